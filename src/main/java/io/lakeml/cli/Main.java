@@ -1,0 +1,243 @@
+package io.lakeml.cli;
+
+import io.lakeml.config.ConfigException;
+import io.lakeml.config.ConfigLoader;
+import io.lakeml.config.LakemlConfig;
+import io.lakeml.core.Job;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Runner;
+import io.lakeml.core.SparkSessions;
+import io.lakeml.core.Summary;
+import io.lakeml.core.Version;
+import io.lakeml.etl.EtlJob;
+import io.lakeml.ingest.IngestJob;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The single entry point: {@code jobs/lakeml <command> [--dataset NAME] [--env ENV] [--run-date D]
+ * [--set k=v]…}. Exit codes: 0 success or skipped, 1 job failure, 2 usage or configuration error.
+ */
+@Command(name = "lakeml", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
+    description = "Batch machine-learning pipeline on Apache Spark and Delta Lake.",
+    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Nightly.class, Main.Sql.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  /** Exit code for usage and configuration errors. */
+  public static final int USAGE = 2;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  public static void main(String[] args) {
+    int code = execute(args, System.out, System.err);
+    System.exit(code);
+  }
+
+  /** Runs a command line with the given streams; used by {@link #main} and end-to-end tests. */
+  public static int execute(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new java.io.PrintWriter(err, true)); // help and usage go to stderr; stdout is for results
+    cli.setErr(new java.io.PrintWriter(err, true));
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof ConfigException ce) {
+        err.println(ce.getMessage());
+        if (cmd.getCommand() instanceof DatasetCommand dc) {
+          out.println(Summary.toJson(dc.failedBeforeStart(ce.getMessage())));
+        }
+        return USAGE;
+      }
+      throw e;
+    });
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      if (sub.getCommand() instanceof Base b) {
+        b.out = out;
+      }
+    }
+    return cli.execute(args);
+  }
+
+  /** Options every command shares. */
+  static final class CommonOptions {
+    @Option(names = "--env", defaultValue = "local", description = "Environment file conf/<env>.conf (default: ${DEFAULT-VALUE}).")
+    String env;
+
+    @Option(names = "--conf-dir", defaultValue = "${sys:lakeml.conf.dir:-conf}", description = "Configuration folder (default: ${DEFAULT-VALUE}).")
+    Path confDir;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a configuration key; repeatable; highest precedence.")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--master", description = "Spark master URL, e.g. spark://host:7077 (overrides spark.master).")
+    String master;
+
+    List<String> overrides() {
+      List<String> all = new ArrayList<>(sets);
+      if (master != null) {
+        all.add("spark.master=" + master);
+      }
+      return all;
+    }
+  }
+
+  abstract static class Base implements Callable<Integer> {
+    PrintStream out = System.out;
+  }
+
+  /** A command that runs jobs for one dataset. */
+  abstract static class DatasetCommand extends Base {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--dataset", required = true, description = "Dataset name: a file conf/datasets/<name>.conf.")
+    String dataset;
+
+    @Option(names = "--run-date", paramLabel = "YYYY-MM-DD", description = "Logical date of the run (default: today, UTC).")
+    String runDate;
+
+    abstract String commandName();
+
+    LocalDate runDate() {
+      if (runDate == null) {
+        return LocalDate.now(ZoneOffset.UTC);
+      }
+      try {
+        return LocalDate.parse(runDate);
+      } catch (DateTimeParseException e) {
+        throw new ConfigException("--run-date '" + runDate + "' is not a date. Write it as YYYY-MM-DD, e.g. 2026-11-25.");
+      }
+    }
+
+    LakemlConfig config() {
+      return ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
+    }
+
+    Map<String, Object> failedBeforeStart(String message) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("job", commandName());
+      s.put("dataset", dataset);
+      s.put("runDate", runDate);
+      s.put("status", "FAILED");
+      s.put("exitCode", USAGE);
+      s.put("message", message);
+      return s;
+    }
+
+    int runJobs(List<Job> jobs) {
+      LocalDate date = runDate();
+      LakemlConfig config = config(); // validated before any Spark session starts
+      int exit = 0;
+      List<Map<String, Object>> stages = new ArrayList<>();
+      for (Job job : jobs) {
+        Runner.Outcome o = Runner.run(job, config, date, out);
+        stages.add(Map.of("job", job.name(), "status", o.summary().get("status"), "durationMs", o.summary().get("durationMs")));
+        if (o.exitCode() != 0) {
+          exit = o.exitCode();
+          break;
+        }
+      }
+      if (jobs.size() > 1) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("job", commandName());
+        s.put("dataset", dataset);
+        s.put("runDate", date.toString());
+        s.put("status", exit == 0 ? "SUCCEEDED" : "FAILED");
+        s.put("stages", stages);
+        out.println(Summary.toJson(s));
+      }
+      return exit;
+    }
+  }
+
+  @Command(name = "ingest", mixinStandardHelpOptions = true, description = "landing → bronze: new files exactly once; bad records to quarantine.")
+  static final class Ingest extends DatasetCommand {
+    @Override
+    String commandName() {
+      return "ingest";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new IngestJob()));
+    }
+  }
+
+  @Command(name = "etl", mixinStandardHelpOptions = true, description = "bronze → silver: typing, cleaning, deduplication, MERGE.")
+  static final class Etl extends DatasetCommand {
+    @Override
+    String commandName() {
+      return "etl";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new EtlJob()));
+    }
+  }
+
+  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl); stops at the first failure.")
+  static final class Nightly extends DatasetCommand {
+    @Override
+    String commandName() {
+      return "nightly";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new IngestJob(), new EtlJob()));
+    }
+  }
+
+  @Command(name = "sql", mixinStandardHelpOptions = true,
+      description = "Runs Spark SQL over the lake (tables: bronze.<dataset>, silver.<dataset>, gold.<dataset>, _system.runs, _system.quarantine); prints rows as JSON lines.")
+  static final class Sql extends Base {
+    @Mixin CommonOptions common;
+
+    @Parameters(index = "0", paramLabel = "QUERY", description = "A Spark SQL query.")
+    String query;
+
+    @Option(names = "--limit", defaultValue = "1000", description = "Most rows to print (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    public Integer call() throws Exception {
+      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, null, common.overrides());
+      SparkSession spark = SparkSessions.getOrCreate(config, "lakeml sql");
+      SqlQuery.registerTables(spark, LakeCatalog.of(config));
+      try {
+        SqlQuery.print(spark, query, limit, out);
+        return 0;
+      } catch (Exception e) {
+        if (((Object) e) instanceof org.apache.spark.sql.AnalysisException) {
+          System.err.println("Query failed: " + e.getMessage());
+          return 1;
+        }
+        throw e;
+      }
+    }
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"lakeml " + Version.get()};
+    }
+  }
+}

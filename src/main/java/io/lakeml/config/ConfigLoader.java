@@ -1,0 +1,382 @@
+package io.lakeml.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import io.lakeml.config.DatasetConfig.Action;
+import io.lakeml.config.DatasetConfig.Algorithm;
+import io.lakeml.config.DatasetConfig.Check;
+import io.lakeml.config.DatasetConfig.Column;
+import io.lakeml.config.DatasetConfig.DriftPolicy;
+import io.lakeml.config.DatasetConfig.Features;
+import io.lakeml.config.DatasetConfig.Format;
+import io.lakeml.config.DatasetConfig.Label;
+import io.lakeml.config.DatasetConfig.Mode;
+import io.lakeml.config.DatasetConfig.Rule;
+import io.lakeml.config.DatasetConfig.Sensitive;
+import io.lakeml.config.DatasetConfig.Source;
+import io.lakeml.config.DatasetConfig.Tune;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Stream;
+
+/**
+ * Loads and validates configuration without starting Spark.
+ *
+ * <p>Precedence, highest first: {@code --set key=value} on the command line &gt; environment file
+ * ({@code conf/<env>.conf}) &gt; dataset file ({@code conf/datasets/<name>.conf}) &gt; packaged
+ * defaults ({@code lakeml-defaults.conf} in the jar). Every problem found (syntax, unknown key,
+ * wrong type, missing key, dangling column reference) is reported at once in a {@link
+ * ConfigException}.
+ */
+public final class ConfigLoader {
+  static final String DEFAULTS_RESOURCE = "lakeml-defaults.conf";
+  private static final Pattern DATASET_NAME = Pattern.compile("[a-z][a-z0-9_]*");
+  private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final List<String> ROOTS = List.of("lake", "spark", "dataset");
+  /** Algorithms the tune stage knows; grids are checked against MLlib there. */
+  public static final Set<String> ALGORITHMS =
+      Set.of("logistic-regression", "random-forest", "gradient-boosted-trees", "linear-svc", "naive-bayes", "decision-tree");
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads the configuration for a run.
+   *
+   * @param confDir the {@code conf/} folder
+   * @param env environment name: {@code conf/<env>.conf} must exist
+   * @param dataset dataset name or null for commands that need none
+   * @param overrides {@code key=value} strings from {@code --set}
+   */
+  public static LakemlConfig load(Path confDir, String env, String dataset, List<String> overrides) {
+    List<String> problems = new ArrayList<>();
+    if (!Files.isDirectory(confDir)) {
+      throw new ConfigException("configuration folder " + confDir.toAbsolutePath() + " does not exist. Run from the project folder or pass --conf-dir.");
+    }
+    Config merged = ConfigFactory.empty();
+    for (String set : overrides) {
+      int eq = set.indexOf('=');
+      if (eq <= 0) {
+        problems.add("--set '" + set + "' is not key=value. Write it as --set dataset.tune.folds=5.");
+        continue;
+      }
+      String key = set.substring(0, eq).trim();
+      String value = set.substring(eq + 1).trim();
+      try {
+        Config one = ConfigFactory.parseString(key + " = " + quoteIfNeeded(value),
+            ConfigParseOptions.defaults().setOriginDescription("command line --set " + set));
+        merged = merged.withFallback(one);
+      } catch (com.typesafe.config.ConfigException e) {
+        problems.add("--set '" + set + "' cannot be parsed: " + e.getMessage() + ". Quote the value if it contains special characters.");
+      }
+    }
+    Path envFile = confDir.resolve(env + ".conf");
+    if (!Files.isRegularFile(envFile)) {
+      problems.add("environment file " + envFile + " does not exist (from --env " + env + "). Use one of " + listConf(confDir) + " or create " + envFile + ".");
+    } else {
+      merged = merged.withFallback(parseFile(envFile, problems));
+    }
+    if (dataset != null) {
+      if (!DATASET_NAME.matcher(dataset).matches()) {
+        problems.add("dataset name '" + dataset + "' is invalid: use lowercase letters, digits and '_', starting with a letter.");
+      } else {
+        Path dsFile = confDir.resolve("datasets").resolve(dataset + ".conf");
+        if (!Files.isRegularFile(dsFile)) {
+          List<String> known = listConf(confDir.resolve("datasets"));
+          problems.add("dataset '" + dataset + "' has no configuration file " + dsFile + ". Known datasets: " + known
+              + Suggest.didYouMean(dataset, known) + ". Create the file (see README, 'Adding a dataset').");
+        } else {
+          merged = merged.withFallback(parseFile(dsFile, problems));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    Config defaults = ConfigFactory.parseResources(ConfigLoader.class, "/" + DEFAULTS_RESOURCE,
+        ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+    try {
+      merged = merged.withFallback(defaults).resolve();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    if (dataset == null) {
+      // commands without a dataset ignore the dataset defaults
+      merged = merged.withoutPath("dataset");
+    }
+    Path projectDir = confDir.toAbsolutePath().normalize().getParent();
+    return bind(merged, env, dataset, projectDir);
+  }
+
+  /** Binds an already merged config (exposed for tests). */
+  static LakemlConfig bind(Config merged, String env, String dataset, Path projectDir) {
+    ConfigReader r = new ConfigReader(merged);
+    Settings.Lake lake = new Settings.Lake(r.string("lake.root", "data-lake", true, "Set lake.root to a folder or a Hadoop URI such as hdfs:///lakeml."));
+    Settings.Spark spark = new Settings.Spark(r.string("spark.master", "local[2]"), r.stringMap("spark.conf"));
+    Optional<DatasetConfig> ds = dataset == null ? Optional.empty() : Optional.of(bindDataset(r, dataset));
+    r.reportUnknownKeys(ROOTS);
+    if (!r.problems().isEmpty()) {
+      throw new ConfigException(r.problems());
+    }
+    String hash = sha256(merged.root().render(ConfigRenderOptions.concise()));
+    return new LakemlConfig(env, projectDir, lake, spark, ds, hash);
+  }
+
+  private static DatasetConfig bindDataset(ConfigReader r, String name) {
+    String p = "dataset.";
+    Source source = new Source(
+        r.enumValue(p + "source.format", Format.class, Format.CSV),
+        r.enumValue(p + "source.mode", Mode.class, Mode.INCREMENTAL),
+        r.string(p + "source.path", name),
+        r.strings(p + "source.missing-values"),
+        r.enumValue(p + "source.schema-drift", DriftPolicy.class, DriftPolicy.QUARANTINE),
+        r.stringMap(p + "source.options"),
+        r.integer(p + "source.max-files-per-batch", 1000, 1));
+
+    List<Column> columns = new ArrayList<>();
+    List<com.typesafe.config.Config> items = r.objects(p + "schema");
+    if (items.isEmpty()) {
+      r.problem(p + "schema", "the dataset declares no columns", "List them as schema = [ { name = id, type = string }, … ]");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      ConfigReader c = r.child(items.get(i), p + "schema[" + i + "]");
+      String col = c.string("name", null, true, "Give every column a name.");
+      ColumnType type = c.enumValue("type", ColumnType.class, ColumnType.STRING);
+      c.reportUnknownKeys(null);
+      if (col == null) {
+        continue;
+      }
+      if (!COLUMN_NAME.matcher(col).matches() || col.startsWith("_")) {
+        c.problem("name", "column name '" + col + "' is invalid", "Use letters, digits and '_', not starting with '_' or a digit (names starting with '_' are reserved for lakeml)");
+      } else if (!seen.add(col)) {
+        c.problem("name", "column '" + col + "' is declared twice", "Remove one of them");
+      } else {
+        columns.add(new Column(col, type));
+      }
+    }
+    Set<String> known = new TreeSet<>(seen);
+
+    List<String> key = r.strings(p + "key");
+    checkColumns(r, p + "key", key, known);
+
+    Optional<Label> label = Optional.empty();
+    if (r.has(p + "label")) {
+      String labelCol = r.string(p + "label.column", null, true, "Name the label column: dataset.label.column = survived.");
+      String positive = r.string(p + "label.positive", null, true, "Give the label value of the positive class: dataset.label.positive = \"yes\".");
+      String favorable = r.string(p + "label.favorable", positive);
+      if (labelCol != null) {
+        checkColumns(r, p + "label.column", List.of(labelCol), known);
+      }
+      label = Optional.of(new Label(labelCol, positive, favorable));
+    }
+
+    List<Sensitive> sensitive = new ArrayList<>();
+    List<com.typesafe.config.Config> sens = r.objects(p + "sensitive");
+    for (int i = 0; i < sens.size(); i++) {
+      ConfigReader c = r.child(sens.get(i), p + "sensitive[" + i + "]");
+      String col = c.string("column", null, true, "Name the sensitive column.");
+      List<String> privileged = c.strings("privileged");
+      if (privileged.isEmpty()) {
+        c.problem("privileged", "no privileged values given", "List the values of the privileged group: privileged = [\"male\"]");
+      }
+      c.reportUnknownKeys(null);
+      if (col != null) {
+        checkColumns(c, "column", List.of(col), known);
+        sensitive.add(new Sensitive(col, privileged));
+      }
+    }
+
+    Features features = new Features(r.strings(p + "features.numeric"), r.strings(p + "features.categorical"));
+    checkColumns(r, p + "features.numeric", features.numeric(), known);
+    checkColumns(r, p + "features.categorical", features.categorical(), known);
+
+    List<Rule> rules = bindRules(r, p + "validation.rules", known);
+    Tune tune = bindTune(r, p + "tune");
+    return new DatasetConfig(name, source, columns, key, label, sensitive, features, rules, tune);
+  }
+
+  private static List<Rule> bindRules(ConfigReader r, String path, Set<String> known) {
+    List<Rule> rules = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    List<com.typesafe.config.Config> items = r.objects(path);
+    for (int i = 0; i < items.size(); i++) {
+      ConfigReader c = r.child(items.get(i), path + "[" + i + "]");
+      String id = c.string("id", "rule-" + i, true, "Give every rule a unique id.");
+      Check check = parseCheck(c);
+      Optional<String> column = Optional.ofNullable(c.string("column", null));
+      Action action = c.enumValue("action", Action.class, Action.FAIL);
+      Optional<Double> min = Optional.ofNullable(c.number("min"));
+      Optional<Double> max = Optional.ofNullable(c.number("max"));
+      List<String> values = c.strings("values");
+      Optional<String> pattern = Optional.ofNullable(c.string("pattern", null));
+      Optional<String> expression = Optional.ofNullable(c.string("expression", null));
+      Optional<Double> maxNullRatio = Optional.ofNullable(c.number("max-null-ratio"));
+      c.reportUnknownKeys(null);
+      if (!ids.add(id)) {
+        c.problem("id", "rule id '" + id + "' is used twice", "Give each rule its own id");
+      }
+      if (check == null) {
+        continue;
+      }
+      if (check.needsColumn()) {
+        if (column.isEmpty()) {
+          c.problem("column", "a '" + check + "' rule needs a column", "Add column = <name>");
+        } else {
+          checkColumns(c, "column", List.of(column.get()), known);
+        }
+      }
+      switch (check) {
+        case RANGE, ROW_COUNT -> {
+          if (min.isEmpty() && max.isEmpty()) {
+            c.problem("min", "a '" + check + "' rule needs min, max or both", "Add min = … and/or max = …");
+          }
+        }
+        case ALLOWED -> {
+          if (values.isEmpty()) {
+            c.problem("values", "an 'allowed' rule needs the list of allowed values", "Add values = [a, b]");
+          }
+        }
+        case REGEX -> {
+          if (pattern.isEmpty()) {
+            c.problem("pattern", "a 'regex' rule needs a pattern", "Add pattern = \"^[A-Z]+$\"");
+          } else {
+            try {
+              Pattern.compile(pattern.get());
+            } catch (PatternSyntaxException e) {
+              c.problem("pattern", "invalid regular expression: " + e.getDescription(), "Fix the pattern");
+            }
+          }
+        }
+        case SQL -> {
+          if (expression.isEmpty()) {
+            c.problem("expression", "a 'sql' rule needs a Spark SQL boolean expression", "Add expression = \"age >= 0\"");
+          }
+        }
+        case NOT_NULL -> {
+          if (maxNullRatio.isPresent() && (maxNullRatio.get() < 0 || maxNullRatio.get() > 1)) {
+            c.problem("max-null-ratio", "must lie between 0 and 1, cannot be " + maxNullRatio.get(), "Use a ratio such as 0.05");
+          }
+        }
+        default -> { }
+      }
+      rules.add(new Rule(id, check, column, action, min, max, values, pattern, expression, maxNullRatio));
+    }
+    return rules;
+  }
+
+  private static Check parseCheck(ConfigReader c) {
+    String raw = c.string("check", null, true, "Set check to one of " + checkIds() + ".");
+    if (raw == null) {
+      return null;
+    }
+    for (Check k : Check.values()) {
+      if (k.toString().equals(raw)) {
+        return k;
+      }
+    }
+    c.problem("check", "'" + raw + "' is not a known check", "Use one of " + checkIds() + Suggest.didYouMean(raw, checkIds()));
+    return null;
+  }
+
+  private static List<String> checkIds() {
+    return Stream.of(Check.values()).map(Check::toString).toList();
+  }
+
+  private static Tune bindTune(ConfigReader r, String p) {
+    String metric = r.string(p + ".metric", "areaUnderROC");
+    int folds = r.integer(p + ".folds", 3, 2);
+    int parallelism = r.integer(p + ".parallelism", 2, 1);
+    int seed = r.integer(p + ".seed", 42, 0);
+    List<Algorithm> algorithms = new ArrayList<>();
+    List<com.typesafe.config.Config> items = r.objects(p + ".algorithms");
+    for (int i = 0; i < items.size(); i++) {
+      ConfigReader c = r.child(items.get(i), p + ".algorithms[" + i + "]");
+      String type = c.string("type", null, true, "Set type to one of " + new TreeSet<>(ALGORITHMS) + ".");
+      Config grid = c.subtree("grid");
+      c.reportUnknownKeys(null);
+      if (type != null && !ALGORITHMS.contains(type)) {
+        c.problem("type", "'" + type + "' is not a known algorithm", "Use one of " + new TreeSet<>(ALGORITHMS) + Suggest.didYouMean(type, ALGORITHMS));
+      }
+      Map<String, List<String>> values = new LinkedHashMap<>();
+      if (grid != null) {
+        ConfigReader g = c.child(grid, c.display("grid"));
+        for (String param : new TreeSet<>(grid.root().keySet())) {
+          List<String> candidates = g.strings(param);
+          if (candidates.isEmpty()) {
+            g.problem(param, "a grid parameter needs at least one value", "Write it as " + param + " = [v1, v2]");
+          }
+          values.put(param, candidates);
+        }
+      }
+      if (type != null) {
+        algorithms.add(new Algorithm(type, values));
+      }
+    }
+    return new Tune(metric, folds, parallelism, seed, algorithms);
+  }
+
+  private static void checkColumns(ConfigReader r, String path, List<String> cols, Set<String> known) {
+    for (String col : cols) {
+      if (!known.contains(col)) {
+        r.problem(path, "column '" + col + "' is not in the dataset schema " + known,
+            "Declare it in dataset.schema or fix the name" + Suggest.didYouMean(col, known));
+      }
+    }
+  }
+
+  private static Config parseFile(Path file, List<String> problems) {
+    try {
+      return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)
+          .setOriginDescription(file.toString()));
+    } catch (com.typesafe.config.ConfigException e) {
+      problems.add("cannot parse " + file + ": " + e.getMessage() + ". Fix the HOCON syntax at that line.");
+      return ConfigFactory.empty();
+    }
+  }
+
+  private static String quoteIfNeeded(String value) {
+    // Plain words and numbers parse as HOCON; anything with special characters is quoted.
+    if (value.matches("[A-Za-z0-9_.\\-]*") || value.startsWith("[") || value.startsWith("{") || value.startsWith("\"")) {
+      return value;
+    }
+    return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private static List<String> listConf(Path dir) {
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".conf"))
+          .map(n -> n.substring(0, n.length() - ".conf".length())).sorted().forEach(names::add);
+    } catch (IOException e) {
+      // folder missing: no names to offer
+    }
+    return names;
+  }
+
+  static String sha256(String text) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package io.lakeml.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything lakeml knows about one dataset, bound from {@code conf/datasets/<name>.conf}. Adding a
+ * dataset means adding such a file and its landing data; no code changes.
+ */
+public record DatasetConfig(
+    String name,
+    Source source,
+    List<Column> columns,
+    List<String> key,
+    Optional<Label> label,
+    List<Sensitive> sensitive,
+    Features features,
+    List<Rule> rules,
+    Tune tune) {
+
+  public DatasetConfig {
+    columns = List.copyOf(columns);
+    key = List.copyOf(key);
+    sensitive = List.copyOf(sensitive);
+    rules = List.copyOf(rules);
+  }
+
+  /** Names of the declared columns, in schema order. */
+  public List<String> columnNames() {
+    List<String> names = new ArrayList<>();
+    for (Column c : columns) {
+      names.add(c.name());
+    }
+    return names;
+  }
+
+  public Optional<Column> column(String name) {
+    return columns.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  /** A declared column: name and type. */
+  public record Column(String name, ColumnType type) {}
+
+  /** File formats accepted in landing. */
+  public enum Format {
+    CSV, JSON, PARQUET;
+
+    /** File-name suffix that marks a landing file of this format. */
+    public String suffix() {
+      return this == JSON ? ".json" : "." + toString();
+    }
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** incremental: each new landing file is ingested exactly once; snapshot: the whole folder is one frozen version. */
+  public enum Mode {
+    INCREMENTAL, SNAPSHOT;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** What to do with a landing file whose columns differ from the declared schema. */
+  public enum DriftPolicy {
+    EVOLVE, QUARANTINE, FAIL;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Where and how raw data lands.
+   *
+   * @param path folder under the lake's landing layer
+   * @param missingValues tokens that mean "no value" (compared after trimming)
+   * @param options extra Spark reader options (e.g. delimiter)
+   */
+  public record Source(
+      Format format,
+      Mode mode,
+      String path,
+      List<String> missingValues,
+      DriftPolicy schemaDrift,
+      Map<String, String> options,
+      int maxFilesPerBatch) {
+    public Source {
+      missingValues = List.copyOf(missingValues);
+      options = Map.copyOf(options);
+    }
+  }
+
+  /** The label column, its positive class and the favorable outcome (not always the positive class). */
+  public record Label(String column, String positive, String favorable) {}
+
+  /** A sensitive attribute and the values that make up its privileged group. */
+  public record Sensitive(String column, List<String> privileged) {}
+
+  /** Feature columns by kind. */
+  public record Features(List<String> numeric, List<String> categorical) {
+    public Features {
+      numeric = List.copyOf(numeric);
+      categorical = List.copyOf(categorical);
+    }
+  }
+
+  /** Kinds of validation rule (evaluated by the prepare stage). */
+  public enum Check {
+    NOT_NULL("not-null"), UNIQUE("unique"), RANGE("range"), ALLOWED("allowed"), REGEX("regex"),
+    ROW_COUNT("row-count"), SQL("sql");
+
+    private final String id;
+
+    Check(String id) {
+      this.id = id;
+    }
+
+    /** Whether the rule applies to one column (and must name it). */
+    public boolean needsColumn() {
+      return this != ROW_COUNT && this != SQL;
+    }
+
+    @Override
+    public String toString() {
+      return id;
+    }
+  }
+
+  /** What a failing rule does: count it, drop the row to quarantine, or stop the job. */
+  public enum Action {
+    WARN, DROP, FAIL;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A declared validation rule; which optional fields are set depends on {@code check}. */
+  public record Rule(
+      String id,
+      Check check,
+      Optional<String> column,
+      Action action,
+      Optional<Double> min,
+      Optional<Double> max,
+      List<String> values,
+      Optional<String> pattern,
+      Optional<String> expression,
+      Optional<Double> maxNullRatio) {
+    public Rule {
+      values = List.copyOf(values);
+    }
+  }
+
+  /** Model search settings (used by the tune stage). */
+  public record Tune(String metric, int folds, int parallelism, long seed, List<Algorithm> algorithms) {
+    public Tune {
+      algorithms = List.copyOf(algorithms);
+    }
+  }
+
+  /** One algorithm and its parameter grid: MLlib parameter name → candidate values. */
+  public record Algorithm(String type, Map<String, List<String>> grid) {
+    public Algorithm {
+      grid = Map.copyOf(grid);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.lakeml.config;
+
+import java.util.Optional;
+
+/**
+ * The fully merged, validated configuration of one run. Built only by {@link ConfigLoader}, before
+ * any Spark session exists.
+ *
+ * @param env environment name ({@code local}, {@code cluster}, …)
+ * @param projectDir folder relative lake paths are resolved against
+ * @param hash SHA-256 of the merged configuration, recorded with every run
+ */
+public record LakemlConfig(
+    String env,
+    java.nio.file.Path projectDir,
+    Settings.Lake lake,
+    Settings.Spark spark,
+    Optional<DatasetConfig> dataset,
+    String hash) {
+
+  /** The dataset of this run; a usage error when the command was given none. */
+  public DatasetConfig requireDataset() {
+    return dataset.orElseThrow(() -> new ConfigException("this command needs a dataset. Pass --dataset NAME (one of the files in conf/datasets/)."));
+  }
+}

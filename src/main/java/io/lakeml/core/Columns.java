@@ -1,0 +1,15 @@
+package io.lakeml.core;
+
+/** Names of the columns lakeml adds to data tables. Names starting with '_' are reserved. */
+public final class Columns {
+  private Columns() {}
+
+  /** Landing file a row came from. */
+  public static final String SOURCE_FILE = "_source_file";
+  /** When the row was ingested into bronze. */
+  public static final String INGESTED_AT = "_ingested_at";
+  /** Run that wrote the row. */
+  public static final String RUN_ID = "_run_id";
+  /** Raw CSV/JSON text of a record the parser could not read (internal, never stored in bronze). */
+  public static final String CORRUPT = "_corrupt_record";
+}

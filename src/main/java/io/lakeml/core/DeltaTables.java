@@ -1,0 +1,68 @@
+package io.lakeml.core;
+
+import io.delta.tables.DeltaTable;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/** Small Delta helpers: versions, commit metadata and idempotent writes (see FIELD-NOTES: txnAppId). */
+public final class DeltaTables {
+  private DeltaTables() {}
+
+  public static boolean exists(SparkSession spark, String path) {
+    return DeltaTable.isDeltaTable(spark, path);
+  }
+
+  /** Latest committed version, or empty when the table does not exist yet. */
+  public static OptionalLong version(SparkSession spark, String path) {
+    if (!exists(spark, path)) {
+      return OptionalLong.empty();
+    }
+    Row last = DeltaTable.forPath(spark, path).history(1).select("version").first();
+    return OptionalLong.of(last.getLong(0));
+  }
+
+  /** The {@code userMetadata} of the most recent commit that carries one, or null. */
+  public static String lastUserMetadata(SparkSession spark, String path, String prefix) {
+    if (!exists(spark, path)) {
+      return null;
+    }
+    List<Row> rows = DeltaTable.forPath(spark, path).history(50)
+        .where(functions.col("userMetadata").startsWith(prefix))
+        .orderBy(functions.col("version").desc()).select("userMetadata").limit(1).collectAsList();
+    return rows.isEmpty() ? null : rows.get(0).getString(0);
+  }
+
+  /**
+   * Appends rows exactly once: Delta skips the write when {@code appId} already committed {@code
+   * txnVersion} to this table, so a retried batch after a crash adds nothing twice.
+   */
+  public static void appendOnce(Dataset<Row> rows, String path, String appId, long txnVersion, boolean mergeSchema) {
+    rows.write().format("delta").mode("append")
+        .option("txnAppId", appId).option("txnVersion", txnVersion)
+        .option("mergeSchema", mergeSchema)
+        .save(path);
+  }
+
+  /**
+   * Runs a MERGE (or other DML) as an idempotent transaction: the session settings make Delta skip
+   * it when {@code appId} already committed {@code txnVersion}; {@code userMetadata} is stored with
+   * the commit.
+   */
+  public static void dmlOnce(SparkSession spark, String appId, long txnVersion, String userMetadata, Runnable dml) {
+    var conf = spark.conf();
+    conf.set("spark.databricks.delta.write.txnAppId", appId);
+    conf.set("spark.databricks.delta.write.txnVersion", String.valueOf(txnVersion));
+    conf.set("spark.databricks.delta.commitInfo.userMetadata", userMetadata);
+    try {
+      dml.run();
+    } finally {
+      conf.unset("spark.databricks.delta.write.txnAppId");
+      conf.unset("spark.databricks.delta.write.txnVersion");
+      conf.unset("spark.databricks.delta.commitInfo.userMetadata");
+    }
+  }
+}

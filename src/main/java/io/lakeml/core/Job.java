@@ -1,0 +1,14 @@
+package io.lakeml.core;
+
+/**
+ * One pipeline stage. A job reads and writes only Delta tables and files named by the {@link
+ * LakeCatalog}, is idempotent per run date, and reports what it did in a {@link JobResult}. The
+ * {@link Runner} does everything around it: config, session, labels, ledger, summary, exit code.
+ */
+public interface Job {
+  /** Command name, e.g. {@code ingest}. */
+  String name();
+
+  /** Runs the job; throw {@link JobFailure} for failures the user should read. */
+  JobResult run(JobContext context) throws Exception;
+}

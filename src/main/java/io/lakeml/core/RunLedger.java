@@ -1,0 +1,59 @@
+package io.lakeml.core;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The run ledger ({@code _system.runs}): one row per job run, appended when the run ends. */
+public final class RunLedger {
+  private static final Logger LOG = LoggerFactory.getLogger(RunLedger.class);
+
+  public static final StructType SCHEMA = new StructType()
+      .add("run_id", DataTypes.StringType, false)
+      .add("job", DataTypes.StringType, false)
+      .add("dataset", DataTypes.StringType, true)
+      .add("run_date", DataTypes.DateType, false)
+      .add("status", DataTypes.StringType, false)
+      .add("message", DataTypes.StringType, true)
+      .add("started_at", DataTypes.TimestampType, false)
+      .add("ended_at", DataTypes.TimestampType, false)
+      .add("duration_ms", DataTypes.LongType, false)
+      .add("tables_read", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
+      .add("tables_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
+      .add("metrics_json", DataTypes.StringType, true)
+      .add("config_hash", DataTypes.StringType, false)
+      .add("lakeml_version", DataTypes.StringType, false);
+
+  private RunLedger() {}
+
+  /** Appends the run's row; retries briefly when a concurrent first write created the table. */
+  static void record(JobContext ctx, JobResult result, Instant started, Instant ended) throws JsonProcessingException {
+    Row row = RowFactory.create(
+        ctx.runId(), ctx.jobName(), ctx.config().dataset().map(d -> d.name()).orElse(null),
+        Date.valueOf(ctx.runDate()), result.status().name(), result.message(),
+        Timestamp.from(started), Timestamp.from(ended), ended.toEpochMilli() - started.toEpochMilli(),
+        scala.jdk.javaapi.CollectionConverters.asScala(result.tablesRead()),
+        scala.jdk.javaapi.CollectionConverters.asScala(result.tablesWritten()),
+        Summary.MAPPER.writeValueAsString(result.metrics()), ctx.config().hash(), Version.get());
+    String path = ctx.catalog().runs().path();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        ctx.spark().createDataFrame(List.of(row), SCHEMA).coalesce(1).write().format("delta").mode("append").save(path);
+        return;
+      } catch (RuntimeException e) {
+        if (attempt >= 3) {
+          throw e;
+        }
+        LOG.warn("run ledger append failed (attempt {}), retrying: {}", attempt, e.getMessage());
+      }
+    }
+  }
+}

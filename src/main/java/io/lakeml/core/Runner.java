@@ -1,0 +1,92 @@
+package io.lakeml.core;
+
+import io.lakeml.config.ConfigException;
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.config.LakemlConfig;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one job: builds the session, labels the work, maps failures to statuses and exit codes,
+ * records the run in the ledger and prints the JSON summary as the last line of stdout.
+ */
+public final class Runner {
+  private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
+
+  /** Exit code and summary of a run. */
+  public record Outcome(int exitCode, Map<String, Object> summary) {
+    public JobStatus status() {
+      return JobStatus.valueOf((String) summary.get("status"));
+    }
+  }
+
+  private Runner() {}
+
+  public static Outcome run(Job job, LakemlConfig config, LocalDate runDate, PrintStream out) {
+    Instant started = Instant.now();
+    long t0 = System.nanoTime();
+    String dataset = config.dataset().map(DatasetConfig::name).orElse("-");
+    SparkSession spark = SparkSessions.getOrCreate(config, "lakeml " + job.name() + " " + dataset);
+    JobContext ctx = new JobContext(spark, config, LakeCatalog.of(config), job.name(), UUID.randomUUID().toString(), runDate, t0);
+    LOG.info("{} {} run {} for {} starting (lake {})", job.name(), dataset, ctx.runId(), runDate, ctx.catalog().root());
+    JobResult result;
+    int exit;
+    try {
+      result = job.run(ctx);
+      exit = result.status() == JobStatus.FAILED ? 1 : 0;
+    } catch (Throwable e) {
+      ConfigException config2 = find(e, ConfigException.class);
+      JobFailure failure = find(e, JobFailure.class);
+      if (config2 != null) {
+        result = JobResult.failed(config2.getMessage());
+        exit = 2;
+      } else if (failure != null) {
+        result = JobResult.failed(failure.getMessage());
+        exit = 1;
+      } else {
+        result = JobResult.failed(e.getClass().getSimpleName() + ": " + rootMessage(e));
+        exit = 1;
+      }
+      LOG.error("{} {} failed: {}", job.name(), dataset, result.message(), failure != null || config2 != null ? null : e);
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+    Instant ended = Instant.now();
+    long durationMs = (System.nanoTime() - t0) / 1_000_000;
+    try {
+      RunLedger.record(ctx, result, started, ended);
+    } catch (Exception e) {
+      LOG.error("could not record run {} in the run ledger {}", ctx.runId(), ctx.catalog().runs().path(), e);
+    }
+    Map<String, Object> summary = Summary.of(ctx, result, durationMs);
+    out.println(Summary.toJson(summary));
+    out.flush();
+    return new Outcome(exit, summary);
+  }
+
+  static <T extends Throwable> T find(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+  }
+}

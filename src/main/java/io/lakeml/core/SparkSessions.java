@@ -1,0 +1,30 @@
+package io.lakeml.core;
+
+import io.lakeml.config.LakemlConfig;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** Builds the one SparkSession of a run, with Delta enabled and the configured settings. */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /**
+   * Returns the active session if there is one (tests share one per JVM), otherwise builds one.
+   * {@code spark.master} from configuration applies only when spark-submit did not set it.
+   */
+  public static SparkSession getOrCreate(LakemlConfig config, String appName) {
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    SparkConf launcherConf = new SparkConf(); // spark.* system properties set by spark-submit
+    if (!launcherConf.contains("spark.master")) {
+      builder.master(config.spark().master());
+    }
+    builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.session.timeZone", "UTC");
+    for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
+      builder.config(e.getKey(), e.getValue());
+    }
+    return builder.getOrCreate();
+  }
+}

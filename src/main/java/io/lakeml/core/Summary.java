@@ -1,0 +1,43 @@
+package io.lakeml.core;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The one-line JSON summary a job prints as the last line of stdout. */
+public final class Summary {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private Summary() {}
+
+  /** Builds the summary object in the documented field order. */
+  public static Map<String, Object> of(JobContext ctx, JobResult result, long durationMs) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("job", ctx.jobName());
+    s.put("dataset", ctx.config().dataset().map(d -> d.name()).orElse(null));
+    s.put("runDate", ctx.runDate().toString());
+    s.put("status", result.status().name());
+    s.put("runId", ctx.runId());
+    s.put("durationMs", durationMs);
+    if (result.message() != null) {
+      s.put("message", result.message());
+    }
+    s.put("metrics", result.metrics());
+    Map<String, Object> tables = new LinkedHashMap<>();
+    result.tablesWritten().forEach((name, v) -> tables.put(name, Map.of("version", v)));
+    s.put("tables", tables);
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    result.tablesRead().forEach((name, v) -> inputs.put(name, Map.of("version", v)));
+    s.put("inputs", inputs);
+    return s;
+  }
+
+  public static String toJson(Object summary) {
+    try {
+      return MAPPER.writeValueAsString(summary);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("summary is not serializable", e);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package io.lakeml.etl;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+import io.delta.tables.DeltaTable;
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.core.Columns;
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Quarantine;
+import io.lakeml.core.Typing;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * bronze → silver: typed to the dataset schema, trimmed, missing-value tokens as nulls, rows that
+ * fail typing (or lack a key) quarantined, deduplicated by primary key (latest ingestion wins) and
+ * merged into silver. Silver is a function of one bronze version: the bronze version used is stored
+ * with the silver commit, so rerunning against the same bronze version is a no-op, and all writes
+ * are Delta idempotent transactions keyed by that version (a kill between them is safe to rerun).
+ */
+public final class EtlJob implements Job {
+  private static final String TAG = "lakeml-etl:bronzeVersion=";
+  private static final String VALID = "_valid";
+
+  @Override
+  public String name() {
+    return "etl";
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) {
+    DatasetConfig ds = ctx.dataset();
+    LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
+    LakeCatalog.Table silver = ctx.catalog().silver(ds.name());
+    var spark = ctx.spark();
+    if (!DeltaTables.exists(spark, bronze.path())) {
+      throw new JobFailure(bronze.name() + " does not exist yet (" + bronze.path() + "). Run 'jobs/lakeml ingest --dataset " + ds.name() + "' first.");
+    }
+    long bronzeVersion = DeltaTables.version(spark, bronze.path()).getAsLong();
+    String last = DeltaTables.lastUserMetadata(spark, silver.path(), TAG);
+    if (last != null && last.startsWith(TAG + bronzeVersion + ";")) {
+      JobResult r = JobResult.skipped(silver.name() + " is already built from " + bronze.name() + " version " + bronzeVersion);
+      r.read(bronze.name(), bronzeVersion);
+      DeltaTables.version(spark, silver.path()).ifPresent(v -> r.wrote(silver.name(), v));
+      return r;
+    }
+    ctx.step("typing " + bronze.name() + " version " + bronzeVersion);
+    Dataset<Row> raw = spark.read().format("delta").option("versionAsOf", bronzeVersion).load(bronze.path());
+    Set<String> present = Set.of(raw.columns());
+    List<Column> typed = new ArrayList<>();
+    List<Column> rawData = new ArrayList<>();
+    for (DatasetConfig.Column c : ds.columns()) {
+      if (present.contains(c.name())) {
+        typed.add(Typing.typed(c.name(), c.type(), ds).as(c.name()));
+        rawData.add(col(c.name()));
+      } else {
+        typed.add(lit(null).cast(c.type().sparkType()).as(c.name()));
+      }
+    }
+    typed.add(col(Columns.SOURCE_FILE));
+    typed.add(col(Columns.INGESTED_AT));
+    List<Column> keyMissing = new ArrayList<>();
+    for (String k : ds.key()) {
+      Column cleaned = present.contains(k) ? Typing.cleaned(k, ds) : lit(null);
+      keyMissing.add(when(cleaned.isNull(), lit("primary key column " + k + " is missing")));
+    }
+    Column typing = Typing.problems(ds, present);
+    Column reason = concat_ws("; ", when(typing.notEqual(""), concat(lit("unparsable value: "), typing)),
+        keyMissing.isEmpty() ? lit(null) : concat_ws("; ", keyMissing.toArray(new Column[0])));
+    typed.add(reason.as(Quarantine.REASON));
+    typed.add((rawData.isEmpty() ? lit(null).cast("string") : to_json(struct(rawData.toArray(new Column[0])))).as(Quarantine.RAW_RECORD));
+    Dataset<Row> rows = raw.select(typed.toArray(new Column[0])).withColumn(VALID, col(Quarantine.REASON).equalTo("")).persist();
+    try {
+      return build(ctx, rows, bronzeVersion);
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  private JobResult build(JobContext ctx, Dataset<Row> rows, long bronzeVersion) {
+    DatasetConfig ds = ctx.dataset();
+    LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
+    LakeCatalog.Table silver = ctx.catalog().silver(ds.name());
+    var spark = ctx.spark();
+    long valid = 0;
+    long invalid = 0;
+    for (Row r : rows.groupBy(VALID).count().collectAsList()) {
+      if (r.getBoolean(0)) {
+        valid = r.getLong(1);
+      } else {
+        invalid = r.getLong(1);
+      }
+    }
+    String appId = "lakeml-etl-" + ds.name();
+    if (invalid > 0) {
+      ctx.step("quarantining " + invalid + " row(s) that fail typing");
+      Quarantine.append(ctx, name(), rows.where(col(VALID).equalTo(false)), appId, bronzeVersion);
+    }
+    List<Column> silverCols = new ArrayList<>();
+    for (String c : ds.columnNames()) {
+      silverCols.add(col(c));
+    }
+    silverCols.add(col(Columns.SOURCE_FILE));
+    silverCols.add(col(Columns.INGESTED_AT));
+    Dataset<Row> good = rows.where(col(VALID)).select(silverCols.toArray(new Column[0]));
+    long deduplicated = valid;
+    if (!ds.key().isEmpty()) {
+      Column[] key = ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+      good = good.withColumn("_rank", row_number().over(Window.partitionBy(key)
+              .orderBy(col(Columns.INGESTED_AT).desc(), col(Columns.SOURCE_FILE).desc())))
+          .where(col("_rank").equalTo(1)).drop("_rank");
+      deduplicated = good.count();
+    }
+    String meta = TAG + bronzeVersion + ";runId=" + ctx.runId();
+    boolean rebuild = ds.key().isEmpty() || !DeltaTables.exists(spark, silver.path())
+        || !sameDataSchema(spark.read().format("delta").load(silver.path()).schema(), good.schema(), ds);
+    ctx.step((rebuild ? "rebuilding " : "merging into ") + silver.name());
+    Dataset<Row> source = good;
+    if (rebuild) {
+      source.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+          .option("txnAppId", appId + "-silver").option("txnVersion", bronzeVersion)
+          .option("userMetadata", meta).save(silver.path());
+    } else {
+      Column on = null;
+      for (String k : ds.key()) {
+        Column eq = col("t." + k).equalTo(col("s." + k));
+        on = on == null ? eq : on.and(eq);
+      }
+      Column changed = null;
+      for (String c : ds.columnNames()) {
+        Column diff = col("t." + c).eqNullSafe(col("s." + c)).unary_$bang();
+        changed = changed == null ? diff : changed.or(diff);
+      }
+      Column onFinal = on;
+      Column changedFinal = changed;
+      DeltaTables.dmlOnce(spark, appId + "-silver", bronzeVersion, meta, () ->
+          DeltaTable.forPath(spark, silver.path()).as("t")
+              .merge(source.as("s"), onFinal)
+              .whenMatched(changedFinal).updateAll()
+              .whenNotMatched().insertAll()
+              .whenNotMatchedBySource().delete()
+              .execute());
+    }
+    long silverVersion = DeltaTables.version(spark, silver.path()).getAsLong();
+    JobResult result = JobResult.succeeded()
+        .metric("bronzeRows", valid + invalid)
+        .metric("rowsQuarantined", invalid)
+        .metric("duplicatesRemoved", valid - deduplicated)
+        .metric("silverRows", deduplicated)
+        .metric("mode", rebuild ? "rebuild" : "merge");
+    if (!rebuild) {
+      Row op = DeltaTable.forPath(spark, silver.path()).history(1).select("operationMetrics").first();
+      Map<String, String> m = op.getJavaMap(0);
+      result.metric("inserted", Long.parseLong(m.getOrDefault("numTargetRowsInserted", "0")))
+          .metric("updated", Long.parseLong(m.getOrDefault("numTargetRowsUpdated", "0")))
+          .metric("deleted", Long.parseLong(m.getOrDefault("numTargetRowsDeleted", "0")));
+    }
+    result.read(bronze.name(), bronzeVersion).wrote(silver.name(), silverVersion);
+    if (invalid > 0) {
+      DeltaTables.version(spark, ctx.catalog().quarantine().path()).ifPresent(v -> result.wrote(ctx.catalog().quarantine().name(), v));
+    }
+    return result;
+  }
+
+  /** Whether silver's declared columns still have the declared types (else it is rebuilt). */
+  private static boolean sameDataSchema(StructType existing, StructType wanted, DatasetConfig ds) {
+    for (String c : ds.columnNames()) {
+      StructField have = existing.getFieldIndex(c).isDefined() ? existing.apply(c) : null;
+      if (have == null || !have.dataType().equals(wanted.apply(c).dataType())) {
+        return false;
+      }
+    }
+    return existing.fields().length == wanted.fields().length;
+  }
+}

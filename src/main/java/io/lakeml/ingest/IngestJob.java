@@ -1,0 +1,269 @@
+package io.lakeml.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.lit;
+
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.config.DatasetConfig.DriftPolicy;
+import io.lakeml.core.Columns;
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Quarantine;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * landing → bronze. Incremental mode: a file stream over the landing folder with a checkpoint and
+ * {@code Trigger.AvailableNow} discovers each new file exactly once; every micro-batch is parsed and
+ * written with Delta idempotent writes keyed by the batch id, so a crash at any point followed by a
+ * rerun neither loses nor duplicates rows. Snapshot mode: the landing folder is one frozen dataset,
+ * identified by a content checksum; the same checksum is a no-op, a new one replaces bronze.
+ *
+ * <p>Bronze keeps values as text, exactly as landed, plus {@code _source_file}, {@code
+ * _ingested_at}, {@code _run_id}. Records that cannot be read, or whose values do not parse as the
+ * declared type, go to quarantine with the raw record and the reason.
+ */
+public final class IngestJob implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+  /** Test hook: halt the JVM right after a batch's bronze commit, before the stream commits it. */
+  static final String CRASH_AFTER_BRONZE = "lakeml.test.crashAfterBronzeCommit";
+  private static final String SNAPSHOT_TAG = "lakeml-snapshot:";
+  private static final StructType BINARY_FILE_SCHEMA = new StructType()
+      .add("path", DataTypes.StringType).add("modificationTime", DataTypes.TimestampType)
+      .add("length", DataTypes.LongType).add("content", DataTypes.BinaryType);
+
+  @Override
+  public String name() {
+    return "ingest";
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) throws Exception {
+    DatasetConfig ds = ctx.dataset();
+    String landing = ctx.catalog().landing(ds);
+    Configuration hadoop = ctx.spark().sparkContext().hadoopConfiguration();
+    if (!LandingFiles.exists(landing, hadoop)) {
+      throw new JobFailure("landing folder " + landing + " does not exist. Put the dataset's " + ds.source().format()
+          + " files there (or set dataset.source.path) and rerun.");
+    }
+    Counters counters = new Counters();
+    JobResult result = ds.source().mode() == DatasetConfig.Mode.SNAPSHOT
+        ? snapshot(ctx, landing, hadoop, counters)
+        : incremental(ctx, landing, counters);
+    return counters.report(result, ctx);
+  }
+
+  // ---------------------------------------------------------------- incremental
+
+  private JobResult incremental(JobContext ctx, String landing, Counters counters)
+      throws IOException, TimeoutException, StreamingQueryException {
+    DatasetConfig ds = ctx.dataset();
+    String checkpoint = ctx.catalog().checkpoint(ds.name(), name());
+    String appId = "lakeml-ingest-" + ds.name() + "-" + checkpointId(checkpoint, ctx.spark().sparkContext().hadoopConfiguration());
+    ctx.step("discovering new files in " + landing);
+    Dataset<Row> files = ctx.spark().readStream().format("binaryFile").schema(BINARY_FILE_SCHEMA)
+        .option("pathGlobFilter", "*" + ds.source().format().suffix())
+        .option("recursiveFileLookup", "true")
+        .option("maxFilesPerTrigger", ds.source().maxFilesPerBatch())
+        .load(landing)
+        .select("path", "length");
+    VoidFunction2<Dataset<Row>, Long> batch = (df, batchId) -> {
+      List<String> paths = df.select("path").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      if (paths.isEmpty()) {
+        return;
+      }
+      ctx.step("batch " + batchId + ": " + paths.size() + " new file(s)");
+      writeBatch(ctx, new ArrayList<>(paths).stream().sorted().toList(), appId, batchId, false, null, counters);
+      if (Boolean.getBoolean(CRASH_AFTER_BRONZE)) {
+        LOG.error("test hook {}: halting after bronze commit of batch {}", CRASH_AFTER_BRONZE, batchId);
+        Runtime.getRuntime().halt(137);
+      }
+    };
+    StreamingQuery query = files.writeStream()
+        .queryName("lakeml-ingest-" + ds.name())
+        .option("checkpointLocation", checkpoint)
+        .trigger(Trigger.AvailableNow())
+        .foreachBatch(batch)
+        .start();
+    query.awaitTermination();
+    if (counters.files == 0) {
+      return JobResult.skipped("no new files in " + landing);
+    }
+    return JobResult.succeeded();
+  }
+
+  /**
+   * A stable id for this checkpoint, kept inside it: idempotent-write ids must change when someone
+   * deletes the checkpoint to start over, and must not change across restarts.
+   */
+  private static String checkpointId(String checkpoint, Configuration hadoop) throws IOException {
+    Path idFile = new Path(checkpoint, "lakeml-app-id");
+    FileSystem fs = idFile.getFileSystem(hadoop);
+    if (fs.exists(idFile)) {
+      try (var in = fs.open(idFile)) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      }
+    }
+    String id = UUID.randomUUID().toString();
+    try (FSDataOutputStream out = fs.create(idFile, false)) {
+      out.write(id.getBytes(StandardCharsets.UTF_8));
+    }
+    return id;
+  }
+
+  // ---------------------------------------------------------------- snapshot
+
+  private JobResult snapshot(JobContext ctx, String landing, Configuration hadoop, Counters counters) throws IOException {
+    DatasetConfig ds = ctx.dataset();
+    LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
+    ctx.step("checksumming snapshot in " + landing);
+    List<String> files = LandingFiles.list(landing, ds.source().format().suffix(), hadoop);
+    if (files.isEmpty()) {
+      throw new JobFailure("snapshot folder " + landing + " has no " + ds.source().format().suffix()
+          + " files. Put the frozen dataset there and rerun.");
+    }
+    String checksum = LandingFiles.checksum(landing, files, hadoop);
+    counters.metric("snapshotSha256", checksum);
+    String last = DeltaTables.lastUserMetadata(ctx.spark(), bronze.path(), SNAPSHOT_TAG);
+    if ((SNAPSHOT_TAG + checksum).equals(last)) {
+      JobResult r = JobResult.skipped("snapshot unchanged (sha256 " + checksum.substring(0, 12) + "…): bronze already holds it");
+      DeltaTables.version(ctx.spark(), bronze.path()).ifPresent(v -> r.read(bronze.name(), v));
+      return r;
+    }
+    // Same id and version on a retry after a crash (bronze unchanged), a new one for every new snapshot.
+    long txnVersion = DeltaTables.version(ctx.spark(), bronze.path()).orElse(-1) + 1;
+    writeBatch(ctx, files, "lakeml-snapshot-" + ds.name(), txnVersion, true, SNAPSHOT_TAG + checksum, counters);
+    return JobResult.succeeded();
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  private void writeBatch(JobContext ctx, List<String> files, String appId, long txnVersion, boolean overwrite,
+      String userMetadata, Counters counters) throws IOException {
+    DatasetConfig ds = ctx.dataset();
+    LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
+    List<String> extras = new ArrayList<>();
+    if (DeltaTables.exists(ctx.spark(), bronze.path()) && !overwrite) {
+      for (String c : ctx.spark().read().format("delta").load(bronze.path()).columns()) {
+        if (!c.startsWith("_") && !ds.columnNames().contains(c)) {
+          extras.add(c);
+        }
+      }
+    }
+    LandingReader.Parsed parsed = new LandingReader(ctx.spark(), ds, extras).read(files);
+    Dataset<Row> rows = parsed.rows().persist();
+    try {
+      Map<String, Long> byKind = new TreeMap<>();
+      for (Row r : rows.groupBy(LandingReader.KIND).count().collectAsList()) {
+        byKind.put(r.getString(0), r.getLong(1));
+      }
+      long accepted = byKind.getOrDefault(LandingReader.OK, 0L);
+      long blank = byKind.getOrDefault(LandingReader.BLANK, 0L);
+      long rejected = byKind.entrySet().stream().filter(e -> !e.getKey().equals(LandingReader.OK) && !e.getKey().equals(LandingReader.BLANK))
+          .mapToLong(Map.Entry::getValue).sum();
+      if (rejected > 0) {
+        Dataset<Row> bad = rows.where(col(LandingReader.KIND).notEqual(LandingReader.OK).and(col(LandingReader.KIND).notEqual(LandingReader.BLANK)));
+        Quarantine.append(ctx, name(), bad, appId, txnVersion);
+      }
+      List<Column> bronzeCols = new ArrayList<>();
+      for (String c : parsed.bronzeColumns()) {
+        bronzeCols.add(col(c));
+      }
+      bronzeCols.add(col(Columns.SOURCE_FILE));
+      bronzeCols.add(current_timestamp().as(Columns.INGESTED_AT));
+      bronzeCols.add(lit(ctx.runId()).as(Columns.RUN_ID));
+      Dataset<Row> good = rows.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).select(bronzeCols.toArray(new Column[0]));
+      boolean evolve = ds.source().schemaDrift() == DriftPolicy.EVOLVE;
+      var writer = good.write().format("delta").mode(overwrite ? "overwrite" : "append")
+          .option("txnAppId", appId).option("txnVersion", txnVersion)
+          .option("mergeSchema", evolve);
+      if (overwrite) {
+        writer = writer.option("overwriteSchema", evolve);
+      }
+      if (userMetadata != null) {
+        writer = writer.option("userMetadata", userMetadata);
+      }
+      writer.save(bronze.path());
+      counters.add(files.size(), accepted + rejected, accepted, rejected, blank, byKind, parsed.addedColumns());
+      LOG.info("ingest {}: {} file(s), {} row(s) to bronze, {} quarantined {}", ds.name(), files.size(), accepted, rejected, byKind);
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  /** Totals over all micro-batches of a run (foreachBatch runs on the driver). */
+  private static final class Counters {
+    long files;
+    long rowsRead;
+    long rowsBronze;
+    long rowsQuarantined;
+    long blankLines;
+    final Map<String, Long> quarantinedByKind = new TreeMap<>();
+    final List<String> columnsAdded = new ArrayList<>();
+    final Map<String, Object> extra = new TreeMap<>();
+
+    synchronized void add(long f, long read, long bronze, long quarantined, long blank, Map<String, Long> byKind, List<String> added) {
+      files += f;
+      rowsRead += read;
+      rowsBronze += bronze;
+      rowsQuarantined += quarantined;
+      blankLines += blank;
+      byKind.forEach((k, v) -> {
+        if (!k.equals(LandingReader.OK) && !k.equals(LandingReader.BLANK)) {
+          quarantinedByKind.merge(k, v, Long::sum);
+        }
+      });
+      columnsAdded.addAll(added);
+    }
+
+    void metric(String k, Object v) {
+      extra.put(k, v);
+    }
+
+    JobResult report(JobResult r, JobContext ctx) {
+      r.metric("files", files).metric("rowsRead", rowsRead).metric("rowsBronze", rowsBronze)
+          .metric("rowsQuarantined", rowsQuarantined).metric("quarantinedByKind", quarantinedByKind);
+      if (blankLines > 0) {
+        r.metric("blankLines", blankLines);
+      }
+      if (!columnsAdded.isEmpty()) {
+        r.metric("columnsAdded", columnsAdded);
+      }
+      extra.forEach(r::metric);
+      LakeCatalog.Table bronze = ctx.catalog().bronze(ctx.dataset().name());
+      if (files > 0) {
+        DeltaTables.version(ctx.spark(), bronze.path()).ifPresent(v -> r.wrote(bronze.name(), v));
+        if (rowsQuarantined > 0) {
+          DeltaTables.version(ctx.spark(), ctx.catalog().quarantine().path()).ifPresent(v -> r.wrote(ctx.catalog().quarantine().name(), v));
+        }
+      }
+      return r;
+    }
+  }
+}

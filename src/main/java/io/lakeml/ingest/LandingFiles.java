@@ -1,0 +1,97 @@
+package io.lakeml.ingest;
+
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+/** Driver-side access to landing files through the Hadoop file system (any URI scheme). */
+final class LandingFiles {
+  private LandingFiles() {}
+
+  static boolean exists(String folder, Configuration hadoop) throws IOException {
+    Path p = new Path(folder);
+    return p.getFileSystem(hadoop).exists(p);
+  }
+
+  /** Data files under a folder (recursively) with the suffix, skipping hidden ('.', '_') names; sorted. */
+  static List<String> list(String folder, String suffix, Configuration hadoop) throws IOException {
+    Path root = new Path(folder);
+    FileSystem fs = root.getFileSystem(hadoop);
+    List<String> files = new ArrayList<>();
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+    while (it.hasNext()) {
+      LocatedFileStatus s = it.next();
+      String name = s.getPath().getName();
+      if (s.isFile() && name.endsWith(suffix) && !name.startsWith(".") && !name.startsWith("_")) {
+        files.add(s.getPath().toString());
+      }
+    }
+    files.sort(null);
+    return files;
+  }
+
+  /**
+   * The column names in a CSV file's header line, or an empty list for an empty file.
+   *
+   * @param delimiter the field delimiter from the reader options
+   */
+  static List<String> csvHeader(String file, char delimiter, Configuration hadoop) throws IOException {
+    Path p = new Path(file);
+    try (InputStream in = p.getFileSystem(hadoop).open(p);
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line = r.readLine();
+      if (line == null) {
+        return List.of();
+      }
+      if (line.startsWith("\uFEFF")) {
+        line = line.substring(1);
+      }
+      CsvParserSettings settings = new CsvParserSettings();
+      settings.getFormat().setDelimiter(delimiter);
+      settings.setNullValue("");
+      String[] cols = new CsvParser(settings).parseLine(line);
+      return cols == null ? List.of() : Arrays.stream(cols).map(String::trim).toList();
+    }
+  }
+
+  /** SHA-256 over every file's path (relative to the folder) and content: the snapshot's identity. */
+  static String checksum(String folder, List<String> files, Configuration hadoop) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    Path root = new Path(folder);
+    FileSystem fs = root.getFileSystem(hadoop);
+    String rootUri = fs.makeQualified(root).toString();
+    byte[] buf = new byte[1 << 16];
+    for (String f : files) {
+      String relative = f.startsWith(rootUri) ? f.substring(rootUri.length()) : f;
+      md.update(relative.getBytes(StandardCharsets.UTF_8));
+      md.update((byte) 0);
+      try (InputStream in = fs.open(new Path(f))) {
+        for (int n; (n = in.read(buf)) > 0; ) {
+          md.update(buf, 0, n);
+        }
+      }
+      md.update((byte) 0);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+}

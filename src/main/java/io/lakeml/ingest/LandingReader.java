@@ -1,0 +1,339 @@
+package io.lakeml.ingest;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_except;
+import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.json_object_keys;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.trim;
+import static org.apache.spark.sql.functions.when;
+
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.config.DatasetConfig.DriftPolicy;
+import io.lakeml.core.Columns;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.Quarantine;
+import io.lakeml.core.Typing;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Parses a set of landing files into one frame of candidate bronze rows: every declared column as
+ * raw text, lineage, and for each row a {@link #KIND} and reason. Every record read comes out as
+ * exactly one row, so rows read = rows accepted + rows quarantined (+ blank JSON lines).
+ */
+final class LandingReader {
+  /** Row classification: ok, or why the row goes to quarantine. */
+  static final String KIND = "_kind";
+  static final String OK = "ok";
+  static final String MALFORMED = "malformed";
+  static final String UNPARSABLE = "unparsable";
+  static final String DRIFT = "schema_drift";
+  static final String BLANK = "blank";
+
+  /** Parsed rows and the columns added to bronze by schema evolution. */
+  record Parsed(Dataset<Row> rows, List<String> bronzeColumns, List<String> addedColumns) {}
+
+  private static final UserDefinedFunction DIAGNOSE_CSV =
+      functions.udf((UDF3<String, Integer, String, String>) LandingReader::diagnoseCsv, DataTypes.StringType);
+
+  private final SparkSession spark;
+  private final DatasetConfig dataset;
+  private final Configuration hadoop;
+  /** Data columns bronze already has: declared ones plus earlier evolved ones. */
+  private final List<String> knownColumns;
+
+  LandingReader(SparkSession spark, DatasetConfig dataset, List<String> bronzeExtraColumns) {
+    this.spark = spark;
+    this.dataset = dataset;
+    this.hadoop = spark.sparkContext().hadoopConfiguration();
+    List<String> known = new ArrayList<>(dataset.columnNames());
+    known.addAll(bronzeExtraColumns);
+    this.knownColumns = known;
+  }
+
+  Parsed read(List<String> files) throws IOException {
+    return switch (dataset.source().format()) {
+      case CSV -> readCsv(files);
+      case JSON -> readJson(files);
+      case PARQUET -> readParquet(files);
+    };
+  }
+
+  // ---------------------------------------------------------------- CSV
+
+  private Parsed readCsv(List<String> files) throws IOException {
+    char delimiter = dataset.source().options().getOrDefault("delimiter", dataset.source().options().getOrDefault("sep", ",")).charAt(0);
+    Map<List<String>, List<String>> byHeader = new LinkedHashMap<>();
+    for (String f : files) {
+      List<String> header = LandingFiles.csvHeader(f, delimiter, hadoop);
+      if (header.isEmpty()) {
+        continue; // an empty file holds no records
+      }
+      checkHeader(f, header);
+      byHeader.computeIfAbsent(header, h -> new ArrayList<>()).add(f);
+    }
+    List<Dataset<Row>> parts = new ArrayList<>();
+    Set<String> added = new LinkedHashSet<>();
+    for (Map.Entry<List<String>, List<String>> group : byHeader.entrySet()) {
+      List<String> header = group.getKey();
+      String drift = drift(header, group.getValue(), added);
+      StructType schema = new StructType();
+      for (String c : header) {
+        schema = schema.add(c, DataTypes.StringType);
+      }
+      schema = schema.add(Columns.CORRUPT, DataTypes.StringType);
+      Dataset<Row> raw = spark.read().format("csv").options(dataset.source().options())
+          .option("header", "true").option("mode", "PERMISSIVE").option("multiLine", "false")
+          .option("columnNameOfCorruptRecord", Columns.CORRUPT)
+          .schema(schema).load(group.getValue().toArray(new String[0]))
+          .withColumn(Columns.SOURCE_FILE, col("_metadata.file_path"));
+      Column malformed = col(Columns.CORRUPT).isNotNull();
+      Column malformedReason = concat(lit("malformed CSV record: "),
+          DIAGNOSE_CSV.apply(col(Columns.CORRUPT), lit(header.size()), lit(String.valueOf(delimiter))));
+      Column rawRecord = coalesce(col(Columns.CORRUPT), to_json(struct(cols(header))));
+      parts.add(classify(raw, header, malformed, malformedReason, drift, rawRecord));
+    }
+    return finish(parts, added);
+  }
+
+  private void checkHeader(String file, List<String> header) {
+    Set<String> seen = new LinkedHashSet<>();
+    for (String c : header) {
+      if (c == null || c.isEmpty() || c.startsWith("_") || !seen.add(c)) {
+        throw new JobFailure("landing file " + file + " has a malformed header " + header
+            + ": column names must be non-empty, unique and not start with '_'. Fix or remove the file and rerun; nothing of it was ingested.");
+      }
+    }
+  }
+
+  /** Explains why a CSV line was flagged malformed (runs on executors, only for bad lines). */
+  static String diagnoseCsv(String line, Integer expected, String delimiter) {
+    if (line == null) {
+      return "unreadable record";
+    }
+    long quotes = line.chars().filter(ch -> ch == '"').count();
+    if (quotes % 2 == 1) {
+      return "broken quoting (unterminated quote)";
+    }
+    CsvParserSettings settings = new CsvParserSettings();
+    settings.getFormat().setDelimiter(delimiter.charAt(0));
+    settings.setMaxCharsPerColumn(-1);
+    String[] fields = new CsvParser(settings).parseLine(line);
+    int n = fields == null ? 0 : fields.length;
+    if (n != expected) {
+      return "has " + n + " fields, the header has " + expected;
+    }
+    return "unparsable record";
+  }
+
+  // ---------------------------------------------------------------- JSON lines
+
+  private Parsed readJson(List<String> files) {
+    if (files.isEmpty()) {
+      return finish(List.of(), Set.of());
+    }
+    Dataset<Row> lines = spark.read().text(files.toArray(new String[0]))
+        .withColumn(Columns.SOURCE_FILE, col("_metadata.file_path"));
+    Column keys = json_object_keys(col("value"));
+    Column unknown = array_except(keys, array(knownColumns.stream().map(functions::lit).toArray(Column[]::new)));
+    Set<String> added = new LinkedHashSet<>();
+    DriftPolicy policy = dataset.source().schemaDrift();
+    List<String> newKeys = lines.select(explode(unknown).as("k")).distinct().limit(1000)
+        .collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
+    if (!newKeys.isEmpty() && policy == DriftPolicy.FAIL) {
+      throw driftFailure("JSON records in " + files.size() + " file(s)", newKeys, List.of());
+    }
+    List<String> columns = new ArrayList<>(knownColumns);
+    if (policy == DriftPolicy.EVOLVE) {
+      added.addAll(newKeys);
+      columns.addAll(newKeys);
+    }
+    StructType schema = new StructType();
+    for (String c : columns) {
+      schema = schema.add(c, DataTypes.StringType);
+    }
+    schema = schema.add(Columns.CORRUPT, DataTypes.StringType);
+    Dataset<Row> parsed = lines
+        .withColumn("_parsed", from_json(col("value"), schema,
+            Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", Columns.CORRUPT)))
+        .withColumn("_keys", keys);
+    List<Column> select = new ArrayList<>();
+    for (String c : columns) {
+      select.add(col("_parsed." + c).as(c));
+    }
+    select.add(col(Columns.SOURCE_FILE));
+    select.add(col("value"));
+    select.add(col("_keys"));
+    select.add(col("_parsed." + Columns.CORRUPT).as(Columns.CORRUPT));
+    Dataset<Row> flat = parsed.select(select.toArray(new Column[0]));
+
+    Column blank = trim(col("value")).equalTo("");
+    Column malformed = col(Columns.CORRUPT).isNotNull().or(col("_keys").isNull());
+    Column unknownHere = array_except(col("_keys"), array(columns.stream().map(functions::lit).toArray(Column[]::new)));
+    Column driftReason = policy == DriftPolicy.QUARANTINE
+        ? when(size(unknownHere).gt(0), concat(lit("schema drift: unexpected field(s) ["), array_join(unknownHere, ", "), lit("]")))
+        : lit(null).cast("string");
+    Column typing = Typing.problems(dataset, columns);
+    Column kind = when(blank, lit(BLANK))
+        .when(malformed, lit(MALFORMED))
+        .when(driftReason.isNotNull(), lit(DRIFT))
+        .when(typing.notEqual(""), lit(UNPARSABLE))
+        .otherwise(lit(OK));
+    Column reason = when(blank, lit(null).cast("string"))
+        .when(malformed, lit("malformed JSON record: not a valid JSON object"))
+        .when(driftReason.isNotNull(), driftReason)
+        .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
+    Dataset<Row> out = flat.withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
+        .withColumn(Quarantine.RAW_RECORD, col("value"))
+        .select(outputColumns(columns));
+    return finish(List.of(out), added);
+  }
+
+  // ---------------------------------------------------------------- Parquet
+
+  private Parsed readParquet(List<String> files) {
+    Map<StructType, List<String>> bySchema = new LinkedHashMap<>();
+    for (String f : files) {
+      StructType s = spark.read().parquet(f).schema();
+      bySchema.computeIfAbsent(s, k -> new ArrayList<>()).add(f);
+    }
+    List<Dataset<Row>> parts = new ArrayList<>();
+    Set<String> added = new LinkedHashSet<>();
+    for (Map.Entry<StructType, List<String>> group : bySchema.entrySet()) {
+      StructType schema = group.getKey();
+      List<String> header = List.of(schema.fieldNames());
+      checkHeader(group.getValue().get(0), header);
+      String drift = drift(header, group.getValue(), added);
+      List<Column> asText = new ArrayList<>();
+      for (StructField f : schema.fields()) {
+        boolean nested = f.dataType() instanceof StructType || f.dataType() instanceof MapType
+            || f.dataType() instanceof org.apache.spark.sql.types.ArrayType;
+        asText.add((nested ? to_json(col(f.name())) : col(f.name()).cast("string")).as(f.name()));
+      }
+      asText.add(col("_metadata.file_path").as(Columns.SOURCE_FILE));
+      Dataset<Row> raw = spark.read().schema(schema).parquet(group.getValue().toArray(new String[0]))
+          .select(asText.toArray(new Column[0]));
+      parts.add(classify(raw, header, lit(false), lit(null).cast("string"), drift, to_json(struct(cols(header)))));
+    }
+    return finish(parts, added);
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  /**
+   * Applies the drift policy to one group of files sharing a header. Returns the quarantine reason
+   * for all their rows, or null when they are accepted (possibly adding columns).
+   */
+  private String drift(List<String> header, List<String> files, Set<String> added) {
+    List<String> extra = header.stream().filter(c -> !knownColumns.contains(c)).toList();
+    List<String> missing = dataset.columnNames().stream().filter(c -> !header.contains(c)).toList();
+    if (extra.isEmpty() && missing.isEmpty()) {
+      return null;
+    }
+    switch (dataset.source().schemaDrift()) {
+      case FAIL -> throw driftFailure("landing file(s) " + files, extra, missing);
+      case QUARANTINE -> {
+        return "schema drift: unexpected column(s) " + extra + ", missing column(s) " + missing;
+      }
+      default -> {
+        added.addAll(extra);
+        return null;
+      }
+    }
+  }
+
+  private JobFailure driftFailure(String where, List<String> extra, List<String> missing) {
+    return new JobFailure(where + " differ from dataset.schema of '" + dataset.name() + "': unexpected " + extra
+        + ", missing " + missing + ". The policy dataset.source.schema-drift is 'fail', so nothing of this batch was written."
+        + " Declare the columns in the schema, fix the files, or set schema-drift to 'evolve' or 'quarantine'.");
+  }
+
+  /** Adds kind and reason to a CSV or Parquet group with columns {@code header} as text. */
+  private Dataset<Row> classify(Dataset<Row> raw, List<String> header, Column malformed, Column malformedReason,
+      String driftReason, Column rawRecord) {
+    Column typing = Typing.problems(dataset, header);
+    Column kind = when(malformed, lit(MALFORMED))
+        .when(lit(driftReason != null), lit(DRIFT))
+        .when(typing.notEqual(""), lit(UNPARSABLE))
+        .otherwise(lit(OK));
+    Column reason = when(malformed, malformedReason)
+        .when(lit(driftReason != null), lit(driftReason))
+        .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
+    return raw.withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
+        .withColumn(Quarantine.RAW_RECORD, rawRecord)
+        .select(outputColumns(header));
+  }
+
+  private Column[] outputColumns(List<String> present) {
+    List<Column> out = new ArrayList<>();
+    for (String c : present) {
+      out.add(col(c));
+    }
+    out.add(col(Columns.SOURCE_FILE));
+    out.add(col(KIND));
+    out.add(col(Quarantine.REASON));
+    out.add(col(Quarantine.RAW_RECORD));
+    return out.toArray(new Column[0]);
+  }
+
+  private Parsed finish(List<Dataset<Row>> parts, Set<String> added) {
+    List<String> bronzeColumns = new ArrayList<>(knownColumns);
+    bronzeColumns.addAll(added);
+    Dataset<Row> all = null;
+    for (Dataset<Row> p : parts) {
+      all = all == null ? p : all.unionByName(p, true);
+    }
+    if (all == null) {
+      StructType empty = new StructType();
+      for (String c : bronzeColumns) {
+        empty = empty.add(c, DataTypes.StringType);
+      }
+      empty = empty.add(Columns.SOURCE_FILE, DataTypes.StringType).add(KIND, DataTypes.StringType)
+          .add(Quarantine.REASON, DataTypes.StringType).add(Quarantine.RAW_RECORD, DataTypes.StringType);
+      all = spark.createDataFrame(List.of(), empty);
+    }
+    // every bronze column present (null when a file lacked it), in bronze order
+    List<Column> select = new ArrayList<>();
+    Set<String> have = Set.of(all.columns());
+    for (String c : bronzeColumns) {
+      select.add(have.contains(c) ? col(c) : lit(null).cast("string").as(c));
+    }
+    select.add(col(Columns.SOURCE_FILE));
+    select.add(col(KIND));
+    select.add(col(Quarantine.REASON));
+    select.add(col(Quarantine.RAW_RECORD));
+    return new Parsed(all.select(select.toArray(new Column[0])), bronzeColumns, List.copyOf(added));
+  }
+
+  private static Column[] cols(List<String> names) {
+    return names.stream().map(functions::col).toArray(Column[]::new);
+  }
+}
