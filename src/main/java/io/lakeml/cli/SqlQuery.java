@@ -17,7 +17,10 @@ final class SqlQuery {
       String db = t.name().substring(0, t.name().indexOf('.'));
       String table = t.name().substring(t.name().indexOf('.') + 1);
       spark.sql("CREATE DATABASE IF NOT EXISTS `" + db + "`");
-      spark.sql("CREATE TABLE IF NOT EXISTS `" + db + "`.`" + table + "` USING delta LOCATION '" + t.path().replace("'", "\\'") + "'");
+      // External tables (LOCATION): dropping the registration never touches the data. Re-registering
+      // keeps names pointing at this lake when a session is reused.
+      spark.sql("DROP TABLE IF EXISTS `" + db + "`.`" + table + "`");
+      spark.sql("CREATE TABLE `" + db + "`.`" + table + "` USING delta LOCATION '" + t.path().replace("'", "\\'") + "'");
       n++;
     }
     return n;

@@ -27,7 +27,7 @@ public final class Quarantine {
   /**
    * Appends rejected records exactly once per (appId, txnVersion).
    *
-   * @param rejected rows with the columns {@link #SOURCE_FILE}, {@link #REASON}, {@link #RAW_RECORD}
+   * @param rejected rows with the columns {@link Columns#SOURCE_FILE}, {@link #REASON}, {@link #RAW_RECORD}
    */
   public static void append(JobContext ctx, String stage, Dataset<Row> rejected, String appId, long txnVersion) {
     Column[] cols = {
@@ -35,7 +35,7 @@ public final class Quarantine {
       lit(stage).as(STAGE),
       lit(ctx.runId()).as(RUN_ID),
       lit(Date.valueOf(ctx.runDate())).as(RUN_DATE),
-      rejected.col(SOURCE_FILE).cast("string").as(SOURCE_FILE),
+      rejected.col(Columns.SOURCE_FILE).cast("string").as(SOURCE_FILE),
       rejected.col(REASON).cast("string").as(REASON),
       rejected.col(RAW_RECORD).cast("string").as(RAW_RECORD),
       current_timestamp().as(QUARANTINED_AT)

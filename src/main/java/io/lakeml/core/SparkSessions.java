@@ -7,13 +7,21 @@ import org.apache.spark.sql.SparkSession;
 
 /** Builds the one SparkSession of a run, with Delta enabled and the configured settings. */
 public final class SparkSessions {
+  private static final java.util.concurrent.atomic.AtomicInteger REQUESTS = new java.util.concurrent.atomic.AtomicInteger();
+
   private SparkSessions() {}
+
+  /** How many times a session was requested in this JVM (lets tests prove config fails before Spark). */
+  public static int requests() {
+    return REQUESTS.get();
+  }
 
   /**
    * Returns the active session if there is one (tests share one per JVM), otherwise builds one.
    * {@code spark.master} from configuration applies only when spark-submit did not set it.
    */
   public static SparkSession getOrCreate(LakemlConfig config, String appName) {
+    REQUESTS.incrementAndGet();
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     SparkConf launcherConf = new SparkConf(); // spark.* system properties set by spark-submit
     if (!launcherConf.contains("spark.master")) {

@@ -1,0 +1,220 @@
+package io.lakeml.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lakeml.config.DatasetConfig.Check;
+import io.lakeml.config.DatasetConfig.DriftPolicy;
+import io.lakeml.config.DatasetConfig.Format;
+import io.lakeml.config.DatasetConfig.Mode;
+import io.lakeml.testing.TestProject;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Loading, precedence and validation of configuration; no Spark involved. */
+class ConfigLoaderTest {
+  private static final String MINIMAL = """
+      dataset {
+        schema = [ { name = id, type = string }, { name = x, type = double }, { name = y, type = string } ]
+        key = [id]
+        label { column = y, positive = "1" }
+        features { numeric = [x] }
+        validation.rules = [ { id = x-range, check = range, column = x, min = 0, action = drop } ]
+      }
+      """;
+
+  private static LakemlConfig load(TestProject p, String dataset, String... sets) {
+    return ConfigLoader.load(p.confDir(), "local", dataset, List.of(sets));
+  }
+
+  private static ConfigException fails(TestProject p, String dataset, String... sets) {
+    try {
+      load(p, dataset, sets);
+    } catch (ConfigException e) {
+      return e;
+    }
+    throw new AssertionError("configuration was accepted");
+  }
+
+  @Test
+  void shippedTitanicBindsToTypedValues() {
+    DatasetConfig ds = load(TestProject.create("cfg"), "titanic").requireDataset();
+    assertThat(ds.name()).isEqualTo("titanic");
+    assertThat(ds.source().format()).isEqualTo(Format.CSV);
+    assertThat(ds.source().mode()).isEqualTo(Mode.INCREMENTAL);
+    assertThat(ds.source().missingValues()).containsExactly("NA", "");
+    assertThat(ds.columnNames()).containsExactly("name", "survived", "sex", "age", "passengerClass");
+    assertThat(ds.column("age").orElseThrow().type()).isEqualTo(ColumnType.DOUBLE);
+    assertThat(ds.key()).containsExactly("name");
+    assertThat(ds.label().orElseThrow().positive()).isEqualTo("yes");
+    assertThat(ds.sensitive().get(0).privileged()).containsExactly("male");
+    assertThat(ds.rules()).extracting(DatasetConfig.Rule::check)
+        .containsExactly(Check.NOT_NULL, Check.ALLOWED, Check.RANGE, Check.UNIQUE, Check.ROW_COUNT);
+    assertThat(ds.tune().algorithms()).extracting(DatasetConfig.Algorithm::type)
+        .containsExactly("logistic-regression", "random-forest", "gradient-boosted-trees");
+    assertThat(ds.tune().algorithms().get(0).grid().get("regParam")).containsExactly("0.01", "0.1");
+  }
+
+  @Test
+  void everyShippedDatasetLoads() {
+    TestProject p = TestProject.create("cfg");
+    for (String name : List.of("titanic", "credit_data", "telco_churn")) {
+      assertThat(load(p, name).requireDataset().columns()).isNotEmpty();
+    }
+    DatasetConfig credit = load(p, "credit_data").requireDataset();
+    assertThat(credit.source().mode()).isEqualTo(Mode.SNAPSHOT);
+    assertThat(credit.label().orElseThrow().favorable()).isEqualTo("good");
+    assertThat(credit.label().orElseThrow().positive()).isEqualTo("bad");
+  }
+
+  @Test
+  void precedenceIsSetThenEnvThenDatasetThenDefaults() {
+    TestProject p = TestProject.create("cfg").dataset("prec", MINIMAL + """
+        dataset.tune.folds = 4
+        dataset.tune.parallelism = 3
+        dataset.source.schema-drift = evolve
+        spark.master = "local[1]"
+        """);
+    LakemlConfig c = load(p, "prec");
+    // defaults only
+    assertThat(c.requireDataset().tune().seed()).isEqualTo(42);
+    assertThat(c.requireDataset().source().maxFilesPerBatch()).isEqualTo(1000);
+    // dataset file over defaults
+    assertThat(c.requireDataset().tune().folds()).isEqualTo(4);
+    assertThat(c.requireDataset().source().schemaDrift()).isEqualTo(DriftPolicy.EVOLVE);
+    // environment file (local.conf sets local[2]) over dataset file
+    assertThat(c.spark().master()).isEqualTo("local[2]");
+    // --set over everything
+    LakemlConfig s = load(p, "prec", "dataset.tune.folds=5", "spark.master=local[3]", "lake.root=/tmp/x y");
+    assertThat(s.requireDataset().tune().folds()).isEqualTo(5);
+    assertThat(s.requireDataset().tune().parallelism()).isEqualTo(3);
+    assertThat(s.spark().master()).isEqualTo("local[3]");
+    assertThat(s.lake().root()).isEqualTo("/tmp/x y");
+    assertThat(s.hash()).isNotEqualTo(c.hash());
+  }
+
+  @Test
+  void misspelledKeyNamesKeyFileLineAndSuggestion() {
+    TestProject p = TestProject.create("cfg").dataset("typo", MINIMAL + "dataset.lable { column = y, positive = \"1\" }\n");
+    ConfigException e = fails(p, "typo");
+    assertThat(e.problems()).hasSize(2); // .column and .positive
+    assertThat(e.getMessage())
+        .contains("unknown key 'dataset.lable.column'")
+        .contains("typo.conf: 8")
+        .contains("did you mean 'dataset.label.column'?");
+  }
+
+  @Test
+  void unknownKeyInsideAListItemIsReported() {
+    TestProject p = TestProject.create("cfg").dataset("item", MINIMAL.replace("min = 0,", "min = 0, colum = x,"));
+    assertThat(fails(p, "item").getMessage())
+        .contains("unknown key 'dataset.validation.rules[0].colum'")
+        .contains("did you mean 'column'?");
+  }
+
+  @Test
+  void unknownTopLevelSectionIsReported() {
+    TestProject p = TestProject.create("cfg").dataset("root", MINIMAL + "datset.key = [id]\n");
+    assertThat(fails(p, "root").getMessage()).contains("unknown key 'datset.key'").contains("did you mean 'dataset'?");
+  }
+
+  @Test
+  void wrongTypeIsReported() {
+    TestProject p = TestProject.create("cfg").dataset("types", MINIMAL + "dataset.tune.folds = three\n");
+    assertThat(fails(p, "types").getMessage())
+        .contains("'dataset.tune.folds' (")
+        .contains("types.conf: 8")
+        .contains("expected a whole number but found string");
+  }
+
+  @Test
+  void badEnumValueListsAllowedValues() {
+    TestProject p = TestProject.create("cfg").dataset("enums", MINIMAL + "dataset.source.format = cvs\n");
+    assertThat(fails(p, "enums").getMessage())
+        .contains("'dataset.source.format'").contains("'cvs' is not one of [csv, json, parquet]").contains("did you mean 'csv'?");
+  }
+
+  @Test
+  void missingRequiredKeyIsReported() {
+    TestProject p = TestProject.create("cfg").dataset("missing", MINIMAL.replace("label { column = y, positive = \"1\" }", "label { column = y }"));
+    assertThat(fails(p, "missing").getMessage()).contains("missing required key 'dataset.label.positive'");
+    TestProject q = TestProject.create("cfg").dataset("noschema", "dataset.key = []\n");
+    assertThat(fails(q, "noschema").getMessage()).contains("'dataset.schema'").contains("declares no columns");
+  }
+
+  @Test
+  void columnReferencedInRulesButAbsentFromSchemaIsReported() {
+    TestProject p = TestProject.create("cfg").dataset("rules", MINIMAL.replace("column = x, min = 0", "column = xx, min = 0"));
+    ConfigException e = fails(p, "rules");
+    assertThat(e.getMessage())
+        .contains("'dataset.validation.rules[0].column'")
+        .contains("rules.conf: 6")
+        .contains("column 'xx' is not in the dataset schema [id, x, y]")
+        .contains("did you mean 'x'?");
+  }
+
+  @Test
+  void danglingColumnsInKeyLabelFeaturesAndSensitiveAreAllReportedAtOnce() {
+    TestProject p = TestProject.create("cfg").dataset("many", MINIMAL
+        + "dataset.key = [ident]\ndataset.features.categorical = [colour]\ndataset.sensitive = [ { column = sex, privileged = [m] } ]\n");
+    ConfigException e = fails(p, "many");
+    assertThat(e.problems()).hasSize(3);
+    assertThat(e.getMessage()).contains("'ident'").contains("'colour'").contains("'sex'");
+  }
+
+  @Test
+  void ruleShapeIsValidated() {
+    TestProject p = TestProject.create("cfg").dataset("shape", MINIMAL.replace(
+        "{ id = x-range, check = range, column = x, min = 0, action = drop }",
+        "{ id = a, check = range, column = x, action = drop }, { id = b, check = regex, column = y, pattern = \"[\" },"
+            + " { id = c, check = between, column = x }, { id = d, check = allowed, column = y, action = maybe }"));
+    ConfigException e = fails(p, "shape");
+    assertThat(e.getMessage())
+        .contains("a 'range' rule needs min, max or both")
+        .contains("invalid regular expression")
+        .contains("'between' is not a known check")
+        .contains("an 'allowed' rule needs the list of allowed values")
+        .contains("'maybe' is not one of [warn, drop, fail]");
+  }
+
+  @Test
+  void unknownAlgorithmIsReported() {
+    TestProject p = TestProject.create("cfg").dataset("algo", MINIMAL
+        + "dataset.tune.algorithms = [ { type = random-forrest, grid { numTrees = [10] } } ]\n");
+    assertThat(fails(p, "algo").getMessage()).contains("'random-forrest' is not a known algorithm").contains("did you mean 'random-forest'?");
+  }
+
+  @Test
+  void unknownDatasetListsKnownOnes() {
+    ConfigException e = fails(TestProject.create("cfg"), "titanik");
+    assertThat(e.getMessage()).contains("dataset 'titanik' has no configuration file").contains("did you mean 'titanic'?");
+  }
+
+  @Test
+  void unknownEnvironmentAndBadSetAreReported() {
+    TestProject p = TestProject.create("cfg");
+    assertThatThrownBy(() -> ConfigLoader.load(p.confDir(), "prod", "titanic", List.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("environment file").hasMessageContaining("[cluster, local]");
+    assertThat(fails(p, "titanic", "novalue").getMessage()).contains("--set 'novalue' is not key=value");
+  }
+
+  @Test
+  void syntaxErrorNamesTheFile() {
+    TestProject p = TestProject.create("cfg").dataset("broken", "dataset { schema = [ { name = id }\n");
+    assertThat(fails(p, "broken").getMessage()).contains("cannot parse").contains("broken.conf");
+  }
+
+  @Test
+  void relativeLakeRootResolvesAgainstTheProject() {
+    TestProject p = TestProject.create("cfg");
+    LakemlConfig c = load(p, "titanic");
+    assertThat(io.lakeml.core.LakeCatalog.of(c).root()).isEqualTo(p.dir().resolve("data-lake").toUri().toString().replaceAll("/$", ""));
+    LakemlConfig h = load(p, "titanic", "lake.root=\"hdfs://nn:8020/lake\"");
+    io.lakeml.core.LakeCatalog hdfs = io.lakeml.core.LakeCatalog.of(h);
+    assertThat(hdfs.silver("titanic").path()).isEqualTo("hdfs://nn:8020/lake/silver/titanic");
+    assertThat(hdfs.silver("titanic").name()).isEqualTo("silver.titanic");
+    assertThat(hdfs.runs().path()).isEqualTo("hdfs://nn:8020/lake/_system/runs");
+    assertThat(Path.of(".")).isNotNull();
+  }
+}

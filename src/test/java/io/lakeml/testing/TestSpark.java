@@ -1,0 +1,35 @@
+package io.lakeml.testing;
+
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one local SparkSession of the test JVM (Surefire runs all classes in one fork), so only the
+ * first class pays the start-up. Jobs under test get it back from {@code SparkSessions.getOrCreate}.
+ */
+public final class TestSpark {
+  private static SparkSession spark;
+
+  private TestSpark() {}
+
+  public static synchronized SparkSession session() {
+    if (spark == null) {
+      Path local = TestProject.projectDir().resolve("target/tmp/spark-local");
+      spark = SparkSession.builder()
+          .master("local[2]")
+          .appName("lakeml-tests")
+          .config("spark.ui.enabled", "false")
+          .config("spark.ui.showConsoleProgress", "false")
+          .config("spark.sql.shuffle.partitions", "2")
+          .config("spark.default.parallelism", "2")
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.driver.bindAddress", "127.0.0.1")
+          .config("spark.local.dir", local.toString())
+          .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+          .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+          .config("spark.sql.session.timeZone", "UTC")
+          .getOrCreate();
+    }
+    return spark;
+  }
+}
