@@ -8,6 +8,11 @@ public final class Columns {
   public static final String SOURCE_FILE = "_source_file";
   /** When the row was ingested into bronze. */
   public static final String INGESTED_AT = "_ingested_at";
+  /**
+   * Position of the row within its ingest batch (increasing in file order): among rows with the
+   * same key and ingestion time, the later one wins.
+   */
+  public static final String ROW_SEQ = "_row_seq";
   /** Run that wrote the row. */
   public static final String RUN_ID = "_run_id";
   /** Raw CSV/JSON text of a record the parser could not read (internal, never stored in bronze). */

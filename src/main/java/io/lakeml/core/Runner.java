@@ -87,6 +87,9 @@ public final class Runner {
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
-    return t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+    String m = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+    // Spark messages can carry whole query plans: the summary keeps the first line (the log has all).
+    m = m.lines().findFirst().orElse(m);
+    return m.length() > 500 ? m.substring(0, 500) + "…" : m;
   }
 }

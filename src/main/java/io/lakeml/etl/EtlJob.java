@@ -79,6 +79,7 @@ public final class EtlJob implements Job {
     }
     typed.add(col(Columns.SOURCE_FILE));
     typed.add(col(Columns.INGESTED_AT));
+    typed.add(col(Columns.ROW_SEQ));
     List<Column> keyMissing = new ArrayList<>();
     for (String k : ds.key()) {
       Column cleaned = present.contains(k) ? Typing.cleaned(k, ds) : lit(null);
@@ -126,9 +127,9 @@ public final class EtlJob implements Job {
     long deduplicated = valid;
     if (!ds.key().isEmpty()) {
       Column[] key = ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-      good = good.withColumn("_rank", row_number().over(Window.partitionBy(key)
-              .orderBy(col(Columns.INGESTED_AT).desc(), col(Columns.SOURCE_FILE).desc())))
-          .where(col("_rank").equalTo(1)).drop("_rank");
+      good = rows.where(col(VALID)).withColumn("_rank", row_number().over(Window.partitionBy(key)
+              .orderBy(col(Columns.INGESTED_AT).desc(), col(Columns.SOURCE_FILE).desc(), col(Columns.ROW_SEQ).desc())))
+          .where(col("_rank").equalTo(1)).select(silverCols.toArray(new Column[0]));
       deduplicated = good.count();
     }
     String meta = TAG + bronzeVersion + ";runId=" + ctx.runId();

@@ -3,6 +3,7 @@ package io.lakeml.ingest;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.DriftPolicy;
@@ -177,7 +178,7 @@ public final class IngestJob implements Job {
       }
     }
     LandingReader.Parsed parsed = new LandingReader(ctx.spark(), ds, extras).read(files);
-    Dataset<Row> rows = parsed.rows().persist();
+    Dataset<Row> rows = parsed.rows().withColumn(Columns.ROW_SEQ, monotonically_increasing_id()).persist();
     try {
       Map<String, Long> byKind = new TreeMap<>();
       for (Row r : rows.groupBy(LandingReader.KIND).count().collectAsList()) {
@@ -197,6 +198,7 @@ public final class IngestJob implements Job {
       }
       bronzeCols.add(col(Columns.SOURCE_FILE));
       bronzeCols.add(current_timestamp().as(Columns.INGESTED_AT));
+      bronzeCols.add(col(Columns.ROW_SEQ));
       bronzeCols.add(lit(ctx.runId()).as(Columns.RUN_ID));
       Dataset<Row> good = rows.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).select(bronzeCols.toArray(new Column[0]));
       boolean evolve = ds.source().schemaDrift() == DriftPolicy.EVOLVE;

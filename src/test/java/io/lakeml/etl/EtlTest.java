@@ -1,0 +1,63 @@
+package io.lakeml.etl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakeml.testing.TestProject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** bronze → silver: typing, cleaning, key deduplication, MERGE, idempotent reruns. */
+class EtlTest {
+  private static final String CONF = """
+      dataset {
+        source.missing-values = ["NA", "", "?"]
+        schema = [ { name = id, type = int }, { name = name, type = string }, { name = score, type = double }, { name = ok, type = boolean } ]
+        key = [id]
+      }
+      """;
+
+  @Test
+  void typesCleansDeduplicatesAndMerges() {
+    TestProject p = TestProject.create("etl").dataset("people", CONF);
+    p.land("people", "a.csv", "id,name,score,ok\n1,  Ann  ,1.5,true\n2,Bob,?,false\n2,Bob,2.0,false\nNA,Nobody,1,true\n3,Cy,NA,\n");
+    p.run("ingest", "--dataset", "people").expectExit(0);
+    TestProject.Result etl = p.run("etl", "--dataset", "people", "--run-date", "2026-11-24").expectExit(0);
+    assertThat(etl.metric("bronzeRows")).isEqualTo(5);
+    assertThat(etl.metric("rowsQuarantined")).isEqualTo(1); // the row without a key
+    assertThat(etl.metric("duplicatesRemoved")).isEqualTo(1); // id 2 twice in one file
+    assertThat(etl.metric("silverRows")).isEqualTo(3);
+    assertThat(etl.summary().get("inputs")).isEqualTo(Map.of("bronze.people", Map.of("version", 0)));
+
+    List<Map<String, Object>> rows = p.sql("select id, name, score, ok from silver.people order by id");
+    assertThat(rows.get(0)).isEqualTo(Map.of("id", 1, "name", "Ann", "score", 1.5, "ok", true));
+    assertThat(rows.get(1)).containsEntry("id", 2).containsEntry("name", "Bob");
+    assertThat(rows.get(2)).isEqualTo(Map.of("id", 3, "name", "Cy"));
+    assertThat(p.sql("select typeof(id) as t1, typeof(score) as t2, typeof(ok) as t3 from silver.people limit 1").get(0))
+        .isEqualTo(Map.of("t1", "int", "t2", "double", "t3", "boolean"));
+    assertThat(p.sql("select stage, reason from _system.quarantine").get(0))
+        .isEqualTo(Map.of("stage", "etl", "reason", "primary key column id is missing"));
+
+    // rerun for the same date: nothing changes
+    TestProject.Result again = p.run("etl", "--dataset", "people", "--run-date", "2026-11-24").expectExit(0);
+    assertThat(again.status()).isEqualTo("SKIPPED");
+    assertThat(p.count("silver.people")).isEqualTo(3);
+    assertThat(p.count("_system.quarantine")).isEqualTo(1);
+
+    // a later drop updates one key and adds one: MERGE, latest ingestion wins
+    p.land("people", "b.csv", "id,name,score,ok\n3,Cy,3.5,true\n4,Di,4.0,false\n");
+    p.run("ingest", "--dataset", "people").expectExit(0);
+    TestProject.Result merge = p.run("etl", "--dataset", "people", "--run-date", "2026-11-25").expectExit(0);
+    assertThat(merge.metrics()).containsEntry("mode", "merge").containsEntry("inserted", 1).containsEntry("updated", 1).containsEntry("deleted", 0);
+    assertThat(p.sql("select id, score from silver.people order by id")).extracting(m -> m.get("score"))
+        .containsExactly(1.5, 2.0, 3.5, 4.0);
+    assertThat(p.count("silver.people")).isEqualTo(4);
+  }
+
+  @Test
+  void etlWithoutBronzeSaysWhatToRunFirst() {
+    TestProject p = TestProject.create("etl-missing").dataset("people", CONF);
+    TestProject.Result r = p.run("etl", "--dataset", "people").expectExit(1);
+    assertThat((String) r.summary().get("message")).contains("bronze.people does not exist yet").contains("jobs/lakeml ingest --dataset people");
+  }
+}
