@@ -220,7 +220,7 @@ public final class Main implements Runnable {
     public Integer call() throws Exception {
       LakemlConfig config = ConfigLoader.load(common.confDir, common.env, null, common.overrides());
       SparkSession spark = SparkSessions.getOrCreate(config, "lakeml sql");
-      SqlQuery.registerTables(spark, LakeCatalog.of(config));
+      SqlQuery.registerTables(spark, LakeCatalog.of(config), query);
       try {
         SqlQuery.print(spark, query, limit, out);
         return 0;

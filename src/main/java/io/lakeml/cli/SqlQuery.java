@@ -1,7 +1,6 @@
 package io.lakeml.cli;
 
 import io.lakeml.core.LakeCatalog;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Iterator;
 import org.apache.spark.sql.SparkSession;
@@ -10,16 +9,34 @@ import org.apache.spark.sql.SparkSession;
 final class SqlQuery {
   private SqlQuery() {}
 
-  /** Registers every existing lake table in the session catalog under its catalog name. */
-  static int registerTables(SparkSession spark, LakeCatalog catalog) throws IOException {
+  private static final java.util.regex.Pattern TABLE_REF =
+      java.util.regex.Pattern.compile("(?i)(?<![\\w.`])`?(bronze|silver|gold|_system)`?\\.`?(\\w+)`?");
+
+  /**
+   * Registers the lake tables a query names (e.g. {@code silver.titanic}) in the session catalog;
+   * registering only those keeps a query from paying for every table in the lake.
+   */
+  static int registerTables(SparkSession spark, LakeCatalog catalog, String query) {
+    java.util.Set<String> referenced = new java.util.HashSet<>();
+    java.util.regex.Matcher m = TABLE_REF.matcher(query);
+    while (m.find()) {
+      referenced.add((m.group(1) + "." + m.group(2)).toLowerCase(java.util.Locale.ROOT));
+    }
     int n = 0;
-    for (LakeCatalog.Table t : catalog.existingTables(spark)) {
+    for (String name : referenced) {
+      LakeCatalog.Table t = catalog.byName(name).orElse(null);
+      if (t == null) {
+        continue;
+      }
       String db = t.name().substring(0, t.name().indexOf('.'));
       String table = t.name().substring(t.name().indexOf('.') + 1);
       spark.sql("CREATE DATABASE IF NOT EXISTS `" + db + "`");
       // External tables (LOCATION): dropping the registration never touches the data. Re-registering
       // keeps names pointing at this lake when a session is reused.
       spark.sql("DROP TABLE IF EXISTS `" + db + "`.`" + table + "`");
+      if (!io.lakeml.core.DeltaTables.exists(spark, t.path())) {
+        continue; // not written yet: Spark reports the missing table itself
+      }
       spark.sql("CREATE TABLE `" + db + "`.`" + table + "` USING delta LOCATION '" + t.path().replace("'", "\\'") + "'");
       n++;
     }

@@ -94,30 +94,25 @@ public final class LakeCatalog {
   }
 
   /**
-   * The Delta tables that exist now: every dataset folder under bronze/, silver/ and gold/, and the
-   * system tables.
+   * The table with a SQL name such as {@code silver.titanic} or {@code _system.runs}, if the name
+   * is one the catalog defines (the table may not exist yet).
    */
-  public java.util.List<Table> existingTables(org.apache.spark.sql.SparkSession spark) throws java.io.IOException {
-    java.util.List<Table> tables = new java.util.ArrayList<>();
-    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    for (Layer layer : new Layer[] {Layer.BRONZE, Layer.SILVER, Layer.GOLD}) {
-      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(layer(layer));
-      org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(hadoop);
-      if (!fs.exists(dir)) {
-        continue;
-      }
-      for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(dir)) {
-        if (s.isDirectory() && DeltaTables.exists(spark, s.getPath().toString())) {
-          tables.add(table(layer, s.getPath().getName()));
-        }
+  public java.util.Optional<Table> byName(String name) {
+    int dot = name.indexOf('.');
+    if (dot <= 0) {
+      return java.util.Optional.empty();
+    }
+    String layer = name.substring(0, dot);
+    String rest = name.substring(dot + 1);
+    if (layer.equals(Layer.SYSTEM.folder())) {
+      return java.util.stream.Stream.of(runs(), quarantine()).filter(t -> t.name().equals(name)).findFirst();
+    }
+    for (Layer l : new Layer[] {Layer.BRONZE, Layer.SILVER, Layer.GOLD}) {
+      if (l.folder().equals(layer)) {
+        return java.util.Optional.of(table(l, rest));
       }
     }
-    for (Table t : new Table[] {runs(), quarantine()}) {
-      if (DeltaTables.exists(spark, t.path())) {
-        tables.add(t);
-      }
-    }
-    return tables;
+    return java.util.Optional.empty();
   }
 
   private Table system(String name) {

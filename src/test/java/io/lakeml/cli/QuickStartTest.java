@@ -1,0 +1,98 @@
+package io.lakeml.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakeml.core.SparkSessions;
+import io.lakeml.testing.TestProject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The issue's "done when", through the real CLI on the shipped datasets and their landing samples. */
+class QuickStartTest {
+  private static final Map<String, Integer> SHIPPED = Map.of("titanic", 1309, "credit_data", 4454, "telco_churn", 7043);
+
+  @Test
+  void ingestEtlAndSqlOnEveryShippedDatasetAreIdempotent() {
+    TestProject p = TestProject.create("quickstart");
+    for (Map.Entry<String, Integer> e : SHIPPED.entrySet()) {
+      String ds = e.getKey();
+      p.withShippedLanding(ds);
+      TestProject.Result ingest = p.run("ingest", "--dataset", ds).expectExit(0);
+      assertThat(ingest.metric("rowsBronze")).as(ds).isEqualTo(e.getValue().longValue());
+      assertThat(ingest.metric("rowsQuarantined")).as(ds).isZero();
+      p.run("etl", "--dataset", ds).expectExit(0);
+      assertThat(p.sql("select count(*) as n from silver." + ds)).containsExactly(Map.of("n", e.getValue()));
+      // both again: nothing changes
+      assertThat(p.run("ingest", "--dataset", ds).expectExit(0).status()).isEqualTo("SKIPPED");
+      assertThat(p.run("etl", "--dataset", ds).expectExit(0).status()).isEqualTo("SKIPPED");
+      assertThat(p.sql("select count(*) as n from silver." + ds)).containsExactly(Map.of("n", e.getValue()));
+    }
+    // typed silver: titanic ages are doubles with 263 missing
+    assertThat(p.sql("select count(*) as n, count(age) as aged, round(avg(age), 2) as mean from silver.titanic").get(0))
+        .isEqualTo(Map.of("n", 1309, "aged", 1046, "mean", 29.88));
+    assertThat(p.sql("select count(*) as n from _system.runs where status = 'SUCCEEDED'").get(0)).containsEntry("n", 6);
+  }
+
+  @Test
+  void nightlyPrintsEachStageAndANightlySummaryLast() {
+    TestProject p = TestProject.create("nightly").withShippedLanding("titanic");
+    TestProject.Result r = p.run("nightly", "--dataset", "titanic", "--run-date", "2026-11-20").expectExit(0);
+    List<String> lines = r.lines();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).contains("\"job\":\"ingest\"");
+    assertThat(lines.get(1)).contains("\"job\":\"etl\"");
+    Map<String, Object> last = r.summary();
+    assertThat(last).containsEntry("job", "nightly").containsEntry("status", "SUCCEEDED").containsEntry("runDate", "2026-11-20");
+    assertThat(p.sql("select run_date, job, tables_written from _system.runs order by started_at"))
+        .extracting(m -> m.get("job"), m -> m.get("run_date"))
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("ingest", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("etl", "2026-11-20"));
+  }
+
+  @Test
+  void summaryHasTheDocumentedShape() {
+    TestProject p = TestProject.create("shape").withShippedLanding("titanic");
+    Map<String, Object> s = p.run("ingest", "--dataset", "titanic", "--run-date", "2026-11-21").expectExit(0).summary();
+    assertThat(s.keySet()).containsExactly("job", "dataset", "runDate", "status", "runId", "durationMs", "metrics", "tables", "inputs");
+    assertThat(s).containsEntry("job", "ingest").containsEntry("dataset", "titanic").containsEntry("runDate", "2026-11-21");
+    assertThat(s.get("tables")).isEqualTo(Map.of("bronze.titanic", Map.of("version", 0)));
+    assertThat(p.sql("select run_id, config_hash, lakeml_version, tables_written from _system.runs").get(0))
+        .containsEntry("run_id", s.get("runId"))
+        .containsEntry("lakeml_version", "0.1.0-SNAPSHOT")
+        .containsEntry("tables_written", Map.of("bronze.titanic", 0));
+  }
+
+  @Test
+  void configurationErrorsExitWith2BeforeAnySparkSessionIsRequested() {
+    TestProject p = TestProject.create("badconf").dataset("bad", """
+        dataset {
+          schema = [ { name = id, type = string } ]
+          validation.rules = [ { id = r1, check = not-null, column = idd, action = fail } ]
+        }
+        """);
+    int before = SparkSessions.requests();
+    TestProject.Result r = p.run("ingest", "--dataset", "bad").expectExit(2);
+    assertThat(SparkSessions.requests()).isEqualTo(before);
+    assertThat(r.stderr()).contains("'dataset.validation.rules[0].column'").contains("bad.conf: 3").contains("did you mean 'id'?");
+    assertThat(r.summary()).containsEntry("status", "FAILED").containsEntry("exitCode", 2);
+
+    assertThat(p.run("ingest", "--dataset", "titanic", "--run-date", "25/11/2026").expectExit(2).stderr())
+        .contains("--run-date '25/11/2026' is not a date");
+    assertThat(p.run("ingest").expectExit(2).stderr()).contains("Missing required option: '--dataset=<dataset>'");
+    assertThat(p.run("frobnicate").expectExit(2).stderr()).contains("Unmatched argument");
+    assertThat(SparkSessions.requests()).isEqualTo(before);
+  }
+
+  @Test
+  void helpListsEveryCommand() {
+    TestProject.Result r = TestProject.create("help").run("--help").expectExit(0);
+    assertThat(r.stderr()).contains("ingest").contains("etl").contains("nightly").contains("sql");
+  }
+
+  @Test
+  void sqlReportsABadQueryWithExit1() {
+    TestProject p = TestProject.create("badsql");
+    TestProject.Result r = p.run("sql", "select * from silver.nothing_here");
+    assertThat(r.exitCode()).isEqualTo(1);
+  }
+}

@@ -1,0 +1,109 @@
+package io.lakeml.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakeml.testing.TestProject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An ingest killed in the middle (a real SIGKILL of a separate JVM, and a halt at the worst moment:
+ * after a bronze commit, before the stream records the batch) and then rerun loses and duplicates
+ * nothing, in bronze and in quarantine.
+ */
+class KillAndRerunTest {
+  private static final int ROWS_PER_FILE = 400;
+
+  private static TestProject project(String name, int files) {
+    TestProject p = TestProject.create(name).dataset("killme", """
+        dataset {
+          source.max-files-per-batch = 1
+          schema = [ { name = id, type = int }, { name = payload, type = string } ]
+          key = [id]
+        }
+        """);
+    for (int f = 0; f < files; f++) {
+      StringBuilder csv = new StringBuilder("id,payload\n");
+      for (int i = 0; i < ROWS_PER_FILE; i++) {
+        csv.append(f * ROWS_PER_FILE + i).append(",row-").append(i).append('\n');
+      }
+      csv.append("not-a-number,bad\n"); // one quarantined record per file
+      p.land("killme", String.format("drop-%02d.csv", f), csv.toString());
+    }
+    return p;
+  }
+
+  private static Process startIngest(TestProject p, boolean haltAfterBronzeCommit) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String opt : System.getProperty("spark.module.opts").trim().split("\\s+")) {
+      cmd.add(opt);
+    }
+    cmd.add("-Xmx1g");
+    if (haltAfterBronzeCommit) {
+      cmd.add("-D" + IngestJob.CRASH_AFTER_BRONZE + "=true");
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.addAll(List.of("io.lakeml.cli.Main", "ingest", "--dataset", "killme", "--conf-dir", p.confDir().toString()));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    pb.redirectOutput(p.dir().resolve("child.out").toFile());
+    pb.redirectError(p.dir().resolve("child.err").toFile());
+    return pb.start();
+  }
+
+  private static void assertExactlyOnce(TestProject p, int files) {
+    assertThat(p.count("bronze.killme")).isEqualTo((long) files * ROWS_PER_FILE);
+    assertThat(p.sql("select count(distinct id) as n from bronze.killme").get(0)).containsEntry("n", files * ROWS_PER_FILE);
+    assertThat(p.sql("select count(*) as n, count(distinct source_file) as f from _system.quarantine").get(0))
+        .isEqualTo(Map.of("n", files, "f", files));
+  }
+
+  @Test
+  void haltAfterBronzeCommitThenRerunDuplicatesNothing() throws Exception {
+    TestProject p = project("halt", 3);
+    Process child = startIngest(p, true);
+    assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).as(Files.readString(p.dir().resolve("child.err"))).isEqualTo(137);
+    // batch 0 is in bronze but the stream never recorded it as done
+    assertThat(p.count("bronze.killme")).isEqualTo(ROWS_PER_FILE);
+    assertThat(p.lake().resolve("_system/checkpoints/killme/ingest/commits/0")).doesNotExist();
+
+    TestProject.Result rerun = p.run("ingest", "--dataset", "killme").expectExit(0);
+    // the replayed batch 0 is skipped by Delta's idempotent write; batches 1 and 2 are new
+    assertThat(rerun.metric("files")).isEqualTo(3);
+    assertExactlyOnce(p, 3);
+    assertThat(p.run("ingest", "--dataset", "killme").expectExit(0).status()).isEqualTo("SKIPPED");
+    assertExactlyOnce(p, 3);
+  }
+
+  @Test
+  void sigkillMidIngestThenRerunLosesAndDuplicatesNothing() throws Exception {
+    int files = 8;
+    TestProject p = project("sigkill", files);
+    Process child = startIngest(p, false);
+    Path firstCommit = p.lake().resolve("bronze/killme/_delta_log/00000000000000000000.json");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (!Files.exists(firstCommit) && child.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(child.isAlive()).as("ingest still running when its first batch committed; stderr: %s",
+        Files.readString(p.dir().resolve("child.err"))).isTrue();
+    child.destroyForcibly(); // SIGKILL
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(child.exitValue()).isEqualTo(137);
+    long before = p.count("bronze.killme");
+    assertThat(before).isLessThan((long) files * ROWS_PER_FILE);
+
+    p.run("ingest", "--dataset", "killme").expectExit(0);
+    assertExactlyOnce(p, files);
+    assertThat(new File(p.dir().toFile(), "child.out")).exists();
+  }
+}
