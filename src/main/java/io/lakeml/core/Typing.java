@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
  * Turns raw text values into typed values, the same way in ingest (to reject unparsable values early)
@@ -20,6 +22,8 @@ import org.apache.spark.sql.Column;
  * {@code try_cast} that never coerces silently: a value that does not parse is reported, not nulled.
  */
 public final class Typing {
+  private static final String CLEAN_PREFIX = "__clean_";
+
   private Typing() {}
 
   /** Trimmed text, or null for a missing-value token. */
@@ -29,26 +33,38 @@ public final class Typing {
     return missing.isEmpty() ? trimmed : when(trimmed.isin(missing.toArray()), lit(null).cast("string")).otherwise(trimmed);
   }
 
-  /** The typed value (null when missing or unparsable). */
-  public static Column typed(String column, ColumnType type, DatasetConfig dataset) {
-    Column cleaned = cleaned(column, dataset);
+  /** The typed value of an already cleaned text column (null when missing or unparsable). */
+  public static Column typedFromCleaned(Column cleaned, ColumnType type) {
     return type == ColumnType.STRING ? cleaned : cleaned.try_cast(type.sparkType());
   }
 
   /**
-   * A text naming every value of the row that does not parse as its declared type, or an empty
-   * string when all parse. Only columns in {@code present} are checked.
+   * Adds a column {@code out} naming every value of the row that does not parse as its declared
+   * type, or an empty string when all parse. Only declared columns in {@code present} are checked;
+   * they are cleaned once in a projection of their own so the check stays a small expression.
    */
-  public static Column problems(DatasetConfig dataset, Collection<String> present) {
-    List<Column> parts = new ArrayList<>();
+  public static Dataset<Row> withProblems(Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out) {
+    List<DatasetConfig.Column> checked = new ArrayList<>();
     for (DatasetConfig.Column c : dataset.columns()) {
-      if (c.type() == ColumnType.STRING || !present.contains(c.name())) {
-        continue;
+      if (c.type() != ColumnType.STRING && present.contains(c.name())) {
+        checked.add(c);
       }
-      Column cleaned = cleaned(c.name(), dataset);
-      Column bad = cleaned.isNotNull().and(typed(c.name(), c.type(), dataset).isNull());
-      parts.add(when(bad, concat(lit(c.name() + "='"), cleaned, lit("' is not a valid " + c.type()))));
     }
-    return parts.isEmpty() ? lit("") : concat_ws("; ", parts.toArray(new Column[0]));
+    if (checked.isEmpty()) {
+      return df.withColumn(out, lit(""));
+    }
+    Dataset<Row> staged = df;
+    for (DatasetConfig.Column c : checked) {
+      staged = staged.withColumn(CLEAN_PREFIX + c.name(), cleaned(c.name(), dataset));
+    }
+    List<Column> parts = new ArrayList<>();
+    List<String> hidden = new ArrayList<>();
+    for (DatasetConfig.Column c : checked) {
+      Column clean = col(CLEAN_PREFIX + c.name());
+      Column bad = clean.isNotNull().and(typedFromCleaned(clean, c.type()).isNull());
+      parts.add(when(bad, concat(lit(c.name() + "='"), clean, lit("' is not a valid " + c.type()))));
+      hidden.add(CLEAN_PREFIX + c.name());
+    }
+    return staged.withColumn(out, concat_ws("; ", parts.toArray(new Column[0]))).drop(hidden.toArray(new String[0]));
   }
 }

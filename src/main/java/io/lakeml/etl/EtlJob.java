@@ -41,6 +41,8 @@ import org.apache.spark.sql.types.StructType;
 public final class EtlJob implements Job {
   private static final String TAG = "lakeml-etl:bronzeVersion=";
   private static final String VALID = "_valid";
+  private static final String TYPING = "_typing_problems";
+  private static final String BRONZE_COMMIT = "_bronze_commit_version";
 
   @Override
   public String name() {
@@ -64,58 +66,76 @@ public final class EtlJob implements Job {
       DeltaTables.version(spark, silver.path()).ifPresent(v -> r.wrote(silver.name(), v));
       return r;
     }
+    long processedUpTo = last == null ? -1 : Long.parseLong(last.substring(TAG.length(), last.indexOf(';')));
     ctx.step("typing " + bronze.name() + " version " + bronzeVersion);
     Dataset<Row> raw = spark.read().format("delta").option("versionAsOf", bronzeVersion).load(bronze.path());
     Set<String> present = Set.of(raw.columns());
-    List<Column> typed = new ArrayList<>();
+    // Row tracking (enabled when ingest creates bronze) tells which rows arrived after the bronze
+    // version etl last processed: only those are quarantined, so reruns never repeat a rejection.
+    boolean rowTracking = "true".equals(DeltaTable.forPath(spark, bronze.path()).detail().select("properties").first()
+        .<String, String>getJavaMap(0).get("delta.enableRowTracking"));
+    List<Column> cleanCols = new ArrayList<>();
     List<Column> rawData = new ArrayList<>();
     for (DatasetConfig.Column c : ds.columns()) {
       if (present.contains(c.name())) {
-        typed.add(Typing.typed(c.name(), c.type(), ds).as(c.name()));
+        cleanCols.add(Typing.cleaned(c.name(), ds).as(c.name()));
         rawData.add(col(c.name()));
       } else {
-        typed.add(lit(null).cast(c.type().sparkType()).as(c.name()));
+        cleanCols.add(lit(null).cast("string").as(c.name()));
       }
+    }
+    cleanCols.add(col(Columns.SOURCE_FILE));
+    cleanCols.add(col(Columns.INGESTED_AT));
+    cleanCols.add(col(Columns.ROW_SEQ));
+    cleanCols.add((rawData.isEmpty() ? lit(null).cast("string") : to_json(struct(rawData.toArray(new Column[0])))).as(Quarantine.RAW_RECORD));
+    cleanCols.add((rowTracking ? col("_metadata.row_commit_version") : lit(Long.MAX_VALUE)).as(BRONZE_COMMIT));
+    Dataset<Row> cleaned = Typing.withProblems(raw.select(cleanCols.toArray(new Column[0])), ds, ds.columnNames(), TYPING);
+
+    List<Column> typed = new ArrayList<>();
+    for (DatasetConfig.Column c : ds.columns()) {
+      typed.add(Typing.typedFromCleaned(col(c.name()), c.type()).as(c.name()));
     }
     typed.add(col(Columns.SOURCE_FILE));
     typed.add(col(Columns.INGESTED_AT));
     typed.add(col(Columns.ROW_SEQ));
+    typed.add(col(Quarantine.RAW_RECORD));
+    typed.add(col(BRONZE_COMMIT));
     List<Column> keyMissing = new ArrayList<>();
     for (String k : ds.key()) {
-      Column cleaned = present.contains(k) ? Typing.cleaned(k, ds) : lit(null);
-      keyMissing.add(when(cleaned.isNull(), lit("primary key column " + k + " is missing")));
+      keyMissing.add(when(col(k).isNull(), lit("primary key column " + k + " is missing")));
     }
-    Column typing = Typing.problems(ds, present);
-    Column reason = concat_ws("; ", when(typing.notEqual(""), concat(lit("unparsable value: "), typing)),
+    Column reason = concat_ws("; ", when(col(TYPING).notEqual(""), concat(lit("unparsable value: "), col(TYPING))),
         keyMissing.isEmpty() ? lit(null) : concat_ws("; ", keyMissing.toArray(new Column[0])));
     typed.add(reason.as(Quarantine.REASON));
-    typed.add((rawData.isEmpty() ? lit(null).cast("string") : to_json(struct(rawData.toArray(new Column[0])))).as(Quarantine.RAW_RECORD));
-    Dataset<Row> rows = raw.select(typed.toArray(new Column[0])).withColumn(VALID, col(Quarantine.REASON).equalTo("")).persist();
+    Dataset<Row> rows = cleaned.select(typed.toArray(new Column[0])).withColumn(VALID, col(Quarantine.REASON).equalTo("")).persist();
     try {
-      return build(ctx, rows, bronzeVersion);
+      return build(ctx, rows, bronzeVersion, processedUpTo);
     } finally {
       rows.unpersist();
     }
   }
 
-  private JobResult build(JobContext ctx, Dataset<Row> rows, long bronzeVersion) {
+  private JobResult build(JobContext ctx, Dataset<Row> rows, long bronzeVersion, long processedUpTo) {
     DatasetConfig ds = ctx.dataset();
     LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
     LakeCatalog.Table silver = ctx.catalog().silver(ds.name());
     var spark = ctx.spark();
     long valid = 0;
     long invalid = 0;
-    for (Row r : rows.groupBy(VALID).count().collectAsList()) {
+    long newlyInvalid = 0;
+    Column isNew = col(BRONZE_COMMIT).gt(processedUpTo);
+    for (Row r : rows.groupBy(col(VALID), isNew.as("new")).count().collectAsList()) {
       if (r.getBoolean(0)) {
-        valid = r.getLong(1);
+        valid += r.getLong(2);
       } else {
-        invalid = r.getLong(1);
+        invalid += r.getLong(2);
+        newlyInvalid += r.getBoolean(1) ? r.getLong(2) : 0;
       }
     }
     String appId = "lakeml-etl-" + ds.name();
-    if (invalid > 0) {
-      ctx.step("quarantining " + invalid + " row(s) that fail typing");
-      Quarantine.append(ctx, name(), rows.where(col(VALID).equalTo(false)), appId, bronzeVersion);
+    if (newlyInvalid > 0) {
+      ctx.step("quarantining " + newlyInvalid + " new row(s) that fail typing");
+      Quarantine.append(ctx, name(), rows.where(col(VALID).equalTo(false).and(isNew)), appId, bronzeVersion);
     }
     List<Column> silverCols = new ArrayList<>();
     for (String c : ds.columnNames()) {
@@ -165,7 +185,8 @@ public final class EtlJob implements Job {
     long silverVersion = DeltaTables.version(spark, silver.path()).getAsLong();
     JobResult result = JobResult.succeeded()
         .metric("bronzeRows", valid + invalid)
-        .metric("rowsQuarantined", invalid)
+        .metric("rowsQuarantined", newlyInvalid)
+        .metric("rowsInvalid", invalid)
         .metric("duplicatesRemoved", valid - deduplicated)
         .metric("silverRows", deduplicated)
         .metric("mode", rebuild ? "rebuild" : "merge");
@@ -177,7 +198,7 @@ public final class EtlJob implements Job {
           .metric("deleted", Long.parseLong(m.getOrDefault("numTargetRowsDeleted", "0")));
     }
     result.read(bronze.name(), bronzeVersion).wrote(silver.name(), silverVersion);
-    if (invalid > 0) {
+    if (newlyInvalid > 0) {
       DeltaTables.version(spark, ctx.catalog().quarantine().path()).ifPresent(v -> result.wrote(ctx.catalog().quarantine().name(), v));
     }
     return result;

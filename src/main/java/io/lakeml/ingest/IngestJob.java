@@ -211,6 +211,10 @@ public final class IngestJob implements Job {
       if (userMetadata != null) {
         writer = writer.option("userMetadata", userMetadata);
       }
+      if (!DeltaTables.exists(ctx.spark(), bronze.path())) {
+        // lets etl tell which bronze rows arrived since it last ran (_metadata.row_commit_version)
+        writer = writer.option("delta.enableRowTracking", "true");
+      }
       writer.save(bronze.path());
       counters.add(files.size(), accepted + rejected, accepted, rejected, blank, byKind, parsed.addedColumns());
       LOG.info("ingest {}: {} file(s), {} row(s) to bronze, {} quarantined {}", ds.name(), files.size(), accepted, rejected, byKind);

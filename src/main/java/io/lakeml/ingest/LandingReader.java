@@ -57,6 +57,8 @@ final class LandingReader {
   static final String UNPARSABLE = "unparsable";
   static final String DRIFT = "schema_drift";
   static final String BLANK = "blank";
+  private static final String TYPING = "_typing_problems";
+  private static final String DRIFT_REASON = "_drift_reason";
 
   /** Parsed rows and the columns added to bronze by schema evolution. */
   record Parsed(Dataset<Row> rows, List<String> bronzeColumns, List<String> addedColumns) {}
@@ -201,17 +203,18 @@ final class LandingReader {
     Column driftReason = policy == DriftPolicy.QUARANTINE
         ? when(size(unknownHere).gt(0), concat(lit("schema drift: unexpected field(s) ["), array_join(unknownHere, ", "), lit("]")))
         : lit(null).cast("string");
-    Column typing = Typing.problems(dataset, columns);
+    Column typing = col(TYPING);
     Column kind = when(blank, lit(BLANK))
         .when(malformed, lit(MALFORMED))
-        .when(driftReason.isNotNull(), lit(DRIFT))
+        .when(col(DRIFT_REASON).isNotNull(), lit(DRIFT))
         .when(typing.notEqual(""), lit(UNPARSABLE))
         .otherwise(lit(OK));
     Column reason = when(blank, lit(null).cast("string"))
         .when(malformed, lit("malformed JSON record: not a valid JSON object"))
-        .when(driftReason.isNotNull(), driftReason)
+        .when(col(DRIFT_REASON).isNotNull(), col(DRIFT_REASON))
         .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
-    Dataset<Row> out = flat.withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
+    Dataset<Row> out = Typing.withProblems(flat.withColumn(DRIFT_REASON, driftReason), dataset, columns, TYPING)
+        .withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
         .withColumn(Quarantine.RAW_RECORD, col("value"))
         .select(outputColumns(columns));
     return finish(List.of(out), added);
@@ -279,7 +282,7 @@ final class LandingReader {
   /** Adds kind and reason to a CSV or Parquet group with columns {@code header} as text. */
   private Dataset<Row> classify(Dataset<Row> raw, List<String> header, Column malformed, Column malformedReason,
       String driftReason, Column rawRecord) {
-    Column typing = Typing.problems(dataset, header);
+    Column typing = col(TYPING);
     Column kind = when(malformed, lit(MALFORMED))
         .when(lit(driftReason != null), lit(DRIFT))
         .when(typing.notEqual(""), lit(UNPARSABLE))
@@ -287,7 +290,7 @@ final class LandingReader {
     Column reason = when(malformed, malformedReason)
         .when(lit(driftReason != null), lit(driftReason))
         .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
-    return raw.withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
+    return Typing.withProblems(raw, dataset, header, TYPING).withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
         .withColumn(Quarantine.RAW_RECORD, rawRecord)
         .select(outputColumns(header));
   }

@@ -49,6 +49,9 @@ class EtlTest {
     p.run("ingest", "--dataset", "people").expectExit(0);
     TestProject.Result merge = p.run("etl", "--dataset", "people", "--run-date", "2026-11-25").expectExit(0);
     assertThat(merge.metrics()).containsEntry("mode", "merge").containsEntry("inserted", 1).containsEntry("updated", 1).containsEntry("deleted", 0);
+    assertThat(merge.metric("rowsInvalid")).isEqualTo(1);
+    assertThat(merge.metric("rowsQuarantined")).isZero(); // the keyless row was quarantined once, not again
+    assertThat(p.count("_system.quarantine")).isEqualTo(1);
     assertThat(p.sql("select id, score from silver.people order by id")).extracting(m -> m.get("score"))
         .containsExactly(1.5, 2.0, 3.5, 4.0);
     assertThat(p.count("silver.people")).isEqualTo(4);

@@ -46,6 +46,7 @@ class KillAndRerunTest {
       cmd.add(opt);
     }
     cmd.add("-Xmx1g");
+    cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
     if (haltAfterBronzeCommit) {
       cmd.add("-D" + IngestJob.CRASH_AFTER_BRONZE + "=true");
     }
