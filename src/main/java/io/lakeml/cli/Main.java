@@ -11,6 +11,7 @@ import io.lakeml.core.Summary;
 import io.lakeml.core.Version;
 import io.lakeml.etl.EtlJob;
 import io.lakeml.ingest.IngestJob;
+import io.lakeml.prepare.PrepareJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "lakeml", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Batch machine-learning pipeline on Apache Spark and Delta Lake.",
-    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Nightly.class, Main.Sql.class, CommandLine.HelpCommand.class})
+    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Nightly.class, Main.Sql.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for usage and configuration errors. */
   public static final int USAGE = 2;
@@ -192,7 +193,21 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl); stops at the first failure.")
+  @Command(name = "prepare", mixinStandardHelpOptions = true,
+      description = "silver → gold: validation rules, profile, deterministic split, feature pipeline fitted on train.")
+  static final class Prepare extends DatasetCommand {
+    @Override
+    String commandName() {
+      return "prepare";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new PrepareJob()));
+    }
+  }
+
+  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl, prepare); stops at the first failure.")
   static final class Nightly extends DatasetCommand {
     @Override
     String commandName() {
@@ -201,12 +216,12 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      return runJobs(List.of(new IngestJob(), new EtlJob()));
+      return runJobs(List.of(new IngestJob(), new EtlJob(), new PrepareJob()));
     }
   }
 
   @Command(name = "sql", mixinStandardHelpOptions = true,
-      description = "Runs Spark SQL over the lake (tables: bronze.<dataset>, silver.<dataset>, gold.<dataset>, _system.runs, _system.quarantine); prints rows as JSON lines.")
+      description = "Runs Spark SQL over the lake (tables: bronze.<dataset>, silver.<dataset>, gold.<dataset>, _system.runs, _system.quarantine, _system.quality, _system.profile); prints rows as JSON lines.")
   static final class Sql extends Base {
     @Mixin CommonOptions common;
 

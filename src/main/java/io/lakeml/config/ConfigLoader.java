@@ -209,8 +209,9 @@ public final class ConfigLoader {
     checkColumns(r, p + "features.categorical", features.categorical(), known);
 
     List<Rule> rules = bindRules(r, p + "validation.rules", known);
+    DatasetConfig.Prepare prepare = bindPrepare(r, p + "prepare", known, columns, features, label);
     Tune tune = bindTune(r, p + "tune");
-    return new DatasetConfig(name, source, columns, key, label, sensitive, features, rules, tune);
+    return new DatasetConfig(name, source, columns, key, label, sensitive, features, rules, prepare, tune);
   }
 
   private static List<Rule> bindRules(ConfigReader r, String path, Set<String> known) {
@@ -248,6 +249,9 @@ public final class ConfigLoader {
           if (min.isEmpty() && max.isEmpty()) {
             c.problem("min", "a '" + check + "' rule needs min, max or both", "Add min = … and/or max = …");
           }
+          if (check == Check.ROW_COUNT && action == Action.DROP) {
+            c.problem("action", "a 'row-count' rule applies to the whole table and cannot drop rows", "Use action = warn or action = fail");
+          }
         }
         case ALLOWED -> {
           if (values.isEmpty()) {
@@ -280,6 +284,109 @@ public final class ConfigLoader {
       rules.add(new Rule(id, check, column, action, min, max, values, pattern, expression, maxNullRatio));
     }
     return rules;
+  }
+
+  private static DatasetConfig.Prepare bindPrepare(ConfigReader r, String p, Set<String> known, List<Column> columns,
+      Features features, Optional<Label> label) {
+    double train = fraction(r, p + ".split.train", 0.6);
+    double validation = fraction(r, p + ".split.validation", 0.2);
+    double test = fraction(r, p + ".split.test", 0.2);
+    if (Math.abs(train + validation + test - 1.0) > 1e-9) {
+      r.problem(p + ".split", "train + validation + test must be 1, cannot be " + (train + validation + test),
+          "Set fractions such as train = 0.6, validation = 0.2, test = 0.2");
+    }
+    if (train <= 0) {
+      r.problem(p + ".split.train", "the training split cannot be empty", "Give it a fraction above 0");
+    }
+    int seed = r.integer(p + ".split.seed", 42, 0);
+    List<String> stratify = r.has(p + ".split.stratify-by") ? r.strings(p + ".split.stratify-by")
+        : label.map(l -> l.column() == null ? List.<String>of() : List.of(l.column())).orElse(List.of());
+    checkColumns(r, p + ".split.stratify-by", stratify, known);
+    Optional<String> time = Optional.ofNullable(r.string(p + ".split.time-column", null));
+    time.ifPresent(t -> checkColumns(r, p + ".split.time-column", List.of(t), known));
+    DatasetConfig.Scaling scaling = r.enumValue(p + ".scaling", DatasetConfig.Scaling.class, DatasetConfig.Scaling.MINMAX);
+
+    List<DatasetConfig.Derived> derived = new ArrayList<>();
+    List<com.typesafe.config.Config> items = r.objects(p + ".derived");
+    Set<String> featureNames = new HashSet<>(features.numeric());
+    featureNames.addAll(features.categorical());
+    for (int i = 0; i < items.size(); i++) {
+      ConfigReader c = r.child(items.get(i), p + ".derived[" + i + "]");
+      String dname = c.string("name", null, true, "Name the derived feature.");
+      String expr = c.string("expression", null, true, "Give a Spark SQL expression, e.g. expression = \"a + b\".");
+      String kind = c.string("kind", "numeric");
+      c.reportUnknownKeys(null);
+      if (!kind.equals("numeric") && !kind.equals("categorical")) {
+        c.problem("kind", "'" + kind + "' is not numeric or categorical", "Use kind = numeric or kind = categorical");
+      }
+      if (dname != null && (known.contains(dname) || !COLUMN_NAME.matcher(dname).matches())) {
+        c.problem("name", "derived feature name '" + dname + "' is invalid or clashes with a schema column", "Choose a new name of letters, digits and '_'");
+      } else if (dname != null && expr != null) {
+        derived.add(new DatasetConfig.Derived(dname, expr, kind.equals("numeric")));
+        featureNames.add(dname);
+      }
+    }
+
+    Map<String, DatasetConfig.Missing> missing = new LinkedHashMap<>();
+    com.typesafe.config.Config m = r.subtree(p + ".missing");
+    if (m != null) {
+      for (String col : new TreeSet<>(m.root().keySet())) {
+        String path = p + ".missing." + col;
+        String raw = String.valueOf(m.root().get(col).unwrapped());
+        if (!featureNames.contains(col)) {
+          r.problem(path, "'" + col + "' is not a feature column " + new TreeSet<>(featureNames),
+              "Set missing-value policies for features only" + Suggest.didYouMean(col, featureNames));
+          continue;
+        }
+        boolean numeric = features.numeric().contains(col)
+            || derived.stream().anyMatch(d -> d.name().equals(col) && d.numeric());
+        String policyName = raw.contains(":") ? raw.substring(0, raw.indexOf(':')) : raw;
+        Optional<String> value = raw.contains(":") ? Optional.of(raw.substring(raw.indexOf(':') + 1)) : Optional.empty();
+        DatasetConfig.MissingPolicy policy = null;
+        for (DatasetConfig.MissingPolicy mp : DatasetConfig.MissingPolicy.values()) {
+          if (mp.toString().equals(policyName)) {
+            policy = mp;
+          }
+        }
+        List<String> allowed = numeric ? List.of("drop", "mean", "median", "mode", "constant:<number>")
+            : List.of("drop", "category", "constant:<text>");
+        if (policy == null || (numeric && policy == DatasetConfig.MissingPolicy.CATEGORY)
+            || (!numeric && (policy == DatasetConfig.MissingPolicy.MEAN || policy == DatasetConfig.MissingPolicy.MEDIAN
+                || policy == DatasetConfig.MissingPolicy.MODE))) {
+          r.problem(path, "'" + raw + "' is not a missing-value policy for a " + (numeric ? "numeric" : "categorical") + " feature",
+              "Use one of " + allowed);
+          continue;
+        }
+        if (policy == DatasetConfig.MissingPolicy.CONSTANT) {
+          if (value.isEmpty()) {
+            r.problem(path, "constant needs a value", "Write it as \"constant:0\"");
+            continue;
+          }
+          if (numeric) {
+            try {
+              Double.parseDouble(value.get());
+            } catch (NumberFormatException e) {
+              r.problem(path, "'" + value.get() + "' is not a number", "Write a numeric constant such as \"constant:0\"");
+              continue;
+            }
+          }
+        }
+        missing.put(col, new DatasetConfig.Missing(policy, value));
+      }
+    }
+    return new DatasetConfig.Prepare(new DatasetConfig.Split(train, validation, test, seed, stratify, time), scaling, missing, derived);
+  }
+
+  private static double fraction(ConfigReader r, String path, double fallback) {
+    Double v = r.number(path);
+    if (v == null) {
+      return fallback;
+    }
+    if (v < 0 || v > 1) {
+      r.problem(path, "must lie between 0 and 1, cannot be " + v, "Use a fraction such as 0.2");
+      return fallback;
+    }
+    return v;
   }
 
   private static Check parseCheck(ConfigReader c) {

@@ -19,6 +19,7 @@ public record DatasetConfig(
     List<Sensitive> sensitive,
     Features features,
     List<Rule> rules,
+    Prepare prepare,
     Tune tune) {
 
   public DatasetConfig {
@@ -162,6 +163,55 @@ public record DatasetConfig(
       values = List.copyOf(values);
     }
   }
+
+  /** How prepare turns silver into gold: split, scaling, missing values, derived features. */
+  public record Prepare(Split split, Scaling scaling, Map<String, Missing> missing, List<Derived> derived) {
+    public Prepare {
+      missing = Map.copyOf(missing);
+      derived = List.copyOf(derived);
+    }
+
+    /** The missing-value policy of a feature column (configured, or the default for its kind). */
+    public Missing missingFor(String column, boolean numeric) {
+      return missing.getOrDefault(column, new Missing(numeric ? MissingPolicy.MEDIAN : MissingPolicy.CATEGORY, Optional.empty()));
+    }
+  }
+
+  /**
+   * Deterministic split fractions. Rows are ordered by a seeded hash of the key (or of the whole
+   * row) within each stratum; with a time column the earliest rows train.
+   */
+  public record Split(double train, double validation, double test, long seed, List<String> stratifyBy, Optional<String> timeColumn) {
+    public Split {
+      stratifyBy = List.copyOf(stratifyBy);
+    }
+  }
+
+  /** Scaling of numeric features: to 0..1 (min-max) or to zero mean and unit variance. */
+  public enum Scaling {
+    MINMAX, STANDARD;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** What to do with a missing feature value. mean/median/mode are fitted on the training split only. */
+  public enum MissingPolicy {
+    DROP, MEAN, MEDIAN, MODE, CATEGORY, CONSTANT;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** A missing-value policy; {@code value} is set for {@code constant}. */
+  public record Missing(MissingPolicy policy, Optional<String> value) {}
+
+  /** A feature computed by a Spark SQL expression over the row. */
+  public record Derived(String name, String expression, boolean numeric) {}
 
   /** Model search settings (used by the tune stage). */
   public record Tune(String metric, int folds, int parallelism, long seed, List<Algorithm> algorithms) {

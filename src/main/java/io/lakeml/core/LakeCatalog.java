@@ -78,6 +78,21 @@ public final class LakeCatalog {
     return system("quarantine");
   }
 
+  /** Validation rule results per dataset and run date. */
+  public Table quality() {
+    return system("quality");
+  }
+
+  /** Column profiles per dataset, run date and split. */
+  public Table profile() {
+    return system("profile");
+  }
+
+  /** Folder of the fitted feature pipeline (a Spark ml PipelineModel) written by one prepare run. */
+  public String featurePipeline(String dataset, String runId) {
+    return layer(Layer.MODELS) + "/" + dataset + "/feature-pipelines/" + runId;
+  }
+
   /** One row per job run: the run ledger. */
   public Table runs() {
     return system("runs");
@@ -105,7 +120,7 @@ public final class LakeCatalog {
     String layer = name.substring(0, dot);
     String rest = name.substring(dot + 1);
     if (layer.equals(Layer.SYSTEM.folder())) {
-      return java.util.stream.Stream.of(runs(), quarantine()).filter(t -> t.name().equals(name)).findFirst();
+      return java.util.stream.Stream.of(runs(), quarantine(), quality(), profile()).filter(t -> t.name().equals(name)).findFirst();
     }
     for (Layer l : new Layer[] {Layer.BRONZE, Layer.SILVER, Layer.GOLD}) {
       if (l.folder().equals(layer)) {

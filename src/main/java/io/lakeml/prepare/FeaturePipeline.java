@@ -1,0 +1,117 @@
+package io.lakeml.prepare;
+
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.config.DatasetConfig.Missing;
+import io.lakeml.config.DatasetConfig.MissingPolicy;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.Imputer;
+import org.apache.spark.ml.feature.MinMaxScaler;
+import org.apache.spark.ml.feature.OneHotEncoder;
+import org.apache.spark.ml.feature.SQLTransformer;
+import org.apache.spark.ml.feature.StandardScaler;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.feature.VectorAssembler;
+
+/**
+ * The Spark ml feature pipeline of a dataset: derived features and constant fills (SQL), imputation,
+ * category indexing and one-hot encoding, numeric scaling, assembly into {@code features}. Fitted on
+ * the training split only and saved, so tune and batch scoring apply exactly the same statistics.
+ * Categories never seen in training map to an extra "unknown" slot instead of failing.
+ */
+final class FeaturePipeline {
+  static final String FEATURES = "features";
+  static final String MISSING_CATEGORY = "__missing__";
+
+  private FeaturePipeline() {}
+
+  /** Names of all numeric and categorical feature inputs, derived ones included. */
+  record Inputs(List<String> numeric, List<String> categorical) {}
+
+  static Inputs inputs(DatasetConfig ds) {
+    List<String> numeric = new ArrayList<>(ds.features().numeric());
+    List<String> categorical = new ArrayList<>(ds.features().categorical());
+    for (DatasetConfig.Derived d : ds.prepare().derived()) {
+      (d.numeric() ? numeric : categorical).add(d.name());
+    }
+    return new Inputs(numeric, categorical);
+  }
+
+  static Pipeline build(DatasetConfig ds) {
+    Inputs in = inputs(ds);
+    DatasetConfig.Prepare prep = ds.prepare();
+    List<PipelineStage> stages = new ArrayList<>();
+
+    // 1. SQL: derived features, numeric casts with constant fills, categorical text with fills
+    StringBuilder sql = new StringBuilder("SELECT *");
+    for (DatasetConfig.Derived d : prep.derived()) {
+      sql.append(", ").append(d.expression()).append(" AS `").append(d.name()).append('`');
+    }
+    StringBuilder outer = new StringBuilder("SELECT *");
+    for (String c : in.numeric()) {
+      Missing m = prep.missingFor(c, true);
+      String cast = "CAST(`" + c + "` AS DOUBLE)";
+      outer.append(", ").append(m.policy() == MissingPolicy.CONSTANT ? "coalesce(" + cast + ", " + Double.parseDouble(m.value().orElseThrow()) + ")" : cast)
+          .append(" AS `").append(num(c)).append('`');
+    }
+    for (String c : in.categorical()) {
+      Missing m = prep.missingFor(c, false);
+      String fill = m.policy() == MissingPolicy.CONSTANT ? m.value().orElseThrow() : MISSING_CATEGORY;
+      outer.append(", coalesce(CAST(`").append(c).append("` AS STRING), '").append(fill.replace("'", "\\'")).append("') AS `").append(cat(c)).append('`');
+    }
+    stages.add(new SQLTransformer().setStatement(outer + " FROM (" + sql + " FROM __THIS__)"));
+
+    // 2. imputation fitted on train: one Imputer per strategy
+    Map<String, List<String>> byStrategy = new LinkedHashMap<>();
+    for (String c : in.numeric()) {
+      MissingPolicy p = prep.missingFor(c, true).policy();
+      if (p == MissingPolicy.MEAN || p == MissingPolicy.MEDIAN || p == MissingPolicy.MODE) {
+        byStrategy.computeIfAbsent(p.toString(), k -> new ArrayList<>()).add(c);
+      }
+    }
+    java.util.Set<String> imputed = new java.util.HashSet<>();
+    for (Map.Entry<String, List<String>> e : byStrategy.entrySet()) {
+      stages.add(new Imputer().setStrategy(e.getKey())
+          .setInputCols(e.getValue().stream().map(FeaturePipeline::num).toArray(String[]::new))
+          .setOutputCols(e.getValue().stream().map(c -> "__imp_" + c).toArray(String[]::new)));
+      imputed.addAll(e.getValue());
+    }
+
+    List<String> assembled = new ArrayList<>();
+    // 3. numeric scaling fitted on train
+    if (!in.numeric().isEmpty()) {
+      stages.add(new VectorAssembler().setInputCols(in.numeric().stream().map(c -> imputed.contains(c) ? "__imp_" + c : num(c)).toArray(String[]::new))
+          .setOutputCol("__numeric_raw").setHandleInvalid("error"));
+      if (prep.scaling() == DatasetConfig.Scaling.MINMAX) {
+        stages.add(new MinMaxScaler().setInputCol("__numeric_raw").setOutputCol("__numeric_scaled"));
+      } else {
+        stages.add(new StandardScaler().setInputCol("__numeric_raw").setOutputCol("__numeric_scaled").setWithMean(true).setWithStd(true));
+      }
+      assembled.add("__numeric_scaled");
+    }
+    // 4. categories indexed on train (most frequent first, ties alphabetical), one-hot encoded
+    if (!in.categorical().isEmpty()) {
+      String[] cats = in.categorical().stream().map(FeaturePipeline::cat).toArray(String[]::new);
+      String[] idx = in.categorical().stream().map(c -> "__idx_" + c).toArray(String[]::new);
+      String[] ohe = in.categorical().stream().map(c -> "__ohe_" + c).toArray(String[]::new);
+      stages.add(new StringIndexer().setInputCols(cats).setOutputCols(idx).setHandleInvalid("keep")
+          .setStringOrderType("frequencyDesc"));
+      stages.add(new OneHotEncoder().setInputCols(idx).setOutputCols(ohe).setHandleInvalid("keep").setDropLast(true));
+      assembled.addAll(List.of(ohe));
+    }
+    stages.add(new VectorAssembler().setInputCols(assembled.toArray(new String[0])).setOutputCol(FEATURES));
+    return new Pipeline().setStages(stages.toArray(new PipelineStage[0]));
+  }
+
+  static String num(String c) {
+    return "__num_" + c;
+  }
+
+  static String cat(String c) {
+    return "__cat_" + c;
+  }
+}

@@ -1,0 +1,260 @@
+package io.lakeml.prepare;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.config.DatasetConfig.Action;
+import io.lakeml.config.DatasetConfig.MissingPolicy;
+import io.lakeml.core.Columns;
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Quarantine;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * silver → gold: validation rules (warn / drop / fail), profiling, a deterministic split, and the
+ * feature pipeline fitted on the training split only. Gold holds key, sensitive attributes, label,
+ * weight, split and the feature vector; the fitted pipeline is saved under models/ and named in the
+ * gold commit. Gold is a function of (silver version, configuration): the same pair again is SKIPPED.
+ */
+public final class PrepareJob implements Job {
+  private static final String TAG = "lakeml-prepare:";
+  /** Gold column names. */
+  public static final String LABEL = "label";
+  public static final String WEIGHT = "weight";
+  public static final String SPLIT = Splitter.SPLIT;
+  public static final String FEATURES = FeaturePipeline.FEATURES;
+
+  static final StructType QUALITY_SCHEMA = new StructType()
+      .add("dataset", DataTypes.StringType, false)
+      .add("run_date", DataTypes.DateType, false)
+      .add("run_id", DataTypes.StringType, false)
+      .add("rule_id", DataTypes.StringType, false)
+      .add("check", DataTypes.StringType, false)
+      .add("column", DataTypes.StringType, true)
+      .add("action", DataTypes.StringType, false)
+      .add("rows_checked", DataTypes.LongType, false)
+      .add("rows_failed", DataTypes.LongType, false)
+      .add("ratio", DataTypes.DoubleType, false)
+      .add("observed", DataTypes.DoubleType, true)
+      .add("passed", DataTypes.BooleanType, false);
+
+  @Override
+  public String name() {
+    return "prepare";
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) {
+    DatasetConfig ds = ctx.dataset();
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    LakeCatalog.Table silver = cat.silver(ds.name());
+    LakeCatalog.Table gold = cat.gold(ds.name());
+    if (!DeltaTables.exists(spark, silver.path())) {
+      throw new JobFailure(silver.name() + " does not exist yet. Run 'jobs/lakeml etl --dataset " + ds.name() + "' first.");
+    }
+    DatasetConfig.Label label = ds.label().orElseThrow(() -> new JobFailure(
+        "dataset '" + ds.name() + "' declares no label, so there is nothing to prepare for training. Add dataset.label { column, positive }."));
+    FeaturePipeline.Inputs inputs = FeaturePipeline.inputs(ds);
+    if (inputs.numeric().isEmpty() && inputs.categorical().isEmpty()) {
+      throw new JobFailure("dataset '" + ds.name() + "' declares no features. Add dataset.features { numeric = [...], categorical = [...] }.");
+    }
+    long silverVersion = DeltaTables.version(spark, silver.path()).getAsLong();
+    String tag = TAG + "silverVersion=" + silverVersion + ";config=" + ctx.config().hash();
+    String last = DeltaTables.lastUserMetadata(spark, gold.path(), TAG);
+    if (last != null && last.startsWith(tag + ";")) {
+      JobResult r = JobResult.skipped(gold.name() + " is already prepared from " + silver.name() + " version " + silverVersion + " with this configuration");
+      r.read(silver.name(), silverVersion);
+      DeltaTables.version(spark, gold.path()).ifPresent(v -> r.wrote(gold.name(), v));
+      return r;
+    }
+
+    ctx.step("validating " + silver.name() + " version " + silverVersion);
+    List<String> dataCols = ds.columnNames();
+    Dataset<Row> input = spark.read().format("delta").option("versionAsOf", silverVersion).load(silver.path())
+        .select(dataCols.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+    QualityRules.Evaluation eval = QualityRules.evaluate(input, ds);
+    long rowsIn = eval.results().isEmpty() ? input.count() : eval.results().get(0).rowsChecked();
+    writeQuality(ctx, eval.results());
+    List<String> failures = new ArrayList<>();
+    long warned = 0;
+    for (QualityRules.Result r : eval.results()) {
+      if (!r.passed() && r.rule().action() == Action.FAIL) {
+        failures.add(r.describe() + ": " + failureText(r));
+      } else if (!r.passed()) {
+        warned++;
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new JobFailure("validation failed, no gold version written: " + String.join("; ", failures)
+          + ". Results are in _system.quality; fix the data or the rule (dataset.validation.rules).");
+    }
+
+    // rows dropped by rules go to quarantine; rows without a label or with a missing 'drop' feature are left out
+    Dataset<Row> flagged = eval.rows().persist();
+    try {
+      return prepare(ctx, flagged, rowsIn, silverVersion, tag, label, inputs, warned);
+    } finally {
+      flagged.unpersist();
+    }
+  }
+
+  private JobResult prepare(JobContext ctx, Dataset<Row> flagged, long rowsIn, long silverVersion, String tag,
+      DatasetConfig.Label label, FeaturePipeline.Inputs inputs, long warned) {
+    DatasetConfig ds = ctx.dataset();
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    List<String> dataCols = ds.columnNames();
+    Column dropped = col(QualityRules.DROP_REASON).notEqual("");
+    Dataset<Row> rejected = flagged.where(dropped);
+    long quarantined = rejected.count();
+    if (quarantined > 0) {
+      ctx.step("quarantining " + quarantined + " row(s) dropped by validation rules");
+      Dataset<Row> q = rejected.select(lit(ctx.catalog().silver(ds.name()).name()).as(Columns.SOURCE_FILE),
+          col(QualityRules.DROP_REASON).as(Quarantine.REASON),
+          to_json(struct(dataCols.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))).as(Quarantine.RAW_RECORD));
+      Quarantine.append(ctx, name(), q, "lakeml-prepare-" + ds.name() + "-" + ctx.config().hash().substring(0, 16), silverVersion);
+    }
+    Column usable = col(label.column()).isNotNull();
+    for (String c : ds.features().numeric()) {
+      if (ds.prepare().missingFor(c, true).policy() == MissingPolicy.DROP) {
+        usable = usable.and(col(c).isNotNull());
+      }
+    }
+    for (String c : ds.features().categorical()) {
+      if (ds.prepare().missingFor(c, false).policy() == MissingPolicy.DROP) {
+        usable = usable.and(col(c).isNotNull());
+      }
+    }
+    Dataset<Row> kept = flagged.where(dropped.unary_$bang());
+    Dataset<Row> ready = kept.where(usable)
+        .withColumn(LABEL, when(col(label.column()).cast("string").equalTo(label.positive()), 1.0).otherwise(0.0));
+
+    ctx.step("splitting " + String.format("%.0f/%.0f/%.0f", 100 * ds.prepare().split().train(),
+        100 * ds.prepare().split().validation(), 100 * ds.prepare().split().test()));
+    Dataset<Row> split = Splitter.assign(ready, ds, dataCols).persist();
+    try {
+      Map<String, Object> splits = new LinkedHashMap<>();
+      long usableRows = 0;
+      for (Row r : split.groupBy(SPLIT).agg(count(lit(1)), avg(col(LABEL))).orderBy(SPLIT).collectAsList()) {
+        splits.put(r.getString(0), Map.of("rows", r.getLong(1), "labelRate", Math.round(r.getDouble(2) * 10000) / 10000.0));
+        usableRows += r.getLong(1);
+      }
+      if (!splits.containsKey(Splitter.TRAIN)) {
+        throw new JobFailure("no usable training rows in " + cat.silver(ds.name()).name() + " (" + rowsIn + " rows, "
+            + quarantined + " dropped by rules). Check the label column and the validation rules.");
+      }
+
+      ctx.step("fitting the feature pipeline on the training split");
+      PipelineModel model = FeaturePipeline.build(ds).fit(split.where(col(SPLIT).equalTo(Splitter.TRAIN)));
+      String modelPath = cat.featurePipeline(ds.name(), ctx.runId());
+      try {
+        model.write().overwrite().save(modelPath);
+      } catch (java.io.IOException e) {
+        throw new JobFailure("cannot save the feature pipeline to " + modelPath + ": " + e.getMessage(), e);
+      }
+
+      List<Column> goldCols = new ArrayList<>();
+      for (String k : ds.key()) {
+        goldCols.add(col(k));
+      }
+      for (DatasetConfig.Sensitive s : ds.sensitive()) {
+        if (!ds.key().contains(s.column())) {
+          goldCols.add(col(s.column()));
+        }
+      }
+      goldCols.add(col(LABEL));
+      goldCols.add(lit(1.0).as(WEIGHT));
+      goldCols.add(col(SPLIT));
+      goldCols.add(col(FEATURES));
+      Dataset<Row> goldRows = model.transform(split).select(goldCols.toArray(new Column[0]));
+
+      ctx.step("writing " + cat.gold(ds.name()).name());
+      goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+          .option("userMetadata", tag + ";pipeline=" + modelPath).save(cat.gold(ds.name()).path());
+      long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();
+      int featureCount = ((Vector) spark.read().format("delta").load(cat.gold(ds.name()).path()).select(FEATURES).first().get(0)).size();
+
+      ctx.step("profiling");
+      Dataset<Row> profile = Profiler.profile(spark, split, ds, LABEL, ctx.runId(), ctx.runDate());
+      replaceRunDate(ctx, profile, cat.profile());
+
+      JobResult result = JobResult.succeeded()
+          .metric("rowsIn", rowsIn)
+          .metric("rowsQuarantined", quarantined)
+          .metric("rowsUnusable", rowsIn - quarantined - usableRows)
+          .metric("rowsGold", usableRows)
+          .metric("rulesWarned", warned)
+          .metric("splits", splits)
+          .metric("features", featureCount)
+          .metric("featurePipeline", modelPath);
+      result.read(cat.silver(ds.name()).name(), silverVersion).wrote(cat.gold(ds.name()).name(), goldVersion);
+      for (LakeCatalog.Table t : List.of(cat.quality(), cat.profile())) {
+        DeltaTables.version(spark, t.path()).ifPresent(v -> result.wrote(t.name(), v));
+      }
+      if (quarantined > 0) {
+        DeltaTables.version(spark, cat.quarantine().path()).ifPresent(v -> result.wrote(cat.quarantine().name(), v));
+      }
+      return result;
+    } finally {
+      split.unpersist();
+    }
+  }
+
+  private static String failureText(QualityRules.Result r) {
+    return switch (r.rule().check()) {
+      case ROW_COUNT -> r.rowsChecked() + " rows, expected " + r.rule().min().map(m -> "at least " + m.longValue()).orElse("")
+          + (r.rule().min().isPresent() && r.rule().max().isPresent() ? " and " : "")
+          + r.rule().max().map(m -> "at most " + m.longValue()).orElse("");
+      case NOT_NULL -> r.rowsFailed() + " of " + r.rowsChecked() + " rows are null"
+          + r.rule().maxNullRatio().map(m -> String.format(" (%.2f%%, allowed %.2f%%)", 100 * r.ratio(), 100 * m)).orElse("");
+      default -> r.rowsFailed() + " of " + r.rowsChecked() + " rows violate it";
+    };
+  }
+
+  private void writeQuality(JobContext ctx, List<QualityRules.Result> results) {
+    List<Row> rows = new ArrayList<>();
+    Date date = Date.valueOf(ctx.runDate());
+    for (QualityRules.Result r : results) {
+      rows.add(RowFactory.create(ctx.dataset().name(), date, ctx.runId(), r.rule().id(), r.rule().check().toString(),
+          r.rule().column().orElse(null), r.rule().action().toString(), r.rowsChecked(), r.rowsFailed(), r.ratio(),
+          r.observed(), r.passed()));
+    }
+    replaceRunDate(ctx, ctx.spark().createDataFrame(rows, QUALITY_SCHEMA), ctx.catalog().quality());
+  }
+
+  /** Writes a run's rows for (dataset, run date), replacing an earlier run of the same date (idempotent reruns). */
+  private static void replaceRunDate(JobContext ctx, Dataset<Row> rows, LakeCatalog.Table table) {
+    String condition = "dataset = '" + ctx.dataset().name() + "' AND run_date = DATE'" + ctx.runDate() + "'";
+    var writer = rows.coalesce(1).write().format("delta");
+    if (DeltaTables.exists(ctx.spark(), table.path())) {
+      writer.mode("overwrite").option("replaceWhere", condition).save(table.path());
+    } else {
+      writer.mode("append").save(table.path());
+    }
+  }
+}

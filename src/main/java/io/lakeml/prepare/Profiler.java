@@ -1,0 +1,142 @@
+package io.lakeml.prepare;
+
+import static org.apache.spark.sql.functions.approx_count_distinct;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.stddev;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.lakeml.config.DatasetConfig;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Column profiles of the prepared data, per split and overall ({@code scope = all}): counts, nulls,
+ * approximate distinct values, min/max/mean/stddev and quantiles for numbers, top values with their
+ * label rate for categories. Two aggregations in all: one for the statistics (rolled up over the
+ * split), one for the top values of every categorical column at once.
+ */
+final class Profiler {
+  static final double[] QUANTILES = {0.05, 0.25, 0.5, 0.75, 0.95};
+  static final int TOP_VALUES = 10;
+  static final StructType TOP_VALUE = new StructType()
+      .add("value", DataTypes.StringType).add("count", DataTypes.LongType).add("label_rate", DataTypes.DoubleType);
+  static final StructType SCHEMA = new StructType()
+      .add("dataset", DataTypes.StringType, false)
+      .add("run_date", DataTypes.DateType, false)
+      .add("run_id", DataTypes.StringType, false)
+      .add("scope", DataTypes.StringType, false)
+      .add("column", DataTypes.StringType, false)
+      .add("type", DataTypes.StringType, false)
+      .add("count", DataTypes.LongType)
+      .add("nulls", DataTypes.LongType)
+      .add("distinct_approx", DataTypes.LongType)
+      .add("min", DataTypes.StringType)
+      .add("max", DataTypes.StringType)
+      .add("mean", DataTypes.DoubleType)
+      .add("stddev", DataTypes.DoubleType)
+      .add("quantiles", DataTypes.createArrayType(DataTypes.DoubleType))
+      .add("top_values", DataTypes.createArrayType(TOP_VALUE));
+
+  private Profiler() {}
+
+  /**
+   * @param rows the declared columns, {@code split} and {@code labelCol} (1.0 / 0.0, or null)
+   */
+  static Dataset<Row> profile(SparkSession spark, Dataset<Row> rows, DatasetConfig ds, String labelCol,
+      String runId, LocalDate runDate) {
+    List<DatasetConfig.Column> columns = ds.columns();
+    List<Column> aggs = new ArrayList<>();
+    for (DatasetConfig.Column c : columns) {
+      Column v = col(c.name());
+      aggs.add(count(v));
+      aggs.add(sum(when(v.isNull(), 1L).otherwise(0L)));
+      aggs.add(approx_count_distinct(v));
+      aggs.add(min(v).cast("string"));
+      aggs.add(max(v).cast("string"));
+      if (c.type().isNumeric()) {
+        aggs.add(avg(v));
+        aggs.add(stddev(v));
+        Column[] qs = java.util.Arrays.stream(QUANTILES).mapToObj(q -> lit(q)).toArray(Column[]::new);
+        aggs.add(percentile_approx(v.cast("double"), array(qs), lit(1000)));
+      }
+    }
+    List<Row> stats = rows.rollup(col(Splitter.SPLIT)).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).collectAsList();
+
+    Map<String, List<Row>> top = topValues(rows, ds, labelCol);
+    List<Row> out = new ArrayList<>();
+    Date date = Date.valueOf(runDate);
+    for (Row r : stats) {
+      String scope = r.isNullAt(0) ? "all" : r.getString(0);
+      int i = 1;
+      for (DatasetConfig.Column c : columns) {
+        long cnt = r.getLong(i);
+        long nulls = r.getLong(i + 1);
+        long distinct = r.getLong(i + 2);
+        String mn = r.getString(i + 3);
+        String mx = r.getString(i + 4);
+        i += 5;
+        Double mean = null;
+        Double sd = null;
+        List<Double> quantiles = null;
+        if (c.type().isNumeric()) {
+          mean = r.isNullAt(i) ? null : r.getDouble(i);
+          sd = r.isNullAt(i + 1) ? null : r.getDouble(i + 1);
+          quantiles = r.isNullAt(i + 2) ? null : r.getList(i + 2);
+          i += 3;
+        }
+        List<Row> tops = scope.equals("all") ? top.get(c.name()) : null;
+        out.add(RowFactory.create(ds.name(), date, runId, scope, c.name(), c.type().toString(), cnt, nulls, distinct, mn, mx,
+            mean, sd, quantiles == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(quantiles).toSeq(),
+            tops == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(tops).toSeq()));
+      }
+    }
+    return spark.createDataFrame(out, SCHEMA);
+  }
+
+  /** Top values (with count and label rate) of categorical features and sensitive columns, in one pass. */
+  private static Map<String, List<Row>> topValues(Dataset<Row> rows, DatasetConfig ds, String labelCol) {
+    Set<String> cats = new LinkedHashSet<>(ds.features().categorical());
+    ds.sensitive().forEach(s -> cats.add(s.column()));
+    Map<String, List<Row>> out = new HashMap<>();
+    if (cats.isEmpty()) {
+      return out;
+    }
+    Column[] pairs = cats.stream().map(c -> struct(lit(c).as("column"), col(c).cast("string").as("value"))).toArray(Column[]::new);
+    Dataset<Row> counted = rows.select(explode(array(pairs)).as("p"), col(labelCol).as("y"))
+        .groupBy(col("p.column").as("column"), col("p.value").as("value"))
+        .agg(count(lit(1)).as("count"), avg(col("y")).as("label_rate"))
+        .withColumn("rank", row_number().over(Window.partitionBy("column").orderBy(desc("count"), col("value").asc_nulls_first())))
+        .where(col("rank").leq(TOP_VALUES));
+    for (Row r : counted.orderBy("column", "rank").collectAsList()) {
+      out.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
+          .add(RowFactory.create(r.getString(1), r.getLong(2), r.isNullAt(3) ? null : r.getDouble(3)));
+    }
+    return out;
+  }
+}
