@@ -101,12 +101,12 @@ public final class PrepareJob implements Job {
     long rowsIn = eval.results().isEmpty() ? input.count() : eval.results().get(0).rowsChecked();
     writeQuality(ctx, eval.results());
     List<String> failures = new ArrayList<>();
-    long warned = 0;
+    long violated = 0;
     for (QualityRules.Result r : eval.results()) {
       if (!r.passed() && r.rule().action() == Action.FAIL) {
         failures.add(r.describe() + ": " + failureText(r));
       } else if (!r.passed()) {
-        warned++;
+        violated++;
       }
     }
     if (!failures.isEmpty()) {
@@ -117,14 +117,14 @@ public final class PrepareJob implements Job {
     // rows dropped by rules go to quarantine; rows without a label or with a missing 'drop' feature are left out
     Dataset<Row> flagged = eval.rows().persist();
     try {
-      return prepare(ctx, flagged, rowsIn, silverVersion, tag, label, inputs, warned);
+      return prepare(ctx, flagged, rowsIn, silverVersion, tag, label, inputs, violated);
     } finally {
       flagged.unpersist();
     }
   }
 
   private JobResult prepare(JobContext ctx, Dataset<Row> flagged, long rowsIn, long silverVersion, String tag,
-      DatasetConfig.Label label, FeaturePipeline.Inputs inputs, long warned) {
+      DatasetConfig.Label label, FeaturePipeline.Inputs inputs, long violated) {
     DatasetConfig ds = ctx.dataset();
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
@@ -208,7 +208,7 @@ public final class PrepareJob implements Job {
           .metric("rowsQuarantined", quarantined)
           .metric("rowsUnusable", rowsIn - quarantined - usableRows)
           .metric("rowsGold", usableRows)
-          .metric("rulesWarned", warned)
+          .metric("rulesViolated", violated)
           .metric("splits", splits)
           .metric("features", featureCount)
           .metric("featurePipeline", modelPath);

@@ -1,0 +1,173 @@
+package io.lakeml.prepare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.lakeml.testing.TestProject;
+import io.lakeml.testing.TestSpark;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** silver → gold: rules, split, no leakage, reuse of the fitted pipeline. */
+class PrepareTest {
+  private static final int ROWS = 3000;
+  private static final String CONF = """
+      dataset {
+        schema = [ { name = id, type = int }, { name = x, type = double }, { name = colour, type = string },
+                   { name = grp, type = string }, { name = y, type = string } ]
+        key = [id]
+        label { column = y, positive = "yes" }
+        sensitive = [ { column = grp, privileged = ["a"] } ]
+        features { numeric = [x], categorical = [colour] }
+        %s
+      }
+      """;
+  private static TestProject shared;
+
+  /** 3000 rows: x mostly in 0..100 with one outlier (1000) placed in the test split; ~30% positives. */
+  private static String csv() {
+    Random r = new Random(7);
+    StringBuilder sb = new StringBuilder("id,x,colour,grp,y\n");
+    String[] colours = {"red", "green", "blue"};
+    for (int i = 0; i < ROWS; i++) {
+      double x = Math.round(r.nextDouble() * 10000) / 100.0;
+      String colour = i % 50 == 0 ? "NA" : colours[r.nextInt(3)];
+      String y = r.nextDouble() < 0.3 ? "yes" : "no";
+      sb.append(i).append(',').append(i % 97 == 0 ? "NA" : String.valueOf(x)).append(',').append(colour).append(',')
+          .append(i % 3 == 0 ? "b" : "a").append(',').append(y).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static TestProject project(String name, String extra) {
+    TestProject p = TestProject.create(name).dataset("synth", CONF.formatted(extra));
+    p.land("synth", "data.csv", csv());
+    p.run("ingest", "--dataset", "synth").expectExit(0);
+    p.run("etl", "--dataset", "synth").expectExit(0);
+    return p;
+  }
+
+  @BeforeAll
+  static void prepareOnce() {
+    shared = project("prepare", "");
+  }
+
+  @Test
+  void splitIsSixtyTwentyTwentyStratifiedAndDeterministicAcrossPartitionings() {
+    TestProject.Result first = shared.run("prepare", "--dataset", "synth").expectExit(0);
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Number>> splits = (Map<String, Map<String, Number>>) first.metrics().get("splits");
+    assertThat(splits.get("train").get("rows").doubleValue() / ROWS).isCloseTo(0.6, within(0.02));
+    assertThat(splits.get("validation").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(0.02));
+    assertThat(splits.get("test").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(0.02));
+    double trainRate = splits.get("train").get("labelRate").doubleValue();
+    assertThat(splits.get("validation").get("labelRate").doubleValue()).isCloseTo(trainRate, within(0.02));
+    assertThat(splits.get("test").get("labelRate").doubleValue()).isCloseTo(trainRate, within(0.02));
+
+    // same data, other shuffle and input partitioning: the same membership
+    shared.run("prepare", "--dataset", "synth", "--set", "spark.conf.\"spark.sql.shuffle.partitions\"=7",
+        "--set", "spark.conf.\"spark.sql.files.maxPartitionBytes\"=4096").expectExit(0);
+    String gold = "delta.`" + shared.lake().resolve("gold/synth") + "`";
+    List<Map<String, Object>> diff = shared.sql("select count(*) as n from " + gold + " version as of 0 a join " + gold
+        + " version as of 1 b on a.id = b.id where a.split <> b.split");
+    assertThat(diff).containsExactly(Map.of("n", 0));
+    assertThat(shared.sql("select count(*) as n from " + gold + " version as of 1").get(0)).containsEntry("n", ROWS);
+    // and again with nothing changed: skipped
+    assertThat(shared.run("prepare", "--dataset", "synth", "--set", "spark.conf.\"spark.sql.shuffle.partitions\"=7",
+        "--set", "spark.conf.\"spark.sql.files.maxPartitionBytes\"=4096").expectExit(0).status()).isEqualTo("SKIPPED");
+  }
+
+  @Test
+  void scalerIsFittedOnTrainOnlyAndThePipelineScoresUnseenCategories() {
+    TestProject p = project("leak", "");
+    // an outlier far above every other x, in a row that lands in the test split
+    String gold = "delta.`" + p.lake().resolve("gold/synth") + "`";
+    TestProject.Result r = p.run("prepare", "--dataset", "synth").expectExit(0);
+    String testId = String.valueOf(p.sql("select id from " + gold + " where split = 'test' order by id limit 1").get(0).get("id"));
+    p.land("synth", "outlier.csv", "id,x,colour,grp,y\n" + testId + ",1000.0,red,a,no\n");
+    p.run("ingest", "--dataset", "synth").expectExit(0);
+    p.run("etl", "--dataset", "synth").expectExit(0); // MERGE updates that row's x
+    r = p.run("prepare", "--dataset", "synth").expectExit(0);
+    assertThat(p.sql("select split from " + gold + " where id = " + testId).get(0)).containsEntry("split", "test");
+
+    PipelineModel model = PipelineModel.load((String) r.metrics().get("featurePipeline"));
+    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("x", DataTypes.DoubleType)
+        .add("colour", DataTypes.StringType).add("grp", DataTypes.StringType).add("y", DataTypes.StringType);
+    List<Row> rows = List.of(RowFactory.create(1, 1000.0, "purple", "a", "no"), RowFactory.create(2, 50.0, null, "a", "no"),
+        RowFactory.create(3, null, "red", "a", "no"));
+    List<Row> out = model.transform(TestSpark.session().createDataFrame(rows, schema)).select("features").collectAsList();
+    // min-max fitted on train (max ~100): the test outlier scales far above 1, not to 1
+    assertThat(((Vector) out.get(0).get(0)).apply(0)).isGreaterThan(5.0);
+    assertThat(((Vector) out.get(1).get(0)).apply(0)).isBetween(0.4, 0.6);
+    // missing x is imputed with the training median, still inside 0..1
+    assertThat(((Vector) out.get(2).get(0)).apply(0)).isBetween(0.3, 0.7);
+    // the unseen colour "purple" does not crash and gets no known colour slot
+    Vector purple = (Vector) out.get(0).get(0);
+    Vector red = (Vector) out.get(2).get(0);
+    assertThat(purple.size()).isEqualTo(red.size());
+    assertThat(purple.numNonzeros()).isEqualTo(2);
+  }
+
+  @Test
+  void rulesWarnDropAndFailWithExactCounts() {
+    TestProject p = project("rules", """
+        validation.rules = [
+          { id = x-complete, check = not-null, column = x, max-null-ratio = 0.05, action = warn }
+          { id = x-range, check = range, column = x, min = 10, max = 90, action = drop }
+          { id = colour-known, check = allowed, column = colour, values = [red, green], action = warn }
+          { id = grp-format, check = regex, column = grp, pattern = "^[ab]$", action = fail }
+          { id = id-unique, check = unique, column = id, action = fail }
+          { id = custom, check = sql, expression = "x is null or x >= 5", action = drop }
+          { id = enough, check = row-count, min = 100, action = fail }
+        ]
+        """);
+    TestProject.Result r = p.run("prepare", "--dataset", "synth", "--run-date", "2026-11-01").expectExit(0);
+    Map<String, Map<String, Object>> q = new java.util.HashMap<>();
+    for (Map<String, Object> row : p.sql("select * from _system.quality where run_date = '2026-11-01'")) {
+      q.put((String) row.get("rule_id"), row);
+    }
+    assertThat(q).hasSize(7);
+    long nullX = ((Number) p.sql("select count(*) as n from silver.synth where x is null").get(0).get("n")).longValue();
+    long outOfRange = ((Number) p.sql("select count(*) as n from silver.synth where x < 10 or x > 90").get(0).get("n")).longValue();
+    long below5 = ((Number) p.sql("select count(*) as n from silver.synth where x < 5").get(0).get("n")).longValue();
+    long blue = ((Number) p.sql("select count(*) as n from silver.synth where colour = 'blue'").get(0).get("n")).longValue();
+    assertThat(nullX).isEqualTo(31); // every 97th row
+    assertThat(q.get("x-complete")).containsEntry("rows_failed", 31).containsEntry("passed", true);
+    assertThat(q.get("x-range")).containsEntry("rows_failed", (int) outOfRange).containsEntry("passed", false);
+    assertThat(q.get("colour-known")).containsEntry("rows_failed", (int) blue);
+    assertThat(q.get("grp-format")).containsEntry("rows_failed", 0).containsEntry("passed", true);
+    assertThat(q.get("id-unique")).containsEntry("rows_failed", 0);
+    assertThat(q.get("custom")).containsEntry("rows_failed", (int) below5);
+    assertThat(q.get("enough")).containsEntry("observed", (double) ROWS).containsEntry("passed", true);
+    // dropped rows (out of range, x < 5 is a subset) are quarantined with the rule ids, not in gold
+    assertThat(r.metric("rowsQuarantined")).isEqualTo(outOfRange);
+    assertThat(r.metric("rowsGold")).isEqualTo(ROWS - outOfRange);
+    assertThat(r.metric("rulesViolated")).isEqualTo(3); // colour-known (warn), x-range and custom (drop) did not pass
+    assertThat(p.sql("select reason, count(*) as n from _system.quarantine where stage = 'prepare' group by reason order by reason"))
+        .containsExactly(Map.of("reason", "validation rule x-range", "n", (int) (outOfRange - below5)),
+            Map.of("reason", "validation rule x-range; validation rule custom", "n", (int) below5));
+
+    // failing 'fail' rules: exit 1, message names rules and counts, gold unchanged, results still recorded
+    String gold = "delta.`" + p.lake().resolve("gold/synth") + "`";
+    int goldVersions = p.sql("describe history " + gold).size();
+    TestProject.Result bad = p.run("prepare", "--dataset", "synth", "--run-date", "2026-11-02", "--set",
+        "dataset.validation.rules=[ { id = few, check = row-count, max = 100, action = fail },"
+            + " { id = x-present, check = not-null, column = x, action = fail } ]").expectExit(1);
+    assertThat((String) bad.summary().get("message"))
+        .contains("validation failed, no gold version written")
+        .contains("rule 'few' (row-count): 3000 rows, expected at most 100")
+        .contains("rule 'x-present' (not-null on x): 31 of 3000 rows are null");
+    assertThat(p.sql("describe history " + gold)).hasSize(goldVersions);
+    assertThat(p.sql("select rule_id, passed from _system.quality where run_date = '2026-11-02' order by rule_id"))
+        .containsExactly(Map.of("rule_id", "few", "passed", false), Map.of("rule_id", "x-present", "passed", false));
+  }
+}
