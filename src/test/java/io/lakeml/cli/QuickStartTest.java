@@ -23,15 +23,21 @@ class QuickStartTest {
       assertThat(ingest.metric("rowsQuarantined")).as(ds).isZero();
       p.run("etl", "--dataset", ds).expectExit(0);
       assertThat(p.sql("select count(*) as n from silver." + ds)).containsExactly(Map.of("n", e.getValue()));
-      // both again: nothing changes
+      TestProject.Result prepare = p.run("prepare", "--dataset", ds).expectExit(0);
+      assertThat(prepare.metric("rowsIn")).as(ds).isEqualTo(e.getValue().longValue());
+      assertThat(p.sql("select split, count(*) as n from gold." + ds + " group by split")).as(ds)
+          .allSatisfy(row -> assertThat(((Number) row.get("n")).doubleValue() / e.getValue())
+              .isCloseTo(row.get("split").equals("train") ? 0.6 : 0.2, org.assertj.core.api.Assertions.within(0.03)));
+      // all again: nothing changes
       assertThat(p.run("ingest", "--dataset", ds).expectExit(0).status()).isEqualTo("SKIPPED");
       assertThat(p.run("etl", "--dataset", ds).expectExit(0).status()).isEqualTo("SKIPPED");
+      assertThat(p.run("prepare", "--dataset", ds).expectExit(0).status()).isEqualTo("SKIPPED");
       assertThat(p.sql("select count(*) as n from silver." + ds)).containsExactly(Map.of("n", e.getValue()));
     }
     // typed silver: titanic ages are doubles with 263 missing
     assertThat(p.sql("select count(*) as n, count(age) as aged, round(avg(age), 2) as mean from silver.titanic").get(0))
         .isEqualTo(Map.of("n", 1309, "aged", 1046, "mean", 29.88));
-    assertThat(p.sql("select count(*) as n from _system.runs where status = 'SUCCEEDED'").get(0)).containsEntry("n", 6);
+    assertThat(p.sql("select count(*) as n from _system.runs where status = 'SUCCEEDED'").get(0)).containsEntry("n", 9);
   }
 
   @Test
@@ -39,14 +45,19 @@ class QuickStartTest {
     TestProject p = TestProject.create("nightly").withShippedLanding("titanic");
     TestProject.Result r = p.run("nightly", "--dataset", "titanic", "--run-date", "2026-11-20").expectExit(0);
     List<String> lines = r.lines();
-    assertThat(lines).hasSize(3);
+    assertThat(lines).hasSize(4);
     assertThat(lines.get(0)).contains("\"job\":\"ingest\"");
     assertThat(lines.get(1)).contains("\"job\":\"etl\"");
+    assertThat(lines.get(2)).contains("\"job\":\"prepare\"");
     Map<String, Object> last = r.summary();
     assertThat(last).containsEntry("job", "nightly").containsEntry("status", "SUCCEEDED").containsEntry("runDate", "2026-11-20");
     assertThat(p.sql("select run_date, job, tables_written from _system.runs order by started_at"))
         .extracting(m -> m.get("job"), m -> m.get("run_date"))
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("ingest", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("etl", "2026-11-20"));
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("ingest", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("etl", "2026-11-20"),
+            org.assertj.core.groups.Tuple.tuple("prepare", "2026-11-20"));
+    assertThat(p.sql("select count(*) as n from gold.titanic").get(0)).containsEntry("n", 1309);
+    assertThat(p.sql("select count(*) as n from _system.profile where scope = 'all'").get(0)).containsEntry("n", 5);
+    assertThat(p.sql("select count(*) as n from _system.quality").get(0)).containsEntry("n", 5);
   }
 
   @Test
@@ -86,7 +97,7 @@ class QuickStartTest {
   @Test
   void helpListsEveryCommand() {
     TestProject.Result r = TestProject.create("help").run("--help").expectExit(0);
-    assertThat(r.stderr()).contains("ingest").contains("etl").contains("nightly").contains("sql");
+    assertThat(r.stderr()).contains("ingest").contains("etl").contains("prepare").contains("nightly").contains("sql");
   }
 
   @Test

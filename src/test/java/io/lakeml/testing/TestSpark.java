@@ -28,6 +28,8 @@ public final class TestSpark {
           .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
           .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
           .config("spark.sql.session.timeZone", "UTC")
+          // Delta reconstructs table state with 50 partitions by default: far too many for test-sized tables
+          .config("spark.databricks.delta.snapshotPartitions", "2")
           .getOrCreate();
     }
     return spark;
