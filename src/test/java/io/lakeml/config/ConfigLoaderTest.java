@@ -217,4 +217,30 @@ class ConfigLoaderTest {
     assertThat(hdfs.runs().path()).isEqualTo("hdfs://nn:8020/lake/_system/runs");
     assertThat(Path.of(".")).isNotNull();
   }
+
+  @Test
+  void prepareSettingsAreValidated() {
+    TestProject ok = TestProject.create("cfg").dataset("prep", MINIMAL + """
+        dataset.prepare { split { train = 0.7, validation = 0.1, test = 0.2, stratify-by = [y] }, scaling = standard,
+          missing { x = "constant:0" }, derived = [ { name = x2, expression = "x * x" } ] }
+        """);
+    DatasetConfig.Prepare prep = load(ok, "prep").requireDataset().prepare();
+    assertThat(prep.split().train()).isEqualTo(0.7);
+    assertThat(prep.scaling()).isEqualTo(DatasetConfig.Scaling.STANDARD);
+    assertThat(prep.missingFor("x", true).value()).contains("0");
+    assertThat(prep.missingFor("x2", true).policy()).isEqualTo(DatasetConfig.MissingPolicy.MEDIAN);
+    assertThat(prep.derived()).extracting(DatasetConfig.Derived::name).containsExactly("x2");
+
+    TestProject bad = TestProject.create("cfg").dataset("prep", MINIMAL + """
+        dataset.prepare { split { train = 0.7, validation = 0.2, test = 0.2, stratify-by = [z] },
+          missing { x = category, y = median, w = mean } }
+        dataset.validation.rules = [ { id = rc, check = row-count, min = 1, action = drop } ]
+        """);
+    assertThat(fails(bad, "prep").getMessage())
+        .contains("train + validation + test must be 1")
+        .contains("column 'z' is not in the dataset schema")
+        .contains("'category' is not a missing-value policy for a numeric feature")
+        .contains("'y' is not a feature column")
+        .contains("a 'row-count' rule applies to the whole table and cannot drop rows");
+  }
 }

@@ -129,6 +129,7 @@ class PrepareTest {
           { id = custom, check = sql, expression = "x is null or x >= 5", action = drop }
           { id = enough, check = row-count, min = 100, action = fail }
         ]
+        prepare.missing { x = drop, colour = "constant:grey" }
         """);
     TestProject.Result r = p.run("prepare", "--dataset", "synth", "--run-date", "2026-11-01").expectExit(0);
     Map<String, Map<String, Object>> q = new java.util.HashMap<>();
@@ -150,7 +151,18 @@ class PrepareTest {
     assertThat(q.get("enough")).containsEntry("observed", (double) ROWS).containsEntry("passed", true);
     // dropped rows (out of range, x < 5 is a subset) are quarantined with the rule ids, not in gold
     assertThat(r.metric("rowsQuarantined")).isEqualTo(outOfRange);
-    assertThat(r.metric("rowsGold")).isEqualTo(ROWS - outOfRange);
+    // missing x: policy drop leaves the 31 rows out of gold (counted, still in silver)
+    assertThat(r.metric("rowsUnusable")).isEqualTo(31);
+    assertThat(r.metric("rowsGold")).isEqualTo(ROWS - outOfRange - 31);
+    // missing colour: filled with the constant, which is then a category learnt from train
+    PipelineModel model = PipelineModel.load((String) r.metrics().get("featurePipeline"));
+    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("x", DataTypes.DoubleType)
+        .add("colour", DataTypes.StringType).add("grp", DataTypes.StringType).add("y", DataTypes.StringType);
+    List<Row> vectors = model.transform(TestSpark.session().createDataFrame(List.of(
+        RowFactory.create(1, 50.0, null, "a", "no"), RowFactory.create(2, 50.0, "grey", "a", "no"),
+        RowFactory.create(3, 50.0, "red", "a", "no")), schema)).select("features").collectAsList();
+    assertThat(vectors.get(0).get(0)).isEqualTo(vectors.get(1).get(0));
+    assertThat(vectors.get(0).get(0)).isNotEqualTo(vectors.get(2).get(0));
     assertThat(r.metric("rulesViolated")).isEqualTo(3); // colour-known (warn), x-range and custom (drop) did not pass
     assertThat(p.sql("select reason, count(*) as n from _system.quarantine where stage = 'prepare' group by reason order by reason"))
         .containsExactly(Map.of("reason", "validation rule x-range", "n", (int) (outOfRange - below5)),

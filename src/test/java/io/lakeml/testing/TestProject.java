@@ -104,7 +104,24 @@ public final class TestProject {
 
   /** Runs {@code lakeml ARGS --conf-dir <this project's conf>} in this JVM. */
   public Result run(String... args) {
-    TestSpark.session();
+    org.apache.spark.sql.SparkSession spark = TestSpark.session();
+    // a command's --set spark.conf… applies to the shared session: restore it afterwards
+    Map<String, String> before = scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll());
+    try {
+      return runCommand(args);
+    } finally {
+      Map<String, String> after = scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll());
+      for (String k : after.keySet()) {
+        if (!before.containsKey(k)) {
+          spark.conf().unset(k);
+        } else if (!before.get(k).equals(after.get(k))) {
+          spark.conf().set(k, before.get(k));
+        }
+      }
+    }
+  }
+
+  private Result runCommand(String... args) {
     List<String> all = new ArrayList<>(Arrays.asList(args));
     if (all.size() > 0 && !all.contains("--help")) {
       all.add("--conf-dir");
