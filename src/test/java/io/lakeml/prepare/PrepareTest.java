@@ -182,4 +182,36 @@ class PrepareTest {
     assertThat(p.sql("select rule_id, passed from _system.quality where run_date = '2026-11-02' order by rule_id"))
         .containsExactly(Map.of("rule_id", "few", "passed", false), Map.of("rule_id", "x-present", "passed", false));
   }
+
+  @Test
+  void timeColumnSplitTrainsOnThePast() {
+    TestProject p = TestProject.create("time-split").dataset("events", """
+        dataset {
+          schema = [ { name = id, type = int }, { name = day, type = date }, { name = v, type = double }, { name = y, type = string } ]
+          key = [id]
+          label { column = y, positive = "1" }
+          features { numeric = [v] }
+          prepare.split.time-column = day
+          prepare.derived = [ { name = weekday, expression = "dayofweek(day)", kind = categorical }, { name = v2, expression = "v * v" } ]
+        }
+        """);
+    StringBuilder csv = new StringBuilder("id,day,v,y\n");
+    java.time.LocalDate start = java.time.LocalDate.parse("2026-01-01");
+    for (int i = 0; i < 500; i++) {
+      csv.append(i).append(',').append(start.plusDays(499 - i)).append(',').append(i % 7).append(',').append(i % 2).append('\n');
+    }
+    p.land("events", "events.csv", csv.toString());
+    p.run("ingest", "--dataset", "events").expectExit(0);
+    p.run("etl", "--dataset", "events").expectExit(0);
+    TestProject.Result r = p.run("prepare", "--dataset", "events").expectExit(0);
+    // v and the derived v2 scaled, plus 7 weekdays one-hot encoded with an unknown slot
+    assertThat(r.metric("features")).isEqualTo(2 + 7 + 1);
+    String gold = "delta.`" + p.lake().resolve("gold/events") + "`";
+    List<Map<String, Object>> ranges = p.sql("select g.split, count(*) as n, min(s.day) as first, max(s.day) as last from " + gold
+        + " g join silver.events s on g.id = s.id group by g.split order by first");
+    assertThat(ranges).extracting(m -> m.get("split"), m -> m.get("n"), m -> m.get("first"), m -> m.get("last")).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("train", 300, "2026-01-01", "2026-10-27"),
+        org.assertj.core.groups.Tuple.tuple("validation", 100, "2026-10-28", "2027-02-04"),
+        org.assertj.core.groups.Tuple.tuple("test", 100, "2027-02-05", "2027-05-15"));
+  }
 }
