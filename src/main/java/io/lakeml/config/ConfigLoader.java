@@ -136,7 +136,8 @@ public final class ConfigLoader {
       throw new ConfigException(r.problems());
     }
     String hash = sha256(merged.root().render(ConfigRenderOptions.concise()));
-    return new LakemlConfig(env, projectDir, lake, spark, ds, hash);
+    String datasetHash = merged.hasPath("dataset") ? sha256(merged.getConfig("dataset").root().render(ConfigRenderOptions.concise())) : "";
+    return new LakemlConfig(env, projectDir, lake, spark, ds, hash, datasetHash);
   }
 
   private static DatasetConfig bindDataset(ConfigReader r, String name) {

@@ -9,6 +9,7 @@ import java.util.Optional;
  * @param env environment name ({@code local}, {@code cluster}, …)
  * @param projectDir folder relative lake paths are resolved against
  * @param hash SHA-256 of the merged configuration, recorded with every run
+ * @param datasetHash SHA-256 of the dataset section alone: what derived tables depend on
  */
 public record LakemlConfig(
     String env,
@@ -16,7 +17,8 @@ public record LakemlConfig(
     Settings.Lake lake,
     Settings.Spark spark,
     Optional<DatasetConfig> dataset,
-    String hash) {
+    String hash,
+    String datasetHash) {
 
   /** The dataset of this run; a usage error when the command was given none. */
   public DatasetConfig requireDataset() {

@@ -15,7 +15,7 @@ import io.lakeml.core.Columns;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
-import io.lakeml.core.JobFailure;
+import io.lakeml.core.Lineage;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Quarantine;
@@ -23,6 +23,7 @@ import io.lakeml.core.Typing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -34,12 +35,12 @@ import org.apache.spark.sql.types.StructType;
 /**
  * bronze → silver: typed to the dataset schema, trimmed, missing-value tokens as nulls, rows that
  * fail typing (or lack a key) quarantined, deduplicated by primary key (latest ingestion wins) and
- * merged into silver. Silver is a function of one bronze version: the bronze version used is stored
- * with the silver commit, so rerunning against the same bronze version is a no-op, and all writes
- * are Delta idempotent transactions keyed by that version (a kill between them is safe to rerun).
+ * merged into silver. Silver is a function of one bronze version and the dataset configuration,
+ * both stored with the silver commit ({@link Lineage}): rerunning with neither changed is a no-op,
+ * and all writes are Delta idempotent transactions keyed by the bronze version (a kill between them
+ * is safe to rerun).
  */
 public final class EtlJob implements Job {
-  private static final String TAG = "lakeml-etl:bronzeVersion=";
   private static final String VALID = "_valid";
   private static final String TYPING = "_typing_problems";
   private static final String BRONZE_COMMIT = "_bronze_commit_version";
@@ -55,18 +56,16 @@ public final class EtlJob implements Job {
     LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
     LakeCatalog.Table silver = ctx.catalog().silver(ds.name());
     var spark = ctx.spark();
-    if (!DeltaTables.exists(spark, bronze.path())) {
-      throw new JobFailure(bronze.name() + " does not exist yet (" + bronze.path() + "). Run 'jobs/lakeml ingest --dataset " + ds.name() + "' first.");
+    long bronzeVersion = Lineage.requireInput(ctx, bronze, "ingest");
+    Optional<JobResult> skip = Lineage.skipIfCurrent(ctx, name(), bronze, bronzeVersion, silver);
+    if (skip.isPresent()) {
+      return skip.get();
     }
-    long bronzeVersion = DeltaTables.version(spark, bronze.path()).getAsLong();
-    String last = DeltaTables.lastUserMetadata(spark, silver.path(), TAG);
-    if (last != null && last.startsWith(TAG + bronzeVersion + ";")) {
-      JobResult r = JobResult.skipped(silver.name() + " is already built from " + bronze.name() + " version " + bronzeVersion);
-      r.read(bronze.name(), bronzeVersion);
-      DeltaTables.version(spark, silver.path()).ifPresent(v -> r.wrote(silver.name(), v));
-      return r;
-    }
-    long processedUpTo = last == null ? -1 : Long.parseLong(last.substring(TAG.length(), last.indexOf(';')));
+    // rows of bronze versions up to this one were already judged under the same configuration;
+    // after a configuration change every rejected row is quarantined again under the new rules
+    long processedUpTo = Lineage.last(spark, silver.path(), name())
+        .filter(b -> ctx.config().datasetHash().equals(b.datasetHash()))
+        .map(Lineage.Built::inputVersion).orElse(-1L);
     ctx.step("typing " + bronze.name() + " version " + bronzeVersion);
     Dataset<Row> raw = spark.read().format("delta").option("versionAsOf", bronzeVersion).load(bronze.path());
     Set<String> present = Set.of(raw.columns());
@@ -132,7 +131,8 @@ public final class EtlJob implements Job {
         newlyInvalid += r.getBoolean(1) ? r.getLong(2) : 0;
       }
     }
-    String appId = "lakeml-etl-" + ds.name();
+    // idempotent-write ids change with the configuration, so a rerun after a config change is not skipped
+    String appId = "lakeml-etl-" + ds.name() + "-" + ctx.config().datasetHash().substring(0, 16);
     if (newlyInvalid > 0) {
       ctx.step("quarantining " + newlyInvalid + " new row(s) that fail typing");
       Quarantine.append(ctx, name(), rows.where(col(VALID).equalTo(false).and(isNew)), appId, bronzeVersion);
@@ -152,7 +152,7 @@ public final class EtlJob implements Job {
           .where(col("_rank").equalTo(1)).select(silverCols.toArray(new Column[0]));
       deduplicated = good.count();
     }
-    String meta = TAG + bronzeVersion + ";runId=" + ctx.runId();
+    String meta = Lineage.tag(name(), bronzeVersion, ctx.config().datasetHash(), "runId=" + ctx.runId());
     boolean rebuild = ds.key().isEmpty() || !DeltaTables.exists(spark, silver.path())
         || !sameDataSchema(spark.read().format("delta").load(silver.path()).schema(), good.schema(), ds);
     ctx.step((rebuild ? "rebuilding " : "merging into ") + silver.name());

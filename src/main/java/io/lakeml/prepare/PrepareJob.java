@@ -18,6 +18,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Lineage;
 import io.lakeml.core.Quarantine;
 import java.sql.Date;
 import java.util.ArrayList;
@@ -38,10 +39,10 @@ import org.apache.spark.sql.types.StructType;
  * silver → gold: validation rules (warn / drop / fail), profiling, a deterministic split, and the
  * feature pipeline fitted on the training split only. Gold holds key, sensitive attributes, label,
  * weight, split and the feature vector; the fitted pipeline is saved under models/ and named in the
- * gold commit. Gold is a function of (silver version, configuration): the same pair again is SKIPPED.
+ * gold commit. Gold is a function of (silver version, dataset configuration), recorded with each
+ * gold commit ({@link Lineage}): the same pair again is SKIPPED.
  */
 public final class PrepareJob implements Job {
-  private static final String TAG = "lakeml-prepare:";
   /** Gold column names. */
   public static final String LABEL = "label";
   public static final String WEIGHT = "weight";
@@ -74,23 +75,16 @@ public final class PrepareJob implements Job {
     LakeCatalog cat = ctx.catalog();
     LakeCatalog.Table silver = cat.silver(ds.name());
     LakeCatalog.Table gold = cat.gold(ds.name());
-    if (!DeltaTables.exists(spark, silver.path())) {
-      throw new JobFailure(silver.name() + " does not exist yet. Run 'jobs/lakeml etl --dataset " + ds.name() + "' first.");
-    }
+    long silverVersion = Lineage.requireInput(ctx, silver, "etl");
     DatasetConfig.Label label = ds.label().orElseThrow(() -> new JobFailure(
         "dataset '" + ds.name() + "' declares no label, so there is nothing to prepare for training. Add dataset.label { column, positive }."));
     FeaturePipeline.Inputs inputs = FeaturePipeline.inputs(ds);
     if (inputs.numeric().isEmpty() && inputs.categorical().isEmpty()) {
       throw new JobFailure("dataset '" + ds.name() + "' declares no features. Add dataset.features { numeric = [...], categorical = [...] }.");
     }
-    long silverVersion = DeltaTables.version(spark, silver.path()).getAsLong();
-    String tag = TAG + "silverVersion=" + silverVersion + ";config=" + ctx.config().hash();
-    String last = DeltaTables.lastUserMetadata(spark, gold.path(), TAG);
-    if (last != null && last.startsWith(tag + ";")) {
-      JobResult r = JobResult.skipped(gold.name() + " is already prepared from " + silver.name() + " version " + silverVersion + " with this configuration");
-      r.read(silver.name(), silverVersion);
-      DeltaTables.version(spark, gold.path()).ifPresent(v -> r.wrote(gold.name(), v));
-      return r;
+    java.util.Optional<JobResult> skip = Lineage.skipIfCurrent(ctx, name(), silver, silverVersion, gold);
+    if (skip.isPresent()) {
+      return skip.get();
     }
 
     ctx.step("validating " + silver.name() + " version " + silverVersion);
@@ -117,13 +111,13 @@ public final class PrepareJob implements Job {
     // rows dropped by rules go to quarantine; rows without a label or with a missing 'drop' feature are left out
     Dataset<Row> flagged = eval.rows().persist();
     try {
-      return prepare(ctx, flagged, rowsIn, silverVersion, tag, label, inputs, violated);
+      return prepare(ctx, flagged, rowsIn, silverVersion, label, inputs, violated);
     } finally {
       flagged.unpersist();
     }
   }
 
-  private JobResult prepare(JobContext ctx, Dataset<Row> flagged, long rowsIn, long silverVersion, String tag,
+  private JobResult prepare(JobContext ctx, Dataset<Row> flagged, long rowsIn, long silverVersion,
       DatasetConfig.Label label, FeaturePipeline.Inputs inputs, long violated) {
     DatasetConfig ds = ctx.dataset();
     SparkSession spark = ctx.spark();
@@ -137,7 +131,7 @@ public final class PrepareJob implements Job {
       Dataset<Row> q = rejected.select(lit(ctx.catalog().silver(ds.name()).name()).as(Columns.SOURCE_FILE),
           col(QualityRules.DROP_REASON).as(Quarantine.REASON),
           to_json(struct(dataCols.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))).as(Quarantine.RAW_RECORD));
-      Quarantine.append(ctx, name(), q, "lakeml-prepare-" + ds.name() + "-" + ctx.config().hash().substring(0, 16), silverVersion);
+      Quarantine.append(ctx, name(), q, "lakeml-prepare-" + ds.name() + "-" + ctx.config().datasetHash().substring(0, 16), silverVersion);
     }
     Column usable = col(label.column()).isNotNull();
     for (String c : ds.features().numeric()) {
@@ -195,7 +189,7 @@ public final class PrepareJob implements Job {
 
       ctx.step("writing " + cat.gold(ds.name()).name());
       goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-          .option("userMetadata", tag + ";pipeline=" + modelPath).save(cat.gold(ds.name()).path());
+          .option("userMetadata", Lineage.tag(name(), silverVersion, ctx.config().datasetHash(), "pipeline=" + modelPath)).save(cat.gold(ds.name()).path());
       long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();
       int featureCount = ((Vector) spark.read().format("delta").load(cat.gold(ds.name()).path()).select(FEATURES).first().get(0)).size();
 

@@ -55,6 +55,11 @@ class EtlTest {
     assertThat(p.sql("select id, score from silver.people order by id")).extracting(m -> m.get("score"))
         .containsExactly(1.5, 2.0, 3.5, 4.0);
     assertThat(p.count("silver.people")).isEqualTo(4);
+
+    // the same bronze version with a changed dataset configuration is rebuilt, not skipped
+    TestProject.Result changed = p.run("etl", "--dataset", "people", "--set", "dataset.source.missing-values=[NA, \"\", \"?\", Cy]").expectExit(0);
+    assertThat(changed.status()).isEqualTo("SUCCEEDED");
+    assertThat(p.sql("select name from silver.people where id = 3").get(0)).doesNotContainKey("name");
   }
 
   @Test

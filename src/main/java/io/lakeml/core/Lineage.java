@@ -1,0 +1,68 @@
+package io.lakeml.core;
+
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Which input version and dataset configuration built a derived table's current version, stored in
+ * the Delta commit's {@code userMetadata} (atomic with the data). Lets a job skip when neither
+ * changed, and tell which input rows are new since it last ran.
+ */
+public final class Lineage {
+  private static final String PREFIX = "lakeml:";
+
+  /** What built a table version. */
+  public record Built(String job, long inputVersion, String datasetHash) {}
+
+  private Lineage() {}
+
+  /** The tag to store with a commit of {@code job}; {@code extra} ("key=value") may be null. */
+  public static String tag(String job, long inputVersion, String datasetHash, String extra) {
+    return PREFIX + job + ";input=" + inputVersion + ";config=" + datasetHash + (extra == null ? "" : ";" + extra);
+  }
+
+  /** The lineage of the table's latest commit written by {@code job}, if any. */
+  public static Optional<Built> last(SparkSession spark, String path, String job) {
+    String meta = DeltaTables.lastUserMetadata(spark, path, PREFIX + job + ";");
+    if (meta == null) {
+      return Optional.empty();
+    }
+    Long input = null;
+    String config = null;
+    for (String part : meta.substring(PREFIX.length() + job.length() + 1).split(";")) {
+      if (part.startsWith("input=")) {
+        input = Long.parseLong(part.substring("input=".length()));
+      } else if (part.startsWith("config=")) {
+        config = part.substring("config=".length());
+      }
+    }
+    return input == null ? Optional.empty() : Optional.of(new Built(job, input, config));
+  }
+
+  /**
+   * The input table must exist; otherwise the job fails with the command that creates it.
+   *
+   * @param producer the command that writes {@code input}, e.g. {@code ingest}
+   */
+  public static long requireInput(JobContext ctx, LakeCatalog.Table input, String producer) {
+    return DeltaTables.version(ctx.spark(), input.path()).orElseThrow(() -> new JobFailure(input.name()
+        + " does not exist yet (" + input.path() + "). Run 'jobs/lakeml " + producer + " --dataset " + ctx.dataset().name() + "' first."));
+  }
+
+  /**
+   * A SKIPPED result when {@code output} is already built by {@code job} from this input version with
+   * this dataset configuration.
+   */
+  public static Optional<JobResult> skipIfCurrent(JobContext ctx, String job, LakeCatalog.Table input, long inputVersion,
+      LakeCatalog.Table output) {
+    Optional<Built> built = last(ctx.spark(), output.path(), job);
+    if (built.isEmpty() || built.get().inputVersion() != inputVersion || !ctx.config().datasetHash().equals(built.get().datasetHash())) {
+      return Optional.empty();
+    }
+    JobResult r = JobResult.skipped(output.name() + " is already built from " + input.name() + " version " + inputVersion
+        + " with this dataset configuration");
+    r.read(input.name(), inputVersion);
+    DeltaTables.version(ctx.spark(), output.path()).ifPresent(v -> r.wrote(output.name(), v));
+    return Optional.of(r);
+  }
+}
