@@ -41,10 +41,10 @@ public final class Runner {
       result = job.run(ctx);
       exit = result.status() == JobStatus.FAILED ? 1 : 0;
     } catch (Throwable e) {
-      ConfigException config2 = find(e, ConfigException.class);
+      ConfigException configError = find(e, ConfigException.class);
       JobFailure failure = find(e, JobFailure.class);
-      if (config2 != null) {
-        result = JobResult.failed(config2.getMessage());
+      if (configError != null) {
+        result = JobResult.failed(configError.getMessage());
         exit = 2;
       } else if (failure != null) {
         result = JobResult.failed(failure.getMessage());
@@ -53,7 +53,7 @@ public final class Runner {
         result = JobResult.failed(e.getClass().getSimpleName() + ": " + rootMessage(e));
         exit = 1;
       }
-      LOG.error("{} {} failed: {}", job.name(), dataset, result.message(), failure != null || config2 != null ? null : e);
+      LOG.error("{} {} failed: {}", job.name(), dataset, result.message(), failure != null || configError != null ? null : e);
     } finally {
       spark.sparkContext().clearJobGroup();
     }

@@ -100,7 +100,7 @@ public final class IngestJob implements Job {
         return;
       }
       ctx.step("batch " + batchId + ": " + paths.size() + " new file(s)");
-      writeBatch(ctx, new ArrayList<>(paths).stream().sorted().toList(), appId, batchId, false, null, counters);
+      writeBatch(ctx, paths.stream().sorted().toList(), appId, batchId, false, null, counters);
       if (Boolean.getBoolean(CRASH_AFTER_BRONZE)) {
         LOG.error("test hook {}: halting after bronze commit of batch {}", CRASH_AFTER_BRONZE, batchId);
         Runtime.getRuntime().halt(137);

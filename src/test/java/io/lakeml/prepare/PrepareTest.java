@@ -126,7 +126,9 @@ class PrepareTest {
           { id = x-range, check = range, column = x, min = 10, max = 90, action = drop }
           { id = colour-known, check = allowed, column = colour, values = [red, green], action = warn }
           { id = grp-format, check = regex, column = grp, pattern = "^[ab]$", action = fail }
+          { id = grp-is-a, check = regex, column = grp, pattern = "^a$", action = warn }
           { id = id-unique, check = unique, column = id, action = fail }
+          { id = colour-unique, check = unique, column = colour, action = warn }
           { id = custom, check = sql, expression = "x is null or x >= 5", action = drop }
           { id = enough, check = row-count, min = 100, action = fail }
         ]
@@ -137,7 +139,7 @@ class PrepareTest {
     for (Map<String, Object> row : p.sql("select * from _system.quality where run_date = '2026-11-01'")) {
       q.put((String) row.get("rule_id"), row);
     }
-    assertThat(q).hasSize(7);
+    assertThat(q).hasSize(9);
     long nullX = ((Number) p.sql("select count(*) as n from silver.synth where x is null").get(0).get("n")).longValue();
     long outOfRange = ((Number) p.sql("select count(*) as n from silver.synth where x < 10 or x > 90").get(0).get("n")).longValue();
     long below5 = ((Number) p.sql("select count(*) as n from silver.synth where x < 5").get(0).get("n")).longValue();
@@ -147,7 +149,10 @@ class PrepareTest {
     assertThat(q.get("x-range")).containsEntry("rows_failed", (int) outOfRange).containsEntry("passed", false);
     assertThat(q.get("colour-known")).containsEntry("rows_failed", (int) blue);
     assertThat(q.get("grp-format")).containsEntry("rows_failed", 0).containsEntry("passed", true);
+    assertThat(q.get("grp-is-a")).containsEntry("rows_failed", 1000).containsEntry("passed", false); // every third row is b
     assertThat(q.get("id-unique")).containsEntry("rows_failed", 0);
+    // 60 colours are missing (NA); the other 2940 rows hold 3 distinct values: 2937 repeats
+    assertThat(q.get("colour-unique")).containsEntry("rows_failed", 2937).containsEntry("passed", false);
     assertThat(q.get("custom")).containsEntry("rows_failed", (int) below5);
     assertThat(q.get("enough")).containsEntry("observed", (double) ROWS).containsEntry("passed", true);
     // dropped rows (out of range, x < 5 is a subset) are quarantined with the rule ids, not in gold
@@ -164,7 +169,8 @@ class PrepareTest {
         RowFactory.create(3, 50.0, "red", "a", "no")), schema)).select("features").collectAsList();
     assertThat(vectors.get(0).get(0)).isEqualTo(vectors.get(1).get(0));
     assertThat(vectors.get(0).get(0)).isNotEqualTo(vectors.get(2).get(0));
-    assertThat(r.metric("rulesViolated")).isEqualTo(3); // colour-known (warn), x-range and custom (drop) did not pass
+    // colour-known, grp-is-a, colour-unique (warn), x-range and custom (drop) did not pass
+    assertThat(r.metric("rulesViolated")).isEqualTo(5);
     assertThat(p.sql("select reason, count(*) as n from _system.quarantine where stage = 'prepare' group by reason order by reason"))
         .containsExactly(Map.of("reason", "validation rule x-range", "n", (int) (outOfRange - below5)),
             Map.of("reason", "validation rule x-range; validation rule custom", "n", (int) below5));
