@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -191,7 +190,8 @@ public final class PrepareJob implements Job {
       goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
           .option("userMetadata", Lineage.tag(name(), silverVersion, ctx.config().datasetHash(), "pipeline=" + modelPath)).save(cat.gold(ds.name()).path());
       long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();
-      int featureCount = ((Vector) spark.read().format("delta").load(cat.gold(ds.name()).path()).select(FEATURES).first().get(0)).size();
+      // the assembler's output metadata knows the vector size: no need to read gold back
+      int featureCount = org.apache.spark.ml.attribute.AttributeGroup.fromStructField(goldRows.schema().apply(FEATURES)).size();
 
       ctx.step("profiling");
       Dataset<Row> profile = Profiler.profile(spark, split, ds, LABEL, ctx.runId(), ctx.runDate());
