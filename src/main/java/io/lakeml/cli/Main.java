@@ -225,6 +225,9 @@ public final class Main implements Runnable {
   static final class Sql extends Base {
     @Mixin CommonOptions common;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", paramLabel = "QUERY", description = "A Spark SQL query.")
     String query;
 
@@ -241,7 +244,7 @@ public final class Main implements Runnable {
         return 0;
       } catch (Exception e) {
         if (((Object) e) instanceof org.apache.spark.sql.AnalysisException) {
-          System.err.println("Query failed: " + e.getMessage());
+          spec.commandLine().getErr().println("Query failed: " + e.getMessage());
           return 1;
         }
         throw e;

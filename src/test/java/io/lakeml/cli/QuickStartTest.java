@@ -103,7 +103,7 @@ class QuickStartTest {
   @Test
   void sqlReportsABadQueryWithExit1() {
     TestProject p = TestProject.create("badsql");
-    TestProject.Result r = p.run("sql", "select * from silver.nothing_here");
-    assertThat(r.exitCode()).isEqualTo(1);
+    TestProject.Result r = p.run("sql", "select * from silver.nothing_here").expectExit(1);
+    assertThat(r.stderr()).contains("Query failed").contains("nothing_here");
   }
 }
