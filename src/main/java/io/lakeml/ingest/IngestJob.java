@@ -170,7 +170,8 @@ public final class IngestJob implements Job {
     DatasetConfig ds = ctx.dataset();
     LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
     List<String> extras = new ArrayList<>();
-    if (DeltaTables.exists(ctx.spark(), bronze.path()) && !overwrite) {
+    boolean bronzeExists = DeltaTables.exists(ctx.spark(), bronze.path());
+    if (bronzeExists && !overwrite) {
       for (String c : ctx.spark().read().format("delta").load(bronze.path()).columns()) {
         if (!c.startsWith("_") && !ds.columnNames().contains(c)) {
           extras.add(c);
@@ -211,7 +212,7 @@ public final class IngestJob implements Job {
       if (userMetadata != null) {
         writer = writer.option("userMetadata", userMetadata);
       }
-      if (!DeltaTables.exists(ctx.spark(), bronze.path())) {
+      if (!bronzeExists) {
         // lets etl tell which bronze rows arrived since it last ran (_metadata.row_commit_version)
         writer = writer.option("delta.enableRowTracking", "true");
       }

@@ -91,7 +91,7 @@ public final class PrepareJob implements Job {
     Dataset<Row> input = spark.read().format("delta").option("versionAsOf", silverVersion).load(silver.path())
         .select(dataCols.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
     QualityRules.Evaluation eval = QualityRules.evaluate(input, ds);
-    long rowsIn = eval.results().isEmpty() ? input.count() : eval.results().get(0).rowsChecked();
+    long rowsIn = eval.rowCount();
     writeQuality(ctx, eval.results());
     List<String> failures = new ArrayList<>();
     long violated = 0;

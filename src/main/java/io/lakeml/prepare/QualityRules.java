@@ -42,7 +42,7 @@ final class QualityRules {
   }
 
   /** Rows with a violation flag per rule and the drop reason; and the per-rule results. */
-  record Evaluation(Dataset<Row> rows, List<Result> results) {}
+  record Evaluation(Dataset<Row> rows, long rowCount, List<Result> results) {}
 
   private QualityRules() {}
 
@@ -108,6 +108,6 @@ final class QualityRules {
         default -> new Result(r, n, failed, null, failed == 0);
       });
     }
-    return new Evaluation(flagged.drop(flags.toArray(new String[0])), results);
+    return new Evaluation(flagged.drop(flags.toArray(new String[0])), n, results);
   }
 }
