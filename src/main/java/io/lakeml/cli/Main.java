@@ -12,6 +12,8 @@ import io.lakeml.core.Version;
 import io.lakeml.etl.EtlJob;
 import io.lakeml.ingest.IngestJob;
 import io.lakeml.prepare.PrepareJob;
+import io.lakeml.tune.ReproduceJob;
+import io.lakeml.tune.TuneJob;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -35,7 +37,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "lakeml", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Batch machine-learning pipeline on Apache Spark and Delta Lake.",
-    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Nightly.class, Main.Sql.class, CommandLine.HelpCommand.class})
+    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Tune.class, Main.Nightly.class, Main.Models.class,
+        Main.Reproduce.class, Main.Sql.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for usage and configuration errors. */
   public static final int USAGE = 2;
@@ -144,6 +147,9 @@ public final class Main implements Runnable {
     int runJobs(List<Job> jobs) {
       LocalDate date = runDate();
       LakemlConfig config = config(); // validated before any Spark session starts
+      for (Job job : jobs) {
+        job.validate(config);
+      }
       int exit = 0;
       List<Map<String, Object>> stages = new ArrayList<>();
       for (Job job : jobs) {
@@ -207,7 +213,57 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl, prepare); stops at the first failure.")
+  @Command(name = "tune", mixinStandardHelpOptions = true,
+      description = "gold → model version: cross-validated search per algorithm, winner on validation, test scored once, registered.")
+  static final class Tune extends DatasetCommand {
+    @Override
+    String commandName() {
+      return "tune";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new TuneJob()));
+    }
+  }
+
+  @Command(name = "reproduce", mixinStandardHelpOptions = true,
+      description = "Retrains a model version from its recorded table versions, parameters and seed; reports whether its metrics match.")
+  static final class Reproduce extends DatasetCommand {
+    @Option(names = "--version", required = true, description = "Model version number (see 'models').")
+    int version;
+
+    @Override
+    String commandName() {
+      return "reproduce";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new ReproduceJob(version)));
+    }
+  }
+
+  @Command(name = "models", mixinStandardHelpOptions = true, description = "Lists a dataset's model versions with their key metrics.")
+  static final class Models extends Base {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--dataset", required = true, description = "Dataset name.")
+    String dataset;
+
+    @Option(names = "--json", description = "One JSON object per version instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
+      SparkSession spark = SparkSessions.getOrCreate(config, "lakeml models " + dataset);
+      ModelList.print(spark, LakeCatalog.of(config), dataset, json, out);
+      return 0;
+    }
+  }
+
+  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl, prepare, tune); stops at the first failure.")
   static final class Nightly extends DatasetCommand {
     @Override
     String commandName() {
@@ -216,12 +272,12 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      return runJobs(List.of(new IngestJob(), new EtlJob(), new PrepareJob()));
+      return runJobs(List.of(new IngestJob(), new EtlJob(), new PrepareJob(), new TuneJob()));
     }
   }
 
   @Command(name = "sql", mixinStandardHelpOptions = true,
-      description = "Runs Spark SQL over the lake (tables: bronze.<dataset>, silver.<dataset>, gold.<dataset>, _system.runs, _system.quarantine, _system.quality, _system.profile); prints rows as JSON lines.")
+      description = "Runs Spark SQL over the lake (tables: bronze.<dataset>, silver.<dataset>, gold.<dataset>, _system.runs, _system.quarantine, _system.quality, _system.profile, _system.models, _system.trials); prints rows as JSON lines.")
   static final class Sql extends Base {
     @Mixin CommonOptions common;
 

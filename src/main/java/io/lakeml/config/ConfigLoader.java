@@ -17,6 +17,7 @@ import io.lakeml.config.DatasetConfig.Mode;
 import io.lakeml.config.DatasetConfig.Rule;
 import io.lakeml.config.DatasetConfig.Sensitive;
 import io.lakeml.config.DatasetConfig.Source;
+import io.lakeml.config.DatasetConfig.Strategy;
 import io.lakeml.config.DatasetConfig.Tune;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,11 @@ public final class ConfigLoader {
   /** Algorithms the tune stage knows; grids are checked against MLlib there. */
   public static final Set<String> ALGORITHMS =
       Set.of("logistic-regression", "random-forest", "gradient-boosted-trees", "linear-svc", "naive-bayes", "decision-tree");
+  /** MLlib's GBT and linear SVC classifiers are binary only. */
+  static final Set<String> BINARY_ONLY = Set.of("gradient-boosted-trees", "linear-svc");
+  /** Selection metrics: MLlib evaluator metric names. */
+  public static final Set<String> BINARY_METRICS = Set.of("areaUnderROC", "areaUnderPR", "f1", "accuracy", "weightedPrecision", "weightedRecall");
+  public static final Set<String> MULTICLASS_METRICS = Set.of("f1", "accuracy", "weightedPrecision", "weightedRecall");
 
   private ConfigLoader() {}
 
@@ -181,8 +187,13 @@ public final class ConfigLoader {
     Optional<Label> label = Optional.empty();
     if (r.has(p + "label")) {
       String labelCol = r.string(p + "label.column", null, true, "Name the label column: dataset.label.column = survived.");
-      String positive = r.string(p + "label.positive", null, true, "Give the label value of the positive class: dataset.label.positive = \"yes\".");
-      String favorable = r.string(p + "label.favorable", positive);
+      // without a positive class the label is multiclass (every distinct value a class)
+      Optional<String> positive = Optional.ofNullable(r.string(p + "label.positive", null));
+      Optional<String> favorable = Optional.ofNullable(r.string(p + "label.favorable", positive.orElse(null)));
+      if (positive.isEmpty() && favorable.isPresent()) {
+        r.problem(p + "label.favorable", "a favorable outcome needs a binary label",
+            "Set dataset.label.positive too, or remove favorable (fairness metrics are defined for binary labels)");
+      }
       if (labelCol != null) {
         checkColumns(r, p + "label.column", List.of(labelCol), known);
       }
@@ -211,7 +222,7 @@ public final class ConfigLoader {
 
     List<Rule> rules = bindRules(r, p + "validation.rules", known);
     DatasetConfig.Prepare prepare = bindPrepare(r, p + "prepare", known, columns, features, label);
-    Tune tune = bindTune(r, p + "tune");
+    Tune tune = bindTune(r, p + "tune", label.map(Label::binary).orElse(true));
     return new DatasetConfig(name, source, columns, key, label, sensitive, features, rules, prepare, tune);
   }
 
@@ -408,11 +419,29 @@ public final class ConfigLoader {
     return Stream.of(Check.values()).map(Check::toString).toList();
   }
 
-  private static Tune bindTune(ConfigReader r, String p) {
-    String metric = r.string(p + ".metric", "areaUnderROC");
+  private static Tune bindTune(ConfigReader r, String p, boolean binary) {
+    String metric = r.string(p + ".metric", binary ? "areaUnderROC" : "f1");
+    Set<String> metrics = binary ? BINARY_METRICS : MULTICLASS_METRICS;
+    if (!metrics.contains(metric)) {
+      r.problem(p + ".metric", "'" + metric + "' is not a metric for a " + (binary ? "binary" : "multiclass") + " label",
+          "Use one of " + new TreeSet<>(metrics) + Suggest.didYouMean(metric, metrics));
+    }
     int folds = r.integer(p + ".folds", 3, 2);
     int parallelism = r.integer(p + ".parallelism", 2, 1);
     int seed = r.integer(p + ".seed", 42, 0);
+    String strategyName = r.string(p + ".strategy", "grid");
+    Strategy strategy = Stream.of(Strategy.values()).filter(s -> s.toString().equals(strategyName)).findFirst().orElse(null);
+    if (strategy == null) {
+      List<String> names = Stream.of(Strategy.values()).map(Strategy::toString).toList();
+      r.problem(p + ".strategy", "'" + strategyName + "' is not a search strategy", "Use one of " + names + Suggest.didYouMean(strategyName, names));
+      strategy = Strategy.GRID;
+    }
+    int trials = r.integer(p + ".trials", 10, 1);
+    int eta = r.integer(p + ".halving.eta", 3, 2);
+    Double minFraction = r.number(p + ".halving.min-fraction");
+    if (minFraction != null && (minFraction <= 0 || minFraction > 1)) {
+      r.problem(p + ".halving.min-fraction", "must be in (0, 1], cannot be " + minFraction, "Set it to e.g. 0.25");
+    }
     List<Algorithm> algorithms = new ArrayList<>();
     List<com.typesafe.config.Config> items = r.objects(p + ".algorithms");
     for (int i = 0; i < items.size(); i++) {
@@ -422,11 +451,32 @@ public final class ConfigLoader {
       c.reportUnknownKeys(null);
       if (type != null && !ALGORITHMS.contains(type)) {
         c.problem("type", "'" + type + "' is not a known algorithm", "Use one of " + new TreeSet<>(ALGORITHMS) + Suggest.didYouMean(type, ALGORITHMS));
+      } else if (type != null && !binary && BINARY_ONLY.contains(type)) {
+        c.problem("type", type + " supports binary labels only, and dataset.label has no positive class (multiclass)",
+            "Remove it, or use one of " + new TreeSet<>(ALGORITHMS.stream().filter(a -> !BINARY_ONLY.contains(a)).toList()));
       }
       Map<String, List<String>> values = new LinkedHashMap<>();
+      Map<String, DatasetConfig.Range> ranges = new LinkedHashMap<>();
       if (grid != null) {
         ConfigReader g = c.child(grid, c.display("grid"));
         for (String param : new TreeSet<>(grid.root().keySet())) {
+          if (grid.getValue(param).valueType() == com.typesafe.config.ConfigValueType.OBJECT) {
+            ConfigReader rg = g.child(grid.getConfig(param), g.display(param));
+            Double min = rg.number("min");
+            Double max = rg.number("max");
+            String scale = rg.string("scale", "linear");
+            rg.reportUnknownKeys(null);
+            if (min == null || max == null || min > max) {
+              g.problem(param, "a range needs min <= max", "Write it as " + param + " = { min = 0.001, max = 1.0, scale = log }");
+            } else if (!scale.equals("linear") && !scale.equals("log")) {
+              g.problem(param + ".scale", "'" + scale + "' is not a scale", "Use linear or log");
+            } else if (scale.equals("log") && min <= 0) {
+              g.problem(param, "a log-scale range needs min > 0", "Set min to a positive value such as 0.001");
+            } else {
+              ranges.put(param, new DatasetConfig.Range(min, max, scale.equals("log")));
+            }
+            continue;
+          }
           List<String> candidates = g.strings(param);
           if (candidates.isEmpty()) {
             g.problem(param, "a grid parameter needs at least one value", "Write it as " + param + " = [v1, v2]");
@@ -434,11 +484,15 @@ public final class ConfigLoader {
           values.put(param, candidates);
         }
       }
+      if (!ranges.isEmpty() && strategy == Strategy.GRID) {
+        c.problem("grid", "ranges (" + String.join(", ", ranges.keySet()) + ") need a random search",
+            "Set dataset.tune.strategy = random (or halving), or list values: param = [v1, v2]");
+      }
       if (type != null) {
-        algorithms.add(new Algorithm(type, values));
+        algorithms.add(new Algorithm(type, values, ranges));
       }
     }
-    return new Tune(metric, folds, parallelism, seed, algorithms);
+    return new Tune(metric, folds, parallelism, seed, strategy, trials, eta, minFraction == null ? 0.25 : minFraction, algorithms);
   }
 
   private static void checkColumns(ConfigReader r, String path, List<String> cols, Set<String> known) {

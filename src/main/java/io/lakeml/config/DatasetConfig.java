@@ -101,8 +101,15 @@ public record DatasetConfig(
     }
   }
 
-  /** The label column, its positive class and the favorable outcome (not always the positive class). */
-  public record Label(String column, String positive, String favorable) {}
+  /**
+   * The label column, its positive class and the favorable outcome (not always the positive class).
+   * Without a positive class the label is multiclass: every distinct value is a class.
+   */
+  public record Label(String column, Optional<String> positive, Optional<String> favorable) {
+    public boolean binary() {
+      return positive.isPresent();
+    }
+  }
 
   /** A sensitive attribute and the values that make up its privileged group. */
   public record Sensitive(String column, List<String> privileged) {}
@@ -213,17 +220,42 @@ public record DatasetConfig(
   /** A feature computed by a Spark SQL expression over the row. */
   public record Derived(String name, String expression, boolean numeric) {}
 
-  /** Model search settings (used by the tune stage). */
-  public record Tune(String metric, int folds, int parallelism, long seed, List<Algorithm> algorithms) {
+  /**
+   * Model search settings (used by the tune stage).
+   *
+   * @param metric selection metric (MLlib evaluator metric name)
+   * @param trials random candidates per algorithm (strategy random, or halving over ranges)
+   * @param eta successive halving keeps the best 1/eta of the candidates per rung
+   * @param minFraction fraction of the training split the first halving rung uses
+   */
+  public record Tune(String metric, int folds, int parallelism, long seed, Strategy strategy, int trials, int eta,
+      double minFraction, List<Algorithm> algorithms) {
     public Tune {
       algorithms = List.copyOf(algorithms);
     }
   }
 
-  /** One algorithm and its parameter grid: MLlib parameter name → candidate values. */
-  public record Algorithm(String type, Map<String, List<String>> grid) {
-    public Algorithm {
-      grid = Map.copyOf(grid);
+  /** How candidates are searched. */
+  public enum Strategy {
+    GRID, RANDOM, HALVING;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
     }
   }
+
+  /**
+   * One algorithm and its search space: MLlib parameter name → candidate values (grid), and
+   * parameter name → range to draw from (random search and halving).
+   */
+  public record Algorithm(String type, Map<String, List<String>> grid, Map<String, Range> ranges) {
+    public Algorithm {
+      grid = Map.copyOf(grid);
+      ranges = Map.copyOf(ranges);
+    }
+  }
+
+  /** A numeric range for random search; {@code log} draws uniformly in log space. */
+  public record Range(double min, double max, boolean log) {}
 }

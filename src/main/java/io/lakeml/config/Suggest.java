@@ -3,10 +3,10 @@ package io.lakeml.config;
 import java.util.Collection;
 
 /** "Did you mean …?" hints for misspelled keys and values, by edit distance. */
-final class Suggest {
+public final class Suggest {
   private Suggest() {}
 
-  static String didYouMean(String given, Collection<String> candidates) {
+  public static String didYouMean(String given, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {

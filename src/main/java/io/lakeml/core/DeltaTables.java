@@ -36,6 +36,16 @@ public final class DeltaTables {
     return rows.isEmpty() ? null : rows.get(0).getString(0);
   }
 
+  /** The {@code userMetadata} of one commit, or null (no such version, or no metadata). */
+  public static String userMetadataAt(SparkSession spark, String path, long version) {
+    if (!exists(spark, path)) {
+      return null;
+    }
+    List<Row> rows = DeltaTable.forPath(spark, path).history()
+        .where(functions.col("version").equalTo(version)).select("userMetadata").collectAsList();
+    return rows.isEmpty() ? null : rows.get(0).getString(0);
+  }
+
   /**
    * Appends rows exactly once: Delta skips the write when {@code appId} already committed {@code
    * txnVersion} to this table, so a retried batch after a crash adds nothing twice.

@@ -9,6 +9,12 @@ public interface Job {
   /** Command name, e.g. {@code ingest}. */
   String name();
 
+  /**
+   * Checks what only this job knows about the configuration, before any Spark session starts; throw
+   * {@link io.lakeml.config.ConfigException} (exit 2).
+   */
+  default void validate(io.lakeml.config.LakemlConfig config) {}
+
   /** Runs the job; throw {@link JobFailure} for failures the user should read. */
   JobResult run(JobContext context) throws Exception;
 }

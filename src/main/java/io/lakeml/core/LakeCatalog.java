@@ -93,6 +93,26 @@ public final class LakeCatalog {
     return layer(Layer.MODELS) + "/" + dataset + "/feature-pipelines/" + runId;
   }
 
+  /** The model registry: one row per model version of every dataset. */
+  public Table models() {
+    return system("models");
+  }
+
+  /** Every hyperparameter trial of every tune run. */
+  public Table trials() {
+    return system("trials");
+  }
+
+  /** Folder of a registered model version (a complete Spark ml PipelineModel: features + model). */
+  public String modelVersion(String dataset, int version) {
+    return layer(Layer.MODELS) + "/" + dataset + "/v" + version;
+  }
+
+  /** Where a tune run writes its model before it is renamed into place as a version. */
+  public String modelStaging(String dataset, String runId) {
+    return layer(Layer.MODELS) + "/" + dataset + "/_staging/" + runId;
+  }
+
   /** One row per job run: the run ledger. */
   public Table runs() {
     return system("runs");
@@ -120,7 +140,7 @@ public final class LakeCatalog {
     String layer = name.substring(0, dot);
     String rest = name.substring(dot + 1);
     if (layer.equals(Layer.SYSTEM.folder())) {
-      return java.util.stream.Stream.of(runs(), quarantine(), quality(), profile()).filter(t -> t.name().equals(name)).findFirst();
+      return java.util.stream.Stream.of(runs(), quarantine(), quality(), profile(), models(), trials()).filter(t -> t.name().equals(name)).findFirst();
     }
     for (Layer l : new Layer[] {Layer.BRONZE, Layer.SILVER, Layer.GOLD}) {
       if (l.folder().equals(layer)) {

@@ -11,8 +11,8 @@ import org.apache.spark.sql.SparkSession;
 public final class Lineage {
   private static final String PREFIX = "lakeml:";
 
-  /** What built a table version. */
-  public record Built(String job, long inputVersion, String datasetHash) {}
+  /** What built a table version; {@code extra} holds the tag's other key=value parts. */
+  public record Built(String job, long inputVersion, String datasetHash, java.util.Map<String, String> extra) {}
 
   private Lineage() {}
 
@@ -23,20 +23,37 @@ public final class Lineage {
 
   /** The lineage of the table's latest commit written by {@code job}, if any. */
   public static Optional<Built> last(SparkSession spark, String path, String job) {
-    String meta = DeltaTables.lastUserMetadata(spark, path, PREFIX + job + ";");
-    if (meta == null) {
+    return parse(DeltaTables.lastUserMetadata(spark, path, PREFIX + job + ";"));
+  }
+
+  /** The lineage recorded with one version of a table, if that commit carries a lakeml tag. */
+  public static Optional<Built> at(SparkSession spark, String path, long version) {
+    return parse(DeltaTables.userMetadataAt(spark, path, version));
+  }
+
+  private static Optional<Built> parse(String meta) {
+    if (meta == null || !meta.startsWith(PREFIX)) {
       return Optional.empty();
     }
+    String[] parts = meta.substring(PREFIX.length()).split(";");
     Long input = null;
     String config = null;
-    for (String part : meta.substring(PREFIX.length() + job.length() + 1).split(";")) {
-      if (part.startsWith("input=")) {
-        input = Long.parseLong(part.substring("input=".length()));
-      } else if (part.startsWith("config=")) {
-        config = part.substring("config=".length());
+    java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
+    for (int i = 1; i < parts.length; i++) {
+      String part = parts[i];
+      int eq = part.indexOf('=');
+      if (eq < 0) {
+        continue;
+      }
+      String k = part.substring(0, eq);
+      String v = part.substring(eq + 1);
+      switch (k) {
+        case "input" -> input = Long.parseLong(v);
+        case "config" -> config = v;
+        default -> extra.put(k, v);
       }
     }
-    return input == null ? Optional.empty() : Optional.of(new Built(job, input, config));
+    return input == null ? Optional.empty() : Optional.of(new Built(parts[0], input, config, java.util.Map.copyOf(extra)));
   }
 
   /**

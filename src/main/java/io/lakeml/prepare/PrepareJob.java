@@ -47,6 +47,8 @@ public final class PrepareJob implements Job {
   public static final String WEIGHT = "weight";
   public static final String SPLIT = Splitter.SPLIT;
   public static final String FEATURES = FeaturePipeline.FEATURES;
+  /** Most classes a multiclass label may have. */
+  static final int MAX_CLASSES = 1000;
 
   static final StructType QUALITY_SCHEMA = new StructType()
       .add("dataset", DataTypes.StringType, false)
@@ -144,8 +146,17 @@ public final class PrepareJob implements Job {
       }
     }
     Dataset<Row> kept = flagged.where(dropped.unary_$bang());
-    Dataset<Row> ready = kept.where(usable)
-        .withColumn(LABEL, when(col(label.column()).cast("string").equalTo(label.positive()), 1.0).otherwise(0.0));
+    Dataset<Row> labelled = kept.where(usable);
+    List<String> classes = classes(labelled, label);
+    // the label's nominal metadata names the classes (index → value); classifiers read the class count from it
+    org.apache.spark.sql.types.Metadata labelMeta = org.apache.spark.ml.attribute.NominalAttribute.defaultAttr()
+        .withName(LABEL).withValues(classes.toArray(new String[0])).toMetadata();
+    Column labelValue = label.binary()
+        ? when(col(label.column()).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)
+        : org.apache.spark.sql.functions.array_position(
+            org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)),
+            col(label.column()).cast("string")).minus(1).cast("double");
+    Dataset<Row> ready = labelled.withColumn(LABEL, labelValue.as(LABEL, labelMeta));
 
     ctx.step("splitting " + String.format("%.0f/%.0f/%.0f", 100 * ds.prepare().split().train(),
         100 * ds.prepare().split().validation(), 100 * ds.prepare().split().test()));
@@ -217,6 +228,24 @@ public final class PrepareJob implements Job {
     } finally {
       split.unpersist();
     }
+  }
+
+  /** Class names by label index: [other, positive] for a binary label; sorted distinct values for a multiclass one. */
+  private static List<String> classes(Dataset<Row> rows, DatasetConfig.Label label) {
+    if (label.binary()) {
+      return List.of("not " + label.positive().get(), label.positive().get());
+    }
+    List<String> values = rows.select(col(label.column()).cast("string").as("c")).distinct().orderBy(col("c"))
+        .limit(MAX_CLASSES + 1).as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    if (values.size() > MAX_CLASSES) {
+      throw new JobFailure("label " + label.column() + " has more than " + MAX_CLASSES
+          + " distinct values; a multiclass label needs fewer. Set dataset.label.positive for a binary label.");
+    }
+    if (values.size() < 2) {
+      throw new JobFailure("label " + label.column() + " has " + values.size() + " distinct value(s) " + values
+          + "; a classifier needs at least two classes.");
+    }
+    return values;
   }
 
   private static String failureText(QualityRules.Result r) {

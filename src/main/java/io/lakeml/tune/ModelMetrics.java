@@ -1,0 +1,78 @@
+package io.lakeml.tune;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.evaluation.Evaluator;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Classification metrics computed by MLlib's own evaluators, so the numbers in the registry mean
+ * exactly what the cross-validation metric means.
+ */
+public final class ModelMetrics {
+  static final List<String> BINARY = List.of("areaUnderROC", "areaUnderPR");
+  static final List<String> MULTICLASS = List.of("f1", "accuracy", "weightedPrecision", "weightedRecall");
+
+  private ModelMetrics() {}
+
+  /** The evaluator for a selection metric. */
+  public static Evaluator evaluator(String metric) {
+    if (BINARY.contains(metric)) {
+      return new BinaryClassificationEvaluator().setMetricName(metric).setLabelCol(Algorithms.LABEL).setRawPredictionCol("rawPrediction");
+    }
+    return new MulticlassClassificationEvaluator().setMetricName(metric).setLabelCol(Algorithms.LABEL).setPredictionCol("prediction");
+  }
+
+  /** Every applicable metric of scored rows (rows with label, prediction and rawPrediction). */
+  public static Map<String, Double> all(Dataset<Row> scored, boolean binary) {
+    Dataset<Row> cached = scored.select(col(Algorithms.LABEL), col("prediction"), col("rawPrediction")).cache();
+    try {
+      Map<String, Double> out = new LinkedHashMap<>();
+      if (binary) {
+        for (String m : BINARY) {
+          out.put(m, evaluator(m).evaluate(cached));
+        }
+      }
+      for (String m : MULTICLASS) {
+        out.put(m, evaluator(m).evaluate(cached));
+      }
+      return out;
+    } finally {
+      cached.unpersist();
+    }
+  }
+
+  /** Confusion matrix: rows are true classes, columns predicted classes, by class index. */
+  public static long[][] confusion(Dataset<Row> scored, int classes) {
+    long[][] m = new long[classes][classes];
+    // one row per (true, predicted) pair: at most classes² rows reach the driver
+    for (Row r : scored.groupBy(col(Algorithms.LABEL), col("prediction")).count().collectAsList()) {
+      int t = (int) r.getDouble(0);
+      int p = (int) r.getDouble(1);
+      if (t < classes && p < classes) {
+        m[t][p] = r.getLong(2);
+      }
+    }
+    return m;
+  }
+
+  /** The matrix as nested lists (for JSON). */
+  public static List<List<Long>> asLists(long[][] m) {
+    List<List<Long>> out = new ArrayList<>();
+    for (long[] row : m) {
+      List<Long> l = new ArrayList<>();
+      for (long v : row) {
+        l.add(v);
+      }
+      out.add(l);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,176 @@
+package io.lakeml.tune;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.LakeCatalog;
+import java.io.IOException;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The model registry: a Delta table with one row per model version (metrics per split, parameters,
+ * the exact table versions it was trained from, software versions, status) and the model files under
+ * {@code models/<dataset>/v<N>/}.
+ *
+ * <p>Registration is ordered so that a crash at any point leaves no listed version without its
+ * files: the model is written to a staging folder, renamed into {@code v<N>} (atomic on HDFS and
+ * local file systems), and only then is the registry row committed. A crash after the rename leaves
+ * an unlisted {@code v<N>} folder, which the next registration of N replaces.
+ */
+public final class ModelRegistry {
+  /** Test hook: fail right after the model folder is in place, before the registry row commits. */
+  static final String CRASH_BEFORE_ROW = "lakeml.test.crashBeforeRegistryRow";
+
+  public static final String CANDIDATE = "candidate";
+
+  static final StructType SCHEMA = new StructType()
+      .add("dataset", DataTypes.StringType, false)
+      .add("version", DataTypes.IntegerType, false)
+      .add("status", DataTypes.StringType, false)
+      .add("status_reason", DataTypes.StringType, true)
+      .add("algorithm", DataTypes.StringType, false)
+      .add("params", DataTypes.StringType, false)
+      .add("selection_metric", DataTypes.StringType, false)
+      .add("cv_metric", DataTypes.DoubleType, false)
+      .add("train_metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+      .add("validation_metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+      .add("test_metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+      .add("confusion_matrix", DataTypes.StringType, false)
+      .add("classes", DataTypes.createArrayType(DataTypes.StringType), false)
+      .add("threshold", DataTypes.DoubleType, true)
+      .add("train_rows", DataTypes.LongType, false)
+      .add("validation_rows", DataTypes.LongType, false)
+      .add("test_rows", DataTypes.LongType, false)
+      .add("gold_version", DataTypes.LongType, false)
+      .add("silver_version", DataTypes.LongType, true)
+      .add("bronze_version", DataTypes.LongType, true)
+      .add("feature_pipeline", DataTypes.StringType, false)
+      .add("path", DataTypes.StringType, false)
+      .add("config_hash", DataTypes.StringType, false)
+      .add("seed", DataTypes.LongType, false)
+      .add("folds", DataTypes.IntegerType, false)
+      .add("strategy", DataTypes.StringType, false)
+      .add("trials", DataTypes.IntegerType, false)
+      .add("search_seconds", DataTypes.DoubleType, false)
+      .add("lakeml_version", DataTypes.StringType, false)
+      .add("spark_version", DataTypes.StringType, false)
+      .add("delta_version", DataTypes.StringType, false)
+      .add("run_id", DataTypes.StringType, false)
+      .add("run_date", DataTypes.DateType, false)
+      .add("created_at", DataTypes.TimestampType, false);
+
+  /** What a tune run registers (everything but the version number and paths the registry assigns). */
+  public record Entry(String algorithm, Map<String, String> params, String selectionMetric, double cvMetric,
+      Map<String, Double> trainMetrics, Map<String, Double> validationMetrics, Map<String, Double> testMetrics,
+      long[][] confusion, List<String> classes, Double threshold, long trainRows, long validationRows, long testRows,
+      long goldVersion, Long silverVersion, Long bronzeVersion, String featurePipeline, long seed, int folds,
+      String strategy, int trials, double searchSeconds) {}
+
+  private ModelRegistry() {}
+
+  /** All versions of a dataset (empty when the registry does not exist yet). */
+  public static Dataset<Row> versions(SparkSession spark, LakeCatalog cat, String dataset) {
+    if (!DeltaTables.exists(spark, cat.models().path())) {
+      return spark.createDataFrame(List.of(), SCHEMA);
+    }
+    return spark.read().format("delta").load(cat.models().path()).where(col("dataset").equalTo(dataset));
+  }
+
+  /** One version's row. */
+  public static Optional<Row> get(SparkSession spark, LakeCatalog cat, String dataset, int version) {
+    List<Row> rows = versions(spark, cat, dataset).where(col("version").equalTo(version)).collectAsList();
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  /** The version already trained from this gold version with this dataset configuration, if any. */
+  public static Optional<Row> trainedFrom(SparkSession spark, LakeCatalog cat, String dataset, long goldVersion, String configHash) {
+    List<Row> rows = versions(spark, cat, dataset)
+        .where(col("gold_version").equalTo(goldVersion).and(col("config_hash").equalTo(configHash)))
+        .orderBy(col("version").desc()).limit(1).collectAsList();
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  /** Saves the model and registers it as the next version; returns the version number. */
+  public static int register(JobContext ctx, Entry e, PipelineModel model) {
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    String dataset = ctx.dataset().name();
+    Row last = versions(spark, cat, dataset).agg(max(col("version"))).first();
+    int version = last.isNullAt(0) ? 1 : last.getInt(0) + 1;
+    String staging = cat.modelStaging(dataset, ctx.runId());
+    String target = cat.modelVersion(dataset, version);
+    try {
+      model.write().overwrite().save(staging);
+      Path to = new Path(target);
+      FileSystem fs = to.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.exists(to)) {
+        // left by a run that crashed after its rename: version N was never listed, so nothing points here
+        fs.delete(to, true);
+      }
+      fs.mkdirs(to.getParent());
+      if (!fs.rename(new Path(staging), to)) {
+        throw new JobFailure("could not move the model from " + staging + " to " + target + "; the registry is unchanged.");
+      }
+    } catch (IOException ex) {
+      throw new JobFailure("could not save the model to " + target + ": " + ex.getMessage() + "; the registry is unchanged.", ex);
+    }
+    if (Boolean.getBoolean(CRASH_BEFORE_ROW)) {
+      throw new IllegalStateException("test hook " + CRASH_BEFORE_ROW + ": stopping before the registry row of v" + version);
+    }
+    Row row = RowFactory.create(dataset, version, CANDIDATE, null, e.algorithm(), json(e.params()), e.selectionMetric(),
+        e.cvMetric(), scalaMap(e.trainMetrics()), scalaMap(e.validationMetrics()), scalaMap(e.testMetrics()),
+        json(Map.of("classes", e.classes(), "matrix", ModelMetrics.asLists(e.confusion()))),
+        scala.jdk.javaapi.CollectionConverters.asScala(e.classes()).toSeq(), e.threshold(),
+        e.trainRows(), e.validationRows(), e.testRows(), e.goldVersion(), e.silverVersion(), e.bronzeVersion(),
+        e.featurePipeline(), target, ctx.config().datasetHash(), e.seed(), e.folds(), e.strategy(), e.trials(), e.searchSeconds(),
+        io.lakeml.core.Version.get(), spark.version(), deltaVersion(), ctx.runId(), Date.valueOf(ctx.runDate()),
+        new Timestamp(System.currentTimeMillis()));
+    // one transaction id per (dataset, version): a second writer of the same N is refused, not duplicated
+    DeltaTables.appendOnce(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), cat.models().path(),
+        "lakeml-registry-" + dataset, version, false);
+    Row written = get(spark, cat, dataset, version).orElse(null);
+    if (written == null || !ctx.runId().equals(written.getAs("run_id"))) {
+      throw new JobFailure("another tune run registered version " + version + " of " + dataset
+          + " at the same time; this run's model is not registered. Run tune again.");
+    }
+    return version;
+  }
+
+  /** Software version of Delta Lake on the classpath. */
+  static String deltaVersion() {
+    try {
+      // io.delta.package.VERSION(): 'package' is a Java keyword, so reflection
+      return (String) Class.forName("io.delta.package").getMethod("VERSION").invoke(null);
+    } catch (ReflectiveOperationException ex) {
+      return "unknown";
+    }
+  }
+
+  static String json(Object value) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  private static scala.collection.Map<String, Double> scalaMap(Map<String, Double> m) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(m);
+  }
+}

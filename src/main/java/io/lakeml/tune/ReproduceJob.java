@@ -1,0 +1,106 @@
+package io.lakeml.tune;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.LakeCatalog;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.Model;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Retrains a registered model version from what the registry recorded — the gold table at its
+ * recorded Delta version (time travel), the algorithm, parameters and seed — and reports whether
+ * train, validation and test metrics match the recorded ones. Writes nothing.
+ */
+public final class ReproduceJob implements Job {
+  /** Largest metric difference still counted as a match (floating-point summation order). */
+  static final double TOLERANCE = 1e-9;
+  private final int version;
+
+  public ReproduceJob(int version) {
+    this.version = version;
+  }
+
+  @Override
+  public String name() {
+    return "reproduce";
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) throws Exception {
+    DatasetConfig ds = ctx.dataset();
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    Row entry = ModelRegistry.get(spark, cat, ds.name(), version).orElseThrow(() -> new JobFailure(
+        ds.name() + " has no model version " + version + ". List the versions with 'jobs/lakeml models --dataset " + ds.name() + "'."));
+    long goldVersion = entry.getAs("gold_version");
+    long seed = entry.getAs("seed");
+    int folds = entry.getAs("folds");
+    String algorithm = entry.getAs("algorithm");
+    Map<String, String> params = new ObjectMapper().readValue((String) entry.getAs("params"), new TypeReference<TreeMap<String, String>>() {});
+    boolean binary = entry.<scala.collection.Seq<String>>getAs("classes").size() == 2
+        && ds.label().map(DatasetConfig.Label::binary).orElse(true);
+
+    ctx.step("reading " + cat.gold(ds.name()).name() + " as of version " + goldVersion);
+    Dataset<Row> gold;
+    try {
+      gold = spark.read().format("delta").option("versionAsOf", goldVersion).load(cat.gold(ds.name()).path());
+      gold.schema();
+    } catch (Exception e) {
+      throw new JobFailure(cat.gold(ds.name()).name() + " version " + goldVersion + " can no longer be read (" + e.getMessage()
+          + "). VACUUM removes old versions after the retention period; model versions need their gold versions kept.", e);
+    }
+    Dataset<Row> train = Search.trainingSet(gold.where(col(TuneJob.SPLIT).equalTo(TuneJob.TRAIN)), seed, folds).cache();
+    try {
+      ctx.step("refitting " + algorithm + " " + params);
+      Estimator<?> estimator = Algorithms.estimator(algorithm, seed);
+      Model<?> model = (Model<?>) estimator.fit(train, Algorithms.paramMap(estimator, params));
+      Map<String, Object> comparison = new LinkedHashMap<>();
+      boolean match = true;
+      for (String split : List.of(TuneJob.TRAIN, TuneJob.VALIDATION, TuneJob.TEST)) {
+        Dataset<Row> rows = split.equals(TuneJob.TRAIN) ? train : gold.where(col(TuneJob.SPLIT).equalTo(split));
+        Map<String, Double> recorded = scalaMap(entry.getAs(split + "_metrics"));
+        if (recorded.isEmpty()) {
+          continue;
+        }
+        Map<String, Double> now = ModelMetrics.all(model.transform(rows), binary);
+        Map<String, Object> perMetric = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> r : recorded.entrySet()) {
+          Double v = now.get(r.getKey());
+          double diff = v == null ? Double.NaN : Math.abs(v - r.getValue());
+          boolean same = diff <= TOLERANCE;
+          match &= same;
+          perMetric.put(r.getKey(), Map.of("recorded", TuneJob.round(r.getValue()), "reproduced", v == null ? "missing" : TuneJob.round(v),
+              "match", same));
+        }
+        comparison.put(split, perMetric);
+      }
+      JobResult result = match ? JobResult.succeeded()
+          : JobResult.failed("version " + version + " did not reproduce: metrics differ beyond " + TOLERANCE + " (see 'metrics')");
+      result.metric("version", version).metric("algorithm", algorithm).metric("params", params)
+          .metric("goldVersion", goldVersion).metric("match", match).metric("metrics", comparison)
+          .metric("configChanged", !ctx.config().datasetHash().equals(entry.getAs("config_hash")));
+      result.read(cat.gold(ds.name()).name(), goldVersion);
+      return result;
+    } finally {
+      train.unpersist();
+    }
+  }
+
+  private static Map<String, Double> scalaMap(scala.collection.Map<String, Double> m) {
+    return new TreeMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m));
+  }
+}

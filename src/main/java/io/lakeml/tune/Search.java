@@ -1,0 +1,163 @@
+package io.lakeml.tune;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.config.DatasetConfig.Strategy;
+import io.lakeml.core.JobContext;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.evaluation.Evaluator;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Hyperparameter search on the training split with MLlib's {@link CrossValidator}: grid, random
+ * draws, or successive halving (all candidates on a fraction of the rows, the best 1/eta on eta
+ * times more, until the full split). Every candidate's fold metrics go into {@link Trial}s.
+ */
+final class Search {
+  /** Fold number column CrossValidator uses ({@code foldCol}). */
+  static final String FOLD = "_fold";
+  /** Uniform number in [0, 1) per row, fixed by the seed: halving's row fractions. */
+  static final String UNIFORM = "_u";
+
+  /** One algorithm's candidates. */
+  record Space(String algorithm, Estimator<?> estimator, List<ParamMap> candidates) {}
+
+  /** One candidate evaluated by cross-validation on one rung. */
+  record Trial(String algorithm, int candidate, int rung, double fraction, long rows, Map<String, String> params,
+      double[] foldMetrics, double mean, double std, double seconds) {}
+
+  /** The best candidate of one algorithm in the last rung, refitted on the whole training split. */
+  record Best(Space space, int candidate, Model<?> model, double cvMetric) {
+    Map<String, String> params() {
+      return Algorithms.describe(space.candidates().get(candidate));
+    }
+  }
+
+  /** All trials and the best model per algorithm; {@code fits} counts model fits (folds and refits). */
+  record Outcome(List<Trial> trials, List<Best> best, int fits) {}
+
+  private Search() {}
+
+  /**
+   * The training rows with a fold number (seeded hash of the row, so the same rows get the same
+   * folds on any cluster) and the halving fraction column. Narrow: partitions stay those of the read,
+   * which keeps refits reproducible from the same table version.
+   */
+  static Dataset<Row> trainingSet(Dataset<Row> train, long seed, int folds) {
+    Column[] content = {col(Algorithms.FEATURES), col(Algorithms.LABEL), col(Algorithms.WEIGHT)};
+    Column[] withSeed = new Column[content.length + 1];
+    withSeed[0] = lit(seed);
+    System.arraycopy(content, 0, withSeed, 1, content.length);
+    Column[] withOtherSeed = withSeed.clone();
+    withOtherSeed[0] = lit(seed + 7919);
+    return train.select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES))
+        .withColumn(FOLD, pmod(xxhash64(withSeed), lit(folds)).cast("int"))
+        .withColumn(UNIFORM, pmod(xxhash64(withOtherSeed), lit(1_000_000L)).divide(1_000_000.0));
+  }
+
+  static Outcome run(JobContext ctx, DatasetConfig.Tune tune, List<Space> spaces, Dataset<Row> train, long trainRows, Evaluator eval) {
+    List<Trial> trials = new ArrayList<>();
+    List<Best> best = new ArrayList<>();
+    int[] fits = {0};
+    if (tune.strategy() != Strategy.HALVING) {
+      for (Space s : spaces) {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < s.candidates().size(); i++) {
+          all.add(i);
+        }
+        ctx.step("cross-validating " + s.algorithm() + ": " + all.size() + " candidate(s) × " + tune.folds() + " folds");
+        best.add(crossValidate(tune, s, all, train, 0, 1.0, trainRows, eval, trials, fits));
+      }
+      return new Outcome(trials, best, fits[0]);
+    }
+    // successive halving: pool every algorithm's candidates, keep the best 1/eta per rung
+    record Pick(int space, int candidate, double mean) {}
+    List<Pick> alive = new ArrayList<>();
+    for (int s = 0; s < spaces.size(); s++) {
+      for (int i = 0; i < spaces.get(s).candidates().size(); i++) {
+        alive.add(new Pick(s, i, Double.NaN));
+      }
+    }
+    double fraction = tune.minFraction();
+    for (int rung = 0; ; rung++) {
+      boolean last = fraction >= 1.0 || alive.size() == 1;
+      double f = last ? 1.0 : fraction;
+      Dataset<Row> data = last ? train : train.where(col(UNIFORM).lt(f));
+      long rows = last ? trainRows : data.count();
+      List<Pick> scored = new ArrayList<>();
+      for (int s = 0; s < spaces.size(); s++) {
+        final int si = s;
+        List<Integer> idx = alive.stream().filter(p -> p.space() == si).map(Pick::candidate).toList();
+        if (idx.isEmpty()) {
+          continue;
+        }
+        Space space = spaces.get(s);
+        ctx.step("halving rung " + rung + " (" + Math.round(100 * f) + "% of train, " + rows + " rows): "
+            + space.algorithm() + ", " + idx.size() + " candidate(s)");
+        int before = trials.size();
+        Best b = crossValidate(tune, space, idx, data, rung, f, rows, eval, trials, fits);
+        if (last) {
+          best.add(b);
+        }
+        for (Trial t : trials.subList(before, trials.size())) {
+          scored.add(new Pick(s, t.candidate(), t.mean()));
+        }
+      }
+      if (last) {
+        return new Outcome(trials, best, fits[0]);
+      }
+      Comparator<Pick> order = Comparator.comparingDouble(Pick::mean);
+      scored.sort(eval.isLargerBetter() ? order.reversed() : order);
+      int keep = Math.max(1, (int) Math.ceil(scored.size() / (double) tune.eta()));
+      alive = new ArrayList<>(scored.subList(0, keep));
+      fraction = fraction * tune.eta();
+    }
+  }
+
+  private static Best crossValidate(DatasetConfig.Tune tune, Space s, List<Integer> idx, Dataset<Row> data, int rung,
+      double fraction, long rows, Evaluator eval, List<Trial> trials, int[] fits) {
+    List<ParamMap> maps = idx.stream().map(i -> s.candidates().get(i)).toList();
+    TrialRecorder rec = new TrialRecorder(maps, tune.folds(), data);
+    CrossValidator cv = new CrossValidator()
+        .setEstimator(rec.wrap(s.estimator()))
+        .setEstimatorParamMaps(maps.toArray(new ParamMap[0]))
+        .setEvaluator(rec.wrap(eval))
+        .setNumFolds(tune.folds())
+        .setFoldCol(FOLD)
+        .setParallelism(tune.parallelism())
+        .setSeed(tune.seed());
+    CrossValidatorModel m = cv.fit(data);
+    double[] avg = m.avgMetrics();
+    int bestLocal = 0;
+    for (int j = 0; j < avg.length; j++) {
+      double[] folds = rec.foldMetrics(j);
+      double std = 0;
+      for (double v : folds) {
+        std += (v - avg[j]) * (v - avg[j]);
+      }
+      std = Math.sqrt(std / folds.length);
+      trials.add(new Trial(s.algorithm(), idx.get(j), rung, fraction, rows, Algorithms.describe(maps.get(j)), folds, avg[j], std, rec.seconds(j)));
+      boolean better = eval.isLargerBetter() ? avg[j] > avg[bestLocal] : avg[j] < avg[bestLocal];
+      if (better) {
+        bestLocal = j;
+      }
+    }
+    fits[0] += maps.size() * tune.folds() + 1;
+    Model<?> model = ((TrialRecorder.RecordingModel) m.bestModel()).inner();
+    return new Best(s, idx.get(bestLocal), model, avg[bestLocal]);
+  }
+}

@@ -1,0 +1,277 @@
+package io.lakeml.tune;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.config.DatasetConfig.Algorithm;
+import io.lakeml.config.LakemlConfig;
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Lineage;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.attribute.Attribute;
+import org.apache.spark.ml.attribute.NominalAttribute;
+import org.apache.spark.ml.evaluation.Evaluator;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * gold → model version. Cross-validated search per algorithm on the training split; the best
+ * candidate of each algorithm is refitted on the whole training split and scored on validation; the
+ * winner is chosen on validation; the test split is scored once, for the record. Every trial goes to
+ * {@code _system.trials}; the winner (feature pipeline + model, as one PipelineModel) becomes the next
+ * version in the {@link ModelRegistry}. A gold version already trained with this configuration is
+ * SKIPPED.
+ */
+public final class TuneJob implements Job {
+  static final String SPLIT = "split";
+  static final String TRAIN = "train";
+  static final String VALIDATION = "validation";
+  static final String TEST = "test";
+
+  /** Test spy: sees every dataset the selection reads (before its columns are narrowed). */
+  static volatile Consumer<Dataset<Row>> selectionObserver;
+
+  static final StructType TRIALS_SCHEMA = new StructType()
+      .add("dataset", DataTypes.StringType, false)
+      .add("run_id", DataTypes.StringType, false)
+      .add("run_date", DataTypes.DateType, false)
+      .add("strategy", DataTypes.StringType, false)
+      .add("rung", DataTypes.IntegerType, false)
+      .add("fraction", DataTypes.DoubleType, false)
+      .add("rows", DataTypes.LongType, false)
+      .add("algorithm", DataTypes.StringType, false)
+      .add("candidate", DataTypes.IntegerType, false)
+      .add("params", DataTypes.StringType, false)
+      .add("metric", DataTypes.StringType, false)
+      .add("fold_metrics", DataTypes.createArrayType(DataTypes.DoubleType), false)
+      .add("mean", DataTypes.DoubleType, false)
+      .add("std", DataTypes.DoubleType, false)
+      .add("seconds", DataTypes.DoubleType, false)
+      .add("validation_metric", DataTypes.DoubleType, true)
+      .add("selected", DataTypes.BooleanType, false);
+
+  @Override
+  public String name() {
+    return "tune";
+  }
+
+  @Override
+  public void validate(LakemlConfig config) {
+    Algorithms.check(config.requireDataset());
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) throws Exception {
+    DatasetConfig ds = ctx.dataset();
+    DatasetConfig.Tune tune = ds.tune();
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    LakeCatalog.Table gold = cat.gold(ds.name());
+    long goldVersion = Lineage.requireInput(ctx, gold, "prepare");
+    Optional<Row> existing = ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().datasetHash());
+    if (existing.isPresent()) {
+      int v = existing.get().getAs("version");
+      return JobResult.skipped("model version " + v + " is already trained from " + gold.name() + " version " + goldVersion
+          + " with this dataset configuration").metric("version", v).read(gold.name(), goldVersion);
+    }
+    Inputs in = Inputs.at(ctx, goldVersion);
+
+    Dataset<Row> goldRows = spark.read().format("delta").option("versionAsOf", goldVersion).load(gold.path());
+    List<String> classes = classes(goldRows);
+    boolean binary = ds.label().map(DatasetConfig.Label::binary).orElse(true);
+    Dataset<Row> trainRows = goldRows.where(col(SPLIT).equalTo(TRAIN));
+    Dataset<Row> validationRows = goldRows.where(col(SPLIT).equalTo(VALIDATION));
+    observe(trainRows);
+    observe(validationRows);
+
+    ctx.step("caching the training split");
+    Dataset<Row> train = Search.trainingSet(trainRows, tune.seed(), tune.folds()).persist();
+    Dataset<Row> validation = validationRows.select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES)).persist();
+    try {
+      long nTrain = train.count();
+      long nValidation = validation.count();
+      if (nTrain < 2L * tune.folds()) {
+        throw new JobFailure("the training split of " + gold.name() + " version " + goldVersion + " has " + nTrain
+            + " rows, too few for " + tune.folds() + "-fold cross-validation. Add data or lower dataset.tune.folds.");
+      }
+      if (nValidation == 0) {
+        throw new JobFailure("the validation split of " + gold.name() + " version " + goldVersion
+            + " is empty; the winner is chosen on it. Set dataset.prepare.split.validation above 0.");
+      }
+      Evaluator eval = ModelMetrics.evaluator(tune.metric());
+      List<Search.Space> spaces = spaces(tune);
+      long t0 = System.nanoTime();
+      Search.Outcome outcome = Search.run(ctx, tune, spaces, train, nTrain, eval);
+      double searchSeconds = (System.nanoTime() - t0) / 1e9;
+
+      // the best of each algorithm, refitted on the whole training split by CrossValidator, scored on validation
+      ctx.step("scoring each algorithm's best candidate on the validation split");
+      Search.Best winner = null;
+      double winnerValidation = Double.NaN;
+      Map<String, Double> byAlgorithm = new LinkedHashMap<>();
+      for (Search.Best b : outcome.best()) {
+        double v = eval.evaluate(b.model().transform(validation));
+        byAlgorithm.put(b.space().algorithm(), v);
+        boolean better = winner == null || (eval.isLargerBetter() ? v > winnerValidation : v < winnerValidation);
+        if (better) {
+          winner = b;
+          winnerValidation = v;
+        }
+      }
+      writeTrials(ctx, tune, outcome, byAlgorithm, winner);
+
+      ctx.step("scoring the winner (" + winner.space().algorithm() + ") on train, validation and, once, test");
+      Model<?> model = winner.model();
+      Dataset<Row> scoredValidation = model.transform(validation);
+      Map<String, Double> trainMetrics = ModelMetrics.all(model.transform(train), binary);
+      Map<String, Double> validationMetrics = ModelMetrics.all(scoredValidation, binary);
+      // the only place the test split is read
+      Dataset<Row> test = goldRows.where(col(SPLIT).equalTo(TEST)).select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES));
+      Dataset<Row> scoredTest = model.transform(test).cache();
+      long nTest = scoredTest.count();
+      Map<String, Double> testMetrics = nTest == 0 ? Map.of() : ModelMetrics.all(scoredTest, binary);
+      long[][] confusion = ModelMetrics.confusion(scoredTest, classes.size());
+      scoredTest.unpersist();
+
+      ctx.step("registering the model");
+      PipelineModel features = PipelineModel.load(in.featurePipeline());
+      PipelineModel complete = new PipelineModel(Identifiable.randomUID("lakeml"), new Transformer[] {features, model});
+      ModelRegistry.Entry entry = new ModelRegistry.Entry(winner.space().algorithm(), winner.params(), tune.metric(),
+          winner.cvMetric(), trainMetrics, validationMetrics, testMetrics, confusion, classes, threshold(model, binary),
+          nTrain, nValidation, nTest, goldVersion, in.silverVersion(), in.bronzeVersion(), in.featurePipeline(), tune.seed(),
+          tune.folds(), tune.strategy().toString(), outcome.trials().size(), searchSeconds);
+      int version = ModelRegistry.register(ctx, entry, complete);
+
+      JobResult result = JobResult.succeeded()
+          .metric("version", version)
+          .metric("algorithm", winner.space().algorithm())
+          .metric("params", winner.params())
+          .metric("metric", tune.metric())
+          .metric("cvMetric", round(winner.cvMetric()))
+          .metric("validationByAlgorithm", rounded(byAlgorithm))
+          .metric("test", rounded(testMetrics))
+          .metric("strategy", tune.strategy().toString())
+          .metric("parallelism", tune.parallelism())
+          .metric("trials", outcome.trials().size())
+          .metric("fits", outcome.fits())
+          .metric("searchSeconds", round(searchSeconds))
+          .metric("model", cat.modelVersion(ds.name(), version));
+      result.read(gold.name(), goldVersion);
+      DeltaTables.version(spark, cat.trials().path()).ifPresent(v -> result.wrote(cat.trials().name(), v));
+      DeltaTables.version(spark, cat.models().path()).ifPresent(v -> result.wrote(cat.models().name(), v));
+      return result;
+    } finally {
+      train.unpersist();
+      validation.unpersist();
+    }
+  }
+
+  /** The table versions and feature pipeline a gold version was built from (commit lineage). */
+  record Inputs(long silverVersion, Long bronzeVersion, String featurePipeline) {
+    static Inputs at(JobContext ctx, long goldVersion) {
+      LakeCatalog cat = ctx.catalog();
+      String ds = ctx.dataset().name();
+      Lineage.Built g = Lineage.at(ctx.spark(), cat.gold(ds).path(), goldVersion)
+          .filter(b -> b.extra().containsKey("pipeline"))
+          .orElseThrow(() -> new JobFailure(cat.gold(ds).name() + " version " + goldVersion
+              + " carries no prepare lineage (was it written by another tool?). Run 'jobs/lakeml prepare --dataset " + ds + "'."));
+      Long bronze = Lineage.at(ctx.spark(), cat.silver(ds).path(), g.inputVersion()).map(Lineage.Built::inputVersion).orElse(null);
+      return new Inputs(g.inputVersion(), bronze, g.extra().get("pipeline"));
+    }
+  }
+
+  static List<Search.Space> spaces(DatasetConfig.Tune tune) {
+    List<Search.Space> spaces = new ArrayList<>();
+    List<Algorithm> algorithms = tune.algorithms();
+    for (int i = 0; i < algorithms.size(); i++) {
+      Algorithm a = algorithms.get(i);
+      var estimator = Algorithms.estimator(a.type(), tune.seed());
+      boolean random = tune.strategy() == DatasetConfig.Strategy.RANDOM
+          || (tune.strategy() == DatasetConfig.Strategy.HALVING && !a.ranges().isEmpty());
+      List<ParamMap> candidates = Algorithms.candidates(estimator, a, random, tune.trials(), tune.seed() + i);
+      spaces.add(new Search.Space(a.type(), estimator, candidates));
+    }
+    return spaces;
+  }
+
+  /** Class names by label index, from the label column's nominal metadata written by prepare. */
+  static List<String> classes(Dataset<Row> gold) {
+    Attribute a = Attribute.fromStructField(gold.schema().apply(Algorithms.LABEL));
+    if (a instanceof NominalAttribute n && n.values().isDefined()) {
+      return List.of(n.values().get());
+    }
+    return List.of("0", "1");
+  }
+
+  /** The decision threshold the model applies (binary only): its own, or 0.5 on the probability. */
+  static Double threshold(Model<?> model, boolean binary) {
+    if (!binary) {
+      return null;
+    }
+    if (model.hasParam("threshold") && model.isDefined(model.getParam("threshold"))) {
+      return (Double) model.getOrDefault(model.getParam("threshold"));
+    }
+    return 0.5;
+  }
+
+  private static void observe(Dataset<Row> rows) {
+    Consumer<Dataset<Row>> o = selectionObserver;
+    if (o != null) {
+      o.accept(rows);
+    }
+  }
+
+  private void writeTrials(JobContext ctx, DatasetConfig.Tune tune, Search.Outcome outcome, Map<String, Double> validation, Search.Best winner) {
+    int lastRung = outcome.trials().stream().mapToInt(Search.Trial::rung).max().orElse(0);
+    List<Row> rows = new ArrayList<>();
+    Date date = Date.valueOf(ctx.runDate());
+    for (Search.Trial t : outcome.trials()) {
+      Search.Best best = outcome.best().stream()
+          .filter(b -> b.space().algorithm().equals(t.algorithm()) && b.candidate() == t.candidate()).findFirst().orElse(null);
+      boolean isBest = best != null && t.rung() == lastRung;
+      rows.add(RowFactory.create(ctx.dataset().name(), ctx.runId(), date, tune.strategy().toString(), t.rung(), t.fraction(), t.rows(),
+          t.algorithm(), t.candidate(), ModelRegistry.json(t.params()), tune.metric(), toList(t.foldMetrics()), t.mean(), t.std(),
+          t.seconds(), isBest ? validation.get(t.algorithm()) : null, isBest && best == winner));
+    }
+    DeltaTables.appendOnce(ctx.spark().createDataFrame(rows, TRIALS_SCHEMA).coalesce(1), ctx.catalog().trials().path(),
+        "lakeml-trials-" + ctx.runId(), 0, false);
+  }
+
+  private static List<Double> toList(double[] values) {
+    List<Double> out = new ArrayList<>();
+    for (double v : values) {
+      out.add(v);
+    }
+    return out;
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1e6) / 1e6;
+  }
+
+  static Map<String, Double> rounded(Map<String, Double> m) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(k, round(v)));
+    return out;
+  }
+}
