@@ -45,19 +45,26 @@ class QuickStartTest {
     TestProject p = TestProject.create("nightly").withShippedLanding("titanic");
     TestProject.Result r = p.run("nightly", "--dataset", "titanic", "--run-date", "2026-11-20").expectExit(0);
     List<String> lines = r.lines();
-    assertThat(lines).hasSize(4);
+    assertThat(lines).hasSize(5);
     assertThat(lines.get(0)).contains("\"job\":\"ingest\"");
     assertThat(lines.get(1)).contains("\"job\":\"etl\"");
     assertThat(lines.get(2)).contains("\"job\":\"prepare\"");
+    assertThat(lines.get(3)).contains("\"job\":\"tune\"").contains("\"version\":1");
     Map<String, Object> last = r.summary();
     assertThat(last).containsEntry("job", "nightly").containsEntry("status", "SUCCEEDED").containsEntry("runDate", "2026-11-20");
     assertThat(p.sql("select run_date, job, tables_written from _system.runs order by started_at"))
         .extracting(m -> m.get("job"), m -> m.get("run_date"))
         .containsExactly(org.assertj.core.groups.Tuple.tuple("ingest", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("etl", "2026-11-20"),
-            org.assertj.core.groups.Tuple.tuple("prepare", "2026-11-20"));
+            org.assertj.core.groups.Tuple.tuple("prepare", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("tune", "2026-11-20"));
     assertThat(p.sql("select count(*) as n from gold.titanic").get(0)).containsEntry("n", 1309);
     assertThat(p.sql("select count(*) as n from _system.profile where scope = 'all'").get(0)).containsEntry("n", 5);
     assertThat(p.sql("select count(*) as n from _system.quality").get(0)).containsEntry("n", 5);
+    // the quick start's model: titanic survival is well predicted from sex, class and age
+    Map<String, Object> model = p.sql("select test_metrics['areaUnderROC'] as auc, test_rows from _system.models where version = 1").get(0);
+    assertThat(((Number) model.get("auc")).doubleValue()).isBetween(0.75, 0.95);
+    assertThat(model).containsEntry("test_rows", 262);
+    TestProject.Result models = p.run("models", "--dataset", "titanic").expectExit(0);
+    assertThat(models.stdout()).contains("v1").contains("candidate").contains("areaUnderROC");
   }
 
   @Test

@@ -137,10 +137,48 @@ class ConfigLoaderTest {
 
   @Test
   void missingRequiredKeyIsReported() {
-    TestProject p = TestProject.create("cfg").dataset("missing", MINIMAL.replace("label { column = y, positive = \"1\" }", "label { column = y }"));
-    assertThat(fails(p, "missing").getMessage()).contains("missing required key 'dataset.label.positive'");
+    TestProject p = TestProject.create("cfg").dataset("missing", MINIMAL.replace("label { column = y, positive = \"1\" }", "label { positive = \"1\" }"));
+    assertThat(fails(p, "missing").getMessage()).contains("missing required key 'dataset.label.column'");
     TestProject q = TestProject.create("cfg").dataset("noschema", "dataset.key = []\n");
     assertThat(fails(q, "noschema").getMessage()).contains("'dataset.schema'").contains("declares no columns");
+  }
+
+  @Test
+  void multiclassLabelsGetMulticlassMetricsAndAlgorithmsOnly() {
+    String multi = MINIMAL.replace("label { column = y, positive = \"1\" }", "label { column = y }");
+    TestProject p = TestProject.create("cfg").dataset("multi", multi + """
+        dataset.tune.algorithms = [ { type = random-forest, grid { maxDepth = [3] } } ]
+        """);
+    DatasetConfig ds = load(p, "multi").requireDataset();
+    assertThat(ds.label().orElseThrow().binary()).isFalse();
+    assertThat(ds.tune().metric()).isEqualTo("f1");
+    p.dataset("bad", multi + """
+        dataset.label.favorable = "1"
+        dataset.tune { metric = areaUnderROC, algorithms = [ { type = gradient-boosted-trees } ] }
+        """);
+    assertThat(fails(p, "bad").getMessage())
+        .contains("'areaUnderROC' is not a metric for a multiclass label")
+        .contains("gradient-boosted-trees supports binary labels only")
+        .contains("a favorable outcome needs a binary label");
+  }
+
+  @Test
+  void rangesNeedARandomSearchAndBindWithTheirScale() {
+    String ranged = MINIMAL + """
+        dataset.tune.algorithms = [ { type = logistic-regression, grid { regParam = { min = 0.001, max = 1, scale = log }, maxIter = [20] } } ]
+        """;
+    TestProject p = TestProject.create("cfg").dataset("ranged", ranged);
+    assertThat(fails(p, "ranged").getMessage()).contains("ranges (regParam) need a random search");
+    DatasetConfig ds = load(p, "ranged", "dataset.tune.strategy=random").requireDataset();
+    DatasetConfig.Algorithm a = ds.tune().algorithms().get(0);
+    assertThat(a.ranges()).containsEntry("regParam", new DatasetConfig.Range(0.001, 1.0, true));
+    assertThat(a.grid()).containsEntry("maxIter", List.of("20"));
+    assertThat(fails(p, "ranged", "dataset.tune.strategy=randon").getMessage()).contains("did you mean 'random'");
+    p.dataset("badrange", MINIMAL + """
+        dataset.tune.algorithms = [ { type = logistic-regression, grid { regParam = { min = 0, max = 1, scale = log } } } ]
+        dataset.tune.strategy = random
+        """);
+    assertThat(fails(p, "badrange").getMessage()).contains("a log-scale range needs min > 0");
   }
 
   @Test
