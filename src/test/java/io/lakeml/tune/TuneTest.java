@@ -269,6 +269,48 @@ class TuneTest {
     assertThat(SparkSessions.requests()).isEqualTo(sessions);
   }
 
+  @Test
+  @Order(5)
+  void multiclassLabelsTrainWithF1AndAFullConfusionMatrix() {
+    TestProject p = TestProject.create("tune-multi").dataset("shapes", """
+        dataset {
+          source { format = csv, mode = snapshot }
+          schema = [ { name = id, type = int }, { name = x1, type = double }, { name = colour, type = string }, { name = kind, type = string } ]
+          key = [id]
+          label { column = kind }
+          features { numeric = [x1], categorical = [colour] }
+          tune.algorithms = [
+            { type = logistic-regression, grid { regParam = [0.0], maxIter = [30] } }
+            { type = decision-tree, grid { maxDepth = [2, 4] } }
+          ]
+        }
+        """);
+    Random r = new Random(5);
+    StringBuilder csv = new StringBuilder("id,x1,colour,kind\n");
+    String[] kinds = {"circle", "square", "triangle"};
+    for (int i = 0; i < 360; i++) {
+      int k = r.nextInt(3);
+      csv.append(i).append(',').append(X1[k * 3 + r.nextInt(3)]).append(',').append(r.nextBoolean() ? "red" : "blue").append(',')
+          .append(kinds[k]).append('\n');
+    }
+    p.land("shapes", "shapes.csv", csv.toString());
+    TestProject.Result run = p.run("nightly", "--dataset", "shapes").expectExit(0);
+    assertThat(run.stdout()).contains("\"metric\":\"f1\"");
+    Map<String, Object> v1 = p.sql("SELECT algorithm, classes, confusion_matrix, threshold, test_rows, test_metrics FROM _system.models").get(0);
+    assertThat(v1.get("classes")).isEqualTo(List.of("circle", "square", "triangle"));
+    assertThat(v1.get("threshold")).isNull();
+    @SuppressWarnings("unchecked")
+    Map<String, Number> test = (Map<String, Number>) v1.get("test_metrics");
+    assertThat(test).containsOnlyKeys("f1", "accuracy", "weightedPrecision", "weightedRecall");
+    assertThat(test.get("f1").doubleValue()).isGreaterThan(0.99);
+    // 3×3 counts that add up to the test split, all on the diagonal
+    String matrix = (String) v1.get("confusion_matrix");
+    long testRows = ((Number) v1.get("test_rows")).longValue();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[\\[(\\d+),0,0\\],\\[0,(\\d+),0\\],\\[0,0,(\\d+)\\]\\]").matcher(matrix);
+    assertThat(m.find()).as(matrix).isTrue();
+    assertThat(Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)) + Long.parseLong(m.group(3))).isEqualTo(testRows);
+  }
+
   /** Version 1 from the shared project (tests may run in any order). */
   private static synchronized int ensureVersion() {
     if (maxVersion() == 0) {
