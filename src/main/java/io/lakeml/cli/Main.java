@@ -9,6 +9,7 @@ import io.lakeml.core.Runner;
 import io.lakeml.core.SparkSessions;
 import io.lakeml.core.Summary;
 import io.lakeml.core.Version;
+import io.lakeml.bias.BiasJob;
 import io.lakeml.etl.EtlJob;
 import io.lakeml.ingest.IngestJob;
 import io.lakeml.prepare.PrepareJob;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "lakeml", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Batch machine-learning pipeline on Apache Spark and Delta Lake.",
-    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Tune.class, Main.Nightly.class, Main.Models.class,
+    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Bias.class, Main.Tune.class, Main.Nightly.class, Main.Models.class,
         Main.Reproduce.class, Main.Sql.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for usage and configuration errors. */
@@ -227,6 +228,31 @@ public final class Main implements Runnable {
     }
   }
 
+  @Command(name = "bias", mixinStandardHelpOptions = true,
+      description = "Fairness per sensitive attribute: pre-training (gold labels) and post-training (a model version on the test split), with the promotion gate.")
+  static final class Bias extends DatasetCommand {
+    @Option(names = "--stage", defaultValue = "both", description = "pre, post or both (default: ${DEFAULT-VALUE}).")
+    String stage;
+
+    @Option(names = "--version", description = "Model version for the post-training stage (default: the latest).")
+    Integer version;
+
+    @Override
+    String commandName() {
+      return "bias";
+    }
+
+    @Override
+    public Integer call() {
+      return switch (stage) {
+        case "pre" -> runJobs(List.of(new BiasJob(BiasJob.Stage.PRE, null)));
+        case "post" -> runJobs(List.of(new BiasJob(BiasJob.Stage.POST, version)));
+        case "both" -> runJobs(List.of(new BiasJob(BiasJob.Stage.PRE, null), new BiasJob(BiasJob.Stage.POST, version)));
+        default -> throw new ConfigException("--stage '" + stage + "' is not a bias stage. Use pre, post or both.");
+      };
+    }
+  }
+
   @Command(name = "reproduce", mixinStandardHelpOptions = true,
       description = "Retrains a model version from its recorded table versions, parameters and seed; reports whether its metrics match.")
   static final class Reproduce extends DatasetCommand {
@@ -263,7 +289,7 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl, prepare, tune); stops at the first failure.")
+  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl, prepare, bias-pre, tune, bias-post); stops at the first failure.")
   static final class Nightly extends DatasetCommand {
     @Override
     String commandName() {
@@ -272,12 +298,13 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() {
-      return runJobs(List.of(new IngestJob(), new EtlJob(), new PrepareJob(), new TuneJob()));
+      return runJobs(List.of(new IngestJob(), new EtlJob(), new PrepareJob(), new BiasJob(BiasJob.Stage.PRE, null), new TuneJob(),
+          new BiasJob(BiasJob.Stage.POST, null)));
     }
   }
 
   @Command(name = "sql", mixinStandardHelpOptions = true,
-      description = "Runs Spark SQL over the lake (tables: bronze.<dataset>, silver.<dataset>, gold.<dataset>, _system.runs, _system.quarantine, _system.quality, _system.profile, _system.models, _system.trials); prints rows as JSON lines.")
+      description = "Runs Spark SQL over the lake (tables: bronze.<dataset>, silver.<dataset>, gold.<dataset>, _system.runs, _system.quarantine, _system.quality, _system.profile, _system.models, _system.trials, _system.bias); prints rows as JSON lines.")
   static final class Sql extends Base {
     @Mixin CommonOptions common;
 

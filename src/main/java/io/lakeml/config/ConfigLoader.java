@@ -223,7 +223,8 @@ public final class ConfigLoader {
     List<Rule> rules = bindRules(r, p + "validation.rules", known);
     DatasetConfig.Prepare prepare = bindPrepare(r, p + "prepare", known, columns, features, label);
     Tune tune = bindTune(r, p + "tune", label.map(Label::binary).orElse(true));
-    return new DatasetConfig(name, source, columns, key, label, sensitive, features, rules, prepare, tune);
+    DatasetConfig.Bias bias = bindBias(r, p + "bias", sensitive, label);
+    return new DatasetConfig(name, source, columns, key, label, sensitive, features, rules, prepare, tune, bias);
   }
 
   private static List<Rule> bindRules(ConfigReader r, String path, Set<String> known) {
@@ -493,6 +494,58 @@ public final class ConfigLoader {
       }
     }
     return new Tune(metric, folds, parallelism, seed, strategy, trials, eta, minFraction == null ? 0.25 : minFraction, algorithms);
+  }
+
+  private static DatasetConfig.Bias bindBias(ConfigReader r, String p, List<Sensitive> sensitive, Optional<Label> label) {
+    Set<String> declared = new TreeSet<>();
+    sensitive.forEach(s -> declared.add(s.column()));
+    List<List<String>> intersections = new ArrayList<>();
+    List<?> raw = r.has(p + ".intersections") ? r.rawList(p + ".intersections") : List.of();
+    for (int i = 0; i < raw.size(); i++) {
+      String at = p + ".intersections[" + i + "]";
+      if (!(raw.get(i) instanceof List<?> group) || group.size() < 2) {
+        r.problem(p + ".intersections", "item " + i + " is not a list of two or more attributes", "Write it as intersections = [[sex, passengerClass]]");
+        continue;
+      }
+      List<String> cols = group.stream().map(String::valueOf).toList();
+      for (String c : cols) {
+        if (!declared.contains(c)) {
+          r.problem(p + ".intersections", "'" + c + "' in " + at + " is not a declared sensitive attribute " + declared,
+              "Declare it in dataset.sensitive first" + Suggest.didYouMean(c, declared));
+        }
+      }
+      intersections.add(cols);
+    }
+    int minGroupSize = r.integer(p + ".min-group-size", 30, 1);
+    int bootstrap = r.integer(p + ".bootstrap", 0, 0);
+    Double confidence = r.number(p + ".confidence");
+    if (confidence != null && (confidence <= 0 || confidence >= 1)) {
+      r.problem(p + ".confidence", "must be between 0 and 1, cannot be " + confidence, "Set it to e.g. 0.95");
+    }
+    int seed = r.integer(p + ".seed", 42, 0);
+    Double diMin = r.number(p + ".policy.di-min");
+    Double diMax = r.number(p + ".policy.di-max");
+    Double eodMax = r.number(p + ".policy.eod-max");
+    String actionName = r.string(p + ".policy.action", "warn");
+    DatasetConfig.GateAction action = Stream.of(DatasetConfig.GateAction.values()).filter(a -> a.toString().equals(actionName)).findFirst().orElse(null);
+    if (action == null) {
+      r.problem(p + ".policy.action", "'" + actionName + "' is not a gate action", "Use warn or block");
+      action = DatasetConfig.GateAction.WARN;
+    }
+    boolean reweigh = r.bool(p + ".reweigh", false);
+    if (reweigh && sensitive.isEmpty()) {
+      r.problem(p + ".reweigh", "reweighing needs a sensitive attribute", "Declare dataset.sensitive, or set reweigh = false");
+    }
+    if (reweigh && label.isPresent() && !label.get().binary()) {
+      r.problem(p + ".reweigh", "reweighing is defined for binary labels", "Set dataset.label.positive, or set reweigh = false");
+    }
+    double lo = diMin == null ? 0.8 : diMin;
+    double hi = diMax == null ? 1.25 : diMax;
+    if (lo > hi) {
+      r.problem(p + ".policy", "di-min " + lo + " is above di-max " + hi, "Use e.g. di-min = 0.8, di-max = 1.25");
+    }
+    return new DatasetConfig.Bias(intersections, minGroupSize, bootstrap, confidence == null ? 0.95 : confidence, seed, lo, hi,
+        eodMax == null ? 0.1 : eodMax, action, reweigh);
   }
 
   private static void checkColumns(ConfigReader r, String path, List<String> cols, Set<String> known) {

@@ -149,6 +149,19 @@ final class ConfigReader {
     return ((Number) v.unwrapped()).doubleValue();
   }
 
+  /** A true/false value. */
+  boolean bool(String path, boolean fallback) {
+    ConfigValue v = value(path, false, "");
+    if (v == null) {
+      return fallback;
+    }
+    if (v.valueType() != ConfigValueType.BOOLEAN) {
+      problem(path, "expected true or false but found " + typeName(v) + " " + v.render(), "Write " + path + " = " + fallback);
+      return fallback;
+    }
+    return (Boolean) v.unwrapped();
+  }
+
   /** A list of strings; a single string is accepted as a one-element list. */
   List<String> strings(String path) {
     ConfigValue v = value(path, false, "");
@@ -192,6 +205,19 @@ final class ConfigReader {
       }
     }
     return out;
+  }
+
+  /** A list as plain Java values (lists of lists stay lists), or empty with a problem if not a list. */
+  List<?> rawList(String path) {
+    ConfigValue v = value(path, false, "");
+    if (v == null) {
+      return List.of();
+    }
+    if (v.valueType() != ConfigValueType.LIST) {
+      problem(path, "expected a list but found " + typeName(v), "Write it as [[a, b]]");
+      return List.of();
+    }
+    return (List<?>) v.unwrapped();
   }
 
   /** A free-form map of scalar values (e.g. Spark settings), consumed as a whole. */

@@ -20,7 +20,8 @@ public record DatasetConfig(
     Features features,
     List<Rule> rules,
     Prepare prepare,
-    Tune tune) {
+    Tune tune,
+    Bias bias) {
 
   public DatasetConfig {
     columns = List.copyOf(columns);
@@ -258,4 +259,29 @@ public record DatasetConfig(
 
   /** A numeric range for random search; {@code log} draws uniformly in log space. */
   public record Range(double min, double max, boolean log) {}
+
+  /**
+   * Fairness analysis settings (used by the bias stage and, for reweighing, by prepare).
+   *
+   * @param intersections groups of sensitive attributes analysed jointly, e.g. [[sex, passengerClass]]
+   * @param minGroupSize groups with fewer rows are reported as too small instead of with rates
+   * @param bootstrap resamples for confidence intervals of post-training DI and SPD (0 = off)
+   * @param reweigh write Kamiran–Calders weights into gold's weight column
+   */
+  public record Bias(List<List<String>> intersections, int minGroupSize, int bootstrap, double confidence, long seed,
+      double diMin, double diMax, double eodMax, GateAction action, boolean reweigh) {
+    public Bias {
+      intersections = intersections.stream().map(List::copyOf).toList();
+    }
+  }
+
+  /** What the bias gate does with a model version that violates the policy. */
+  public enum GateAction {
+    WARN, BLOCK;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 }

@@ -98,6 +98,11 @@ public final class LakeCatalog {
     return system("models");
   }
 
+  /** Fairness metrics of data (pre-training) and model versions (post-training). */
+  public Table bias() {
+    return system("bias");
+  }
+
   /** Every hyperparameter trial of every tune run. */
   public Table trials() {
     return system("trials");
@@ -140,7 +145,7 @@ public final class LakeCatalog {
     String layer = name.substring(0, dot);
     String rest = name.substring(dot + 1);
     if (layer.equals(Layer.SYSTEM.folder())) {
-      return java.util.stream.Stream.of(runs(), quarantine(), quality(), profile(), models(), trials()).filter(t -> t.name().equals(name)).findFirst();
+      return java.util.stream.Stream.of(runs(), quarantine(), quality(), profile(), models(), trials(), bias()).filter(t -> t.name().equals(name)).findFirst();
     }
     for (Layer l : new Layer[] {Layer.BRONZE, Layer.SILVER, Layer.GOLD}) {
       if (l.folder().equals(layer)) {

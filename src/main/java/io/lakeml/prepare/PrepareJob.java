@@ -192,10 +192,18 @@ public final class PrepareJob implements Job {
         }
       }
       goldCols.add(col(LABEL));
-      goldCols.add(lit(1.0).as(WEIGHT));
+      goldCols.add(col(WEIGHT));
       goldCols.add(col(SPLIT));
       goldCols.add(col(FEATURES));
-      Dataset<Row> goldRows = model.transform(split).select(goldCols.toArray(new Column[0]));
+      Dataset<Row> weighted = split.withColumn(WEIGHT, lit(1.0));
+      Map<String, Double> weights = null;
+      if (ds.bias().reweigh()) {
+        ctx.step("reweighing (Kamiran & Calders) by " + ds.sensitive().stream().map(DatasetConfig.Sensitive::column).toList() + " on the training split");
+        Reweighing.Result rw = Reweighing.apply(split, ds, LABEL, WEIGHT, col(SPLIT).equalTo(Splitter.TRAIN));
+        weighted = rw.rows();
+        weights = rw.weights();
+      }
+      Dataset<Row> goldRows = model.transform(weighted).select(goldCols.toArray(new Column[0]));
 
       ctx.step("writing " + cat.gold(ds.name()).name());
       goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
@@ -217,6 +225,9 @@ public final class PrepareJob implements Job {
           .metric("splits", splits)
           .metric("features", featureCount)
           .metric("featurePipeline", modelPath);
+      if (weights != null) {
+        result.metric("reweighing", weights);
+      }
       result.read(cat.silver(ds.name()).name(), silverVersion).wrote(cat.gold(ds.name()).name(), goldVersion);
       for (LakeCatalog.Table t : List.of(cat.quality(), cat.profile())) {
         DeltaTables.version(spark, t.path()).ifPresent(v -> result.wrote(t.name(), v));

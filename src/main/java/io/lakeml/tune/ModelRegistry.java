@@ -38,6 +38,7 @@ public final class ModelRegistry {
   static final String CRASH_BEFORE_ROW = "lakeml.test.crashBeforeRegistryRow";
 
   public static final String CANDIDATE = "candidate";
+  public static final String BLOCKED = "blocked";
 
   static final StructType SCHEMA = new StructType()
       .add("dataset", DataTypes.StringType, false)
@@ -73,7 +74,9 @@ public final class ModelRegistry {
       .add("delta_version", DataTypes.StringType, false)
       .add("run_id", DataTypes.StringType, false)
       .add("run_date", DataTypes.DateType, false)
-      .add("created_at", DataTypes.TimestampType, false);
+      .add("created_at", DataTypes.TimestampType, false)
+      .add("bias_gate", DataTypes.StringType, true)
+      .add("bias_reason", DataTypes.StringType, true);
 
   /** What a tune run registers (everything but the version number and paths the registry assigns). */
   public record Entry(String algorithm, Map<String, String> params, String selectionMetric, double cvMetric,
@@ -140,16 +143,32 @@ public final class ModelRegistry {
         e.trainRows(), e.validationRows(), e.testRows(), e.goldVersion(), e.silverVersion(), e.bronzeVersion(),
         e.featurePipeline(), target, ctx.config().datasetHash(), e.seed(), e.folds(), e.strategy(), e.trials(), e.searchSeconds(),
         io.lakeml.core.Version.get(), spark.version(), deltaVersion(), ctx.runId(), Date.valueOf(ctx.runDate()),
-        new Timestamp(System.currentTimeMillis()));
+        new Timestamp(System.currentTimeMillis()), null, null);
     // one transaction id per (dataset, version): a second writer of the same N is refused, not duplicated
     DeltaTables.appendOnce(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), cat.models().path(),
-        "lakeml-registry-" + dataset, version, false);
+        "lakeml-registry-" + dataset, version, true);
     Row written = get(spark, cat, dataset, version).orElse(null);
     if (written == null || !ctx.runId().equals(written.getAs("run_id"))) {
       throw new JobFailure("another tune run registered version " + version + " of " + dataset
           + " at the same time; this run's model is not registered. Run tune again.");
     }
     return version;
+  }
+
+  /**
+   * Records the bias gate's decision on a version: {@code passed}, {@code warned} or {@code blocked}
+   * (a blocked version's status becomes {@code blocked}, so it can never be promoted).
+   */
+  public static void recordGate(SparkSession spark, LakeCatalog cat, String dataset, int version, String gate, String reason) {
+    Map<String, org.apache.spark.sql.Column> set = new java.util.HashMap<>();
+    set.put("bias_gate", org.apache.spark.sql.functions.lit(gate));
+    set.put("bias_reason", org.apache.spark.sql.functions.lit(reason));
+    if (BLOCKED.equals(gate)) {
+      set.put("status", org.apache.spark.sql.functions.lit(BLOCKED));
+      set.put("status_reason", org.apache.spark.sql.functions.lit(reason));
+    }
+    io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
+        .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)), set);
   }
 
   /** Software version of Delta Lake on the classpath. */

@@ -102,6 +102,15 @@ public final class TestProject {
     }
   }
 
+  /** One JSON object. */
+  public static Map<String, Object> parse(String json) {
+    try {
+      return JSON.readValue(json, new TypeReference<Map<String, Object>>() {});
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + json, e);
+    }
+  }
+
   /** Runs {@code lakeml ARGS --conf-dir <this project's conf>} in this JVM. */
   public Result run(String... args) {
     org.apache.spark.sql.SparkSession spark = TestSpark.session();
@@ -144,6 +153,12 @@ public final class TestProject {
     }
 
     /** The JSON summary: stdout's last line. */
+    /** The summary of the named job among the lines of a multi-job command such as nightly. */
+    public Map<String, Object> summaryOf(String job) {
+      return lines().stream().filter(l -> l.contains("\"job\":\"" + job + "\"")).map(TestProject::parse).findFirst()
+          .orElseThrow(() -> new AssertionError("no summary of " + job + " in " + stdout));
+    }
+
     public Map<String, Object> summary() {
       List<String> lines = lines();
       assertThat(lines).as("stdout of the command (stderr: %s)", stderr).isNotEmpty();

@@ -1,0 +1,312 @@
+package io.lakeml.bias;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Lineage;
+import io.lakeml.tune.Algorithms;
+import io.lakeml.tune.ModelMetrics;
+import io.lakeml.tune.ModelRegistry;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Fairness of the data before training ({@link Stage#PRE}: gold's labels per sensitive group) and of
+ * a model version after training ({@link Stage#POST}: its predictions on the test split), written to
+ * {@code _system.bias}. The post-training stage applies the gate policy and records the decision on
+ * the model version; with {@code block}, a violating version is marked {@code blocked} and can never
+ * be promoted. See {@link BiasMetrics} for definitions and the sign convention.
+ */
+public final class BiasJob implements Job {
+  /** Which side of training is analysed. */
+  public enum Stage {
+    PRE, POST;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  static final StructType SCHEMA = new StructType()
+      .add("dataset", DataTypes.StringType, false)
+      .add("run_date", DataTypes.DateType, false)
+      .add("run_id", DataTypes.StringType, false)
+      .add("stage", DataTypes.StringType, false)
+      .add("variant", DataTypes.StringType, false)
+      .add("model_version", DataTypes.IntegerType, true)
+      .add("gold_version", DataTypes.LongType, false)
+      .add("attribute", DataTypes.StringType, false)
+      .add("group", DataTypes.StringType, false)
+      .add("metric", DataTypes.StringType, false)
+      .add("value", DataTypes.DoubleType, true)
+      .add("ci_low", DataTypes.DoubleType, true)
+      .add("ci_high", DataTypes.DoubleType, true)
+      .add("note", DataTypes.StringType, true)
+      .add("config_hash", DataTypes.StringType, false);
+
+  private final Stage stage;
+  private final Integer version;
+
+  /** @param version model version for the post-training stage; null = the latest */
+  public BiasJob(Stage stage, Integer version) {
+    this.stage = stage;
+    this.version = version;
+  }
+
+  @Override
+  public String name() {
+    return "bias-" + stage;
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) throws Exception {
+    DatasetConfig ds = ctx.dataset();
+    if (ds.sensitive().isEmpty()) {
+      return JobResult.skipped("dataset '" + ds.name() + "' declares no sensitive attribute (dataset.sensitive), so there is no fairness to measure");
+    }
+    DatasetConfig.Label label = ds.label().orElseThrow(() -> new JobFailure("dataset '" + ds.name() + "' declares no label."));
+    if (!label.binary()) {
+      return JobResult.skipped("the label of '" + ds.name() + "' is multiclass; fairness metrics are defined for a binary favorable outcome");
+    }
+    // gold's label is 1.0 for the positive class; the favorable outcome may be the other one
+    double favorable = label.favorable().equals(label.positive()) ? 1.0 : 0.0;
+    return stage == Stage.PRE ? pre(ctx, ds, favorable) : post(ctx, ds, favorable);
+  }
+
+  private JobResult pre(JobContext ctx, DatasetConfig ds, double favorable) {
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    LakeCatalog.Table gold = cat.gold(ds.name());
+    long goldVersion = Lineage.requireInput(ctx, gold, "prepare");
+    if (alreadyDone(ctx, "gold_version = " + goldVersion)) {
+      return JobResult.skipped("pre-training bias of " + gold.name() + " version " + goldVersion + " is already measured with this configuration")
+          .read(gold.name(), goldVersion);
+    }
+    Dataset<Row> rows = goldAt(ctx, goldVersion);
+    List<BiasMetrics.Grouping> groupings = BiasMetrics.groupings(ds);
+    Column favLabel = col(Algorithms.LABEL).equalTo(favorable);
+    ctx.step("measuring label bias of " + gold.name() + " version " + goldVersion + " per sensitive group");
+    List<BiasMetrics.Metric> data = BiasMetrics.pre(BiasMetrics.counts(rows, groupings, favLabel, null, lit(1.0)), groupings, ds.bias().minGroupSize());
+    List<Row> out = new ArrayList<>(rows(ctx, "data", null, goldVersion, data, Map.of()));
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("data", comparison(data));
+    if (ds.bias().reweigh()) {
+      // the weighted training split is what the model learns from: reweighing makes its DI 1
+      Dataset<Row> train = rows.where(col("split").equalTo("train"));
+      List<BiasMetrics.Metric> weighted = BiasMetrics.pre(BiasMetrics.counts(train, groupings, favLabel, null, col(Algorithms.WEIGHT)),
+          groupings, ds.bias().minGroupSize());
+      out.addAll(rows(ctx, "reweighed", null, goldVersion, weighted, Map.of()));
+      summary.put("reweighedTrain", comparison(weighted));
+    }
+    write(ctx, out, "gold_version = " + goldVersion);
+    JobResult r = JobResult.succeeded().metric("convention", "unprivileged vs privileged; DI = P(fav|unpriv)/P(fav|priv); SPD, EOD = unpriv - priv")
+        .metric("favorable", ds.label().get().favorable().get()).metric("pre", summary);
+    r.read(gold.name(), goldVersion);
+    DeltaTables.version(spark, cat.bias().path()).ifPresent(v -> r.wrote(cat.bias().name(), v));
+    return r;
+  }
+
+  private JobResult post(JobContext ctx, DatasetConfig ds, double favorable) throws Exception {
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    Optional<Row> entry = version == null
+        ? ModelRegistry.versions(spark, cat, ds.name()).orderBy(col("version").desc()).limit(1).collectAsList().stream().findFirst()
+        : ModelRegistry.get(spark, cat, ds.name(), version);
+    if (entry.isEmpty()) {
+      if (version != null) {
+        throw new JobFailure(ds.name() + " has no model version " + version + ". List the versions with 'jobs/lakeml models --dataset " + ds.name() + "'.");
+      }
+      return JobResult.skipped("no model version of " + ds.name() + " yet; run 'jobs/lakeml tune --dataset " + ds.name() + "' first");
+    }
+    Row e = entry.get();
+    int v = e.getAs("version");
+    long goldVersion = e.getAs("gold_version");
+    if (alreadyDone(ctx, "model_version = " + v)) {
+      return JobResult.skipped("post-training bias of model version " + v + " is already measured with this configuration").metric("version", v);
+    }
+    Dataset<Row> gold = goldAt(ctx, goldVersion);
+    Dataset<Row> test = gold.where(col("split").equalTo("test"));
+    Transformer[] stages = PipelineModel.load(e.getAs("path")).stages();
+    Transformer model = stages[stages.length - 1];
+    List<BiasMetrics.Grouping> groupings = BiasMetrics.groupings(ds);
+    Column favLabel = col(Algorithms.LABEL).equalTo(favorable);
+    Column favPred = col("prediction").equalTo(favorable);
+
+    ctx.step("measuring model version " + v + " on the test split of " + cat.gold(ds.name()).name() + " version " + goldVersion);
+    Dataset<Row> scored = model.transform(test).cache();
+    try {
+      List<BiasMetrics.Metric> metrics = BiasMetrics.post(BiasMetrics.counts(scored, groupings, favLabel, favPred, lit(1.0)), groupings,
+          ds.bias().minGroupSize());
+      Map<String, Map<String, double[]>> cis = Map.of();
+      if (ds.bias().bootstrap() > 0) {
+        ctx.step(ds.bias().bootstrap() + " bootstrap resamples for DI and SPD");
+        Column rowId = ds.key().isEmpty() ? monotonically_increasing_id()
+            : xxhash64(ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+        cis = BiasMetrics.bootstrap(scored, groupings, favPred, rowId, ds.bias().bootstrap(), ds.bias().seed(), ds.bias().confidence());
+      }
+      List<Row> out = new ArrayList<>(rows(ctx, "model", v, goldVersion, metrics, cis));
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("model", comparison(metrics));
+
+      if (ds.bias().reweigh()) {
+        // the same algorithm and parameters without the weights: the price and the effect of reweighing, side by side
+        ctx.step("refitting " + e.getAs("algorithm") + " without reweighing for comparison");
+        Estimator<?> est = Algorithms.estimator(e.getAs("algorithm"), e.<Long>getAs("seed"));
+        Map<String, String> params = new ObjectMapper().readValue((String) e.getAs("params"), new TypeReference<TreeMap<String, String>>() {});
+        Model<?> plain = (Model<?>) est.fit(gold.where(col("split").equalTo("train")).withColumn(Algorithms.WEIGHT, lit(1.0)),
+            Algorithms.paramMap(est, params));
+        Dataset<Row> plainScored = plain.transform(test).cache();
+        List<BiasMetrics.Metric> plainMetrics = BiasMetrics.post(BiasMetrics.counts(plainScored, groupings, favLabel, favPred, lit(1.0)),
+            groupings, ds.bias().minGroupSize());
+        out.addAll(rows(ctx, "plain", v, goldVersion, plainMetrics, Map.of()));
+        Map<String, Double> perfModel = ModelMetrics.all(scored, true);
+        Map<String, Double> perfPlain = ModelMetrics.all(plainScored, true);
+        plainScored.unpersist();
+        out.addAll(rows(ctx, "model", v, goldVersion, performance(perfModel), Map.of()));
+        out.addAll(rows(ctx, "plain", v, goldVersion, performance(perfPlain), Map.of()));
+        summary.put("plain", comparison(plainMetrics));
+        summary.put("performance", Map.of("model", perfModel, "plain", perfPlain));
+      }
+
+      Gate gate = gate(ds, metrics);
+      write(ctx, out, "model_version = " + v);
+      ModelRegistry.recordGate(spark, cat, ds.name(), v, gate.decision(), gate.reason());
+      JobResult r = JobResult.succeeded()
+          .metric("version", v)
+          .metric("convention", "unprivileged vs privileged; DI = P(fav|unpriv)/P(fav|priv); SPD, EOD = unpriv - priv")
+          .metric("favorable", ds.label().get().favorable().get())
+          .metric("post", summary)
+          .metric("gate", gate.decision())
+          .metric("gateReason", gate.reason());
+      r.read(cat.gold(ds.name()).name(), goldVersion);
+      DeltaTables.version(spark, cat.bias().path()).ifPresent(x -> r.wrote(cat.bias().name(), x));
+      DeltaTables.version(spark, cat.models().path()).ifPresent(x -> r.wrote(cat.models().name(), x));
+      return r;
+    } finally {
+      scored.unpersist();
+    }
+  }
+
+  /** The gate's decision on post-training metrics of the declared (single) sensitive attributes. */
+  record Gate(String decision, String reason) {}
+
+  static Gate gate(DatasetConfig ds, List<BiasMetrics.Metric> metrics) {
+    DatasetConfig.Bias b = ds.bias();
+    List<String> violations = new ArrayList<>();
+    for (DatasetConfig.Sensitive s : ds.sensitive()) {
+      for (BiasMetrics.Metric m : metrics) {
+        if (!m.attribute().equals(s.column()) || !m.group().equals(BiasMetrics.COMPARISON)) {
+          continue;
+        }
+        if (m.metric().equals("di")) {
+          if (m.value() == null) {
+            violations.add(s.column() + " DI " + m.note());
+          } else if (m.value() < b.diMin() || m.value() > b.diMax()) {
+            violations.add(String.format(java.util.Locale.ROOT, "%s DI %.3f outside [%s, %s]", s.column(), m.value(), b.diMin(), b.diMax()));
+          }
+        } else if (m.metric().equals("eod") && m.value() != null && Math.abs(m.value()) > b.eodMax()) {
+          violations.add(String.format(java.util.Locale.ROOT, "%s |EOD| %.3f > %s", s.column(), Math.abs(m.value()), b.eodMax()));
+        }
+      }
+    }
+    if (violations.isEmpty()) {
+      return new Gate("passed", String.format(java.util.Locale.ROOT, "DI within [%s, %s] and |EOD| <= %s for %s", b.diMin(), b.diMax(), b.eodMax(),
+          ds.sensitive().stream().map(DatasetConfig.Sensitive::column).toList()));
+    }
+    String reason = "bias gate (" + b.action() + "): " + String.join("; ", violations);
+    return new Gate(b.action() == DatasetConfig.GateAction.BLOCK ? ModelRegistry.BLOCKED : "warned", reason);
+  }
+
+  private static List<BiasMetrics.Metric> performance(Map<String, Double> perf) {
+    List<BiasMetrics.Metric> out = new ArrayList<>();
+    perf.forEach((k, val) -> out.add(new BiasMetrics.Metric("(all rows)", "all", k, val, null)));
+    return out;
+  }
+
+  /** Attribute-level comparison values for the summary: attribute → metric → value (or the note). */
+  private static Map<String, Map<String, Object>> comparison(List<BiasMetrics.Metric> metrics) {
+    Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    for (BiasMetrics.Metric m : metrics) {
+      if (m.group().equals(BiasMetrics.COMPARISON)) {
+        out.computeIfAbsent(m.attribute(), k -> new LinkedHashMap<>())
+            .put(m.metric(), m.value() == null ? m.note() : Math.round(m.value() * 1e6) / 1e6);
+      }
+    }
+    return out;
+  }
+
+  private Dataset<Row> goldAt(JobContext ctx, long goldVersion) {
+    Dataset<Row> gold = ctx.spark().read().format("delta").option("versionAsOf", goldVersion).load(ctx.catalog().gold(ctx.dataset().name()).path());
+    List<String> present = List.of(gold.columns());
+    List<String> missing = ctx.dataset().sensitive().stream().map(DatasetConfig.Sensitive::column).filter(c -> !present.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new JobFailure(ctx.catalog().gold(ctx.dataset().name()).name() + " version " + goldVersion + " has no column " + missing
+          + " (declared sensitive after it was prepared). Run 'jobs/lakeml prepare --dataset " + ctx.dataset().name() + "' again.");
+    }
+    return gold;
+  }
+
+  private boolean alreadyDone(JobContext ctx, String condition) {
+    LakeCatalog.Table t = ctx.catalog().bias();
+    if (!DeltaTables.exists(ctx.spark(), t.path())) {
+      return false;
+    }
+    return !ctx.spark().read().format("delta").load(t.path())
+        .where("dataset = '" + ctx.dataset().name() + "' AND stage = '" + stage + "' AND " + condition
+            + " AND config_hash = '" + ctx.config().datasetHash() + "'")
+        .limit(1).isEmpty();
+  }
+
+  private List<Row> rows(JobContext ctx, String variant, Integer modelVersion, long goldVersion, List<BiasMetrics.Metric> metrics,
+      Map<String, Map<String, double[]>> cis) {
+    List<Row> out = new ArrayList<>();
+    Date date = Date.valueOf(ctx.runDate());
+    for (BiasMetrics.Metric m : metrics) {
+      double[] ci = m.group().equals(BiasMetrics.COMPARISON) ? cis.getOrDefault(m.attribute(), Map.of()).get(m.metric()) : null;
+      out.add(RowFactory.create(ctx.dataset().name(), date, ctx.runId(), stage.toString(), variant, modelVersion, goldVersion,
+          m.attribute(), m.group(), m.metric(), m.value(), ci == null ? null : ci[0], ci == null ? null : ci[1], m.note(),
+          ctx.config().datasetHash()));
+    }
+    return out;
+  }
+
+  /** Replaces this stage's earlier rows for the same gold or model version: reruns do not duplicate. */
+  private void write(JobContext ctx, List<Row> rows, String condition) {
+    LakeCatalog.Table t = ctx.catalog().bias();
+    var writer = ctx.spark().createDataFrame(rows, SCHEMA).coalesce(1).write().format("delta");
+    if (DeltaTables.exists(ctx.spark(), t.path())) {
+      writer.mode("overwrite").option("replaceWhere", "dataset = '" + ctx.dataset().name() + "' AND stage = '" + stage + "' AND " + condition)
+          .save(t.path());
+    } else {
+      writer.mode("append").save(t.path());
+    }
+  }
+}
