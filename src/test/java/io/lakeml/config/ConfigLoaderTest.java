@@ -48,7 +48,8 @@ class ConfigLoaderTest {
     assertThat(ds.column("age").orElseThrow().type()).isEqualTo(ColumnType.DOUBLE);
     assertThat(ds.key()).containsExactly("name");
     assertThat(ds.label().orElseThrow().positive()).contains("yes");
-    assertThat(ds.sensitive().get(0).privileged()).containsExactly("male");
+    assertThat(ds.sensitive().get(0).privileged()).containsExactly("female");
+    assertThat(ds.bias().intersections()).containsExactly(List.of("sex", "passengerClass"));
     assertThat(ds.rules()).extracting(DatasetConfig.Rule::check)
         .containsExactly(Check.NOT_NULL, Check.ALLOWED, Check.RANGE, Check.UNIQUE, Check.ROW_COUNT);
     assertThat(ds.tune().algorithms()).extracting(DatasetConfig.Algorithm::type)
