@@ -4,12 +4,17 @@ import io.lakeml.config.ConfigException;
 import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.LakemlConfig;
 import io.lakeml.core.Job;
+import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.RunLock;
 import io.lakeml.core.Runner;
 import io.lakeml.core.SparkSessions;
 import io.lakeml.core.Summary;
 import io.lakeml.core.Version;
 import io.lakeml.bias.BiasJob;
+import io.lakeml.deploy.MonitorJob;
+import io.lakeml.deploy.PromoteJob;
+import io.lakeml.deploy.ScoreJob;
 import io.lakeml.etl.EtlJob;
 import io.lakeml.ingest.IngestJob;
 import io.lakeml.prepare.PrepareJob;
@@ -38,7 +43,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "lakeml", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Batch machine-learning pipeline on Apache Spark and Delta Lake.",
-    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Bias.class, Main.Tune.class, Main.Nightly.class, Main.Models.class,
+    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Bias.class, Main.Tune.class, Main.Promote.class, Main.Rollback.class, Main.Score.class, Main.Monitor.class, Main.Nightly.class, Main.Models.class,
         Main.Reproduce.class, Main.Sql.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for usage and configuration errors. */
@@ -75,6 +80,7 @@ public final class Main implements Runnable {
     for (CommandLine sub : cli.getSubcommands().values()) {
       if (sub.getCommand() instanceof Base b) {
         b.out = out;
+        b.err = err;
       }
     }
     return cli.execute(args);
@@ -105,6 +111,11 @@ public final class Main implements Runnable {
 
   abstract static class Base implements Callable<Integer> {
     PrintStream out = System.out;
+    PrintStream err = System.err;
+
+    PrintStream err() {
+      return err;
+    }
   }
 
   /** A command that runs jobs for one dataset. */
@@ -152,12 +163,16 @@ public final class Main implements Runnable {
         job.validate(config);
       }
       int exit = 0;
+      String failed = null;
+      Object message = null;
       List<Map<String, Object>> stages = new ArrayList<>();
       for (Job job : jobs) {
         Runner.Outcome o = Runner.run(job, config, date, out);
         stages.add(Map.of("job", job.name(), "status", o.summary().get("status"), "durationMs", o.summary().get("durationMs")));
         if (o.exitCode() != 0) {
           exit = o.exitCode();
+          failed = job.name();
+          message = o.summary().get("message");
           break;
         }
       }
@@ -167,6 +182,10 @@ public final class Main implements Runnable {
         s.put("dataset", dataset);
         s.put("runDate", date.toString());
         s.put("status", exit == 0 ? "SUCCEEDED" : "FAILED");
+        if (failed != null) {
+          s.put("failedStage", failed);
+          s.put("message", failed + " failed: " + message + " Rerun the same command to resume: finished stages are skipped.");
+        }
         s.put("stages", stages);
         out.println(Summary.toJson(s));
       }
@@ -253,6 +272,63 @@ public final class Main implements Runnable {
     }
   }
 
+  @Command(name = "promote", mixinStandardHelpOptions = true,
+      description = "Makes the latest candidate champion if it meets the requirements, the bias gate and the margin; with --version, promotes that version by hand.")
+  static final class Promote extends DatasetCommand {
+    @Option(names = "--version", description = "Promote this version by hand (requirements and margin waived; a bias block is not).")
+    Integer version;
+
+    @Override
+    String commandName() {
+      return "promote";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new PromoteJob(version == null ? PromoteJob.Mode.AUTOMATIC : PromoteJob.Mode.MANUAL, version)));
+    }
+  }
+
+  @Command(name = "rollback", mixinStandardHelpOptions = true, description = "Makes the previous champion champion again (recorded in _system.champions).")
+  static final class Rollback extends DatasetCommand {
+    @Override
+    String commandName() {
+      return "rollback";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new PromoteJob(PromoteJob.Mode.ROLLBACK, null)));
+    }
+  }
+
+  @Command(name = "score", mixinStandardHelpOptions = true, description = "Batch prediction of silver rows with the champion into predictions.<dataset>.")
+  static final class Score extends DatasetCommand {
+    @Override
+    String commandName() {
+      return "score";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new ScoreJob()));
+    }
+  }
+
+  @Command(name = "monitor", mixinStandardHelpOptions = true,
+      description = "Drift (PSI) of the run date's scored rows against the champion's training data, performance where labels exist, retraining signal.")
+  static final class Monitor extends DatasetCommand {
+    @Override
+    String commandName() {
+      return "monitor";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new MonitorJob()));
+    }
+  }
+
   @Command(name = "reproduce", mixinStandardHelpOptions = true,
       description = "Retrains a model version from its recorded table versions, parameters and seed; reports whether its metrics match.")
   static final class Reproduce extends DatasetCommand {
@@ -289,22 +365,41 @@ public final class Main implements Runnable {
     }
   }
 
-  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl, prepare, bias-pre, tune, bias-post); stops at the first failure.")
+  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl, prepare, bias-pre, tune, bias-post, promote, score, monitor); stops at the first failure.")
   static final class Nightly extends DatasetCommand {
     @Override
     String commandName() {
       return "nightly";
     }
 
+    @Option(names = "--until", paramLabel = "STAGE", description = "Stop after this stage (e.g. tune).")
+    String until;
+
     @Override
     public Integer call() {
-      return runJobs(List.of(new IngestJob(), new EtlJob(), new PrepareJob(), new BiasJob(BiasJob.Stage.PRE, null), new TuneJob(),
-          new BiasJob(BiasJob.Stage.POST, null)));
+      List<Job> stages = List.of(new IngestJob(), new EtlJob(), new PrepareJob(), new BiasJob(BiasJob.Stage.PRE, null), new TuneJob(),
+          new BiasJob(BiasJob.Stage.POST, null), new PromoteJob(PromoteJob.Mode.AUTOMATIC, null), new ScoreJob(), new MonitorJob());
+      List<String> names = stages.stream().map(Job::name).toList();
+      int last = until == null ? stages.size() - 1 : names.indexOf(until);
+      if (last < 0) {
+        throw new ConfigException("--until '" + until + "' is not a nightly stage. Use one of " + names + ".");
+      }
+      LakemlConfig config = config();
+      // one nightly per dataset at a time: a second one stops here, before any stage runs
+      try (RunLock lock = RunLock.acquire(LakeCatalog.of(config), dataset, "nightly")) {
+        return runJobs(stages.subList(0, last + 1));
+      } catch (JobFailure e) {
+        err().println(e.getMessage());
+        Map<String, Object> s = failedBeforeStart(e.getMessage());
+        s.put("exitCode", 1);
+        out.println(Summary.toJson(s));
+        return 1;
+      }
     }
   }
 
   @Command(name = "sql", mixinStandardHelpOptions = true,
-      description = "Runs Spark SQL over the lake (tables: bronze.<dataset>, silver.<dataset>, gold.<dataset>, _system.runs, _system.quarantine, _system.quality, _system.profile, _system.models, _system.trials, _system.bias); prints rows as JSON lines.")
+      description = "Runs Spark SQL over the lake (tables: bronze.<dataset>, silver.<dataset>, gold.<dataset>, _system.runs, _system.quarantine, _system.quality, _system.profile, _system.models, _system.trials, _system.bias, _system.champions, _system.monitor, predictions.<dataset>); prints rows as JSON lines.")
   static final class Sql extends Base {
     @Mixin CommonOptions common;
 

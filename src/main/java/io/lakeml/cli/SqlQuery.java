@@ -10,7 +10,7 @@ final class SqlQuery {
   private SqlQuery() {}
 
   private static final java.util.regex.Pattern TABLE_REF =
-      java.util.regex.Pattern.compile("(?i)(?<![\\w.`])`?(bronze|silver|gold|_system)`?\\.`?(\\w+)`?");
+      java.util.regex.Pattern.compile("(?i)(?<![\\w.`])`?(bronze|silver|gold|_system|predictions)`?\\.`?(\\w+)`?");
 
   /**
    * Registers the lake tables a query names (e.g. {@code silver.titanic}) in the session catalog;

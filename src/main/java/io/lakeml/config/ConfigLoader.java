@@ -224,7 +224,8 @@ public final class ConfigLoader {
     DatasetConfig.Prepare prepare = bindPrepare(r, p + "prepare", known, columns, features, label);
     Tune tune = bindTune(r, p + "tune", label.map(Label::binary).orElse(true));
     DatasetConfig.Bias bias = bindBias(r, p + "bias", sensitive, label);
-    return new DatasetConfig(name, source, columns, key, label, sensitive, features, rules, prepare, tune, bias);
+    DatasetConfig.Deploy deploy = bindDeploy(r, p + "deploy", label.map(Label::binary).orElse(true));
+    return new DatasetConfig(name, source, columns, key, label, sensitive, features, rules, prepare, tune, bias, deploy);
   }
 
   private static List<Rule> bindRules(ConfigReader r, String path, Set<String> known) {
@@ -493,7 +494,35 @@ public final class ConfigLoader {
         algorithms.add(new Algorithm(type, values, ranges));
       }
     }
-    return new Tune(metric, folds, parallelism, seed, strategy, trials, eta, minFraction == null ? 0.25 : minFraction, algorithms);
+    int retrainDays = r.integer(p + ".retrain-days", 0, 0);
+    return new Tune(metric, folds, parallelism, seed, strategy, trials, eta, minFraction == null ? 0.25 : minFraction, retrainDays, algorithms);
+  }
+
+  private static DatasetConfig.Deploy bindDeploy(ConfigReader r, String p, boolean binary) {
+    Map<String, Double> requirements = new LinkedHashMap<>();
+    Set<String> metrics = binary ? BINARY_METRICS : MULTICLASS_METRICS;
+    Map<String, String> raw = r.stringMap(p + ".requirements");
+    for (Map.Entry<String, String> e : raw.entrySet()) {
+      if (!metrics.contains(e.getKey())) {
+        r.problem(p + ".requirements." + e.getKey(), "'" + e.getKey() + "' is not a test metric of this label",
+            "Use one of " + new TreeSet<>(metrics) + Suggest.didYouMean(e.getKey(), metrics));
+        continue;
+      }
+      try {
+        requirements.put(e.getKey(), Double.parseDouble(e.getValue()));
+      } catch (NumberFormatException ex) {
+        r.problem(p + ".requirements." + e.getKey(), "expected a number but found '" + e.getValue() + "'", "Write e.g. " + e.getKey() + " = 0.75");
+      }
+    }
+    Double margin = r.number(p + ".margin");
+    String scope = r.string(p + ".score.rows", "all");
+    if (!scope.equals("all") && !scope.equals("run-date")) {
+      r.problem(p + ".score.rows", "'" + scope + "' is not a scoring scope", "Use all (every silver row) or run-date (rows ingested on the run date)");
+    }
+    Double psi = r.number(p + ".monitor.psi-threshold");
+    Double drop = r.number(p + ".monitor.metric-drop");
+    return new DatasetConfig.Deploy(requirements, margin == null ? 0.0 : margin, !scope.equals("run-date"), psi == null ? 0.2 : psi,
+        drop == null ? 0.05 : drop);
   }
 
   private static DatasetConfig.Bias bindBias(ConfigReader r, String p, List<Sensitive> sensitive, Optional<Label> label) {

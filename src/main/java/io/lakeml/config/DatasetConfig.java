@@ -21,7 +21,8 @@ public record DatasetConfig(
     List<Rule> rules,
     Prepare prepare,
     Tune tune,
-    Bias bias) {
+    Bias bias,
+    Deploy deploy) {
 
   public DatasetConfig {
     columns = List.copyOf(columns);
@@ -228,9 +229,10 @@ public record DatasetConfig(
    * @param trials random candidates per algorithm (strategy random, or halving over ranges)
    * @param eta successive halving keeps the best 1/eta of the candidates per rung
    * @param minFraction fraction of the training split the first halving rung uses
+   * @param retrainDays train again when the newest version from the same inputs is this many days old (0 = never)
    */
   public record Tune(String metric, int folds, int parallelism, long seed, Strategy strategy, int trials, int eta,
-      double minFraction, List<Algorithm> algorithms) {
+      double minFraction, int retrainDays, List<Algorithm> algorithms) {
     public Tune {
       algorithms = List.copyOf(algorithms);
     }
@@ -282,6 +284,21 @@ public record DatasetConfig(
     @Override
     public String toString() {
       return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Promotion and scoring settings (deploy stages).
+   *
+   * @param requirements minimum test metrics a candidate must reach to become champion
+   * @param margin how much a candidate's validation metric must exceed the champion's
+   * @param scoreAll score every silver row (true) or only rows ingested on the run date (false)
+   * @param psiThreshold a feature or prediction PSI above it signals retraining
+   * @param metricDrop a fall of the champion's metric on labelled scored rows (vs its test metric) above it signals retraining
+   */
+  public record Deploy(Map<String, Double> requirements, double margin, boolean scoreAll, double psiThreshold, double metricDrop) {
+    public Deploy {
+      requirements = Map.copyOf(requirements);
     }
   }
 }

@@ -103,6 +103,21 @@ public final class LakeCatalog {
     return system("bias");
   }
 
+  /** Champion history: every promotion and rollback, automatic or by a person. */
+  public Table champions() {
+    return system("champions");
+  }
+
+  /** Drift and performance monitoring per dataset and run date, with the retraining signal. */
+  public Table monitor() {
+    return system("monitor");
+  }
+
+  /** Batch predictions of a dataset's champion model, per run date. */
+  public Table predictions(String dataset) {
+    return new Table("predictions." + dataset, root + "/predictions/" + dataset);
+  }
+
   /** Every hyperparameter trial of every tune run. */
   public Table trials() {
     return system("trials");
@@ -145,7 +160,10 @@ public final class LakeCatalog {
     String layer = name.substring(0, dot);
     String rest = name.substring(dot + 1);
     if (layer.equals(Layer.SYSTEM.folder())) {
-      return java.util.stream.Stream.of(runs(), quarantine(), quality(), profile(), models(), trials(), bias()).filter(t -> t.name().equals(name)).findFirst();
+      return java.util.stream.Stream.of(runs(), quarantine(), quality(), profile(), models(), trials(), bias(), champions(), monitor()).filter(t -> t.name().equals(name)).findFirst();
+    }
+    if (layer.equals("predictions")) {
+      return java.util.Optional.of(predictions(rest));
     }
     for (Layer l : new Layer[] {Layer.BRONZE, Layer.SILVER, Layer.GOLD}) {
       if (l.folder().equals(layer)) {

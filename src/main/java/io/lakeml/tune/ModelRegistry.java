@@ -39,6 +39,8 @@ public final class ModelRegistry {
 
   public static final String CANDIDATE = "candidate";
   public static final String BLOCKED = "blocked";
+  public static final String CHAMPION = "champion";
+  public static final String ARCHIVED = "archived";
 
   static final StructType SCHEMA = new StructType()
       .add("dataset", DataTypes.StringType, false)
@@ -138,7 +140,7 @@ public final class ModelRegistry {
     }
     Row row = RowFactory.create(dataset, version, CANDIDATE, null, e.algorithm(), json(e.params()), e.selectionMetric(),
         e.cvMetric(), scalaMap(e.trainMetrics()), scalaMap(e.validationMetrics()), scalaMap(e.testMetrics()),
-        json(Map.of("classes", e.classes(), "matrix", ModelMetrics.asLists(e.confusion()))),
+        json(confusion(e)),
         scala.jdk.javaapi.CollectionConverters.asScala(e.classes()).toSeq(), e.threshold(),
         e.trainRows(), e.validationRows(), e.testRows(), e.goldVersion(), e.silverVersion(), e.bronzeVersion(),
         e.featurePipeline(), target, ctx.config().datasetHash(), e.seed(), e.folds(), e.strategy(), e.trials(), e.searchSeconds(),
@@ -169,6 +171,42 @@ public final class ModelRegistry {
     }
     io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
         .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)), set);
+  }
+
+  /** The dataset's current champion, if any. */
+  public static Optional<Row> champion(SparkSession spark, LakeCatalog cat, String dataset) {
+    List<Row> rows = versions(spark, cat, dataset).where(col("status").equalTo(CHAMPION)).limit(1).collectAsList();
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
+  /**
+   * Makes {@code version} the champion and archives the previous one, in a single Delta commit (one
+   * UPDATE), so there is never zero or two champions.
+   */
+  public static void makeChampion(SparkSession spark, LakeCatalog cat, String dataset, int version, String reason) {
+    org.apache.spark.sql.Column isNew = col("version").equalTo(version);
+    Map<String, org.apache.spark.sql.Column> set = new java.util.HashMap<>();
+    set.put("status", org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(CHAMPION))
+        .otherwise(org.apache.spark.sql.functions.lit(ARCHIVED)));
+    set.put("status_reason", org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(reason))
+        .otherwise(org.apache.spark.sql.functions.lit("replaced by version " + version)));
+    io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
+        .update(col("dataset").equalTo(dataset).and(isNew.or(col("status").equalTo(CHAMPION))), set);
+  }
+
+  /** Sets a version's status reason (e.g. why it was not promoted). */
+  public static void explain(SparkSession spark, LakeCatalog cat, String dataset, int version, String reason) {
+    io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
+        .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)),
+            Map.of("status_reason", org.apache.spark.sql.functions.lit(reason)));
+  }
+
+  /** Confusion matrix as JSON {"classes": […], "matrix": [[…]]}, keys in that order. */
+  private static Map<String, Object> confusion(Entry e) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("classes", e.classes());
+    m.put("matrix", ModelMetrics.asLists(e.confusion()));
+    return m;
   }
 
   /** Software version of Delta Lake on the classpath. */

@@ -89,11 +89,17 @@ public final class TuneJob implements Job {
     LakeCatalog.Table gold = cat.gold(ds.name());
     long goldVersion = Lineage.requireInput(ctx, gold, "prepare");
     Optional<Row> existing = ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().datasetHash());
-    if (existing.isPresent()) {
+    // a retraining signal from monitoring newer than that version trains again on the same inputs
+    java.time.LocalDate trainedOn = existing.map(r -> ((java.sql.Date) r.getAs("run_date")).toLocalDate()).orElse(null);
+    boolean signalled = existing.isPresent() && io.lakeml.deploy.MonitorJob.retrainSignalled(spark, cat, ds.name(), trainedOn);
+    boolean due = existing.isPresent() && tune.retrainDays() > 0 && !trainedOn.plusDays(tune.retrainDays()).isAfter(ctx.runDate());
+    if (existing.isPresent() && !signalled && !due) {
       int v = existing.get().getAs("version");
       return JobResult.skipped("model version " + v + " is already trained from " + gold.name() + " version " + goldVersion
           + " with this dataset configuration").metric("version", v).read(gold.name(), goldVersion);
     }
+    String why = existing.isEmpty() ? "new inputs (gold version or dataset configuration)"
+        : signalled ? "retraining signal from monitor" : "schedule (dataset.tune.retrain-days = " + tune.retrainDays() + ")";
     Inputs in = Inputs.at(ctx, goldVersion);
 
     Dataset<Row> goldRows = spark.read().format("delta").option("versionAsOf", goldVersion).load(gold.path());
@@ -164,6 +170,7 @@ public final class TuneJob implements Job {
 
       JobResult result = JobResult.succeeded()
           .metric("version", version)
+          .metric("trainedBecause", why)
           .metric("algorithm", winner.space().algorithm())
           .metric("params", winner.params())
           .metric("metric", tune.metric())

@@ -163,7 +163,7 @@ class BiasMetricsTest {
   void gateBlocksOutsideTheBandAndPassesInside() {
     DatasetConfig blocking = new DatasetConfig(ds.name(), ds.source(), ds.columns(), ds.key(), ds.label(), ds.sensitive().subList(0, 1),
         ds.features(), ds.rules(), ds.prepare(), ds.tune(), new DatasetConfig.Bias(List.of(), 4, 0, 0.95, 42, 0.8, 1.25, 0.1,
-        DatasetConfig.GateAction.BLOCK, false));
+        DatasetConfig.GateAction.BLOCK, false), ds.deploy());
     String cmp = BiasMetrics.COMPARISON;
     BiasJob.Gate biased = BiasJob.gate(blocking, List.of(new BiasMetrics.Metric("sex", cmp, "di", 0.5, null),
         new BiasMetrics.Metric("sex", cmp, "eod", -0.05, null)));

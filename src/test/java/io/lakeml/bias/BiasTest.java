@@ -21,7 +21,7 @@ class BiasTest {
         features { numeric = [x], categorical = [%s] }
         prepare.split.stratify-by = [y, grp]
         bias { bootstrap = 50, policy { action = block } }
-        tune.algorithms = [ { type = logistic-regression, grid { regParam = [0.0], maxIter = [30] } } ]
+        tune { folds = 2, algorithms = [ { type = logistic-regression, grid { regParam = [0.0], maxIter = [30] } } ] }
       }
       """;
 
@@ -52,7 +52,7 @@ class BiasTest {
   void gateBlocksTheBiasedModelAndReweighingEqualisesTheTrainingData() {
     TestProject p = TestProject.create("bias").dataset("loans", CONF.formatted("grp"));
     p.land("loans", "loans.csv", biased());
-    TestProject.Result night = p.run("nightly", "--dataset", "loans").expectExit(0);
+    TestProject.Result night = p.run("nightly", "--dataset", "loans", "--until", "bias-post").expectExit(0);
     assertThat(night.stdout()).contains("\"job\":\"bias-pre\"").contains("\"job\":\"bias-post\"");
     Map<String, Object> post = night.summaryOf("bias-post");
     @SuppressWarnings("unchecked")
@@ -81,7 +81,7 @@ class BiasTest {
     assertThat(p.run("bias", "--dataset", "loans").expectExit(0).lines()).allMatch(l -> l.contains("SKIPPED"));
 
     // reweighing: a new gold version whose weighted training split has DI exactly 1, and plain vs reweighed side by side
-    TestProject.Result rw = p.run("nightly", "--dataset", "loans", "--set", "dataset.bias.reweigh=true").expectExit(0);
+    TestProject.Result rw = p.run("nightly", "--dataset", "loans", "--until", "bias-post", "--set", "dataset.bias.reweigh=true").expectExit(0);
     assertThat(rw.stdout()).contains("\"reweighing\"");
     Map<String, Object> weighted = p.sql("SELECT value FROM _system.bias WHERE stage = 'pre' AND variant = 'reweighed' AND attribute = 'grp' "
         + "AND `group` = 'unprivileged vs privileged' AND metric = 'di'").get(0);
@@ -100,7 +100,7 @@ class BiasTest {
   void gateLetsAFairModelThrough() {
     TestProject p = TestProject.create("bias-fair").dataset("fair", CONF.formatted(""));
     p.land("fair", "fair.csv", fair());
-    TestProject.Result night = p.run("nightly", "--dataset", "fair").expectExit(0);
+    TestProject.Result night = p.run("nightly", "--dataset", "fair", "--until", "bias-post").expectExit(0);
     assertThat(night.stdout()).contains("\"gate\":\"passed\"");
     assertThat(p.sql("SELECT status, bias_gate FROM _system.models WHERE version = 1").get(0))
         .containsEntry("status", "candidate").containsEntry("bias_gate", "passed");

@@ -45,20 +45,24 @@ class QuickStartTest {
     TestProject p = TestProject.create("nightly").withShippedLanding("titanic");
     TestProject.Result r = p.run("nightly", "--dataset", "titanic", "--run-date", "2026-11-20").expectExit(0);
     List<String> lines = r.lines();
-    assertThat(lines).hasSize(7);
+    assertThat(lines).hasSize(10);
     assertThat(lines.get(0)).contains("\"job\":\"ingest\"");
     assertThat(lines.get(1)).contains("\"job\":\"etl\"");
     assertThat(lines.get(2)).contains("\"job\":\"prepare\"");
     assertThat(lines.get(3)).contains("\"job\":\"bias-pre\"");
     assertThat(lines.get(4)).contains("\"job\":\"tune\"").contains("\"version\":1");
     assertThat(lines.get(5)).contains("\"job\":\"bias-post\"");
+    assertThat(lines.get(6)).contains("\"job\":\"promote\"").contains("\"promoted\":true");
+    assertThat(lines.get(7)).contains("\"job\":\"score\"").contains("\"rowsScored\":1309");
     Map<String, Object> last = r.summary();
     assertThat(last).containsEntry("job", "nightly").containsEntry("status", "SUCCEEDED").containsEntry("runDate", "2026-11-20");
     assertThat(p.sql("select run_date, job, tables_written from _system.runs order by started_at"))
         .extracting(m -> m.get("job"), m -> m.get("run_date"))
         .containsExactly(org.assertj.core.groups.Tuple.tuple("ingest", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("etl", "2026-11-20"),
             org.assertj.core.groups.Tuple.tuple("prepare", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("bias-pre", "2026-11-20"),
-            org.assertj.core.groups.Tuple.tuple("tune", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("bias-post", "2026-11-20"));
+            org.assertj.core.groups.Tuple.tuple("tune", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("bias-post", "2026-11-20"),
+            org.assertj.core.groups.Tuple.tuple("promote", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("score", "2026-11-20"),
+            org.assertj.core.groups.Tuple.tuple("monitor", "2026-11-20"));
     assertThat(p.sql("select count(*) as n from gold.titanic").get(0)).containsEntry("n", 1309);
     assertThat(p.sql("select count(*) as n from _system.profile where scope = 'all'").get(0)).containsEntry("n", 5);
     assertThat(p.sql("select count(*) as n from _system.quality").get(0)).containsEntry("n", 5);
@@ -67,7 +71,7 @@ class QuickStartTest {
     assertThat(((Number) model.get("auc")).doubleValue()).isBetween(0.75, 0.95);
     assertThat(model).containsEntry("test_rows", 262);
     // pre-training DI of survival by sex (privileged: female) is exactly the ratio in the shipped CSV
-    org.apache.spark.sql.Row rates = io.lakeml.testing.TestSpark.session().read().option("header", true)
+    org.apache.spark.sql.Row rates = io.lakeml.testing.TestSpark.session().read().option("header", true).option("escape", "\"")
         .csv(TestProject.projectDir().resolve("data-lake/landing/titanic").toString())
         .selectExpr("avg(if(sex = 'male', if(survived = 'yes', 1.0, 0.0), null)) AS male",
             "avg(if(sex = 'female', if(survived = 'yes', 1.0, 0.0), null)) AS female").first();
@@ -78,7 +82,7 @@ class QuickStartTest {
     // the gate's decision is on the model version (titanic's policy warns: the model favours women and first class)
     assertThat(p.sql("select bias_gate from _system.models where version = 1").get(0).get("bias_gate")).isIn("passed", "warned");
     TestProject.Result models = p.run("models", "--dataset", "titanic").expectExit(0);
-    assertThat(models.stdout()).contains("v1").contains("candidate").contains("areaUnderROC");
+    assertThat(models.stdout()).contains("v1").contains("champion").contains("areaUnderROC");
   }
 
   @Test

@@ -1,0 +1,291 @@
+package io.lakeml.deploy;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.tune.ModelRegistry;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Drift of the rows scored on the run date against the champion's training data (the silver
+ * version it was trained from): population stability index per feature — numeric features binned on
+ * the training deciles, categorical ones by category — and of the predicted classes against the
+ * champion's test-split predictions; and, when the scored rows carry labels, the champion's metric on
+ * them against its test metric. A breach sets the retraining signal (in the summary and in
+ * {@code _system.monitor}); the next tune trains even if its inputs did not change.
+ */
+public final class MonitorJob implements Job {
+  /** PSI's floor for empty bins (avoids log of zero). */
+  static final double EPSILON = 1e-4;
+  static final int BINS = 10;
+
+  static final StructType SCHEMA = new StructType()
+      .add("dataset", DataTypes.StringType, false)
+      .add("run_date", DataTypes.DateType, false)
+      .add("run_id", DataTypes.StringType, false)
+      .add("model_version", DataTypes.IntegerType, false)
+      .add("silver_version", DataTypes.LongType, false)
+      .add("kind", DataTypes.StringType, false)
+      .add("name", DataTypes.StringType, false)
+      .add("value", DataTypes.DoubleType, true)
+      .add("threshold", DataTypes.DoubleType, true)
+      .add("breached", DataTypes.BooleanType, false);
+
+  @Override
+  public String name() {
+    return "monitor";
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) {
+    DatasetConfig ds = ctx.dataset();
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    Optional<Row> champion = ModelRegistry.champion(spark, cat, ds.name());
+    if (champion.isEmpty()) {
+      return JobResult.skipped("no champion model for " + ds.name() + " yet; nothing to monitor");
+    }
+    Row model = champion.get();
+    int version = model.getAs("version");
+    LakeCatalog.Table predictions = cat.predictions(ds.name());
+    String thisDate = "run_date = DATE'" + ctx.runDate() + "'";
+    List<Row> scoredOn = DeltaTables.exists(spark, predictions.path())
+        ? spark.read().format("delta").load(predictions.path()).where(thisDate).select(ScoreJob.SILVER_VERSION, ScoreJob.MODEL_VERSION)
+            .distinct().collectAsList()
+        : List.of();
+    if (scoredOn.isEmpty()) {
+      return JobResult.skipped("nothing was scored on " + ctx.runDate() + "; run score first");
+    }
+    long scoredSilver = scoredOn.get(0).getLong(0);
+    LakeCatalog.Table t = cat.monitor();
+    if (DeltaTables.exists(spark, t.path()) && !spark.read().format("delta").load(t.path())
+        .where("dataset = '" + ds.name() + "' AND " + thisDate + " AND model_version = " + version + " AND silver_version = " + scoredSilver)
+        .limit(1).isEmpty()) {
+      return JobResult.skipped("the predictions of " + ctx.runDate() + " (version " + version + ", silver version " + scoredSilver
+          + ") are already monitored").metric("version", version);
+    }
+    Long trainedSilver = model.getAs("silver_version");
+    LakeCatalog.Table silver = cat.silver(ds.name());
+    Dataset<Row> reference = spark.read().format("delta").option("versionAsOf", trainedSilver == null ? scoredSilver : trainedSilver).load(silver.path());
+    Dataset<Row> scoredPredictions = spark.read().format("delta").load(predictions.path()).where(thisDate);
+    Dataset<Row> current = spark.read().format("delta").option("versionAsOf", scoredSilver).load(silver.path());
+    if (!ds.key().isEmpty()) {
+      current = current.join(scoredPredictions.select(ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)),
+          scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq());
+    }
+    double psiThreshold = ds.deploy().psiThreshold();
+    List<Row> out = new ArrayList<>();
+    Map<String, Object> psi = new LinkedHashMap<>();
+    boolean retrain = false;
+    List<String> reasons = new ArrayList<>();
+    Date date = Date.valueOf(ctx.runDate());
+
+    ctx.step("population stability of " + (ds.features().numeric().size() + ds.features().categorical().size()) + " feature(s)");
+    for (String f : ds.features().numeric()) {
+      double v = numericPsi(reference, current, f);
+      psi.put(f, round(v));
+      boolean breach = v > psiThreshold;
+      retrain |= breach;
+      if (breach) {
+        reasons.add(String.format(java.util.Locale.ROOT, "%s PSI %.3f > %s", f, v, psiThreshold));
+      }
+      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "feature", f, v, psiThreshold, breach));
+    }
+    for (String f : ds.features().categorical()) {
+      double v = categoricalPsi(reference.select(col(f).cast("string").as("v")), current.select(col(f).cast("string").as("v")));
+      psi.put(f, round(v));
+      boolean breach = v > psiThreshold;
+      retrain |= breach;
+      if (breach) {
+        reasons.add(String.format(java.util.Locale.ROOT, "%s PSI %.3f > %s", f, v, psiThreshold));
+      }
+      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "feature", f, v, psiThreshold, breach));
+    }
+
+    // predicted classes today against the champion's predictions on its test split (confusion matrix columns)
+    double predictionPsi = predictionPsi(model, scoredPredictions);
+    boolean predictionBreach = predictionPsi > psiThreshold;
+    retrain |= predictionBreach;
+    if (predictionBreach) {
+      reasons.add(String.format(java.util.Locale.ROOT, "prediction PSI %.3f > %s", predictionPsi, psiThreshold));
+    }
+    out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "prediction", "predicted class",
+        predictionPsi, psiThreshold, predictionBreach));
+
+    Map<String, Object> performance = performance(ctx, ds, model, scoredPredictions, current);
+    if (performance != null) {
+      double drop = (Double) performance.get("drop");
+      boolean breach = drop > ds.deploy().metricDrop();
+      retrain |= breach;
+      if (breach) {
+        reasons.add(String.format(java.util.Locale.ROOT, "%s fell by %.3f (> %s) on labelled scored rows", performance.get("metric"), drop, ds.deploy().metricDrop()));
+      }
+      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "performance", (String) performance.get("metric"),
+          (Double) performance.get("value"), ds.deploy().metricDrop(), breach));
+    }
+    out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "signal", "retrain", retrain ? 1.0 : 0.0, null, retrain));
+    var writer = spark.createDataFrame(out, SCHEMA).coalesce(1).write().format("delta");
+    if (DeltaTables.exists(spark, t.path())) {
+      writer.mode("overwrite").option("replaceWhere", "dataset = '" + ds.name() + "' AND " + thisDate).save(t.path());
+    } else {
+      writer.mode("append").save(t.path());
+    }
+    JobResult r = JobResult.succeeded().metric("version", version).metric("psi", psi).metric("predictionPsi", round(predictionPsi))
+        .metric("retrain", retrain);
+    if (performance != null) {
+      r.metric("performance", performance);
+    }
+    if (retrain) {
+      r.metric("retrainReason", String.join("; ", reasons));
+    }
+    DeltaTables.version(spark, t.path()).ifPresent(x -> r.wrote(t.name(), x));
+    return r;
+  }
+
+  /** Whether a retraining signal was raised for the dataset after {@code since} (a run date). */
+  public static boolean retrainSignalled(SparkSession spark, LakeCatalog cat, String dataset, java.time.LocalDate since) {
+    if (!DeltaTables.exists(spark, cat.monitor().path())) {
+      return false;
+    }
+    return !spark.read().format("delta").load(cat.monitor().path())
+        .where(col("dataset").equalTo(dataset).and(col("kind").equalTo("signal")).and(col("breached"))
+            .and(col("run_date").gt(lit(Date.valueOf(since)))))
+        .limit(1).isEmpty();
+  }
+
+  static double numericPsi(Dataset<Row> reference, Dataset<Row> current, String column) {
+    Dataset<Row> ref = reference.select(col(column).cast("double").as("v")).where(col("v").isNotNull());
+    double[] probs = new double[BINS - 1];
+    for (int i = 1; i < BINS; i++) {
+      probs[i - 1] = i / (double) BINS;
+    }
+    double[] q = ref.stat().approxQuantile("v", probs, 0.001);
+    double[] edges = new TreeSet<Double>(java.util.Arrays.stream(q).boxed().toList()).stream().mapToDouble(Double::doubleValue).toArray();
+    Column bin = lit(edges.length);
+    for (int i = edges.length - 1; i >= 0; i--) {
+      bin = when(col("v").leq(edges[i]), lit(i)).otherwise(bin);
+    }
+    // nulls are a bin of their own: a feature that starts arriving empty is drift too
+    bin = when(col("v").isNull(), lit(-1)).otherwise(bin);
+    Column b = bin;
+    return psi(distribution(reference.select(col(column).cast("double").as("v")).select(b.cast("string").as("v"))),
+        distribution(current.select(col(column).cast("double").as("v")).select(b.cast("string").as("v"))));
+  }
+
+  static double categoricalPsi(Dataset<Row> reference, Dataset<Row> current) {
+    return psi(distribution(reference), distribution(current));
+  }
+
+  /** Share of rows per value of column "v" (null counted as its own value); at most a few thousand values reach the driver. */
+  private static Map<String, Double> distribution(Dataset<Row> values) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    List<Row> rows = values.groupBy(col("v")).agg(count(lit(1))).orderBy(col("count(1)").desc()).limit(5000).collectAsList();
+    double total = rows.stream().mapToLong(r -> r.getLong(1)).sum();
+    for (Row r : rows) {
+      out.put(r.isNullAt(0) ? "(null)" : r.getString(0), r.getLong(1) / total);
+    }
+    return out;
+  }
+
+  /** PSI = Σ (a − e) · ln(a / e) over the union of bins, empty bins floored at {@link #EPSILON}. */
+  static double psi(Map<String, Double> expected, Map<String, Double> actual) {
+    TreeSet<String> keys = new TreeSet<>(expected.keySet());
+    keys.addAll(actual.keySet());
+    double sum = 0;
+    for (String k : keys) {
+      double e = Math.max(expected.getOrDefault(k, 0.0), EPSILON);
+      double a = Math.max(actual.getOrDefault(k, 0.0), EPSILON);
+      sum += (a - e) * Math.log(a / e);
+    }
+    return sum;
+  }
+
+  private static double predictionPsi(Row model, Dataset<Row> scored) {
+    List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs("classes"));
+    Map<String, Double> expected = new LinkedHashMap<>();
+    try {
+      Map<?, ?> cm = new com.fasterxml.jackson.databind.ObjectMapper().readValue((String) model.getAs("confusion_matrix"), Map.class);
+      List<?> matrix = (List<?>) cm.get("matrix");
+      double total = 0;
+      double[] predicted = new double[classes.size()];
+      for (Object rowObj : matrix) {
+        List<?> row = (List<?>) rowObj;
+        for (int j = 0; j < row.size() && j < predicted.length; j++) {
+          predicted[j] += ((Number) row.get(j)).doubleValue();
+          total += ((Number) row.get(j)).doubleValue();
+        }
+      }
+      for (int j = 0; j < predicted.length; j++) {
+        expected.put(classes.get(j), total == 0 ? 0 : predicted[j] / total);
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("unreadable confusion matrix of version " + model.getAs("version"), e);
+    }
+    return psi(expected, distribution(scored.select(col(ScoreJob.PREDICTION).as("v"))));
+  }
+
+  /** The champion's selection metric on scored rows whose label is known, against its test metric; null without labels. */
+  private static Map<String, Object> performance(JobContext ctx, DatasetConfig ds, Row model, Dataset<Row> predictions, Dataset<Row> current) {
+    if (ds.label().isEmpty() || ds.key().isEmpty()) {
+      return null;
+    }
+    DatasetConfig.Label label = ds.label().get();
+    List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs("classes"));
+    Dataset<Row> labelled = predictions.join(current.select(
+            java.util.stream.Stream.concat(ds.key().stream(), java.util.stream.Stream.of(label.column())).map(org.apache.spark.sql.functions::col)
+                .toArray(Column[]::new)), scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq())
+        .where(col(label.column()).isNotNull());
+    String truth = label.column();
+    Column actual = label.binary()
+        ? when(col(truth).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)
+        : org.apache.spark.sql.functions.array_position(org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit)
+            .toArray(Column[]::new)), col(truth).cast("string")).minus(1).cast("double");
+    Column predicted = org.apache.spark.sql.functions.array_position(org.apache.spark.sql.functions.array(classes.stream()
+        .map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)), col(ScoreJob.PREDICTION)).minus(1).cast("double");
+    Dataset<Row> eval = labelled.select(actual.as("label"), predicted.as("prediction"), col(ScoreJob.PROBABILITY).as("score")).cache();
+    try {
+      if (eval.isEmpty()) {
+        return null;
+      }
+      String metric = model.getAs("selection_metric");
+      double value = metric.equals("areaUnderROC") || metric.equals("areaUnderPR")
+          ? new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator().setMetricName(metric).setRawPredictionCol("score").evaluate(eval)
+          : new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setMetricName(metric).evaluate(eval);
+      Double test = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Map<String, Double>>getAs("test_metrics")).get(metric);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("metric", metric);
+      out.put("value", value);
+      out.put("test", test);
+      out.put("drop", test == null ? 0.0 : test - value);
+      out.put("rows", eval.count());
+      return out;
+    } finally {
+      eval.unpersist();
+    }
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1e6) / 1e6;
+  }
+}

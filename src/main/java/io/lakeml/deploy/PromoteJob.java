@@ -1,0 +1,189 @@
+package io.lakeml.deploy;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.tune.ModelRegistry;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Champion promotion. Automatic (nightly): the latest candidate becomes champion only if it meets
+ * the dataset's test-metric requirements, passed (or was not blocked by) the bias gate, and beats the
+ * champion's validation metric by the configured margin. A person can promote a version by hand
+ * (requirements and margin waived, the bias block never) or roll back to the previous champion;
+ * every change is one registry commit plus a row in {@code _system.champions} saying who, when, why.
+ */
+public final class PromoteJob implements Job {
+  /** What kind of champion change. */
+  public enum Mode { AUTOMATIC, MANUAL, ROLLBACK }
+
+  static final StructType HISTORY = new StructType()
+      .add("dataset", DataTypes.StringType, false)
+      .add("version", DataTypes.IntegerType, false)
+      .add("previous_version", DataTypes.IntegerType, true)
+      .add("action", DataTypes.StringType, false)
+      .add("reason", DataTypes.StringType, false)
+      .add("actor", DataTypes.StringType, false)
+      .add("run_id", DataTypes.StringType, false)
+      .add("at", DataTypes.TimestampType, false);
+
+  private final Mode mode;
+  private final Integer version;
+
+  public PromoteJob(Mode mode, Integer version) {
+    this.mode = mode;
+    this.version = version;
+  }
+
+  @Override
+  public String name() {
+    return mode == Mode.ROLLBACK ? "rollback" : "promote";
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) {
+    return switch (mode) {
+      case AUTOMATIC -> automatic(ctx);
+      case MANUAL -> manual(ctx);
+      case ROLLBACK -> rollback(ctx);
+    };
+  }
+
+  private JobResult automatic(JobContext ctx) {
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    DatasetConfig ds = ctx.dataset();
+    List<Row> latest = ModelRegistry.versions(spark, cat, ds.name()).orderBy(col("version").desc()).limit(1).collectAsList();
+    if (latest.isEmpty()) {
+      return JobResult.skipped("no model version of " + ds.name() + " yet; run tune first");
+    }
+    Row cand = latest.get(0);
+    int v = cand.getAs("version");
+    String status = cand.getAs("status");
+    if (!ModelRegistry.CANDIDATE.equals(status)) {
+      return JobResult.skipped("latest version " + v + " is " + status + (cand.getAs("status_reason") == null ? "" : " (" + cand.getAs("status_reason") + ")"))
+          .metric("version", v).metric("promoted", false);
+    }
+    List<String> refusals = new ArrayList<>();
+    if (!ds.sensitive().isEmpty() && cand.getAs("bias_gate") == null) {
+      refusals.add("the bias gate has not evaluated it (run 'jobs/lakeml bias --dataset " + ds.name() + " --stage post')");
+    }
+    Map<String, Double> test = map(cand.getAs("test_metrics"));
+    for (Map.Entry<String, Double> req : ds.deploy().requirements().entrySet()) {
+      Double got = test.get(req.getKey());
+      if (got == null || got < req.getValue()) {
+        refusals.add(String.format(java.util.Locale.ROOT, "test %s %s < required %s", req.getKey(), got == null ? "missing" : String.format(java.util.Locale.ROOT, "%.4f", got), req.getValue()));
+      }
+    }
+    String metric = cand.getAs("selection_metric");
+    double mine = map(cand.getAs("validation_metrics")).getOrDefault(metric, Double.NaN);
+    Optional<Row> champion = ModelRegistry.champion(spark, cat, ds.name());
+    Integer previous = null;
+    if (champion.isPresent()) {
+      previous = champion.get().getAs("version");
+      Double theirs = map(champion.get().getAs("validation_metrics")).get(metric);
+      if (theirs != null && !(mine >= theirs + ds.deploy().margin())) {
+        refusals.add(String.format(java.util.Locale.ROOT, "validation %s %.4f does not beat champion v%d's %.4f by the margin %s", metric, mine, previous, theirs,
+            ds.deploy().margin()));
+      }
+    }
+    if (!refusals.isEmpty()) {
+      String reason = "not promoted: " + String.join("; ", refusals);
+      ModelRegistry.explain(spark, cat, ds.name(), v, reason);
+      JobResult r = JobResult.succeeded().metric("version", v).metric("promoted", false).metric("reason", reason)
+          .metric("champion", previous);
+      DeltaTables.version(spark, cat.models().path()).ifPresent(x -> r.wrote(cat.models().name(), x));
+      return r;
+    }
+    String reason = String.format(java.util.Locale.ROOT, "validation %s %.4f%s; requirements %s met; bias gate %s", metric, mine,
+        previous == null ? ", first champion" : " beats v" + previous, ds.deploy().requirements(), cand.getAs("bias_gate") == null ? "not applicable" : cand.getAs("bias_gate"));
+    return change(ctx, v, previous, "promote", reason, "lakeml");
+  }
+
+  private JobResult manual(JobContext ctx) {
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    String ds = ctx.dataset().name();
+    Row row = ModelRegistry.get(spark, cat, ds, version).orElseThrow(() -> new JobFailure(
+        ds + " has no model version " + version + ". List the versions with 'jobs/lakeml models --dataset " + ds + "'."));
+    String status = row.getAs("status");
+    if (ModelRegistry.BLOCKED.equals(status)) {
+      throw new JobFailure("version " + version + " is blocked by the bias gate and can never be champion: " + row.getAs("status_reason"));
+    }
+    if (ModelRegistry.CHAMPION.equals(status)) {
+      return JobResult.skipped("version " + version + " is already the champion").metric("version", version);
+    }
+    Integer previous = ModelRegistry.champion(spark, cat, ds).map(r -> (Integer) r.getAs("version")).orElse(null);
+    return change(ctx, version, previous, "manual-promote", "promoted by hand (requirements and margin not applied)", actor());
+  }
+
+  private JobResult rollback(JobContext ctx) {
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    String ds = ctx.dataset().name();
+    Row current = ModelRegistry.champion(spark, cat, ds).orElseThrow(() -> new JobFailure(ds + " has no champion to roll back."));
+    int now = current.getAs("version");
+    // champions form a stack: promotions push, rollbacks pop; the target is the one below the top
+    List<Row> history = DeltaTables.exists(spark, cat.champions().path())
+        ? spark.read().format("delta").load(cat.champions().path()).where(col("dataset").equalTo(ds))
+            .orderBy(col("at"), col("version")).select("version", "action").collectAsList()
+        : List.of();
+    java.util.Deque<Integer> stack = new java.util.ArrayDeque<>();
+    for (Row h : history) {
+      if (h.getString(1).equals("rollback")) {
+        stack.pop();
+      } else {
+        stack.push(h.getInt(0));
+      }
+    }
+    if (stack.size() < 2 || stack.peek() != now) {
+      throw new JobFailure("version " + now + " of " + ds + " has no previous champion to roll back to. Promote a version by hand: "
+          + "'jobs/lakeml promote --dataset " + ds + " --version N'.");
+    }
+    stack.pop();
+    int back = stack.peek();
+    Row target = ModelRegistry.get(spark, cat, ds, back).orElseThrow();
+    if (ModelRegistry.BLOCKED.equals(target.getAs("status"))) {
+      throw new JobFailure("the previous champion, version " + back + ", is now blocked by the bias gate: " + target.getAs("status_reason"));
+    }
+    return change(ctx, back, now, "rollback", "rolled back from version " + now, actor());
+  }
+
+  private JobResult change(JobContext ctx, int v, Integer previous, String action, String reason, String actor) {
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    String ds = ctx.dataset().name();
+    ctx.step(action + ": version " + v + " becomes champion" + (previous == null ? "" : ", version " + previous + " is archived"));
+    ModelRegistry.makeChampion(spark, cat, ds, v, reason);
+    Row h = RowFactory.create(ds, v, previous, action, reason, actor, ctx.runId(), new Timestamp(System.currentTimeMillis()));
+    DeltaTables.appendOnce(spark.createDataFrame(List.of(h), HISTORY).coalesce(1), cat.champions().path(), "lakeml-champions-" + ctx.runId(), 0, false);
+    JobResult r = JobResult.succeeded().metric("version", v).metric("promoted", true).metric("action", action)
+        .metric("previousChampion", previous).metric("reason", reason);
+    DeltaTables.version(spark, cat.models().path()).ifPresent(x -> r.wrote(cat.models().name(), x));
+    DeltaTables.version(spark, cat.champions().path()).ifPresent(x -> r.wrote(cat.champions().name(), x));
+    return r;
+  }
+
+  private static String actor() {
+    return System.getProperty("user.name", "unknown");
+  }
+
+  private static Map<String, Double> map(scala.collection.Map<String, Double> m) {
+    return m == null ? Map.of() : scala.jdk.javaapi.CollectionConverters.asJava(m);
+  }
+}

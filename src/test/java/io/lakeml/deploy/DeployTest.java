@@ -1,0 +1,133 @@
+package io.lakeml.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakeml.testing.TestProject;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Promotion, manual override, rollback and batch scoring through the real CLI. */
+class DeployTest {
+  private static final String CONF = """
+      dataset {
+        source { format = csv, mode = snapshot }
+        schema = [ { name = id, type = int }, { name = x, type = double }, { name = z, type = double }, { name = y, type = string } ]
+        key = [id]
+        label { column = y, positive = "yes" }
+        features { numeric = [x, z] }
+        prepare.missing { z = drop }
+        tune { folds = 2, algorithms = [ { type = logistic-regression, grid { regParam = [0.0], maxIter = [30] } } ] }
+      }
+      """;
+
+  /** y mostly follows x; every 50th row has no z (unusable for training, quarantined when scoring). */
+  private static String data() {
+    Random r = new Random(3);
+    StringBuilder sb = new StringBuilder("id,x,z,y\n");
+    for (int i = 0; i < 500; i++) {
+      double x = Math.round(r.nextDouble() * 1000) / 1000.0;
+      boolean yes = r.nextDouble() < (x > 0.5 ? 0.85 : 0.15);
+      sb.append(i).append(',').append(x).append(',').append(i % 50 == 0 ? "NA" : String.valueOf(Math.round(r.nextDouble() * 100) / 100.0))
+          .append(',').append(yes ? "yes" : "no").append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void promoteScoreRerunOverrideAndRollback() {
+    TestProject p = TestProject.create("deploy").dataset("cust", CONF);
+    p.land("cust", "cust.csv", data());
+    TestProject.Result night = p.run("nightly", "--dataset", "cust", "--run-date", "2026-11-20").expectExit(0);
+    Map<String, Object> promote = night.summaryOf("promote");
+    assertThat(promote).containsEntry("status", "SUCCEEDED");
+    assertThat(((Map<?, ?>) promote.get("metrics")).get("promoted")).isEqualTo(true);
+    // bias was skipped (no sensitive attribute), so the gate does not apply
+    assertThat(night.summaryOf("bias-post")).containsEntry("status", "SKIPPED");
+    Map<?, ?> score = (Map<?, ?>) night.summaryOf("score").get("metrics");
+    assertThat(score.get("rowsScored")).isEqualTo(490);
+    assertThat(score.get("rowsQuarantined")).isEqualTo(10);
+    assertThat(p.sql("SELECT count(*) AS n, count(DISTINCT prediction) AS classes, min(probability) >= 0 AND max(probability) <= 1 AS ok, "
+        + "max(model_version) AS v FROM predictions.cust WHERE run_date = DATE'2026-11-20'").get(0))
+        .containsEntry("n", 490).containsEntry("classes", 2).containsEntry("ok", true).containsEntry("v", 1);
+    assertThat(p.sql("SELECT count(*) AS n FROM _system.quarantine WHERE stage = 'score' AND reason LIKE 'feature z is null%'").get(0))
+        .containsEntry("n", 10);
+
+    // scored rows come from the very data the champion was trained on (less the 10 unscorable
+    // rows): no drift, no signal
+    Map<?, ?> monitor = (Map<?, ?>) night.summaryOf("monitor").get("metrics");
+    assertThat(monitor.get("retrain")).isEqualTo(false);
+    assertThat(((Number) ((Map<?, ?>) monitor.get("psi")).get("x")).doubleValue()).isLessThan(0.01);
+
+    // rerunning a finished date does nothing
+    TestProject.Result again = p.run("nightly", "--dataset", "cust", "--run-date", "2026-11-20").expectExit(0);
+    assertThat(again.lines().subList(0, again.lines().size() - 1)).allMatch(l -> l.contains("\"status\":\"SKIPPED\""));
+    assertThat(p.count("predictions.cust")).isEqualTo(490);
+
+    // a new version that misses the requirement is not promoted, and says why
+    TestProject.Result strict = p.run("nightly", "--dataset", "cust", "--run-date", "2026-11-21",
+        "--set", "dataset.deploy.requirements.areaUnderROC=0.999").expectExit(0);
+    Map<?, ?> refused = (Map<?, ?>) strict.summaryOf("promote").get("metrics");
+    assertThat(refused.get("promoted")).isEqualTo(false);
+    assertThat((String) refused.get("reason")).contains("test areaUnderROC").contains("< required 0.999");
+    assertThat(p.sql("SELECT version, status FROM _system.models ORDER BY version"))
+        .containsExactly(Map.of("version", 1, "status", "champion"), Map.of("version", 2, "status", "candidate"));
+    // the champion keeps scoring
+    assertThat(((Map<?, ?>) strict.summaryOf("score").get("metrics")).get("version")).isEqualTo(1);
+
+    // a person promotes version 2 anyway, then rolls back; the history says who and why
+    p.run("promote", "--dataset", "cust", "--version", "2").expectExit(0);
+    assertThat(p.sql("SELECT version, status FROM _system.models ORDER BY version"))
+        .containsExactly(Map.of("version", 1, "status", "archived"), Map.of("version", 2, "status", "champion"));
+    p.run("rollback", "--dataset", "cust").expectExit(0);
+    assertThat(p.sql("SELECT version, status FROM _system.models ORDER BY version"))
+        .containsExactly(Map.of("version", 1, "status", "champion"), Map.of("version", 2, "status", "archived"));
+    List<Map<String, Object>> history = p.sql("SELECT version, previous_version, action FROM _system.champions ORDER BY at");
+    assertThat(history).extracting(m -> m.get("action")).containsExactly("promote", "manual-promote", "rollback");
+    assertThat(history.get(2)).containsEntry("version", 1).containsEntry("previous_version", 2);
+    assertThat(p.run("rollback", "--dataset", "cust").expectExit(1).summary().get("message").toString()).contains("no previous champion");
+
+    // new rows whose x has moved: scoring them raises the retraining signal, and tune then trains
+    // again although gold and the configuration are unchanged
+    StringBuilder drift = new StringBuilder("id,x,z,y\n");
+    for (int i = 500; i < 800; i++) {
+      drift.append(i).append(',').append(2 + (i % 100) / 100.0).append(',').append((i * 37 % 100) / 100.0).append(',').append(i % 3 == 0 ? "no" : "yes").append('\n');
+    }
+    p.land("cust", "drift.csv", drift.toString());
+    p.run("ingest", "--dataset", "cust", "--run-date", "2026-11-22").expectExit(0);
+    p.run("etl", "--dataset", "cust", "--run-date", "2026-11-22").expectExit(0);
+    p.run("score", "--dataset", "cust", "--run-date", "2026-11-22").expectExit(0);
+    Map<?, ?> drifted = (Map<?, ?>) p.run("monitor", "--dataset", "cust", "--run-date", "2026-11-22").expectExit(0).summary().get("metrics");
+    assertThat(drifted.get("retrain")).isEqualTo(true);
+    assertThat((String) drifted.get("retrainReason")).contains("x PSI");
+    assertThat(((Number) ((Map<?, ?>) drifted.get("psi")).get("z")).doubleValue()).isLessThan(((Number) ((Map<?, ?>) drifted.get("psi")).get("x")).doubleValue());
+    assertThat(p.sql("SELECT count(*) AS n FROM _system.monitor WHERE run_date = DATE'2026-11-22' AND kind = 'signal' AND breached").get(0))
+        .containsEntry("n", 1);
+    TestProject.Result retrain = p.run("tune", "--dataset", "cust", "--run-date", "2026-11-23").expectExit(0);
+    assertThat(retrain.status()).isEqualTo("SUCCEEDED");
+    assertThat(retrain.metric("version")).isEqualTo(3);
+  }
+
+  @Test
+  void aSecondNightlyOfTheSameDatasetStopsWhileTheFirstHoldsTheLockAndAStaleLockIsTakenOver() throws Exception {
+    TestProject p = TestProject.create("lock").dataset("cust", CONF);
+    java.nio.file.Path lock = p.lake().resolve("_system/locks/cust.lock");
+    java.nio.file.Files.createDirectories(lock.getParent());
+    String host = java.net.InetAddress.getLocalHost().getHostName();
+    // held by this (live) test JVM: the nightly must not start
+    java.nio.file.Files.writeString(lock, host + " " + ProcessHandle.current().pid() + " 2026-11-25T02:00:00Z nightly");
+    TestProject.Result r = p.run("nightly", "--dataset", "cust").expectExit(1);
+    assertThat(r.stderr()).contains("nightly is already running for dataset 'cust'").contains("delete the lock file");
+    assertThat(r.summary()).containsEntry("status", "FAILED");
+    assertThat(java.nio.file.Files.exists(lock)).isTrue();
+    // held by a process that is gone: taken over, and released when done
+    Process gone = new ProcessBuilder("true").start();
+    gone.waitFor();
+    java.nio.file.Files.writeString(lock, host + " " + gone.pid() + " 2026-11-25T02:00:00Z nightly");
+    try (io.lakeml.core.RunLock l = io.lakeml.core.RunLock.acquire(new io.lakeml.core.LakeCatalog(p.lake().toUri().toString().replaceAll("/$", "")), "cust", "nightly")) {
+      assertThat(java.nio.file.Files.readString(lock)).contains(String.valueOf(ProcessHandle.current().pid()));
+    }
+    assertThat(java.nio.file.Files.exists(lock)).isFalse();
+  }
+}
