@@ -98,10 +98,15 @@ class BiasTest {
 
   @Test
   void gateLetsAFairModelThrough() {
-    TestProject p = TestProject.create("bias-fair").dataset("fair", CONF.formatted(""));
+    // also exercises the two algorithms no other test trains: linear SVC and naive Bayes
+    TestProject p = TestProject.create("bias-fair").dataset("fair", CONF.formatted("").replace(
+        "algorithms = [ { type = logistic-regression, grid { regParam = [0.0], maxIter = [30] } } ]",
+        "algorithms = [ { type = linear-svc, grid { regParam = [0.01], maxIter = [30] } }, { type = naive-bayes, grid { smoothing = [1.0] } } ]"));
     p.land("fair", "fair.csv", fair());
     TestProject.Result night = p.run("nightly", "--dataset", "fair", "--until", "bias-post").expectExit(0);
     assertThat(night.stdout()).contains("\"gate\":\"passed\"");
+    assertThat(p.sql("SELECT DISTINCT algorithm FROM _system.trials ORDER BY algorithm")).extracting(m -> m.get("algorithm"))
+        .containsExactly("linear-svc", "naive-bayes");
     assertThat(p.sql("SELECT status, bias_gate FROM _system.models WHERE version = 1").get(0))
         .containsEntry("status", "candidate").containsEntry("bias_gate", "passed");
   }
