@@ -138,7 +138,7 @@ public final class BiasJob implements Job {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
     Optional<Row> entry = version == null
-        ? ModelRegistry.versions(spark, cat, ds.name()).orderBy(col("version").desc()).limit(1).collectAsList().stream().findFirst()
+        ? ModelRegistry.latest(spark, cat, ds.name())
         : ModelRegistry.get(spark, cat, ds.name(), version);
     if (entry.isEmpty()) {
       if (version != null) {
@@ -300,13 +300,7 @@ public final class BiasJob implements Job {
 
   /** Replaces this stage's earlier rows for the same gold or model version: reruns do not duplicate. */
   private void write(JobContext ctx, List<Row> rows, String condition) {
-    LakeCatalog.Table t = ctx.catalog().bias();
-    var writer = ctx.spark().createDataFrame(rows, SCHEMA).coalesce(1).write().format("delta");
-    if (DeltaTables.exists(ctx.spark(), t.path())) {
-      writer.mode("overwrite").option("replaceWhere", "dataset = '" + ctx.dataset().name() + "' AND stage = '" + stage + "' AND " + condition)
-          .save(t.path());
-    } else {
-      writer.mode("append").save(t.path());
-    }
+    DeltaTables.replace(ctx.spark().createDataFrame(rows, SCHEMA).coalesce(1), ctx.catalog().bias().path(),
+        "dataset = '" + ctx.dataset().name() + "' AND stage = '" + stage + "' AND " + condition);
   }
 }

@@ -47,6 +47,19 @@ public final class DeltaTables {
   }
 
   /**
+   * Replaces the rows matching {@code condition} with {@code rows} in one commit (Delta
+   * {@code replaceWhere}), or creates the table: how per-date and per-version outputs stay idempotent.
+   */
+  public static void replace(Dataset<Row> rows, String path, String condition) {
+    var writer = rows.write().format("delta");
+    if (exists(rows.sparkSession(), path)) {
+      writer.mode("overwrite").option("replaceWhere", condition).save(path);
+    } else {
+      writer.mode("append").save(path);
+    }
+  }
+
+  /**
    * Appends rows exactly once: Delta skips the write when {@code appId} already committed {@code
    * txnVersion} to this table, so a retried batch after a crash adds nothing twice.
    */

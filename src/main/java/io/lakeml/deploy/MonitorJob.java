@@ -102,18 +102,13 @@ public final class MonitorJob implements Job {
     Date date = Date.valueOf(ctx.runDate());
 
     ctx.step("population stability of " + (ds.features().numeric().size() + ds.features().categorical().size()) + " feature(s)");
-    for (String f : ds.features().numeric()) {
-      double v = numericPsi(reference, current, f);
-      psi.put(f, round(v));
-      boolean breach = v > psiThreshold;
-      retrain |= breach;
-      if (breach) {
-        reasons.add(String.format(java.util.Locale.ROOT, "%s PSI %.3f > %s", f, v, psiThreshold));
-      }
-      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "feature", f, v, psiThreshold, breach));
-    }
-    for (String f : ds.features().categorical()) {
-      double v = categoricalPsi(reference.select(col(f).cast("string").as("v")), current.select(col(f).cast("string").as("v")));
+    Map<String, Boolean> features = new LinkedHashMap<>(); // name → numeric
+    ds.features().numeric().forEach(f -> features.put(f, true));
+    ds.features().categorical().forEach(f -> features.put(f, false));
+    for (Map.Entry<String, Boolean> e : features.entrySet()) {
+      String f = e.getKey();
+      double v = e.getValue() ? numericPsi(reference, current, f)
+          : categoricalPsi(reference.select(col(f).cast("string").as("v")), current.select(col(f).cast("string").as("v")));
       psi.put(f, round(v));
       boolean breach = v > psiThreshold;
       retrain |= breach;
@@ -145,12 +140,7 @@ public final class MonitorJob implements Job {
           (Double) performance.get("value"), ds.deploy().metricDrop(), breach));
     }
     out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "signal", "retrain", retrain ? 1.0 : 0.0, null, retrain));
-    var writer = spark.createDataFrame(out, SCHEMA).coalesce(1).write().format("delta");
-    if (DeltaTables.exists(spark, t.path())) {
-      writer.mode("overwrite").option("replaceWhere", "dataset = '" + ds.name() + "' AND " + thisDate).save(t.path());
-    } else {
-      writer.mode("append").save(t.path());
-    }
+    DeltaTables.replace(spark.createDataFrame(out, SCHEMA).coalesce(1), t.path(), "dataset = '" + ds.name() + "' AND " + thisDate);
     JobResult r = JobResult.succeeded().metric("version", version).metric("psi", psi).metric("predictionPsi", round(predictionPsi))
         .metric("retrain", retrain);
     if (performance != null) {

@@ -68,11 +68,11 @@ public final class PromoteJob implements Job {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
     DatasetConfig ds = ctx.dataset();
-    List<Row> latest = ModelRegistry.versions(spark, cat, ds.name()).orderBy(col("version").desc()).limit(1).collectAsList();
+    Optional<Row> latest = ModelRegistry.latest(spark, cat, ds.name());
     if (latest.isEmpty()) {
       return JobResult.skipped("no model version of " + ds.name() + " yet; run tune first");
     }
-    Row cand = latest.get(0);
+    Row cand = latest.get();
     int v = cand.getAs("version");
     String status = cand.getAs("status");
     if (!ModelRegistry.CANDIDATE.equals(status)) {

@@ -122,12 +122,7 @@ public final class ScoreJob implements Job {
       cols.add(lit(ctx.runId()).as("run_id"));
       cols.add(lit(Date.valueOf(ctx.runDate())).as("run_date"));
       Dataset<Row> predictions = scored.select(cols.toArray(new Column[0]));
-      var writer = predictions.write().format("delta");
-      if (DeltaTables.exists(spark, out.path())) {
-        writer.mode("overwrite").option("replaceWhere", thisDate).save(out.path());
-      } else {
-        writer.mode("append").save(out.path());
-      }
+      DeltaTables.replace(predictions, out.path(), thisDate);
       long written = spark.read().format("delta").load(out.path()).where(thisDate).count();
       JobResult r = JobResult.succeeded().metric("version", version).metric("rowsScored", written).metric("rowsQuarantined", quarantined)
           .metric("rows", ds.deploy().scoreAll() ? "all" : "run-date");

@@ -284,11 +284,6 @@ public final class PrepareJob implements Job {
   /** Writes a run's rows for (dataset, run date), replacing an earlier run of the same date (idempotent reruns). */
   private static void replaceRunDate(JobContext ctx, Dataset<Row> rows, LakeCatalog.Table table) {
     String condition = "dataset = '" + ctx.dataset().name() + "' AND run_date = DATE'" + ctx.runDate() + "'";
-    var writer = rows.coalesce(1).write().format("delta");
-    if (DeltaTables.exists(ctx.spark(), table.path())) {
-      writer.mode("overwrite").option("replaceWhere", condition).save(table.path());
-    } else {
-      writer.mode("append").save(table.path());
-    }
+    DeltaTables.replace(rows.coalesce(1), table.path(), condition);
   }
 }

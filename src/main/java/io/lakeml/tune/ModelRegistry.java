@@ -173,6 +173,12 @@ public final class ModelRegistry {
         .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)), set);
   }
 
+  /** The dataset's newest version, if any. */
+  public static Optional<Row> latest(SparkSession spark, LakeCatalog cat, String dataset) {
+    List<Row> rows = versions(spark, cat, dataset).orderBy(col("version").desc()).limit(1).collectAsList();
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  }
+
   /** The dataset's current champion, if any. */
   public static Optional<Row> champion(SparkSession spark, LakeCatalog cat, String dataset) {
     List<Row> rows = versions(spark, cat, dataset).where(col("status").equalTo(CHAMPION)).limit(1).collectAsList();
