@@ -4,9 +4,7 @@ import io.lakeml.config.ConfigException;
 import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.LakemlConfig;
 import io.lakeml.core.Job;
-import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
-import io.lakeml.core.RunLock;
 import io.lakeml.core.Runner;
 import io.lakeml.core.SparkSessions;
 import io.lakeml.core.Summary;
@@ -43,7 +41,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "lakeml", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Batch machine-learning pipeline on Apache Spark and Delta Lake.",
-    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Bias.class, Main.Tune.class, Main.Promote.class, Main.Rollback.class, Main.Score.class, Main.Monitor.class, Main.Nightly.class, Main.Models.class,
+    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Bias.class, Main.Tune.class, Main.Promote.class, Main.Rollback.class, Main.Score.class, Main.Monitor.class, Nightly.class, Main.Vacuum.class, Main.Models.class,
         Main.Reproduce.class, Main.Sql.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for usage and configuration errors. */
@@ -302,6 +300,36 @@ public final class Main implements Runnable {
     }
   }
 
+  @Command(name = "vacuum", mixinStandardHelpOptions = true,
+      description = "Deletes old files of the dataset's tables (Delta VACUUM), never the table versions a registered, non-archived model was trained from.")
+  static final class Vacuum extends DatasetCommand {
+    @Option(names = "--retain-hours", defaultValue = "168", description = "Keep files removed less than this long ago (default: ${DEFAULT-VALUE}, Delta's 7 days).")
+    double retainHours;
+
+    @Option(names = "--include-system", description = "Also vacuum the shared _system tables (run ledger, registry, quarantine, …).")
+    boolean includeSystem;
+
+    @Override
+    String commandName() {
+      return "vacuum";
+    }
+
+    @Override
+    public Integer call() {
+      LakemlConfig config = config();
+      // not while a nightly of the dataset writes: a short retention could delete files a running commit still needs
+      try (io.lakeml.core.RunLock lock = io.lakeml.core.RunLock.acquire(io.lakeml.core.LakeCatalog.of(config), dataset, "vacuum")) {
+        return runJobs(List.of(new io.lakeml.deploy.VacuumJob(retainHours, includeSystem)));
+      } catch (io.lakeml.core.JobFailure e) {
+        err().println(e.getMessage());
+        Map<String, Object> s = failedBeforeStart(e.getMessage());
+        s.put("exitCode", 1);
+        out.println(Summary.toJson(s));
+        return 1;
+      }
+    }
+  }
+
   @Command(name = "score", mixinStandardHelpOptions = true, description = "Batch prediction of silver rows with the champion into predictions.<dataset>.")
   static final class Score extends DatasetCommand {
     @Override
@@ -362,39 +390,6 @@ public final class Main implements Runnable {
       SparkSession spark = SparkSessions.getOrCreate(config, "lakeml models " + dataset);
       ModelList.print(spark, LakeCatalog.of(config), dataset, json, out);
       return 0;
-    }
-  }
-
-  @Command(name = "nightly", mixinStandardHelpOptions = true, description = "Runs the pipeline's stages in order (today: ingest, etl, prepare, bias-pre, tune, bias-post, promote, score, monitor); stops at the first failure.")
-  static final class Nightly extends DatasetCommand {
-    @Override
-    String commandName() {
-      return "nightly";
-    }
-
-    @Option(names = "--until", paramLabel = "STAGE", description = "Stop after this stage (e.g. tune).")
-    String until;
-
-    @Override
-    public Integer call() {
-      List<Job> stages = List.of(new IngestJob(), new EtlJob(), new PrepareJob(), new BiasJob(BiasJob.Stage.PRE, null), new TuneJob(),
-          new BiasJob(BiasJob.Stage.POST, null), new PromoteJob(PromoteJob.Mode.AUTOMATIC, null), new ScoreJob(), new MonitorJob());
-      List<String> names = stages.stream().map(Job::name).toList();
-      int last = until == null ? stages.size() - 1 : names.indexOf(until);
-      if (last < 0) {
-        throw new ConfigException("--until '" + until + "' is not a nightly stage. Use one of " + names + ".");
-      }
-      LakemlConfig config = config();
-      // one nightly per dataset at a time: a second one stops here, before any stage runs
-      try (RunLock lock = RunLock.acquire(LakeCatalog.of(config), dataset, "nightly")) {
-        return runJobs(stages.subList(0, last + 1));
-      } catch (JobFailure e) {
-        err().println(e.getMessage());
-        Map<String, Object> s = failedBeforeStart(e.getMessage());
-        s.put("exitCode", 1);
-        out.println(Summary.toJson(s));
-        return 1;
-      }
     }
   }
 

@@ -521,8 +521,12 @@ public final class ConfigLoader {
     }
     Double psi = r.number(p + ".monitor.psi-threshold");
     Double drop = r.number(p + ".monitor.metric-drop");
+    String labelsFrom = r.string(p + ".monitor.labels.from", "");
+    String labelsColumn = r.string(p + ".monitor.labels.column", "");
+    int lookback = r.integer(p + ".monitor.labels.lookback-days", 30, 1);
     return new DatasetConfig.Deploy(requirements, margin == null ? 0.0 : margin, !scope.equals("run-date"), psi == null ? 0.2 : psi,
-        drop == null ? 0.05 : drop);
+        drop == null ? 0.05 : drop, new DatasetConfig.Labels(Optional.of(labelsFrom).filter(x -> !x.isBlank()),
+            Optional.of(labelsColumn).filter(x -> !x.isBlank()), lookback));
   }
 
   private static DatasetConfig.Bias bindBias(ConfigReader r, String p, List<Sensitive> sensitive, Optional<Label> label) {

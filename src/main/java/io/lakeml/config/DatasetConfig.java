@@ -295,10 +295,20 @@ public record DatasetConfig(
    * @param scoreAll score every silver row (true) or only rows ingested on the run date (false)
    * @param psiThreshold a feature or prediction PSI above it signals retraining
    * @param metricDrop a fall of the champion's metric on labelled scored rows (vs its test metric) above it signals retraining
+   * @param labels where the true labels of scored rows come from, often days after scoring
    */
-  public record Deploy(Map<String, Double> requirements, double margin, boolean scoreAll, double psiThreshold, double metricDrop) {
+  public record Deploy(Map<String, Double> requirements, double margin, boolean scoreAll, double psiThreshold, double metricDrop, Labels labels) {
     public Deploy {
       requirements = Map.copyOf(requirements);
     }
   }
+
+  /**
+   * The source of labels that arrive after scoring, for monitoring the champion's performance.
+   *
+   * @param from dataset whose silver table holds the key columns and the label (empty: this dataset's own silver, as it is updated)
+   * @param column label column in that table (empty: this dataset's label column)
+   * @param lookbackDays predictions of this many past run dates are matched with labels
+   */
+  public record Labels(Optional<String> from, Optional<String> column, int lookbackDays) {}
 }

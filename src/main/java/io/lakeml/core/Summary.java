@@ -19,6 +19,8 @@ public final class Summary {
     s.put("runDate", ctx.runDate().toString());
     s.put("status", result.status().name());
     s.put("runId", ctx.runId());
+    // the Spark application the job ran in: where its logs and UI (history server) are found
+    s.put("applicationId", ctx.spark().sparkContext().applicationId());
     s.put("durationMs", durationMs);
     if (result.message() != null) {
       s.put("message", result.message());

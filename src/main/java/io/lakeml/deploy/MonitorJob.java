@@ -79,11 +79,15 @@ public final class MonitorJob implements Job {
     }
     long scoredSilver = scoredOn.get(0).getLong(0);
     LakeCatalog.Table t = cat.monitor();
-    if (DeltaTables.exists(spark, t.path()) && !spark.read().format("delta").load(t.path())
-        .where("dataset = '" + ds.name() + "' AND " + thisDate + " AND model_version = " + version + " AND silver_version = " + scoredSilver)
-        .limit(1).isEmpty()) {
+    LakeCatalog.Table labels = cat.silver(ds.deploy().labels().from().orElse(ds.name()));
+    java.util.OptionalLong labelsVersion = DeltaTables.version(spark, labels.path());
+    // monitored already, with the labels known now (labels arriving later make it worth a rerun)
+    String done = "dataset = '" + ds.name() + "' AND " + thisDate + " AND model_version = " + version + " AND silver_version = " + scoredSilver;
+    String sameLabels = labelsVersion.isEmpty() ? "" : " AND kind = 'labels' AND name = '" + labels.name() + "' AND value = " + labelsVersion.getAsLong();
+    if (DeltaTables.exists(spark, t.path()) && !spark.read().format("delta").load(t.path()).where(done + sameLabels).limit(1).isEmpty()) {
       return JobResult.skipped("the predictions of " + ctx.runDate() + " (version " + version + ", silver version " + scoredSilver
-          + ") are already monitored").metric("version", version);
+          + (labelsVersion.isEmpty() ? "" : ", labels " + labels.name() + " version " + labelsVersion.getAsLong()) + ") are already monitored")
+          .metric("version", version);
     }
     Long trainedSilver = model.getAs("silver_version");
     LakeCatalog.Table silver = cat.silver(ds.name());
@@ -128,7 +132,12 @@ public final class MonitorJob implements Job {
     out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "prediction", "predicted class",
         predictionPsi, psiThreshold, predictionBreach));
 
-    Map<String, Object> performance = performance(ctx, ds, model, scoredPredictions, current);
+    Map<String, Object> performance = null;
+    if (labelsVersion.isPresent()) {
+      ctx.step("performance on labels from " + labels.name() + " version " + labelsVersion.getAsLong());
+      performance = performance(ctx, ds, model, labels, labelsVersion.getAsLong());
+      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "labels", labels.name(), (double) labelsVersion.getAsLong(), null, false));
+    }
     if (performance != null) {
       double drop = (Double) performance.get("drop");
       boolean breach = drop > ds.deploy().metricDrop();
@@ -235,24 +244,46 @@ public final class MonitorJob implements Job {
     return psi(expected, distribution(scored.select(col(ScoreJob.PREDICTION).as("v"))));
   }
 
-  /** The champion's selection metric on scored rows whose label is known, against its test metric; null without labels. */
-  private static Map<String, Object> performance(JobContext ctx, DatasetConfig ds, Row model, Dataset<Row> predictions, Dataset<Row> current) {
+  /**
+   * The champion's selection metric on its predictions of the last lookback days whose labels are
+   * known now in the labels table (latest prediction per key), against its test metric; null when
+   * no prediction has a label yet.
+   */
+  private static Map<String, Object> performance(JobContext ctx, DatasetConfig ds, Row model, LakeCatalog.Table labelsTable, long labelsVersion) {
     if (ds.label().isEmpty() || ds.key().isEmpty()) {
       return null;
     }
+    SparkSession spark = ctx.spark();
     DatasetConfig.Label label = ds.label().get();
+    DatasetConfig.Labels source = ds.deploy().labels();
+    String truth = "_truth";
+    String labelColumn = source.column().orElse(label.column());
+    Dataset<Row> known = spark.read().format("delta").option("versionAsOf", labelsVersion).load(labelsTable.path());
+    List<String> missing = java.util.stream.Stream.concat(ds.key().stream(), java.util.stream.Stream.of(labelColumn))
+        .filter(c -> !List.of(known.columns()).contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new io.lakeml.core.JobFailure("the labels table " + labelsTable.name() + " has no column(s) " + missing + " (its columns: "
+          + List.of(known.columns()) + "). Set dataset.deploy.monitor.labels.column, or load a table with the key " + ds.key() + " and the label.");
+    }
+    Column[] keys = ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    int version = model.getAs("version");
+    Dataset<Row> recent = spark.read().format("delta").load(ctx.catalog().predictions(ds.name()).path())
+        .where(col(ScoreJob.MODEL_VERSION).equalTo(version)
+            .and(col("run_date").gt(lit(Date.valueOf(ctx.runDate().minusDays(source.lookbackDays())))))
+            .and(col("run_date").leq(lit(Date.valueOf(ctx.runDate())))))
+        .withColumn("_latest", org.apache.spark.sql.functions.row_number().over(
+            org.apache.spark.sql.expressions.Window.partitionBy(keys).orderBy(col("run_date").desc())))
+        .where(col("_latest").equalTo(1));
+    Dataset<Row> labelled = recent.join(known.select(java.util.stream.Stream.concat(ds.key().stream().map(org.apache.spark.sql.functions::col),
+            java.util.stream.Stream.of(col(labelColumn).as(truth))).toArray(Column[]::new)),
+            scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq())
+        .where(col(truth).isNotNull());
     List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs("classes"));
-    Dataset<Row> labelled = predictions.join(current.select(
-            java.util.stream.Stream.concat(ds.key().stream(), java.util.stream.Stream.of(label.column())).map(org.apache.spark.sql.functions::col)
-                .toArray(Column[]::new)), scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq())
-        .where(col(label.column()).isNotNull());
-    String truth = label.column();
+    Column classArray = org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
     Column actual = label.binary()
         ? when(col(truth).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)
-        : org.apache.spark.sql.functions.array_position(org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit)
-            .toArray(Column[]::new)), col(truth).cast("string")).minus(1).cast("double");
-    Column predicted = org.apache.spark.sql.functions.array_position(org.apache.spark.sql.functions.array(classes.stream()
-        .map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)), col(ScoreJob.PREDICTION)).minus(1).cast("double");
+        : org.apache.spark.sql.functions.array_position(classArray, col(truth).cast("string")).minus(1).cast("double");
+    Column predicted = org.apache.spark.sql.functions.array_position(classArray, col(ScoreJob.PREDICTION)).minus(1).cast("double");
     Dataset<Row> eval = labelled.select(actual.as("label"), predicted.as("prediction"), col(ScoreJob.PROBABILITY).as("score")).cache();
     try {
       if (eval.isEmpty()) {
@@ -269,6 +300,8 @@ public final class MonitorJob implements Job {
       out.put("test", test);
       out.put("drop", test == null ? 0.0 : test - value);
       out.put("rows", eval.count());
+      out.put("labels", labelsTable.name() + "@" + labelsVersion);
+      out.put("lookbackDays", source.lookbackDays());
       return out;
     } finally {
       eval.unpersist();

@@ -52,7 +52,7 @@ class BiasTest {
   void gateBlocksTheBiasedModelAndReweighingEqualisesTheTrainingData() {
     TestProject p = TestProject.create("bias").dataset("loans", CONF.formatted("grp"));
     p.land("loans", "loans.csv", biased());
-    TestProject.Result night = p.run("nightly", "--dataset", "loans", "--until", "bias-post").expectExit(0);
+    TestProject.Result night = p.run("nightly", "--in-process", "--dataset", "loans", "--until", "bias-post").expectExit(0);
     assertThat(night.stdout()).contains("\"job\":\"bias-pre\"").contains("\"job\":\"bias-post\"");
     Map<String, Object> post = night.summaryOf("bias-post");
     @SuppressWarnings("unchecked")
@@ -81,7 +81,7 @@ class BiasTest {
     assertThat(p.run("bias", "--dataset", "loans").expectExit(0).lines()).allMatch(l -> l.contains("SKIPPED"));
 
     // reweighing: a new gold version whose weighted training split has DI exactly 1, and plain vs reweighed side by side
-    TestProject.Result rw = p.run("nightly", "--dataset", "loans", "--until", "bias-post", "--set", "dataset.bias.reweigh=true").expectExit(0);
+    TestProject.Result rw = p.run("nightly", "--in-process", "--dataset", "loans", "--until", "bias-post", "--set", "dataset.bias.reweigh=true").expectExit(0);
     assertThat(rw.stdout()).contains("\"reweighing\"");
     Map<String, Object> weighted = p.sql("SELECT value FROM _system.bias WHERE stage = 'pre' AND variant = 'reweighed' AND attribute = 'grp' "
         + "AND `group` = 'unprivileged vs privileged' AND metric = 'di'").get(0);
@@ -103,7 +103,7 @@ class BiasTest {
         "algorithms = [ { type = logistic-regression, grid { regParam = [0.0], maxIter = [30] } } ]",
         "algorithms = [ { type = linear-svc, grid { regParam = [0.01], maxIter = [30] } }, { type = naive-bayes, grid { smoothing = [1.0] } } ]"));
     p.land("fair", "fair.csv", fair());
-    TestProject.Result night = p.run("nightly", "--dataset", "fair", "--until", "bias-post").expectExit(0);
+    TestProject.Result night = p.run("nightly", "--in-process", "--dataset", "fair", "--until", "bias-post").expectExit(0);
     assertThat(night.stdout()).contains("\"gate\":\"passed\"");
     assertThat(p.sql("SELECT DISTINCT algorithm FROM _system.trials ORDER BY algorithm")).extracting(m -> m.get("algorithm"))
         .containsExactly("linear-svc", "naive-bayes");

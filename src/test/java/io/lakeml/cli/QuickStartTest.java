@@ -43,7 +43,7 @@ class QuickStartTest {
   @Test
   void nightlyPrintsEachStageAndANightlySummaryLast() {
     TestProject p = TestProject.create("nightly").withShippedLanding("titanic");
-    TestProject.Result r = p.run("nightly", "--dataset", "titanic", "--run-date", "2026-11-20").expectExit(0);
+    TestProject.Result r = p.run("nightly", "--in-process", "--dataset", "titanic", "--run-date", "2026-11-20").expectExit(0);
     List<String> lines = r.lines();
     assertThat(lines).hasSize(10);
     assertThat(lines.get(0)).contains("\"job\":\"ingest\"");
@@ -99,7 +99,7 @@ class QuickStartTest {
   void summaryHasTheDocumentedShape() {
     TestProject p = TestProject.create("shape").withShippedLanding("titanic");
     Map<String, Object> s = p.run("ingest", "--dataset", "titanic", "--run-date", "2026-11-21").expectExit(0).summary();
-    assertThat(s.keySet()).containsExactly("job", "dataset", "runDate", "status", "runId", "durationMs", "metrics", "tables", "inputs");
+    assertThat(s.keySet()).containsExactly("job", "dataset", "runDate", "status", "runId", "applicationId", "durationMs", "metrics", "tables", "inputs");
     assertThat(s).containsEntry("job", "ingest").containsEntry("dataset", "titanic").containsEntry("runDate", "2026-11-21");
     assertThat(s.get("tables")).isEqualTo(Map.of("bronze.titanic", Map.of("version", 0)));
     assertThat(p.sql("select run_id, config_hash, lakeml_version, tables_written from _system.runs").get(0))

@@ -39,7 +39,7 @@ class DeployTest {
   void promoteScoreRerunOverrideAndRollback() {
     TestProject p = TestProject.create("deploy").dataset("cust", CONF);
     p.land("cust", "cust.csv", data());
-    TestProject.Result night = p.run("nightly", "--dataset", "cust", "--run-date", "2026-11-20").expectExit(0);
+    TestProject.Result night = p.run("nightly", "--in-process", "--dataset", "cust", "--run-date", "2026-11-20").expectExit(0);
     Map<String, Object> promote = night.summaryOf("promote");
     assertThat(promote).containsEntry("status", "SUCCEEDED");
     assertThat(((Map<?, ?>) promote.get("metrics")).get("promoted")).isEqualTo(true);
@@ -61,12 +61,12 @@ class DeployTest {
     assertThat(((Number) ((Map<?, ?>) monitor.get("psi")).get("x")).doubleValue()).isLessThan(0.01);
 
     // rerunning a finished date does nothing
-    TestProject.Result again = p.run("nightly", "--dataset", "cust", "--run-date", "2026-11-20").expectExit(0);
+    TestProject.Result again = p.run("nightly", "--in-process", "--dataset", "cust", "--run-date", "2026-11-20").expectExit(0);
     assertThat(again.lines().subList(0, again.lines().size() - 1)).allMatch(l -> l.contains("\"status\":\"SKIPPED\""));
     assertThat(p.count("predictions.cust")).isEqualTo(490);
 
     // a new version that misses the requirement is not promoted, and says why
-    TestProject.Result strict = p.run("nightly", "--dataset", "cust", "--run-date", "2026-11-21",
+    TestProject.Result strict = p.run("nightly", "--in-process", "--dataset", "cust", "--run-date", "2026-11-21",
         "--set", "dataset.deploy.requirements.areaUnderROC=0.999").expectExit(0);
     Map<?, ?> refused = (Map<?, ?>) strict.summaryOf("promote").get("metrics");
     assertThat(refused.get("promoted")).isEqualTo(false);
@@ -107,6 +107,70 @@ class DeployTest {
     TestProject.Result retrain = p.run("tune", "--dataset", "cust", "--run-date", "2026-11-23").expectExit(0);
     assertThat(retrain.status()).isEqualTo("SUCCEEDED");
     assertThat(retrain.metric("version")).isEqualTo(3);
+
+    // labels arriving after scoring, from another dataset: the champion's predictions of the last
+    // 30 days are matched with them by key. The outcomes are the opposite of what v1 predicted for
+    // the first 500 rows, so its AUC on them is exactly 0 and the signal fires on performance
+    p.dataset("cust_outcomes", """
+        dataset {
+          schema = [ { name = id, type = int }, { name = outcome, type = string } ]
+          key = [id]
+        }
+        """);
+    StringBuilder outcomes = new StringBuilder("id,outcome\n");
+    for (Map<String, Object> row : p.sql("SELECT id, prediction FROM predictions.cust WHERE run_date = DATE'2026-11-22' AND id < 500 ORDER BY id")) {
+      outcomes.append(row.get("id")).append(',').append("yes".equals(row.get("prediction")) ? "no" : "yes").append('\n');
+    }
+    p.land("cust_outcomes", "outcomes-2026-11-23.csv", outcomes.toString());
+    p.run("ingest", "--dataset", "cust_outcomes", "--run-date", "2026-11-23").expectExit(0);
+    p.run("etl", "--dataset", "cust_outcomes", "--run-date", "2026-11-23").expectExit(0);
+    String[] fromOutcomes = {"--set", "dataset.deploy.monitor.labels.from=cust_outcomes", "--set", "dataset.deploy.monitor.labels.column=outcome"};
+    TestProject.Result late = p.run(concat(new String[] {"monitor", "--dataset", "cust", "--run-date", "2026-11-22"}, fromOutcomes)).expectExit(0);
+    assertThat(late.status()).as("the labels are new: the date is monitored again").isEqualTo("SUCCEEDED");
+    Map<?, ?> performance = (Map<?, ?>) late.metrics().get("performance");
+    assertThat(performance.get("labels")).isEqualTo("silver.cust_outcomes@0");
+    assertThat(performance.get("rows")).isEqualTo(490);
+    assertThat(((Number) performance.get("value")).doubleValue()).isEqualTo(0.0);
+    assertThat((String) late.metrics().get("retrainReason")).contains("areaUnderROC fell by");
+    assertThat(p.run(concat(new String[] {"monitor", "--dataset", "cust", "--run-date", "2026-11-22"}, fromOutcomes)).expectExit(0).status())
+        .isEqualTo("SKIPPED");
+
+    // retention: VACUUM with no grace period still keeps the gold version the champion (v1) was
+    // trained from; v2 is archived and protects nothing
+    long g1 = ((Number) p.sql("SELECT gold_version FROM _system.models WHERE version = 1").get(0).get("gold_version")).longValue();
+    long g3 = ((Number) p.sql("SELECT gold_version FROM _system.models WHERE version = 3").get(0).get("gold_version")).longValue();
+    assertThat(g1).as("the 11-21 nightly (new dataset configuration) rewrote gold").isLessThan(g3);
+    long goldRowsAtG1 = goldRowsAt(p, g1);
+    TestProject.Result vacuum = p.run("vacuum", "--dataset", "cust", "--retain-hours", "0").expectExit(0);
+    Map<?, ?> gold = vacuumed(vacuum, "gold.cust");
+    assertThat(gold.get("protectedVersion")).isEqualTo((int) g1);
+    assertThat(gold.get("protectedFor")).isEqualTo("model v1");
+    assertThat(gold.get("filesDeleted")).isEqualTo(0);
+    assertThat(goldRowsAt(p, g1)).isEqualTo(goldRowsAtG1);
+    // once every version is archived nothing is protected: the same command deletes what gold
+    // version g1 was made of, and time travel to it fails
+    io.delta.tables.DeltaTable.forPath(io.lakeml.testing.TestSpark.session(), p.lake().resolve("_system/models").toString())
+        .update(org.apache.spark.sql.functions.expr("dataset = 'cust'"), Map.of("status", org.apache.spark.sql.functions.lit("archived")));
+    Map<?, ?> unprotected = vacuumed(p.run("vacuum", "--dataset", "cust", "--retain-hours", "0").expectExit(0), "gold.cust");
+    assertThat(unprotected.get("protectedVersion")).isNull();
+    assertThat(((Number) unprotected.get("filesDeleted")).longValue()).isPositive();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> goldRowsAt(p, g1)).hasStackTraceContaining("does not exist");
+    assertThat(goldRowsAt(p, g3)).isPositive();
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
+  }
+
+  private static long goldRowsAt(TestProject p, long version) {
+    return io.lakeml.testing.TestSpark.session().read().format("delta").option("versionAsOf", version)
+        .load(p.lake().resolve("gold/cust").toString()).count();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<?, ?> vacuumed(TestProject.Result r, String table) {
+    return ((List<Map<?, ?>>) r.metrics().get("tables")).stream().filter(t -> table.equals(t.get("table"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + table + " in " + r.stdout()));
   }
 
   @Test
@@ -117,7 +181,7 @@ class DeployTest {
     String host = java.net.InetAddress.getLocalHost().getHostName();
     // held by this (live) test JVM: the nightly must not start
     java.nio.file.Files.writeString(lock, host + " " + ProcessHandle.current().pid() + " 2026-11-25T02:00:00Z nightly");
-    TestProject.Result r = p.run("nightly", "--dataset", "cust").expectExit(1);
+    TestProject.Result r = p.run("nightly", "--in-process", "--dataset", "cust").expectExit(1);
     assertThat(r.stderr()).contains("nightly is already running for dataset 'cust'").contains("delete the lock file");
     assertThat(r.summary()).containsEntry("status", "FAILED");
     assertThat(java.nio.file.Files.exists(lock)).isTrue();

@@ -183,7 +183,7 @@ class TuneTest {
 
     // new data: a new gold version and a new model version
     p.land("xor", "part2.csv", band(450, 570, 3));
-    TestProject.Result next = p.run("nightly", "--dataset", "xor", "--run-date", "2026-11-21", "--until", "tune").expectExit(0);
+    TestProject.Result next = p.run("nightly", "--in-process", "--dataset", "xor", "--run-date", "2026-11-21", "--until", "tune").expectExit(0);
     assertThat(next.stdout()).contains("\"job\":\"tune\"");
     int latest = maxVersion();
     Map<String, Object> v2 = p.sql("SELECT * FROM _system.models WHERE version = " + latest).get(0);
@@ -299,7 +299,7 @@ class TuneTest {
           .append(kinds[k]).append('\n');
     }
     p.land("shapes", "shapes.csv", csv.toString());
-    TestProject.Result run = p.run("nightly", "--dataset", "shapes", "--until", "tune").expectExit(0);
+    TestProject.Result run = p.run("nightly", "--in-process", "--dataset", "shapes", "--until", "tune").expectExit(0);
     assertThat(run.stdout()).contains("\"metric\":\"f1\"");
     Map<String, Object> v1 = p.sql("SELECT algorithm, classes, confusion_matrix, threshold, test_rows, test_metrics FROM _system.models").get(0);
     assertThat(v1.get("classes")).isEqualTo(List.of("circle", "square", "triangle"));

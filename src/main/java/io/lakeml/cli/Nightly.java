@@ -1,0 +1,234 @@
+package io.lakeml.cli;
+
+import io.lakeml.bias.BiasJob;
+import io.lakeml.config.ConfigException;
+import io.lakeml.config.ConfigLoader;
+import io.lakeml.config.LakemlConfig;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.RunLock;
+import io.lakeml.core.Runner;
+import io.lakeml.core.Summary;
+import io.lakeml.deploy.MonitorJob;
+import io.lakeml.deploy.PromoteJob;
+import io.lakeml.deploy.ScoreJob;
+import io.lakeml.etl.EtlJob;
+import io.lakeml.ingest.IngestJob;
+import io.lakeml.prepare.PrepareJob;
+import io.lakeml.tune.TuneJob;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The unattended run: per dataset, the nine stages in order under the dataset's lock, each stage
+ * its own Spark application (a child process through the launcher; {@code --in-process} runs them
+ * in this JVM instead). A failed stage stops its dataset's chain; finished stages skip themselves
+ * on a rerun, so rerunning a date resumes. Several datasets run one after another or, with
+ * {@code --parallel N}, N chains at once; one failing does not stop the others.
+ */
+@Command(name = "nightly", mixinStandardHelpOptions = true,
+    description = "Runs the pipeline's stages per dataset (ingest, etl, prepare, bias-pre, tune, bias-post, promote, score, monitor), "
+        + "each as its own Spark application; stops a dataset's chain at its first failure.")
+final class Nightly extends Main.DatasetCommand {
+  /** One stage: its name (the job's), the job for in-process runs, the command line for its own application. */
+  record Stage(String name, Supplier<Job> job, List<String> command) {}
+
+  static final List<Stage> STAGES = List.of(
+      new Stage("ingest", IngestJob::new, List.of("ingest")),
+      new Stage("etl", EtlJob::new, List.of("etl")),
+      new Stage("prepare", PrepareJob::new, List.of("prepare")),
+      new Stage("bias-pre", () -> new BiasJob(BiasJob.Stage.PRE, null), List.of("bias", "--stage", "pre")),
+      new Stage("tune", TuneJob::new, List.of("tune")),
+      new Stage("bias-post", () -> new BiasJob(BiasJob.Stage.POST, null), List.of("bias", "--stage", "post")),
+      new Stage("promote", () -> new PromoteJob(PromoteJob.Mode.AUTOMATIC, null), List.of("promote")),
+      new Stage("score", ScoreJob::new, List.of("score")),
+      new Stage("monitor", MonitorJob::new, List.of("monitor")));
+
+  @Option(names = "--until", paramLabel = "STAGE", description = "Stop after this stage (e.g. tune).")
+  String until;
+
+  @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
+      description = "With several datasets (--dataset a,b,c): how many chains run at once, each stage a separate Spark application (default: ${DEFAULT-VALUE}).")
+  int parallel;
+
+  @Option(names = "--in-process", description = "Run every stage in this JVM as one Spark application (quicker on a laptop; no isolation between stages).")
+  boolean inProcess;
+
+  @Override
+  String commandName() {
+    return "nightly";
+  }
+
+  @Override
+  public Integer call() {
+    List<String> datasets = new ArrayList<>(new LinkedHashSet<>(List.of(dataset.split(","))).stream().map(String::trim).filter(s -> !s.isEmpty()).toList());
+    if (datasets.isEmpty()) {
+      throw new ConfigException("--dataset '" + dataset + "' names no dataset. Pass one name or several separated by commas.");
+    }
+    List<String> names = STAGES.stream().map(Stage::name).toList();
+    int last = until == null ? STAGES.size() - 1 : names.indexOf(until);
+    if (last < 0) {
+      throw new ConfigException("--until '" + until + "' is not a nightly stage. Use one of " + names + ".");
+    }
+    if (parallel < 1) {
+      throw new ConfigException("--parallel " + parallel + " must be at least 1.");
+    }
+    if (inProcess && parallel > 1) {
+      throw new ConfigException("--parallel " + parallel + " runs chains as separate Spark applications; drop --in-process, or use --parallel 1.");
+    }
+    List<Stage> stages = STAGES.subList(0, last + 1);
+    LocalDate date = runDate(); // one date for every stage, even across midnight
+    Map<String, LakemlConfig> configs = validated(datasets, stages);
+
+    if (datasets.size() == 1) {
+      Map<String, Object> s = chain(datasets.get(0), configs.get(datasets.get(0)), stages, date, null);
+      out.println(Summary.toJson(s));
+      return (Integer) s.get("exitCode");
+    }
+    int threads = Math.min(parallel, datasets.size());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<Map<String, Object>>> chains = new ArrayList<>();
+    for (String ds : datasets) {
+      String prefix = threads > 1 ? "[" + ds + "] " : null;
+      chains.add(pool.submit(() -> {
+        Map<String, Object> s = chain(ds, configs.get(ds), stages, date, prefix);
+        out.println(Summary.toJson(s));
+        return s;
+      }));
+    }
+    pool.shutdown();
+    List<Map<String, Object>> results = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (int i = 0; i < datasets.size(); i++) {
+      Map<String, Object> s;
+      try {
+        s = chains.get(i).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new JobFailure("nightly interrupted");
+      } catch (ExecutionException e) {
+        s = new LinkedHashMap<>(failedBeforeStart(String.valueOf(e.getCause())));
+        s.put("dataset", datasets.get(i));
+        s.put("exitCode", 1);
+      }
+      Map<String, Object> brief = new LinkedHashMap<>();
+      brief.put("dataset", datasets.get(i));
+      brief.put("status", s.get("status"));
+      brief.put("exitCode", s.get("exitCode"));
+      if (s.get("failedStage") != null) {
+        brief.put("failedStage", s.get("failedStage"));
+      }
+      results.add(brief);
+      if ((Integer) s.get("exitCode") != 0) {
+        failed.add(datasets.get(i));
+      }
+    }
+    Map<String, Object> all = new LinkedHashMap<>();
+    all.put("job", "nightly");
+    all.put("runDate", date.toString());
+    all.put("status", failed.isEmpty() ? "SUCCEEDED" : "FAILED");
+    all.put("parallel", threads);
+    all.put("exitCode", failed.isEmpty() ? 0 : 1);
+    if (!failed.isEmpty()) {
+      all.put("failed", failed);
+      all.put("message", failed.size() + " of " + datasets.size() + " dataset(s) failed: " + String.join(", ", failed)
+          + ". Rerun the same command to resume them; finished stages and datasets are skipped.");
+    }
+    all.put("datasets", results);
+    out.println(Summary.toJson(all));
+    return failed.isEmpty() ? 0 : 1;
+  }
+
+  /** Loads and checks every dataset's configuration before any stage starts; all problems reported together. */
+  private Map<String, LakemlConfig> validated(List<String> datasets, List<Stage> stages) {
+    Map<String, LakemlConfig> configs = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (String ds : datasets) {
+      try {
+        LakemlConfig config = ConfigLoader.load(common.confDir, common.env, ds, common.overrides());
+        for (Stage s : stages) {
+          s.job().get().validate(config);
+        }
+        configs.put(ds, config);
+      } catch (ConfigException e) {
+        problems.add(datasets.size() > 1 ? "dataset " + ds + ": " + e.getMessage() : e.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(String.join("\n", problems));
+    }
+    return configs;
+  }
+
+  /** One dataset's stages under its lock; returns the chain's summary (with its exit code). */
+  private Map<String, Object> chain(String ds, LakemlConfig config, List<Stage> stages, LocalDate date, String prefix) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("job", "nightly");
+    s.put("dataset", ds);
+    s.put("runDate", date.toString());
+    s.put("launch", inProcess ? "in-process" : "separate");
+    List<Map<String, Object>> done = new ArrayList<>();
+    int exit = 0;
+    String failedStage = null;
+    Object message = null;
+    // one nightly per dataset at a time: a second one stops here, before any stage runs
+    try (RunLock lock = RunLock.acquire(LakeCatalog.of(config), ds, "nightly")) {
+      for (Stage stage : stages) {
+        Runner.Outcome o = inProcess ? Runner.run(stage.job().get(), config, date, out)
+            : StageProcess.run(stage.name(), commandLine(stage, ds, date), out, err, prefix);
+        Map<String, Object> brief = new LinkedHashMap<>();
+        brief.put("job", stage.name());
+        brief.put("status", o.summary().get("status"));
+        brief.put("durationMs", o.summary().get("durationMs"));
+        done.add(brief);
+        if (o.exitCode() != 0) {
+          exit = o.exitCode();
+          failedStage = stage.name();
+          message = o.summary().get("message");
+          break;
+        }
+      }
+    } catch (JobFailure e) {
+      err.println(e.getMessage());
+      exit = 1;
+      message = e.getMessage();
+    }
+    s.put("status", exit == 0 ? "SUCCEEDED" : "FAILED");
+    s.put("exitCode", exit);
+    if (failedStage != null) {
+      s.put("failedStage", failedStage);
+      s.put("message", failedStage + " failed: " + message + " Rerun the same command to resume: finished stages are skipped.");
+    } else if (message != null) {
+      s.put("message", message);
+    }
+    s.put("stages", done);
+    return s;
+  }
+
+  /** The stage's own command line: same environment, configuration folder, overrides and master; the chain's run date. */
+  private List<String> commandLine(Stage stage, String ds, LocalDate date) {
+    List<String> args = new ArrayList<>(stage.command());
+    args.addAll(List.of("--dataset", ds, "--run-date", date.toString(), "--env", common.env, "--conf-dir", common.confDir.toAbsolutePath().toString()));
+    for (String set : common.sets) {
+      args.add("--set");
+      args.add(set);
+    }
+    if (common.master != null) {
+      args.add("--master");
+      args.add(common.master);
+    }
+    return args;
+  }
+}

@@ -1,0 +1,149 @@
+package io.lakeml.deploy;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.tune.ModelRegistry;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Retention: Delta VACUUM of a dataset's tables (bronze, silver, gold, predictions; optionally the
+ * shared {@code _system} tables) that never removes a table version a registered, non-archived model
+ * was trained from. VACUUM deletes files that left the table more than the retention period ago, and
+ * time travel to version v needs every file removed after v's commit; so for a protected table the
+ * retention is stretched to reach back to the oldest protected commit.
+ */
+public final class VacuumJob implements Job {
+  /** Delta keeps log files (needed for time travel too) this long by default; older protected versions are flagged. */
+  static final Duration DEFAULT_LOG_RETENTION = Duration.ofDays(30);
+
+  private final double retainHours;
+  private final boolean includeSystem;
+
+  public VacuumJob(double retainHours, boolean includeSystem) {
+    this.retainHours = retainHours;
+    this.includeSystem = includeSystem;
+  }
+
+  @Override
+  public String name() {
+    return "vacuum";
+  }
+
+  @Override
+  public void validate(io.lakeml.config.LakemlConfig config) {
+    if (!(retainHours >= 0)) {
+      throw new io.lakeml.config.ConfigException("--retain-hours " + retainHours + " must be zero or more.");
+    }
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) {
+    SparkSession spark = ctx.spark();
+    LakeCatalog cat = ctx.catalog();
+    String ds = ctx.dataset().name();
+    // versions the registry's live models (candidate, blocked, champion) were trained from
+    Map<String, Protected> protect = new LinkedHashMap<>();
+    for (Row m : ModelRegistry.versions(spark, cat, ds).where(col("status").notEqual(ModelRegistry.ARCHIVED))
+        .select("version", "bronze_version", "silver_version", "gold_version").collectAsList()) { // one row per model version
+      protect(protect, cat.bronze(ds).name(), m, "bronze_version");
+      protect(protect, cat.silver(ds).name(), m, "silver_version");
+      protect(protect, cat.gold(ds).name(), m, "gold_version");
+    }
+    List<LakeCatalog.Table> tables = new ArrayList<>(List.of(cat.bronze(ds), cat.silver(ds), cat.gold(ds), cat.predictions(ds)));
+    if (includeSystem) {
+      tables.addAll(List.of(cat.runs(), cat.quarantine(), cat.quality(), cat.profile(), cat.models(), cat.trials(), cat.bias(), cat.champions(), cat.monitor()));
+    }
+    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    // retentions below Delta's 7-day guard are ours to choose: the guard protects concurrent writers,
+    // which the dataset's lock (held by the vacuum command) keeps away
+    String before = spark.conf().getOption(check).getOrElse(() -> null);
+    spark.conf().set(check, "false");
+    List<Map<String, Object>> report = new ArrayList<>();
+    long deleted = 0;
+    List<String> warnings = new ArrayList<>();
+    try {
+      for (LakeCatalog.Table t : tables) {
+        if (!DeltaTables.exists(spark, t.path())) {
+          continue;
+        }
+        ctx.step("vacuum " + t.name());
+        double hours = retainHours;
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("table", t.name());
+        Protected p = protect.get(t.name());
+        if (p != null) {
+          Optional<Instant> committed = commitTime(spark, t.path(), p.version);
+          entry.put("protectedVersion", p.version);
+          entry.put("protectedFor", "model v" + p.model);
+          if (committed.isEmpty()) {
+            warnings.add(t.name() + " version " + p.version + " (model v" + p.model + ") is no longer in the Delta log: time travel to it was already impossible");
+          } else {
+            Duration age = Duration.between(committed.get(), Instant.now());
+            // a minute's margin: files removed in the protected commit's own second stay
+            hours = Math.max(hours, (age.toSeconds() + 60) / 3600.0);
+            if (age.compareTo(DEFAULT_LOG_RETENTION.minusDays(5)) > 0) {
+              warnings.add(t.name() + " version " + p.version + " is " + age.toDays() + " days old: Delta deletes log files after delta.logRetentionDuration "
+                  + "(30 days unless set), which ends time travel to it; raise that table property to keep model v" + p.model + " reproducible");
+            }
+          }
+        }
+        String retain = String.format(Locale.ROOT, "%.6f", hours);
+        long files = spark.sql("VACUUM delta.`" + t.path() + "` RETAIN " + retain + " HOURS DRY RUN").count();
+        if (files > 0) {
+          spark.sql("VACUUM delta.`" + t.path() + "` RETAIN " + retain + " HOURS").count();
+        }
+        entry.put("retainHours", Double.parseDouble(String.format(Locale.ROOT, "%.3f", hours)));
+        entry.put("filesDeleted", files);
+        deleted += files;
+        report.add(entry);
+      }
+    } finally {
+      if (before == null) {
+        spark.conf().unset(check);
+      } else {
+        spark.conf().set(check, before);
+      }
+    }
+    JobResult r = JobResult.succeeded().metric("retainHours", retainHours).metric("filesDeleted", deleted).metric("tables", report);
+    if (!warnings.isEmpty()) {
+      r.metric("warnings", warnings);
+    }
+    return r;
+  }
+
+  private record Protected(long version, int model) {}
+
+  /** Keeps the oldest version per table (older protected versions need a longer retention). */
+  private static void protect(Map<String, Protected> protect, String table, Row model, String column) {
+    Object v = model.getAs(column);
+    if (v == null) {
+      return;
+    }
+    long version = ((Number) v).longValue();
+    Protected seen = protect.get(table);
+    if (seen == null || version < seen.version) {
+      protect.put(table, new Protected(version, model.getAs("version")));
+    }
+  }
+
+  private static Optional<Instant> commitTime(SparkSession spark, String path, long version) {
+    List<Row> rows = io.delta.tables.DeltaTable.forPath(spark, path).history().where(col("version").equalTo(version))
+        .select("timestamp").collectAsList();
+    return rows.isEmpty() ? Optional.empty() : Optional.of(((Timestamp) rows.get(0).get(0)).toInstant());
+  }
+}

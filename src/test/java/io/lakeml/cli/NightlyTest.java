@@ -1,0 +1,56 @@
+package io.lakeml.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakeml.testing.TestProject;
+import io.lakeml.testing.TestSpark;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** nightly as the scheduler runs it: every stage its own Spark application, several datasets at once. */
+class NightlyTest {
+  private static final String CONF = """
+      dataset {
+        source { format = csv, schema-drift = fail }
+        schema = [ { name = id, type = int }, { name = city, type = string } ]
+        key = [id]
+      }
+      """;
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void twoDatasetsRunConcurrentlyAsSeparateApplicationsAndOneFailingDoesNotStopTheOther() {
+    TestProject p = TestProject.create("nightly-apps").dataset("alpha", CONF).dataset("beta", CONF);
+    p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n2,Rome\n3,Lima\n");
+    // beta's file breaks its declared schema and its policy is fail: beta stops at ingest
+    p.land("beta", "day-1.csv", "id,town\n1,Pune\n");
+
+    TestProject.Result r = p.run("nightly", "--dataset", "alpha,beta", "--parallel", "2", "--until", "etl", "--run-date", "2026-11-20").expectExit(1);
+    Map<String, Object> all = r.summary();
+    assertThat(all).containsEntry("job", "nightly").containsEntry("status", "FAILED").containsEntry("parallel", 2)
+        .containsEntry("failed", List.of("beta")).containsEntry("exitCode", 1);
+    assertThat((List<Map<String, Object>>) all.get("datasets")).containsExactly(
+        Map.of("dataset", "alpha", "status", "SUCCEEDED", "exitCode", 0),
+        Map.of("dataset", "beta", "status", "FAILED", "exitCode", 1, "failedStage", "ingest"));
+
+    Map<String, Object> alpha = r.lines().stream().filter(l -> l.contains("\"job\":\"nightly\"") && l.contains("\"dataset\":\"alpha\""))
+        .map(TestProject::parse).findFirst().orElseThrow();
+    assertThat(alpha).containsEntry("launch", "separate").containsEntry("status", "SUCCEEDED");
+    assertThat((List<Map<String, Object>>) alpha.get("stages")).extracting(s -> s.get("job") + " " + s.get("status"))
+        .containsExactly("ingest SUCCEEDED", "etl SUCCEEDED");
+    // each stage ran in a Spark application of its own, none of them this test JVM's
+    List<Object> apps = r.lines().stream().filter(l -> l.contains("\"applicationId\"")).map(TestProject::parse)
+        .map(s -> s.get("applicationId")).toList();
+    assertThat(apps).hasSize(3).doesNotHaveDuplicates().doesNotContain(TestSpark.session().sparkContext().applicationId());
+    assertThat(p.count("silver.alpha")).isEqualTo(3);
+    assertThat(r.stderr()).contains("[beta] ").contains("unexpected [town]");
+  }
+
+  @Test
+  void inProcessCannotRunChainsInParallel() {
+    TestProject p = TestProject.create("nightly-usage").dataset("alpha", CONF);
+    TestProject.Result r = p.run("nightly", "--in-process", "--dataset", "alpha,alpha2", "--parallel", "2").expectExit(2);
+    assertThat(r.stderr()).contains("--parallel 2 runs chains as separate Spark applications");
+  }
+}
