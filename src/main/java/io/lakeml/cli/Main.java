@@ -303,8 +303,8 @@ public final class Main implements Runnable {
   @Command(name = "vacuum", mixinStandardHelpOptions = true,
       description = "Deletes old files of the dataset's tables (Delta VACUUM), never the table versions a registered, non-archived model was trained from.")
   static final class Vacuum extends DatasetCommand {
-    @Option(names = "--retain-hours", defaultValue = "168", description = "Keep files removed less than this long ago (default: ${DEFAULT-VALUE}, Delta's 7 days).")
-    double retainHours;
+    @Option(names = "--retain-hours", defaultValue = "168", description = "Keep files removed less than this many hours ago (whole hours, as Delta counts them; default: ${DEFAULT-VALUE}, Delta's 7 days).")
+    int retainHours;
 
     @Option(names = "--include-system", description = "Also vacuum the shared _system tables (run ledger, registry, quarantine, …).")
     boolean includeSystem;

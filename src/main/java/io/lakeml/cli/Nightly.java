@@ -225,9 +225,11 @@ final class Nightly extends Main.DatasetCommand {
       args.add("--set");
       args.add(set);
     }
-    if (common.master != null) {
+    // under spark-submit the master arrives as a system property: the stages go to the same cluster
+    String master = common.master != null ? common.master : System.getProperty("spark.master");
+    if (master != null) {
       args.add("--master");
-      args.add(common.master);
+      args.add(master);
     }
     return args;
   }

@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Row;
@@ -31,10 +30,10 @@ public final class VacuumJob implements Job {
   /** Delta keeps log files (needed for time travel too) this long by default; older protected versions are flagged. */
   static final Duration DEFAULT_LOG_RETENTION = Duration.ofDays(30);
 
-  private final double retainHours;
+  private final int retainHours;
   private final boolean includeSystem;
 
-  public VacuumJob(double retainHours, boolean includeSystem) {
+  public VacuumJob(int retainHours, boolean includeSystem) {
     this.retainHours = retainHours;
     this.includeSystem = includeSystem;
   }
@@ -46,7 +45,7 @@ public final class VacuumJob implements Job {
 
   @Override
   public void validate(io.lakeml.config.LakemlConfig config) {
-    if (!(retainHours >= 0)) {
+    if (retainHours < 0) {
       throw new io.lakeml.config.ConfigException("--retain-hours " + retainHours + " must be zero or more.");
     }
   }
@@ -68,11 +67,17 @@ public final class VacuumJob implements Job {
     if (includeSystem) {
       tables.addAll(List.of(cat.runs(), cat.quarantine(), cat.quality(), cat.profile(), cat.models(), cat.trials(), cat.bias(), cat.champions(), cat.monitor()));
     }
-    String check = "spark.databricks.delta.retentionDurationCheck.enabled";
     // retentions below Delta's 7-day guard are ours to choose: the guard protects concurrent writers,
-    // which the dataset's lock (held by the vacuum command) keeps away
-    String before = spark.conf().getOption(check).getOrElse(() -> null);
-    spark.conf().set(check, "false");
+    // which the dataset's lock (held by the vacuum command) keeps away. Vacuum logging off: its
+    // VACUUM START/END commits would give every table a new version, and the stages would take that
+    // for new input (etl, prepare, tune would all run again).
+    Map<String, String> settings = Map.of("spark.databricks.delta.retentionDurationCheck.enabled", "false",
+        "spark.databricks.delta.vacuum.logging.enabled", "false");
+    Map<String, String> before = new LinkedHashMap<>();
+    settings.forEach((k, v) -> {
+      before.put(k, spark.conf().getOption(k).getOrElse(() -> null));
+      spark.conf().set(k, v);
+    });
     List<Map<String, Object>> report = new ArrayList<>();
     long deleted = 0;
     List<String> warnings = new ArrayList<>();
@@ -82,7 +87,7 @@ public final class VacuumJob implements Job {
           continue;
         }
         ctx.step("vacuum " + t.name());
-        double hours = retainHours;
+        long hours = retainHours;
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("table", t.name());
         Protected p = protect.get(t.name());
@@ -94,30 +99,33 @@ public final class VacuumJob implements Job {
             warnings.add(t.name() + " version " + p.version + " (model v" + p.model + ") is no longer in the Delta log: time travel to it was already impossible");
           } else {
             Duration age = Duration.between(committed.get(), Instant.now());
-            // a minute's margin: files removed in the protected commit's own second stay
-            hours = Math.max(hours, (age.toSeconds() + 60) / 3600.0);
+            entry.put("protectedSince", committed.get().toString());
+            // Delta rounds RETAIN to whole hours: round up, with a minute's margin
+            hours = Math.max(hours, (long) Math.ceil((age.toSeconds() + 60) / 3600.0));
             if (age.compareTo(DEFAULT_LOG_RETENTION.minusDays(5)) > 0) {
               warnings.add(t.name() + " version " + p.version + " is " + age.toDays() + " days old: Delta deletes log files after delta.logRetentionDuration "
                   + "(30 days unless set), which ends time travel to it; raise that table property to keep model v" + p.model + " reproducible");
             }
           }
         }
-        String retain = String.format(Locale.ROOT, "%.6f", hours);
+        String retain = Long.toString(hours);
         long files = spark.sql("VACUUM delta.`" + t.path() + "` RETAIN " + retain + " HOURS DRY RUN").count();
         if (files > 0) {
           spark.sql("VACUUM delta.`" + t.path() + "` RETAIN " + retain + " HOURS").count();
         }
-        entry.put("retainHours", Double.parseDouble(String.format(Locale.ROOT, "%.3f", hours)));
+        entry.put("retainHours", hours);
         entry.put("filesDeleted", files);
         deleted += files;
         report.add(entry);
       }
     } finally {
-      if (before == null) {
-        spark.conf().unset(check);
-      } else {
-        spark.conf().set(check, before);
-      }
+      before.forEach((k, v) -> {
+        if (v == null) {
+          spark.conf().unset(k);
+        } else {
+          spark.conf().set(k, v);
+        }
+      });
     }
     JobResult r = JobResult.succeeded().metric("retainHours", retainHours).metric("filesDeleted", deleted).metric("tables", report);
     if (!warnings.isEmpty()) {

@@ -10,15 +10,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * An ingest killed in the middle (a real SIGKILL of a separate JVM, and a halt at the worst moment:
  * after a bronze commit, before the stream records the batch) and then rerun loses and duplicates
  * nothing, in bronze and in quarantine.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KillAndRerunTest {
   private static final int ROWS_PER_FILE = 400;
+  private static TestProject halt;
+  private static Process haltChild;
+
+  /** The halting child needs no supervision: it runs alongside the SIGKILL test (each child JVM costs half a minute). */
+  @BeforeAll
+  static void startHaltingIngest() throws Exception {
+    halt = project("halt", 3);
+    haltChild = startIngest(halt, true);
+  }
 
   private static TestProject project(String name, int files) {
     TestProject p = TestProject.create(name).dataset("killme", """
@@ -68,9 +82,10 @@ class KillAndRerunTest {
   }
 
   @Test
+  @Order(2)
   void haltAfterBronzeCommitThenRerunDuplicatesNothing() throws Exception {
-    TestProject p = project("halt", 3);
-    Process child = startIngest(p, true);
+    TestProject p = halt;
+    Process child = haltChild;
     assertThat(child.waitFor(180, TimeUnit.SECONDS)).isTrue();
     assertThat(child.exitValue()).as(Files.readString(p.dir().resolve("child.err"))).isEqualTo(137);
     // batch 0 is in bronze but the stream never recorded it as done
@@ -86,6 +101,7 @@ class KillAndRerunTest {
   }
 
   @Test
+  @Order(1)
   void sigkillMidIngestThenRerunLosesAndDuplicatesNothing() throws Exception {
     int files = 8;
     TestProject p = project("sigkill", files);
