@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
@@ -72,6 +73,16 @@ public final class ConfigLoader {
    * @param overrides {@code key=value} strings from {@code --set}
    */
   public static LakemlConfig load(Path confDir, String env, String dataset, List<String> overrides) {
+    return load(confDir, env, dataset, overrides, System::getenv);
+  }
+
+  /**
+   * As {@link #load(Path, String, String, List)}, with the process environment replaced by {@code
+   * environment} (a variable name → value or null): where JDBC credentials named by {@code user-env}
+   * and {@code password-env} are looked up.
+   */
+  public static LakemlConfig load(Path confDir, String env, String dataset, List<String> overrides,
+      Function<String, String> environment) {
     List<String> problems = new ArrayList<>();
     if (!Files.isDirectory(confDir)) {
       throw new ConfigException("configuration folder " + confDir.toAbsolutePath() + " does not exist. Run from the project folder or pass --conf-dir.");
@@ -128,15 +139,19 @@ public final class ConfigLoader {
       merged = merged.withoutPath("dataset");
     }
     Path projectDir = confDir.toAbsolutePath().normalize().getParent();
-    return bind(merged, env, dataset, projectDir);
+    return bind(merged, env, dataset, projectDir, environment);
   }
 
   /** Binds an already merged config (exposed for tests). */
   static LakemlConfig bind(Config merged, String env, String dataset, Path projectDir) {
+    return bind(merged, env, dataset, projectDir, System::getenv);
+  }
+
+  static LakemlConfig bind(Config merged, String env, String dataset, Path projectDir, Function<String, String> environment) {
     ConfigReader r = new ConfigReader(merged);
     Settings.Lake lake = new Settings.Lake(r.string("lake.root", "data-lake", true, "Set lake.root to a folder or a Hadoop URI such as hdfs:///lakeml."));
     Settings.Spark spark = new Settings.Spark(r.string("spark.master", "local[2]"), r.stringMap("spark.conf"));
-    Optional<DatasetConfig> ds = dataset == null ? Optional.empty() : Optional.of(bindDataset(r, dataset));
+    Optional<DatasetConfig> ds = dataset == null ? Optional.empty() : Optional.of(bindDataset(r, dataset, projectDir, environment));
     r.reportUnknownKeys(ROOTS);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
@@ -146,16 +161,28 @@ public final class ConfigLoader {
     return new LakemlConfig(env, projectDir, lake, spark, ds, hash, datasetHash);
   }
 
-  private static DatasetConfig bindDataset(ConfigReader r, String name) {
+  private static DatasetConfig bindDataset(ConfigReader r, String name, Path projectDir, Function<String, String> environment) {
     String p = "dataset.";
+    Format format = r.enumValue(p + "source.format", Format.class, Format.CSV);
+    Mode mode = r.enumValue(p + "source.mode", Mode.class, Mode.INCREMENTAL);
+    Map<String, String> options = r.stringMap(p + "source.options");
+    Optional<DatasetConfig.Jdbc> jdbc = Optional.empty();
+    if (format == Format.JDBC) {
+      jdbc = JdbcBinder.bind(r, p + "source", mode, options, projectDir, environment);
+    } else if (r.has(p + "source.jdbc")) {
+      r.subtree(p + "source.jdbc");
+      r.problem(p + "source.jdbc", "a jdbc block is only read with dataset.source.format = jdbc, the format is " + format,
+          "Set dataset.source.format = jdbc, or remove the jdbc block");
+    }
     Source source = new Source(
-        r.enumValue(p + "source.format", Format.class, Format.CSV),
-        r.enumValue(p + "source.mode", Mode.class, Mode.INCREMENTAL),
+        format,
+        mode,
         r.string(p + "source.path", name),
         r.strings(p + "source.missing-values"),
         r.enumValue(p + "source.schema-drift", DriftPolicy.class, DriftPolicy.QUARANTINE),
-        r.stringMap(p + "source.options"),
-        r.integer(p + "source.max-files-per-batch", 1000, 1));
+        options,
+        r.integer(p + "source.max-files-per-batch", 1000, 1),
+        jdbc);
 
     List<Column> columns = new ArrayList<>();
     List<com.typesafe.config.Config> items = r.objects(p + "schema");

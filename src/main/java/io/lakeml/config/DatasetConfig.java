@@ -47,9 +47,9 @@ public record DatasetConfig(
   /** A declared column: name and type. */
   public record Column(String name, ColumnType type) {}
 
-  /** File formats accepted in landing. */
+  /** Source formats: files accepted in landing, or a database table read over JDBC. */
   public enum Format {
-    CSV, JSON, PARQUET;
+    CSV, JSON, PARQUET, JDBC;
 
     /** File-name suffix that marks a landing file of this format. */
     public String suffix() {
@@ -88,6 +88,7 @@ public record DatasetConfig(
    * @param path folder under the lake's landing layer
    * @param missingValues tokens that mean "no value" (compared after trimming)
    * @param options extra Spark reader options (e.g. delimiter)
+   * @param jdbc the database source; present exactly when {@code format} is {@link Format#JDBC}
    */
   public record Source(
       Format format,
@@ -96,12 +97,41 @@ public record DatasetConfig(
       List<String> missingValues,
       DriftPolicy schemaDrift,
       Map<String, String> options,
-      int maxFilesPerBatch) {
+      int maxFilesPerBatch,
+      Optional<Jdbc> jdbc) {
     public Source {
       missingValues = List.copyOf(missingValues);
       options = Map.copyOf(options);
     }
   }
+
+  /**
+   * A table or query read over JDBC (see the README, "JDBC sources").
+   *
+   * @param url JDBC URL without credentials
+   * @param driver JDBC driver class
+   * @param table table (or view) name, exclusive with {@code query}
+   * @param query a SELECT whose rows are the source, exclusive with {@code table}
+   * @param partitioning a parallel read split on a numeric, date or timestamp column
+   * @param watermarkColumn incremental ingestion: each run reads only rows whose value is greater than the last committed one
+   * @param fetchSize rows per round trip
+   * @param credentials user and password, resolved from environment variables or a credentials file
+   */
+  public record Jdbc(String url, String driver, Optional<String> table, Optional<String> query, Optional<Partitioning> partitioning,
+      Optional<String> watermarkColumn, int fetchSize, Credentials credentials) {
+    /** What is read: the table name, or {@code (query)} as a derived table. */
+    public String relation() {
+      return table.orElseGet(() -> "(" + query.orElseThrow() + ") lakeml_query");
+    }
+
+    /** The source without credentials, for messages, summaries and lineage. */
+    public String describe() {
+      return JdbcUrls.redact(url) + " " + table.map(t -> "table " + t).orElse("query");
+    }
+  }
+
+  /** Parallel JDBC read: Spark splits {@code [lower, upper)} of {@code column} into {@code partitions} strides. */
+  public record Partitioning(String column, String lower, String upper, int partitions) {}
 
   /**
    * The label column, its positive class and the favorable outcome (not always the positive class).

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * {@code Trigger.AvailableNow} discovers each new file exactly once; every micro-batch is parsed and
  * written with Delta idempotent writes keyed by the batch id, so a crash at any point followed by a
  * rerun neither loses nor duplicates rows. Snapshot mode: the landing folder is one frozen dataset,
- * identified by a content checksum; the same checksum is a no-op, a new one replaces bronze.
+ * identified by a content checksum; the same checksum is a no-op, a new one replaces bronze. JDBC
+ * sources: see {@link JdbcIngest}.
  *
  * <p>Bronze keeps values as text, exactly as landed, plus {@code _source_file}, {@code
  * _ingested_at}, {@code _run_id}. Records that cannot be read, or whose values do not parse as the
@@ -67,6 +68,9 @@ public final class IngestJob implements Job {
   @Override
   public JobResult run(JobContext ctx) throws Exception {
     DatasetConfig ds = ctx.dataset();
+    if (ds.source().format() == DatasetConfig.Format.JDBC) {
+      return new JdbcIngest(ctx).run();
+    }
     String landing = ctx.catalog().landing(ds);
     Configuration hadoop = ctx.spark().sparkContext().hadoopConfiguration();
     if (!LandingFiles.exists(landing, hadoop)) {

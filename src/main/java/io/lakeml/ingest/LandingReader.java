@@ -86,6 +86,7 @@ final class LandingReader {
       case CSV -> readCsv(files);
       case JSON -> readJson(files);
       case PARQUET -> readParquet(files);
+      case JDBC -> throw new IllegalStateException("JDBC sources are read by JdbcIngest, not from landing files");
     };
   }
 
