@@ -302,7 +302,9 @@ final class JdbcIngest {
   }
 
   private DataFrameReader reader(String dbtable) {
-    DataFrameReader r = ctx.spark().read().format("jdbc").options(ds.source().options())
+    // timestamp without time zone as Spark's TimestampNTZ: the text in bronze is the database's wall-clock value,
+    // whatever the JVM's and the session's time zones (users may override it in dataset.source.options)
+    DataFrameReader r = ctx.spark().read().format("jdbc").option("preferTimestampNTZ", "true").options(ds.source().options())
         .option("url", jdbc.url())
         .option("driver", jdbc.driver())
         .option("dbtable", dbtable)

@@ -133,7 +133,7 @@ class ConfigLoaderTest {
   void badEnumValueListsAllowedValues() {
     TestProject p = TestProject.create("cfg").dataset("enums", MINIMAL + "dataset.source.format = cvs\n");
     assertThat(fails(p, "enums").getMessage())
-        .contains("'dataset.source.format'").contains("'cvs' is not one of [csv, json, parquet]").contains("did you mean 'csv'?");
+        .contains("'dataset.source.format'").contains("'cvs' is not one of [csv, json, parquet, jdbc]").contains("did you mean 'csv'?");
   }
 
   @Test
