@@ -135,10 +135,6 @@ final class JdbcIngest {
     String predicate = wmColumn.map(c -> before.map(b -> c + " > " + literal(b) + " AND ").orElse("") + c + " <= " + literal(probe.high()))
         .orElse(null);
     String dbtable = "(SELECT * FROM " + jdbc.relation() + (predicate == null ? "" : " WHERE " + predicate) + ") " + SOURCE_ALIAS;
-    Dataset<Row> source = reader(dbtable).load();
-    int partitions = source.javaRDD().getNumPartitions();
-    Dataset<Row> rows = source.select(bronzeSelect(source.schema(), bronzeColumns));
-
     String meta;
     try {
       meta = TAG + JSON.writeValueAsString(new Mark(wmColumn.orElse(null), probe.high(), jdbc.describe()));
@@ -146,22 +142,13 @@ final class JdbcIngest {
       throw new IllegalStateException(e);
     }
     long txnVersion = state.version().orElse(-1) + 1;
-    boolean evolve = ds.source().schemaDrift() == DriftPolicy.EVOLVE;
-    boolean overwrite = wmColumn.isEmpty();
-    var writer = rows.write().format("delta").mode(overwrite ? "overwrite" : "append")
-        .option("txnAppId", "lakeml-jdbc-" + ds.name()).option("txnVersion", txnVersion)
-        .option("userMetadata", meta).option("mergeSchema", evolve);
-    if (overwrite) {
-      writer = writer.option("overwriteSchema", evolve);
-    }
-    if (state.version().isEmpty()) {
-      // lets etl tell which bronze rows arrived since it last ran (_metadata.row_commit_version)
-      writer = writer.option("delta.enableRowTracking", "true");
-    }
-    ctx.step("reading " + jdbc.describe() + (predicate == null ? "" : " where " + predicate) + " into " + bronze.name()
-        + " (" + partitions + " partition(s))");
+    int partitions;
     try {
-      writer.save(bronze.path());
+      Dataset<Row> source = reader(dbtable).load(); // resolves the schema over a connection of its own
+      partitions = source.javaRDD().getNumPartitions();
+      ctx.step("reading " + jdbc.describe() + (predicate == null ? "" : " where " + predicate) + " into " + bronze.name()
+          + " (" + partitions + " partition(s))");
+      write(source.select(bronzeSelect(source.schema(), bronzeColumns)), state, txnVersion, meta);
     } catch (RuntimeException e) {
       SQLException sql = findSql(e);
       if (sql != null) {
@@ -170,17 +157,22 @@ final class JdbcIngest {
       throw e;
     }
 
-    Row commit = DeltaTable.forPath(ctx.spark(), bronze.path()).history(1)
-        .select("version", "userMetadata", "operationMetrics").first();
-    long version = commit.getLong(0);
-    if (version != txnVersion || !meta.equals(commit.getString(1))) {
-      JobResult r = JobResult.skipped("another ingest run of " + ds.name() + " committed to " + bronze.name()
-          + " while this one read the same rows; nothing written (bronze version " + version + ")");
-      r.read(bronze.name(), version);
+    // Delta skips the write when this txnVersion was committed already: then the commit at that version is not ours
+    Optional<Row> commit = commitAt(txnVersion);
+    if (commit.isEmpty() || !meta.equals(commit.get().getString(1))) {
+      long latest = DeltaTables.version(ctx.spark(), bronze.path()).orElse(-1);
+      JobResult r = JobResult.skipped("another ingest run of " + ds.name() + " committed bronze version " + txnVersion
+          + " from the same watermark while this one was reading; nothing written by this run");
+      r.read(bronze.name(), latest);
+      metrics.put("watermarkAfter", before.orElse(null));
+      metrics.put("rowsRead", 0L);
+      metrics.put("rowsBronze", 0L);
+      metrics.put("rowsQuarantined", 0L);
       metrics.forEach(r::metric);
       return r;
     }
-    Map<String, String> opMetrics = commit.getJavaMap(2);
+    long version = txnVersion;
+    Map<String, String> opMetrics = commit.get().getJavaMap(2);
     long written = Long.parseLong(opMetrics.getOrDefault("numOutputRows", "0"));
     metrics.put("watermarkAfter", probe.high());
     metrics.put("rowsRead", written);
@@ -193,6 +185,34 @@ final class JdbcIngest {
     metrics.forEach(r::metric);
     r.wrote(bronze.name(), version);
     return r;
+  }
+
+  /** Version, userMetadata and operationMetrics of one bronze commit, if it exists. */
+  private Optional<Row> commitAt(long version) {
+    DeltaTable table = DeltaTable.forPath(ctx.spark(), bronze.path());
+    Column at = functions.col("version").equalTo(version);
+    List<Row> rows = table.history(10).where(at).select("version", "userMetadata", "operationMetrics").collectAsList();
+    if (rows.isEmpty()) {
+      rows = table.history().where(at).select("version", "userMetadata", "operationMetrics").collectAsList();
+    }
+    return rows.stream().findFirst();
+  }
+
+  /** Appends (watermark) or replaces (snapshot) bronze in one idempotent commit that carries {@code meta}. */
+  private void write(Dataset<Row> rows, State state, long txnVersion, String meta) {
+    boolean evolve = ds.source().schemaDrift() == DriftPolicy.EVOLVE;
+    boolean overwrite = jdbc.watermarkColumn().isEmpty();
+    var writer = rows.write().format("delta").mode(overwrite ? "overwrite" : "append")
+        .option("txnAppId", "lakeml-jdbc-" + ds.name()).option("txnVersion", txnVersion)
+        .option("userMetadata", meta).option("mergeSchema", evolve);
+    if (overwrite) {
+      writer = writer.option("overwriteSchema", evolve);
+    }
+    if (state.version().isEmpty()) {
+      // lets etl tell which bronze rows arrived since it last ran (_metadata.row_commit_version)
+      writer = writer.option("delta.enableRowTracking", "true");
+    }
+    writer.save(bronze.path());
   }
 
   /** The watermark of the last commit, checked against the configured column; empty before the first load. */
