@@ -26,6 +26,9 @@ public final class Runner {
     }
   }
 
+  /** Test hook: the job of this name fails at its start (to test that a nightly resumes there). */
+  static final String FAIL_JOB = "lakeml.test.failJob";
+
   private Runner() {}
 
   public static Outcome run(Job job, LakemlConfig config, LocalDate runDate, PrintStream out) {
@@ -38,6 +41,9 @@ public final class Runner {
     JobResult result;
     int exit;
     try {
+      if (job.name().equals(System.getProperty(FAIL_JOB))) {
+        throw new JobFailure("test hook " + FAIL_JOB + ": " + job.name() + " fails on purpose");
+      }
       result = job.run(ctx);
       exit = result.status() == JobStatus.FAILED ? 1 : 0;
     } catch (Throwable e) {

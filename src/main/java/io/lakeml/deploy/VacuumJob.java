@@ -71,8 +71,11 @@ public final class VacuumJob implements Job {
     // which the dataset's lock (held by the vacuum command) keeps away. Vacuum logging off: its
     // VACUUM START/END commits would give every table a new version, and the stages would take that
     // for new input (etl, prepare, tune would all run again).
+    // VACUUM lists files with one task per "partition discovery" slot, 10,000 by default: a tiny
+    // table took minutes in local mode; the cluster's cores are enough
     Map<String, String> settings = Map.of("spark.databricks.delta.retentionDurationCheck.enabled", "false",
-        "spark.databricks.delta.vacuum.logging.enabled", "false");
+        "spark.databricks.delta.vacuum.logging.enabled", "false",
+        "spark.sql.sources.parallelPartitionDiscovery.parallelism", String.valueOf(Math.max(2, spark.sparkContext().defaultParallelism())));
     Map<String, String> before = new LinkedHashMap<>();
     settings.forEach((k, v) -> {
       before.put(k, spark.conf().getOption(k).getOrElse(() -> null));

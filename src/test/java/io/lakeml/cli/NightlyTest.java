@@ -48,6 +48,27 @@ class NightlyTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aFailedStageStopsTheChainAndTheRerunResumesThereWithoutRedoingFinishedStages() {
+    TestProject p = TestProject.create("nightly-resume").dataset("alpha", CONF);
+    p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
+    System.setProperty("lakeml.test.failJob", "etl");
+    TestProject.Result failed;
+    try {
+      failed = p.run("nightly", "--in-process", "--dataset", "alpha", "--until", "etl", "--run-date", "2026-11-20").expectExit(1);
+    } finally {
+      System.clearProperty("lakeml.test.failJob");
+    }
+    assertThat(failed.summary()).containsEntry("status", "FAILED").containsEntry("failedStage", "etl");
+    assertThat((String) failed.summary().get("message")).contains("etl fails on purpose").contains("Rerun the same command to resume");
+    TestProject.Result resumed = p.run("nightly", "--in-process", "--dataset", "alpha", "--until", "etl", "--run-date", "2026-11-20").expectExit(0);
+    assertThat((List<Map<String, Object>>) resumed.summary().get("stages")).extracting(s -> s.get("job") + " " + s.get("status"))
+        .containsExactly("ingest SKIPPED", "etl SUCCEEDED");
+    assertThat(p.count("bronze.alpha")).isEqualTo(2);
+    assertThat(p.count("silver.alpha")).isEqualTo(2);
+  }
+
+  @Test
   void inProcessCannotRunChainsInParallel() {
     TestProject p = TestProject.create("nightly-usage").dataset("alpha", CONF);
     TestProject.Result r = p.run("nightly", "--in-process", "--dataset", "alpha,alpha2", "--parallel", "2").expectExit(2);

@@ -93,6 +93,31 @@ class QuickStartTest {
     assertThat(p.sql("select bias_gate from _system.models where version = 1").get(0).get("bias_gate")).isIn("passed", "warned");
     TestProject.Result models = p.run("models", "--dataset", "titanic").expectExit(0);
     assertThat(models.stdout()).contains("v1").contains("champion").contains("areaUnderROC");
+
+    // the next night brings a new landing file (100 new passengers): only that file is ingested,
+    // tune retrains because gold changed, and predictions keep both dates with their model versions
+    try {
+      List<String> csv = java.nio.file.Files.readAllLines(TestProject.projectDir().resolve("data-lake/landing/titanic/titanic.csv"));
+      StringBuilder next = new StringBuilder(csv.get(0)).append('\n');
+      for (String line : csv.subList(1, 101)) {
+        next.append(line.replaceFirst("^\"", "\"Booked 2026-11-21: ")).append('\n');
+      }
+      p.land("titanic", "titanic-2026-11-21.csv", next.toString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    TestProject.Result day2 = p.run("nightly", "--in-process", "--dataset", "titanic", "--run-date", "2026-11-21").expectExit(0);
+    Map<?, ?> ingested = (Map<?, ?>) day2.summaryOf("ingest").get("metrics");
+    assertThat(ingested.get("files")).isEqualTo(1);
+    assertThat(ingested.get("rowsBronze")).isEqualTo(100);
+    Map<?, ?> tuned = (Map<?, ?>) day2.summaryOf("tune").get("metrics");
+    assertThat(tuned.get("version")).isEqualTo(2);
+    assertThat((String) tuned.get("trainedBecause")).startsWith("new inputs");
+    int champion = ((Number) ((Map<?, ?>) day2.summaryOf("score").get("metrics")).get("version")).intValue();
+    assertThat(p.sql("select run_date, model_version, count(*) as n from predictions.titanic group by 1, 2 order by 1"))
+        .containsExactly(Map.of("run_date", "2026-11-20", "model_version", 1, "n", 1309),
+            Map.of("run_date", "2026-11-21", "model_version", champion, "n", 1409));
+    assertThat(p.sql("select version from _system.models where status = 'champion'").get(0)).containsEntry("version", champion);
   }
 
   @Test
