@@ -26,6 +26,7 @@ class NightlyTest {
     // beta's file breaks its declared schema and its policy is fail: beta stops at ingest
     p.land("beta", "day-1.csv", "id,town\n1,Pune\n");
 
+    // two stages for alpha, one for beta (three child JVMs, at most two at once)
     TestProject.Result r = p.run("nightly", "--dataset", "alpha,beta", "--parallel", "2", "--until", "etl", "--run-date", "2026-11-20").expectExit(1);
     Map<String, Object> all = r.summary();
     assertThat(all).containsEntry("job", "nightly").containsEntry("status", "FAILED").containsEntry("parallel", 2)
