@@ -20,7 +20,6 @@ import io.lakeml.tune.TuneJob;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -73,7 +72,8 @@ final class Nightly extends Main.DatasetCommand {
 
   @Override
   public Integer call() {
-    List<String> datasets = new ArrayList<>(new LinkedHashSet<>(List.of(dataset.split(","))).stream().map(String::trim).filter(s -> !s.isEmpty()).toList());
+    // trimmed before de-duplicating: "a, a" is one chain, not two fighting over one lock
+    List<String> datasets = java.util.Arrays.stream(dataset.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
     if (datasets.isEmpty()) {
       throw new ConfigException("--dataset '" + dataset + "' names no dataset. Pass one name or several separated by commas.");
     }
