@@ -25,6 +25,8 @@ import java.util.stream.Stream;
 public final class TestProject {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path dir;
+  /** {@code --set} overrides added to every command (e.g. a lake root elsewhere than the project's folder). */
+  private final List<String> sets = new ArrayList<>();
 
   private TestProject(Path dir) {
     this.dir = dir;
@@ -61,8 +63,19 @@ public final class TestProject {
     return dir.resolve("conf");
   }
 
+  /** The project's own (default) lake folder; unused once {@link #lakeRoot} moved the lake elsewhere. */
   public Path lake() {
     return dir.resolve("data-lake");
+  }
+
+  /**
+   * Puts the lake at a URI (e.g. {@code hdfs://localhost:PORT/lake}) for every command run through
+   * this project, {@code sql} and {@code count} included: each gets {@code --set lake.root=URI}.
+   */
+  public TestProject lakeRoot(String uri) {
+    sets.add("--set");
+    sets.add("lake.root=" + uri);
+    return this;
   }
 
   /** Writes conf/datasets/NAME.conf. */
@@ -135,6 +148,7 @@ public final class TestProject {
     if (all.size() > 0 && !all.contains("--help")) {
       all.add("--conf-dir");
       all.add(confDir().toString());
+      all.addAll(sets);
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
