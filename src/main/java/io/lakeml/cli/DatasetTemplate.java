@@ -332,7 +332,7 @@ final class DatasetTemplate {
       for (String s : g.sensitive()) {
         Col c = g.columns().stream().filter(x -> x.name().equals(s)).findFirst().orElseThrow();
         String hint = !c.values().isEmpty() && !c.type().isNumeric() ? "values " + c.values()
-            : "numeric: group it first (e.g. a derived band) or list exact values";
+            : "numeric: groups are exact values; list the privileged ones, or land a banded column (e.g. age_band) and use that";
         b.append("  #   { column = ").append(quote(s)).append(", privileged = [\"…\"] }   # ").append(hint).append('\n');
       }
       b.append("  # ]\n");

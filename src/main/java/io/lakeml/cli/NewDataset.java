@@ -96,6 +96,18 @@ final class NewDataset {
     DatasetTemplate.Guess g = DatasetTemplate.infer(spark, r.name(), sampleUri, r.format(), options);
     String text = DatasetTemplate.render(g, r.sample().getFileName().toString());
 
+    // landing files are ingested once by name: never replace one silently
+    String landingFolder = LakeCatalog.of(env).layer(LakeCatalog.Layer.LANDING) + "/" + r.name();
+    org.apache.hadoop.fs.Path planned = new org.apache.hadoop.fs.Path(landingFolder, r.landedName());
+    try {
+      if (!r.force() && planned.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(planned)) {
+        throw new ConfigException("landing file " + planned + " already exists. Nothing was changed. Landing files are ingested once by name:"
+            + " rename the sample, remove that file, or pass --force to replace it.");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check the landing folder " + landingFolder + ": " + e.getMessage(), e);
+    }
+
     // write, then prove the loader accepts it; restore what was there if it does not
     String previous = read(r.confFile());
     write(r.confFile(), text);

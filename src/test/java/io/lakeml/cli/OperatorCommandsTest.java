@@ -82,6 +82,12 @@ class OperatorCommandsTest {
     Files.writeString(conf, generated + "# edited by hand\n");
     p.run("new-dataset", "customers", "--sample", sample.toString(), "--force").expectExit(0);
     assertThat(Files.readString(conf)).isEqualTo(generated);
+    // … and a landed file is never replaced silently (files are ingested once by name)
+    Files.delete(conf);
+    assertThat(p.run("new-dataset", "customers", "--sample", sample.toString()).expectExit(2).stderr())
+        .contains("landing file").contains("customers.csv already exists");
+    assertThat(conf).doesNotExist();
+    Files.writeString(conf, generated);
 
     // bad input: clear messages, exit 2, nothing written
     TestProject.Result missing = p.run("new-dataset", "orders", "--sample", p.dir().resolve("nope.csv").toString()).expectExit(2);
@@ -188,5 +194,20 @@ class OperatorCommandsTest {
     assertThat(DatasetTemplate.nameMatches("age_years", "age")).isTrue();
     assertThat(DatasetTemplate.columnType(org.apache.spark.sql.types.DataTypes.createDecimalType(10, 2))).isEqualTo(ColumnType.DOUBLE);
     assertThat(DatasetTemplate.quote("a\"b")).isEqualTo("\"a\\\"b\"");
+  }
+
+  @Test
+  void progressLinesAreOneLineOfKeyValuePairs() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream previous = io.lakeml.core.Progress.redirect(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      io.lakeml.core.Progress.report("tune", "shop", System.nanoTime(), "fit 3/12 logistic-regression candidate 1/4 fold 3/3", "rows", 785, "metric", 0.84021);
+      io.lakeml.core.Progress.report("ingest", null, System.nanoTime(), "say \"hi\"", "file", "a b.csv");
+    } finally {
+      io.lakeml.core.Progress.redirect(previous);
+    }
+    assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).satisfiesExactly(
+        l -> assertThat(l).matches("progress stage=tune dataset=shop step=\"fit 3/12 logistic-regression candidate 1/4 fold 3/3\" elapsed=0\\.\\ds rows=785 metric=0\\.8402"),
+        l -> assertThat(l).matches("progress stage=ingest step=\"say \\\\\"hi\\\\\"\" elapsed=0\\.\\ds file=\"a b.csv\""));
   }
 }
