@@ -142,7 +142,9 @@ final class DatasetTemplate {
     }
     final String keyColumn = key;
     if (key == null) {
-      checks.add("no key found (no id-like column with a distinct value in every row): without dataset.key, etl rebuilds silver from bronze on every run. Declare key = [col] if the data has one.");
+      List<String> unique = cols.stream().filter(c -> c.nonNull() == rows && c.distinct() == rows).map(Col::name).toList();
+      checks.add("no key found (no id-like column with a distinct value in every row): without dataset.key, etl rebuilds silver from bronze on every run. "
+          + (unique.isEmpty() ? "Declare key = [col] if the data has one." : "Unique in the sample: " + unique + " — declare key = [col] if one identifies a row."));
     }
 
     // label: a two-valued column named like a label, or else the only two-valued column
