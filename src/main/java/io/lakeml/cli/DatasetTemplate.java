@@ -69,7 +69,8 @@ final class DatasetTemplate {
     Dataset<Row> df = switch (format) {
       case CSV -> spark.read().format("csv").options(options).option("header", "true").option("inferSchema", "true")
           .option("multiLine", "false").option("nullValue", "NA").load(sample);
-      case JSON -> spark.read().format("json").option("multiLine", "false").load(sample);
+      // Spark does not look for timestamps in JSON text unless asked
+      case JSON -> spark.read().format("json").option("multiLine", "false").option("inferTimestamp", "true").load(sample);
       case PARQUET -> spark.read().format("parquet").load(sample);
       case JDBC -> throw new ConfigException("new-dataset builds a template from a sample file; write a JDBC dataset by hand (README, 'JDBC sources').");
     };

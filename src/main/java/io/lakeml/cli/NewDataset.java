@@ -38,7 +38,16 @@ final class NewDataset {
     /** The sample's name in landing: ingest only picks up files ending with the format's suffix. */
     String landedName() {
       String file = sample.getFileName().toString();
-      return file.toLowerCase(Locale.ROOT).endsWith(format.suffix()) ? file : file + format.suffix();
+      String lower = file.toLowerCase(Locale.ROOT);
+      if (lower.endsWith(format.suffix())) {
+        return file;
+      }
+      for (String other : List.of(".jsonl", ".ndjson", ".tsv", ".txt")) {
+        if (lower.endsWith(other)) {
+          return file.substring(0, file.length() - other.length()) + format.suffix();
+        }
+      }
+      return file + format.suffix();
     }
   }
 
