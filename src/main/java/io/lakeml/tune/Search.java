@@ -32,6 +32,8 @@ final class Search {
   static final String FOLD = "_fold";
   /** Uniform number in [0, 1) per row, fixed by the seed: halving's row fractions. */
   static final String UNIFORM = "_u";
+  /** About how many progress lines one cross-validation prints (one per fit when there are fewer fits). */
+  static final int PROGRESS_LINES = 20;
 
   /** One algorithm's candidates. */
   record Space(String algorithm, Estimator<?> estimator, List<ParamMap> candidates) {}
@@ -133,12 +135,17 @@ final class Search {
   private static Best crossValidate(JobContext ctx, DatasetConfig.Tune tune, Space s, List<Integer> idx, Dataset<Row> data, int rung,
       double fraction, long rows, Evaluator eval, List<Trial> trials, int[] fits) {
     List<ParamMap> maps = idx.stream().map(i -> s.candidates().get(i)).toList();
-    // one progress line per fit: candidates × folds of this algorithm (and rung)
+    // a progress line per fit (candidates × folds of this algorithm and rung); at most about 20 for large grids
     java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
     int total = maps.size() * tune.folds();
-    TrialRecorder rec = new TrialRecorder(maps, tune.folds(), data, (candidate, fold, metric) ->
-        ctx.progress("fit " + done.incrementAndGet() + "/" + total + " " + s.algorithm() + " candidate " + (candidate + 1) + "/" + maps.size()
-            + " fold " + (fold + 1) + "/" + tune.folds() + (fraction < 1.0 ? " rung " + rung : ""), "rows", rows, "metric", metric));
+    int every = Math.max(1, total / PROGRESS_LINES);
+    TrialRecorder rec = new TrialRecorder(maps, tune.folds(), data, (candidate, fold, metric) -> {
+      int n = done.incrementAndGet();
+      if (n % every == 0 || n == total) {
+        ctx.progress("fit " + n + "/" + total + " " + s.algorithm() + " candidate " + (candidate + 1) + "/" + maps.size()
+            + " fold " + (fold + 1) + "/" + tune.folds() + (fraction < 1.0 ? " rung " + rung : ""), "rows", rows, "metric", metric);
+      }
+    });
     CrossValidator cv = new CrossValidator()
         .setEstimator(rec.wrap(s.estimator()))
         .setEstimatorParamMaps(maps.toArray(new ParamMap[0]))
