@@ -584,7 +584,7 @@ public final class Main implements Runnable {
     @Option(names = "--format", description = "csv, json or parquet (default: from the sample's file name).")
     String format;
 
-    @Option(names = "--force", description = "Overwrite an existing conf/datasets/NAME.conf.")
+    @Option(names = "--force", description = "Overwrite an existing conf/datasets/NAME.conf (and a landed file of the same name).")
     boolean force;
 
     @Override
