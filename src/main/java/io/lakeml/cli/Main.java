@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lakeml", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Batch machine-learning pipeline on Apache Spark and Delta Lake.",
     subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Bias.class, Main.Tune.class, Main.Promote.class, Main.Rollback.class, Main.Score.class, Main.Monitor.class, Nightly.class, Main.Vacuum.class, Main.Models.class,
-        Main.Reproduce.class, Main.Sql.class, CommandLine.HelpCommand.class})
+        Main.Reproduce.class, Main.Sql.class, Main.Runs.class, Main.Tables.class, Main.NewDatasetCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for usage and configuration errors. */
   public static final int USAGE = 2;
@@ -68,8 +68,8 @@ public final class Main implements Runnable {
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof ConfigException ce) {
         err.println(ce.getMessage());
-        if (cmd.getCommand() instanceof DatasetCommand dc) {
-          out.println(Summary.toJson(dc.failedBeforeStart(ce.getMessage())));
+        if (cmd.getCommand() instanceof FailureSummary fs) {
+          out.println(Summary.toJson(fs.failedBeforeStart(ce.getMessage())));
         }
         return USAGE;
       }
@@ -81,7 +81,18 @@ public final class Main implements Runnable {
         b.err = err;
       }
     }
-    return cli.execute(args);
+    // progress lines of long stages go to this command's error stream
+    PrintStream previous = io.lakeml.core.Progress.redirect(err);
+    try {
+      return cli.execute(args);
+    } finally {
+      io.lakeml.core.Progress.redirect(previous);
+    }
+  }
+
+  /** A command that prints a JSON summary line even when its configuration is wrong (exit 2). */
+  interface FailureSummary {
+    Map<String, Object> failedBeforeStart(String message);
   }
 
   /** Options every command shares. */
@@ -117,7 +128,7 @@ public final class Main implements Runnable {
   }
 
   /** A command that runs jobs for one dataset. */
-  abstract static class DatasetCommand extends Base {
+  abstract static class DatasetCommand extends Base implements FailureSummary {
     @Mixin CommonOptions common;
 
     @Option(names = "--dataset", required = true, description = "Dataset name: a file conf/datasets/<name>.conf.")
@@ -143,7 +154,7 @@ public final class Main implements Runnable {
       return ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
     }
 
-    Map<String, Object> failedBeforeStart(String message) {
+    public Map<String, Object> failedBeforeStart(String message) {
       Map<String, Object> s = new LinkedHashMap<>();
       s.put("job", commandName());
       s.put("dataset", dataset);
@@ -422,6 +433,174 @@ public final class Main implements Runnable {
         }
         throw e;
       }
+    }
+  }
+
+  /**
+   * An operator command (runs, tables, new-dataset): no job, no run-ledger row, but the same
+   * convention as the jobs — output for people on stdout, then a one-line JSON summary as stdout's
+   * last line; exit 0 done, 1 failed, 2 usage or configuration error.
+   */
+  abstract static class OperatorCommand extends Base implements FailureSummary {
+    @Mixin CommonOptions common;
+
+    abstract String commandName();
+
+    /** The dataset the command is about, or null. */
+    abstract String datasetName();
+
+    /** Does the work and returns the summary fields after job and status. */
+    abstract Map<String, Object> execute();
+
+    @Override
+    public Integer call() {
+      long t0 = System.nanoTime();
+      Map<String, Object> s = summary("SUCCEEDED");
+      try {
+        s.putAll(execute());
+      } catch (ConfigException e) {
+        throw e; // exit 2 with a summary, by the execution exception handler
+      } catch (RuntimeException e) {
+        String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage().lines().findFirst().orElse("");
+        err.println(commandName() + " failed: " + message);
+        e.printStackTrace(err);
+        s = summary("FAILED");
+        s.put("exitCode", 1);
+        s.put("message", message);
+        out.println(Summary.toJson(s));
+        return 1;
+      }
+      s.put("durationMs", (System.nanoTime() - t0) / 1_000_000);
+      out.println(Summary.toJson(s));
+      return 0;
+    }
+
+    private Map<String, Object> summary(String status) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("job", commandName());
+      s.put("dataset", datasetName());
+      s.put("status", status);
+      return s;
+    }
+
+    @Override
+    public Map<String, Object> failedBeforeStart(String message) {
+      Map<String, Object> s = summary("FAILED");
+      s.put("exitCode", USAGE);
+      s.put("message", message);
+      return s;
+    }
+  }
+
+  @Command(name = "runs", mixinStandardHelpOptions = true,
+      description = "The run ledger (_system.runs), newest first: what ran for which run date, when, how long, its status and why it was skipped or failed.")
+  static final class Runs extends OperatorCommand {
+    @Option(names = "--dataset", description = "Only runs of this dataset.")
+    String dataset;
+
+    @Option(names = "--last", defaultValue = "20", description = "Most runs to show (default: ${DEFAULT-VALUE}).")
+    int last;
+
+    @Option(names = "--run-date", paramLabel = "YYYY-MM-DD", description = "Only runs for this run date.")
+    String runDate;
+
+    @Option(names = "--json", description = "One JSON object per run (full message, tables, metrics) instead of a table.")
+    boolean json;
+
+    @Override
+    String commandName() {
+      return "runs";
+    }
+
+    @Override
+    String datasetName() {
+      return dataset;
+    }
+
+    @Override
+    Map<String, Object> execute() {
+      if (last < 1) {
+        throw new ConfigException("--last " + last + " must be at least 1.");
+      }
+      LocalDate date = null;
+      if (runDate != null) {
+        try {
+          date = LocalDate.parse(runDate);
+        } catch (DateTimeParseException e) {
+          throw new ConfigException("--run-date '" + runDate + "' is not a date. Write it as YYYY-MM-DD, e.g. 2026-11-25.");
+        }
+      }
+      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, null, common.overrides());
+      SparkSession spark = SparkSessions.getOrCreate(config, "lakeml runs");
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("runDate", runDate);
+      s.putAll(RunList.print(spark, LakeCatalog.of(config), dataset, date, last, json, out));
+      return s;
+    }
+  }
+
+  @Command(name = "tables", mixinStandardHelpOptions = true,
+      description = "Every table of the lake (bronze, silver, gold and predictions of each configured dataset, the _system tables): Delta version, rows, files, size, last write; or 'not created yet'.")
+  static final class Tables extends OperatorCommand {
+    @Option(names = "--dataset", description = "Only this dataset's tables (bronze, silver, gold, predictions).")
+    String dataset;
+
+    @Option(names = "--json", description = "One JSON object per table instead of a table.")
+    boolean json;
+
+    @Override
+    String commandName() {
+      return "tables";
+    }
+
+    @Override
+    String datasetName() {
+      return dataset;
+    }
+
+    @Override
+    Map<String, Object> execute() {
+      if (dataset != null) {
+        ConfigLoader.datasetNameProblem(dataset).ifPresent(p -> {
+          throw new ConfigException(p);
+        });
+      }
+      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, null, common.overrides());
+      List<String> datasets = dataset != null ? List.of(dataset) : ConfigLoader.datasetNames(common.confDir);
+      SparkSession spark = SparkSessions.getOrCreate(config, "lakeml tables");
+      return Map.of("metrics", TableList.print(spark, LakeCatalog.of(config), datasets, dataset == null, json, out));
+    }
+  }
+
+  @Command(name = "new-dataset", mixinStandardHelpOptions = true,
+      description = "Writes conf/datasets/NAME.conf from a sample file (schema inferred, label, key, features and sensitive attributes guessed) and lands the sample in the dataset's landing folder.")
+  static final class NewDatasetCommand extends OperatorCommand {
+    @Parameters(index = "0", paramLabel = "NAME", description = "Dataset name: lowercase letters, digits and '_', starting with a letter.")
+    String name;
+
+    @Option(names = "--sample", required = true, paramLabel = "FILE", description = "A sample file of the data (CSV with a header, JSON lines, or Parquet).")
+    Path sample;
+
+    @Option(names = "--format", description = "csv, json or parquet (default: from the sample's file name).")
+    String format;
+
+    @Option(names = "--force", description = "Overwrite an existing conf/datasets/NAME.conf (and a landed file of the same name).")
+    boolean force;
+
+    @Override
+    String commandName() {
+      return "new-dataset";
+    }
+
+    @Override
+    String datasetName() {
+      return name;
+    }
+
+    @Override
+    Map<String, Object> execute() {
+      NewDataset.Request r = NewDataset.check(name, sample, format, force, common.confDir, common.env, common.overrides());
+      return NewDataset.run(r, out);
     }
   }
 

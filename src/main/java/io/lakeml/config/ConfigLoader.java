@@ -111,8 +111,8 @@ public final class ConfigLoader {
       merged = merged.withFallback(parseFile(envFile, problems));
     }
     if (dataset != null) {
-      if (!DATASET_NAME.matcher(dataset).matches()) {
-        problems.add("dataset name '" + dataset + "' is invalid: use lowercase letters, digits and '_', starting with a letter.");
+      if (datasetNameProblem(dataset).isPresent()) {
+        problems.add(datasetNameProblem(dataset).get());
       } else {
         Path dsFile = confDir.resolve("datasets").resolve(dataset + ".conf");
         if (!Files.isRegularFile(dsFile)) {
@@ -633,6 +633,25 @@ public final class ConfigLoader {
       return value;
     }
     return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  /**
+   * Checks a dataset name against the rule every command applies; the problem, or empty when the
+   * name is valid.
+   */
+  public static Optional<String> datasetNameProblem(String dataset) {
+    return DATASET_NAME.matcher(dataset).matches() ? Optional.empty()
+        : Optional.of("dataset name '" + dataset + "' is invalid: use lowercase letters, digits and '_', starting with a letter.");
+  }
+
+  /** Whether a column name may be declared in {@code dataset.schema} (names starting with '_' are lakeml's). */
+  public static boolean isValidColumnName(String column) {
+    return COLUMN_NAME.matcher(column).matches() && !column.startsWith("_");
+  }
+
+  /** Names of the datasets configured in {@code <confDir>/datasets/}, sorted. */
+  public static List<String> datasetNames(Path confDir) {
+    return listConf(confDir.resolve("datasets"));
   }
 
   private static List<String> listConf(Path dir) {

@@ -160,7 +160,7 @@ public final class LakeCatalog {
     String layer = name.substring(0, dot);
     String rest = name.substring(dot + 1);
     if (layer.equals(Layer.SYSTEM.folder())) {
-      return java.util.stream.Stream.of(runs(), quarantine(), quality(), profile(), models(), trials(), bias(), champions(), monitor()).filter(t -> t.name().equals(name)).findFirst();
+      return systemTables().stream().filter(t -> t.name().equals(name)).findFirst();
     }
     if (layer.equals("predictions")) {
       return java.util.Optional.of(predictions(rest));
@@ -171,6 +171,16 @@ public final class LakeCatalog {
       }
     }
     return java.util.Optional.empty();
+  }
+
+  /** Every shared {@code _system} table, in the order an operator reads them. */
+  public java.util.List<Table> systemTables() {
+    return java.util.List.of(runs(), quarantine(), quality(), profile(), models(), trials(), bias(), champions(), monitor());
+  }
+
+  /** The tables of one dataset, in pipeline order: bronze, silver, gold, predictions. */
+  public java.util.List<Table> datasetTables(String dataset) {
+    return java.util.List.of(bronze(dataset), silver(dataset), gold(dataset), predictions(dataset));
   }
 
   private Table system(String name) {

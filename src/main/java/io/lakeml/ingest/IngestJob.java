@@ -223,6 +223,9 @@ public final class IngestJob implements Job {
       writer.save(bronze.path());
       counters.add(files.size(), accepted + rejected, accepted, rejected, blank, byKind, parsed.addedColumns());
       LOG.info("ingest {}: {} file(s), {} row(s) to bronze, {} quarantined {}", ds.name(), files.size(), accepted, rejected, byKind);
+      ctx.progress((overwrite ? "snapshot" : "batch " + txnVersion) + " written: " + files.size() + " file(s)"
+          + (files.size() <= 3 ? " " + files.stream().map(f -> f.substring(f.lastIndexOf('/') + 1)).toList() : ""),
+          "rows", accepted + rejected, "quarantined", rejected, "filesSoFar", counters.files(), "rowsSoFar", counters.rowsRead());
     } finally {
       rows.unpersist();
     }
@@ -251,6 +254,14 @@ public final class IngestJob implements Job {
         }
       });
       columnsAdded.addAll(added);
+    }
+
+    synchronized long files() {
+      return files;
+    }
+
+    synchronized long rowsRead() {
+      return rowsRead;
     }
 
     void metric(String k, Object v) {

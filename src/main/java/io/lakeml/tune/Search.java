@@ -32,6 +32,8 @@ final class Search {
   static final String FOLD = "_fold";
   /** Uniform number in [0, 1) per row, fixed by the seed: halving's row fractions. */
   static final String UNIFORM = "_u";
+  /** About how many progress lines one cross-validation prints (one per fit when there are fewer fits). */
+  static final int PROGRESS_LINES = 20;
 
   /** One algorithm's candidates. */
   record Space(String algorithm, Estimator<?> estimator, List<ParamMap> candidates) {}
@@ -74,13 +76,15 @@ final class Search {
     List<Best> best = new ArrayList<>();
     int[] fits = {0};
     if (tune.strategy() != Strategy.HALVING) {
-      for (Space s : spaces) {
+      for (int k = 0; k < spaces.size(); k++) {
+        Space s = spaces.get(k);
         List<Integer> all = new ArrayList<>();
         for (int i = 0; i < s.candidates().size(); i++) {
           all.add(i);
         }
-        ctx.step("cross-validating " + s.algorithm() + ": " + all.size() + " candidate(s) × " + tune.folds() + " folds");
-        best.add(crossValidate(tune, s, all, train, 0, 1.0, trainRows, eval, trials, fits));
+        ctx.step("algorithm " + (k + 1) + "/" + spaces.size() + ": cross-validating " + s.algorithm() + ", " + all.size()
+            + " candidate(s) × " + tune.folds() + " folds", "rows", trainRows);
+        best.add(crossValidate(ctx, tune, s, all, train, 0, 1.0, trainRows, eval, trials, fits));
       }
       return new Outcome(trials, best, fits[0]);
     }
@@ -109,7 +113,7 @@ final class Search {
         ctx.step("halving rung " + rung + " (" + Math.round(100 * f) + "% of train, " + rows + " rows): "
             + space.algorithm() + ", " + idx.size() + " candidate(s)");
         int before = trials.size();
-        Best b = crossValidate(tune, space, idx, data, rung, f, rows, eval, trials, fits);
+        Best b = crossValidate(ctx, tune, space, idx, data, rung, f, rows, eval, trials, fits);
         if (last) {
           best.add(b);
         }
@@ -128,10 +132,20 @@ final class Search {
     }
   }
 
-  private static Best crossValidate(DatasetConfig.Tune tune, Space s, List<Integer> idx, Dataset<Row> data, int rung,
+  private static Best crossValidate(JobContext ctx, DatasetConfig.Tune tune, Space s, List<Integer> idx, Dataset<Row> data, int rung,
       double fraction, long rows, Evaluator eval, List<Trial> trials, int[] fits) {
     List<ParamMap> maps = idx.stream().map(i -> s.candidates().get(i)).toList();
-    TrialRecorder rec = new TrialRecorder(maps, tune.folds(), data);
+    // a progress line per fit (candidates × folds of this algorithm and rung); at most about 20 for large grids
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    int total = maps.size() * tune.folds();
+    int every = Math.max(1, total / PROGRESS_LINES);
+    TrialRecorder rec = new TrialRecorder(maps, tune.folds(), data, (candidate, fold, metric) -> {
+      int n = done.incrementAndGet();
+      if (n % every == 0 || n == total) {
+        ctx.progress("fit " + n + "/" + total + " " + s.algorithm() + " candidate " + (candidate + 1) + "/" + maps.size()
+            + " fold " + (fold + 1) + "/" + tune.folds() + (fraction < 1.0 ? " rung " + rung : ""), "rows", rows, "metric", metric);
+      }
+    });
     CrossValidator cv = new CrossValidator()
         .setEstimator(rec.wrap(s.estimator()))
         .setEstimatorParamMaps(maps.toArray(new ParamMap[0]))

@@ -32,11 +32,22 @@ final class TrialRecorder {
   private final Map<Integer, double[]> metrics = new ConcurrentHashMap<>();
   private final Map<Integer, long[]> nanos = new ConcurrentHashMap<>();
   private volatile long refitNanos;
+  private final FitListener listener;
+
+  /** Told about every fit + evaluation of a candidate on a fold, as it completes (from CrossValidator's threads). */
+  interface FitListener {
+    void fitted(int candidate, int fold, double metric);
+  }
 
   TrialRecorder(List<ParamMap> candidates, int folds, Dataset<Row> fullInput) {
+    this(candidates, folds, fullInput, (candidate, fold, metric) -> { });
+  }
+
+  TrialRecorder(List<ParamMap> candidates, int folds, Dataset<Row> fullInput, FitListener listener) {
     this.candidates = candidates;
     this.folds = folds;
     this.fullInput = fullInput;
+    this.listener = listener;
   }
 
   /** Per-fold metrics of candidate {@code i} (in fold order). */
@@ -192,6 +203,7 @@ final class TrialRecorder {
         recorder.metrics.computeIfAbsent(candidate, k -> new double[recorder.folds])[fold] = metric;
         recorder.nanos.computeIfAbsent(candidate, k -> new long[recorder.folds])[fold] = fit[2] + took;
         recorder.lastFit.remove();
+        recorder.listener.fitted(candidate, fold, metric);
       }
       return metric;
     }

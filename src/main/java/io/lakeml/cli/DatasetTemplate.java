@@ -1,0 +1,412 @@
+package io.lakeml.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+
+import io.lakeml.config.ColumnType;
+import io.lakeml.config.ConfigException;
+import io.lakeml.config.ConfigLoader;
+import io.lakeml.config.DatasetConfig.Format;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.TimestampType;
+
+/**
+ * A first dataset configuration from a sample file: Spark's schema inference on the sample, then
+ * guesses of label, key, features and sensitive attributes by name, type and cardinality, rendered
+ * as a commented {@code conf/datasets/<name>.conf} that {@link ConfigLoader} accepts. Guesses only:
+ * {@link Guess#checks()} says what a person should look at.
+ */
+final class DatasetTemplate {
+  /** Names (or name parts) that suggest the label, in order of preference. */
+  static final List<String> LABEL_NAMES = List.of("label", "target", "survived", "churn", "default", "outcome", "y");
+  /** Names (or name parts) of attributes a fairness review usually looks at. */
+  static final List<String> SENSITIVE_NAMES = List.of("sex", "gender", "race", "ethnicity", "age", "religion");
+  /** Label values read as the positive class when present; otherwise the rarer value is. */
+  static final Set<String> POSITIVE_VALUES = Set.of("yes", "y", "true", "t", "1", "1.0", "positive", "pos", "bad");
+  /** Values listed per column (allowed-values rule, privileged group hints). */
+  static final int MAX_VALUES = 20;
+  /** A numeric column with at most this many distinct values (and few per row) is treated as categorical. */
+  static final int CATEGORICAL_NUMERIC_MAX = 5;
+  /** A text column with more distinct values than this is left out of the features (free text, names). */
+  static final int CATEGORICAL_TEXT_MAX = 50;
+
+  /** One column of the sample: inferred type, cardinality and (when few) its values. */
+  record Col(String name, String sparkType, ColumnType type, long nonNull, long distinct, List<String> values) {}
+
+  /** What was guessed; {@code leftOut} maps column → why it is not a feature. */
+  record Guess(String dataset, Format format, Map<String, String> options, long rows, List<Col> columns, String label, String positive,
+      String key, List<String> numeric, List<String> categorical, List<String> sensitive, Map<String, String> leftOut, List<String> checks) {}
+
+  private DatasetTemplate() {}
+
+  /** Reads the sample with Spark's inference (sample only) and guesses roles. */
+  static Guess infer(SparkSession spark, String dataset, String sample, Format format, Map<String, String> options) {
+    Dataset<Row> df = switch (format) {
+      case CSV -> spark.read().format("csv").options(options).option("header", "true").option("inferSchema", "true")
+          .option("multiLine", "false").option("nullValue", "NA").load(sample);
+      // Spark does not look for timestamps in JSON text unless asked
+      case JSON -> spark.read().format("json").option("multiLine", "false").option("inferTimestamp", "true").load(sample);
+      case PARQUET -> spark.read().format("parquet").load(sample);
+      case JDBC -> throw new ConfigException("new-dataset builds a template from a sample file; write a JDBC dataset by hand (README, 'JDBC sources').");
+    };
+    List<String> problems = new ArrayList<>();
+    if (List.of(df.columns()).contains("_corrupt_record")) {
+      problems.add("the sample " + sample + " has lines that are not JSON objects. Fix them or use another sample (one JSON object per line).");
+    }
+    for (String c : df.columns()) {
+      if (!c.equals("_corrupt_record") && !ConfigLoader.isValidColumnName(c)) {
+        problems.add("column '" + c + "' of the sample cannot be a dataset column (use letters, digits and '_', not starting with '_' or a digit). Rename it in the sample"
+            + (format == Format.PARQUET ? "" : "'s header") + " and in the files that will land.");
+      }
+    }
+    if (df.columns().length == 0) {
+      problems.add("the sample " + sample + " has no columns" + (format == Format.CSV ? " (a CSV sample needs a header line)" : "") + ".");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    df = df.cache();
+    try {
+      return guess(dataset, format, options, df);
+    } finally {
+      df.unpersist();
+    }
+  }
+
+  private static Guess guess(String dataset, Format format, Map<String, String> options, Dataset<Row> df) {
+    // one aggregation: rows, non-null and distinct counts of every column
+    List<Column> aggs = new ArrayList<>();
+    for (String c : df.columns()) {
+      aggs.add(count(col(c)));
+      aggs.add(countDistinct(col(c)));
+    }
+    aggs.add(count(org.apache.spark.sql.functions.lit(1)));
+    Row stats = df.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+    long rows = stats.getLong(aggs.size() - 1);
+    if (rows == 0) {
+      throw new ConfigException("the sample has no data rows: the template needs a few rows to guess types and roles.");
+    }
+    StructField[] fields = df.schema().fields();
+    List<String> few = new ArrayList<>();
+    for (int i = 0; i < fields.length; i++) {
+      if (stats.getLong(2 * i + 1) <= MAX_VALUES) {
+        few.add(fields[i].name());
+      }
+    }
+    Map<String, List<String>> values = new LinkedHashMap<>();
+    if (!few.isEmpty()) {
+      List<Column> sets = few.stream().map(c -> collect_set(col(c).cast("string"))).toList();
+      Row r = df.agg(sets.get(0), sets.subList(1, sets.size()).toArray(new Column[0])).first();
+      for (int i = 0; i < few.size(); i++) {
+        values.put(few.get(i), new ArrayList<>(new TreeSet<>(r.getList(i))));
+      }
+    }
+    List<Col> cols = new ArrayList<>();
+    for (int i = 0; i < fields.length; i++) {
+      String name = fields[i].name();
+      cols.add(new Col(name, fields[i].dataType().simpleString(), columnType(fields[i].dataType()), stats.getLong(2 * i),
+          stats.getLong(2 * i + 1), values.getOrDefault(name, List.of())));
+    }
+
+    List<String> checks = new ArrayList<>();
+    // key: an id-like name whose values are all present and all different
+    String key = null;
+    for (Col c : cols) {
+      if (idLike(c.name()) && c.nonNull() == rows && c.distinct() == rows && (key == null || c.name().equalsIgnoreCase("id"))) {
+        key = c.name();
+      }
+    }
+    final String keyColumn = key;
+    if (key == null) {
+      List<String> unique = cols.stream().filter(c -> c.nonNull() == rows && c.distinct() == rows).map(Col::name).toList();
+      checks.add("no key found (no id-like column with a distinct value in every row): without dataset.key, etl rebuilds silver from bronze on every run. "
+          + (unique.isEmpty() ? "Declare key = [col] if the data has one." : "Unique in the sample: " + unique + " — declare key = [col] if one identifies a row."));
+    }
+
+    // label: a two-valued column named like a label, or else the only two-valued column
+    String label = null;
+    for (String wanted : LABEL_NAMES) {
+      for (Col c : cols) {
+        if (label == null && !c.name().equals(key) && c.distinct() == 2 && nameMatches(c.name(), wanted)) {
+          label = c.name();
+        }
+      }
+    }
+    for (Col c : cols) {
+      if (!c.name().equals(keyColumn) && c.distinct() > 2 && LABEL_NAMES.stream().anyMatch(w -> nameMatches(c.name(), w))) {
+        checks.add("'" + c.name() + "' is named like a label but has " + c.distinct() + " values in the sample: if it is the label (multiclass), set label { column = "
+            + c.name() + " } without positive.");
+      }
+    }
+    if (label == null) {
+      List<Col> binary = cols.stream().filter(c -> !c.name().equals(keyColumn) && c.distinct() == 2).toList();
+      if (binary.size() == 1) {
+        label = binary.get(0).name();
+        checks.add("label '" + label + "' is a guess: it is the only column with two values in the sample.");
+      } else {
+        checks.add("no label found" + (binary.isEmpty() ? "" : " (two-valued columns: " + binary.stream().map(Col::name).toList() + ")")
+            + ": prepare, tune and bias need one. Uncomment and edit the label line.");
+      }
+    }
+    String positive = null;
+    if (label != null) {
+      String l = label;
+      Col lc = cols.stream().filter(c -> c.name().equals(l)).findFirst().orElseThrow();
+      positive = lc.values().stream().filter(v -> POSITIVE_VALUES.contains(v.toLowerCase(Locale.ROOT))).findFirst().orElse(null);
+      if (positive == null) {
+        positive = rarer(df, label, lc.values());
+        checks.add("positive class \"" + positive + "\" of '" + label + "' is the rarer of " + lc.values() + " in the sample: the model predicts it.");
+      }
+      checks.add("favorable outcome: the label's favorable value defaults to the positive class \"" + positive
+          + "\"; when the positive class is bad for the person (default, churn…), set favorable to the other value.");
+    }
+
+    List<String> numeric = new ArrayList<>();
+    List<String> categorical = new ArrayList<>();
+    List<String> sensitive = new ArrayList<>();
+    Map<String, String> leftOut = new LinkedHashMap<>();
+    for (Col c : cols) {
+      if (c.name().equals(key) || c.name().equals(label)) {
+        continue;
+      }
+      if (SENSITIVE_NAMES.stream().anyMatch(s -> nameMatches(c.name(), s))) {
+        sensitive.add(c.name());
+      }
+      if (c.nonNull() == 0) {
+        leftOut.put(c.name(), "always empty in the sample");
+      } else if (c.type().isNumeric()) {
+        if (c.distinct() <= CATEGORICAL_NUMERIC_MAX && c.distinct() * 2 < c.nonNull()) {
+          categorical.add(c.name());
+        } else {
+          numeric.add(c.name());
+        }
+      } else if (c.type() == ColumnType.BOOLEAN) {
+        categorical.add(c.name());
+      } else if (c.type() == ColumnType.DATE || c.type() == ColumnType.TIMESTAMP) {
+        leftOut.put(c.name(), "a " + c.type() + ": make a feature of it with prepare.derived, or use it as prepare.split.time-column");
+      } else if (!c.sparkType().equals("string")) {
+        leftOut.put(c.name(), "a nested value (" + c.sparkType() + "), ingested as JSON text");
+      } else if (c.distinct() > CATEGORICAL_TEXT_MAX || (c.distinct() == c.nonNull() && c.nonNull() >= 10)) {
+        leftOut.put(c.name(), "text with " + c.distinct() + " distinct values in " + c.nonNull() + " rows: a name or free text?");
+      } else {
+        categorical.add(c.name());
+      }
+    }
+    if (!sensitive.isEmpty()) {
+      checks.add("sensitive attributes " + sensitive + " are commented out: name the privileged group of each and uncomment to get fairness metrics and the bias gate.");
+    }
+    checks.add("types were inferred from the sample only: a column that is numeric in the sample but not in later files sends those rows to quarantine.");
+    checks.add("tune.algorithms is a small starting grid; widen it once the pipeline runs.");
+    return new Guess(dataset, format, options, rows, cols, label, positive, key, numeric, categorical, sensitive, leftOut, checks);
+  }
+
+  /** The value of a two-valued column seen less often (ties: the later in sort order). */
+  private static String rarer(Dataset<Row> df, String column, List<String> values) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (Row r : df.groupBy(col(column).cast("string")).count().collectAsList()) {
+      if (!r.isNullAt(0)) {
+        counts.put(r.getString(0), r.getLong(1));
+      }
+    }
+    String best = null;
+    for (String v : values) {
+      if (best == null || counts.getOrDefault(v, 0L) <= counts.getOrDefault(best, 0L)) {
+        best = v;
+      }
+    }
+    return best;
+  }
+
+  static boolean idLike(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return lower.equals("id") || lower.endsWith("_id") || name.matches(".*[a-z0-9]Id") || (name.endsWith("ID") && name.length() > 2);
+  }
+
+  /**
+   * Whether a column name is {@code wanted} or has it as a word ({@code is_churn}, {@code churnFlag},
+   * {@code Churned}); a one-letter {@code wanted} must be the whole name.
+   */
+  static boolean nameMatches(String name, String wanted) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.equals(wanted) || wanted.length() < 2) {
+      return lower.equals(wanted);
+    }
+    for (String word : name.split("_|(?<=[a-z0-9])(?=[A-Z])")) {
+      String w = word.toLowerCase(Locale.ROOT);
+      if (w.equals(wanted) || (wanted.length() >= 4 && w.startsWith(wanted) && w.length() <= wanted.length() + 2)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static ColumnType columnType(DataType t) {
+    if (t instanceof IntegerType || t instanceof ShortType || t instanceof ByteType) {
+      return ColumnType.INT;
+    }
+    if (t instanceof LongType) {
+      return ColumnType.LONG;
+    }
+    if (t instanceof DoubleType || t instanceof FloatType || t instanceof DecimalType) {
+      return ColumnType.DOUBLE;
+    }
+    if (t instanceof BooleanType) {
+      return ColumnType.BOOLEAN;
+    }
+    if (t instanceof DateType) {
+      return ColumnType.DATE;
+    }
+    if (t instanceof TimestampType || t instanceof TimestampNTZType) {
+      return ColumnType.TIMESTAMP;
+    }
+    return ColumnType.STRING; // strings, and nested values (kept as their JSON text)
+  }
+
+  /** The commented configuration file. */
+  static String render(Guess g, String sampleName) {
+    StringBuilder b = new StringBuilder();
+    b.append("# ").append(g.dataset()).append(": generated by 'jobs/lakeml new-dataset' from the sample ").append(sampleName)
+        .append(" (").append(g.rows()).append(" rows).\n");
+    b.append("# Every role below is a guess from the sample: check label, key, types, features and the\n");
+    b.append("# sensitive attributes, then run 'jobs/lakeml nightly --dataset ").append(g.dataset()).append("'.\n");
+    b.append("# Landing: <lake>/landing/").append(g.dataset()).append("/*").append(g.format().suffix()).append(" — each new file is ingested exactly once.\n");
+    b.append("dataset {\n");
+    b.append("  source {\n");
+    b.append("    format = ").append(g.format()).append('\n');
+    b.append("    mode = incremental           # or snapshot: the landing folder is one frozen dataset, reloaded when it changes\n");
+    b.append("    schema-drift = quarantine    # files with other columns: quarantine | evolve (add columns) | fail\n");
+    b.append("    # missing-values = [\"NA\", \"\"]   # tokens that mean missing (the default)\n");
+    if (!g.options().isEmpty()) {
+      b.append("    options {");
+      g.options().forEach((k, v) -> b.append(' ').append(k).append(" = ").append(quote(v)));
+      b.append(" }\n");
+    }
+    b.append("  }\n");
+    b.append("  schema = [\n");
+    int width = g.columns().stream().mapToInt(c -> c.name().length()).max().orElse(0);
+    for (Col c : g.columns()) {
+      ColumnType type = c.name().equals(g.label()) ? ColumnType.STRING : c.type();
+      String decl = "    { name = " + quote(c.name()) + "," + " ".repeat(width - c.name().length()) + " type = " + type + " }";
+      b.append(String.format(Locale.ROOT, "%-" + (width + 34) + "s", decl)).append("  # ").append(describe(g, c)).append('\n');
+    }
+    b.append("  ]\n");
+    if (g.key() != null) {
+      b.append("  key = [").append(quote(g.key())).append("]   # unique in every row of the sample\n");
+    } else {
+      b.append("  # key = [id]   # no id-like unique column found; without a key etl rebuilds silver on every run\n");
+    }
+    if (g.label() != null) {
+      Col lc = g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
+      String other = lc.values().stream().filter(v -> !v.equals(g.positive())).findFirst().orElse("?");
+      b.append("  # label: values ").append(lc.values()).append("; the model predicts positive. favorable (the outcome that is good\n");
+      b.append("  # for the person) defaults to positive: set favorable = ").append(quote(other)).append(" when positive is the bad outcome.\n");
+      b.append("  label { column = ").append(quote(g.label())).append(", positive = ").append(quote(g.positive())).append(" }\n");
+    } else {
+      b.append("  # label { column = y, positive = \"yes\" }   # no label found: name the column to predict and its positive class\n");
+    }
+    if (!g.sensitive().isEmpty()) {
+      b.append("  # Fairness: uncomment and name the privileged group (the values of the group the data favours).\n");
+      b.append("  # sensitive = [\n");
+      for (String s : g.sensitive()) {
+        Col c = g.columns().stream().filter(x -> x.name().equals(s)).findFirst().orElseThrow();
+        String hint = !c.values().isEmpty() && !c.type().isNumeric() ? "values " + c.values()
+            : "numeric: groups are exact values; list the privileged ones, or land a banded column (e.g. age_band) and use that";
+        b.append("  #   { column = ").append(quote(s)).append(", privileged = [\"…\"] }   # ").append(hint).append('\n');
+      }
+      b.append("  # ]\n");
+    }
+    b.append("  features {\n");
+    b.append("    numeric = ").append(list(g.numeric())).append('\n');
+    b.append("    categorical = ").append(list(g.categorical())).append('\n');
+    b.append("  }\n");
+    g.leftOut().forEach((c, why) -> b.append("  # not a feature: ").append(c).append(" (").append(why).append(")\n"));
+    b.append("  validation.rules = [\n");
+    if (g.label() != null) {
+      Col lc = g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
+      b.append("    { id = label-present, check = not-null, column = ").append(quote(g.label())).append(", action = fail }\n");
+      b.append("    { id = label-values, check = allowed, column = ").append(quote(g.label())).append(", values = ").append(list(lc.values()))
+          .append(", action = fail }\n");
+    }
+    if (g.key() != null) {
+      b.append("    { id = key-unique, check = unique, column = ").append(quote(g.key())).append(", action = warn }\n");
+    }
+    b.append("    # { id = enough-rows, check = row-count, min = 100, action = fail }\n");
+    b.append("  ]\n");
+    b.append("  tune {\n");
+    b.append("    folds = 3\n");
+    b.append("    algorithms = [\n");
+    b.append("      { type = logistic-regression, grid { regParam = [0.01, 0.1] } }\n");
+    b.append("      { type = random-forest, grid { numTrees = [50], maxDepth = [5] } }\n");
+    b.append("    ]\n");
+    b.append("  }\n");
+    b.append("}\n");
+    return b.toString();
+  }
+
+  private static String describe(Guess g, Col c) {
+    StringBuilder d = new StringBuilder();
+    if (c.name().equals(g.label())) {
+      d.append("label");
+    } else if (c.name().equals(g.key())) {
+      d.append("key");
+    } else if (g.numeric().contains(c.name())) {
+      d.append("numeric feature");
+    } else if (g.categorical().contains(c.name())) {
+      d.append("categorical feature");
+    } else {
+      d.append("not a feature");
+    }
+    d.append("; sample: ").append(c.sparkType()).append(", ").append(c.distinct()).append(" distinct");
+    if (c.nonNull() < g.rows()) {
+      d.append(", ").append(g.rows() - c.nonNull()).append(" missing");
+    }
+    if (!c.values().isEmpty() && c.values().size() <= 5) {
+      d.append(", ").append(String.join("/", c.values()));
+    }
+    return d.toString().replace('\n', ' ');
+  }
+
+  private static String list(List<String> items) {
+    return "[" + String.join(", ", items.stream().map(DatasetTemplate::quote).toList()) + "]";
+  }
+
+  /** A HOCON quoted string (names too: an unquoted column called null or true would not stay a name). */
+  static String quote(String s) {
+    StringBuilder b = new StringBuilder("\"");
+    for (char ch : s.toCharArray()) {
+      switch (ch) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\t' -> b.append("\\t");
+        default -> b.append(ch);
+      }
+    }
+    return b.append('"').toString();
+  }
+}

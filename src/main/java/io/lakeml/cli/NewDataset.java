@@ -1,0 +1,231 @@
+package io.lakeml.cli;
+
+import io.lakeml.config.ConfigException;
+import io.lakeml.config.ConfigLoader;
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.config.DatasetConfig.Format;
+import io.lakeml.config.LakemlConfig;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.SparkSessions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code jobs/lakeml new-dataset NAME --sample FILE}: writes {@code conf/datasets/NAME.conf} from a
+ * sample ({@link DatasetTemplate}), proves it loads with {@link ConfigLoader}, and lands the sample in
+ * the dataset's landing folder so that the first nightly has data.
+ */
+final class NewDataset {
+  private NewDataset() {}
+
+  /** Everything checked before Spark starts or anything is written: name, sample, format, existing files. */
+  record Request(String name, Path sample, Format format, boolean force, Path confDir, String env, List<String> overrides) {
+    Path confFile() {
+      return confDir.resolve("datasets").resolve(name + ".conf");
+    }
+
+    /** The sample's name in landing: ingest only picks up files ending with the format's suffix. */
+    String landedName() {
+      String file = sample.getFileName().toString();
+      String lower = file.toLowerCase(Locale.ROOT);
+      if (lower.endsWith(format.suffix())) {
+        return file;
+      }
+      for (String other : List.of(".jsonl", ".ndjson", ".tsv", ".txt")) {
+        if (lower.endsWith(other)) {
+          return file.substring(0, file.length() - other.length()) + format.suffix();
+        }
+      }
+      return file + format.suffix();
+    }
+  }
+
+  static Request check(String name, Path sample, String format, boolean force, Path confDir, String env, List<String> overrides) {
+    ConfigLoader.datasetNameProblem(name).ifPresent(p -> {
+      throw new ConfigException(p);
+    });
+    if (!Files.exists(sample)) {
+      throw new ConfigException("sample file " + sample.toAbsolutePath() + " does not exist. Pass --sample with the path of a CSV, JSON-lines or Parquet file of the new data.");
+    }
+    if (!Files.isRegularFile(sample) || !Files.isReadable(sample)) {
+      throw new ConfigException("sample " + sample.toAbsolutePath() + " is not a readable file. Pass --sample with one file (for a folder of Parquet parts, pick one part).");
+    }
+    Format f = format == null ? formatOf(sample) : parseFormat(format);
+    Request r = new Request(name, sample, f, force, confDir, env, overrides);
+    if (Files.exists(r.confFile()) && !force) {
+      throw new ConfigException("dataset '" + name + "' already has a configuration file " + r.confFile()
+          + ". Nothing was changed. Pick another name, or pass --force to overwrite it.");
+    }
+    return r;
+  }
+
+  private static Format formatOf(Path sample) {
+    String file = sample.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (file.endsWith(".csv") || file.endsWith(".tsv") || file.endsWith(".txt")) {
+      return Format.CSV;
+    }
+    if (file.endsWith(".json") || file.endsWith(".jsonl") || file.endsWith(".ndjson")) {
+      return Format.JSON;
+    }
+    if (file.endsWith(".parquet")) {
+      return Format.PARQUET;
+    }
+    throw new ConfigException("cannot tell the format of the sample " + sample.getFileName() + " from its name. Pass --format csv, json or parquet.");
+  }
+
+  private static Format parseFormat(String format) {
+    return switch (format.toLowerCase(Locale.ROOT)) {
+      case "csv" -> Format.CSV;
+      case "json" -> Format.JSON;
+      case "parquet" -> Format.PARQUET;
+      default -> throw new ConfigException("--format '" + format + "' is not a sample format. Use csv, json or parquet.");
+    };
+  }
+
+  /**
+   * Infers, writes and validates the configuration, lands the sample, prints what was guessed and
+   * returns the summary's fields.
+   */
+  static Map<String, Object> run(Request r, PrintStream out) {
+    LakemlConfig env = ConfigLoader.load(r.confDir(), r.env(), null, r.overrides());
+    SparkSession spark = SparkSessions.getOrCreate(env, "lakeml new-dataset " + r.name());
+    Map<String, String> options = r.format() == Format.CSV ? csvOptions(r.sample()) : Map.of();
+    String sampleUri = r.sample().toAbsolutePath().toUri().toString();
+    DatasetTemplate.Guess g = DatasetTemplate.infer(spark, r.name(), sampleUri, r.format(), options);
+    String text = DatasetTemplate.render(g, r.sample().getFileName().toString());
+
+    // landing files are ingested once by name: never replace one silently
+    String landingFolder = LakeCatalog.of(env).layer(LakeCatalog.Layer.LANDING) + "/" + r.name();
+    org.apache.hadoop.fs.Path planned = new org.apache.hadoop.fs.Path(landingFolder, r.landedName());
+    try {
+      if (!r.force() && planned.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(planned)) {
+        throw new ConfigException("landing file " + planned + " already exists. Nothing was changed. Landing files are ingested once by name:"
+            + " rename the sample, remove that file, or pass --force to replace it.");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check the landing folder " + landingFolder + ": " + e.getMessage(), e);
+    }
+
+    // write, then prove the loader accepts it; restore what was there if it does not
+    String previous = read(r.confFile());
+    write(r.confFile(), text);
+    DatasetConfig ds;
+    try {
+      ds = ConfigLoader.load(r.confDir(), r.env(), r.name(), r.overrides()).requireDataset();
+    } catch (ConfigException e) {
+      if (previous == null) {
+        delete(r.confFile());
+      } else {
+        write(r.confFile(), previous);
+      }
+      throw new IllegalStateException("the generated configuration does not validate (please report this as a lakeml bug; nothing was kept): " + e.getMessage(), e);
+    }
+    String landing = LakeCatalog.of(env).landing(ds);
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(landing, r.landedName());
+    try {
+      FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      fs.mkdirs(target.getParent());
+      fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(sampleUri), target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not copy the sample to " + target + ": " + e.getMessage(), e);
+    }
+
+    out.println("new dataset '" + r.name() + "' from " + r.sample().getFileName() + " (" + r.format() + ", " + g.rows() + " rows, "
+        + g.columns().size() + " columns)");
+    out.println("  configuration  " + r.confFile() + (previous == null ? "" : " (overwritten: --force)"));
+    out.println("  landing        " + target);
+    out.println("guessed:");
+    out.println("  label          " + (g.label() == null ? "-" : g.label() + " (positive = \"" + g.positive() + "\")"));
+    out.println("  key            " + (g.key() == null ? "-" : g.key()));
+    out.println("  numeric        " + (g.numeric().isEmpty() ? "-" : String.join(", ", g.numeric())));
+    out.println("  categorical    " + (g.categorical().isEmpty() ? "-" : String.join(", ", g.categorical())));
+    out.println("  not features   " + (g.leftOut().isEmpty() ? "-" : String.join(", ", g.leftOut().keySet())));
+    out.println("  sensitive      " + (g.sensitive().isEmpty() ? "-" : String.join(", ", g.sensitive()) + " (commented out)"));
+    out.println("check before the first run:");
+    for (String c : g.checks()) {
+      out.println("  - " + c);
+    }
+    out.println("then: jobs/lakeml nightly --dataset " + r.name());
+
+    Map<String, Object> guesses = new LinkedHashMap<>();
+    guesses.put("label", g.label());
+    guesses.put("positive", g.positive());
+    guesses.put("key", g.key());
+    guesses.put("numeric", g.numeric());
+    guesses.put("categorical", g.categorical());
+    guesses.put("sensitive", g.sensitive());
+    guesses.put("notFeatures", g.leftOut());
+    Map<String, Object> types = new LinkedHashMap<>();
+    for (DatasetConfig.Column c : ds.columns()) {
+      types.put(c.name(), c.type().toString());
+    }
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("conf", r.confFile().toString());
+    s.put("landing", target.toString());
+    s.put("format", r.format().toString());
+    s.put("rows", g.rows());
+    s.put("schema", types);
+    s.put("guesses", guesses);
+    s.put("checks", g.checks());
+    return s;
+  }
+
+  /** CSV reader options: the delimiter when the header line uses another one than ','. */
+  static Map<String, String> csvOptions(Path sample) {
+    String header;
+    try (BufferedReader in = Files.newBufferedReader(sample, StandardCharsets.UTF_8)) {
+      header = in.readLine();
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the sample " + sample + ": " + e.getMessage());
+    }
+    if (header == null || header.isBlank()) {
+      throw new ConfigException("the sample " + sample + " is empty or starts with an empty line: a CSV sample needs a header line with the column names.");
+    }
+    char best = ',';
+    long bestCount = header.chars().filter(c -> c == ',').count();
+    for (char d : new char[] {';', '\t', '|'}) {
+      long n = header.chars().filter(c -> c == d).count();
+      if (n > bestCount) {
+        best = d;
+        bestCount = n;
+      }
+    }
+    return best == ',' ? Map.of() : Map.of("delimiter", String.valueOf(best));
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void write(Path p, String text) {
+    try {
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void delete(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package io.lakeml.cli;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakeml.core.DeltaTables;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Summary;
+import java.io.PrintStream;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code jobs/lakeml runs}: the run ledger ({@code _system.runs}) newest first — what ran, when,
+ * how long, with what status and why it was skipped or failed.
+ */
+final class RunList {
+  /** Longest message shown in the text table; {@code --json} carries it whole. */
+  static final int MESSAGE_WIDTH = 120;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private RunList() {}
+
+  /**
+   * Prints the runs (a table, or one JSON object per run) and returns the summary's metrics and
+   * message.
+   */
+  static Map<String, Object> print(SparkSession spark, LakeCatalog cat, String dataset, LocalDate runDate, int last, boolean json,
+      PrintStream out) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    LakeCatalog.Table runs = cat.runs();
+    if (!DeltaTables.exists(spark, runs.path())) {
+      String message = "No runs recorded yet: the run ledger " + runs.path() + " does not exist. Run a job first, e.g. 'jobs/lakeml nightly --dataset NAME'.";
+      if (!json) {
+        out.println(message);
+      }
+      result.put("message", message);
+      result.put("metrics", Map.of("rows", 0, "total", 0));
+      return result;
+    }
+    Column filter = lit(true);
+    if (dataset != null) {
+      filter = filter.and(col("dataset").equalTo(dataset));
+    }
+    if (runDate != null) {
+      filter = filter.and(col("run_date").equalTo(lit(java.sql.Date.valueOf(runDate))));
+    }
+    Dataset<Row> matching = spark.read().format("delta").load(runs.path()).where(filter);
+    List<Row> rows = matching.orderBy(col("started_at").desc(), col("run_id")).limit(last).collectAsList();
+    Map<String, Long> byStatus = new TreeMap<>();
+    for (Row r : matching.groupBy("status").count().collectAsList()) {
+      byStatus.put(r.getString(0), r.getLong(1));
+    }
+    long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
+    if (rows.isEmpty()) {
+      String message = "No runs " + (dataset == null ? "" : "of dataset '" + dataset + "' ") + (runDate == null ? "" : "for run date " + runDate + " ")
+          + "in " + runs.name() + ".";
+      if (!json) {
+        out.println(message);
+      }
+      result.put("message", message);
+    }
+    TextTable table = new TextTable("started (UTC)", "run date", "job", "dataset", "status", ">duration", "message");
+    for (Row r : rows) {
+      Map<String, Object> run = toMap(r);
+      if (json) {
+        out.println(Summary.toJson(run));
+      } else {
+        table.row(utc(r.getAs("started_at")), run.get("runDate"), run.get("job"), run.get("dataset"), run.get("status"),
+            duration(r.<Long>getAs("duration_ms")), shorten((String) run.get("message")));
+      }
+    }
+    if (!json && !table.isEmpty()) {
+      table.print(out);
+      if (total > rows.size()) {
+        out.println("(" + rows.size() + " of " + total + " runs; --last N shows more)");
+      }
+    }
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("rows", rows.size());
+    metrics.put("total", total);
+    metrics.put("byStatus", byStatus);
+    result.put("metrics", metrics);
+    return result;
+  }
+
+  private static Map<String, Object> toMap(Row r) {
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("runId", r.getAs("run_id"));
+    run.put("job", r.getAs("job"));
+    run.put("dataset", r.getAs("dataset"));
+    run.put("runDate", String.valueOf((Object) r.getAs("run_date")));
+    run.put("status", r.getAs("status"));
+    run.put("startedAt", utc(r.getAs("started_at")));
+    run.put("endedAt", utc(r.getAs("ended_at")));
+    run.put("durationMs", r.getAs("duration_ms"));
+    run.put("message", r.getAs("message"));
+    run.put("tablesRead", javaMap(r.getAs("tables_read")));
+    run.put("tablesWritten", javaMap(r.getAs("tables_written")));
+    String metrics = r.getAs("metrics_json");
+    try {
+      run.put("metrics", metrics == null ? Map.of() : JSON.readValue(metrics, Map.class));
+    } catch (java.io.IOException e) {
+      run.put("metrics", metrics);
+    }
+    return run;
+  }
+
+  private static Map<String, Object> javaMap(scala.collection.Map<String, Object> m) {
+    return m == null ? Map.of() : new TreeMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m));
+  }
+
+  /** A ledger timestamp as an ISO instant in UTC, to the second (independent of the session time zone). */
+  static String utc(Timestamp t) {
+    return t == null ? null : t.toInstant().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  static String duration(Long ms) {
+    if (ms == null) {
+      return "-";
+    }
+    if (ms < 60_000) {
+      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+    long s = ms / 1000;
+    return s < 3600 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+  }
+
+  private static String shorten(String message) {
+    if (message == null) {
+      return "";
+    }
+    String one = message.replace('\n', ' ');
+    return one.length() <= MESSAGE_WIDTH ? one : one.substring(0, MESSAGE_WIDTH - 1) + "…";
+  }
+}
