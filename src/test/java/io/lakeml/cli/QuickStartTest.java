@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** The "done when", through the real CLI on the shipped datasets and their landing samples. */
 class QuickStartTest {
-  private static final Map<String, Integer> SHIPPED = Map.of("titanic", 1309, "credit_data", 4454, "telco_churn", 7043);
+  private static final Map<String, Integer> SHIPPED = Map.of("credit_data", 4454, "telco_churn", 7043);
 
   @Test
   void ingestEtlAndSqlOnEveryShippedDatasetAreIdempotent() {
@@ -34,16 +34,17 @@ class QuickStartTest {
       assertThat(p.run("prepare", "--dataset", ds).expectExit(0).status()).isEqualTo("SKIPPED");
       assertThat(p.sql("select count(*) as n from silver." + ds)).containsExactly(Map.of("n", e.getValue()));
     }
-    // typed silver: titanic ages are doubles with 263 missing
-    assertThat(p.sql("select count(*) as n, count(age) as aged, round(avg(age), 2) as mean from silver.titanic").get(0))
-        .isEqualTo(Map.of("n", 1309, "aged", 1046, "mean", 29.88));
-    assertThat(p.sql("select count(*) as n from _system.runs where status = 'SUCCEEDED'").get(0)).containsEntry("n", 9);
+    // (titanic, the quick-start dataset, goes through the whole nightly in the next test)
+    assertThat(p.sql("select count(*) as n from _system.runs where status = 'SUCCEEDED'").get(0)).containsEntry("n", 6);
   }
 
   @Test
   void nightlyPrintsEachStageAndANightlySummaryLast() {
     TestProject p = TestProject.create("nightly").withShippedLanding("titanic");
     TestProject.Result r = p.run("nightly", "--in-process", "--dataset", "titanic", "--run-date", "2026-11-20").expectExit(0);
+    // typed silver: titanic ages are doubles with 263 missing
+    assertThat(p.sql("select count(*) as n, count(age) as aged, round(avg(age), 2) as mean from silver.titanic").get(0))
+        .isEqualTo(Map.of("n", 1309, "aged", 1046, "mean", 29.88));
     List<String> lines = r.lines();
     assertThat(lines).hasSize(10);
     assertThat(lines.get(0)).contains("\"job\":\"ingest\"");
