@@ -45,8 +45,9 @@ final class Svg {
     double mag = Math.pow(10, Math.floor(Math.log10(raw)));
     double step = raw / mag <= 1 ? mag : raw / mag <= 2 ? 2 * mag : raw / mag <= 5 ? 5 * mag : 10 * mag;
     List<Double> out = new ArrayList<>();
-    for (double t = Math.floor(lo / step) * step; t <= hi + step * 1e-9; t += step) {
-      out.add(Math.abs(t) < step * 1e-9 ? 0.0 : t);
+    // whole multiples of the step (no accumulated rounding), the last one at or above hi
+    for (long i = (long) Math.floor(lo / step + 1e-9); i <= (long) Math.ceil(hi / step - 1e-9); i++) {
+      out.add(i * step);
     }
     return out;
   }
