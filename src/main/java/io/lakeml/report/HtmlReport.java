@@ -182,8 +182,10 @@ final class HtmlReport {
           Html.badge(Boolean.TRUE.equals(r.get(PASSED)) ? "passed" : "failed")));
     }
     List<Svg.Series> series = byRule.entrySet().stream().map(e -> new Svg.Series(e.getKey(), e.getValue(), true)).toList();
+    double most = d.qualityTrend().stream().mapToDouble(r -> num(r.get(ROWS_FAILED))).max().orElse(0);
     s.append(figure("Rows failing each rule over the last " + dates.size() + " validation(s)",
-        Svg.xy("Quality trend", "run date", "rows failed", series, dates, null, null, false), List.of("run date", "rule", "rows failed", "result"), trendRows));
+        Svg.xy("Quality trend", "run date", "rows failed", series, dates, null, new double[] {0, Math.max(1, most)}, false),
+        List.of("run date", "rule", "rows failed", "result"), trendRows));
     return s.append("</div>").toString();
   }
 
@@ -308,7 +310,9 @@ final class HtmlReport {
           rateRows.add(List.of(Html.esc(r.get(GROUP)), Html.esc(variant), Html.esc(metric), Html.num(r.get(VALUE))));
         }
       }
-      rates.sort(java.util.Comparator.comparing(Svg.Bar::label));
+      // each group's rates together: labels (pre) before predictions (post)
+      rates.sort(java.util.Comparator.comparing((Svg.Bar b) -> b.label().substring(0, b.label().indexOf(" · ")))
+          .thenComparing(b -> !b.label().contains(" · pre · ")).thenComparing(Svg.Bar::label));
       if (!di.isEmpty()) {
         s.append(figure("Disparate impact of " + e.getKey() + " (band: policy)", Svg.bars("Disparate impact of " + e.getKey(), di, d.diMin(), d.diMax(), 1.0),
             List.of("measured on", "DI", "CI low", "CI high"), diRows));
@@ -515,7 +519,8 @@ final class HtmlReport {
     }
     return "<p>Current champion: <strong>v" + Html.num(d.champions().get(0).get(VERSION)) + "</strong> (" + d.champions().size() + " change(s)).</p>"
         + "<div class=\"charts\">" + figure("Champion version after each change",
-            Svg.xy("Champion history", "change", "version", List.of(new Svg.Series("", pts, true)), when, null, null, false),
+            Svg.xy("Champion history", "change", "version", List.of(new Svg.Series("", pts, true)), when, null,
+                new double[] {0, pts.stream().mapToDouble(p -> p[1]).max().orElse(1)}, false),
             List.of("at (UTC)", "action", "version", "previous", "actor", "reason"), rows) + "</div>"
         + Html.table(List.of("at (UTC)", "action", "version", "previous", "actor", "reason"), rows);
   }
@@ -540,13 +545,17 @@ final class HtmlReport {
         List.of("kind", "name", "PSI", "threshold", "result"), rows)).append("</div>");
     List<List<String>> other = new ArrayList<>();
     for (Map<String, Object> r : d.monitor()) {
-      if (!psi.contains(r)) {
-        other.add(List.of(Html.esc(r.get(KIND)), Html.esc(r.get(NAME)), Html.num(r.get(VALUE)), Html.num(r.get(THRESHOLD)),
-            Html.badge(Boolean.TRUE.equals(r.get(BREACHED)) ? "breached" : "ok")));
+      String result = Html.badge(Boolean.TRUE.equals(r.get(BREACHED)) ? "breached" : "ok");
+      switch (str(r.get(KIND))) {
+        case "labels" -> other.add(List.of("labels from", Html.esc(r.get(NAME)) + " version " + Html.num(r.get(VALUE)), ""));
+        case "performance" -> other.add(List.of(Html.esc(r.get(NAME)) + " on labelled scored rows",
+            Html.num(r.get(VALUE)) + " (largest allowed fall from test: " + Html.num(r.get(THRESHOLD)) + ")", result));
+        case "signal" -> other.add(List.of("retraining signal", Boolean.TRUE.equals(r.get(BREACHED)) ? "raised" : "not raised", result));
+        default -> { }
       }
     }
     if (!other.isEmpty()) {
-      s.append(Html.table(List.of("kind", "name", "value", "threshold", "result"), other));
+      s.append(Html.table(List.of("check", "value", "result"), other));
     }
     return s.toString();
   }
@@ -661,7 +670,7 @@ final class HtmlReport {
       figure{margin:10px 0}
       figcaption{font-size:13px;font-weight:600;margin-bottom:4px}
       details summary{font-size:12px;color:var(--accent);cursor:pointer;margin-top:2px}
-      .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:14px}
+      .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:14px}
       .col-card{border:1px solid var(--line);border-radius:10px;padding:10px 14px}
       .col-card h3{margin:0}
       .type{font-weight:400;color:var(--muted);font-size:13px}

@@ -2,6 +2,7 @@ package io.lakeml.report;
 
 import static io.lakeml.report.ReportData.*;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.dense_rank;
 import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -21,6 +22,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 
 /**
  * Reads what a report shows from the {@code _system} tables, each at one fixed Delta version (so
@@ -40,6 +42,8 @@ final class ReportReader {
   private final String dataset;
   private final LocalDate runDate;
   private final Map<String, Long> versions = new LinkedHashMap<>();
+  private final Map<String, Dataset<Row>> loaded = new java.util.HashMap<>();
+  private List<Map<String, Object>> ledgerOfDate;
 
   ReportReader(SparkSession spark, LakeCatalog cat, String dataset, LocalDate runDate) {
     this.spark = spark;
@@ -47,7 +51,11 @@ final class ReportReader {
     this.dataset = dataset;
     this.runDate = runDate;
     for (LakeCatalog.Table t : List.of(cat.quality(), cat.profile(), cat.models(), cat.trials(), cat.bias(), cat.champions(), cat.monitor())) {
-      DeltaTables.version(spark, t.path()).ifPresent(v -> versions.put(t.name(), v));
+      // the log's latest snapshot: no Spark job, and the reads below at this version reuse it (-1: no table yet)
+      long v = org.apache.spark.sql.delta.DeltaLog.forTable(spark, t.path()).update(false, scala.Option.empty(), scala.Option.empty()).version();
+      if (v >= 0) {
+        versions.put(t.name(), v);
+      }
     }
   }
 
@@ -66,17 +74,10 @@ final class ReportReader {
    * everything therefore leave this list, and the report, unchanged.
    */
   List<Map<String, Object>> stageRuns() {
-    if (!DeltaTables.exists(spark, cat.runs().path())) {
-      return List.of();
-    }
-    Dataset<Row> runs = spark.read().format("delta").load(cat.runs().path())
-        .where(col(DATASET).equalTo(dataset).and(col(RUN_DATE).equalTo(lit(Date.valueOf(runDate)))).and(col(JOB).notEqual(ReportJob.NAME)));
     Map<String, Map<String, Object>> byJob = new LinkedHashMap<>();
-    for (Map<String, Object> r : rows(runs.orderBy(col(STARTED_AT)))) {
+    for (Map<String, Object> r : ledgerOfDate()) {
       String job = (String) r.get(JOB);
-      Map<String, Object> kept = byJob.get(job);
-      boolean skipped = "SKIPPED".equals(r.get(STATUS));
-      if (kept == null || !skipped) {
+      if (!ReportJob.NAME.equals(job) && (!byJob.containsKey(job) || !"SKIPPED".equals(r.get(STATUS)))) {
         byJob.put(job, r);
       }
     }
@@ -87,59 +88,74 @@ final class ReportReader {
 
   /** The last successful report of this dataset and run date in the ledger, or null. */
   Map<String, Object> lastReport() {
-    if (!DeltaTables.exists(spark, cat.runs().path())) {
-      return null;
+    Map<String, Object> last = null;
+    for (Map<String, Object> r : ledgerOfDate()) {
+      if (ReportJob.NAME.equals(r.get(JOB)) && "SUCCEEDED".equals(r.get(STATUS))) {
+        last = r; // in start order: the last one wins
+      }
     }
-    List<Map<String, Object>> r = rows(spark.read().format("delta").load(cat.runs().path())
-        .where(col(DATASET).equalTo(dataset).and(col(RUN_DATE).equalTo(lit(Date.valueOf(runDate))))
-            .and(col(JOB).equalTo(ReportJob.NAME)).and(col(STATUS).equalTo("SUCCEEDED")))
-        .orderBy(col(ENDED_AT).desc()).limit(1));
-    return r.isEmpty() ? null : r.get(0);
+    return last;
+  }
+
+  /** The ledger rows of the dataset and run date, in start order (read once). */
+  private List<Map<String, Object>> ledgerOfDate() {
+    if (ledgerOfDate == null) {
+      Dataset<Row> ledger = ledger();
+      ledgerOfDate = ledger == null ? List.of() : rows(ledger.where(onDate(runDate)).orderBy(col(STARTED_AT)));
+    }
+    return ledgerOfDate;
+  }
+
+  /** The dataset's rows of the run ledger (its latest version: it grows with every run), or null. */
+  private Dataset<Row> ledger() {
+    if (!loaded.containsKey(cat.runs().name()) && DeltaTables.exists(spark, cat.runs().path())) {
+      loaded.put(cat.runs().name(), spark.read().format("delta").load(cat.runs().path()).where(col(DATASET).equalTo(dataset)));
+    }
+    return loaded.get(cat.runs().name());
   }
 
   ReportData read(String generatedAt, String lakemlVersion, String reportPath, double diMin, double diMax, List<Map<String, Object>> runs) {
     Column onOrBefore = col(RUN_DATE).leq(lit(Date.valueOf(runDate)));
-    LocalDate qualityDate = latestDate(cat.quality(), onOrBefore);
-    List<Map<String, Object>> quality = List.of();
-    List<Map<String, Object>> trend = List.of();
-    if (qualityDate != null) {
-      quality = query(cat.quality(), q -> q.where(onDate(qualityDate)).orderBy(col(RULE_ID)));
-      Date first = query(cat.quality(), q -> q.where(onOrBefore).select(RUN_DATE).distinct().orderBy(col(RUN_DATE).desc()).limit(TREND_DATES))
-          .stream().map(r -> Date.valueOf((String) r.get(RUN_DATE))).min(Comparator.naturalOrder()).orElseThrow();
-      trend = query(cat.quality(), q -> q.where(onOrBefore.and(col(RUN_DATE).geq(lit(first))))
-          .select(RUN_DATE, RULE_ID, ROWS_FAILED, PASSED).orderBy(RUN_DATE, RULE_ID));
-    }
-    LocalDate profileDate = latestDate(cat.profile(), onOrBefore);
-    List<Map<String, Object>> profile = profileDate == null ? List.of() : query(cat.profile(), q -> q.where(onDate(profileDate)));
+    // the last TREND_DATES validations in one read; the latest of them is the one shown in full
+    List<Map<String, Object>> trend = query(cat.quality(), q -> q.where(onOrBefore)
+        .withColumn("_rank", dense_rank().over(Window.orderBy(col(RUN_DATE).desc()))).where(col("_rank").leq(TREND_DATES)).drop("_rank")
+        .orderBy(RUN_DATE, RULE_ID));
+    Object qualityDate = trend.isEmpty() ? null : trend.get(trend.size() - 1).get(RUN_DATE);
+    List<Map<String, Object>> quality = trend.stream().filter(r -> r.get(RUN_DATE).equals(qualityDate)).toList();
+    List<Map<String, Object>> profile = query(cat.profile(), q -> latest(q.where(onOrBefore), RUN_DATE));
     Map<String, Object> prepare = prepareMetrics(onOrBefore);
 
     Map<String, Object> model = first(query(cat.models(), q -> q.where(onOrBefore).orderBy(col(VERSION).desc()).limit(1)));
     List<Map<String, Object>> trials = model == null ? List.of()
         : query(cat.trials(), q -> q.where(col(RUN_ID).equalTo(model.get(RUN_ID))).orderBy(col(RUNG), col(ALGORITHM), col(CANDIDATE)));
-
-    List<Map<String, Object>> bias = new ArrayList<>();
-    Map<String, Object> pre = first(query(cat.bias(), q -> q.where(onOrBefore.and(col(STAGE).equalTo("pre"))).orderBy(col(GOLD_VERSION).desc()).limit(1)));
-    if (pre != null) {
-      bias.addAll(query(cat.bias(), q -> q.where(col(STAGE).equalTo("pre").and(col(GOLD_VERSION).equalTo(pre.get(GOLD_VERSION))))));
-    }
-    if (model != null) {
-      bias.addAll(query(cat.bias(), q -> q.where(col(STAGE).equalTo("post").and(col(MODEL_VERSION).equalTo(model.get(VERSION))))));
-    }
-    // champion changes up to the end of the run date, newest first
-    java.sql.Timestamp endOfDay = java.sql.Timestamp.valueOf(runDate.plusDays(1).atStartOfDay());
-    List<Map<String, Object>> champions = query(cat.champions(), q -> q.where(col(AT).lt(lit(endOfDay))).orderBy(col(AT).desc()).limit(50));
+    // pre-training rows of the latest gold version measured, post-training rows of the model shown
+    List<Map<String, Object>> bias = query(cat.bias(), q -> {
+      Dataset<Row> pre = latest(q.where(onOrBefore.and(col(STAGE).equalTo("pre"))), GOLD_VERSION);
+      return model == null ? pre : pre.unionByName(q.where(col(STAGE).equalTo("post").and(col(MODEL_VERSION).equalTo(model.get(VERSION)))));
+    });
+    // champion changes made by runs of this run date or earlier (their run date is in the ledger; 'at' is wall-clock time), newest first
+    Dataset<Row> ledger = ledger();
+    List<Map<String, Object>> champions = ledger == null ? List.of() : query(cat.champions(), q -> {
+      Dataset<Row> ids = ledger.where(onOrBefore).select(RUN_ID);
+      return q.join(ids, q.col(RUN_ID).equalTo(ids.col(RUN_ID)), "left_semi").orderBy(col(AT).desc()).limit(50);
+    });
     List<Map<String, Object>> monitor = query(cat.monitor(), q -> q.where(onDate(runDate)));
     return new ReportData(dataset, runDate, generatedAt, lakemlVersion, reportPath, diMin, diMax, runs, quality, trend, profile, prepare,
         bias, model, trials, champions, monitor);
   }
 
+  /** The rows with the largest value of {@code column} (e.g. the latest run date). */
+  private static Dataset<Row> latest(Dataset<Row> rows, String column) {
+    return rows.withColumn("_rank", dense_rank().over(Window.orderBy(col(column).desc()))).where(col("_rank").equalTo(1)).drop("_rank");
+  }
+
   /** Metrics of the latest successful prepare on or before the run date (they hold the split sizes). */
   private Map<String, Object> prepareMetrics(Column onOrBefore) {
-    if (!DeltaTables.exists(spark, cat.runs().path())) {
+    Dataset<Row> ledger = ledger();
+    if (ledger == null) {
       return null;
     }
-    Map<String, Object> run = first(spark.read().format("delta").load(cat.runs().path())
-        .where(col(DATASET).equalTo(dataset).and(col(JOB).equalTo("prepare")).and(col(STATUS).equalTo("SUCCEEDED")).and(onOrBefore))
+    Map<String, Object> run = first(ledger.where(col(JOB).equalTo("prepare").and(col(STATUS).equalTo("SUCCEEDED")).and(onOrBefore))
         .orderBy(col(STARTED_AT).desc()).limit(1));
     return run == null ? null : parse((String) run.get(METRICS_JSON));
   }
@@ -153,12 +169,10 @@ final class ReportReader {
     if (v == null) {
       return List.of();
     }
-    return rows(q.apply(spark.read().format("delta").option("versionAsOf", v).load(t.path()).where(col(DATASET).equalTo(dataset))));
-  }
-
-  private LocalDate latestDate(LakeCatalog.Table t, Column onOrBefore) {
-    Map<String, Object> r = first(query(t, q -> q.where(onOrBefore).agg(org.apache.spark.sql.functions.max(col(RUN_DATE)).as(RUN_DATE))));
-    return r == null || r.get(RUN_DATE) == null ? null : LocalDate.parse((String) r.get(RUN_DATE));
+    // loaded once per table: later queries reuse the resolved snapshot
+    Dataset<Row> base = loaded.computeIfAbsent(t.name(),
+        k -> spark.read().format("delta").option("versionAsOf", v).load(t.path()).where(col(DATASET).equalTo(dataset)));
+    return rows(q.apply(base));
   }
 
   private static Column onDate(LocalDate d) {

@@ -13,8 +13,10 @@ import java.util.Locale;
 final class Svg {
   /** Series colours (colour-blind safe, Okabe-Ito). */
   static final String[] PALETTE = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F", "#F0E442"};
-  static final int BAR_WIDTH = 560;
-  static final int BAR_LABEL = 170;
+  static final int BAR_WIDTH = 510;
+  static final int BAR_LABEL = 160;
+  /** Room left of the bars for the value labels of negative bars. */
+  static final int NEGATIVE_ROOM = 46;
   static final int BAR_ROW = 22;
   static final int XY_WIDTH = 460;
   static final int XY_HEIGHT = 300;
@@ -72,7 +74,8 @@ final class Svg {
     List<Double> ticks = ticks(lo, hi, 5);
     double top = 8;
     int height = (int) (top + bars.size() * BAR_ROW + 26);
-    Scale x = new Scale(ticks.get(0), ticks.get(ticks.size() - 1), BAR_LABEL, BAR_WIDTH - 46);
+    boolean negative = bars.stream().anyMatch(b -> b.value() < 0);
+    Scale x = new Scale(ticks.get(0), ticks.get(ticks.size() - 1), BAR_LABEL + (negative ? NEGATIVE_ROOM : 0), BAR_WIDTH - 46);
     double bottom = top + bars.size() * BAR_ROW;
     StringBuilder s = open(title, BAR_WIDTH, height);
     if (bandLow != null && bandHigh != null) {
@@ -132,7 +135,22 @@ final class Svg {
     }
     Scale x = new Scale(xs[0], xs[1], left, right);
     Scale y = new Scale(yTicks.get(0), yTicks.get(yTicks.size() - 1), bottom, top);
-    StringBuilder s = open(title, XY_WIDTH, XY_HEIGHT);
+    // the legend wraps onto as many rows as it needs below the axis label
+    List<double[]> legend = new ArrayList<>();
+    boolean named = series.size() > 1 || (series.size() == 1 && !series.get(0).name().isEmpty());
+    double lx = left;
+    int legendRow = 0;
+    for (int i = 0; named && i < series.size(); i++) {
+      double w = 24 + 6.5 * shorten(series.get(i).name(), 22).length();
+      if (lx + w > XY_WIDTH && lx > left) {
+        lx = left;
+        legendRow++;
+      }
+      legend.add(new double[] {lx, XY_HEIGHT - 14 + 16 * legendRow});
+      lx += w;
+    }
+    int height = XY_HEIGHT + 16 * legendRow;
+    StringBuilder s = open(title, XY_WIDTH, height);
     for (double t : yTicks) {
       s.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", left, y.at(t), right, y.at(t)));
       s.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>", left - 6, y.at(t) + 4, Html.num(t)));
@@ -168,14 +186,11 @@ final class Svg {
         }
       }
     }
-    if (series.size() > 1 || (series.size() == 1 && !series.get(0).name().isEmpty())) {
-      double lx = left;
-      for (int i = 0; i < series.size(); i++) {
-        String name = shorten(series.get(i).name(), 22);
-        s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>", lx, XY_HEIGHT - 14, PALETTE[i % PALETTE.length]));
-        s.append(String.format(Locale.ROOT, "<text class=\"legend\" x=\"%.1f\" y=\"%d\">%s</text>", lx + 14, XY_HEIGHT - 5, Html.esc(name)));
-        lx += 24 + 6.5 * name.length();
-      }
+    for (int i = 0; i < legend.size(); i++) {
+      double[] at = legend.get(i);
+      s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>", at[0], at[1], PALETTE[i % PALETTE.length]));
+      s.append(String.format(Locale.ROOT, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">%s</text>", at[0] + 14, at[1] + 9,
+          Html.esc(shorten(series.get(i).name(), 22))));
     }
     return s.append("</svg>").toString();
   }

@@ -154,7 +154,7 @@ class QuickStartTest {
     }
     // split sizes and label rates: the chart's numbers are gold's (shown in the numbers-behind table and as bar values)
     for (Map<String, Object> split : p.sql("select split, count(*) as n from gold.titanic group by split")) {
-      assertThat(html).contains("<rect class=\"bar\" x=\"170.0\"").contains("data-value=\"" + split.get("n") + "\"><title>" + split.get("split") + ": ");
+      assertThat(html).contains("<rect class=\"bar\" x=\"160.0\"").contains("data-value=\"" + split.get("n") + "\"><title>" + split.get("split") + ": ");
     }
     if (date.equals("2026-11-20")) {
       assertThat(html).contains("<td>train</td><td>785</td>").contains("<td>validation</td><td>262</td>").contains("<td>test</td><td>262</td>");

@@ -28,26 +28,26 @@ class SvgTest {
   @Test
   void barsStartAtZeroAndAreAsLongAsTheirValue() {
     String svg = Svg.bars("t", List.of(new Svg.Bar("a", 10, false), new Svg.Bar("b", -5, true)), null, null, null);
-    // ticks -5..10 over the bar area [170, 514]: zero sits at 170 + 344 / 3
-    double zero = 170 + 344 / 3.0;
+    // ticks -5..10 over the bar area [206, 464] (160 for labels, 46 for negative values): zero sits at 206 + 258 / 3
+    double zero = 206 + 258 / 3.0;
     double[] a = rect(svg, "10");
     assertThat(a[0]).isCloseTo(zero, within(0.06));
-    assertThat(a[1]).isCloseTo(514 - zero, within(0.06));
+    assertThat(a[1]).isCloseTo(464 - zero, within(0.06));
     double[] b = rect(svg, "-5");
-    assertThat(b[0]).isCloseTo(170, within(0.06));
-    assertThat(b[1]).isCloseTo(zero - 170, within(0.06));
+    assertThat(b[0]).isCloseTo(206, within(0.06));
+    assertThat(b[1]).isCloseTo(zero - 206, within(0.06));
     assertThat(svg).contains("class=\"bar alert\"").contains(">10</text>").contains(">-5</text>");
   }
 
   @Test
   void bandAndThresholdAreDrawnAtTheirValues() {
     String svg = Svg.bars("di", List.of(new Svg.Bar("pre", 0.5, true)), 0.8, 1.25, 1.0);
-    // ticks 0, 0.5, 1, 1.5 over [170, 514]
+    // ticks 0, 0.5, 1, 1.5 over [160, 464]
     Matcher band = Pattern.compile("<rect class=\"band\" x=\"([\\d.]+)\" y=\"[\\d.]+\" width=\"([\\d.]+)\"").matcher(svg);
     assertThat(band.find()).isTrue();
-    assertThat(Double.parseDouble(band.group(1))).isCloseTo(170 + 344 * 0.8 / 1.5, within(0.06));
-    assertThat(Double.parseDouble(band.group(2))).isCloseTo(344 * 0.45 / 1.5, within(0.1));
-    assertThat(svg).containsPattern("<line class=\"limit\" x1=\"" + String.format(java.util.Locale.ROOT, "%.1f", 170 + 344 / 1.5));
+    assertThat(Double.parseDouble(band.group(1))).isCloseTo(160 + 304 * 0.8 / 1.5, within(0.06));
+    assertThat(Double.parseDouble(band.group(2))).isCloseTo(304 * 0.45 / 1.5, within(0.1));
+    assertThat(svg).containsPattern("<line class=\"limit\" x1=\"" + String.format(java.util.Locale.ROOT, "%.1f", 160 + 304 / 1.5));
   }
 
   @Test
