@@ -177,7 +177,14 @@ class QuickStartTest {
       assertThat(Double.parseDouble(m.group(1))).isCloseTo(expected, org.assertj.core.api.Assertions.within(5e-4 * Math.max(1e-3, Math.abs(expected))));
     }
     // the model's curves and importances were recorded by tune and drawn
-    assertThat(html).contains("ROC curve (test split), AUC").contains("Feature importances").doesNotContain("Not recorded for this model version");
+    Map<String, Object> stored = p.sql("select importance_kind as kind, size(feature_importance) as features, size(roc_curve) as roc, size(pr_curve) as pr "
+        + "from _system.models where version = " + model.get("version")).get(0);
+    assertThat(((Number) stored.get("roc")).intValue()).isBetween(3, 100);
+    assertThat(((Number) stored.get("pr")).intValue()).isBetween(3, 100);
+    assertThat(((Number) stored.get("features")).intValue()).isPositive();
+    assertThat(html).contains("ROC curve (test split), AUC").contains("Precision-recall curve (test split)")
+        .contains(stored.get("kind").equals("coefficient") ? "Coefficients (scaled features)" : "Feature importances")
+        .doesNotContain("Not recorded for this model version");
     if (io.lakeml.testing.Chromium.binary().isPresent()) {
       String dom = io.lakeml.testing.Chromium.dumpDom(page);
       assertThat(dom).contains("data-report-ok=\"true\"").contains("page check: all 9 sections");
