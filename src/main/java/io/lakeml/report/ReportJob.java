@@ -49,6 +49,9 @@ public final class ReportJob implements Job {
     String target = ctx.catalog().report(ds.name(), ctx.runDate());
     Path path = new Path(target);
     FileSystem fs = path.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
+    if (fs instanceof org.apache.hadoop.fs.ChecksumFileSystem local) {
+      fs = local.getRawFileSystem(); // a local lake: no hidden .crc file next to the page
+    }
 
     Map<String, Object> last = reader.lastReport();
     if (last != null && fs.exists(path) && upToDate(last, reader.versions(), stageRuns, ctx.config().hash())) {
