@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * @param runs the stage runs of the run date shown (one per stage, see {@link ReportReader#stageRuns})
  * @param quality rule results of the latest validation on or before the run date
- * @param qualityTrend rule results of up to {@link ReportReader#TREND_DATES} earlier validations
+ * @param qualityTrend rule results of the last {@link ReportReader#TREND_DATES} validations (the one shown included)
  * @param profile column profiles (every scope) of the latest prepare on or before the run date
  * @param prepare metrics of the prepare run that wrote that profile (split sizes and label rates)
  * @param bias pre-training rows of the latest gold version measured and post-training rows of {@code model}

@@ -72,7 +72,9 @@ class NightlyTest {
   @Test
   @SuppressWarnings("unchecked")
   void afterAFailedStageTheReportStillRunsAndShowsTheFailure() throws Exception {
-    TestProject p = TestProject.create("nightly-report").dataset("alpha", CONF);
+    // the whole chain is validated before it starts: tune needs an algorithm even though it will not run
+    TestProject p = TestProject.create("nightly-report").dataset("alpha", CONF.replace("key = [id]",
+        "key = [id]\n  tune.algorithms = [ { type = logistic-regression, grid { regParam = [0.1] } } ]"));
     p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
     System.setProperty("lakeml.test.failJob", "etl");
     TestProject.Result failed;
