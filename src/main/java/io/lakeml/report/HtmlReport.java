@@ -511,7 +511,8 @@ final class HtmlReport {
     List<List<String>> rows = new ArrayList<>();
     for (Map<String, Object> c : oldestFirst) {
       pts.add(new double[] {when.size(), num(c.get(VERSION))});
-      when.add(day(c.get(AT)));
+      String at = time(c.get(AT));
+      when.add(at.length() >= 16 ? at.substring(5, 16) : at); // MM-dd HH:mm
     }
     for (Map<String, Object> c : d.champions()) {
       rows.add(List.of(Html.esc(time(c.get(AT))), Html.esc(c.get(ACTION)), "v" + Html.num(c.get(VERSION)),
@@ -519,7 +520,7 @@ final class HtmlReport {
     }
     return "<p>Current champion: <strong>v" + Html.num(d.champions().get(0).get(VERSION)) + "</strong> (" + d.champions().size() + " change(s)).</p>"
         + "<div class=\"charts\">" + figure("Champion version after each change",
-            Svg.xy("Champion history", "change", "version", List.of(new Svg.Series("", pts, true)), when, null,
+            Svg.xy("Champion history", "changed at (UTC)", "version", List.of(new Svg.Series("", pts, true)), when, null,
                 new double[] {0, pts.stream().mapToDouble(p -> p[1]).max().orElse(1)}, false),
             List.of("at (UTC)", "action", "version", "previous", "actor", "reason"), rows) + "</div>"
         + Html.table(List.of("at (UTC)", "action", "version", "previous", "actor", "reason"), rows);

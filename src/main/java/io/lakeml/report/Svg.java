@@ -121,6 +121,11 @@ final class Svg {
     double top = 14;
     double bottom = XY_HEIGHT - 56;
     List<Double> yTicks = yDomain != null ? ticks(yDomain[0], yDomain[1], 5) : ticks(ys[0], ys[1], 5);
+    boolean whole = series.stream().allMatch(se -> se.points().stream().allMatch(p -> p[1] == Math.rint(p[1])));
+    if (whole && yTicks.size() > 1 && yTicks.get(1) - yTicks.get(0) < 1) {
+      // counts and versions: no half steps on the axis
+      yTicks = ticks(Math.floor(yTicks.get(0)), Math.ceil(yTicks.get(yTicks.size() - 1)), (int) Math.max(1, Math.ceil(yTicks.get(yTicks.size() - 1) - Math.floor(yTicks.get(0)))));
+    }
     List<Double> xTicks;
     if (categories != null) {
       xTicks = new ArrayList<>();
@@ -200,11 +205,11 @@ final class Svg {
    * the median, and min/max as dots, on the axis [min, max].
    */
   static String box(String title, double min, double max, List<Double> quantiles) {
-    int w = 260;
-    int h = 34;
+    int w = 440;
+    int h = 44;
     Scale x = new Scale(min, max, 8, w - 8);
     StringBuilder s = open(title, w, h);
-    double mid = 14;
+    double mid = 16;
     s.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"8\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>", mid, w - 8, mid));
     if (quantiles != null && quantiles.size() == 5) {
       double q05 = x.at(quantiles.get(0));
@@ -213,11 +218,12 @@ final class Svg {
       double q75 = x.at(quantiles.get(3));
       double q95 = x.at(quantiles.get(4));
       s.append(String.format(Locale.ROOT, "<line class=\"whisker\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", q05, mid, q95, mid));
-      s.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\"/>", q25, mid - 7, Math.max(1, q75 - q25)));
-      s.append(String.format(Locale.ROOT, "<line class=\"median\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", q50, mid - 8, q50, mid + 8));
+      s.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"20\"/>", q25, mid - 10, Math.max(1, q75 - q25)));
+      s.append(String.format(Locale.ROOT, "<line class=\"median\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", q50, mid - 11, q50, mid + 11));
+      s.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%.1f\" y=\"40\" text-anchor=\"middle\">median %s</text>", q50, Html.num(quantiles.get(2))));
     }
-    s.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"8\" y=\"32\">%s</text>", Html.num(min)));
-    s.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%d\" y=\"32\" text-anchor=\"end\">%s</text>", w - 8, Html.num(max)));
+    s.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"8\" y=\"40\">%s</text>", Html.num(min)));
+    s.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%d\" y=\"40\" text-anchor=\"end\">%s</text>", w - 8, Html.num(max)));
     return s.append("</svg>").toString();
   }
 
