@@ -51,3 +51,14 @@ with DAG(
         if previous is not None:
             previous >> task
         previous = task
+    # the report runs whatever happened upstream (like nightly's last stage), so it shows a failure too
+    report = BashOperator(
+        task_id="report",
+        trigger_rule="all_done",
+        bash_command=(
+            "{{ var.value.LAKEML_HOME }}/jobs/lakeml report"
+            + f" --dataset {DATASET} --run-date {{{{ ds }}}}"
+            + " --env cluster --master {{ var.value.LAKEML_MASTER }}"
+        ),
+    )
+    previous >> report

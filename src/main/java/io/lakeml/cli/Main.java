@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "lakeml", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Batch machine-learning pipeline on Apache Spark and Delta Lake.",
-    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Bias.class, Main.Tune.class, Main.Promote.class, Main.Rollback.class, Main.Score.class, Main.Monitor.class, Nightly.class, Main.Vacuum.class, Main.Models.class,
+    subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Bias.class, Main.Tune.class, Main.Promote.class, Main.Rollback.class, Main.Score.class, Main.Monitor.class, Main.Report.class, Nightly.class, Main.Vacuum.class, Main.Models.class,
         Main.Reproduce.class, Main.Sql.class, Main.Runs.class, Main.Tables.class, Main.NewDatasetCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for usage and configuration errors. */
@@ -365,6 +365,20 @@ public final class Main implements Runnable {
     @Override
     public Integer call() {
       return runJobs(List.of(new MonitorJob()));
+    }
+  }
+
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = "Writes the HTML report of a run date to reports/<dataset>/<run date>/index.html, from the _system tables alone (no retraining).")
+  static final class Report extends DatasetCommand {
+    @Override
+    String commandName() {
+      return "report";
+    }
+
+    @Override
+    public Integer call() {
+      return runJobs(List.of(new io.lakeml.report.ReportJob()));
     }
   }
 

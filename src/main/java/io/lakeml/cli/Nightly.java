@@ -16,6 +16,7 @@ import io.lakeml.deploy.ScoreJob;
 import io.lakeml.etl.EtlJob;
 import io.lakeml.ingest.IngestJob;
 import io.lakeml.prepare.PrepareJob;
+import io.lakeml.report.ReportJob;
 import io.lakeml.tune.TuneJob;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -31,18 +32,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The unattended run: per dataset, the nine stages in order under the dataset's lock, each stage
- * its own Spark application (a child process through the launcher; {@code --in-process} runs them
- * in this JVM instead). A failed stage stops its dataset's chain; finished stages skip themselves
- * on a rerun, so rerunning a date resumes. Several datasets run one after another or, with
+ * The unattended run: per dataset, the nine pipeline stages in order under the dataset's lock, then
+ * the report; each stage its own Spark application (a child process through the launcher; {@code
+ * --in-process} runs them in this JVM instead). A failed stage stops its dataset's pipeline, but the
+ * report still runs so that it shows the failure; finished stages skip themselves on a rerun, so
+ * rerunning a date resumes. Several datasets run one after another or, with
  * {@code --parallel N}, N chains at once; one failing does not stop the others.
  */
 @Command(name = "nightly", mixinStandardHelpOptions = true,
-    description = "Runs the pipeline's stages per dataset (ingest, etl, prepare, bias-pre, tune, bias-post, promote, score, monitor), "
-        + "each as its own Spark application; stops a dataset's chain at its first failure.")
+    description = "Runs the pipeline's stages per dataset (ingest, etl, prepare, bias-pre, tune, bias-post, promote, score, monitor, report), "
+        + "each as its own Spark application; stops a dataset's chain at its first failure, then still writes the report.")
 final class Nightly extends Main.DatasetCommand {
-  /** One stage: its name (the job's), the job for in-process runs, the command line for its own application. */
-  record Stage(String name, Supplier<Job> job, List<String> command) {}
+  /**
+   * One stage: its name (the job's), the job for in-process runs, the command line for its own
+   * application; {@code always} runs even after an earlier stage failed (the report, to show it).
+   */
+  record Stage(String name, Supplier<Job> job, List<String> command, boolean always) {
+    Stage(String name, Supplier<Job> job, List<String> command) {
+      this(name, job, command, false);
+    }
+  }
 
   static final List<Stage> STAGES = List.of(
       new Stage("ingest", IngestJob::new, List.of("ingest")),
@@ -53,7 +62,8 @@ final class Nightly extends Main.DatasetCommand {
       new Stage("bias-post", () -> new BiasJob(BiasJob.Stage.POST, null), List.of("bias", "--stage", "post")),
       new Stage("promote", () -> new PromoteJob(PromoteJob.Mode.AUTOMATIC, null), List.of("promote")),
       new Stage("score", ScoreJob::new, List.of("score")),
-      new Stage("monitor", MonitorJob::new, List.of("monitor")));
+      new Stage("monitor", MonitorJob::new, List.of("monitor")),
+      new Stage(ReportJob.NAME, ReportJob::new, List.of("report"), true));
 
   @Option(names = "--until", paramLabel = "STAGE", description = "Stop after this stage (e.g. tune).")
   String until;
@@ -186,6 +196,9 @@ final class Nightly extends Main.DatasetCommand {
     // one nightly per dataset at a time: a second one stops here, before any stage runs
     try (RunLock lock = RunLock.acquire(LakeCatalog.of(config), ds, "nightly")) {
       for (Stage stage : stages) {
+        if (failedStage != null && !stage.always()) {
+          continue;
+        }
         Runner.Outcome o = inProcess ? Runner.run(stage.job().get(), config, date, out)
             : StageProcess.run(stage.name(), commandLine(stage, ds, date), out, err, prefix);
         Map<String, Object> brief = new LinkedHashMap<>();
@@ -193,11 +206,10 @@ final class Nightly extends Main.DatasetCommand {
         brief.put("status", o.summary().get("status"));
         brief.put("durationMs", o.summary().get("durationMs"));
         done.add(brief);
-        if (o.exitCode() != 0) {
+        if (o.exitCode() != 0 && failedStage == null) {
           exit = o.exitCode();
           failedStage = stage.name();
           message = o.summary().get("message");
-          break;
         }
       }
     } catch (JobFailure e) {

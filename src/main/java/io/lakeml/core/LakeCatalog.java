@@ -133,6 +133,11 @@ public final class LakeCatalog {
     return layer(Layer.MODELS) + "/" + dataset + "/_staging/" + runId;
   }
 
+  /** The HTML report of a dataset's run date: {@code reports/<dataset>/<run date>/index.html}. */
+  public String report(String dataset, java.time.LocalDate runDate) {
+    return layer(Layer.REPORTS) + "/" + dataset + "/" + runDate + "/index.html";
+  }
+
   /** One row per job run: the run ledger. */
   public Table runs() {
     return system("runs");

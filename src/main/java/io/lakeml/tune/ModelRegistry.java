@@ -42,6 +42,15 @@ public final class ModelRegistry {
   public static final String CHAMPION = "champion";
   public static final String ARCHIVED = "archived";
 
+  /** Test-split ROC curve: (FPR, TPR, threshold) points, at most 100 (binary models only). */
+  public static final String ROC_CURVE = "roc_curve";
+  /** Test-split precision-recall curve: (recall, precision, threshold) points (binary models only). */
+  public static final String PR_CURVE = "pr_curve";
+  /** {@code importance} (tree models) or {@code coefficient} (binary linear models). */
+  public static final String IMPORTANCE_KIND = "importance_kind";
+  /** The largest feature importances or coefficients by magnitude: (feature, value). */
+  public static final String FEATURE_IMPORTANCE = "feature_importance";
+
   static final StructType SCHEMA = new StructType()
       .add("dataset", DataTypes.StringType, false)
       .add("version", DataTypes.IntegerType, false)
@@ -78,14 +87,19 @@ public final class ModelRegistry {
       .add("run_date", DataTypes.DateType, false)
       .add("created_at", DataTypes.TimestampType, false)
       .add("bias_gate", DataTypes.StringType, true)
-      .add("bias_reason", DataTypes.StringType, true);
+      .add("bias_reason", DataTypes.StringType, true)
+      // added later (nullable, appended with mergeSchema): older rows and lakes lack them, the report says so
+      .add(ROC_CURVE, DataTypes.createArrayType(ModelDiagnostics.POINT), true)
+      .add(PR_CURVE, DataTypes.createArrayType(ModelDiagnostics.POINT), true)
+      .add(IMPORTANCE_KIND, DataTypes.StringType, true)
+      .add(FEATURE_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true);
 
   /** What a tune run registers (everything but the version number and paths the registry assigns). */
   public record Entry(String algorithm, Map<String, String> params, String selectionMetric, double cvMetric,
       Map<String, Double> trainMetrics, Map<String, Double> validationMetrics, Map<String, Double> testMetrics,
       long[][] confusion, List<String> classes, Double threshold, long trainRows, long validationRows, long testRows,
       long goldVersion, Long silverVersion, Long bronzeVersion, String featurePipeline, long seed, int folds,
-      String strategy, int trials, double searchSeconds) {}
+      String strategy, int trials, double searchSeconds, ModelDiagnostics.Curves curves, ModelDiagnostics.Importances importances) {}
 
   private ModelRegistry() {}
 
@@ -145,7 +159,9 @@ public final class ModelRegistry {
         e.trainRows(), e.validationRows(), e.testRows(), e.goldVersion(), e.silverVersion(), e.bronzeVersion(),
         e.featurePipeline(), target, ctx.config().datasetHash(), e.seed(), e.folds(), e.strategy(), e.trials(), e.searchSeconds(),
         io.lakeml.core.Version.get(), spark.version(), deltaVersion(), ctx.runId(), Date.valueOf(ctx.runDate()),
-        new Timestamp(System.currentTimeMillis()), null, null);
+        new Timestamp(System.currentTimeMillis()), null, null,
+        e.curves() == null ? null : seq(e.curves().roc()), e.curves() == null ? null : seq(e.curves().pr()),
+        e.importances() == null ? null : e.importances().kind(), e.importances() == null ? null : seq(e.importances().features()));
     // one transaction id per (dataset, version): a second writer of the same N is refused, not duplicated
     DeltaTables.appendOnce(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), cat.models().path(),
         "lakeml-registry-" + dataset, version, true);
@@ -231,6 +247,10 @@ public final class ModelRegistry {
     } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
       throw new IllegalStateException(ex);
     }
+  }
+
+  private static scala.collection.immutable.Seq<Row> seq(List<Row> rows) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(rows).toSeq();
   }
 
   private static scala.collection.Map<String, Double> scalaMap(Map<String, Double> m) {

@@ -157,6 +157,9 @@ public final class TuneJob implements Job {
       long nTest = scoredTest.count();
       Map<String, Double> testMetrics = nTest == 0 ? Map.of() : ModelMetrics.all(scoredTest, binary);
       long[][] confusion = ModelMetrics.confusion(scoredTest, classes.size());
+      // for the report: curves of the test split and what the model learned, so it never needs the model files
+      ModelDiagnostics.Curves curves = binary && nTest > 0 ? ModelDiagnostics.curves(scoredTest) : null;
+      ModelDiagnostics.Importances importances = ModelDiagnostics.importances(model, goldRows.schema().apply(Algorithms.FEATURES));
       scoredTest.unpersist();
 
       ctx.step("registering the model");
@@ -165,7 +168,7 @@ public final class TuneJob implements Job {
       ModelRegistry.Entry entry = new ModelRegistry.Entry(winner.space().algorithm(), winner.params(), tune.metric(),
           winner.cvMetric(), trainMetrics, validationMetrics, testMetrics, confusion, classes, threshold(model, binary),
           nTrain, nValidation, nTest, goldVersion, in.silverVersion(), in.bronzeVersion(), in.featurePipeline(), tune.seed(),
-          tune.folds(), tune.strategy().toString(), outcome.trials().size(), searchSeconds);
+          tune.folds(), tune.strategy().toString(), outcome.trials().size(), searchSeconds, curves, importances);
       int version = ModelRegistry.register(ctx, entry, complete);
 
       JobResult result = JobResult.succeeded()

@@ -70,6 +70,30 @@ class NightlyTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void afterAFailedStageTheReportStillRunsAndShowsTheFailure() throws Exception {
+    // the whole chain is validated before it starts: tune needs an algorithm even though it will not run
+    TestProject p = TestProject.create("nightly-report").dataset("alpha", CONF.replace("key = [id]",
+        "key = [id]\n  tune.algorithms = [ { type = logistic-regression, grid { regParam = [0.1] } } ]"));
+    p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
+    System.setProperty("lakeml.test.failJob", "etl");
+    TestProject.Result failed;
+    try {
+      failed = p.run("nightly", "--in-process", "--dataset", "alpha", "--run-date", "2026-11-20").expectExit(1);
+    } finally {
+      System.clearProperty("lakeml.test.failJob");
+    }
+    assertThat(failed.summary()).containsEntry("failedStage", "etl");
+    assertThat((List<Map<String, Object>>) failed.summary().get("stages")).extracting(s -> s.get("job") + " " + s.get("status"))
+        .containsExactly("ingest SUCCEEDED", "etl FAILED", "report SUCCEEDED");
+    String html = java.nio.file.Files.readString(p.lake().resolve("reports/alpha/2026-11-20/index.html"));
+    assertThat(html).contains("<td><strong>etl</strong></td><td><span class=\"badge failed\">FAILED</span>")
+        .contains("etl fails on purpose")
+        // later stages never ran: their sections are there and say so
+        .contains("<section id=\"monitoring\"><h2>Monitoring</h2><p class=\"empty\">No monitoring rows for alpha on 2026-11-20 (_system.monitor). monitor did not run on 2026-11-20.");
+  }
+
+  @Test
   void inProcessCannotRunChainsInParallel() {
     TestProject p = TestProject.create("nightly-usage").dataset("alpha", CONF);
     TestProject.Result r = p.run("nightly", "--in-process", "--dataset", "alpha,alpha2", "--parallel", "2").expectExit(2);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakeml.core.SparkSessions;
 import io.lakeml.testing.TestProject;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class QuickStartTest {
     assertThat(p.sql("select count(*) as n, count(age) as aged, round(avg(age), 2) as mean from silver.titanic").get(0))
         .isEqualTo(Map.of("n", 1309, "aged", 1046, "mean", 29.88));
     List<String> lines = r.lines();
-    assertThat(lines).hasSize(10);
+    assertThat(lines).hasSize(11);
     assertThat(lines.get(0)).contains("\"job\":\"ingest\"");
     assertThat(lines.get(1)).contains("\"job\":\"etl\"");
     assertThat(lines.get(2)).contains("\"job\":\"prepare\"");
@@ -55,6 +56,7 @@ class QuickStartTest {
     assertThat(lines.get(5)).contains("\"job\":\"bias-post\"");
     assertThat(lines.get(6)).contains("\"job\":\"promote\"").contains("\"promoted\":true");
     assertThat(lines.get(7)).contains("\"job\":\"score\"").contains("\"rowsScored\":1309");
+    assertThat(lines.get(9)).contains("\"job\":\"report\"").contains("\"status\":\"SUCCEEDED\"");
     Map<String, Object> last = r.summary();
     assertThat(last).containsEntry("job", "nightly").containsEntry("status", "SUCCEEDED").containsEntry("runDate", "2026-11-20");
     assertThat(p.sql("select run_date, job, tables_written from _system.runs order by started_at"))
@@ -63,7 +65,7 @@ class QuickStartTest {
             org.assertj.core.groups.Tuple.tuple("prepare", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("bias-pre", "2026-11-20"),
             org.assertj.core.groups.Tuple.tuple("tune", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("bias-post", "2026-11-20"),
             org.assertj.core.groups.Tuple.tuple("promote", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("score", "2026-11-20"),
-            org.assertj.core.groups.Tuple.tuple("monitor", "2026-11-20"));
+            org.assertj.core.groups.Tuple.tuple("monitor", "2026-11-20"), org.assertj.core.groups.Tuple.tuple("report", "2026-11-20"));
     assertThat(p.sql("select count(*) as n from gold.titanic").get(0)).containsEntry("n", 1309);
     assertThat(p.sql("select count(*) as n from _system.profile where scope = 'all'").get(0)).containsEntry("n", 5);
     assertThat(p.sql("select count(*) as n from _system.quality").get(0)).containsEntry("n", 5);
@@ -94,6 +96,7 @@ class QuickStartTest {
     assertThat(p.sql("select bias_gate from _system.models where version = 1").get(0).get("bias_gate")).isIn("passed", "warned");
     TestProject.Result models = p.run("models", "--dataset", "titanic").expectExit(0);
     assertThat(models.stdout()).contains("v1").contains("champion").contains("areaUnderROC");
+    checkReport(p, r, "2026-11-20");
 
     // the next night brings a new landing file (100 new passengers): only that file is ingested,
     // tune retrains because gold changed, and predictions keep both dates with their model versions
@@ -119,6 +122,97 @@ class QuickStartTest {
         .containsExactly(Map.of("run_date", "2026-11-20", "model_version", 1, "n", 1309),
             Map.of("run_date", "2026-11-21", "model_version", champion, "n", 1409));
     assertThat(p.sql("select version from _system.models where status = 'champion'").get(0)).containsEntry("version", champion);
+    checkReport(p, day2, "2026-11-21");
+
+    // the report is rebuilt from the tables alone (no stage reruns), and skips when nothing changed
+    assertThat(p.run("report", "--dataset", "titanic", "--run-date", "2026-11-21").expectExit(0).status()).isEqualTo("SKIPPED");
+    Path page = p.lake().resolve("reports/titanic/2026-11-21/index.html");
+    String before = read(page);
+    deleteQuietly(page);
+    TestProject.Result again = p.run("report", "--dataset", "titanic", "--run-date", "2026-11-21").expectExit(0);
+    assertThat(again.status()).isEqualTo("SUCCEEDED");
+    assertThat(again.lines()).hasSize(1);
+    // the same page but for the time it was generated
+    assertThat(read(page).replaceAll("Generated [^ ]+", "")).isEqualTo(before.replaceAll("Generated [^ ]+", ""));
+  }
+
+  /**
+   * The nightly's report: where the README says, every section there, the charts' numbers exactly
+   * those of the tables; in headless Chromium (when installed) without script errors, with a
+   * screenshot under target/report-screenshots/.
+   */
+  private static void checkReport(TestProject p, TestProject.Result night, String date) {
+    Map<?, ?> metrics = (Map<?, ?>) night.summaryOf("report").get("metrics");
+    Path page = p.lake().resolve("reports/titanic/" + date + "/index.html");
+    assertThat(java.net.URI.create((String) metrics.get("report"))).isEqualTo(page.toUri());
+    String html = read(page);
+    for (String id : List.of("overview", "quality", "profile", "splits", "bias", "tuning", "model", "champions", "monitoring")) {
+      assertThat(html).contains("<section id=\"" + id + "\"><h2>");
+    }
+    // every stage of the night in the overview
+    for (String job : List.of("ingest", "etl", "prepare", "bias-pre", "tune", "bias-post", "promote", "score", "monitor")) {
+      assertThat(html).contains("<td><strong>" + job + "</strong></td>");
+    }
+    // split sizes and label rates: the chart's numbers are gold's (shown in the numbers-behind table and as bar values)
+    for (Map<String, Object> split : p.sql("select split, count(*) as n from gold.titanic group by split")) {
+      assertThat(html).contains("<rect class=\"bar\" x=\"160.0\"").contains("data-value=\"" + split.get("n") + "\"><title>" + split.get("split") + ": ");
+    }
+    if (date.equals("2026-11-20")) {
+      assertThat(html).contains("<td>train</td><td>785</td>").contains("<td>validation</td><td>262</td>").contains("<td>test</td><td>262</td>");
+    }
+    // the trials of the report's model version
+    Map<String, Object> model = p.sql("select version, run_id, trials from _system.models where run_date <= DATE'" + date + "' order by version desc limit 1").get(0);
+    long trials = ((Number) p.sql("select count(*) as n from _system.trials where run_id = '" + model.get("run_id") + "'").get(0).get("n")).longValue();
+    assertThat(trials).isEqualTo(((Number) model.get("trials")).longValue());
+    assertThat(html).contains(", " + trials + " trials, ").contains("<div class=\"card-title\">Model</div><div class=\"card-value\">v" + model.get("version") + "</div>");
+    // the champion card shows the current champion, the history table every change
+    Object champion = p.sql("select version from _system.models where status = 'champion'").get(0).get("version");
+    long changes = ((Number) p.sql("select count(*) as n from _system.champions").get(0).get("n")).longValue();
+    assertThat(html).contains("<div class=\"card-title\">Champion</div><div class=\"card-value\">v" + champion + "</div>")
+        .contains("Current champion: <strong>v" + champion + "</strong> (" + changes + " change(s))");
+    // PSI per feature: the value in the page is the monitor table's, to the four digits shown
+    for (Map<String, Object> psi : p.sql("select name, value from _system.monitor where run_date = DATE'" + date + "' and kind = 'feature'")) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("<td>feature</td><td>" + psi.get("name") + "</td><td>([-0-9.E]+)</td>").matcher(html);
+      assertThat(m.find()).as("PSI of %s in the report", psi.get("name")).isTrue();
+      double expected = ((Number) psi.get("value")).doubleValue();
+      assertThat(Double.parseDouble(m.group(1))).isCloseTo(expected, org.assertj.core.api.Assertions.within(5e-4 * Math.max(1e-3, Math.abs(expected))));
+    }
+    // the model's curves and importances were recorded by tune and drawn
+    Map<String, Object> stored = p.sql("select importance_kind as kind, size(feature_importance) as features, size(roc_curve) as roc, size(pr_curve) as pr "
+        + "from _system.models where version = " + model.get("version")).get(0);
+    assertThat(((Number) stored.get("roc")).intValue()).isBetween(3, 100);
+    assertThat(((Number) stored.get("pr")).intValue()).isBetween(3, 100);
+    assertThat(((Number) stored.get("features")).intValue()).isPositive();
+    assertThat(html).contains("ROC curve (test split), AUC").contains("Precision-recall curve (test split)")
+        .contains(stored.get("kind").equals("coefficient") ? "Coefficients (scaled features)" : "Feature importances")
+        .doesNotContain("Not recorded for this model version");
+    if (io.lakeml.testing.Chromium.binary().isPresent()) {
+      String dom = io.lakeml.testing.Chromium.dumpDom(page);
+      assertThat(dom).contains("data-report-ok=\"true\"").contains("page check: all 9 sections");
+      Path shots = TestProject.projectDir().resolve("target/report-screenshots");
+      try {
+        java.nio.file.Files.createDirectories(shots);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      io.lakeml.testing.Chromium.screenshot(page, shots.resolve("titanic-" + date + ".png"), 7000);
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      java.nio.file.Files.delete(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -1,0 +1,698 @@
+package io.lakeml.report;
+
+import static io.lakeml.report.ReportData.*;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Renders {@link ReportData} as one self-contained HTML page: inline CSS, inline SVG charts, and a
+ * tiny inline script that only checks the page (it records script errors and, once loaded, marks
+ * {@code <body data-report-ok>} and lists missing sections in {@code #report-check}; headless
+ * Chromium reads that marker in the tests). Every section is always present; an empty one says why.
+ */
+final class HtmlReport {
+  private final ReportData d;
+  private int charts;
+
+  private HtmlReport(ReportData d) {
+    this.d = d;
+  }
+
+  /** The complete page. */
+  static String render(ReportData data) {
+    return new HtmlReport(data).page();
+  }
+
+  private String page() {
+    StringBuilder body = new StringBuilder();
+    body.append(header());
+    body.append(section("overview", "Run overview", overview()));
+    body.append(section("quality", "Data quality", quality()));
+    body.append(section("profile", "Profile", profile()));
+    body.append(section("splits", "Split sizes and label rates", splits()));
+    body.append(section("bias", "Bias", bias()));
+    body.append(section("tuning", "Tuning", tuning()));
+    body.append(section("model", "Chosen model", model()));
+    body.append(section("champions", "Champion history", champions()));
+    body.append(section("monitoring", "Monitoring", monitoring()));
+    String title = "lakeml report · " + d.dataset() + " · " + d.runDate();
+    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + "<title>" + Html.esc(title) + "</title><style>" + CSS + "</style>"
+        + "<script>" + checkScript() + "</script></head>\n"
+        + "<body data-report-ok=\"pending\" data-charts=\"" + charts + "\"><main>" + body
+        + "<footer><p>Generated " + Html.esc(d.generatedAt()) + " by lakeml " + Html.esc(d.lakemlVersion()) + " from the lake's tables · "
+        + Html.esc(d.reportPath()) + "</p><p id=\"report-check\" class=\"check\">page check pending</p></footer></main></body></html>\n";
+  }
+
+  /**
+   * Records script errors from the start; on load checks that every section and chart is there and
+   * writes the verdict into the DOM (nothing else on the page depends on scripts).
+   */
+  private static String checkScript() {
+    StringBuilder ids = new StringBuilder();
+    for (String s : SECTIONS) {
+      ids.append(ids.length() == 0 ? "" : ",").append('"').append(s).append('"');
+    }
+    return "var reportErrors=[];window.onerror=function(m,s,l){reportErrors.push(String(m)+' (line '+l+')');};"
+        + "window.addEventListener('load',function(){var want=[" + ids + "];"
+        + "var missing=want.filter(function(id){var e=document.getElementById(id);return !e||e.tagName!=='SECTION'||!e.querySelector('h2');});"
+        + "var charts=document.querySelectorAll('svg.chart').length,expected=+document.body.getAttribute('data-charts');"
+        + "if(charts!==expected){reportErrors.push('charts: '+charts+' drawn, '+expected+' expected');}"
+        + "var ok=missing.length===0&&reportErrors.length===0;document.body.setAttribute('data-report-ok',String(ok));"
+        + "document.getElementById('report-check').textContent=ok?'page check: all '+want.length+' sections and '+charts+' charts present'"
+        + ":'page check FAILED: missing '+JSON.stringify(missing)+' errors '+JSON.stringify(reportErrors);});";
+  }
+
+  private static String section(String id, String title, String content) {
+    return "<section id=\"" + id + "\"><h2>" + Html.esc(title) + "</h2>" + content + "</section>\n";
+  }
+
+  private String figure(String caption, String svg, List<String> headers, List<List<String>> rows) {
+    charts++;
+    return Html.figure(caption, svg, headers, rows);
+  }
+
+  // ---- header and summary ------------------------------------------------------------------
+
+  private String header() {
+    StringBuilder s = new StringBuilder("<header><p class=\"kicker\">lakeml nightly report</p><h1>")
+        .append(Html.esc(d.dataset())).append(" <span class=\"date\">").append(Html.esc(d.runDate())).append("</span></h1>");
+    s.append("<div class=\"cards\">");
+    long failed = d.runs().stream().filter(r -> "FAILED".equals(r.get(STATUS))).count();
+    long skipped = d.runs().stream().filter(r -> "SKIPPED".equals(r.get(STATUS))).count();
+    String night = d.runs().isEmpty() ? "NO RUNS" : failed > 0 ? "FAILED" : "SUCCEEDED";
+    s.append(card("Night", Html.badge(night), d.runs().size() + " stages: " + (d.runs().size() - failed - skipped) + " succeeded, "
+        + skipped + " skipped, " + failed + " failed"));
+    Map<String, Object> m = d.model();
+    if (m != null) {
+      String metric = str(m.get(SELECTION_METRIC));
+      s.append(card("Model", "v" + Html.num(m.get(VERSION)), Html.esc(m.get(ALGORITHM)) + " · test " + Html.esc(metric) + " "
+          + Html.num(map(m.get(TEST_METRICS)).get(metric))));
+    } else {
+      s.append(card("Model", "–", "no model version yet"));
+    }
+    s.append(d.champions().isEmpty() ? card("Champion", "–", "none yet")
+        : card("Champion", "v" + Html.num(d.champions().get(0).get(VERSION)), Html.esc(d.champions().get(0).get(ACTION)) + " " + Html.esc(day(d.champions().get(0).get(AT)))));
+    long rules = d.quality().size();
+    long passed = d.quality().stream().filter(r -> Boolean.TRUE.equals(r.get(PASSED))).count();
+    Object gold = d.prepare() == null ? null : d.prepare().get("rowsGold");
+    s.append(card("Data", gold == null ? "–" : Html.num(gold) + " rows", rules == 0 ? "no validation yet" : passed + " of " + rules + " rules passed"));
+    s.append(card("Bias gate", m == null || m.get(BIAS_GATE) == null ? "–" : Html.badge(str(m.get(BIAS_GATE))),
+        m == null ? "no model" : m.get(BIAS_GATE) == null ? "not evaluated" : "model v" + Html.num(m.get(VERSION))));
+    List<Map<String, Object>> psi = d.monitor().stream().filter(r -> "feature".equals(r.get(KIND))).toList();
+    if (psi.isEmpty()) {
+      s.append(card("Drift", "–", "not monitored on this date"));
+    } else {
+      Map<String, Object> worst = psi.stream().max(java.util.Comparator.comparingDouble(r -> num(r.get(VALUE)))).get();
+      boolean retrain = d.monitor().stream().anyMatch(r -> "signal".equals(r.get(KIND)) && Boolean.TRUE.equals(r.get(BREACHED)));
+      s.append(card("Drift", "PSI " + Html.num(worst.get(VALUE)), "max, " + Html.esc(worst.get(NAME)) + " · " + (retrain ? "retrain signalled" : "no retrain signal")));
+    }
+    s.append("</div><nav>");
+    String[] titles = {"Overview", "Quality", "Profile", "Splits", "Bias", "Tuning", "Model", "Champions", "Monitoring"};
+    for (int i = 0; i < SECTIONS.size(); i++) {
+      s.append("<a href=\"#").append(SECTIONS.get(i)).append("\">").append(titles[i]).append("</a>");
+    }
+    return s.append("</nav></header>").toString();
+  }
+
+  private static String card(String title, String value, String note) {
+    return "<div class=\"card\"><div class=\"card-title\">" + Html.esc(title) + "</div><div class=\"card-value\">" + value
+        + "</div><div class=\"card-note\">" + note + "</div></div>";
+  }
+
+  // ---- sections ------------------------------------------------------------------------------
+
+  private String overview() {
+    if (d.runs().isEmpty()) {
+      return Html.empty("No stage of " + d.dataset() + " has run for " + d.runDate() + " (the run ledger _system.runs has no row for it).");
+    }
+    List<List<String>> rows = new ArrayList<>();
+    List<Svg.Bar> bars = new ArrayList<>();
+    for (Map<String, Object> r : d.runs()) {
+      Map<String, Object> metrics = ReportReader.parse(str(r.get(METRICS_JSON)));
+      Map<String, Object> mt = metrics == null ? Map.of() : metrics;
+      rows.add(List.of("<strong>" + Html.esc(r.get(JOB)) + "</strong>", Html.badge(str(r.get(STATUS))), Html.esc(time(r.get(STARTED_AT))),
+          Html.num(num(r.get(DURATION_MS)) / 1000.0), Html.pairs(map(r.get(TABLES_READ))), Html.pairs(map(r.get(TABLES_WRITTEN))),
+          Html.num(firstOf(mt, "rowsRead", "bronzeRows", "rowsIn")), Html.num(firstOf(mt, "rowsBronze", "silverRows", "rowsGold", "rowsScored")),
+          Html.num(mt.get("rowsQuarantined")), "<span class=\"msg\">" + Html.esc(r.get(MESSAGE)) + "</span>"));
+      bars.add(new Svg.Bar(str(r.get(JOB)), num(r.get(DURATION_MS)) / 1000.0, "FAILED".equals(r.get(STATUS))));
+    }
+    List<List<String>> durations = d.runs().stream().map(r -> List.of(Html.esc(r.get(JOB)), Html.num(num(r.get(DURATION_MS)) / 1000.0))).toList();
+    return "<p>The stages of " + Html.esc(d.runDate()) + " from the run ledger (_system.runs): per stage the latest run that did work, "
+        + "or its first skipped run. Table versions are Delta versions (table @ version).</p>"
+        + "<div class=\"scroll\">" + Html.table(List.of("stage", "status", "started (UTC)", "seconds", "read", "written", "rows in", "rows out",
+            "quarantined", "message"), rows) + "</div>"
+        + figure("Seconds per stage", Svg.bars("Seconds per stage", bars, null, null, null), List.of("stage", "seconds"), durations);
+  }
+
+  private String quality() {
+    if (d.quality().isEmpty()) {
+      return Html.empty(why("prepare", "No validation results for " + d.dataset() + " on or before " + d.runDate() + " (_system.quality)."));
+    }
+    String date = str(d.quality().get(0).get(RUN_DATE));
+    List<List<String>> rows = new ArrayList<>();
+    List<Svg.Bar> bars = new ArrayList<>();
+    for (Map<String, Object> r : d.quality()) {
+      boolean ok = Boolean.TRUE.equals(r.get(PASSED));
+      rows.add(List.of(Html.esc(r.get(RULE_ID)), Html.esc(r.get(CHECK)), Html.esc(r.get(COLUMN)), Html.esc(r.get(ACTION)),
+          Html.num(r.get(ROWS_CHECKED)), Html.num(r.get(ROWS_FAILED)), Html.num(r.get(RATIO)), Html.badge(ok ? "passed" : "failed")));
+      bars.add(new Svg.Bar(str(r.get(RULE_ID)), num(r.get(ROWS_FAILED)), !ok));
+    }
+    StringBuilder s = new StringBuilder("<p>Validation of " + Html.esc(date) + (date.equals(d.runDate().toString()) ? "" : " (the latest on or before the run date)")
+        + ": " + d.quality().stream().filter(r -> Boolean.TRUE.equals(r.get(PASSED))).count() + " of " + d.quality().size() + " rules passed.</p>");
+    s.append(Html.table(List.of("rule", "check", "column", "action", "rows checked", "rows failed", "ratio", "result"), rows));
+    s.append("<div class=\"charts\">");
+    s.append(figure("Rows failing each rule", Svg.bars("Rows failing each rule", bars, null, null, null), List.of("rule", "rows failed"),
+        bars.stream().map(b -> List.of(Html.esc(b.label()), Html.num(b.value()))).toList()));
+    // trend: rows failed per rule over the validations shown
+    List<String> dates = d.qualityTrend().stream().map(r -> str(r.get(RUN_DATE))).distinct().sorted().toList();
+    Map<String, List<double[]>> byRule = new TreeMap<>();
+    List<List<String>> trendRows = new ArrayList<>();
+    for (Map<String, Object> r : d.qualityTrend()) {
+      byRule.computeIfAbsent(str(r.get(RULE_ID)), k -> new ArrayList<>()).add(new double[] {dates.indexOf(str(r.get(RUN_DATE))), num(r.get(ROWS_FAILED))});
+      trendRows.add(List.of(Html.esc(r.get(RUN_DATE)), Html.esc(r.get(RULE_ID)), Html.num(r.get(ROWS_FAILED)),
+          Html.badge(Boolean.TRUE.equals(r.get(PASSED)) ? "passed" : "failed")));
+    }
+    List<Svg.Series> series = byRule.entrySet().stream().map(e -> new Svg.Series(e.getKey(), e.getValue(), true)).toList();
+    double most = d.qualityTrend().stream().mapToDouble(r -> num(r.get(ROWS_FAILED))).max().orElse(0);
+    s.append(figure("Rows failing each rule over the last " + dates.size() + " validation(s)",
+        Svg.xy("Quality trend", "run date", "rows failed", series, dates, null, new double[] {0, Math.max(1, most)}, false),
+        List.of("run date", "rule", "rows failed", "result"), trendRows));
+    return s.append("</div>").toString();
+  }
+
+  private String profile() {
+    List<Map<String, Object>> all = d.profile().stream().filter(r -> "all".equals(r.get(SCOPE))).toList();
+    if (all.isEmpty()) {
+      return Html.empty(why("prepare", "No column profile for " + d.dataset() + " on or before " + d.runDate() + " (_system.profile)."));
+    }
+    StringBuilder s = new StringBuilder("<p>Profile of " + Html.esc(all.get(0).get(RUN_DATE)) + ", all prepared rows. Numbers: box from the 25 % to the 75 % "
+        + "quantile, whiskers 5 % to 95 %, line at the median, axis from min to max. Categories: the most frequent values.</p><div class=\"grid\">");
+    for (Map<String, Object> c : all) {
+      String col = str(c.get(COLUMN));
+      s.append("<div class=\"col-card\"><h3>").append(Html.esc(col)).append(" <span class=\"type\">").append(Html.esc(c.get(TYPE))).append("</span></h3>");
+      s.append("<p class=\"stats\">").append(Html.num(c.get(COUNT))).append(" values · ").append(Html.num(c.get(NULLS))).append(" missing · ~")
+          .append(Html.num(c.get(DISTINCT))).append(" distinct").append(c.get(MEAN) == null ? "" : " · mean " + Html.num(c.get(MEAN))).append("</p>");
+      List<Object> quantiles = list(c.get(QUANTILES));
+      List<Object> top = list(c.get(TOP_VALUES));
+      if (!quantiles.isEmpty()) {
+        List<Double> q = quantiles.stream().map(HtmlReport::num).toList();
+        double mn = parse(c.get(MIN), q.get(0));
+        double mx = parse(c.get(MAX), q.get(q.size() - 1));
+        List<List<String>> rows = new ArrayList<>();
+        for (Map<String, Object> r : d.profile()) {
+          if (col.equals(r.get(COLUMN))) {
+            List<String> row = new ArrayList<>(List.of(Html.esc(r.get(SCOPE)), Html.num(r.get(COUNT)), Html.num(r.get(NULLS)), Html.esc(r.get(MIN))));
+            list(r.get(QUANTILES)).forEach(v -> row.add(Html.num(v)));
+            while (row.size() < 9) {
+              row.add("–");
+            }
+            row.add(Html.esc(r.get(MAX)));
+            row.add(Html.num(r.get(MEAN)));
+            rows.add(row);
+          }
+        }
+        s.append(figure("Distribution of " + col, Svg.box("Distribution of " + col, mn, mx, q),
+            List.of("scope", "count", "missing", "min", "5 %", "25 %", "50 %", "75 %", "95 %", "max", "mean"), rows));
+      } else if (!top.isEmpty()) {
+        List<Svg.Bar> bars = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
+        for (Object o : top) {
+          Map<String, Object> t = map(o);
+          String value = t.get(VALUE) == null ? "(missing)" : str(t.get(VALUE));
+          bars.add(new Svg.Bar(value, num(t.get(COUNT)), false));
+          rows.add(List.of(Html.esc(value), Html.num(t.get(COUNT)), Html.num(t.get(LABEL_RATE))));
+        }
+        s.append(figure("Most frequent values of " + col, Svg.bars("Most frequent values of " + col, bars, null, null, null),
+            List.of("value", "rows", "label rate"), rows));
+      } else {
+        s.append(Html.empty("min " + Html.esc(c.get(MIN)) + ", max " + Html.esc(c.get(MAX)) + " (no distribution recorded for this column type)"));
+      }
+      s.append("</div>");
+    }
+    return s.append("</div>").toString();
+  }
+
+  private String splits() {
+    Map<String, Object> splits = d.prepare() == null ? Map.of() : map(d.prepare().get("splits"));
+    if (splits.isEmpty()) {
+      return Html.empty(why("prepare", "No successful prepare run of " + d.dataset() + " on or before " + d.runDate() + " in the run ledger."));
+    }
+    List<Svg.Bar> sizes = new ArrayList<>();
+    List<Svg.Bar> rates = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    for (String split : List.of("train", "validation", "test")) {
+      Map<String, Object> sp = map(splits.get(split));
+      if (sp.isEmpty()) {
+        continue;
+      }
+      sizes.add(new Svg.Bar(split, num(sp.get("rows")), false));
+      rates.add(new Svg.Bar(split, num(sp.get("labelRate")), false));
+      rows.add(List.of(Html.esc(split), Html.num(sp.get("rows")), Html.num(sp.get("labelRate"))));
+    }
+    return "<p>Rows per split of the gold table and the share of positive labels in each (stratified by the label, so the rates match).</p>"
+        + "<div class=\"charts\">"
+        + figure("Rows per split", Svg.bars("Rows per split", sizes, null, null, null), List.of("split", "rows", "label rate"), rows)
+        + figure("Label rate per split", Svg.bars("Label rate per split", rates, null, null, null), List.of("split", "rows", "label rate"), rows)
+        + "</div>";
+  }
+
+  private String bias() {
+    if (d.bias().isEmpty()) {
+      return Html.empty(why("bias-pre", "No fairness measurements for " + d.dataset() + " (_system.bias)."));
+    }
+    StringBuilder s = new StringBuilder("<p>Convention: unprivileged vs privileged, favorable outcome as configured. DI = P(fav | unpriv) / P(fav | priv), "
+        + "shaded band = the policy's [" + Html.num(d.diMin()) + ", " + Html.num(d.diMax()) + "]; SPD, EOD = unprivileged − privileged. "
+        + "pre = the gold labels (data; reweighed = the weighted training split), post = the model's test-split predictions (model; plain = refitted without weights).</p>");
+    Map<String, Object> m = d.model();
+    if (m != null) {
+      s.append("<p>Gate on model v").append(Html.num(m.get(VERSION))).append(": ")
+          .append(m.get(BIAS_GATE) == null ? "not evaluated" : Html.badge(str(m.get(BIAS_GATE))) + " " + Html.esc(m.get(BIAS_REASON))).append("</p>");
+    }
+    Map<String, List<Map<String, Object>>> byAttribute = new LinkedHashMap<>();
+    for (Map<String, Object> r : d.bias()) {
+      if (!"(all rows)".equals(r.get(ATTRIBUTE))) {
+        byAttribute.computeIfAbsent(str(r.get(ATTRIBUTE)), k -> new ArrayList<>()).add(r);
+      }
+    }
+    for (Map.Entry<String, List<Map<String, Object>>> e : byAttribute.entrySet()) {
+      s.append("<h3>").append(Html.esc(e.getKey())).append("</h3><div class=\"charts\">");
+      List<Svg.Bar> di = new ArrayList<>();
+      List<List<String>> diRows = new ArrayList<>();
+      Set<String> variants = new LinkedHashSet<>();
+      Map<String, Map<String, String>> comparison = new TreeMap<>();
+      List<Svg.Bar> rates = new ArrayList<>();
+      List<List<String>> rateRows = new ArrayList<>();
+      for (Map<String, Object> r : e.getValue()) {
+        String variant = r.get(STAGE) + " · " + r.get(VARIANT);
+        String metric = str(r.get(METRIC));
+        if (io.lakeml.bias.BiasMetrics.COMPARISON.equals(r.get(GROUP))) {
+          variants.add(variant);
+          String cell = r.get(VALUE) == null ? "<span class=\"msg\">" + Html.esc(r.get(NOTE)) + "</span>" : Html.num(r.get(VALUE))
+              + (r.get(CI_LOW) == null ? "" : " <span class=\"ci\">[" + Html.num(r.get(CI_LOW)) + ", " + Html.num(r.get(CI_HIGH)) + "]</span>");
+          comparison.computeIfAbsent(metric, k -> new LinkedHashMap<>()).put(variant, cell);
+          if (metric.equals("di") && r.get(VALUE) != null) {
+            double v = num(r.get(VALUE));
+            di.add(new Svg.Bar(variant, v, v < d.diMin() || v > d.diMax()));
+            diRows.add(List.of(Html.esc(variant), Html.num(v), Html.num(r.get(CI_LOW)), Html.num(r.get(CI_HIGH))));
+          }
+        } else if ((metric.equals("favorable_rate") || metric.equals("selection_rate")) && r.get(VALUE) != null) {
+          String label = r.get(GROUP) + " · " + variant;
+          rates.add(new Svg.Bar(label, num(r.get(VALUE)), false));
+          rateRows.add(List.of(Html.esc(r.get(GROUP)), Html.esc(variant), Html.esc(metric), Html.num(r.get(VALUE))));
+        }
+      }
+      // each group's rates together: labels (pre) before predictions (post)
+      rates.sort(java.util.Comparator.comparing((Svg.Bar b) -> b.label().substring(0, b.label().indexOf(" · ")))
+          .thenComparing(b -> !b.label().contains(" · pre · ")).thenComparing(Svg.Bar::label));
+      if (!di.isEmpty()) {
+        s.append(figure("Disparate impact of " + e.getKey() + " (band: policy)", Svg.bars("Disparate impact of " + e.getKey(), di, d.diMin(), d.diMax(), 1.0),
+            List.of("measured on", "DI", "CI low", "CI high"), diRows));
+      }
+      if (!rates.isEmpty()) {
+        s.append(figure("Favorable rate per group (labels: pre; predictions: post)", Svg.bars("Favorable rate per group of " + e.getKey(), rates, null, null, null),
+            List.of("group", "measured on", "metric", "rate"), rateRows));
+      }
+      s.append("</div>");
+      List<String> headers = new ArrayList<>(List.of("metric"));
+      headers.addAll(variants);
+      List<List<String>> rows = new ArrayList<>();
+      comparison.forEach((metric, cells) -> {
+        List<String> row = new ArrayList<>(List.of(Html.esc(metric)));
+        variants.forEach(v -> row.add(cells.getOrDefault(v, "–")));
+        rows.add(row);
+      });
+      s.append(Html.table(headers, rows));
+    }
+    List<Map<String, Object>> perf = d.bias().stream().filter(r -> "(all rows)".equals(r.get(ATTRIBUTE))).toList();
+    if (!perf.isEmpty()) {
+      s.append("<h3>Test performance, reweighed model vs plain</h3>").append(Html.table(List.of("variant", "metric", "value"),
+          perf.stream().map(r -> List.of(Html.esc(r.get(VARIANT)), Html.esc(r.get(METRIC)), Html.num(r.get(VALUE)))).toList()));
+    }
+    return s.toString();
+  }
+
+  private String tuning() {
+    if (d.trials().isEmpty()) {
+      return Html.empty(d.model() == null ? why("tune", "No model version of " + d.dataset() + " yet, so no trials.")
+          : "The trials of model v" + Html.num(d.model().get(VERSION)) + " are not in _system.trials.");
+    }
+    Map<String, Object> m = d.model();
+    String metric = str(d.trials().get(0).get(METRIC));
+    StringBuilder s = new StringBuilder("<p>The search that trained model v" + Html.num(m.get(VERSION)) + " (" + Html.esc(d.trials().get(0).get(RUN_DATE)) + "): "
+        + Html.esc(m.get(STRATEGY)) + " search, " + d.trials().size() + " trials, " + Html.num(m.get(SEARCH_SECONDS)) + " s; metric "
+        + Html.esc(metric) + ", mean over the cross-validation folds.</p><div class=\"charts\">");
+    List<Svg.Bar> meanBars = new ArrayList<>();
+    List<Svg.Bar> timeBars = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    Map<String, List<Map<String, Object>>> byAlgorithm = new LinkedHashMap<>();
+    for (Map<String, Object> t : d.trials()) {
+      String label = t.get(ALGORITHM) + " #" + t.get(CANDIDATE) + (num(t.get(RUNG)) > 0 ? " r" + t.get(RUNG) : "");
+      meanBars.add(new Svg.Bar(label, num(t.get(MEAN_METRIC)), false));
+      timeBars.add(new Svg.Bar(label, num(t.get(SECONDS)), false));
+      rows.add(List.of(Html.esc(t.get(ALGORITHM)), Html.num(t.get(CANDIDATE)), Html.num(t.get(RUNG)), Html.num(t.get(ROWS)), Html.esc(t.get(PARAMS)),
+          Html.num(t.get(MEAN_METRIC)), Html.num(t.get(STD)), Html.num(t.get(SECONDS)), Html.num(t.get(TRIAL_VALIDATION)),
+          Boolean.TRUE.equals(t.get(SELECTED)) ? "<strong>selected</strong>" : ""));
+      byAlgorithm.computeIfAbsent(str(t.get(ALGORITHM)), k -> new ArrayList<>()).add(t);
+    }
+    List<String> headers = List.of("algorithm", "candidate", "rung", "rows", "parameters", "mean", "std", "seconds", "validation", "");
+    s.append(figure("Cross-validated " + metric + " per trial", Svg.bars("Metric per trial", meanBars, null, null, null), headers, rows));
+    s.append(figure("Seconds per trial (fit + evaluation, all folds)", Svg.bars("Seconds per trial", timeBars, null, null, null), headers, rows));
+    // metric against each parameter that varies within an algorithm
+    List<String> fixed = new ArrayList<>();
+    for (Map.Entry<String, List<Map<String, Object>>> e : byAlgorithm.entrySet()) {
+      Map<String, Set<String>> values = new TreeMap<>();
+      for (Map<String, Object> t : e.getValue()) {
+        params(t).forEach((k, v) -> values.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(v));
+      }
+      boolean drawn = false;
+      for (Map.Entry<String, Set<String>> p : values.entrySet()) {
+        if (p.getValue().size() < 2 || !p.getValue().stream().allMatch(HtmlReport::isNumber)) {
+          continue;
+        }
+        Map<Object, List<double[]>> byRung = new TreeMap<>();
+        List<List<String>> pts = new ArrayList<>();
+        for (Map<String, Object> t : e.getValue()) {
+          String v = params(t).get(p.getKey());
+          if (v != null) {
+            byRung.computeIfAbsent(num(t.get(RUNG)), k -> new ArrayList<>()).add(new double[] {Double.parseDouble(v), num(t.get(MEAN_METRIC))});
+            pts.add(List.of(Html.esc(v), Html.num(t.get(RUNG)), Html.num(t.get(MEAN_METRIC))));
+          }
+        }
+        List<Svg.Series> series = byRung.entrySet().stream()
+            .map(r -> new Svg.Series(byRung.size() > 1 ? "rung " + Html.num(r.getKey()) : "", r.getValue(), false)).toList();
+        s.append(figure(e.getKey() + ": " + metric + " vs " + p.getKey(), Svg.xy(e.getKey() + " " + p.getKey(), p.getKey(), metric, series, null, null, null, false),
+            List.of(p.getKey(), "rung", metric), pts));
+        drawn = true;
+      }
+      if (!drawn) {
+        fixed.add(e.getKey());
+      }
+    }
+    s.append("</div>");
+    if (!fixed.isEmpty()) {
+      s.append("<p class=\"note\">No parameter varies for ").append(Html.esc(String.join(", ", fixed))).append(" (one candidate or non-numeric values): see the table.</p>");
+    }
+    return s.toString();
+  }
+
+  private String model() {
+    Map<String, Object> m = d.model();
+    if (m == null) {
+      return Html.empty(why("tune", "No model version of " + d.dataset() + " was trained on or before " + d.runDate() + "."));
+    }
+    StringBuilder s = new StringBuilder("<p>Model v" + Html.num(m.get(VERSION)) + ", the newest version on or before the run date: "
+        + Html.esc(m.get(ALGORITHM)) + " " + Html.esc(m.get(PARAMS)) + ", status " + Html.badge(str(m.get(STATUS)))
+        + (m.get(STATUS_REASON) == null ? "" : " <span class=\"msg\">" + Html.esc(m.get(STATUS_REASON)) + "</span>") + ".</p>");
+    s.append("<p class=\"note\">Trained ").append(Html.esc(m.get(RUN_DATE))).append(" on gold version ").append(Html.num(m.get(GOLD_VERSION)))
+        .append(" (").append(Html.num(m.get(TRAIN_ROWS))).append(" / ").append(Html.num(m.get(VALIDATION_ROWS))).append(" / ")
+        .append(Html.num(m.get(TEST_ROWS))).append(" rows train / validation / test), selection on ").append(Html.esc(m.get(SELECTION_METRIC)))
+        .append(", cross-validation ").append(Html.num(m.get(CV_METRIC))).append(", decision threshold ").append(Html.num(m.get(THRESHOLD))).append(".</p>");
+    Map<String, Object> train = map(m.get(TRAIN_METRICS));
+    Map<String, Object> validation = map(m.get(VALIDATION_METRICS));
+    Map<String, Object> test = map(m.get(TEST_METRICS));
+    List<List<String>> metricRows = new ArrayList<>();
+    for (String k : new LinkedHashSet<>(train.keySet())) {
+      metricRows.add(List.of(Html.esc(k), Html.num(train.get(k)), Html.num(validation.get(k)), Html.num(test.get(k))));
+    }
+    s.append(Html.table(List.of("metric", "train", "validation", "test"), metricRows));
+    s.append("<div class=\"charts\">");
+    s.append(curve(m.get(io.lakeml.tune.ModelRegistry.ROC_CURVE), "ROC curve (test split), AUC " + Html.num(test.get("areaUnderROC")),
+        "false positive rate", "true positive rate", true));
+    s.append(curve(m.get(io.lakeml.tune.ModelRegistry.PR_CURVE), "Precision-recall curve (test split), area " + Html.num(test.get("areaUnderPR")),
+        "recall", "precision", false));
+    s.append("</div>");
+    s.append("<div class=\"charts\">").append(confusion(m)).append(importances(m)).append("</div>");
+    return s.toString();
+  }
+
+  private String curve(Object points, String caption, String xLabel, String yLabel, boolean roc) {
+    List<Object> pts = list(points);
+    if (pts.isEmpty()) {
+      return "<figure><figcaption>" + Html.esc(caption.substring(0, caption.indexOf(" ("))) + "</figcaption>"
+          + Html.empty("Not recorded for this model version (curves are stored for binary labels by tune since lakeml added them).") + "</figure>";
+    }
+    List<double[]> xy = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    for (Object o : pts) {
+      Map<String, Object> p = map(o);
+      xy.add(new double[] {num(p.get("x")), num(p.get("y"))});
+      rows.add(List.of(Html.num(p.get("x")), Html.num(p.get("y")), Html.num(p.get(THRESHOLD))));
+    }
+    return figure(caption, Svg.xy(caption, xLabel, yLabel, List.of(new Svg.Series("", xy, true)), null, new double[] {0, 1}, new double[] {0, 1}, roc),
+        List.of(xLabel, yLabel, "threshold"), rows);
+  }
+
+  private String confusion(Map<String, Object> m) {
+    Map<String, Object> cm = ReportReader.parse(str(m.get(CONFUSION_MATRIX)));
+    if (cm == null || list(cm.get("matrix")).isEmpty()) {
+      return "<figure><figcaption>Confusion matrix</figcaption>" + Html.empty("Not recorded for this model version.") + "</figure>";
+    }
+    List<Object> classes = list(cm.get("classes"));
+    List<Object> matrix = list(cm.get("matrix"));
+    double max = 1;
+    for (Object r : matrix) {
+      for (Object v : list(r)) {
+        max = Math.max(max, num(v));
+      }
+    }
+    StringBuilder s = new StringBuilder("<figure><figcaption>Confusion matrix (test split; rows: true class, columns: predicted)</figcaption>"
+        + "<table class=\"confusion\"><thead><tr><th></th>");
+    classes.forEach(c -> s.append("<th>").append(Html.esc(c)).append("</th>"));
+    s.append("</tr></thead><tbody>");
+    for (int i = 0; i < matrix.size(); i++) {
+      s.append("<tr><th>").append(Html.esc(i < classes.size() ? classes.get(i) : i)).append("</th>");
+      List<Object> row = list(matrix.get(i));
+      for (int j = 0; j < row.size(); j++) {
+        double v = num(row.get(j));
+        // shade by count: correct predictions blue, errors orange
+        String color = i == j ? "0,114,178" : "230,159,0";
+        s.append(String.format(Locale.ROOT, "<td style=\"background:rgba(%s,%.2f)\">%s</td>", color, 0.08 + 0.6 * v / max, Html.num(v)));
+      }
+      s.append("</tr>");
+    }
+    return s.append("</tbody></table></figure>").toString();
+  }
+
+  private String importances(Map<String, Object> m) {
+    List<Object> features = list(m.get(io.lakeml.tune.ModelRegistry.FEATURE_IMPORTANCE));
+    if (features.isEmpty()) {
+      return "<figure><figcaption>Feature importances or coefficients</figcaption>"
+          + Html.empty("Not recorded for this model version (stored for tree models and binary linear models by tune since lakeml added them).") + "</figure>";
+    }
+    String kind = str(m.get(io.lakeml.tune.ModelRegistry.IMPORTANCE_KIND));
+    String title = "coefficient".equals(kind) ? "Coefficients (scaled features)" : "Feature importances";
+    List<Svg.Bar> bars = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    for (Object o : features) {
+      Map<String, Object> f = map(o);
+      bars.add(new Svg.Bar(str(f.get("feature")), num(f.get(VALUE)), false));
+      rows.add(List.of(Html.esc(f.get("feature")), Html.num(f.get(VALUE))));
+    }
+    return figure(title, Svg.bars(title, bars, null, null, null), List.of("feature", kind == null ? "value" : kind), rows);
+  }
+
+  private String champions() {
+    if (d.champions().isEmpty()) {
+      return Html.empty(why("promote", "No model of " + d.dataset() + " has been champion on or before " + d.runDate() + "."));
+    }
+    List<Map<String, Object>> oldestFirst = new ArrayList<>(d.champions());
+    java.util.Collections.reverse(oldestFirst);
+    List<String> when = new ArrayList<>();
+    List<double[]> pts = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    for (Map<String, Object> c : oldestFirst) {
+      pts.add(new double[] {when.size(), num(c.get(VERSION))});
+      String at = time(c.get(AT));
+      when.add(at.length() >= 16 ? at.substring(5, 16) : at); // MM-dd HH:mm
+    }
+    for (Map<String, Object> c : d.champions()) {
+      rows.add(List.of(Html.esc(time(c.get(AT))), Html.esc(c.get(ACTION)), "v" + Html.num(c.get(VERSION)),
+          c.get(PREVIOUS_VERSION) == null ? "–" : "v" + Html.num(c.get(PREVIOUS_VERSION)), Html.esc(c.get(ACTOR)), "<span class=\"msg\">" + Html.esc(c.get(REASON)) + "</span>"));
+    }
+    return "<p>Current champion: <strong>v" + Html.num(d.champions().get(0).get(VERSION)) + "</strong> (" + d.champions().size() + " change(s)).</p>"
+        + "<div class=\"charts\">" + figure("Champion version after each change",
+            Svg.xy("Champion history", "changed at (UTC)", "version", List.of(new Svg.Series("", pts, true)), when, null,
+                new double[] {0, pts.stream().mapToDouble(p -> p[1]).max().orElse(1)}, false),
+            List.of("at (UTC)", "action", "version", "previous", "actor", "reason"), rows) + "</div>"
+        + Html.table(List.of("at (UTC)", "action", "version", "previous", "actor", "reason"), rows);
+  }
+
+  private String monitoring() {
+    List<Map<String, Object>> psi = d.monitor().stream().filter(r -> "feature".equals(r.get(KIND)) || "prediction".equals(r.get(KIND))).toList();
+    if (psi.isEmpty()) {
+      return Html.empty(why("monitor", "No monitoring rows for " + d.dataset() + " on " + d.runDate() + " (_system.monitor)."));
+    }
+    List<Svg.Bar> bars = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
+    Double threshold = null;
+    for (Map<String, Object> r : psi) {
+      bars.add(new Svg.Bar(str(r.get(NAME)), num(r.get(VALUE)), Boolean.TRUE.equals(r.get(BREACHED))));
+      rows.add(List.of(Html.esc(r.get(KIND)), Html.esc(r.get(NAME)), Html.num(r.get(VALUE)), Html.num(r.get(THRESHOLD)),
+          Html.badge(Boolean.TRUE.equals(r.get(BREACHED)) ? "breached" : "ok")));
+      threshold = r.get(THRESHOLD) == null ? threshold : num(r.get(THRESHOLD));
+    }
+    StringBuilder s = new StringBuilder("<p>Population stability (PSI) of the rows scored on " + Html.esc(d.runDate()) + " by model v"
+        + Html.num(psi.get(0).get(MODEL_VERSION)) + " against its training data; the line is the threshold " + Html.num(threshold) + ".</p>");
+    s.append("<div class=\"charts\">").append(figure("PSI per feature and of the predicted class", Svg.bars("PSI", bars, null, null, threshold),
+        List.of("kind", "name", "PSI", "threshold", "result"), rows)).append("</div>");
+    List<List<String>> other = new ArrayList<>();
+    for (Map<String, Object> r : d.monitor()) {
+      String result = Html.badge(Boolean.TRUE.equals(r.get(BREACHED)) ? "breached" : "ok");
+      switch (str(r.get(KIND))) {
+        case "labels" -> other.add(List.of("labels from", Html.esc(r.get(NAME)) + " version " + Html.num(r.get(VALUE)), ""));
+        case "performance" -> other.add(List.of(Html.esc(r.get(NAME)) + " on labelled scored rows",
+            Html.num(r.get(VALUE)) + " (largest allowed fall from test: " + Html.num(r.get(THRESHOLD)) + ")", result));
+        case "signal" -> other.add(List.of("retraining signal", Boolean.TRUE.equals(r.get(BREACHED)) ? "raised" : "not raised", result));
+        default -> { }
+      }
+    }
+    if (!other.isEmpty()) {
+      s.append(Html.table(List.of("check", "value", "result"), other));
+    }
+    return s.toString();
+  }
+
+  /** Why a section is empty: the stage's own word for the run date when it skipped or failed, else {@code fallback}. */
+  private String why(String stage, String fallback) {
+    for (Map<String, Object> r : d.runs()) {
+      if (stage.equals(r.get(JOB)) && !"SUCCEEDED".equals(r.get(STATUS))) {
+        return fallback + " " + stage + " " + str(r.get(STATUS)).toLowerCase(Locale.ROOT) + " on " + d.runDate()
+            + (r.get(MESSAGE) == null ? "." : ": " + r.get(MESSAGE));
+      }
+    }
+    boolean ran = d.runs().stream().anyMatch(r -> stage.equals(r.get(JOB)));
+    return ran ? fallback : fallback + " " + stage + " did not run on " + d.runDate() + ".";
+  }
+
+  // ---- value helpers (rows are JSON-shaped maps) ---------------------------------------------
+
+  static double num(Object o) {
+    return o instanceof Number n ? n.doubleValue() : o == null ? Double.NaN : parse(o, Double.NaN);
+  }
+
+  private static double parse(Object o, double fallback) {
+    try {
+      return o == null ? fallback : Double.parseDouble(String.valueOf(o));
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  private static boolean isNumber(String s) {
+    return !Double.isNaN(parse(s, Double.NaN));
+  }
+
+  private static String str(Object o) {
+    return o == null ? "" : String.valueOf(o);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object o) {
+    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(Object o) {
+    return o instanceof List<?> l ? (List<Object>) l : List.of();
+  }
+
+  private static Object firstOf(Map<String, Object> m, String... keys) {
+    for (String k : keys) {
+      if (m.get(k) != null) {
+        return m.get(k);
+      }
+    }
+    return null;
+  }
+
+  private static Map<String, String> params(Map<String, Object> trial) {
+    Map<String, Object> p = ReportReader.parse(str(trial.get(PARAMS)));
+    Map<String, String> out = new TreeMap<>();
+    if (p != null) {
+      p.forEach((k, v) -> out.put(k, String.valueOf(v)));
+    }
+    return out;
+  }
+
+  /** "2026-11-20T06:51:02.123Z" → "2026-11-20 06:51:02". */
+  private static String time(Object ts) {
+    String s = str(ts);
+    return s.length() >= 19 ? s.substring(0, 10) + " " + s.substring(11, 19) : s;
+  }
+
+  private static String day(Object ts) {
+    String s = str(ts);
+    return s.length() >= 10 ? s.substring(0, 10) : s;
+  }
+
+  private static final String CSS = """
+      :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f7f8fa;--accent:#0072B2;--warn:#D55E00;--ok:#009E73}
+      *{box-sizing:border-box}
+      body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+      main{max-width:1180px;margin:0 auto;padding:24px 28px 48px}
+      header h1{font-size:30px;margin:0 0 16px;letter-spacing:-.01em}
+      header .date{color:var(--muted);font-weight:400}
+      .kicker{text-transform:uppercase;letter-spacing:.08em;font-size:12px;color:var(--muted);margin:0}
+      .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px;margin-bottom:14px}
+      .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 14px}
+      .card-title{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}
+      .card-value{font-size:24px;font-weight:600;margin:2px 0}
+      .card-note{font-size:13px;color:var(--muted)}
+      nav{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 10px}
+      nav a{font-size:13px;color:var(--accent);text-decoration:none;border:1px solid var(--line);background:#fff;border-radius:999px;padding:3px 12px}
+      section{background:#fff;border:1px solid var(--line);border-radius:12px;padding:18px 22px;margin:18px 0}
+      h2{font-size:20px;margin:0 0 8px}
+      h3{font-size:16px;margin:18px 0 6px}
+      p{margin:6px 0 10px}
+      .note,.empty{color:var(--muted)}
+      .empty{font-style:italic}
+      table{border-collapse:collapse;font-size:13px;margin:8px 0;width:auto}
+      th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+      th{font-weight:600;color:var(--muted);background:#fafbfc}
+      td{font-variant-numeric:tabular-nums}
+      .scroll{overflow-x:auto}
+      .msg{color:var(--muted);font-size:12px}
+      .ci{color:var(--muted);font-size:12px}
+      .badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;background:#e4e7eb;color:var(--ink)}
+      .badge.succeeded,.badge.passed,.badge.ok,.badge.champion{background:#d5f2e8;color:#03694f}
+      .badge.skipped,.badge.candidate,.badge.archived{background:#e8eef5;color:#3e4c59}
+      .badge.failed,.badge.blocked,.badge.breached{background:#fde2d6;color:#9c3b00}
+      .badge.warned,.badge.no{background:#fff2cc;color:#7a5b00}
+      .charts{display:flex;flex-wrap:wrap;gap:18px 28px;align-items:flex-start}
+      figure{margin:10px 0}
+      figcaption{font-size:13px;font-weight:600;margin-bottom:4px}
+      details summary{font-size:12px;color:var(--accent);cursor:pointer;margin-top:2px}
+      .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:14px}
+      .col-card{border:1px solid var(--line);border-radius:10px;padding:10px 14px}
+      .col-card h3{margin:0}
+      .type{font-weight:400;color:var(--muted);font-size:13px}
+      .stats{font-size:13px;color:var(--muted);margin:2px 0}
+      svg.chart{display:block;max-width:100%;height:auto;font-size:11px}
+      svg .grid{stroke:#edf0f3;stroke-width:1}
+      svg .axis{stroke:#9aa5b1;stroke-width:1;fill:none}
+      svg .tick{fill:var(--muted)}
+      svg .label{fill:var(--ink);font-size:12px}
+      svg .value{fill:var(--muted)}
+      svg .axis-label{fill:var(--muted);font-size:12px}
+      svg .legend{fill:var(--ink);font-size:11px}
+      svg .bar{fill:var(--accent);opacity:.85}
+      svg .bar.alert{fill:var(--warn)}
+      svg .band{fill:var(--ok);opacity:.12}
+      svg .limit{stroke:var(--warn);stroke-width:1.5;stroke-dasharray:4 3}
+      svg .series{fill:none;stroke-width:2}
+      svg .whisker{stroke:var(--accent);stroke-width:2}
+      svg .median{stroke:#fff;stroke-width:2.5}
+      .confusion td{min-width:70px;text-align:center;font-size:15px;font-weight:600}
+      footer{color:var(--muted);font-size:12px;margin-top:24px}
+      .check{font-family:ui-monospace,Menlo,monospace}
+      """;
+}

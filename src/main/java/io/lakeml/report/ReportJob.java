@@ -1,0 +1,120 @@
+package io.lakeml.report;
+
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobContext;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.JobResult;
+import io.lakeml.core.Version;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The nightly report of one dataset and run date: reads the {@code _system} tables (never data
+ * tables or model files), renders one self-contained HTML page and writes it to {@code
+ * reports/<dataset>/<run date>/index.html} through the Hadoop FileSystem API, so any lake root
+ * (local, HDFS, S3A) works. SKIPPED when that page exists and neither the table versions nor the
+ * ledger rows it showed nor the configuration changed since the last successful report of the date.
+ */
+public final class ReportJob implements Job {
+  /** The job's (and the nightly stage's) name. */
+  public static final String NAME = "report";
+  /** Summary metric: where the report is. */
+  static final String REPORT = "report";
+  /** Summary metric: fingerprint of the ledger rows the report shows (run ids and statuses). */
+  static final String STAGE_RUNS = "stageRuns";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public JobResult run(JobContext ctx) throws IOException {
+    DatasetConfig ds = ctx.dataset();
+    ctx.step("checking what the report of " + ctx.runDate() + " would show");
+    ReportReader reader = new ReportReader(ctx.spark(), ctx.catalog(), ds.name(), ctx.runDate());
+    List<Map<String, Object>> runs = reader.stageRuns();
+    String stageRuns = fingerprint(runs);
+    String target = ctx.catalog().report(ds.name(), ctx.runDate());
+    Path path = new Path(target);
+    FileSystem fs = path.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
+    if (fs instanceof org.apache.hadoop.fs.ChecksumFileSystem local) {
+      fs = local.getRawFileSystem(); // a local lake: no hidden .crc file next to the page
+    }
+
+    Map<String, Object> last = reader.lastReport();
+    if (last != null && fs.exists(path) && upToDate(last, reader.versions(), stageRuns, ctx.config().hash())) {
+      JobResult r = JobResult.skipped("the report of " + ctx.runDate() + " is up to date (same table versions, stage runs and configuration)")
+          .metric(REPORT, target).metric(STAGE_RUNS, stageRuns);
+      reader.versions().forEach(r::read);
+      return r;
+    }
+
+    ctx.step("reading the _system tables for the report");
+    ReportData data = reader.read(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), Version.get(), target,
+        ds.bias().diMin(), ds.bias().diMax(), runs);
+    ctx.step("writing " + target);
+    write(fs, path, HtmlReport.render(data), ctx.runId());
+    JobResult r = JobResult.succeeded().metric(REPORT, target).metric("sections", ReportData.SECTIONS.size())
+        .metric(STAGE_RUNS, stageRuns).metric("stages", runs.size());
+    if (data.model() != null) {
+      r.metric("modelVersion", data.model().get(ReportData.VERSION));
+    }
+    reader.versions().forEach(r::read);
+    return r;
+  }
+
+  /** Whether the last report read the same table versions, showed the same stage runs and used the same configuration. */
+  private static boolean upToDate(Map<String, Object> last, Map<String, Long> versions, String stageRuns, String configHash) {
+    Map<String, Object> metrics = ReportReader.parse((String) last.get(ReportData.METRICS_JSON));
+    Object read = last.get(ReportData.TABLES_READ);
+    if (metrics == null || !(read instanceof Map<?, ?> before) || !configHash.equals(last.get(ReportData.CONFIG_HASH))) {
+      return false;
+    }
+    if (before.size() != versions.size() || !stageRuns.equals(metrics.get(STAGE_RUNS))) {
+      return false;
+    }
+    return versions.entrySet().stream().allMatch(e -> before.get(e.getKey()) instanceof Number n && n.longValue() == e.getValue());
+  }
+
+  /** A short hash of the shown runs' ids and statuses: changes when a stage reruns with an effect. */
+  static String fingerprint(List<Map<String, Object>> runs) {
+    StringBuilder s = new StringBuilder();
+    for (Map<String, Object> r : runs) {
+      s.append(r.get(ReportData.RUN_ID)).append(':').append(r.get(ReportData.STATUS)).append(';');
+    }
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes next to the target and renames, so a reader never sees half a page. */
+  private static void write(FileSystem fs, Path path, String html, String runId) throws IOException {
+    Path tmp = new Path(path.getParent(), "." + path.getName() + "." + runId + ".tmp");
+    fs.mkdirs(path.getParent());
+    try (OutputStream out = fs.create(tmp, true)) {
+      out.write(html.getBytes(StandardCharsets.UTF_8));
+    }
+    if (fs.exists(path)) {
+      fs.delete(path, false);
+    }
+    if (!fs.rename(tmp, path)) {
+      fs.delete(tmp, false);
+      throw new JobFailure("could not move the report into place at " + path + "; rerun the report.");
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.lakeml.tune;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.attribute.Attribute;
+import org.apache.spark.ml.attribute.AttributeGroup;
+import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
+import org.apache.spark.ml.classification.GBTClassificationModel;
+import org.apache.spark.ml.classification.LinearSVCModel;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.classification.RandomForestClassificationModel;
+import org.apache.spark.ml.functions;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
+
+/**
+ * What the report draws of a model version besides its metrics: ROC and precision-recall curves of
+ * the test split, downsampled to at most {@link #MAX_POINTS} points (MLlib's binned
+ * {@link BinaryClassificationMetrics}), and the feature importances or coefficients of the fitted
+ * classifier, named after the feature vector's slots. Both are small enough for a registry row.
+ */
+public final class ModelDiagnostics {
+  /** Most points stored per curve. */
+  static final int MAX_POINTS = 100;
+  /** Most features stored, by absolute value. */
+  static final int MAX_FEATURES = 30;
+
+  /** One curve point: x, y and the score threshold that produces it (null at the curve's ends). */
+  public static final StructType POINT = new StructType()
+      .add("x", DataTypes.DoubleType, false).add("y", DataTypes.DoubleType, false).add("threshold", DataTypes.DoubleType, true);
+  /** One feature's importance or coefficient. */
+  public static final StructType FEATURE = new StructType()
+      .add("feature", DataTypes.StringType, false).add("value", DataTypes.DoubleType, false);
+
+  /** Curves of a binary model on scored rows; {@code roc} points are (FPR, TPR), {@code pr} points (recall, precision). */
+  public record Curves(List<Row> roc, List<Row> pr) {}
+
+  /** Importances ("importance") or coefficients ("coefficient") by feature, largest magnitude first. */
+  public record Importances(String kind, List<Row> features) {}
+
+  private ModelDiagnostics() {}
+
+  /**
+   * ROC and PR curves of scored rows (label, and probability or rawPrediction). The score is the
+   * positive class's probability when the model has one (thresholds then read as probabilities).
+   */
+  public static Curves curves(Dataset<Row> scored) {
+    List<String> cols = List.of(scored.columns());
+    Column score = element_at(functions.vector_to_array(col(cols.contains("probability") ? "probability" : "rawPrediction"), "float64"), 2);
+    var pairs = scored.select(score.as("s"), col(Algorithms.LABEL).cast("double").as("y")).toJavaRDD()
+        .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd();
+    // two fewer bins than points: the curves add their end points
+    BinaryClassificationMetrics m = new BinaryClassificationMetrics(pairs, MAX_POINTS - 2);
+    try {
+      List<Double> thresholds = m.thresholds().toJavaRDD().map(t -> (Double) t).collect();
+      return new Curves(points(m.roc().toJavaRDD().collect(), thresholds, true), points(m.pr().toJavaRDD().collect(), thresholds, false));
+    } finally {
+      m.unpersist();
+    }
+  }
+
+  /** ROC has an extra point at each end, PR one at the start; the points between match the thresholds in order. */
+  private static List<Row> points(List<Tuple2<Object, Object>> xy, List<Double> thresholds, boolean roc) {
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < xy.size(); i++) {
+      int t = i - 1;
+      Double threshold = t >= 0 && t < thresholds.size() && !(roc && i == xy.size() - 1) ? thresholds.get(t) : null;
+      out.add(RowFactory.create((Double) xy.get(i)._1(), (Double) xy.get(i)._2(), threshold));
+    }
+    return thin(out);
+  }
+
+  /** Keeps at most MAX_POINTS rows, evenly spaced, first and last included (bins can add a few). */
+  static List<Row> thin(List<Row> rows) {
+    if (rows.size() <= MAX_POINTS) {
+      return rows;
+    }
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < MAX_POINTS; i++) {
+      out.add(rows.get((int) Math.round(i * (rows.size() - 1) / (double) (MAX_POINTS - 1))));
+    }
+    return out;
+  }
+
+  /**
+   * Feature importances of tree models, coefficients of binary linear models; null for other
+   * models (e.g. multiclass logistic regression, naive Bayes).
+   *
+   * @param features the gold feature column's schema field (its ML attributes name the slots)
+   */
+  public static Importances importances(Model<?> model, org.apache.spark.sql.types.StructField features) {
+    String kind;
+    Vector v;
+    if (model instanceof RandomForestClassificationModel m) {
+      kind = "importance";
+      v = m.featureImportances();
+    } else if (model instanceof GBTClassificationModel m) {
+      kind = "importance";
+      v = m.featureImportances();
+    } else if (model instanceof DecisionTreeClassificationModel m) {
+      kind = "importance";
+      v = m.featureImportances();
+    } else if (model instanceof LogisticRegressionModel m && m.numClasses() == 2) {
+      kind = "coefficient";
+      v = m.coefficients();
+    } else if (model instanceof LinearSVCModel m) {
+      kind = "coefficient";
+      v = m.coefficients();
+    } else {
+      return null;
+    }
+    List<String> names = names(features, v.size());
+    List<Row> out = new ArrayList<>();
+    double[] values = v.toArray();
+    for (int i = 0; i < values.length; i++) {
+      out.add(RowFactory.create(names.get(i), values[i]));
+    }
+    out.sort(Comparator.comparingDouble((Row r) -> -Math.abs(r.getDouble(1))));
+    return new Importances(kind, out.subList(0, Math.min(MAX_FEATURES, out.size())));
+  }
+
+  /** Slot names from the vector's ML attributes (e.g. {@code sex_onehot_male}); {@code f<i>} where unnamed. */
+  static List<String> names(org.apache.spark.sql.types.StructField field, int size) {
+    List<String> names = new ArrayList<>();
+    Attribute[] attrs = field == null ? null : AttributeGroup.fromStructField(field).attributes().getOrElse(() -> null);
+    for (int i = 0; i < size; i++) {
+      String n = attrs != null && i < attrs.length && attrs[i].name().isDefined() ? attrs[i].name().get() : null;
+      names.add(n == null ? "f" + i : n);
+    }
+    return names;
+  }
+}
