@@ -30,6 +30,8 @@ public final class TestSpark {
           .config("spark.sql.session.timeZone", "UTC")
           // Delta reconstructs table state with 50 partitions by default: far too many for test-sized tables
           .config("spark.databricks.delta.snapshotPartitions", "2")
+          // test data is tiny: compiling generated code for every query costs more than it saves
+          .config("spark.sql.codegen.wholeStage", "false")
           .getOrCreate();
     }
     return spark;
