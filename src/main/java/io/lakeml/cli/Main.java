@@ -118,6 +118,15 @@ public final class Main implements Runnable {
     }
   }
 
+  /** A --run-date value as a date, or a configuration error saying how to write it. */
+  static LocalDate parseRunDate(String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new ConfigException("--run-date '" + value + "' is not a date. Write it as YYYY-MM-DD, e.g. 2026-11-25.");
+    }
+  }
+
   abstract static class Base implements Callable<Integer> {
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -140,14 +149,7 @@ public final class Main implements Runnable {
     abstract String commandName();
 
     LocalDate runDate() {
-      if (runDate == null) {
-        return LocalDate.now(ZoneOffset.UTC);
-      }
-      try {
-        return LocalDate.parse(runDate);
-      } catch (DateTimeParseException e) {
-        throw new ConfigException("--run-date '" + runDate + "' is not a date. Write it as YYYY-MM-DD, e.g. 2026-11-25.");
-      }
+      return runDate == null ? LocalDate.now(ZoneOffset.UTC) : parseRunDate(runDate);
     }
 
     LakemlConfig config() {
@@ -536,14 +538,7 @@ public final class Main implements Runnable {
       if (last < 1) {
         throw new ConfigException("--last " + last + " must be at least 1.");
       }
-      LocalDate date = null;
-      if (runDate != null) {
-        try {
-          date = LocalDate.parse(runDate);
-        } catch (DateTimeParseException e) {
-          throw new ConfigException("--run-date '" + runDate + "' is not a date. Write it as YYYY-MM-DD, e.g. 2026-11-25.");
-        }
-      }
+      LocalDate date = runDate == null ? null : parseRunDate(runDate);
       LakemlConfig config = ConfigLoader.load(common.confDir, common.env, null, common.overrides());
       SparkSession spark = SparkSessions.getOrCreate(config, "lakeml runs");
       Map<String, Object> s = new LinkedHashMap<>();
