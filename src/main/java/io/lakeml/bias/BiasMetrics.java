@@ -100,6 +100,7 @@ public final class BiasMetrics {
         .agg(count(lit(1)), sum(w), sum(w.multiply(yy)), sum(w.multiply(pp)), sum(w.multiply(yy).multiply(pp)),
             sum(w.multiply(lit(1).minus(yy)).multiply(pp)), sum(w.multiply(yy).multiply(lit(1).minus(pp))),
             sum(w.multiply(lit(1).minus(yy)).multiply(lit(1).minus(pp))))
+        // bounded: one row per (attribute, group)
         .collectAsList();
     List<GroupCounts> out = new ArrayList<>();
     for (Row r : agg) {
@@ -206,6 +207,7 @@ public final class BiasMetrics {
         .withColumn("b", explode(sequence(lit(0), lit(resamples - 1))));
     rep = rep.withColumn("w", poisson(pmod(xxhash64(lit(seed), col("_id"), col("b")), lit(1L << 31)).divide((double) (1L << 31))));
     List<Row> agg = rep.groupBy(col("b"), col("g.attribute"), col("g.privileged"))
+        // bounded: one row per (bootstrap replicate, attribute, group)
         .agg(sum(col("w")), sum(col("w").multiply(col("p")))).collectAsList();
     Map<String, double[][]> perB = new HashMap<>(); // attribute|privileged -> [b] -> {n, fav}
     for (Row r : agg) {

@@ -228,6 +228,7 @@ final class DatasetTemplate {
   /** The value of a two-valued column seen less often (ties: the later in sort order). */
   private static String rarer(Dataset<Row> df, String column, List<String> values) {
     Map<String, Long> counts = new LinkedHashMap<>();
+    // bounded: value counts of a column known to have two values
     for (Row r : df.groupBy(col(column).cast("string")).count().collectAsList()) {
       if (!r.isNullAt(0)) {
         counts.put(r.getString(0), r.getLong(1));

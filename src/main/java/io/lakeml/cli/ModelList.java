@@ -17,6 +17,7 @@ final class ModelList {
   private ModelList() {}
 
   static void print(SparkSession spark, LakeCatalog cat, String dataset, boolean json, PrintStream out) {
+    // bounded: one row per model version (metadata, not data)
     List<Row> rows = ModelRegistry.versions(spark, cat, dataset).orderBy(col("version").desc()).collectAsList();
     if (rows.isEmpty() && !json) {
       out.println("No model versions of " + dataset + " yet. Run 'jobs/lakeml tune --dataset " + dataset + "' after prepare.");

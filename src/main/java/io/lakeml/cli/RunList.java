@@ -57,8 +57,10 @@ final class RunList {
       filter = filter.and(col("run_date").equalTo(lit(java.sql.Date.valueOf(runDate))));
     }
     Dataset<Row> matching = spark.read().format("delta").load(runs.path()).where(filter);
+    // bounded: limit --last
     List<Row> rows = matching.orderBy(col("started_at").desc(), col("run_id")).limit(last).collectAsList();
     Map<String, Long> byStatus = new TreeMap<>();
+    // bounded: one count per run status
     for (Row r : matching.groupBy("status").count().collectAsList()) {
       byStatus.put(r.getString(0), r.getLong(1));
     }

@@ -45,6 +45,7 @@ final class SqlQuery {
 
   /** Prints up to {@code limit} result rows as JSON lines; returns the number printed. */
   static long print(SparkSession spark, String query, int limit, PrintStream out) {
+    // bounded: limit --limit rows, streamed
     Iterator<String> rows = spark.sql(query).limit(limit).toJSON().toLocalIterator();
     long n = 0;
     while (rows.hasNext()) {

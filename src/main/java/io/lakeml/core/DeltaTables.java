@@ -32,6 +32,7 @@ public final class DeltaTables {
     }
     List<Row> rows = DeltaTable.forPath(spark, path).history(50)
         .where(functions.col("userMetadata").startsWith(prefix))
+        // bounded: limit 1
         .orderBy(functions.col("version").desc()).select("userMetadata").limit(1).collectAsList();
     return rows.isEmpty() ? null : rows.get(0).getString(0);
   }
@@ -42,6 +43,7 @@ public final class DeltaTables {
       return null;
     }
     List<Row> rows = DeltaTable.forPath(spark, path).history()
+        // bounded: one history row
         .where(functions.col("version").equalTo(version)).select("userMetadata").collectAsList();
     return rows.isEmpty() ? null : rows.get(0).getString(0);
   }

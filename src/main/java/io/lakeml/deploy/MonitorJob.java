@@ -72,6 +72,7 @@ public final class MonitorJob implements Job {
     String thisDate = "run_date = DATE'" + ctx.runDate() + "'";
     List<Row> scoredOn = DeltaTables.exists(spark, predictions.path())
         ? spark.read().format("delta").load(predictions.path()).where(thisDate).select(ScoreJob.SILVER_VERSION, ScoreJob.MODEL_VERSION)
+            // bounded: distinct (silver version, model version) pairs of one run date
             .distinct().collectAsList()
         : List.of();
     if (scoredOn.isEmpty()) {
@@ -109,10 +110,12 @@ public final class MonitorJob implements Job {
     Map<String, Boolean> features = new LinkedHashMap<>(); // name → numeric
     ds.features().numeric().forEach(f -> features.put(f, true));
     ds.features().categorical().forEach(f -> features.put(f, false));
-    for (Map.Entry<String, Boolean> e : features.entrySet()) {
-      String f = e.getKey();
-      double v = e.getValue() ? numericPsi(reference, current, f)
-          : categoricalPsi(reference.select(col(f).cast("string").as("v")), current.select(col(f).cast("string").as("v")));
+    // every feature's bins in one pass over each side (one job per side, not two per feature)
+    Map<String, Column> bins = binColumns(reference, features);
+    Map<String, Map<String, Double>> expected = distributions(reference, bins);
+    Map<String, Map<String, Double>> actual = distributions(current, bins);
+    for (String f : features.keySet()) {
+      double v = psi(expected.getOrDefault(f, Map.of()), actual.getOrDefault(f, Map.of()));
       psi.put(f, round(v));
       boolean breach = v > psiThreshold;
       retrain |= breach;
@@ -173,38 +176,72 @@ public final class MonitorJob implements Job {
         .limit(1).isEmpty();
   }
 
-  static double numericPsi(Dataset<Row> reference, Dataset<Row> current, String column) {
-    Dataset<Row> ref = reference.select(col(column).cast("double").as("v")).where(col("v").isNotNull());
+  /**
+   * Each feature as the string its distribution is counted by: categorical features their value;
+   * numeric ones the index of their decile bin, edges from the reference (all numeric columns' quantiles
+   * in one pass), nulls a bin of their own (a feature that starts arriving empty is drift too).
+   */
+  static Map<String, Column> binColumns(Dataset<Row> reference, Map<String, Boolean> features) {
+    String[] numeric = features.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toArray(String[]::new);
     double[] probs = new double[BINS - 1];
     for (int i = 1; i < BINS; i++) {
       probs[i - 1] = i / (double) BINS;
     }
-    double[] q = ref.stat().approxQuantile("v", probs, 0.001);
-    double[] edges = new TreeSet<Double>(java.util.Arrays.stream(q).boxed().toList()).stream().mapToDouble(Double::doubleValue).toArray();
-    Column bin = lit(edges.length);
-    for (int i = edges.length - 1; i >= 0; i--) {
-      bin = when(col("v").leq(edges[i]), lit(i)).otherwise(bin);
+    double[][] q = new double[0][];
+    if (numeric.length > 0) {
+      Dataset<Row> ref = reference.select(java.util.Arrays.stream(numeric).map(c -> col(c).cast("double").as(c)).toArray(Column[]::new));
+      q = ref.stat().approxQuantile(numeric, probs, 0.001); // nulls ignored per column
     }
-    // nulls are a bin of their own: a feature that starts arriving empty is drift too
-    bin = when(col("v").isNull(), lit(-1)).otherwise(bin);
-    Column b = bin;
-    return psi(distribution(reference.select(col(column).cast("double").as("v")).select(b.cast("string").as("v"))),
-        distribution(current.select(col(column).cast("double").as("v")).select(b.cast("string").as("v"))));
+    Map<String, Column> out = new LinkedHashMap<>();
+    int n = 0;
+    for (Map.Entry<String, Boolean> e : features.entrySet()) {
+      Column v = col(e.getKey()).cast("double");
+      if (!e.getValue()) {
+        out.put(e.getKey(), col(e.getKey()).cast("string"));
+        continue;
+      }
+      double[] edges = new TreeSet<Double>(java.util.Arrays.stream(q[n++]).boxed().toList()).stream().mapToDouble(Double::doubleValue).toArray();
+      Column bin = lit(edges.length);
+      for (int i = edges.length - 1; i >= 0; i--) {
+        bin = when(v.leq(edges[i]), lit(i)).otherwise(bin);
+      }
+      out.put(e.getKey(), when(v.isNull(), lit(-1)).otherwise(bin).cast("string"));
+    }
+    return out;
   }
 
-  static double categoricalPsi(Dataset<Row> reference, Dataset<Row> current) {
-    return psi(distribution(reference), distribution(current));
+  /**
+   * Share of rows per bin of every feature, from one aggregation; per feature the 5,000 most frequent
+   * values reach the driver (null counted as its own value).
+   */
+  static Map<String, Map<String, Double>> distributions(Dataset<Row> rows, Map<String, Column> bins) {
+    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+    if (bins.isEmpty()) {
+      return out;
+    }
+    Column[] pairs = bins.entrySet().stream()
+        .map(e -> org.apache.spark.sql.functions.struct(lit(e.getKey()).as("f"), e.getValue().as("v"))).toArray(Column[]::new);
+    Dataset<Row> counts = rows.select(org.apache.spark.sql.functions.explode(org.apache.spark.sql.functions.array(pairs)).as("x"))
+        .groupBy(col("x.f").as("f"), col("x.v").as("v")).agg(count(lit(1)).as("n"))
+        .withColumn("rank", org.apache.spark.sql.functions.row_number().over(
+            org.apache.spark.sql.expressions.Window.partitionBy("f").orderBy(col("n").desc(), col("v").asc_nulls_first())))
+        .where(col("rank").leq(5000));
+    Map<String, Double> totals = new LinkedHashMap<>();
+    // bounded: at most 5,000 value counts per feature
+    List<Row> collected = counts.select("f", "v", "n").collectAsList();
+    for (Row r : collected) {
+      totals.merge(r.getString(0), (double) r.getLong(2), Double::sum);
+    }
+    for (Row r : collected) {
+      out.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>())
+          .put(r.isNullAt(1) ? "(null)" : r.getString(1), r.getLong(2) / totals.get(r.getString(0)));
+    }
+    return out;
   }
 
   /** Share of rows per value of column "v" (null counted as its own value); at most a few thousand values reach the driver. */
   private static Map<String, Double> distribution(Dataset<Row> values) {
-    Map<String, Double> out = new LinkedHashMap<>();
-    List<Row> rows = values.groupBy(col("v")).agg(count(lit(1))).orderBy(col("count(1)").desc()).limit(5000).collectAsList();
-    double total = rows.stream().mapToLong(r -> r.getLong(1)).sum();
-    for (Row r : rows) {
-      out.put(r.isNullAt(0) ? "(null)" : r.getString(0), r.getLong(1) / total);
-    }
-    return out;
+    return distributions(values, Map.of("v", col("v").cast("string"))).getOrDefault("v", Map.of());
   }
 
   /** PSI = Σ (a − e) · ln(a / e) over the union of bins, empty bins floored at {@link #EPSILON}. */

@@ -141,6 +141,7 @@ public final class PromoteJob implements Job {
     // champions form a stack: promotions push, rollbacks pop; the target is the one below the top
     List<Row> history = DeltaTables.exists(spark, cat.champions().path())
         ? spark.read().format("delta").load(cat.champions().path()).where(col("dataset").equalTo(ds))
+            // bounded: one row per champion change of one dataset
             .orderBy(col("at"), col("version")).select("version", "action").collectAsList()
         : List.of();
     java.util.Deque<Integer> stack = new java.util.ArrayDeque<>();

@@ -58,7 +58,8 @@ public final class VacuumJob implements Job {
     // versions the registry's live models (candidate, blocked, champion) were trained from
     Map<String, Protected> protect = new LinkedHashMap<>();
     for (Row m : ModelRegistry.versions(spark, cat, ds).where(col("status").notEqual(ModelRegistry.ARCHIVED))
-        .select("version", "bronze_version", "silver_version", "gold_version").collectAsList()) { // one row per model version
+        // bounded: one row per model version
+        .select("version", "bronze_version", "silver_version", "gold_version").collectAsList()) {
       protect(protect, cat.bronze(ds).name(), m, "bronze_version");
       protect(protect, cat.silver(ds).name(), m, "silver_version");
       protect(protect, cat.gold(ds).name(), m, "gold_version");
@@ -154,6 +155,7 @@ public final class VacuumJob implements Job {
 
   private static Optional<Instant> commitTime(SparkSession spark, String path, long version) {
     List<Row> rows = io.delta.tables.DeltaTable.forPath(spark, path).history().where(col("version").equalTo(version))
+        // bounded: one history row (one table version)
         .select("timestamp").collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(((Timestamp) rows.get(0).get(0)).toInstant());
   }

@@ -123,6 +123,7 @@ public final class EtlJob implements Job {
     long invalid = 0;
     long newlyInvalid = 0;
     Column isNew = col(BRONZE_COMMIT).gt(processedUpTo);
+    // bounded: at most 4 (valid, new) counts
     for (Row r : rows.groupBy(col(VALID), isNew.as("new")).count().collectAsList()) {
       if (r.getBoolean(0)) {
         valid += r.getLong(2);

@@ -99,6 +99,7 @@ public final class IngestJob implements Job {
         .load(landing)
         .select("path", "length");
     VoidFunction2<Dataset<Row>, Long> batch = (df, batchId) -> {
+      // bounded: the landing file paths of one micro-batch (file names, not records)
       List<String> paths = df.select("path").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
       if (paths.isEmpty()) {
         return;
@@ -186,6 +187,7 @@ public final class IngestJob implements Job {
     Dataset<Row> rows = parsed.rows().withColumn(Columns.ROW_SEQ, monotonically_increasing_id()).persist();
     try {
       Map<String, Long> byKind = new TreeMap<>();
+      // bounded: one count per record kind
       for (Row r : rows.groupBy(LandingReader.KIND).count().collectAsList()) {
         byKind.put(r.getString(0), r.getLong(1));
       }

@@ -191,8 +191,10 @@ final class JdbcIngest {
   private Optional<Row> commitAt(long version) {
     DeltaTable table = DeltaTable.forPath(ctx.spark(), bronze.path());
     Column at = functions.col("version").equalTo(version);
+    // bounded: Delta history rows of one version
     List<Row> rows = table.history(10).where(at).select("version", "userMetadata", "operationMetrics").collectAsList();
     if (rows.isEmpty()) {
+      // bounded: Delta history rows of one version
       rows = table.history().where(at).select("version", "userMetadata", "operationMetrics").collectAsList();
     }
     return rows.stream().findFirst();
@@ -240,10 +242,12 @@ final class JdbcIngest {
       return new State(OptionalLong.empty(), Optional.empty());
     }
     DeltaTable table = DeltaTable.forPath(ctx.spark(), path);
+    // bounded: the last 50 Delta commits
     List<Row> recent = table.history(50).select("version", "userMetadata").orderBy(functions.col("version").desc()).collectAsList();
     long version = recent.get(0).getLong(0);
     Optional<Mark> mark = latestMark(recent);
     if (mark.isEmpty() && recent.size() == 50) {
+      // bounded: Delta commit metadata, one row per commit
       mark = latestMark(table.history().select("version", "userMetadata").orderBy(functions.col("version").desc()).collectAsList());
     }
     return new State(OptionalLong.of(version), mark);

@@ -172,6 +172,7 @@ final class LandingReader {
     // quarantine judges each line on its own; evolve and fail need the batch's new keys (one pass)
     List<String> newKeys = policy == DriftPolicy.QUARANTINE ? List.of()
         : lines.select(explode(unknown).as("k")).distinct().limit(1000)
+            // bounded: limit 1000 unknown field names
             .collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
     if (!newKeys.isEmpty() && policy == DriftPolicy.FAIL) {
       throw driftFailure("JSON records in " + files.size() + " file(s)", newKeys, List.of());

@@ -164,6 +164,7 @@ public final class PrepareJob implements Job {
     try {
       Map<String, Object> splits = new LinkedHashMap<>();
       long usableRows = 0;
+      // bounded: one row per split
       for (Row r : split.groupBy(SPLIT).agg(count(lit(1)), avg(col(LABEL))).orderBy(SPLIT).collectAsList()) {
         splits.put(r.getString(0), Map.of("rows", r.getLong(1), "labelRate", Math.round(r.getDouble(2) * 10000) / 10000.0));
         usableRows += r.getLong(1);
@@ -247,6 +248,7 @@ public final class PrepareJob implements Job {
       return List.of("not " + label.positive().get(), label.positive().get());
     }
     List<String> values = rows.select(col(label.column()).cast("string").as("c")).distinct().orderBy(col("c"))
+        // bounded: limit MAX_CLASSES + 1
         .limit(MAX_CLASSES + 1).as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     if (values.size() > MAX_CLASSES) {
       throw new JobFailure("label " + label.column() + " has more than " + MAX_CLASSES

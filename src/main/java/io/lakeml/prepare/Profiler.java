@@ -86,6 +86,7 @@ final class Profiler {
         aggs.add(percentile_approx(v.cast("double"), array(qs), lit(1000)));
       }
     }
+    // bounded: one row per split and the total (rollup)
     List<Row> stats = rows.rollup(col(Splitter.SPLIT)).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).collectAsList();
 
     Map<String, List<Row>> top = topValues(rows, ds, labelCol);
@@ -133,6 +134,7 @@ final class Profiler {
         .agg(count(lit(1)).as("count"), avg(col("y")).as("label_rate"))
         .withColumn("rank", row_number().over(Window.partitionBy("column").orderBy(desc("count"), col("value").asc_nulls_first())))
         .where(col("rank").leq(TOP_VALUES));
+    // bounded: TOP_VALUES rows per column
     for (Row r : counted.orderBy("column", "rank").collectAsList()) {
       out.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
           .add(RowFactory.create(r.getString(1), r.getLong(2), r.isNullAt(3) ? null : r.getDouble(3)));

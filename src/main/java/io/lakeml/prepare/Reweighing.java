@@ -37,6 +37,7 @@ final class Reweighing {
     Column group = concat_ws(" × ", ds.sensitive().stream()
         .map(s -> coalesce(col(s.column()).cast("string"), lit("(null)"))).toArray(Column[]::new));
     Dataset<Row> withGroup = rows.withColumn(GROUP, group);
+    // bounded: one count per (group, label)
     List<Row> counts = withGroup.where(isTrain).groupBy(col(GROUP), col(labelCol)).agg(count(lit(1))).collectAsList();
     double total = 0;
     Map<String, Double> byGroup = new LinkedHashMap<>();

@@ -190,6 +190,7 @@ final class ReportReader {
   /** At most {@link #MAX_ROWS} rows as maps; columns a table lacks (or nulls) are absent. */
   static List<Map<String, Object>> rows(Dataset<Row> rows) {
     List<Map<String, Object>> out = new ArrayList<>();
+    // bounded: limit MAX_ROWS
     for (String json : rows.limit(MAX_ROWS).toJSON().collectAsList()) {
       out.add(parse(json));
     }

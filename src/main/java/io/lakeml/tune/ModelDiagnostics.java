@@ -64,6 +64,7 @@ public final class ModelDiagnostics {
     // two fewer bins than points: the curves add their end points
     BinaryClassificationMetrics m = new BinaryClassificationMetrics(pairs, MAX_POINTS - 2);
     try {
+      // bounded: at most MAX_POINTS thresholds (the metrics object downsamples the curve)
       List<Double> thresholds = m.thresholds().toJavaRDD().map(t -> (Double) t).collect();
       return new Curves(points(m.roc().toJavaRDD().collect(), thresholds, true), points(m.pr().toJavaRDD().collect(), thresholds, false));
     } finally {

@@ -53,6 +53,7 @@ public final class ModelMetrics {
   public static long[][] confusion(Dataset<Row> scored, int classes) {
     long[][] m = new long[classes][classes];
     // one row per (true, predicted) pair: at most classes² rows reach the driver
+    // bounded: classes² (true, predicted) counts
     for (Row r : scored.groupBy(col(Algorithms.LABEL), col("prediction")).count().collectAsList()) {
       int t = (int) r.getDouble(0);
       int p = (int) r.getDouble(1);

@@ -113,6 +113,7 @@ public final class ModelRegistry {
 
   /** One version's row. */
   public static Optional<Row> get(SparkSession spark, LakeCatalog cat, String dataset, int version) {
+    // bounded: one model version
     List<Row> rows = versions(spark, cat, dataset).where(col("version").equalTo(version)).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
@@ -121,6 +122,7 @@ public final class ModelRegistry {
   public static Optional<Row> trainedFrom(SparkSession spark, LakeCatalog cat, String dataset, long goldVersion, String configHash) {
     List<Row> rows = versions(spark, cat, dataset)
         .where(col("gold_version").equalTo(goldVersion).and(col("config_hash").equalTo(configHash)))
+        // bounded: limit 1
         .orderBy(col("version").desc()).limit(1).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
@@ -191,12 +193,14 @@ public final class ModelRegistry {
 
   /** The dataset's newest version, if any. */
   public static Optional<Row> latest(SparkSession spark, LakeCatalog cat, String dataset) {
+    // bounded: limit 1
     List<Row> rows = versions(spark, cat, dataset).orderBy(col("version").desc()).limit(1).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
   /** The dataset's current champion, if any. */
   public static Optional<Row> champion(SparkSession spark, LakeCatalog cat, String dataset) {
+    // bounded: limit 1
     List<Row> rows = versions(spark, cat, dataset).where(col("status").equalTo(CHAMPION)).limit(1).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }

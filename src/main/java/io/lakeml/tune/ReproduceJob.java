@@ -63,7 +63,7 @@ public final class ReproduceJob implements Job {
       throw new JobFailure(cat.gold(ds.name()).name() + " version " + goldVersion + " can no longer be read (" + e.getMessage()
           + "). VACUUM removes old versions after the retention period; model versions need their gold versions kept.", e);
     }
-    Dataset<Row> train = Search.trainingSet(gold.where(col(TuneJob.SPLIT).equalTo(TuneJob.TRAIN)), seed, folds).cache();
+    Dataset<Row> train = Search.trainingSet(gold.where(col(TuneJob.SPLIT).equalTo(TuneJob.TRAIN)), seed, folds, ctx.dataset().key()).cache();
     try {
       ctx.step("refitting " + algorithm + " " + params);
       Estimator<?> estimator = Algorithms.estimator(algorithm, seed);

@@ -111,7 +111,7 @@ public final class TuneJob implements Job {
     observe(validationRows);
 
     ctx.step("caching the training split");
-    Dataset<Row> train = Search.trainingSet(trainRows, tune.seed(), tune.folds()).persist();
+    Dataset<Row> train = Search.trainingSet(trainRows, tune.seed(), tune.folds(), ds.key()).persist();
     Dataset<Row> validation = validationRows.select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES)).persist();
     try {
       long nTrain = train.count();
@@ -185,6 +185,7 @@ public final class TuneJob implements Job {
           .metric("trials", outcome.trials().size())
           .metric("fits", outcome.fits())
           .metric("searchSeconds", round(searchSeconds))
+          .metric("trainRows", nTrain)
           .metric("model", cat.modelVersion(ds.name(), version));
       result.read(gold.name(), goldVersion);
       DeltaTables.version(spark, cat.trials().path()).ifPresent(v -> result.wrote(cat.trials().name(), v));

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""The single-machine peer of lakeml's tune stage: scikit-learn's GridSearchCV of logistic
+regression on the same rows, features and grid. Called by `jobs/lakeml bench`; prints one JSON
+line. Only the GridSearchCV fit is timed (reading and encoding are not, as in the Spark search,
+whose input is the cached training split)."""
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold
+
+p = argparse.ArgumentParser()
+p.add_argument("--csv", required=True)
+p.add_argument("--label", required=True)
+p.add_argument("--positive", required=True)
+p.add_argument("--numeric", default="")
+p.add_argument("--categorical", default="")
+p.add_argument("--rows", type=int, required=True, help="training rows (the Spark search's training split size)")
+p.add_argument("--reg", required=True, help="Spark regParam values, comma separated")
+p.add_argument("--tol", type=float, default=1e-4)
+p.add_argument("--max-iter", type=int, default=100)
+p.add_argument("--folds", type=int, default=3)
+p.add_argument("--jobs", type=int, default=2)
+p.add_argument("--seed", type=int, default=42)
+a = p.parse_args()
+
+numeric = [c for c in a.numeric.split(",") if c]
+categorical = [c for c in a.categorical.split(",") if c]
+t0 = time.time()
+df = pd.read_csv(a.csv, usecols=[a.label] + numeric + categorical)
+df = df.sample(n=min(a.rows, len(df)), random_state=a.seed)
+y = (df[a.label].astype(str) == a.positive).astype(np.int8).to_numpy()
+parts = []
+if numeric:
+    num = df[numeric].astype(float)
+    num = num.fillna(num.mean())
+    span = (num.max() - num.min()).replace(0, 1)
+    parts.append(((num - num.min()) / span).to_numpy())
+if categorical:
+    parts.append(pd.get_dummies(df[categorical].astype(str)).to_numpy(dtype=np.float64))
+X = np.hstack(parts)
+load_seconds = time.time() - t0
+
+# Spark minimises mean loss + regParam/2 |w|^2; scikit-learn C * sum loss + 1/2 |w|^2: C = 1/(regParam n)
+n_fit = len(y) * (a.folds - 1) / a.folds
+regs = [float(r) for r in a.reg.split(",")]
+grid = {"C": [1.0 / (r * n_fit) for r in regs]}
+search = GridSearchCV(LogisticRegression(tol=a.tol, max_iter=a.max_iter, solver="lbfgs"), grid, scoring="roc_auc",
+                      cv=KFold(n_splits=a.folds, shuffle=True, random_state=a.seed), n_jobs=a.jobs, refit=True)
+t1 = time.time()
+search.fit(X, y)
+fit_seconds = time.time() - t1
+best = search.best_index_
+print(json.dumps({"peer": "scikit-learn", "version": sklearn.__version__, "rows": int(len(y)), "features": int(X.shape[1]),
+                  "candidates": len(regs), "folds": a.folds, "fits": len(regs) * a.folds + 1, "nJobs": a.jobs,
+                  "tol": a.tol, "seconds": round(fit_seconds, 3), "loadSeconds": round(load_seconds, 3),
+                  "bestAuc": round(float(search.best_score_), 6), "bestRegParam": regs[best]}))

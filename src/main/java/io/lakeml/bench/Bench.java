@@ -1,0 +1,294 @@
+package io.lakeml.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lakeml.config.ConfigLoader;
+import io.lakeml.config.DatasetConfig;
+import io.lakeml.config.LakemlConfig;
+import io.lakeml.core.Job;
+import io.lakeml.core.JobFailure;
+import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Runner;
+import io.lakeml.core.SparkSessions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code jobs/lakeml bench}: per size, generates the data once, then {@code repeat} times on a fresh
+ * lake runs the nightly's stages through the real jobs in this JVM (wall, CPU, peak heap per stage),
+ * the logistic-regression search at parallelism 1 and 2 (same run, order alternated), the bare-Spark
+ * {@link Baseline} and, when Python has scikit-learn, the scikit-learn peer on the same grid. Writes
+ * JSON and a markdown table; medians over the repeats.
+ */
+public final class Bench {
+  /** One stage the bench runs: its name and a fresh job. */
+  public record Stage(String name, Supplier<Job> job) {}
+
+  /** What to run. {@code workDir} holds the generated data and the bench lakes (deleted per run). */
+  public record Options(List<Long> rows, String dataset, int repeat, Path confDir, String env, List<String> overrides, String source,
+      long seed, Path outDir, Path workDir, boolean peer, Path peerScript, List<Stage> stages) {}
+
+  private static final LocalDate RUN_DATE = LocalDate.of(2026, 1, 1);
+  private final Options o;
+  private final PrintStream log;
+
+  public Bench(Options options, PrintStream log) {
+    this.o = options;
+    this.log = log;
+  }
+
+  /** Runs everything; returns the report (also written to {@code outDir}). */
+  public Map<String, Object> run() throws Exception {
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("startedAt", Instant.now().toString());
+    report.put("machine", machine());
+    report.put("dataset", o.dataset());
+    report.put("repeat", o.repeat());
+    String python = o.peer() ? findPython() : null;
+    report.put("peer", python == null ? "not run: no Python with scikit-learn and pandas (apt-get install -y python3-sklearn python3-pandas)" : python);
+    List<Map<String, Object>> sizes = new ArrayList<>();
+    for (long n : o.rows()) {
+      sizes.add(size(n, python));
+    }
+    report.put("sizes", sizes);
+    report.put("finishedAt", Instant.now().toString());
+    write(report);
+    return report;
+  }
+
+  private Map<String, Object> size(long n, String python) throws Exception {
+    Path work = o.workDir().resolve("rows-" + n).toAbsolutePath();
+    List<String> overrides = new ArrayList<>(o.overrides());
+    overrides.add("lake.root=" + work.resolve("lake").toUri());
+    LakemlConfig config = ConfigLoader.load(o.confDir(), o.env(), o.dataset(), overrides);
+    DatasetConfig ds = config.requireDataset();
+    for (Stage s : o.stages()) {
+      s.job().get().validate(config);
+    }
+    SparkSession spark = SparkSessions.getOrCreate(config, "lakeml bench");
+    FileSystem fs = FileSystem.get(work.toUri(), spark.sparkContext().hadoopConfiguration());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("rows", n);
+
+    log.printf("bench: generating %,d rows of %s%n", n, o.dataset());
+    String generated = work.resolve("generated").toUri().toString();
+    Meter.Measured<Generator.Result> gen = Meter.measure(() -> Generator.generate(spark, ds, o.source(), n, o.seed(), 0.05, generated));
+    Map<String, Object> g = new LinkedHashMap<>(gen.measurement().toMap());
+    g.put("rowsWritten", gen.value().rows());
+    g.put("baseRows", gen.value().baseRows());
+    g.put("labelRate", gen.value().labelRate());
+    out.put("generate", g);
+
+    Map<String, String> lr = lrGrid(ds);
+    List<Map<String, Map<String, Object>>> runs = new ArrayList<>();
+    for (int r = 1; r <= o.repeat(); r++) {
+      Map<String, Map<String, Object>> run = new LinkedHashMap<>();
+      Path lake = work.resolve("lake");
+      fs.delete(new org.apache.hadoop.fs.Path(lake.toUri()), true);
+      String landing = LakeCatalog.of(config).landing(ds);
+      FileUtil.copy(fs, new org.apache.hadoop.fs.Path(generated), fs, new org.apache.hadoop.fs.Path(landing + "/generated"), false,
+          spark.sparkContext().hadoopConfiguration());
+      for (Stage s : o.stages()) {
+        log.printf("bench: rows=%d run %d/%d stage %s%n", n, r, o.repeat(), s.name());
+        run.put(s.name(), stage(s.job().get(), config, n));
+      }
+      // the search alone, one algorithm (logistic regression, the dataset's grid), at parallelism 1 and 2
+      boolean oneFirst = r % 2 == 1;
+      for (int p : oneFirst ? new int[] {1, 2} : new int[] {2, 1}) {
+        List<String> ov = new ArrayList<>(overrides);
+        ov.add("dataset.tune.parallelism=" + p);
+        ov.add("dataset.tune.algorithms=[{type = logistic-regression, grid {" + lr.entrySet().stream()
+            .map(e -> e.getKey() + " = " + e.getValue()).collect(Collectors.joining(", ")) + "}}]");
+        LakemlConfig c = ConfigLoader.load(o.confDir(), o.env(), o.dataset(), ov);
+        log.printf("bench: rows=%d run %d/%d logistic-regression search at parallelism %d%n", n, r, o.repeat(), p);
+        run.put("lrSearchParallelism" + p, stage(new io.lakeml.tune.TuneJob(), c, n));
+      }
+      log.printf("bench: rows=%d run %d/%d bare-Spark baseline%n", n, r, o.repeat());
+      Map<String, List<String>> grid = new LinkedHashMap<>();
+      ds.tune().algorithms().stream().filter(a -> a.type().equals("logistic-regression")).findFirst()
+          .ifPresent(a -> grid.putAll(a.grid()));
+      Baseline.Result b = Baseline.run(spark, ds, landing + "/generated", work.resolve("baseline").toUri().toString(), grid, ds.tune().parallelism());
+      b.steps().forEach((k, m) -> {
+        Map<String, Object> v = new LinkedHashMap<>(m.toMap());
+        v.put("rowsPerSecond", Math.round(n / m.wallSeconds()));
+        run.put("baseline." + k, v);
+      });
+      run.get("baseline.crossValidation").put("bestAuc", Meter.round(b.bestAuc(), 6));
+      run.get("baseline.crossValidation").put("trainRows", b.trainRows());
+      if (python != null) {
+        Object tr = run.get("lrSearchParallelism2").get("trainRows");
+        long trainRows = tr instanceof Number t ? t.longValue() : b.trainRows();
+        run.put("peer", peer(python, ds, generated, work, trainRows, grid));
+      }
+      runs.add(run);
+    }
+    out.put("runs", runs);
+    out.put("median", medians(runs));
+    return out;
+  }
+
+  /** Runs one job through the Runner (summary to the log), measured. */
+  private Map<String, Object> stage(Job job, LakemlConfig config, long n) throws Exception {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    Meter.Measured<Runner.Outcome> m;
+    try (PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
+      m = Meter.measure(() -> Runner.run(job, config, RUN_DATE, capture));
+    }
+    log.print(buffer.toString(StandardCharsets.UTF_8));
+    Map<String, Object> summary = m.value().summary();
+    if (m.value().exitCode() != 0) {
+      throw new JobFailure("bench: " + job.name() + " failed: " + summary.get("message"));
+    }
+    Map<String, Object> v = new LinkedHashMap<>(m.measurement().toMap());
+    v.put("status", summary.get("status"));
+    v.put("rowsPerSecond", Math.round(n / m.measurement().wallSeconds()));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> metrics = (Map<String, Object>) summary.getOrDefault("metrics", Map.of());
+    if (job instanceof io.lakeml.tune.TuneJob) {
+      Object fits = metrics.get("fits");
+      Object search = metrics.get("searchSeconds");
+      v.put("fits", fits);
+      v.put("searchSeconds", search);
+      if (fits instanceof Number f && search instanceof Number s && f.intValue() > 0) {
+        v.put("secondsPerFit", Meter.round(s.doubleValue() / f.intValue(), 3));
+      }
+      v.put("cvMetric", metrics.get("cvMetric"));
+      v.put("algorithm", metrics.get("algorithm"));
+      v.put("parallelism", metrics.get("parallelism"));
+      v.put("trainRows", metrics.get("trainRows"));
+    }
+    return v;
+  }
+
+  /** The first logistic-regression grid of the dataset as HOCON lists, e.g. regParam → [0.01, 0.1]. */
+  private static Map<String, String> lrGrid(DatasetConfig ds) {
+    DatasetConfig.Algorithm a = ds.tune().algorithms().stream().filter(x -> x.type().equals("logistic-regression")).findFirst()
+        .orElseThrow(() -> new JobFailure("bench compares logistic-regression searches, and dataset '" + ds.name()
+            + "' has none in dataset.tune.algorithms. Add one (e.g. grid { regParam = [0.001, 0.01, 0.1] })."));
+    Map<String, String> m = new LinkedHashMap<>();
+    a.grid().forEach((k, v) -> m.put(k, "[" + String.join(", ", v) + "]"));
+    return m;
+  }
+
+  private Map<String, Object> peer(String python, DatasetConfig ds, String generated, Path work, long trainRows,
+      Map<String, List<String>> grid) throws Exception {
+    Path csv = work.resolve("peer.csv");
+    if (!Files.exists(csv)) {
+      // one CSV of the generated rows for pandas (not timed: the peer's timing is the search only)
+      SparkSession spark = SparkSession.active();
+      String tmp = work.resolve("peer-csv").toUri().toString();
+      spark.read().parquet(generated).coalesce(1).write().mode("overwrite").option("header", "true").csv(tmp);
+      try (var files = Files.list(work.resolve("peer-csv"))) {
+        Path part = files.filter(f -> f.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
+        Files.move(part, csv);
+      }
+    }
+    List<String> cmd = new ArrayList<>(List.of(python, o.peerScript().toString(), "--csv", csv.toString(),
+        "--label", ds.label().orElseThrow().column(), "--positive", ds.label().orElseThrow().positive().orElseThrow(),
+        "--numeric", String.join(",", ds.features().numeric()), "--categorical", String.join(",", ds.features().categorical()),
+        "--rows", Long.toString(trainRows), "--reg", String.join(",", grid.getOrDefault("regParam", List.of("0.0"))),
+        "--folds", Integer.toString(ds.tune().folds()), "--jobs", Integer.toString(Math.max(1, ds.tune().parallelism()))));
+    if (grid.containsKey("tol")) {
+      cmd.addAll(List.of("--tol", grid.get("tol").get(0)));
+    }
+    if (grid.containsKey("maxIter")) {
+      cmd.addAll(List.of("--max-iter", grid.get("maxIter").get(0)));
+    }
+    log.println("bench: scikit-learn peer: " + String.join(" ", cmd));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
+      throw new JobFailure("bench: the scikit-learn peer failed (exit " + p.exitValue() + "); its error output is above.");
+    }
+    String last = stdout.lines().reduce((a, b) -> b).orElse("{}");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = new ObjectMapper().readValue(last, Map.class);
+    return m;
+  }
+
+  /** The first Python that imports scikit-learn and pandas, or null. */
+  static String findPython() {
+    for (String py : List.of("python3", "/usr/bin/python3")) {
+      try {
+        Process p = new ProcessBuilder(py, "-c", "import sklearn, pandas").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
+          return py;
+        }
+      } catch (IOException | InterruptedException e) {
+        // not there: try the next one
+      }
+    }
+    return null;
+  }
+
+  /** Per step, the median of every numeric field over the runs. */
+  static Map<String, Map<String, Object>> medians(List<Map<String, Map<String, Object>>> runs) {
+    Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+    for (String step : runs.get(0).keySet()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (Map.Entry<String, Object> e : runs.get(0).get(step).entrySet()) {
+        if (e.getValue() instanceof Number) {
+          List<Double> values = new ArrayList<>();
+          for (Map<String, Map<String, Object>> run : runs) {
+            Object v = run.getOrDefault(step, Map.of()).get(e.getKey());
+            if (v instanceof Number num) {
+              values.add(num.doubleValue());
+            }
+          }
+          Collections.sort(values);
+          int k = values.size();
+          m.put(e.getKey(), Meter.round(k % 2 == 1 ? values.get(k / 2) : (values.get(k / 2 - 1) + values.get(k / 2)) / 2, 4));
+        } else {
+          m.put(e.getKey(), e.getValue());
+        }
+      }
+      out.put(step, m);
+    }
+    return out;
+  }
+
+  private Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cores", Meter.cores());
+    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    m.put("memoryGiB", Meter.round(os.getTotalMemorySize() / (1024.0 * 1024 * 1024), 1));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put("driverMaxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    m.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
+    m.put("loadAverageAtStart", os.getSystemLoadAverage());
+    return m;
+  }
+
+  private void write(Map<String, Object> report) throws IOException {
+    Files.createDirectories(o.outDir());
+    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
+    Path json = o.outDir().resolve("bench-" + stamp + ".json");
+    Path md = o.outDir().resolve("bench-" + stamp + ".md");
+    Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report) + "\n");
+    Files.writeString(md, BenchMarkdown.render(report));
+    report.put("json", json.toString());
+    report.put("markdown", md.toString());
+  }
+}

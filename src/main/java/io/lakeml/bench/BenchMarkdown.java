@@ -1,0 +1,108 @@
+package io.lakeml.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The bench report as markdown: the machine, then per size a table of medians and the ratios. */
+final class BenchMarkdown {
+  private BenchMarkdown() {}
+
+  @SuppressWarnings("unchecked")
+  static String render(Map<String, Object> report) {
+    StringBuilder b = new StringBuilder();
+    Map<String, Object> machine = (Map<String, Object>) report.get("machine");
+    b.append("# lakeml bench: ").append(report.get("dataset")).append("\n\n");
+    b.append("Started ").append(report.get("startedAt")).append(", finished ").append(report.get("finishedAt")).append(". ");
+    b.append("Medians of ").append(report.get("repeat")).append(" run(s) per size.\n\n");
+    b.append("Machine: ").append(machine.get("cores")).append(" cores, ").append(machine.get("memoryGiB")).append(" GiB, ")
+        .append(machine.get("jvm")).append(", Spark ").append(machine.get("spark")).append(", driver heap max ")
+        .append(machine.get("driverMaxHeapMb")).append(" MB, load average at start ").append(machine.get("loadAverageAtStart"))
+        .append(".\n\nPeer: ").append(report.get("peer")).append("\n");
+    for (Map<String, Object> size : (List<Map<String, Object>>) report.get("sizes")) {
+      long rows = ((Number) size.get("rows")).longValue();
+      Map<String, Map<String, Object>> med = (Map<String, Map<String, Object>>) size.get("median");
+      b.append(String.format(Locale.ROOT, "%n## %,d rows%n%n", rows));
+      Map<String, Object> gen = (Map<String, Object>) size.get("generate");
+      b.append(String.format(Locale.ROOT, "Generated in %.1f s (label rate %s).%n%n", num(gen.get("wallSeconds")), gen.get("labelRate")));
+      b.append("| step | wall s | rows/s | CPU util | peak heap MB | Spark jobs | task s | fits | s/fit |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (Map.Entry<String, Map<String, Object>> e : med.entrySet()) {
+        Map<String, Object> m = e.getValue();
+        if (e.getKey().equals("peer")) {
+          b.append(String.format(Locale.ROOT, "| scikit-learn GridSearchCV (%s rows, n_jobs=%s) | %.2f | | | | | | %s | %s |%n",
+              fmt(m.get("rows")), fmt(m.get("nJobs")), num(m.get("seconds")), fmt(m.get("fits")),
+              m.get("fits") == null ? "" : String.format(Locale.ROOT, "%.3f", num(m.get("seconds")) / num(m.get("fits")))));
+          continue;
+        }
+        b.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s |%n", e.getKey(), num(m.get("wallSeconds")),
+            fmt(m.get("rowsPerSecond")), num(m.get("cpuUtilization")), fmt(m.get("peakHeapMb")), fmt(m.get("sparkJobs")),
+            fmt(m.get("taskSeconds")), fmt(m.get("fits")), fmt(m.get("secondsPerFit"))));
+      }
+      b.append("\n");
+      ratios(med).forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append("\n"));
+    }
+    return b.toString();
+  }
+
+  /** The ratios the targets are stated in. */
+  static Map<String, String> ratios(Map<String, Map<String, Object>> med) {
+    Map<String, String> r = new java.util.LinkedHashMap<>();
+    Double ingest = wall(med, "ingest");
+    Double etl = wall(med, "etl");
+    Double base = wall(med, "baseline.ingest");
+    if (ingest != null && etl != null && base != null) {
+      r.put("ingest + etl rows/s ÷ bare-Spark landing→Delta rows/s (target ≥ 0.8)", String.format(Locale.ROOT, "%.2f", base / (ingest + etl)));
+    }
+    Double p1 = search(med, "lrSearchParallelism1");
+    Double p2 = search(med, "lrSearchParallelism2");
+    if (p1 != null && p2 != null) {
+      r.put("logistic-regression search, speedup of parallelism 2 over 1", String.format(Locale.ROOT, "%.2f× (%.1f s vs %.1f s)", p1 / p2, p1, p2));
+    }
+    Double cv = wall(med, "baseline.crossValidation");
+    if (p2 != null && cv != null) {
+      r.put("lakeml search ÷ bare-Spark CrossValidator (same grid)", String.format(Locale.ROOT, "%.2f", p2 / cv));
+    }
+    Map<String, Object> peer = med.get("peer");
+    if (peer != null && p2 != null) {
+      double sk = num(peer.get("seconds"));
+      r.put("lakeml search (parallelism 2) ÷ scikit-learn GridSearchCV (target ≤ 1.5 at 1M rows)", String.format(Locale.ROOT,
+          "%.2f (%.1f s vs %.1f s; best CV AUC %s vs %s)", p2 / sk, p2, sk, fmt(med.get("lrSearchParallelism2").get("cvMetric")), fmt(peer.get("bestAuc"))));
+    }
+    double total = 0;
+    boolean any = false;
+    for (Map.Entry<String, Map<String, Object>> e : med.entrySet()) {
+      if (!e.getKey().contains(".") && !e.getKey().startsWith("lrSearch") && !e.getKey().equals("peer")) {
+        total += num(e.getValue().get("wallSeconds"));
+        any = true;
+      }
+    }
+    if (any) {
+      r.put("whole nightly (every stage above, in one JVM)", String.format(Locale.ROOT, "%.1f s", total));
+    }
+    return r;
+  }
+
+  private static Double wall(Map<String, Map<String, Object>> med, String step) {
+    Map<String, Object> m = med.get(step);
+    return m == null || m.get("wallSeconds") == null ? null : num(m.get("wallSeconds"));
+  }
+
+  private static Double search(Map<String, Map<String, Object>> med, String step) {
+    Map<String, Object> m = med.get(step);
+    return m == null || m.get("searchSeconds") == null ? null : num(m.get("searchSeconds"));
+  }
+
+  private static double num(Object o) {
+    return o instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  private static String fmt(Object o) {
+    if (o == null) {
+      return "";
+    }
+    if (o instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
+      return String.format(Locale.ROOT, "%,d", n.longValue());
+    }
+    return o instanceof Number n ? String.format(Locale.ROOT, "%.3f", n.doubleValue()) : o.toString();
+  }
+}

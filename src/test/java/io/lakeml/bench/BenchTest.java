@@ -1,0 +1,142 @@
+package io.lakeml.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.lakeml.testing.TestProject;
+import io.lakeml.testing.TestSpark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/** generate and bench through the CLI, on a 3,000-row slice of the real fertility data. */
+class BenchTest {
+  static final Path SAMPLE = TestProject.projectDir().resolve("src/test/resources/bench/fertility-sample.csv");
+
+  @Test
+  void generateScalesTheRealDataKeepingCategoriesAndLabelRateDeterministically() {
+    TestProject p = TestProject.create("generate");
+    TestProject.Result r = p.run("generate", "--from", "fertility", "--rows", "20000", "--source", SAMPLE.toString()).expectExit(0);
+    Map<String, Object> s = r.summary();
+    assertThat(((Number) s.get("rows")).longValue()).isEqualTo(20_000L);
+    assertThat(((Number) s.get("baseRows")).longValue()).isEqualTo(3_000L);
+    Path landed = p.lake().resolve("landing/fertility/generated-20000-seed42");
+    assertThat(landed).isDirectory();
+
+    SparkSession spark = TestSpark.session();
+    Dataset<Row> base = spark.read().option("header", "true").option("inferSchema", "true").csv(SAMPLE.toString());
+    Dataset<Row> gen = spark.read().parquet(landed.toString());
+    assertThat(gen.columns()).containsExactly("id", "morekids", "gender1", "gender2", "age", "afam", "hispanic", "other", "work");
+    Row ids = gen.selectExpr("count(distinct id)", "min(id)", "max(id)").first();
+    assertThat(ids.getLong(0)).isEqualTo(20_000L);
+    assertThat(ids.getLong(1)).isZero();
+    assertThat(ids.getLong(2)).isEqualTo(19_999L);
+    double baseRate = base.selectExpr("avg(if(morekids = 'yes', 1D, 0D))").first().getDouble(0);
+    double genRate = gen.selectExpr("avg(if(morekids = 'yes', 1D, 0D))").first().getDouble(0);
+    assertThat(genRate).isCloseTo(baseRate, within(0.02));
+    // same categories, frequencies within 2 points; numbers stay in the base's range and type
+    for (String c : List.of("gender1", "afam", "hispanic", "other")) {
+      Map<String, Double> b = freq(base, c);
+      Map<String, Double> g = freq(gen, c);
+      assertThat(g.keySet()).as(c).isEqualTo(b.keySet());
+      b.forEach((k, v) -> assertThat(g.get(k)).as(c + "=" + k).isCloseTo(v, within(0.02)));
+    }
+    Row range = base.selectExpr("min(age)", "max(age)", "stddev_pop(work)").first();
+    Row genRange = gen.selectExpr("min(age)", "max(age)", "stddev_pop(work)", "typeof(first(age))", "avg(if(age = round(age), 1, 0))").first();
+    assertThat(genRange.getInt(0)).isGreaterThanOrEqualTo(range.getInt(0));
+    assertThat(genRange.getInt(1)).isLessThanOrEqualTo(range.getInt(1));
+    assertThat(genRange.getString(3)).isEqualTo("int");
+    assertThat(genRange.getDouble(2)).isCloseTo(range.getDouble(2), within(0.1 * range.getDouble(2)));
+    // the same seed gives the same rows; another seed other rows
+    long digest = digest(gen);
+    p.run("generate", "--from", "fertility", "--rows", "20000", "--source", SAMPLE.toString()).expectExit(0);
+    assertThat(digest(spark.read().parquet(landed.toString()))).isEqualTo(digest);
+    // without noise every generated row is a real row; with it (same seed, same draws) some values moved
+    p.run("generate", "--from", "fertility", "--rows", "20000", "--noise", "0", "--source", SAMPLE.toString()).expectExit(0);
+    Dataset<Row> exact = spark.read().parquet(landed.toString());
+    assertThat(exact.drop("id").except(base.select("morekids", "gender1", "gender2", "age", "afam", "hispanic", "other", "work")).count()).isZero();
+    assertThat(digest(exact)).isNotEqualTo(digest);
+    p.run("generate", "--from", "fertility", "--rows", "20000", "--seed", "7", "--source", SAMPLE.toString()).expectExit(0);
+    assertThat(digest(spark.read().parquet(p.lake().resolve("landing/fertility/generated-20000-seed7").toString()))).isNotEqualTo(digest);
+
+    // wrong inputs: clear errors, exit 2 (titanic lands CSV, not Parquet)
+    assertThat(p.run("generate", "--from", "fertility", "--rows", "0", "--source", SAMPLE.toString()).expectExit(2).stderr()).contains("--rows 0");
+    assertThat(p.run("generate", "--from", "titanic", "--rows", "10", "--source", SAMPLE.toString()).expectExit(2).stderr())
+        .contains("format = parquet");
+    assertThat(p.run("generate", "--from", "fertility", "--rows", "10", "--source", "/nonexistent.csv").expectExit(1).stdout())
+        .contains("does not exist");
+  }
+
+  @Test
+  void benchRunsTheStagesBaselineAndPeerAndWritesTheReport() throws Exception {
+    TestProject p = TestProject.create("bench");
+    Path out = p.dir().resolve("bench-out");
+    boolean peer = Bench.findPython() != null;
+    if (System.getenv("LAKEML_REQUIRE_SKLEARN") != null) {
+      assertThat(peer).as("LAKEML_REQUIRE_SKLEARN is set: python3 with scikit-learn and pandas must be installed").isTrue();
+    }
+    TestProject.Result r = p.run("bench", "--rows", "3000", "--repeat", "1", "--until", "prepare", "--source", SAMPLE.toString(),
+        "--out", out.toString(), "--work", p.dir().resolve("bench-work").toString(),
+        "--peer-script", TestProject.projectDir().resolve("jobs/bench/sklearn_peer.py").toString(),
+        // a smaller search than fertility.conf's (4 values × 3 folds) keeps the test short
+        "--set", "dataset.tune.folds=2",
+        "--set", "dataset.tune.algorithms=[{type = logistic-regression, grid {regParam = [0.01, 0.1], tol = [0.0001]}}]").expectExit(0);
+    Path json = Path.of((String) r.summary().get("json"));
+    Map<String, Object> report = TestProject.parse(Files.readString(json).replace("\n", " "));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> size = ((List<Map<String, Object>>) report.get("sizes")).get(0);
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> med = (Map<String, Map<String, Object>>) size.get("median");
+    assertThat(med).containsKeys("ingest", "etl", "prepare", "lrSearchParallelism1", "lrSearchParallelism2",
+        "baseline.ingest", "baseline.prepare", "baseline.crossValidation").doesNotContainKeys("bias-pre", "tune");
+    for (String step : List.of("ingest", "lrSearchParallelism2", "baseline.ingest")) {
+      Map<String, Object> m = med.get(step);
+      double wall = ((Number) m.get("wallSeconds")).doubleValue();
+      assertThat(wall).as(step).isPositive();
+      assertThat(((Number) m.get("rowsPerSecond")).doubleValue()).as(step).isCloseTo(3000 / wall, within(3000 / wall * 0.01 + 1));
+      assertThat(((Number) m.get("cpuUtilization")).doubleValue()).as(step).isBetween(0.0, 1.5);
+      assertThat(((Number) m.get("peakHeapMb")).longValue()).as(step).isPositive();
+    }
+    // LR only, 2 candidates × 2 folds + 1 refit, at both parallelisms, same result
+    Map<String, Object> p1 = med.get("lrSearchParallelism1");
+    Map<String, Object> p2 = med.get("lrSearchParallelism2");
+    assertThat(((Number) p1.get("fits")).intValue()).isEqualTo(5);
+    assertThat(((Number) p2.get("parallelism")).intValue()).isEqualTo(2);
+    assertThat(p1.get("cvMetric")).isEqualTo(p2.get("cvMetric"));
+    assertThat(p1.get("algorithm")).isEqualTo("logistic-regression");
+    assertThat(((Number) p1.get("sparkJobs")).longValue()).as("Spark jobs counted during the search").isGreaterThan(5);
+    long trainRows = ((Number) p2.get("trainRows")).longValue();
+    assertThat(trainRows).isBetween(1700L, 1900L);
+    String md = Files.readString(Path.of((String) r.summary().get("markdown")));
+    assertThat(md).contains("| ingest |").contains("| baseline.crossValidation |").contains("speedup of parallelism 2 over 1")
+        .contains("bare-Spark landing→Delta");
+    assertThat(r.stdout()).contains("| lrSearchParallelism2 |");
+    if (peer) {
+      Map<String, Object> sk = med.get("peer");
+      assertThat(((Number) sk.get("rows")).longValue()).isEqualTo(trainRows);
+      assertThat(((Number) sk.get("fits")).intValue()).isEqualTo(5);
+      assertThat(((Number) sk.get("bestAuc")).doubleValue()).isBetween(0.5, 0.8);
+      assertThat(md).contains("scikit-learn GridSearchCV");
+    }
+    assertThat(p.run("bench", "--rows", "3000", "--until", "nope", "--source", SAMPLE.toString()).expectExit(2).stderr()).contains("--until nope");
+  }
+
+  private static Map<String, Double> freq(Dataset<Row> rows, String c) {
+    long n = rows.count();
+    Map<String, Double> m = new java.util.TreeMap<>();
+    // bounded: a categorical column's few values
+    for (Row r : rows.groupBy(c).count().collectAsList()) {
+      m.put(r.getString(0), r.getLong(1) / (double) n);
+    }
+    return m;
+  }
+
+  private static long digest(Dataset<Row> rows) {
+    return rows.selectExpr("sum(hash(*))").first().getLong(0);
+  }
+}
