@@ -51,6 +51,7 @@ public final class Bench {
   private static final LocalDate RUN_DATE = LocalDate.of(2026, 1, 1);
   private final Options o;
   private final PrintStream log;
+  private final String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
 
   public Bench(Options options, PrintStream log) {
     this.o = options;
@@ -67,12 +68,12 @@ public final class Bench {
     String python = o.peer() ? findPython() : null;
     report.put("peer", python == null ? "not run: no Python with scikit-learn and pandas (apt-get install -y python3-sklearn python3-pandas)" : python);
     List<Map<String, Object>> sizes = new ArrayList<>();
+    report.put("sizes", sizes);
     for (long n : o.rows()) {
       sizes.add(size(n, python));
+      report.put("finishedAt", Instant.now().toString());
+      write(report); // after every size, so a long run that dies later keeps what it measured
     }
-    report.put("sizes", sizes);
-    report.put("finishedAt", Instant.now().toString());
-    write(report);
     return report;
   }
 
@@ -283,12 +284,12 @@ public final class Bench {
 
   private void write(Map<String, Object> report) throws IOException {
     Files.createDirectories(o.outDir());
-    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
     Path json = o.outDir().resolve("bench-" + stamp + ".json");
     Path md = o.outDir().resolve("bench-" + stamp + ".md");
     Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report) + "\n");
     Files.writeString(md, BenchMarkdown.render(report));
     report.put("json", json.toString());
     report.put("markdown", md.toString());
+    log.println("bench: wrote " + json + " and " + md);
   }
 }
