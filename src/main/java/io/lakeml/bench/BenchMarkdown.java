@@ -77,7 +77,7 @@ final class BenchMarkdown {
       }
     }
     if (any) {
-      r.put("whole nightly (every stage above, in one JVM)", String.format(Locale.ROOT, "%.1f s", total));
+      r.put("stages above together (the whole nightly when run to monitor), one JVM", String.format(Locale.ROOT, "%.1f s", total));
     }
     return r;
   }
