@@ -100,7 +100,7 @@ public final class Bench {
     g.put("labelRate", gen.value().labelRate());
     out.put("generate", g);
 
-    Map<String, String> lr = lrGrid(ds);
+    Map<String, List<String>> grid = lrGrid(ds);
     List<Map<String, Map<String, Object>>> runs = new ArrayList<>();
     for (int r = 1; r <= o.repeat(); r++) {
       Map<String, Map<String, Object>> run = new LinkedHashMap<>();
@@ -118,16 +118,13 @@ public final class Bench {
       for (int p : oneFirst ? new int[] {1, 2} : new int[] {2, 1}) {
         List<String> ov = new ArrayList<>(overrides);
         ov.add("dataset.tune.parallelism=" + p);
-        ov.add("dataset.tune.algorithms=[{type = logistic-regression, grid {" + lr.entrySet().stream()
-            .map(e -> e.getKey() + " = " + e.getValue()).collect(Collectors.joining(", ")) + "}}]");
+        ov.add("dataset.tune.algorithms=[{type = logistic-regression, grid {" + grid.entrySet().stream()
+            .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]").collect(Collectors.joining(", ")) + "}}]");
         LakemlConfig c = ConfigLoader.load(o.confDir(), o.env(), o.dataset(), ov);
         log.printf("bench: rows=%d run %d/%d logistic-regression search at parallelism %d%n", n, r, o.repeat(), p);
         run.put("lrSearchParallelism" + p, stage(new io.lakeml.tune.TuneJob(), c, n));
       }
       log.printf("bench: rows=%d run %d/%d bare-Spark baseline%n", n, r, o.repeat());
-      Map<String, List<String>> grid = new LinkedHashMap<>();
-      ds.tune().algorithms().stream().filter(a -> a.type().equals("logistic-regression")).findFirst()
-          .ifPresent(a -> grid.putAll(a.grid()));
       Baseline.Result b = Baseline.run(spark, ds, landing + "/generated", work.resolve("baseline").toUri().toString(), grid, ds.tune().parallelism());
       b.steps().forEach((k, m) -> {
         Map<String, Object> v = new LinkedHashMap<>(m.toMap());
@@ -181,14 +178,12 @@ public final class Bench {
     return v;
   }
 
-  /** The first logistic-regression grid of the dataset as HOCON lists, e.g. regParam → [0.01, 0.1]. */
-  private static Map<String, String> lrGrid(DatasetConfig ds) {
+  /** The dataset's first logistic-regression grid, e.g. regParam → [0.01, 0.1]. */
+  private static Map<String, List<String>> lrGrid(DatasetConfig ds) {
     DatasetConfig.Algorithm a = ds.tune().algorithms().stream().filter(x -> x.type().equals("logistic-regression")).findFirst()
         .orElseThrow(() -> new JobFailure("bench compares logistic-regression searches, and dataset '" + ds.name()
             + "' has none in dataset.tune.algorithms. Add one (e.g. grid { regParam = [0.001, 0.01, 0.1] })."));
-    Map<String, String> m = new LinkedHashMap<>();
-    a.grid().forEach((k, v) -> m.put(k, "[" + String.join(", ", v) + "]"));
-    return m;
+    return a.grid();
   }
 
   private Map<String, Object> peer(String python, DatasetConfig ds, String generated, Path work, long trainRows,

@@ -138,21 +138,24 @@ public final class Generator {
       if (!fs.rename(staging, targetPath)) {
         throw new IOException("could not move " + staging + " to " + targetPath);
       }
-      // label rate of the base and of the output (one aggregation each), to show the resampling kept it
+      // rows written and label rates of the base and the output (one aggregation each), to show the resampling kept them
       Map<String, Double> rates = new LinkedHashMap<>();
-      ds.label().ifPresent(l -> l.positive().ifPresent(pos -> {
-        rates.put("base", rate(indexed, l.column(), pos));
-        rates.put("generated", rate(spark.read().parquet(target), l.column(), pos));
-      }));
-      long written = spark.read().parquet(target).count();
-      return new Result(target, written, baseRows, partitions, rates, (System.nanoTime() - t0) / 1e9);
+      Dataset<Row> written = spark.read().parquet(target);
+      Column positive = ds.label().flatMap(l -> l.positive().map(pos -> col(l.column()).equalTo(pos))).orElse(null);
+      Row w = written.agg(org.apache.spark.sql.functions.count(lit(1)),
+          positive == null ? lit(null) : org.apache.spark.sql.functions.avg(org.apache.spark.sql.functions.when(positive, 1.0).otherwise(0.0))).first();
+      if (positive != null) {
+        rates.put("base", rate(indexed, positive));
+        rates.put("generated", Math.round(w.getDouble(1) * 1e6) / 1e6);
+      }
+      return new Result(target, w.getLong(0), baseRows, partitions, rates, (System.nanoTime() - t0) / 1e9);
     } finally {
       indexed.unpersist();
     }
   }
 
-  private static double rate(Dataset<Row> rows, String column, String positive) {
-    Row r = rows.agg(org.apache.spark.sql.functions.avg(org.apache.spark.sql.functions.when(col(column).equalTo(positive), 1.0).otherwise(0.0))).first();
+  private static double rate(Dataset<Row> rows, Column positive) {
+    Row r = rows.agg(org.apache.spark.sql.functions.avg(org.apache.spark.sql.functions.when(positive, 1.0).otherwise(0.0))).first();
     return Math.round(r.getDouble(0) * 1e6) / 1e6;
   }
 }

@@ -144,12 +144,7 @@ final class BenchCommands {
       if (rows.isEmpty() || rows.stream().anyMatch(n -> n < 100)) {
         throw new ConfigException("--rows " + rows + ": every size must be at least 100.");
       }
-      List<String> names = Nightly.STAGES.stream().map(Nightly.Stage::name).toList();
-      int last = names.indexOf(until);
-      if (last < 0) {
-        throw new ConfigException("--until " + until + " is not a stage. Use one of " + names + ".");
-      }
-      List<Bench.Stage> stages = Nightly.STAGES.subList(0, last + 1).stream().map(s -> new Bench.Stage(s.name(), s.job())).toList();
+      List<Bench.Stage> stages = Nightly.stagesUntil(until).stream().map(s -> new Bench.Stage(s.name(), s.job())).toList();
       Path project = common.confDir.toAbsolutePath().normalize().getParent();
       Bench.Options o = new Bench.Options(rows, dataset, repeat, common.confDir, common.env, common.overrides(),
           source(common.confDir, source, dataset), 42, outDir, work, !noPeer,

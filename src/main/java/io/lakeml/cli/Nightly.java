@@ -80,6 +80,16 @@ final class Nightly extends Main.DatasetCommand {
     return "nightly";
   }
 
+  /** The stages up to and including {@code until} (all of them when null); a configuration error naming the stages otherwise. */
+  static List<Stage> stagesUntil(String until) {
+    List<String> names = STAGES.stream().map(Stage::name).toList();
+    int last = until == null ? STAGES.size() - 1 : names.indexOf(until);
+    if (last < 0) {
+      throw new ConfigException("--until " + until + " is not a nightly stage. Use one of " + names + ".");
+    }
+    return STAGES.subList(0, last + 1);
+  }
+
   @Override
   public Integer call() {
     // trimmed before de-duplicating: "a, a" is one chain, not two fighting over one lock
@@ -87,18 +97,13 @@ final class Nightly extends Main.DatasetCommand {
     if (datasets.isEmpty()) {
       throw new ConfigException("--dataset '" + dataset + "' names no dataset. Pass one name or several separated by commas.");
     }
-    List<String> names = STAGES.stream().map(Stage::name).toList();
-    int last = until == null ? STAGES.size() - 1 : names.indexOf(until);
-    if (last < 0) {
-      throw new ConfigException("--until '" + until + "' is not a nightly stage. Use one of " + names + ".");
-    }
+    List<Stage> stages = stagesUntil(until);
     if (parallel < 1) {
       throw new ConfigException("--parallel " + parallel + " must be at least 1.");
     }
     if (inProcess && parallel > 1) {
       throw new ConfigException("--parallel " + parallel + " runs chains as separate Spark applications; drop --in-process, or use --parallel 1.");
     }
-    List<Stage> stages = STAGES.subList(0, last + 1);
     LocalDate date = runDate(); // one date for every stage, even across midnight
     Map<String, LakemlConfig> configs = validated(datasets, stages);
 
