@@ -264,7 +264,8 @@ public final class Bench {
     return out;
   }
 
-  private Map<String, Object> machine() {
+  /** The machine a report was measured on. */
+  public static Map<String, Object> machine() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Meter.cores());
     com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

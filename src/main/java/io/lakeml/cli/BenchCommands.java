@@ -1,19 +1,32 @@
 package io.lakeml.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lakeml.bench.Bench;
 import io.lakeml.bench.Generator;
+import io.lakeml.bench.StageOverhead;
 import io.lakeml.config.ConfigException;
 import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.LakemlConfig;
+import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Runner;
 import io.lakeml.core.SparkSessions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.io.FileUtils;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -90,8 +103,8 @@ final class BenchCommands {
         s.put("labelRate", r.labelRate());
         s.put("path", r.path());
         return s;
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
   }
@@ -163,6 +176,132 @@ final class BenchCommands {
       } catch (Exception e) {
         throw new IllegalStateException(e.getMessage(), e);
       }
+    }
+  }
+
+  @Command(name = "bench-overhead", mixinStandardHelpOptions = true,
+      description = "What a JVM per stage costs: the dataset's nightly on fresh lakes, once with every stage its own application and once in one JVM (--in-process), per stage split into launch, session, warm-up and ledger; JSON and markdown under docs/benchmarks/.")
+  static final class BenchOverhead extends Main.OperatorCommand {
+    @Option(names = "--dataset", defaultValue = "titanic", description = "Dataset whose shipped landing files are used (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "Pairs of nightlies; the report shows medians (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--until", defaultValue = "report", description = "Last nightly stage (default: ${DEFAULT-VALUE}).")
+    String until;
+
+    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where the JSON and markdown go (default: ${DEFAULT-VALUE}).")
+    Path outDir;
+
+    @Option(names = "--work", defaultValue = "target/bench-overhead", description = "The bench lakes; emptied per run (default: ${DEFAULT-VALUE}).")
+    Path work;
+
+    @Override
+    String commandName() {
+      return "bench-overhead";
+    }
+
+    @Override
+    String datasetName() {
+      return dataset;
+    }
+
+    @Override
+    Map<String, Object> execute() {
+      if (repeat < 1) {
+        throw new ConfigException("--repeat " + repeat + " must be at least 1.");
+      }
+      Nightly.stagesUntil(until); // an unknown stage fails here, before anything runs
+      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
+      DatasetConfig ds = config.requireDataset();
+      Path landing = localPath(LakeCatalog.of(config).landing(ds));
+      if (!Files.isDirectory(landing)) {
+        throw new ConfigException("no landing files for '" + dataset + "' at " + landing + ". bench-overhead copies the dataset's landing folder into fresh lakes; pick a dataset with shipped files, like titanic.");
+      }
+      String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
+      String runDate = LocalDate.now(ZoneOffset.UTC).toString();
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("startedAt", Instant.now().toString());
+      report.put("machine", Bench.machine());
+      report.put("stageJvmOptions", System.getenv().getOrDefault("LAKEML_JAVA_OPTS", ""));
+      report.put("dataset", dataset);
+      List<StageOverhead.Pair> pairs = new ArrayList<>();
+      try {
+        for (int r = 1; r <= repeat; r++) {
+          Map<String, Object> sep = null;
+          Map<String, Object> in = null;
+          double sepS = 0;
+          double inS = 0;
+          // alternate which goes first: a busy machine then hurts both alike
+          for (boolean inProcess : r % 2 == 1 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+            Path lake = work.toAbsolutePath().resolve("r" + r + (inProcess ? "-in-process" : "-separate"));
+            FileUtils.deleteDirectory(lake.toFile());
+            FileUtils.copyDirectory(landing.toFile(), localPath(new LakeCatalog(lake.toUri().toString()).landing(ds)).toFile());
+            List<String> args = new ArrayList<>(List.of("nightly", "--dataset", dataset, "--until", until, "--run-date", runDate,
+                "--env", common.env, "--conf-dir", common.confDir.toAbsolutePath().toString()));
+            for (String set : common.sets) {
+              args.add("--set");
+              args.add(set);
+            }
+            args.addAll(List.of("--set", "lake.root=" + lake));
+            if (inProcess) {
+              args.add("--in-process");
+            }
+            err.println("bench-overhead: run " + r + "/" + repeat + ", " + (inProcess ? "one JVM" : "a JVM per stage") + ", lake " + lake);
+            long t0 = System.nanoTime();
+            Runner.Outcome o = StageProcess.run("nightly", args, err, err, null);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (o.exitCode() != 0) {
+              throw new JobFailure("the nightly of run " + r + (inProcess ? " in one JVM" : " with a JVM per stage")
+                  + " failed: " + o.summary().get("message") + " (its log is above; lake " + lake + ")");
+            }
+            if (inProcess) {
+              in = o.summary();
+              inS = seconds;
+            } else {
+              sep = o.summary();
+              sepS = seconds;
+            }
+          }
+          pairs.add(new StageOverhead.Pair(sep, sepS, in, inS));
+        }
+        Map<String, Object> analysis = StageOverhead.analyse(pairs);
+        report.putAll(analysis);
+        report.put("finishedAt", Instant.now().toString());
+        Files.createDirectories(outDir);
+        Path json = outDir.resolve("stage-overhead-" + stamp + ".json");
+        Path md = outDir.resolve("stage-overhead-" + stamp + ".md");
+        Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .writeValueAsString(report) + "\n");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> machine = (Map<String, Object>) report.get("machine");
+        String text = "# lakeml stage overhead: " + dataset + "\n\nStarted " + report.get("startedAt") + ". Machine: " + machine.get("cores") + " cores, "
+            + machine.get("memoryGiB") + " GiB, " + machine.get("jvm") + ", load average at start " + machine.get("loadAverageAtStart")
+            + ". Stage JVM options: `" + report.get("stageJvmOptions") + "`.\n\n" + StageOverhead.markdown(analysis);
+        Files.writeString(md, text);
+        out.print(text);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("repeat", repeat);
+        s.put("separateNightlySeconds", analysis.get("separateNightlySeconds"));
+        s.put("inProcessNightlySeconds", analysis.get("inProcessNightlySeconds"));
+        s.put("overheadSeconds", analysis.get("overheadSeconds"));
+        s.put("json", json.toString());
+        s.put("markdown", md.toString());
+        return s;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private static Path localPath(String location) {
+      if (location.startsWith("file:")) {
+        return Path.of(URI.create(location));
+      }
+      if (location.startsWith("/")) {
+        return Path.of(location);
+      }
+      throw new ConfigException("bench-overhead runs on a local lake, but the landing folder is " + location + ". Drop the lake.root override or use --env local.");
     }
   }
 }

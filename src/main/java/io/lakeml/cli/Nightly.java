@@ -204,12 +204,20 @@ final class Nightly extends Main.DatasetCommand {
         if (failedStage != null && !stage.always()) {
           continue;
         }
+        long p0 = System.nanoTime();
         Runner.Outcome o = inProcess ? Runner.run(stage.job().get(), config, date, out)
             : StageProcess.run(stage.name(), commandLine(stage, ds, date), out, err, prefix);
         Map<String, Object> brief = new LinkedHashMap<>();
         brief.put("job", stage.name());
         brief.put("status", o.summary().get("status"));
         brief.put("durationMs", o.summary().get("durationMs"));
+        if (!inProcess) {
+          // the whole application, launcher to exit: durationMs plus JVM start, session and ledger
+          brief.put("processMs", (System.nanoTime() - p0) / 1_000_000);
+        }
+        if (o.summary().get("timings") != null) {
+          brief.put("timings", o.summary().get("timings"));
+        }
         done.add(brief);
         if (o.exitCode() != 0 && failedStage == null) {
           exit = o.exitCode();

@@ -4,6 +4,7 @@ import io.lakeml.config.ConfigException;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.LakemlConfig;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
@@ -32,10 +33,13 @@ public final class Runner {
   private Runner() {}
 
   public static Outcome run(Job job, LakemlConfig config, LocalDate runDate, PrintStream out) {
+    // time since the JVM started: launcher, class loading and configuration before this stage
+    long jvmUptimeMs = ManagementFactory.getRuntimeMXBean().getUptime();
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     String dataset = config.dataset().map(DatasetConfig::name).orElse("-");
     SparkSession spark = SparkSessions.getOrCreate(config, "lakeml " + job.name() + " " + dataset);
+    long sessionMs = (System.nanoTime() - t0) / 1_000_000;
     JobContext ctx = new JobContext(spark, config, LakeCatalog.of(config), job.name(), UUID.randomUUID().toString(), runDate, t0);
     LOG.info("{} {} run {} for {} starting (lake {})", job.name(), dataset, ctx.runId(), runDate, ctx.catalog().root());
     JobResult result;
@@ -65,12 +69,15 @@ public final class Runner {
     }
     Instant ended = Instant.now();
     long durationMs = (System.nanoTime() - t0) / 1_000_000;
+    long l0 = System.nanoTime();
     try {
       RunLedger.record(ctx, result, started, ended);
     } catch (Exception e) {
       LOG.error("could not record run {} in the run ledger {}", ctx.runId(), ctx.catalog().runs().path(), e);
     }
+    long ledgerMs = (System.nanoTime() - l0) / 1_000_000;
     Map<String, Object> summary = Summary.of(ctx, result, durationMs);
+    summary.put("timings", Summary.timings(jvmUptimeMs, sessionMs, ledgerMs));
     out.println(Summary.toJson(summary));
     out.flush();
     return new Outcome(exit, summary);

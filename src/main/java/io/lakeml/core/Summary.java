@@ -35,6 +35,21 @@ public final class Summary {
     return s;
   }
 
+  /**
+   * Where a stage's fixed cost goes: {@code jvmUptimeMs} from JVM start to the stage's start (launcher,
+   * class loading, configuration; in a nightly run in-process, everything before this stage too),
+   * {@code sessionMs} getting the Spark session (0 when it already existed, included in
+   * {@code durationMs}) and {@code ledgerMs} recording the run in {@code _system.runs} (after
+   * {@code durationMs}).
+   */
+  static Map<String, Object> timings(long jvmUptimeMs, long sessionMs, long ledgerMs) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("jvmUptimeMs", jvmUptimeMs);
+    t.put("sessionMs", sessionMs);
+    t.put("ledgerMs", ledgerMs);
+    return t;
+  }
+
   public static String toJson(Object summary) {
     try {
       return MAPPER.writeValueAsString(summary);

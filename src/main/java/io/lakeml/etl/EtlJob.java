@@ -145,13 +145,11 @@ public final class EtlJob implements Job {
     silverCols.add(col(Columns.SOURCE_FILE));
     silverCols.add(col(Columns.INGESTED_AT));
     Dataset<Row> good = rows.where(col(VALID)).select(silverCols.toArray(new Column[0]));
-    long deduplicated = valid;
     if (!ds.key().isEmpty()) {
       Column[] key = ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
       good = rows.where(col(VALID)).withColumn("_rank", row_number().over(Window.partitionBy(key)
               .orderBy(col(Columns.INGESTED_AT).desc(), col(Columns.SOURCE_FILE).desc(), col(Columns.ROW_SEQ).desc())))
           .where(col("_rank").equalTo(1)).select(silverCols.toArray(new Column[0]));
-      deduplicated = good.count();
     }
     String meta = Lineage.tag(name(), bronzeVersion, ctx.config().datasetHash(), "runId=" + ctx.runId());
     boolean rebuild = ds.key().isEmpty() || !DeltaTables.exists(spark, silver.path())
@@ -184,6 +182,11 @@ public final class EtlJob implements Job {
               .execute());
     }
     long silverVersion = DeltaTables.version(spark, silver.path()).getAsLong();
+    // the deduplicated row count from the commit's own metrics: counting it before the write would
+    // sort all rows by key a second time
+    Map<String, String> op = DeltaTable.forPath(spark, silver.path()).history(1).select("operationMetrics").first().getJavaMap(0);
+    String written = op.get(rebuild ? "numOutputRows" : "numSourceRows");
+    long deduplicated = ds.key().isEmpty() ? valid : written != null ? Long.parseLong(written) : good.count();
     JobResult result = JobResult.succeeded()
         .metric("bronzeRows", valid + invalid)
         .metric("rowsQuarantined", newlyInvalid)
@@ -192,11 +195,9 @@ public final class EtlJob implements Job {
         .metric("silverRows", deduplicated)
         .metric("mode", rebuild ? "rebuild" : "merge");
     if (!rebuild) {
-      Row op = DeltaTable.forPath(spark, silver.path()).history(1).select("operationMetrics").first();
-      Map<String, String> m = op.getJavaMap(0);
-      result.metric("inserted", Long.parseLong(m.getOrDefault("numTargetRowsInserted", "0")))
-          .metric("updated", Long.parseLong(m.getOrDefault("numTargetRowsUpdated", "0")))
-          .metric("deleted", Long.parseLong(m.getOrDefault("numTargetRowsDeleted", "0")));
+      result.metric("inserted", Long.parseLong(op.getOrDefault("numTargetRowsInserted", "0")))
+          .metric("updated", Long.parseLong(op.getOrDefault("numTargetRowsUpdated", "0")))
+          .metric("deleted", Long.parseLong(op.getOrDefault("numTargetRowsDeleted", "0")));
     }
     result.read(bronze.name(), bronzeVersion).wrote(silver.name(), silverVersion);
     if (newlyInvalid > 0) {

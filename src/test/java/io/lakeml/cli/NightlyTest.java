@@ -40,6 +40,17 @@ class NightlyTest {
     assertThat(alpha).containsEntry("launch", "separate").containsEntry("status", "SUCCEEDED");
     assertThat((List<Map<String, Object>>) alpha.get("stages")).extracting(s -> s.get("job") + " " + s.get("status"))
         .containsExactly("ingest SUCCEEDED", "etl SUCCEEDED");
+    // the stage's process took its own duration plus the JVM start, the session and the ledger
+    for (Map<String, Object> st : (List<Map<String, Object>>) alpha.get("stages")) {
+      Map<String, Object> t = (Map<String, Object>) st.get("timings");
+      long process = ((Number) st.get("processMs")).longValue();
+      long own = ((Number) st.get("durationMs")).longValue();
+      long ledger = ((Number) t.get("ledgerMs")).longValue();
+      assertThat(process).as(st.get("job") + " process vs stage + ledger").isGreaterThan(own + ledger);
+      assertThat(((Number) t.get("jvmUptimeMs")).longValue()).isPositive().isLessThan(process - own);
+      assertThat(((Number) t.get("sessionMs")).longValue()).isPositive().isLessThan(own); // a fresh JVM builds its session
+      assertThat(ledger).isPositive();
+    }
     // each stage ran in a Spark application of its own, none of them this test JVM's
     List<Object> apps = r.lines().stream().filter(l -> l.contains("\"applicationId\"")).map(TestProject::parse)
         .map(s -> s.get("applicationId")).toList();

@@ -49,6 +49,9 @@ class EtlTest {
     p.run("ingest", "--dataset", "people").expectExit(0);
     TestProject.Result merge = p.run("etl", "--dataset", "people", "--run-date", "2026-11-25").expectExit(0);
     assertThat(merge.metrics()).containsEntry("mode", "merge").containsEntry("inserted", 1).containsEntry("updated", 1).containsEntry("deleted", 0);
+    // bronze now holds ids 1, 2, 2, 3, 3, 4 with a key: 4 rows after deduplication
+    assertThat(merge.metric("silverRows")).isEqualTo(4);
+    assertThat(merge.metric("duplicatesRemoved")).isEqualTo(2);
     assertThat(merge.metric("rowsInvalid")).isEqualTo(1);
     assertThat(merge.metric("rowsQuarantined")).isZero(); // the keyless row was quarantined once, not again
     assertThat(p.count("_system.quarantine")).isEqualTo(1);
