@@ -219,7 +219,14 @@ class QuickStartTest {
   void summaryHasTheDocumentedShape() {
     TestProject p = TestProject.create("shape").withShippedLanding("titanic");
     Map<String, Object> s = p.run("ingest", "--dataset", "titanic", "--run-date", "2026-11-21").expectExit(0).summary();
-    assertThat(s.keySet()).containsExactly("job", "dataset", "runDate", "status", "runId", "applicationId", "durationMs", "metrics", "tables", "inputs");
+    assertThat(s.keySet()).containsExactly("job", "dataset", "runDate", "status", "runId", "applicationId", "durationMs", "metrics", "tables", "inputs", "timings");
+    @SuppressWarnings("unchecked")
+    Map<String, Number> timings = (Map<String, Number>) s.get("timings");
+    assertThat(timings.keySet()).containsExactly("jvmUptimeMs", "sessionMs", "ledgerMs");
+    // in the test JVM the session already exists (sessionMs may be 0); the ledger write never is free
+    assertThat(timings.get("jvmUptimeMs").longValue()).isPositive();
+    assertThat(timings.get("sessionMs").longValue()).isNotNegative();
+    assertThat(timings.get("ledgerMs").longValue()).isPositive();
     assertThat(s).containsEntry("job", "ingest").containsEntry("dataset", "titanic").containsEntry("runDate", "2026-11-21");
     assertThat(s.get("tables")).isEqualTo(Map.of("bronze.titanic", Map.of("version", 0)));
     assertThat(p.sql("select run_id, config_hash, lakeml_version, tables_written from _system.runs").get(0))
