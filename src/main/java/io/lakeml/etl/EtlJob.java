@@ -181,10 +181,11 @@ public final class EtlJob implements Job {
               .whenNotMatchedBySource().delete()
               .execute());
     }
-    long silverVersion = DeltaTables.version(spark, silver.path()).getAsLong();
-    // the deduplicated row count from the commit's own metrics: counting it before the write would
-    // sort all rows by key a second time
-    Map<String, String> op = DeltaTable.forPath(spark, silver.path()).history(1).select("operationMetrics").first().getJavaMap(0);
+    // silver's version and the deduplicated row count from its last commit, one log read: counting
+    // the rows before the write would sort them all by key a second time
+    Row last = DeltaTable.forPath(spark, silver.path()).history(1).select("version", "operationMetrics").first();
+    long silverVersion = last.getLong(0);
+    Map<String, String> op = last.getJavaMap(1);
     String written = op.get(rebuild ? "numOutputRows" : "numSourceRows");
     long deduplicated = ds.key().isEmpty() ? valid : written != null ? Long.parseLong(written) : good.count();
     JobResult result = JobResult.succeeded()
