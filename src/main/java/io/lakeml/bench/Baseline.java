@@ -36,8 +36,9 @@ final class Baseline {
 
   private Baseline() {}
 
-  static Result run(SparkSession spark, DatasetConfig ds, String landing, String workDir, Map<String, List<String>> lrGrid, int parallelism)
-      throws Exception {
+  /** Runs the copy, and when {@code search} also the features and the cross-validation. */
+  static Result run(SparkSession spark, DatasetConfig ds, String landing, String workDir, Map<String, List<String>> lrGrid, int parallelism,
+      boolean search) throws Exception {
     Map<String, Meter.Measurement> steps = new LinkedHashMap<>();
     String table = workDir + "/delta";
     String format = ds.source().format().toString();
@@ -46,6 +47,9 @@ final class Baseline {
       spark.read().format(format).load(landing).write().format("delta").mode("overwrite").save(table);
       return null;
     }).measurement());
+    if (!search) {
+      return new Result(steps, 0, Double.NaN, Map.of());
+    }
 
     String label = ds.label().orElseThrow().column();
     String positive = ds.label().orElseThrow().positive().orElseThrow();

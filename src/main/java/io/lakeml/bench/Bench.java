@@ -113,9 +113,11 @@ public final class Bench {
         log.printf("bench: rows=%d run %d/%d stage %s%n", n, r, o.repeat(), s.name());
         run.put(s.name(), stage(s.job().get(), config, n));
       }
-      // the search alone, one algorithm (logistic regression, the dataset's grid), at parallelism 1 and 2
+      // the search alone, one algorithm (logistic regression, the dataset's grid), at parallelism 1 and 2;
+      // it needs gold, so a bench that stops before prepare measures the copy baseline only
+      boolean searches = o.stages().stream().anyMatch(s -> s.name().equals("prepare"));
       boolean oneFirst = r % 2 == 1;
-      for (int p : oneFirst ? new int[] {1, 2} : new int[] {2, 1}) {
+      for (int p : !searches ? new int[0] : oneFirst ? new int[] {1, 2} : new int[] {2, 1}) {
         List<String> ov = new ArrayList<>(overrides);
         ov.add("dataset.tune.parallelism=" + p);
         ov.add("dataset.tune.algorithms=[{type = logistic-regression, grid {" + grid.entrySet().stream()
@@ -125,15 +127,18 @@ public final class Bench {
         run.put("lrSearchParallelism" + p, stage(new io.lakeml.tune.TuneJob(), c, n));
       }
       log.printf("bench: rows=%d run %d/%d bare-Spark baseline%n", n, r, o.repeat());
-      Baseline.Result b = Baseline.run(spark, ds, landing + "/generated", work.resolve("baseline").toUri().toString(), grid, ds.tune().parallelism());
+      Baseline.Result b = Baseline.run(spark, ds, landing + "/generated", work.resolve("baseline").toUri().toString(), grid,
+          ds.tune().parallelism(), searches);
       b.steps().forEach((k, m) -> {
         Map<String, Object> v = new LinkedHashMap<>(m.toMap());
         v.put("rowsPerSecond", Math.round(n / m.wallSeconds()));
         run.put("baseline." + k, v);
       });
-      run.get("baseline.crossValidation").put("bestAuc", Meter.round(b.bestAuc(), 6));
-      run.get("baseline.crossValidation").put("trainRows", b.trainRows());
-      if (python != null) {
+      if (searches) {
+        run.get("baseline.crossValidation").put("bestAuc", Meter.round(b.bestAuc(), 6));
+        run.get("baseline.crossValidation").put("trainRows", b.trainRows());
+      }
+      if (python != null && searches) {
         Object tr = run.get("lrSearchParallelism2").get("trainRows");
         long trainRows = tr instanceof Number t ? t.longValue() : b.trainRows();
         run.put("peer", peer(python, ds, generated, work, trainRows, grid));

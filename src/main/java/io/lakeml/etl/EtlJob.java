@@ -1,6 +1,10 @@
 package io.lakeml.etl;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
@@ -41,7 +45,7 @@ import org.apache.spark.sql.types.StructType;
  * is safe to rerun).
  */
 public final class EtlJob implements Job {
-  private static final String VALID = "_valid";
+  static final String VALID = "_valid";
   private static final String TYPING = "_typing_problems";
   private static final String BRONZE_COMMIT = "_bronze_commit_version";
 
@@ -106,12 +110,34 @@ public final class EtlJob implements Job {
     Column reason = concat_ws("; ", when(col(TYPING).notEqual(""), concat(lit("unparsable value: "), col(TYPING))),
         keyMissing.isEmpty() ? lit(null) : concat_ws("; ", keyMissing.toArray(new Column[0])));
     typed.add(reason.as(Quarantine.REASON));
-    Dataset<Row> rows = cleaned.select(typed.toArray(new Column[0])).withColumn(VALID, col(Quarantine.REASON).equalTo("")).persist();
-    try {
-      return build(ctx, rows, bronzeVersion, processedUpTo);
-    } finally {
-      rows.unpersist();
-    }
+    // Not cached: bronze is columnar and typing is deterministic, so the count pass reads only the
+    // typed and key columns and the write reads them again; caching every row, raw record included,
+    // cost more than both reads (measured in docs/benchmarks/README.md).
+    Dataset<Row> rows = cleaned.select(typed.toArray(new Column[0])).withColumn(VALID, col(Quarantine.REASON).equalTo(""));
+    return build(ctx, rows, bronzeVersion, processedUpTo);
+  }
+
+  /** Row counts of one bronze version: valid, invalid, invalid and new since the last run, and duplicates. */
+  record Counts(long valid, long invalid, long newlyInvalid, long duplicates) {}
+
+  /**
+   * One pass over bronze. With a key, rows are grouped by it once (only the key and three flags are
+   * shuffled), which also gives the number of valid rows that deduplication will drop, so the window
+   * that picks the latest row per key runs only when a key really repeats.
+   */
+  static Counts count(Dataset<Row> rows, List<String> key, Column isNew) {
+    Column valid = col(VALID);
+    Column v = count_if(valid).as("v");
+    Column i = count_if(not(valid)).as("i");
+    Column n = count_if(not(valid).and(isNew)).as("n");
+    Dataset<Row> groups = key.isEmpty()
+        ? rows.agg(v, i, n)
+        : rows.groupBy(key.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)).agg(v, i, n);
+    // bounded: one row of four totals
+    Row t = groups.agg(
+        coalesce(sum("v"), lit(0L)), coalesce(sum("i"), lit(0L)), coalesce(sum("n"), lit(0L)),
+        key.isEmpty() ? lit(0L) : coalesce(sum(when(col("v").gt(1), col("v").minus(1))), lit(0L))).first();
+    return new Counts(t.getLong(0), t.getLong(1), t.getLong(2), t.getLong(3));
   }
 
   private JobResult build(JobContext ctx, Dataset<Row> rows, long bronzeVersion, long processedUpTo) {
@@ -119,19 +145,11 @@ public final class EtlJob implements Job {
     LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
     LakeCatalog.Table silver = ctx.catalog().silver(ds.name());
     var spark = ctx.spark();
-    long valid = 0;
-    long invalid = 0;
-    long newlyInvalid = 0;
     Column isNew = col(BRONZE_COMMIT).gt(processedUpTo);
-    // bounded: at most 4 (valid, new) counts
-    for (Row r : rows.groupBy(col(VALID), isNew.as("new")).count().collectAsList()) {
-      if (r.getBoolean(0)) {
-        valid += r.getLong(2);
-      } else {
-        invalid += r.getLong(2);
-        newlyInvalid += r.getBoolean(1) ? r.getLong(2) : 0;
-      }
-    }
+    Counts counts = count(rows, ds.key(), isNew);
+    long valid = counts.valid();
+    long invalid = counts.invalid();
+    long newlyInvalid = counts.newlyInvalid();
     // idempotent-write ids change with the configuration, so a rerun after a config change is not skipped
     String appId = "lakeml-etl-" + ds.name() + "-" + ctx.config().datasetHash().substring(0, 16);
     if (newlyInvalid > 0) {
@@ -145,7 +163,7 @@ public final class EtlJob implements Job {
     silverCols.add(col(Columns.SOURCE_FILE));
     silverCols.add(col(Columns.INGESTED_AT));
     Dataset<Row> good = rows.where(col(VALID)).select(silverCols.toArray(new Column[0]));
-    if (!ds.key().isEmpty()) {
+    if (counts.duplicates() > 0) {
       Column[] key = ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
       good = rows.where(col(VALID)).withColumn("_rank", row_number().over(Window.partitionBy(key)
               .orderBy(col(Columns.INGESTED_AT).desc(), col(Columns.SOURCE_FILE).desc(), col(Columns.ROW_SEQ).desc())))
@@ -181,13 +199,11 @@ public final class EtlJob implements Job {
               .whenNotMatchedBySource().delete()
               .execute());
     }
-    // silver's version and the deduplicated row count from its last commit, one log read: counting
-    // the rows before the write would sort them all by key a second time
+    // silver's version and the merge's counts: one history row
     Row last = DeltaTable.forPath(spark, silver.path()).history(1).select("version", "operationMetrics").first();
     long silverVersion = last.getLong(0);
     Map<String, String> op = last.getJavaMap(1);
-    String written = op.get(rebuild ? "numOutputRows" : "numSourceRows");
-    long deduplicated = ds.key().isEmpty() ? valid : written != null ? Long.parseLong(written) : good.count();
+    long deduplicated = valid - counts.duplicates();
     JobResult result = JobResult.succeeded()
         .metric("bronzeRows", valid + invalid)
         .metric("rowsQuarantined", newlyInvalid)

@@ -184,7 +184,16 @@ public final class IngestJob implements Job {
       }
     }
     LandingReader.Parsed parsed = new LandingReader(ctx.spark(), ds, extras).read(files);
-    Dataset<Row> rows = parsed.rows().withColumn(Columns.ROW_SEQ, monotonically_increasing_id()).persist();
+    Dataset<Row> rows = parsed.rows().withColumn(Columns.ROW_SEQ, monotonically_increasing_id());
+    // Text formats are parsed once and cached: with column pruning the CSV parser's malformed-record
+    // verdict can depend on the columns a query reads, so counts and writes must share one parse.
+    // Parquet has no malformed records and its classification is deterministic, so the count pass
+    // reads only what the classification needs and the write reads the files again, cheaper than
+    // caching every row with its raw-record JSON (measured in docs/benchmarks/README.md).
+    boolean cache = ds.source().format() != DatasetConfig.Format.PARQUET;
+    if (cache) {
+      rows = rows.persist();
+    }
     try {
       Map<String, Long> byKind = new TreeMap<>();
       // bounded: one count per record kind
@@ -229,7 +238,9 @@ public final class IngestJob implements Job {
           + (files.size() <= 3 ? " " + files.stream().map(f -> f.substring(f.lastIndexOf('/') + 1)).toList() : ""),
           "rows", accepted + rejected, "quarantined", rejected, "filesSoFar", counters.files(), "rowsSoFar", counters.rowsRead());
     } finally {
-      rows.unpersist();
+      if (cache) {
+        rows.unpersist();
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.when;
 
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
+import io.lakeml.config.ColumnType;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.DriftPolicy;
 import io.lakeml.core.Columns;
@@ -39,6 +40,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
@@ -122,7 +124,7 @@ final class LandingReader {
       Column malformedReason = concat(lit("malformed CSV record: "),
           DIAGNOSE_CSV.apply(col(Columns.CORRUPT), lit(header.size()), lit(String.valueOf(delimiter))));
       Column rawRecord = coalesce(col(Columns.CORRUPT), to_json(struct(cols(header))));
-      parts.add(classify(raw, header, malformed, malformedReason, drift, rawRecord));
+      parts.add(classify(raw, header, header, malformed, malformedReason, drift, rawRecord));
     }
     return finish(parts, added);
   }
@@ -248,7 +250,10 @@ final class LandingReader {
       asText.add(col("_metadata.file_path").as(Columns.SOURCE_FILE));
       Dataset<Row> raw = spark.read().schema(schema).parquet(group.getValue().toArray(new String[0]))
           .select(asText.toArray(new Column[0]));
-      parts.add(classify(raw, header, lit(false), lit(null).cast("string"), drift, to_json(struct(cols(header)))));
+      // a value whose file type is already the declared type always parses: checking it costs a
+      // cast per value and row and can never fail, so only the other columns are checked
+      List<String> checked = header.stream().filter(c -> !alreadyTyped(schema.apply(c))).toList();
+      parts.add(classify(raw, header, checked, lit(false), lit(null).cast("string"), drift, to_json(struct(cols(header)))));
     }
     return finish(parts, added);
   }
@@ -284,8 +289,8 @@ final class LandingReader {
   }
 
   /** Adds kind and reason to a CSV or Parquet group with columns {@code header} as text. */
-  private Dataset<Row> classify(Dataset<Row> raw, List<String> header, Column malformed, Column malformedReason,
-      String driftReason, Column rawRecord) {
+  private Dataset<Row> classify(Dataset<Row> raw, List<String> header, List<String> typingChecked, Column malformed,
+      Column malformedReason, String driftReason, Column rawRecord) {
     Column typing = col(TYPING);
     Column kind = when(malformed, lit(MALFORMED))
         .when(lit(driftReason != null), lit(DRIFT))
@@ -294,9 +299,19 @@ final class LandingReader {
     Column reason = when(malformed, malformedReason)
         .when(lit(driftReason != null), lit(driftReason))
         .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
-    return Typing.withProblems(raw, dataset, header, TYPING).withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
+    return Typing.withProblems(raw, dataset, typingChecked, TYPING).withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
         .withColumn(Quarantine.RAW_RECORD, rawRecord)
         .select(outputColumns(header));
+  }
+
+  /** Whether a Parquet field's values are of the declared type already (int also for a declared long). */
+  private boolean alreadyTyped(StructField field) {
+    return dataset.column(field.name()).map(c -> {
+      DataType declared = c.type().sparkType();
+      DataType actual = field.dataType();
+      boolean integral = actual.equals(DataTypes.IntegerType) || actual.equals(DataTypes.ShortType) || actual.equals(DataTypes.ByteType);
+      return actual.equals(declared) || integral && (c.type() == ColumnType.INT || c.type() == ColumnType.LONG);
+    }).orElse(false);
   }
 
   private Column[] outputColumns(List<String> present) {

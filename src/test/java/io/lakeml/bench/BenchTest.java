@@ -124,6 +124,15 @@ class BenchTest {
       assertThat(md).contains("scikit-learn GridSearchCV");
     }
     assertThat(p.run("bench", "--rows", "3000", "--until", "nope", "--source", SAMPLE.toString()).expectExit(2).stderr()).contains("--until nope");
+
+    // stopping before prepare (no gold to search on) measures ingest and etl against the copy only
+    TestProject.Result etlOnly = p.run("bench", "--rows", "3000", "--until", "etl", "--no-peer", "--source", SAMPLE.toString(),
+        "--out", out.toString(), "--work", p.dir().resolve("bench-work").toString()).expectExit(0);
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> etlMed = (Map<String, Map<String, Object>>) ((List<Map<String, Object>>) TestProject.parse(
+        Files.readString(Path.of((String) etlOnly.summary().get("json"))).replace("\n", " ")).get("sizes")).get(0).get("median");
+    assertThat(etlMed).containsOnlyKeys("ingest", "etl", "baseline.ingest");
+    assertThat(etlOnly.stdout()).contains("bare-Spark landing→Delta");
   }
 
   private static Map<String, Double> freq(Dataset<Row> rows, String c) {
