@@ -3,6 +3,7 @@ package io.lakeml.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.ArrayList;
@@ -233,7 +234,8 @@ final class ConfigReader {
     }
     consumeSubtree(path);
     for (Map.Entry<String, ConfigValue> e : root.getConfig(path).entrySet()) {
-      out.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+      // entrySet gives path expressions: "spark.sql.shuffle.partitions" comes back with its quotes
+      out.put(String.join(".", ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped()));
     }
     return out;
   }

@@ -96,6 +96,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sparkSettingsReachSparkUnderTheirOwnNames() {
+    // HOCON needs quotes around a dotted key; Spark must get the key without them (and nested keys joined)
+    LakemlConfig c = load(TestProject.create("cfg").dataset("conf", MINIMAL + "spark.conf { spark.sql.ansi.enabled = true }\n"), "conf",
+        "spark.conf.\"spark.sql.adaptive.enabled\"=false");
+    assertThat(c.spark().conf())
+        .containsEntry("spark.sql.shuffle.partitions", "4") // local.conf writes it quoted
+        .containsEntry("spark.databricks.delta.snapshotPartitions", "2")
+        .containsEntry("spark.ui.enabled", "false")
+        .containsEntry("spark.sql.ansi.enabled", "true")
+        .containsEntry("spark.sql.adaptive.enabled", "false");
+    assertThat(c.spark().conf().keySet()).noneMatch(k -> k.contains("\""));
+  }
+
+  @Test
   void misspelledKeyNamesKeyFileLineAndSuggestion() {
     TestProject p = TestProject.create("cfg").dataset("typo", MINIMAL + "dataset.lable { column = y, positive = \"1\" }\n");
     ConfigException e = fails(p, "typo");
