@@ -100,8 +100,10 @@ final class BenchMarkdown {
     if (o == null) {
       return "";
     }
-    if (o instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
-      return String.format(Locale.ROOT, "%,d", n.longValue());
+    // whole numbers, and large ones such as the median of two rows/s figures (x.5), as grouped integers
+    if (o instanceof Number n && (n.doubleValue() == Math.rint(n.doubleValue()) || Math.abs(n.doubleValue()) >= 100)
+        && Math.abs(n.doubleValue()) < 1e15) {
+      return String.format(Locale.ROOT, "%,d", Math.round(n.doubleValue()));
     }
     return o instanceof Number n ? String.format(Locale.ROOT, "%.3f", n.doubleValue()) : o.toString();
   }
