@@ -44,6 +44,19 @@ public final class Typing {
    * they are cleaned once in a projection of their own so the check stays a small expression.
    */
   public static Dataset<Row> withProblems(Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out) {
+    return withProblems(df, dataset, present, out, false);
+  }
+
+  /**
+   * {@link #withProblems} for a frame whose declared columns went through {@link #cleaned} already
+   * (etl): cleaning them a second time would trim and compare every value again.
+   */
+  public static Dataset<Row> withProblemsOfCleaned(Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out) {
+    return withProblems(df, dataset, present, out, true);
+  }
+
+  private static Dataset<Row> withProblems(Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out,
+      boolean alreadyCleaned) {
     List<DatasetConfig.Column> checked = new ArrayList<>();
     for (DatasetConfig.Column c : dataset.columns()) {
       if (c.type() != ColumnType.STRING && present.contains(c.name())) {
@@ -55,15 +68,17 @@ public final class Typing {
     }
     Dataset<Row> staged = df;
     for (DatasetConfig.Column c : checked) {
-      staged = staged.withColumn(CLEAN_PREFIX + c.name(), cleaned(c.name(), dataset));
+      staged = alreadyCleaned ? staged : staged.withColumn(CLEAN_PREFIX + c.name(), cleaned(c.name(), dataset));
     }
     List<Column> parts = new ArrayList<>();
     List<String> hidden = new ArrayList<>();
     for (DatasetConfig.Column c : checked) {
-      Column clean = col(CLEAN_PREFIX + c.name());
+      Column clean = col(alreadyCleaned ? c.name() : CLEAN_PREFIX + c.name());
       Column bad = clean.isNotNull().and(typedFromCleaned(clean, c.type()).isNull());
       parts.add(when(bad, concat(lit(c.name() + "='"), clean, lit("' is not a valid " + c.type()))));
-      hidden.add(CLEAN_PREFIX + c.name());
+      if (!alreadyCleaned) {
+        hidden.add(CLEAN_PREFIX + c.name());
+      }
     }
     return staged.withColumn(out, concat_ws("; ", parts.toArray(new Column[0]))).drop(hidden.toArray(new String[0]));
   }

@@ -92,7 +92,7 @@ public final class EtlJob implements Job {
     cleanCols.add(col(Columns.ROW_SEQ));
     cleanCols.add((rawData.isEmpty() ? lit(null).cast("string") : to_json(struct(rawData.toArray(new Column[0])))).as(Quarantine.RAW_RECORD));
     cleanCols.add((rowTracking ? col("_metadata.row_commit_version") : lit(Long.MAX_VALUE)).as(BRONZE_COMMIT));
-    Dataset<Row> cleaned = Typing.withProblems(raw.select(cleanCols.toArray(new Column[0])), ds, ds.columnNames(), TYPING);
+    Dataset<Row> cleaned = Typing.withProblemsOfCleaned(raw.select(cleanCols.toArray(new Column[0])), ds, ds.columnNames(), TYPING);
 
     List<Column> typed = new ArrayList<>();
     for (DatasetConfig.Column c : ds.columns()) {
