@@ -174,6 +174,11 @@ public final class Bench {
       v.put("searchSeconds", search);
       if (fits instanceof Number f && search instanceof Number s && f.intValue() > 0) {
         v.put("secondsPerFit", Meter.round(s.doubleValue() / f.intValue(), 3));
+        // iterations tell a slow optimizer step from an optimizer that takes more steps than scikit-learn's
+        if (metrics.get("iterations") instanceof Number it && it.longValue() > 0) {
+          v.put("iterations", it.longValue());
+          v.put("iterationsPerFit", Meter.round(it.doubleValue() / f.intValue(), 1));
+        }
       }
       v.put("cvMetric", metrics.get("cvMetric"));
       v.put("algorithm", metrics.get("algorithm"));

@@ -68,6 +68,15 @@ final class BenchMarkdown {
       r.put("lakeml search (parallelism 2) ÷ scikit-learn GridSearchCV (target ≤ 1.5 at 1M rows)", String.format(Locale.ROOT,
           "%.2f (%.1f s vs %.1f s; best CV AUC %s vs %s)", p2 / sk, p2, sk, fmt(med.get("lrSearchParallelism2").get("cvMetric")), fmt(peer.get("bestAuc"))));
     }
+    Map<String, Object> lr = med.get("lrSearchParallelism1");
+    if (peer != null && lr != null && lr.get("iterationsPerFit") != null && peer.get("iterationsPerFit") != null) {
+      // at parallelism 1 fits run one after another, so search seconds ÷ iterations is the time of one optimizer step
+      double lrIt = num(lr.get("iterations"));
+      double skIt = num(peer.get("iterations"));
+      r.put("optimizer iterations per fit, lakeml (parallelism 1) vs scikit-learn; search seconds ÷ iterations, per-fit passes included", String.format(Locale.ROOT,
+          "%.1f vs %.1f; %.4f s vs %.4f s (scikit-learn's at n_jobs=%s)", num(lr.get("iterationsPerFit")), num(peer.get("iterationsPerFit")),
+          p1 / lrIt, num(peer.get("seconds")) / skIt, fmt(peer.get("nJobs"))));
+    }
     double total = 0;
     boolean any = false;
     for (Map.Entry<String, Map<String, Object>> e : med.entrySet()) {

@@ -49,8 +49,17 @@ final class Search {
     }
   }
 
-  /** All trials and the best model per algorithm; {@code fits} counts model fits (folds and refits). */
-  record Outcome(List<Trial> trials, List<Best> best, int fits) {}
+  /**
+   * All trials and the best model per algorithm; {@code fits} counts model fits (folds and refits),
+   * {@code iterations} the optimizer iterations of those fits that report them (logistic regression, linear SVC).
+   */
+  record Outcome(List<Trial> trials, List<Best> best, int fits, long iterations) {}
+
+  /** Fits and iterations counted over every cross-validation of one search. */
+  private static final class Tally {
+    int fits;
+    long iterations;
+  }
 
   private Search() {}
 
@@ -86,7 +95,7 @@ final class Search {
   static Outcome run(JobContext ctx, DatasetConfig.Tune tune, List<Space> spaces, Dataset<Row> train, long trainRows, Evaluator eval) {
     List<Trial> trials = new ArrayList<>();
     List<Best> best = new ArrayList<>();
-    int[] fits = {0};
+    Tally fits = new Tally();
     if (tune.strategy() != Strategy.HALVING) {
       for (int k = 0; k < spaces.size(); k++) {
         Space s = spaces.get(k);
@@ -98,7 +107,7 @@ final class Search {
             + " candidate(s) × " + tune.folds() + " folds", "rows", trainRows);
         best.add(crossValidate(ctx, tune, s, all, train, 0, 1.0, trainRows, eval, trials, fits));
       }
-      return new Outcome(trials, best, fits[0]);
+      return new Outcome(trials, best, fits.fits, fits.iterations);
     }
     // successive halving: pool every algorithm's candidates, keep the best 1/eta per rung
     record Pick(int space, int candidate, double mean) {}
@@ -134,7 +143,7 @@ final class Search {
         }
       }
       if (last) {
-        return new Outcome(trials, best, fits[0]);
+        return new Outcome(trials, best, fits.fits, fits.iterations);
       }
       Comparator<Pick> order = Comparator.comparingDouble(Pick::mean);
       scored.sort(eval.isLargerBetter() ? order.reversed() : order);
@@ -145,7 +154,7 @@ final class Search {
   }
 
   private static Best crossValidate(JobContext ctx, DatasetConfig.Tune tune, Space s, List<Integer> idx, Dataset<Row> data, int rung,
-      double fraction, long rows, Evaluator eval, List<Trial> trials, int[] fits) {
+      double fraction, long rows, Evaluator eval, List<Trial> trials, Tally fits) {
     List<ParamMap> maps = idx.stream().map(i -> s.candidates().get(i)).toList();
     // a progress line per fit (candidates × folds of this algorithm and rung); at most about 20 for large grids
     java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
@@ -182,7 +191,8 @@ final class Search {
         bestLocal = j;
       }
     }
-    fits[0] += maps.size() * tune.folds() + 1;
+    fits.fits += maps.size() * tune.folds() + 1;
+    fits.iterations += rec.iterations();
     Model<?> model = ((TrialRecorder.RecordingModel) m.bestModel()).inner();
     return new Best(s, idx.get(bestLocal), model, avg[bestLocal]);
   }

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
+import org.apache.spark.ml.classification.LinearSVCModel;
+import org.apache.spark.ml.classification.LogisticRegressionModel;
 import org.apache.spark.ml.evaluation.Evaluator;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable;
@@ -32,6 +34,7 @@ final class TrialRecorder {
   private final Map<Integer, double[]> metrics = new ConcurrentHashMap<>();
   private final Map<Integer, long[]> nanos = new ConcurrentHashMap<>();
   private volatile long refitNanos;
+  private final java.util.concurrent.atomic.AtomicLong iterations = new java.util.concurrent.atomic.AtomicLong();
   private final FitListener listener;
 
   /** Told about every fit + evaluation of a candidate on a fold, as it completes (from CrossValidator's threads). */
@@ -63,6 +66,22 @@ final class TrialRecorder {
       sum += x;
     }
     return sum / 1e9;
+  }
+
+  /** Optimizer iterations of every fit so far, refit included, for the models that report them (0 for the others). */
+  long iterations() {
+    return iterations.get();
+  }
+
+  /** Iterations the optimizer of an iterative linear model ran (L-BFGS/OWL-QN); 0 when the model does not say. */
+  static int iterationsOf(Model<?> model) {
+    if (model instanceof LogisticRegressionModel lr && lr.hasSummary()) {
+      return lr.summary().totalIterations();
+    }
+    if (model instanceof LinearSVCModel svc && svc.hasSummary()) {
+      return svc.summary().totalIterations();
+    }
+    return 0;
   }
 
   /** Seconds the final refit of the best candidate took. */
@@ -119,6 +138,7 @@ final class TrialRecorder {
       long t0 = System.nanoTime();
       Model<?> model = (Model<?>) inner.fit(dataset);
       long took = System.nanoTime() - t0;
+      recorder.iterations.addAndGet(iterationsOf(model));
       if (fold < 0) {
         recorder.refitNanos = took;
       } else {

@@ -184,6 +184,7 @@ public final class TuneJob implements Job {
           .metric("parallelism", tune.parallelism())
           .metric("trials", outcome.trials().size())
           .metric("fits", outcome.fits())
+          .metric("iterations", outcome.iterations())
           .metric("searchSeconds", round(searchSeconds))
           .metric("trainRows", nTrain)
           .metric("model", cat.modelVersion(ds.name(), version));

@@ -109,6 +109,10 @@ class BenchTest {
     assertThat(((Number) p2.get("parallelism")).intValue()).isEqualTo(2);
     assertThat(p1.get("cvMetric")).isEqualTo(p2.get("cvMetric"));
     assertThat(p1.get("algorithm")).isEqualTo("logistic-regression");
+    // every L-BFGS fit takes at least one iteration and reports them; the per-fit figure is their mean
+    long iterations = ((Number) p1.get("iterations")).longValue();
+    assertThat(iterations).isGreaterThanOrEqualTo(5);
+    assertThat(((Number) p1.get("iterationsPerFit")).doubleValue()).isCloseTo(iterations / 5.0, within(0.05));
     assertThat(((Number) p1.get("sparkJobs")).longValue()).as("Spark jobs counted during the search").isGreaterThan(5);
     long trainRows = ((Number) p2.get("trainRows")).longValue();
     assertThat(trainRows).isBetween(1700L, 1900L);
@@ -121,7 +125,8 @@ class BenchTest {
       assertThat(((Number) sk.get("rows")).longValue()).isEqualTo(trainRows);
       assertThat(((Number) sk.get("fits")).intValue()).isEqualTo(5);
       assertThat(((Number) sk.get("bestAuc")).doubleValue()).isBetween(0.5, 0.8);
-      assertThat(md).contains("scikit-learn GridSearchCV");
+      assertThat(md).contains("scikit-learn GridSearchCV").contains("optimizer iterations per fit");
+      assertThat(((Number) sk.get("iterations")).intValue()).isGreaterThanOrEqualTo(5);
     }
     assertThat(p.run("bench", "--rows", "3000", "--until", "nope", "--source", SAMPLE.toString()).expectExit(2).stderr()).contains("--until nope");
 
