@@ -70,7 +70,7 @@ final class BenchMarkdown {
     }
     Map<String, Object> lr = med.get("lrSearchParallelism1");
     if (peer != null && lr != null && lr.get("iterationsPerFit") != null && peer.get("iterationsPerFit") != null) {
-      // at parallelism 1 fits run one after another, so search seconds ÷ iterations is the time of one optimizer step
+      // fits run one after another at parallelism 1; the quotient includes the passes every fit makes besides its iterations
       double lrIt = num(lr.get("iterations"));
       double skIt = num(peer.get("iterations"));
       r.put("optimizer iterations per fit, lakeml (parallelism 1) vs scikit-learn; search seconds ÷ iterations, per-fit passes included", String.format(Locale.ROOT,
