@@ -345,6 +345,7 @@ public final class ConfigLoader {
     checkColumns(r, p + ".split.stratify-by", stratify, known);
     Optional<String> time = Optional.ofNullable(r.string(p + ".split.time-column", null));
     time.ifPresent(t -> checkColumns(r, p + ".split.time-column", List.of(t), known));
+    int exactMaxRows = r.integer(p + ".split.exact-max-rows", 1_000_000, 0);
     DatasetConfig.Scaling scaling = r.enumValue(p + ".scaling", DatasetConfig.Scaling.class, DatasetConfig.Scaling.MINMAX);
 
     List<DatasetConfig.Derived> derived = new ArrayList<>();
@@ -415,7 +416,7 @@ public final class ConfigLoader {
         missing.put(col, new DatasetConfig.Missing(policy, value));
       }
     }
-    return new DatasetConfig.Prepare(new DatasetConfig.Split(train, validation, test, seed, stratify, time), scaling, missing, derived);
+    return new DatasetConfig.Prepare(new DatasetConfig.Split(train, validation, test, seed, stratify, time, exactMaxRows), scaling, missing, derived);
   }
 
   private static double fraction(ConfigReader r, String path, double fallback) {

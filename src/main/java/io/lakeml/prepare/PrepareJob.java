@@ -160,7 +160,7 @@ public final class PrepareJob implements Job {
 
     ctx.step("splitting " + String.format("%.0f/%.0f/%.0f", 100 * ds.prepare().split().train(),
         100 * ds.prepare().split().validation(), 100 * ds.prepare().split().test()));
-    Dataset<Row> split = Splitter.assign(ready, ds, dataCols).persist();
+    Dataset<Row> split = Splitter.assign(ready, ds, dataCols, rowsIn).persist();
     try {
       Map<String, Object> splits = new LinkedHashMap<>();
       long usableRows = 0;

@@ -2,6 +2,7 @@ package io.lakeml.prepare;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.percent_rank;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -21,6 +22,12 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * configured fractions within each stratum. The order depends only on row content, never on
  * partitioning or scan order, so the same input gives the same split on any cluster. With a time
  * column, rows are ordered by time instead (train on the past).
+ *
+ * <p>Ranking sorts each stratum in one task: at 10M rows that was 65 s of prepare's 177 s on 2
+ * cores. Above {@code split.exact-max-rows} rows (and without a time column) each row's split is
+ * therefore decided by its own hash alone, a uniform number in [0, 1) against the cumulative
+ * fractions: no shuffle, the same on any partitioning, and a row keeps its split as other rows come
+ * and go. Fractions and label rates per split then hold to sampling error instead of exactly.
  */
 final class Splitter {
   static final String SPLIT = "split";
@@ -28,9 +35,13 @@ final class Splitter {
   static final String VALIDATION = "validation";
   static final String TEST = "test";
 
+  /** 2^53: every value below it is exact as a double, so the uniform number has 53 random bits. */
+  private static final long UNIFORM_RANGE = 1L << 53;
+
   private Splitter() {}
 
-  static Dataset<Row> assign(Dataset<Row> rows, DatasetConfig dataset, List<String> dataColumns) {
+  /** Assigns {@code rows}, of which there are {@code rowCount}, to the splits. */
+  static Dataset<Row> assign(Dataset<Row> rows, DatasetConfig dataset, List<String> dataColumns, long rowCount) {
     DatasetConfig.Split s = dataset.prepare().split();
     List<Column> hashInput = new ArrayList<>();
     hashInput.add(lit(s.seed()));
@@ -38,6 +49,15 @@ final class Splitter {
       hashInput.add(col(c));
     }
     Column hash = xxhash64(hashInput.toArray(new Column[0]));
+    String last = s.test() > 0 ? TEST : s.validation() > 0 ? VALIDATION : TRAIN;
+    if (s.timeColumn().isEmpty() && rowCount > s.exactMaxRows()) {
+      // salted, so it is not the hash tune's folds are taken from (same seed, same key)
+      hashInput.add(0, lit("lakeml-split"));
+      Column uniform = pmod(xxhash64(hashInput.toArray(new Column[0])), lit(UNIFORM_RANGE)).cast("double").divide((double) UNIFORM_RANGE);
+      return rows.withColumn(SPLIT, when(uniform.lt(s.train()), lit(TRAIN))
+          .when(uniform.lt(s.train() + s.validation()), lit(VALIDATION))
+          .otherwise(lit(last)));
+    }
     List<Column> order = new ArrayList<>();
     if (s.timeColumn().isPresent()) {
       order.add(col(s.timeColumn().get()).asc_nulls_first());
@@ -51,7 +71,6 @@ final class Splitter {
     WindowSpec w = Window.partitionBy(partition).orderBy(order.toArray(new Column[0]));
     Column rank = percent_rank().over(w);
     // percent_rank is in [0, 1]; ranks below the train fraction train, and so on
-    String last = s.test() > 0 ? TEST : s.validation() > 0 ? VALIDATION : TRAIN;
     Column split = when(rank.lt(s.train()), lit(TRAIN))
         .when(rank.lt(s.train() + s.validation()), lit(VALIDATION))
         .otherwise(lit(last));

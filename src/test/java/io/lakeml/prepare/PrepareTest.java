@@ -88,6 +88,37 @@ class PrepareTest {
   }
 
   @Test
+  void aboveExactMaxRowsEachRowsOwnHashDecidesAndRowsKeepTheirSplitAsDataGrows() {
+    TestProject p = project("hash-split", "prepare.split.exact-max-rows = 1000");
+    TestProject.Result r = p.run("prepare", "--dataset", "synth").expectExit(0);
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Number>> splits = (Map<String, Map<String, Number>>) r.metrics().get("splits");
+    // no longer exact: 3000 rows drawn independently (one standard deviation of the train share is 0.009)
+    assertThat(splits.get("train").get("rows").doubleValue() / ROWS).isCloseTo(0.6, within(0.03));
+    assertThat(splits.get("validation").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(0.03));
+    assertThat(splits.get("test").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(0.03));
+    String gold = "delta.`" + p.lake().resolve("gold/synth") + "`";
+    // every row where its salted, seeded hash of the key puts it, as a uniform number in [0, 1)
+    String expected = "case when u < 0.6 then 'train' when u < 0.8 then 'validation' else 'test' end";
+    String uniform = "cast(pmod(xxhash64('lakeml-split', 42L, id), 9007199254740992L) as double) / cast(9007199254740992L as double)";
+    assertThat(p.sql("select count(*) as n from (select split, " + uniform + " as u from " + gold + ") where split <> " + expected))
+        .containsExactly(Map.of("n", 0));
+
+    // 500 more rows land: every earlier row keeps its split (ranking would move some across the cuts)
+    StringBuilder more = new StringBuilder("id,x,colour,grp,y\n");
+    for (int i = ROWS; i < ROWS + 500; i++) {
+      more.append(i).append(',').append(i % 100).append(",red,a,").append(i % 3 == 0 ? "yes" : "no").append('\n');
+    }
+    p.land("synth", "more.csv", more.toString());
+    p.run("ingest", "--dataset", "synth").expectExit(0);
+    p.run("etl", "--dataset", "synth").expectExit(0);
+    p.run("prepare", "--dataset", "synth").expectExit(0);
+    assertThat(p.sql("select count(*) as n from " + gold + " version as of 1").get(0)).containsEntry("n", ROWS + 500);
+    assertThat(p.sql("select count(*) as n from " + gold + " version as of 0 a join " + gold
+        + " version as of 1 b on a.id = b.id where a.split <> b.split")).containsExactly(Map.of("n", 0));
+  }
+
+  @Test
   void scalerIsFittedOnTrainOnlyAndThePipelineScoresUnseenCategories() {
     TestProject p = project("leak", "");
     // an outlier far above every other x, in a row that lands in the test split
@@ -220,5 +251,9 @@ class PrepareTest {
         org.assertj.core.groups.Tuple.tuple("train", 300, "2026-01-01", "2026-10-27"),
         org.assertj.core.groups.Tuple.tuple("validation", 100, "2026-10-28", "2027-02-04"),
         org.assertj.core.groups.Tuple.tuple("test", 100, "2027-02-05", "2027-05-15"));
+    // a time split is always ranked, however many rows: train must be the past
+    p.run("prepare", "--dataset", "events", "--set", "dataset.prepare.split.exact-max-rows=10").expectExit(0);
+    assertThat(p.sql("select g.split, count(*) as n, min(s.day) as first, max(s.day) as last from " + gold
+        + " g join silver.events s on g.id = s.id group by g.split order by first")).isEqualTo(ranges);
   }
 }
