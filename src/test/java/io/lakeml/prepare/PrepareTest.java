@@ -48,6 +48,16 @@ class PrepareTest {
     return sb.toString();
   }
 
+  /** Asserts the 60/20/20 shares of a prepare run's splits, within {@code tolerance}; returns the splits. */
+  private static Map<String, Map<String, Number>> assertSplitShares(TestProject.Result prepare, double tolerance) {
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Number>> splits = (Map<String, Map<String, Number>>) prepare.metrics().get("splits");
+    assertThat(splits.get("train").get("rows").doubleValue() / ROWS).isCloseTo(0.6, within(tolerance));
+    assertThat(splits.get("validation").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(tolerance));
+    assertThat(splits.get("test").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(tolerance));
+    return splits;
+  }
+
   private static TestProject project(String name, String extra) {
     TestProject p = TestProject.create(name).dataset("synth", CONF.formatted(extra));
     p.land("synth", "data.csv", csv());
@@ -63,12 +73,7 @@ class PrepareTest {
 
   @Test
   void splitIsSixtyTwentyTwentyStratifiedAndDeterministicAcrossPartitionings() {
-    TestProject.Result first = shared.run("prepare", "--dataset", "synth").expectExit(0);
-    @SuppressWarnings("unchecked")
-    Map<String, Map<String, Number>> splits = (Map<String, Map<String, Number>>) first.metrics().get("splits");
-    assertThat(splits.get("train").get("rows").doubleValue() / ROWS).isCloseTo(0.6, within(0.02));
-    assertThat(splits.get("validation").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(0.02));
-    assertThat(splits.get("test").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(0.02));
+    Map<String, Map<String, Number>> splits = assertSplitShares(shared.run("prepare", "--dataset", "synth").expectExit(0), 0.02);
     double trainRate = splits.get("train").get("labelRate").doubleValue();
     assertThat(splits.get("validation").get("labelRate").doubleValue()).isCloseTo(trainRate, within(0.02));
     assertThat(splits.get("test").get("labelRate").doubleValue()).isCloseTo(trainRate, within(0.02));
@@ -90,13 +95,8 @@ class PrepareTest {
   @Test
   void aboveExactMaxRowsEachRowsOwnHashDecidesAndRowsKeepTheirSplitAsDataGrows() {
     TestProject p = project("hash-split", "prepare.split.exact-max-rows = 1000");
-    TestProject.Result r = p.run("prepare", "--dataset", "synth").expectExit(0);
-    @SuppressWarnings("unchecked")
-    Map<String, Map<String, Number>> splits = (Map<String, Map<String, Number>>) r.metrics().get("splits");
     // no longer exact: 3000 rows drawn independently (one standard deviation of the train share is 0.009)
-    assertThat(splits.get("train").get("rows").doubleValue() / ROWS).isCloseTo(0.6, within(0.03));
-    assertThat(splits.get("validation").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(0.03));
-    assertThat(splits.get("test").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(0.03));
+    assertSplitShares(p.run("prepare", "--dataset", "synth").expectExit(0), 0.03);
     String gold = "delta.`" + p.lake().resolve("gold/synth") + "`";
     // every row where its salted, seeded hash of the key puts it, as a uniform number in [0, 1)
     String expected = "case when u < 0.6 then 'train' when u < 0.8 then 'validation' else 'test' end";
