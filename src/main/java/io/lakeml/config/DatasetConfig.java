@@ -217,12 +217,10 @@ public record DatasetConfig(
   }
 
   /**
-   * Deterministic split fractions. Rows are ordered by a seeded hash of the key (or of the whole
-   * row) within each stratum; with a time column the earliest rows train.
-   */
-  /**
-   * Split fractions and how rows are assigned. Up to {@code exactMaxRows} rows each stratum is ranked
-   * and cut exactly; above it each row's own seeded hash decides (no sort, fractions to sampling error).
+   * Deterministic split fractions. Up to {@code exactMaxRows} rows, rows are ordered by a seeded hash
+   * of the key (or of the whole row) within each stratum and cut exactly; above it each row's own
+   * seeded hash decides (no sort, fractions to sampling error). With a time column the earliest rows
+   * train, at any size.
    */
   public record Split(double train, double validation, double test, long seed, List<String> stratifyBy, Optional<String> timeColumn,
       long exactMaxRows) {

@@ -54,9 +54,7 @@ final class Splitter {
       // salted, so it is not the hash tune's folds are taken from (same seed, same key)
       hashInput.add(0, lit("lakeml-split"));
       Column uniform = pmod(xxhash64(hashInput.toArray(new Column[0])), lit(UNIFORM_RANGE)).cast("double").divide((double) UNIFORM_RANGE);
-      return rows.withColumn(SPLIT, when(uniform.lt(s.train()), lit(TRAIN))
-          .when(uniform.lt(s.train() + s.validation()), lit(VALIDATION))
-          .otherwise(lit(last)));
+      return rows.withColumn(SPLIT, cut(uniform, s, last));
     }
     List<Column> order = new ArrayList<>();
     if (s.timeColumn().isPresent()) {
@@ -69,11 +67,14 @@ final class Splitter {
     Column[] partition = s.timeColumn().isPresent() ? new Column[0]
         : s.stratifyBy().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     WindowSpec w = Window.partitionBy(partition).orderBy(order.toArray(new Column[0]));
-    Column rank = percent_rank().over(w);
-    // percent_rank is in [0, 1]; ranks below the train fraction train, and so on
-    Column split = when(rank.lt(s.train()), lit(TRAIN))
-        .when(rank.lt(s.train() + s.validation()), lit(VALIDATION))
+    // percent_rank is in [0, 1], like the uniform number above
+    return rows.withColumn(SPLIT, cut(percent_rank().over(w), s, last));
+  }
+
+  /** A position in [0, 1] below the train fraction trains, below train + validation validates, and so on. */
+  private static Column cut(Column position, DatasetConfig.Split s, String last) {
+    return when(position.lt(s.train()), lit(TRAIN))
+        .when(position.lt(s.train() + s.validation()), lit(VALIDATION))
         .otherwise(lit(last));
-    return rows.withColumn(SPLIT, split);
   }
 }

@@ -4,6 +4,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.classification.LinearSVCModel;
@@ -34,7 +35,7 @@ final class TrialRecorder {
   private final Map<Integer, double[]> metrics = new ConcurrentHashMap<>();
   private final Map<Integer, long[]> nanos = new ConcurrentHashMap<>();
   private volatile long refitNanos;
-  private final java.util.concurrent.atomic.AtomicLong iterations = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong iterations = new AtomicLong();
   private final FitListener listener;
 
   /** Told about every fit + evaluation of a candidate on a fold, as it completes (from CrossValidator's threads). */
@@ -74,7 +75,7 @@ final class TrialRecorder {
   }
 
   /** Iterations the optimizer of an iterative linear model ran (L-BFGS/OWL-QN); 0 when the model does not say. */
-  static int iterationsOf(Model<?> model) {
+  private static int iterationsOf(Model<?> model) {
     if (model instanceof LogisticRegressionModel lr && lr.hasSummary()) {
       return lr.summary().totalIterations();
     }
