@@ -113,18 +113,29 @@ public final class Bench {
         log.printf("bench: rows=%d run %d/%d stage %s%n", n, r, o.repeat(), s.name());
         run.put(s.name(), stage(s.job().get(), config, n));
       }
-      // the search alone, one algorithm (logistic regression, the dataset's grid), at parallelism 1 and 2;
-      // it needs gold, so a bench that stops before prepare measures the copy baseline only
+      // the search alone, one algorithm (logistic regression, the dataset's grid): MLlib's CrossValidator at
+      // parallelism 1 and 2, then the shared passes (the default); it needs gold, so a bench that stops
+      // before prepare measures the copy baseline only
       boolean searches = o.stages().stream().anyMatch(s -> s.name().equals("prepare"));
       boolean oneFirst = r % 2 == 1;
+      String lrOnly = "dataset.tune.algorithms=[{type = logistic-regression, grid {" + grid.entrySet().stream()
+          .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]").collect(Collectors.joining(", ")) + "}}]";
       for (int p : !searches ? new int[0] : oneFirst ? new int[] {1, 2} : new int[] {2, 1}) {
         List<String> ov = new ArrayList<>(overrides);
         ov.add("dataset.tune.parallelism=" + p);
-        ov.add("dataset.tune.algorithms=[{type = logistic-regression, grid {" + grid.entrySet().stream()
-            .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]").collect(Collectors.joining(", ")) + "}}]");
+        ov.add("dataset.tune.shared-pass=false");
+        ov.add(lrOnly);
         LakemlConfig c = ConfigLoader.load(o.confDir(), o.env(), o.dataset(), ov);
-        log.printf("bench: rows=%d run %d/%d logistic-regression search at parallelism %d%n", n, r, o.repeat(), p);
+        log.printf("bench: rows=%d run %d/%d logistic-regression search, CrossValidator at parallelism %d%n", n, r, o.repeat(), p);
         run.put("lrSearchParallelism" + p, stage(new io.lakeml.tune.TuneJob(), c, n));
+      }
+      if (searches) {
+        List<String> ov = new ArrayList<>(overrides);
+        ov.add("dataset.tune.shared-pass=true");
+        ov.add(lrOnly);
+        LakemlConfig c = ConfigLoader.load(o.confDir(), o.env(), o.dataset(), ov);
+        log.printf("bench: rows=%d run %d/%d logistic-regression search in shared passes%n", n, r, o.repeat());
+        run.put("lrSearchSharedPass", stage(new io.lakeml.tune.TuneJob(), c, n));
       }
       log.printf("bench: rows=%d run %d/%d bare-Spark baseline%n", n, r, o.repeat());
       Baseline.Result b = Baseline.run(spark, ds, landing + "/generated", work.resolve("baseline").toUri().toString(), grid,

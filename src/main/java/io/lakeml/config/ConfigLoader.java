@@ -523,7 +523,9 @@ public final class ConfigLoader {
       }
     }
     int retrainDays = r.integer(p + ".retrain-days", 0, 0);
-    return new Tune(metric, folds, parallelism, seed, strategy, trials, eta, minFraction == null ? 0.25 : minFraction, retrainDays, algorithms);
+    boolean sharedPass = r.bool(p + ".shared-pass", true);
+    return new Tune(metric, folds, parallelism, seed, strategy, trials, eta, minFraction == null ? 0.25 : minFraction, retrainDays, sharedPass,
+        algorithms);
   }
 
   private static DatasetConfig.Deploy bindDeploy(ConfigReader r, String p, boolean binary) {

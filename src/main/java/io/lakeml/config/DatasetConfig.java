@@ -263,9 +263,10 @@ public record DatasetConfig(
    * @param eta successive halving keeps the best 1/eta of the candidates per rung
    * @param minFraction fraction of the training split the first halving rung uses
    * @param retrainDays train again when the newest version from the same inputs is this many days old (0 = never)
+   * @param sharedPass cross-validate eligible logistic-regression grids in shared passes instead of MLlib's CrossValidator
    */
   public record Tune(String metric, int folds, int parallelism, long seed, Strategy strategy, int trials, int eta,
-      double minFraction, int retrainDays, List<Algorithm> algorithms) {
+      double minFraction, int retrainDays, boolean sharedPass, List<Algorithm> algorithms) {
     public Tune {
       algorithms = List.copyOf(algorithms);
     }

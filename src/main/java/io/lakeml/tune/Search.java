@@ -26,6 +26,8 @@ import org.apache.spark.sql.Row;
  * Hyperparameter search on the training split with MLlib's {@link CrossValidator}: grid, random
  * draws, or successive halving (all candidates on a fraction of the rows, the best 1/eta on eta
  * times more, until the full split). Every candidate's fold metrics go into {@link Trial}s.
+ * Logistic-regression grids that {@link SharedPassLogistic} can take are cross-validated there
+ * instead (same folds and metric, far fewer Spark passes), unless {@code dataset.tune.shared-pass} is false.
  */
 final class Search {
   /** Fold number column CrossValidator uses ({@code foldCol}). */
@@ -104,7 +106,8 @@ final class Search {
           all.add(i);
         }
         ctx.step("algorithm " + (k + 1) + "/" + spaces.size() + ": cross-validating " + s.algorithm() + ", " + all.size()
-            + " candidate(s) × " + tune.folds() + " folds", "rows", trainRows);
+            + " candidate(s) × " + tune.folds() + " folds" + (tune.sharedPass() && SharedPassLogistic.eligible(s, s.candidates(), eval)
+            ? " in shared passes" : ""), "rows", trainRows);
         best.add(crossValidate(ctx, tune, s, all, train, 0, 1.0, trainRows, eval, trials, fits));
       }
       return new Outcome(trials, best, fits.fits, fits.iterations);
@@ -156,6 +159,9 @@ final class Search {
   private static Best crossValidate(JobContext ctx, DatasetConfig.Tune tune, Space s, List<Integer> idx, Dataset<Row> data, int rung,
       double fraction, long rows, Evaluator eval, List<Trial> trials, Tally fits) {
     List<ParamMap> maps = idx.stream().map(i -> s.candidates().get(i)).toList();
+    if (tune.sharedPass() && SharedPassLogistic.eligible(s, maps, eval)) {
+      return sharedPass(ctx, tune, s, idx, maps, data, rung, fraction, rows, trials, fits);
+    }
     // a progress line per fit (candidates × folds of this algorithm and rung); at most about 20 for large grids
     java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
     int total = maps.size() * tune.folds();
@@ -195,5 +201,43 @@ final class Search {
     fits.iterations += rec.iterations();
     Model<?> model = ((TrialRecorder.RecordingModel) m.bestModel()).inner();
     return new Best(s, idx.get(bestLocal), model, avg[bestLocal]);
+  }
+
+  /**
+   * The same cross-validation as {@link #crossValidate} (same folds, candidates and metric) in
+   * {@link SharedPassLogistic}'s shared passes; the winner is refitted on all of {@code data} by
+   * MLlib, as CrossValidator does. A trial's seconds are the search's, shared equally.
+   */
+  private static Best sharedPass(JobContext ctx, DatasetConfig.Tune tune, Space s, List<Integer> idx, List<ParamMap> maps,
+      Dataset<Row> data, int rung, double fraction, long rows, List<Trial> trials, Tally fits) {
+    long t0 = System.nanoTime();
+    SharedPassLogistic.Result r = SharedPassLogistic.crossValidate(data, tune.folds(),
+        (org.apache.spark.ml.classification.LogisticRegression) s.estimator(), maps, (pass, optimizers) -> {
+          if (pass <= PROGRESS_LINES || pass % 10 == 0) {
+            ctx.progress("shared pass " + pass + ": " + optimizers + " of " + maps.size() * tune.folds() + " " + s.algorithm()
+                + " fits still optimizing" + (fraction < 1.0 ? " rung " + rung : ""), "rows", rows);
+          }
+        });
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    int bestLocal = 0;
+    double[] mean = new double[maps.size()];
+    for (int j = 0; j < maps.size(); j++) {
+      double[] folds = r.foldMetrics()[j];
+      mean[j] = java.util.Arrays.stream(folds).average().orElse(Double.NaN);
+      double std = 0;
+      for (double v : folds) {
+        std += (v - mean[j]) * (v - mean[j]);
+      }
+      std = Math.sqrt(std / folds.length);
+      trials.add(new Trial(s.algorithm(), idx.get(j), rung, fraction, rows, Algorithms.describe(maps.get(j)), folds, mean[j], std,
+          seconds / maps.size()));
+      if (mean[j] > mean[bestLocal]) {
+        bestLocal = j;
+      }
+    }
+    Model<?> model = (Model<?>) s.estimator().fit(data, maps.get(bestLocal));
+    fits.fits += maps.size() * tune.folds() + 1;
+    fits.iterations += java.util.Arrays.stream(r.iterations()).sum() + TrialRecorder.iterationsOf(model);
+    return new Best(s, idx.get(bestLocal), model, mean[bestLocal]);
   }
 }

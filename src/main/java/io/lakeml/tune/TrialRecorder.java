@@ -75,7 +75,7 @@ final class TrialRecorder {
   }
 
   /** Iterations the optimizer of an iterative linear model ran (L-BFGS/OWL-QN); 0 when the model does not say. */
-  private static int iterationsOf(Model<?> model) {
+  static int iterationsOf(Model<?> model) {
     if (model instanceof LogisticRegressionModel lr && lr.hasSummary()) {
       return lr.summary().totalIterations();
     }

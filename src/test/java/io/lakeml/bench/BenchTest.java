@@ -92,7 +92,7 @@ class BenchTest {
     Map<String, Object> size = ((List<Map<String, Object>>) report.get("sizes")).get(0);
     @SuppressWarnings("unchecked")
     Map<String, Map<String, Object>> med = (Map<String, Map<String, Object>>) size.get("median");
-    assertThat(med).containsKeys("ingest", "etl", "prepare", "lrSearchParallelism1", "lrSearchParallelism2",
+    assertThat(med).containsKeys("ingest", "etl", "prepare", "lrSearchParallelism1", "lrSearchParallelism2", "lrSearchSharedPass",
         "baseline.ingest", "baseline.prepare", "baseline.crossValidation").doesNotContainKeys("bias-pre", "tune");
     for (String step : List.of("ingest", "lrSearchParallelism2", "baseline.ingest")) {
       Map<String, Object> m = med.get(step);
@@ -114,6 +114,13 @@ class BenchTest {
     assertThat(iterations).isGreaterThanOrEqualTo(5);
     assertThat(((Number) p1.get("iterationsPerFit")).doubleValue()).isCloseTo(iterations / 5.0, within(0.05));
     assertThat(((Number) p1.get("sparkJobs")).longValue()).as("Spark jobs counted during the search").isGreaterThan(5);
+    // the same search in shared passes: same fits counted, the same winner to 3 digits (its AUC is exact, the evaluator's binned)
+    Map<String, Object> shared = med.get("lrSearchSharedPass");
+    assertThat(((Number) shared.get("fits")).intValue()).isEqualTo(5);
+    assertThat(((Number) shared.get("cvMetric")).doubleValue()).isCloseTo(((Number) p2.get("cvMetric")).doubleValue(), within(1e-3));
+    assertThat(((Number) shared.get("iterations")).longValue()).isGreaterThanOrEqualTo(5);
+    assertThat(((Number) shared.get("sparkJobs")).longValue()).as("fewer Spark jobs than CrossValidator")
+        .isLessThan(((Number) p2.get("sparkJobs")).longValue());
     long trainRows = ((Number) p2.get("trainRows")).longValue();
     assertThat(trainRows).isBetween(1700L, 1900L);
     String md = Files.readString(Path.of((String) r.summary().get("markdown")));
@@ -125,7 +132,8 @@ class BenchTest {
       assertThat(((Number) sk.get("rows")).longValue()).isEqualTo(trainRows);
       assertThat(((Number) sk.get("fits")).intValue()).isEqualTo(5);
       assertThat(((Number) sk.get("bestAuc")).doubleValue()).isBetween(0.5, 0.8);
-      assertThat(md).contains("scikit-learn GridSearchCV").contains("optimizer iterations per fit");
+      assertThat(md).contains("scikit-learn GridSearchCV").contains("optimizer iterations per fit")
+          .contains("lakeml search in shared passes (the default) ÷ scikit-learn GridSearchCV");
       assertThat(((Number) sk.get("iterations")).intValue()).isGreaterThanOrEqualTo(5);
     }
     assertThat(p.run("bench", "--rows", "3000", "--until", "nope", "--source", SAMPLE.toString()).expectExit(2).stderr()).contains("--until nope");
