@@ -77,8 +77,8 @@ final class BenchMarkdown {
       double sk = num(peer.get("seconds"));
       Map<String, Object> sp = med.get("lrSearchSharedPass");
       r.put("lakeml search in shared passes (the default) ÷ scikit-learn GridSearchCV (target ≤ 1.5 at 1M rows, ≤ 1 at 10M)", String.format(Locale.ROOT,
-          "%.2f (%.1f s vs %.1f s; best CV AUC %s vs %s; iterations per fit %s vs %s)", shared / sk, shared, sk, fmt(sp.get("cvMetric")),
-          fmt(peer.get("bestAuc")), fmt(sp.get("iterationsPerFit")), fmt(peer.get("iterationsPerFit"))));
+          "%.2f (%.1f s vs %.1f s; best CV AUC %s vs %s; iterations per fit %.1f vs %.1f)", shared / sk, shared, sk, fmt(sp.get("cvMetric")),
+          fmt(peer.get("bestAuc")), num(sp.get("iterationsPerFit")), num(peer.get("iterationsPerFit"))));
     }
     Map<String, Object> lr = med.get("lrSearchParallelism1");
     if (peer != null && lr != null && lr.get("iterationsPerFit") != null && peer.get("iterationsPerFit") != null) {
