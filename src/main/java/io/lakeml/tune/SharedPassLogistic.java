@@ -103,7 +103,8 @@ final class SharedPassLogistic {
         for (int j = 0; j < c; j++) {
           double[] start = new double[stats.d + 1];
           // MLlib starts from zero coefficients and the intercept at the log odds of the training rows
-          start[stats.d] = Math.log(stats.positives[f] / (stats.weight[f] - stats.positives[f]));
+          double logOdds = Math.log(stats.positives[f] / (stats.weight[f] - stats.positives[f]));
+          start[stats.d] = Double.isFinite(logOdds) ? logOdds : 0; // a fold trained on one class only: MLlib's AUC is NaN too
           optimizers[f * c + j] = new Lbfgs(start, HISTORY, settings[j].getMaxIter(), settings[j].getTol());
         }
       }
@@ -190,6 +191,9 @@ final class SharedPassLogistic {
         // bounded: one row per (fold, candidate)
         .collectAsList();
     double[][] out = new double[c][folds];
+    for (double[] row : out) {
+      java.util.Arrays.fill(row, Double.NaN); // a fold without rows has no AUC
+    }
     for (Row r : areas) {
       double p = ((Number) r.getAs("p")).doubleValue();
       double n = ((Number) r.getAs("n")).doubleValue();
@@ -198,97 +202,83 @@ final class SharedPassLogistic {
     return out;
   }
 
-  /** One partition's rows in flat arrays: features dense (row-major) when every row is dense, else compressed rows. */
+  /**
+   * One partition's rows in flat arrays, features as compressed rows (non-zero values only), filled
+   * straight from the row iterator so no list of rows is held.
+   */
   static final class Block implements Serializable {
     final int n;
     final int d;
     final double[] y;
     final double[] w;
     final int[] fold;
-    final double[] dense;
     final int[] start;
     final int[] index;
     final double[] value;
 
-    private Block(int n, int d, double[] y, double[] w, int[] fold, double[] dense, int[] start, int[] index, double[] value) {
+    private Block(int n, int d, double[] y, double[] w, int[] fold, int[] start, int[] index, double[] value) {
       this.n = n;
       this.d = d;
       this.y = y;
       this.w = w;
       this.fold = fold;
-      this.dense = dense;
       this.start = start;
       this.index = index;
       this.value = value;
     }
 
     static Block of(Iterator<Row> rows) {
-      List<Row> all = new ArrayList<>();
-      rows.forEachRemaining(all::add);
-      int n = all.size();
-      double[] y = new double[n];
-      double[] w = new double[n];
-      int[] fold = new int[n];
-      int d = n == 0 ? 0 : ((Vector) all.get(0).get(2)).size();
-      boolean allDense = true;
-      long nnz = 0;
-      for (int i = 0; i < n; i++) {
-        Row r = all.get(i);
-        y[i] = ((Number) r.get(0)).doubleValue();
-        w[i] = r.isNullAt(1) ? 1.0 : ((Number) r.get(1)).doubleValue();
-        fold[i] = r.getInt(3);
-        Vector v = (Vector) r.get(2);
-        allDense &= !(v instanceof SparseVector);
-        nnz += v.numActives();
-      }
-      if (allDense) {
-        double[] dense = new double[n * d];
-        for (int i = 0; i < n; i++) {
-          System.arraycopy(((Vector) all.get(i).get(2)).toArray(), 0, dense, i * d, d);
-        }
-        return new Block(n, d, y, w, fold, dense, null, null, null);
-      }
-      int[] start = new int[n + 1];
-      int[] index = new int[(int) nnz];
-      double[] value = new double[(int) nnz];
+      double[] y = new double[1024];
+      double[] w = new double[1024];
+      int[] fold = new int[1024];
+      int[] start = new int[1025];
+      int[] index = new int[4096];
+      double[] value = new double[4096];
+      int n = 0;
       int k = 0;
-      for (int i = 0; i < n; i++) {
-        start[i] = k;
-        SparseVector v = ((Vector) all.get(i).get(2)).toSparse();
-        System.arraycopy(v.indices(), 0, index, k, v.indices().length);
-        System.arraycopy(v.values(), 0, value, k, v.values().length);
-        k += v.indices().length;
+      int d = 0;
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        if (n == y.length) {
+          y = java.util.Arrays.copyOf(y, 2 * n);
+          w = java.util.Arrays.copyOf(w, 2 * n);
+          fold = java.util.Arrays.copyOf(fold, 2 * n);
+          start = java.util.Arrays.copyOf(start, 2 * n + 1);
+        }
+        y[n] = ((Number) r.get(0)).doubleValue();
+        w[n] = r.isNullAt(1) ? 1.0 : ((Number) r.get(1)).doubleValue();
+        fold[n] = r.getInt(3);
+        Vector v = (Vector) r.get(2);
+        d = v.size();
+        if (k + v.numActives() > index.length) {
+          int grown = Math.max(2 * index.length, k + v.numActives());
+          index = java.util.Arrays.copyOf(index, grown);
+          value = java.util.Arrays.copyOf(value, grown);
+        }
+        start[n] = k;
+        SparseVector sv = v.toSparse();
+        System.arraycopy(sv.indices(), 0, index, k, sv.indices().length);
+        System.arraycopy(sv.values(), 0, value, k, sv.values().length);
+        k += sv.indices().length;
+        n++;
       }
       start[n] = k;
-      return new Block(n, d, y, w, fold, null, start, index, value);
+      return new Block(n, d, java.util.Arrays.copyOf(y, n), java.util.Arrays.copyOf(w, n), java.util.Arrays.copyOf(fold, n),
+          java.util.Arrays.copyOf(start, n + 1), java.util.Arrays.copyOf(index, k), java.util.Arrays.copyOf(value, k));
     }
 
     double dot(int i, double[] beta) {
       double s = 0;
-      if (dense != null) {
-        int o = i * d;
-        for (int j = 0; j < d; j++) {
-          s += dense[o + j] * beta[j];
-        }
-      } else {
-        for (int k = start[i]; k < start[i + 1]; k++) {
-          s += value[k] * beta[index[k]];
-        }
+      for (int k = start[i]; k < start[i + 1]; k++) {
+        s += value[k] * beta[index[k]];
       }
       return s;
     }
 
-    /** g[j] += a · x_ij for every feature j of row i. */
+    /** g[offset + j] += a · x_ij for every non-zero feature j of row i. */
     void axpy(int i, double a, double[] g, int offset) {
-      if (dense != null) {
-        int o = i * d;
-        for (int j = 0; j < d; j++) {
-          g[offset + j] += a * dense[o + j];
-        }
-      } else {
-        for (int k = start[i]; k < start[i + 1]; k++) {
-          g[offset + index[k]] += a * value[k];
-        }
+      for (int k = start[i]; k < start[i + 1]; k++) {
+        g[offset + index[k]] += a * value[k];
       }
     }
   }
@@ -317,18 +307,15 @@ final class SharedPassLogistic {
       int width = 3 + 2 * d; // weight, weight², positive weight, Σ w·x, Σ w·x²
       double[] sums = blocks.map(b -> {
         double[] a = new double[folds * width];
-        double[] x2 = new double[d];
         for (int i = 0; i < b.n; i++) {
           int o = b.fold[i] * width;
           double w = b.w[i];
           a[o] += w;
           a[o + 1] += w * w;
           a[o + 2] += w * b.y[i];
-          b.axpy(i, w, a, o + 3);
-          java.util.Arrays.fill(x2, 0);
-          b.axpy(i, 1.0, x2, 0);
-          for (int j = 0; j < d; j++) {
-            a[o + 3 + d + j] += w * x2[j] * x2[j];
+          for (int k = b.start[i]; k < b.start[i + 1]; k++) {
+            a[o + 3 + b.index[k]] += w * b.value[k];
+            a[o + 3 + d + b.index[k]] += w * b.value[k] * b.value[k];
           }
         }
         return a;
