@@ -235,6 +235,8 @@ final class Search {
         bestLocal = j;
       }
     }
+    ctx.progress(r.passes() + " shared passes and the held-out AUCs done; MLlib refits candidate " + (bestLocal + 1) + "/" + maps.size()
+        + " on all " + rows + " rows", "metric", mean[bestLocal]);
     Model<?> model = (Model<?>) s.estimator().fit(data, maps.get(bestLocal));
     fits.fits += maps.size() * tune.folds() + 1;
     fits.iterations += java.util.Arrays.stream(r.iterations()).sum() + TrialRecorder.iterationsOf(model);
