@@ -154,7 +154,8 @@ final class SharedPassLogistic {
    * Exact area under the ROC curve of every candidate on every held-out fold, as MLlib's evaluator
    * defines it (unweighted; tied scores count half): one pass scores the rows, one aggregation counts
    * positives and negatives per distinct score, and a running sum over the sorted distinct scores of
-   * each (fold, candidate) gives the negatives ranked below.
+   * each (fold, candidate) gives the negatives ranked below. (Scores are never NaN: the coefficients
+   * are finite, or the optimizer would have stopped on the line search.)
    */
   private static double[][] auc(SparkSession spark, JavaRDD<Block> blocks, double[][][] raw, int folds, int c) {
     int d = raw[0][0].length - 1;
@@ -166,22 +167,62 @@ final class SharedPassLogistic {
         intercept[f * c + j] = raw[f][j][d];
       }
     }
+    // each partition sorts its own scores per (fold, candidate) and sends one row per distinct score
+    // with its positive and negative counts: far fewer rows to shuffle when scores repeat (equal
+    // feature vectors), and never more than one per row
     JavaRDD<Row> scores = blocks.flatMap(b -> {
-      List<Row> out = new ArrayList<>(b.n * c);
+      List<Row> out = new ArrayList<>();
+      int[][] count = new int[folds][2];
       for (int i = 0; i < b.n; i++) {
-        int f = b.fold[i];
-        for (int j = 0; j < c; j++) {
+        count[b.fold[i]][b.y[i] > 0.5 ? 1 : 0]++;
+      }
+      for (int j = 0; j < c; j++) {
+        double[][] positive = new double[folds][];
+        double[][] negative = new double[folds][];
+        int[][] filled = new int[folds][2];
+        for (int f = 0; f < folds; f++) {
+          positive[f] = new double[count[f][1]];
+          negative[f] = new double[count[f][0]];
+        }
+        for (int i = 0; i < b.n; i++) {
+          int f = b.fold[i];
           int r = f * c + j;
-          out.add(RowFactory.create(f, j, intercept[r] + b.dot(i, beta[r]), b.y[i] > 0.5 ? 1L : 0L));
+          double m = intercept[r] + b.dot(i, beta[r]);
+          if (b.y[i] > 0.5) {
+            positive[f][filled[f][1]++] = m;
+          } else {
+            negative[f][filled[f][0]++] = m;
+          }
+        }
+        for (int f = 0; f < folds; f++) {
+          double[] p = positive[f];
+          double[] q = negative[f];
+          java.util.Arrays.sort(p);
+          java.util.Arrays.sort(q);
+          int x = 0;
+          int z = 0;
+          while (x < p.length || z < q.length) {
+            double m = x == p.length ? q[z] : z == q.length ? p[x] : Math.min(p[x], q[z]);
+            long pos = 0;
+            long neg = 0;
+            while (x < p.length && p[x] == m) {
+              x++;
+              pos++;
+            }
+            while (z < q.length && q[z] == m) {
+              z++;
+              neg++;
+            }
+            out.add(RowFactory.create(f, j, m, pos, neg));
+          }
         }
       }
       return out.iterator();
     });
     StructType schema = new StructType().add("f", DataTypes.IntegerType).add("c", DataTypes.IntegerType)
-        .add("m", DataTypes.DoubleType).add("y", DataTypes.LongType);
+        .add("m", DataTypes.DoubleType).add("pos", DataTypes.LongType).add("neg", DataTypes.LongType);
     Dataset<Row> counts = spark.createDataFrame(scores, schema).groupBy("f", "c", "m")
-        .agg(org.apache.spark.sql.functions.sum("y").as("pos"),
-            org.apache.spark.sql.functions.sum(org.apache.spark.sql.functions.lit(1L).minus(org.apache.spark.sql.functions.col("y"))).as("neg"));
+        .agg(org.apache.spark.sql.functions.sum("pos").as("pos"), org.apache.spark.sql.functions.sum("neg").as("neg"));
     var below = org.apache.spark.sql.functions.sum("neg").over(Window.partitionBy("f", "c").orderBy("m")
         .rowsBetween(Window.unboundedPreceding(), -1));
     List<Row> areas = counts.withColumn("below", org.apache.spark.sql.functions.coalesce(below, org.apache.spark.sql.functions.lit(0L)))

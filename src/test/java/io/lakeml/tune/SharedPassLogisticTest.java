@@ -31,13 +31,18 @@ class SharedPassLogisticTest {
 
   /**
    * Rows whose label follows a logistic model of 5 features on different scales (one constant, so
-   * its standard deviation is 0); with {@code sparse}, every other row's vector is sparse with zeros.
+   * its standard deviation is 0); with {@code sparse}, every other row's vector is sparse with zeros;
+   * without, values are coarse so that scores tie (tied scores count half in the AUC).
    */
   private static Dataset<Row> rows(int n, boolean sparse, boolean weighted, long seed) {
     Random r = new Random(seed);
     List<Row> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       double[] x = {r.nextDouble(), r.nextInt(2), r.nextGaussian() * 10, 0.5, r.nextDouble() < 0.2 ? 1 : 0};
+      if (!sparse) { // coarse values: many rows share a feature vector, so many scores tie
+        x[0] = Math.round(x[0] * 4) / 4.0;
+        x[2] = Math.round(x[2] / 5);
+      }
       double m = -0.4 + 2 * x[0] - 1.2 * x[1] + 0.08 * x[2] + 0.9 * x[4];
       double label = r.nextDouble() < 1 / (1 + Math.exp(-m)) ? 1 : 0;
       double weight = weighted ? 0.5 + r.nextInt(3) : 1.0;
