@@ -87,8 +87,14 @@ final class SharedPassLogistic {
    * {@link Search#FOLD} in [0, folds)).
    */
   static Result crossValidate(Dataset<Row> data, int folds, LogisticRegression estimator, List<ParamMap> candidates, PassListener listener) {
+    return crossValidate(data, folds, estimator, candidates, listener, Block.ROWS);
+  }
+
+  /** As above, with at most {@code blockRows} rows per block (tests use small blocks). */
+  static Result crossValidate(Dataset<Row> data, int folds, LogisticRegression estimator, List<ParamMap> candidates, PassListener listener,
+      int blockRows) {
     JavaRDD<Block> blocks = data.select(Algorithms.LABEL, Algorithms.WEIGHT, Algorithms.FEATURES, Search.FOLD)
-        .toJavaRDD().mapPartitions(rows -> List.of(Block.of(rows)).iterator())
+        .toJavaRDD().mapPartitions(rows -> Block.split(rows, blockRows))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       FoldStats stats = FoldStats.of(blocks, folds);
@@ -167,7 +173,7 @@ final class SharedPassLogistic {
         intercept[f * c + j] = raw[f][j][d];
       }
     }
-    // each partition sorts its own scores per (fold, candidate) and sends one row per distinct score
+    // each block sorts its own scores per (fold, candidate) and sends one row per distinct score
     // with its positive and negative counts: far fewer rows to shuffle when scores repeat (equal
     // feature vectors), and never more than one per row
     JavaRDD<Row> scores = blocks.flatMap(b -> {
@@ -248,6 +254,12 @@ final class SharedPassLogistic {
    * straight from the row iterator so no list of rows is held.
    */
   static final class Block implements Serializable {
+    /**
+     * Rows per block. Small enough that building one never needs much memory at once and that the
+     * cache can keep some blocks in memory and spill others to disk (one block per partition ran a
+     * 2 GB driver out of heap at 10M rows); large enough that a pass is a loop over arrays.
+     */
+    static final int ROWS = 1 << 16;
     final int n;
     final int d;
     final double[] y;
@@ -268,7 +280,23 @@ final class SharedPassLogistic {
       this.value = value;
     }
 
-    static Block of(Iterator<Row> rows) {
+    /** A partition's rows as blocks of at most {@code max} rows, made as they are read. */
+    static Iterator<Block> split(Iterator<Row> rows, int max) {
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return rows.hasNext();
+        }
+
+        @Override
+        public Block next() {
+          return of(rows, max);
+        }
+      };
+    }
+
+    /** The next (at most {@code max}) rows. */
+    static Block of(Iterator<Row> rows, int max) {
       double[] y = new double[1024];
       double[] w = new double[1024];
       int[] fold = new int[1024];
@@ -278,7 +306,7 @@ final class SharedPassLogistic {
       int n = 0;
       int k = 0;
       int d = 0;
-      while (rows.hasNext()) {
+      while (n < max && rows.hasNext()) {
         Row r = rows.next();
         if (n == y.length) {
           y = java.util.Arrays.copyOf(y, 2 * n);
@@ -346,20 +374,23 @@ final class SharedPassLogistic {
     static FoldStats of(JavaRDD<Block> blocks, int folds) {
       int d = blocks.map(b -> b.d).reduce(Math::max);
       int width = 3 + 2 * d; // weight, weight², positive weight, Σ w·x, Σ w·x²
-      double[] sums = blocks.map(b -> {
+      double[] sums = blocks.mapPartitions(it -> {
         double[] a = new double[folds * width];
-        for (int i = 0; i < b.n; i++) {
-          int o = b.fold[i] * width;
-          double w = b.w[i];
-          a[o] += w;
-          a[o + 1] += w * w;
-          a[o + 2] += w * b.y[i];
-          for (int k = b.start[i]; k < b.start[i + 1]; k++) {
-            a[o + 3 + b.index[k]] += w * b.value[k];
-            a[o + 3 + d + b.index[k]] += w * b.value[k] * b.value[k];
+        while (it.hasNext()) {
+          Block b = it.next();
+          for (int i = 0; i < b.n; i++) {
+            int o = b.fold[i] * width;
+            double w = b.w[i];
+            a[o] += w;
+            a[o + 1] += w * w;
+            a[o + 2] += w * b.y[i];
+            for (int k = b.start[i]; k < b.start[i + 1]; k++) {
+              a[o + 3 + b.index[k]] += w * b.value[k];
+              a[o + 3 + d + b.index[k]] += w * b.value[k] * b.value[k];
+            }
           }
         }
-        return a;
+        return List.of(a).iterator();
       }).collect().stream().reduce(SharedPassLogistic::add).orElseThrow(); // bounded: one array per partition
       double[] weight = new double[folds];
       double[] positives = new double[folds];
@@ -449,26 +480,29 @@ final class SharedPassLogistic {
       intercept[q] = stats.interceptOf(fold[q], thetas[q], beta[q]);
     }
     int width = d + 2;
-    double[] sums = blocks.map(b -> {
+    double[] sums = blocks.mapPartitions(it -> {
       double[] a = new double[r * width];
-      for (int i = 0; i < b.n; i++) {
-        int g = b.fold[i];
-        double y = b.y[i];
-        double w = b.w[i];
-        for (int q = 0; q < r; q++) {
-          if (fold[q] == g) {
-            continue; // row i is held out from this optimizer's fold
+      while (it.hasNext()) {
+        Block b = it.next();
+        for (int i = 0; i < b.n; i++) {
+          int g = b.fold[i];
+          double y = b.y[i];
+          double w = b.w[i];
+          for (int q = 0; q < r; q++) {
+            if (fold[q] == g) {
+              continue; // row i is held out from this optimizer's fold
+            }
+            double m = intercept[q] + b.dot(i, beta[q]);
+            int o = q * width;
+            // log(1 + e^m) − y·m, computed without overflow
+            a[o] += w * ((m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - y * m);
+            double mult = w * (1.0 / (1.0 + Math.exp(-m)) - y);
+            b.axpy(i, mult, a, o + 1);
+            a[o + 1 + d] += mult;
           }
-          double m = intercept[q] + b.dot(i, beta[q]);
-          int o = q * width;
-          // log(1 + e^m) − y·m, computed without overflow
-          a[o] += w * ((m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - y * m);
-          double mult = w * (1.0 / (1.0 + Math.exp(-m)) - y);
-          b.axpy(i, mult, a, o + 1);
-          a[o + 1 + d] += mult;
         }
       }
-      return a;
+      return List.of(a).iterator();
     }).collect().stream().reduce(SharedPassLogistic::add).orElseThrow(); // bounded: one array per partition
     double[][] out = new double[r][];
     for (int q = 0; q < r; q++) {

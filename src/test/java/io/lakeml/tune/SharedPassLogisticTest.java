@@ -75,7 +75,9 @@ class SharedPassLogisticTest {
       List<ParamMap> maps = sparse ? grid(lr, 0.0, 0.001, 0.05, 0.5) : grid(lr, 0.001, 0.5);
       List<Integer> served = new ArrayList<>();
       java.util.Set<Object> persisted = persistedIds(spark);
-      SharedPassLogistic.Result result = SharedPassLogistic.crossValidate(data, 3, lr, maps, (pass, optimizers) -> served.add(optimizers));
+      // sparse: blocks of 300 rows, several per partition (3000 rows in 3 partitions)
+      SharedPassLogistic.Result result = SharedPassLogistic.crossValidate(data, 3, lr, maps, (pass, optimizers) -> served.add(optimizers),
+          sparse ? 300 : SharedPassLogistic.Block.ROWS);
       // (other test classes' cached data may be cleaned up meanwhile, so: nothing new, rather than the same count)
       assertThat(persisted).as("the blocks are unpersisted").containsAll(persistedIds(spark));
       BinaryClassificationEvaluator exact = new BinaryClassificationEvaluator().setLabelCol(Algorithms.LABEL).setNumBins(0);
