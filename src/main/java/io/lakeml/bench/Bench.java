@@ -121,21 +121,13 @@ public final class Bench {
       String lrOnly = "dataset.tune.algorithms=[{type = logistic-regression, grid {" + grid.entrySet().stream()
           .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]").collect(Collectors.joining(", ")) + "}}]";
       for (int p : !searches ? new int[0] : oneFirst ? new int[] {1, 2} : new int[] {2, 1}) {
-        List<String> ov = new ArrayList<>(overrides);
-        ov.add("dataset.tune.parallelism=" + p);
-        ov.add("dataset.tune.shared-pass=false");
-        ov.add(lrOnly);
-        LakemlConfig c = ConfigLoader.load(o.confDir(), o.env(), o.dataset(), ov);
         log.printf("bench: rows=%d run %d/%d logistic-regression search, CrossValidator at parallelism %d%n", n, r, o.repeat(), p);
-        run.put("lrSearchParallelism" + p, stage(new io.lakeml.tune.TuneJob(), c, n));
+        run.put("lrSearchParallelism" + p, stage(new io.lakeml.tune.TuneJob(), withOverrides(overrides, lrOnly, "dataset.tune.shared-pass=false",
+            "dataset.tune.parallelism=" + p), n));
       }
       if (searches) {
-        List<String> ov = new ArrayList<>(overrides);
-        ov.add("dataset.tune.shared-pass=true");
-        ov.add(lrOnly);
-        LakemlConfig c = ConfigLoader.load(o.confDir(), o.env(), o.dataset(), ov);
         log.printf("bench: rows=%d run %d/%d logistic-regression search in shared passes%n", n, r, o.repeat());
-        run.put("lrSearchSharedPass", stage(new io.lakeml.tune.TuneJob(), c, n));
+        run.put("lrSearchSharedPass", stage(new io.lakeml.tune.TuneJob(), withOverrides(overrides, lrOnly, "dataset.tune.shared-pass=true"), n));
       }
       log.printf("bench: rows=%d run %d/%d bare-Spark baseline%n", n, r, o.repeat());
       Baseline.Result b = Baseline.run(spark, ds, landing + "/generated", work.resolve("baseline").toUri().toString(), grid,
@@ -159,6 +151,13 @@ public final class Bench {
     out.put("runs", runs);
     out.put("median", medians(runs));
     return out;
+  }
+
+  /** The bench's configuration with more {@code --set} overrides (the later ones win). */
+  private LakemlConfig withOverrides(List<String> overrides, String... more) {
+    List<String> all = new ArrayList<>(overrides);
+    all.addAll(List.of(more));
+    return ConfigLoader.load(o.confDir(), o.env(), o.dataset(), all);
   }
 
   /** Runs one job through the Runner (summary to the log), measured. */

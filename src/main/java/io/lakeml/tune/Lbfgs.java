@@ -24,7 +24,7 @@ final class Lbfgs {
   private final int memory;
   private final int maxIter;
   private final double tol;
-  private final Deque<double[][]> pairs = new ArrayDeque<>(); // {s, y, {1 / y·s}}
+  private final Deque<Pair> pairs = new ArrayDeque<>();
   private final Deque<Double> values = new ArrayDeque<>();
   private double[] x;
   private double f = Double.NaN;
@@ -37,6 +37,9 @@ final class Lbfgs {
   private int backtracks;
   private int iterations;
   private String stopped;
+
+  /** One remembered step s, its gradient change y, and ρ = 1 / (y·s). */
+  private record Pair(double[] s, double[] y, double rho) {}
 
   Lbfgs(double[] start, int memory, int maxIter, double tol) {
     this.x = start.clone();
@@ -109,7 +112,7 @@ final class Lbfgs {
     }
     double ys = dot(y, s);
     if (ys > 1e-10 * norm(y) * norm(s)) { // keep the inverse Hessian approximation positive definite
-      pairs.addLast(new double[][] {s, y, {1 / ys}});
+      pairs.addLast(new Pair(s, y, 1 / ys));
       if (pairs.size() > memory) {
         pairs.removeFirst();
       }
@@ -137,26 +140,24 @@ final class Lbfgs {
   /** Two-loop recursion: direction = −H·g with H the approximate inverse Hessian. */
   private void beginStep() {
     double[] q = g.clone();
-    double[][] alphas = new double[pairs.size()][];
+    double[] alphas = new double[pairs.size()];
     int k = pairs.size();
     var back = pairs.descendingIterator();
     while (back.hasNext()) {
-      double[][] p = back.next();
-      double a = p[2][0] * dot(p[0], q);
-      alphas[--k] = new double[] {a};
-      axpy(-a, p[1], q);
+      Pair p = back.next();
+      alphas[--k] = p.rho() * dot(p.s(), q);
+      axpy(-alphas[k], p.y(), q);
     }
     if (!pairs.isEmpty()) {
-      double[][] last = pairs.peekLast();
-      double gamma = dot(last[0], last[1]) / dot(last[1], last[1]);
+      Pair last = pairs.peekLast();
+      double gamma = dot(last.s(), last.y()) / dot(last.y(), last.y());
       for (int i = 0; i < q.length; i++) {
         q[i] *= gamma;
       }
     }
-    k = 0;
-    for (double[][] p : pairs) {
-      double b = p[2][0] * dot(p[1], q);
-      axpy(alphas[k++][0] - b, p[0], q);
+    for (Pair p : pairs) {
+      double b = p.rho() * dot(p.y(), q);
+      axpy(alphas[k++] - b, p.s(), q);
     }
     for (int i = 0; i < q.length; i++) {
       q[i] = -q[i];

@@ -183,20 +183,13 @@ final class Search {
         .setSeed(tune.seed());
     CrossValidatorModel m = cv.fit(data);
     double[] avg = m.avgMetrics();
-    int bestLocal = 0;
-    for (int j = 0; j < avg.length; j++) {
-      double[] folds = rec.foldMetrics(j);
-      double std = 0;
-      for (double v : folds) {
-        std += (v - avg[j]) * (v - avg[j]);
-      }
-      std = Math.sqrt(std / folds.length);
-      trials.add(new Trial(s.algorithm(), idx.get(j), rung, fraction, rows, Algorithms.describe(maps.get(j)), folds, avg[j], std, rec.seconds(j)));
-      boolean better = eval.isLargerBetter() ? avg[j] > avg[bestLocal] : avg[j] < avg[bestLocal];
-      if (better) {
-        bestLocal = j;
-      }
+    double[][] foldMetrics = new double[maps.size()][];
+    double[] seconds = new double[maps.size()];
+    for (int j = 0; j < maps.size(); j++) {
+      foldMetrics[j] = rec.foldMetrics(j);
+      seconds[j] = rec.seconds(j);
     }
+    int bestLocal = record(s, idx, maps, rung, fraction, rows, foldMetrics, avg, seconds, eval.isLargerBetter(), trials);
     fits.fits += maps.size() * tune.folds() + 1;
     fits.iterations += rec.iterations();
     Model<?> model = ((TrialRecorder.RecordingModel) m.bestModel()).inner();
@@ -218,28 +211,40 @@ final class Search {
                 + " fits still optimizing" + (fraction < 1.0 ? " rung " + rung : ""), "rows", rows);
           }
         });
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    int bestLocal = 0;
+    double[] seconds = new double[maps.size()];
+    java.util.Arrays.fill(seconds, (System.nanoTime() - t0) / 1e9 / maps.size());
     double[] mean = new double[maps.size()];
     for (int j = 0; j < maps.size(); j++) {
-      double[] folds = r.foldMetrics()[j];
-      mean[j] = java.util.Arrays.stream(folds).average().orElse(Double.NaN);
-      double std = 0;
-      for (double v : folds) {
-        std += (v - mean[j]) * (v - mean[j]);
-      }
-      std = Math.sqrt(std / folds.length);
-      trials.add(new Trial(s.algorithm(), idx.get(j), rung, fraction, rows, Algorithms.describe(maps.get(j)), folds, mean[j], std,
-          seconds / maps.size()));
-      if (mean[j] > mean[bestLocal]) {
-        bestLocal = j;
-      }
+      mean[j] = java.util.Arrays.stream(r.foldMetrics()[j]).average().orElse(Double.NaN);
     }
+    int bestLocal = record(s, idx, maps, rung, fraction, rows, r.foldMetrics(), mean, seconds, true, trials);
     ctx.progress(r.passes() + " shared passes and the held-out AUCs done; MLlib refits candidate " + (bestLocal + 1) + "/" + maps.size()
         + " on all " + rows + " rows", "metric", mean[bestLocal]);
     Model<?> model = (Model<?>) s.estimator().fit(data, maps.get(bestLocal));
     fits.fits += maps.size() * tune.folds() + 1;
     fits.iterations += java.util.Arrays.stream(r.iterations()).sum() + TrialRecorder.iterationsOf(model);
     return new Best(s, idx.get(bestLocal), model, mean[bestLocal]);
+  }
+
+  /**
+   * Adds one {@link Trial} per candidate (fold metrics, their mean and standard deviation, seconds)
+   * and returns the index of the best mean, the first one on a tie, as CrossValidator picks.
+   */
+  private static int record(Space s, List<Integer> idx, List<ParamMap> maps, int rung, double fraction, long rows, double[][] foldMetrics,
+      double[] mean, double[] seconds, boolean largerIsBetter, List<Trial> trials) {
+    int best = 0;
+    for (int j = 0; j < maps.size(); j++) {
+      double std = 0;
+      for (double v : foldMetrics[j]) {
+        std += (v - mean[j]) * (v - mean[j]);
+      }
+      std = Math.sqrt(std / foldMetrics[j].length);
+      trials.add(new Trial(s.algorithm(), idx.get(j), rung, fraction, rows, Algorithms.describe(maps.get(j)), foldMetrics[j], mean[j], std,
+          seconds[j]));
+      if (largerIsBetter ? mean[j] > mean[best] : mean[j] < mean[best]) {
+        best = j;
+      }
+    }
+    return best;
   }
 }

@@ -106,10 +106,10 @@ final class SharedPassLogistic {
       // one optimizer per (fold, candidate); every pass evaluates all that are still running
       Lbfgs[] optimizers = new Lbfgs[folds * c];
       for (int f = 0; f < folds; f++) {
+        // MLlib starts from zero coefficients and the intercept at the log odds of the training rows
+        double logOdds = Math.log(stats.positives[f] / (stats.weight[f] - stats.positives[f]));
         for (int j = 0; j < c; j++) {
           double[] start = new double[stats.d + 1];
-          // MLlib starts from zero coefficients and the intercept at the log odds of the training rows
-          double logOdds = Math.log(stats.positives[f] / (stats.weight[f] - stats.positives[f]));
           start[stats.d] = Double.isFinite(logOdds) ? logOdds : 0; // a fold trained on one class only: MLlib's AUC is NaN too
           optimizers[f * c + j] = new Lbfgs(start, HISTORY, settings[j].getMaxIter(), settings[j].getTol());
         }
@@ -134,20 +134,12 @@ final class SharedPassLogistic {
         }
         listener.passed(++passes, running.length);
       }
-      double[][][] solution = new double[folds][c][];
+      double[][][] raw = new double[folds][c][];
       int[] iterations = new int[c];
       for (int f = 0; f < folds; f++) {
         for (int j = 0; j < c; j++) {
-          solution[f][j] = optimizers[f * c + j].solution();
+          raw[f][j] = stats.onRawFeatures(f, optimizers[f * c + j].solution());
           iterations[j] += optimizers[f * c + j].iterations();
-        }
-      }
-      double[][][] raw = new double[folds][c][];
-      for (int f = 0; f < folds; f++) {
-        for (int j = 0; j < c; j++) {
-          double[] e = stats.effective(f, solution[f][j]);
-          raw[f][j] = java.util.Arrays.copyOf(e, stats.d + 1);
-          raw[f][j][stats.d] = stats.interceptOf(f, solution[f][j], e);
         }
       }
       return new Result(auc(data.sparkSession(), blocks, raw, folds, c), iterations, raw, passes);
@@ -165,14 +157,6 @@ final class SharedPassLogistic {
    */
   private static double[][] auc(SparkSession spark, JavaRDD<Block> blocks, double[][][] raw, int folds, int c) {
     int d = raw[0][0].length - 1;
-    double[][] beta = new double[folds * c][];
-    double[] intercept = new double[folds * c];
-    for (int f = 0; f < folds; f++) {
-      for (int j = 0; j < c; j++) {
-        beta[f * c + j] = raw[f][j];
-        intercept[f * c + j] = raw[f][j][d];
-      }
-    }
     // each block sorts its own scores per (fold, candidate) and sends one row per distinct score
     // with its positive and negative counts: far fewer rows to shuffle when scores repeat (equal
     // feature vectors), and never more than one per row
@@ -192,8 +176,7 @@ final class SharedPassLogistic {
         }
         for (int i = 0; i < b.n; i++) {
           int f = b.fold[i];
-          int r = f * c + j;
-          double m = intercept[r] + b.dot(i, beta[r]);
+          double m = raw[f][j][d] + b.dot(i, raw[f][j]);
           if (b.y[i] > 0.5) {
             positive[f][filled[f][1]++] = m;
           } else {
@@ -419,22 +402,19 @@ final class SharedPassLogistic {
       return new FoldStats(d, weight, positives, mean, invStd);
     }
 
-    /** Coefficients on the raw features of a solution θ (standardized, centered features; intercept last). */
-    double[] effective(int f, double[] theta) {
-      double[] e = new double[d];
-      for (int j = 0; j < d; j++) {
-        e[j] = theta[j] * invStd[f][j];
-      }
-      return e;
-    }
-
-    /** The intercept on the raw features: θ's intercept less the centering. */
-    double interceptOf(int f, double[] theta, double[] effective) {
+    /**
+     * A solution θ of fold f (coefficients of the standardized, centered features, intercept last)
+     * as coefficients on the raw features, intercept last: β_j = θ_j / σ_j, b = θ_d − Σ β_j μ_j.
+     */
+    double[] onRawFeatures(int f, double[] theta) {
+      double[] out = new double[d + 1];
       double b = theta[d];
       for (int j = 0; j < d; j++) {
-        b -= effective[j] * mean[f][j];
+        out[j] = theta[j] * invStd[f][j];
+        b -= out[j] * mean[f][j];
       }
-      return b;
+      out[d] = b;
+      return out;
     }
   }
 
@@ -473,11 +453,9 @@ final class SharedPassLogistic {
   private static double[][] pass(JavaRDD<Block> blocks, FoldStats stats, int[] fold, double[][] thetas) {
     int r = fold.length;
     int d = stats.d;
-    double[][] beta = new double[r][];
-    double[] intercept = new double[r];
+    double[][] model = new double[r][];
     for (int q = 0; q < r; q++) {
-      beta[q] = stats.effective(fold[q], thetas[q]);
-      intercept[q] = stats.interceptOf(fold[q], thetas[q], beta[q]);
+      model[q] = stats.onRawFeatures(fold[q], thetas[q]);
     }
     int width = d + 2;
     double[] sums = blocks.mapPartitions(it -> {
@@ -492,7 +470,7 @@ final class SharedPassLogistic {
             if (fold[q] == g) {
               continue; // row i is held out from this optimizer's fold
             }
-            double m = intercept[q] + b.dot(i, beta[q]);
+            double m = model[q][d] + b.dot(i, model[q]);
             int o = q * width;
             // log(1 + e^m) − y·m, computed without overflow
             a[o] += w * ((m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - y * m);
