@@ -6,7 +6,9 @@ import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.functions;
+import scala.Option;
 
 /** Small Delta helpers: versions, commit metadata and idempotent writes (see FIELD-NOTES: txnAppId). */
 public final class DeltaTables {
@@ -18,11 +20,10 @@ public final class DeltaTables {
 
   /** Latest committed version, or empty when the table does not exist yet. */
   public static OptionalLong version(SparkSession spark, String path) {
-    if (!exists(spark, path)) {
-      return OptionalLong.empty();
-    }
-    Row last = DeltaTable.forPath(spark, path).history(1).select("version").first();
-    return OptionalLong.of(last.getLong(0));
+    // the log's newest snapshot: a listing of _delta_log and no Spark job, where history(1) runs one
+    // (20 calls cost 2.3 s of a 100 s titanic nightly); version -1 means no table
+    long v = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty()).version();
+    return v >= 0 ? OptionalLong.of(v) : OptionalLong.empty();
   }
 
   /** The {@code userMetadata} of the most recent commit that carries one, or null. */

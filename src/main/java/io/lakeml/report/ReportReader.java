@@ -51,11 +51,8 @@ final class ReportReader {
     this.dataset = dataset;
     this.runDate = runDate;
     for (LakeCatalog.Table t : List.of(cat.quality(), cat.profile(), cat.models(), cat.trials(), cat.bias(), cat.champions(), cat.monitor())) {
-      // the log's latest snapshot: no Spark job, and the reads below at this version reuse it (-1: no table yet)
-      long v = org.apache.spark.sql.delta.DeltaLog.forTable(spark, t.path()).update(false, scala.Option.empty(), scala.Option.empty()).version();
-      if (v >= 0) {
-        versions.put(t.name(), v);
-      }
+      // the reads below at this version reuse the snapshot this loads
+      io.lakeml.core.DeltaTables.version(spark, t.path()).ifPresent(v -> versions.put(t.name(), v));
     }
   }
 
