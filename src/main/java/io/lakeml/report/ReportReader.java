@@ -52,7 +52,7 @@ final class ReportReader {
     this.runDate = runDate;
     for (LakeCatalog.Table t : List.of(cat.quality(), cat.profile(), cat.models(), cat.trials(), cat.bias(), cat.champions(), cat.monitor())) {
       // the reads below at this version reuse the snapshot this loads
-      io.lakeml.core.DeltaTables.version(spark, t.path()).ifPresent(v -> versions.put(t.name(), v));
+      DeltaTables.version(spark, t.path()).ifPresent(v -> versions.put(t.name(), v));
     }
   }
 
