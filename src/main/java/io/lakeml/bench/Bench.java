@@ -182,6 +182,10 @@ public final class Bench {
       Object search = metrics.get("searchSeconds");
       v.put("fits", fits);
       v.put("searchSeconds", search);
+      // the search alone, without caching, scoring and registering around it
+      if (search instanceof Number s && s.doubleValue() > 0 && metrics.get("searchCpuSeconds") instanceof Number cpu) {
+        v.put("searchCpuUtilization", Meter.round(cpu.doubleValue() / (s.doubleValue() * Meter.cores()), 3));
+      }
       if (fits instanceof Number f && search instanceof Number s && f.intValue() > 0) {
         v.put("secondsPerFit", Meter.round(s.doubleValue() / f.intValue(), 3));
         // iterations tell a slow optimizer step from an optimizer that takes more steps than scikit-learn's

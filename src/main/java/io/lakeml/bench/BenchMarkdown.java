@@ -80,6 +80,16 @@ final class BenchMarkdown {
           "%.2f (%.1f s vs %.1f s; best CV AUC %s vs %s; iterations per fit %.1f vs %.1f)", shared / sk, shared, sk, fmt(sp.get("cvMetric")),
           fmt(peer.get("bestAuc")), num(sp.get("iterationsPerFit")), num(peer.get("iterationsPerFit"))));
     }
+    List<String> cpu = new java.util.ArrayList<>();
+    for (String step : List.of("lrSearchParallelism1", "lrSearchParallelism2", "lrSearchSharedPass")) {
+      Map<String, Object> m = med.get(step);
+      if (m != null && m.get("searchCpuUtilization") != null) {
+        cpu.add(String.format(Locale.ROOT, "%s %.2f", step, num(m.get("searchCpuUtilization"))));
+      }
+    }
+    if (!cpu.isEmpty()) {
+      r.put("CPU utilization during the search alone, process CPU ÷ (search wall × cores) (target ≥ 0.9)", String.join(", ", cpu));
+    }
     Map<String, Object> lr = med.get("lrSearchParallelism1");
     if (peer != null && lr != null && lr.get("iterationsPerFit") != null && peer.get("iterationsPerFit") != null) {
       // fits run one after another at parallelism 1; the quotient includes the passes every fit makes besides its iterations

@@ -127,8 +127,10 @@ public final class TuneJob implements Job {
       Evaluator eval = ModelMetrics.evaluator(tune.metric());
       List<Search.Space> spaces = spaces(tune);
       long t0 = System.nanoTime();
+      long cpu0 = processCpuNanos();
       Search.Outcome outcome = Search.run(ctx, tune, spaces, train, nTrain, eval);
       double searchSeconds = (System.nanoTime() - t0) / 1e9;
+      double searchCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
 
       // the best of each algorithm, refitted on the whole training split by CrossValidator, scored on validation
       ctx.step("scoring each algorithm's best candidate on the validation split");
@@ -186,6 +188,8 @@ public final class TuneJob implements Job {
           .metric("fits", outcome.fits())
           .metric("iterations", outcome.iterations())
           .metric("searchSeconds", round(searchSeconds))
+          // this JVM's CPU time (all threads) during the search: in local mode the executors run in it too
+          .metric("searchCpuSeconds", round(searchCpuSeconds))
           .metric("trainRows", nTrain)
           .metric("model", cat.modelVersion(ds.name(), version));
       result.read(gold.name(), goldVersion);
@@ -244,6 +248,11 @@ public final class TuneJob implements Job {
       return (Double) model.getOrDefault(model.getParam("threshold"));
     }
     return 0.5;
+  }
+
+  /** CPU time of this JVM, all threads, in ns. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static void observe(Dataset<Row> rows) {

@@ -114,6 +114,13 @@ class BenchTest {
     assertThat(iterations).isGreaterThanOrEqualTo(5);
     assertThat(((Number) p1.get("iterationsPerFit")).doubleValue()).isCloseTo(iterations / 5.0, within(0.05));
     assertThat(((Number) p1.get("sparkJobs")).longValue()).as("Spark jobs counted during the search").isGreaterThan(5);
+    // the search's own CPU utilization: the search is part of the tune job, so it cannot have used more CPU than the job did
+    for (Map<String, Object> search : List.of(p1, p2, med.get("lrSearchSharedPass"))) {
+      double util = ((Number) search.get("searchCpuUtilization")).doubleValue();
+      double searchCpu = util * ((Number) search.get("searchSeconds")).doubleValue() * Runtime.getRuntime().availableProcessors();
+      assertThat(util).isBetween(0.01, 1.2);
+      assertThat(searchCpu).isLessThanOrEqualTo(((Number) search.get("cpuSeconds")).doubleValue() + 0.05);
+    }
     // the same search in shared passes: same fits counted, the same winner to 3 digits (its AUC is exact, the evaluator's binned)
     Map<String, Object> shared = med.get("lrSearchSharedPass");
     assertThat(((Number) shared.get("fits")).intValue()).isEqualTo(5);
@@ -125,7 +132,7 @@ class BenchTest {
     assertThat(trainRows).isBetween(1700L, 1900L);
     String md = Files.readString(Path.of((String) r.summary().get("markdown")));
     assertThat(md).contains("| ingest |").contains("| baseline.crossValidation |").contains("speedup of parallelism 2 over 1")
-        .contains("bare-Spark landing→Delta");
+        .contains("bare-Spark landing→Delta").contains("CPU utilization during the search alone");
     assertThat(r.stdout()).contains("| lrSearchParallelism2 |");
     if (peer) {
       Map<String, Object> sk = med.get("peer");
