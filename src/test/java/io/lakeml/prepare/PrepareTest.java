@@ -88,6 +88,8 @@ class PrepareTest {
         + " version as of 1 b on a.id = b.id where a.split <> b.split");
     assertThat(diff).containsExactly(Map.of("n", 0));
     assertThat(shared.sql("select count(*) as n from " + gold + " version as of 1").get(0)).containsEntry("n", ROWS);
+    // 3000 rows: one file, as small data should be (SplitterTest spreads larger data over the cores)
+    assertThat(shared.sql("select input_file_name() as f, count(*) as n from " + gold + " version as of 1 group by 1")).hasSize(1);
     // and again with nothing changed: skipped
     assertThat(shared.run("prepare", "--dataset", "synth", "--set", "dataset.tune.seed=7").expectExit(0).status()).isEqualTo("SKIPPED");
   }
