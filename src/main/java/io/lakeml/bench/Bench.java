@@ -198,6 +198,7 @@ public final class Bench {
       v.put("algorithm", metrics.get("algorithm"));
       v.put("parallelism", metrics.get("parallelism"));
       v.put("trainRows", metrics.get("trainRows"));
+      v.put("trainCachedMb", metrics.get("trainCachedMb"));
     }
     return v;
   }

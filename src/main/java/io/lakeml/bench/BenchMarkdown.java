@@ -56,7 +56,9 @@ final class BenchMarkdown {
     Double p1 = search(med, "lrSearchParallelism1");
     Double p2 = search(med, "lrSearchParallelism2");
     if (p1 != null && p2 != null) {
-      r.put("logistic-regression search, speedup of parallelism 2 over 1", String.format(Locale.ROOT, "%.2f× (%.1f s vs %.1f s)", p1 / p2, p1, p2));
+      Object cached = med.get("lrSearchParallelism1").get("trainCachedMb");
+      r.put("logistic-regression search, speedup of parallelism 2 over 1", String.format(Locale.ROOT, "%.2f× (%.1f s vs %.1f s)%s", p1 / p2, p1, p2,
+          cached instanceof Number mb ? String.format(Locale.ROOT, "; cached training split %.1f MB", mb.doubleValue()) : ""));
     }
     Double cv = wall(med, "baseline.crossValidation");
     if (p2 != null && cv != null) {

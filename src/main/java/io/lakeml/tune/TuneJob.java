@@ -116,6 +116,8 @@ public final class TuneJob implements Job {
     try {
       long nTrain = train.count();
       long nValidation = validation.count();
+      // the cached split's size, from the cache's own statistics once built: what every pass of the search reads
+      double trainCachedMb = train.alias("cached_train").queryExecution().optimizedPlan().stats().sizeInBytes().doubleValue() / (1 << 20);
       if (nTrain < 2L * tune.folds()) {
         throw new JobFailure("the training split of " + gold.name() + " version " + goldVersion + " has " + nTrain
             + " rows, too few for " + tune.folds() + "-fold cross-validation. Add data or lower dataset.tune.folds.");
@@ -191,6 +193,7 @@ public final class TuneJob implements Job {
           // this JVM's CPU time (all threads) during the search: in local mode the executors run in it too
           .metric("searchCpuSeconds", round(searchCpuSeconds))
           .metric("trainRows", nTrain)
+          .metric("trainCachedMb", Math.round(trainCachedMb * 10) / 10.0)
           .metric("model", cat.modelVersion(ds.name(), version));
       result.read(gold.name(), goldVersion);
       DeltaTables.version(spark, cat.trials().path()).ifPresent(v -> result.wrote(cat.trials().name(), v));

@@ -114,6 +114,9 @@ class BenchTest {
     assertThat(iterations).isGreaterThanOrEqualTo(5);
     assertThat(((Number) p1.get("iterationsPerFit")).doubleValue()).isCloseTo(iterations / 5.0, within(0.05));
     assertThat(((Number) p1.get("sparkJobs")).longValue()).as("Spark jobs counted during the search").isGreaterThan(5);
+    // the cached training split's size (about 1,800 rows of label, weight, a 7-slot vector, fold and uniform)
+    assertThat(((Number) p1.get("trainCachedMb")).doubleValue()).isBetween(0.01, 2.0);
+    assertThat(p2.get("trainCachedMb")).isEqualTo(p1.get("trainCachedMb"));
     // the search's own CPU utilization: the search is part of the tune job, so it cannot have used more CPU than the job did
     for (Map<String, Object> search : List.of(p1, p2, med.get("lrSearchSharedPass"))) {
       double util = ((Number) search.get("searchCpuUtilization")).doubleValue();
@@ -132,7 +135,7 @@ class BenchTest {
     assertThat(trainRows).isBetween(1700L, 1900L);
     String md = Files.readString(Path.of((String) r.summary().get("markdown")));
     assertThat(md).contains("| ingest |").contains("| baseline.crossValidation |").contains("speedup of parallelism 2 over 1")
-        .contains("bare-Spark landing→Delta").contains("CPU utilization during the search alone");
+        .contains("bare-Spark landing→Delta").contains("CPU utilization during the search alone").contains("; cached training split ");
     assertThat(r.stdout()).contains("| lrSearchParallelism2 |");
     if (peer) {
       Map<String, Object> sk = med.get("peer");
