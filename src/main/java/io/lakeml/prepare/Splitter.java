@@ -71,8 +71,8 @@ final class Splitter {
         : s.stratifyBy().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     WindowSpec w = Window.partitionBy(partition).orderBy(order.toArray(new Column[0]));
     // percent_rank is in [0, 1], like the uniform number above. The window leaves one partition per
-    // stratum (one in all with a time column): 62/38 for fertility's label, so every later pass over
-    // gold (the feature fit, every tune fit) kept one of 2 cores idle a third of the time. Spread the
+    // stratum (one in all with a time column, so every later read of gold ran on one core; 62/38
+    // for fertility's label, which measured no slower at 1M: docs/benchmarks). Spread the
     // rows by their hash over about one partition per core (one per ROWS_PER_PARTITION rows at
     // least, so small data stays in one file) and sort each by the ranking's order: layout and row
     // order then depend on content and the parallelism only, never on which task finished first.

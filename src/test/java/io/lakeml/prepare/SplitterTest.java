@@ -57,16 +57,7 @@ class SplitterTest {
     assertThat(Splitter.assign(rows.limit(5_000).repartition(3), ds, ds.columnNames(), 5_000).rdd().getNumPartitions()).isEqualTo(1);
 
     // a time split ranks all rows in one window partition: it too ends spread evenly, the earliest 60% training
-    TestProject t = TestProject.create("splitter-time").dataset("timed", """
-        dataset {
-          schema = [ { name = id, type = long }, { name = x, type = double }, { name = y, type = string } ]
-          key = [id]
-          label { column = y, positive = "yes" }
-          features { numeric = [x] }
-          prepare.split.time-column = id
-        }
-        """);
-    DatasetConfig timed = ConfigLoader.load(t.confDir(), "local", "timed", List.of()).requireDataset();
+    DatasetConfig timed = ConfigLoader.load(p.confDir(), "local", "synth", List.of("dataset.prepare.split.time-column=id")).requireDataset();
     Dataset<Row> byTime = Splitter.assign(rows.repartition(3), timed, timed.columnNames(), ROWS);
     assertThat(byTime.groupBy(spark_partition_id()).count().collectAsList())
         .hasSize(2).allSatisfy(r -> assertThat((double) r.getLong(1)).isCloseTo(ROWS / 2.0, within(ROWS / 2.0 * 0.05)));
