@@ -15,6 +15,14 @@ public final class Columns {
   public static final String ROW_SEQ = "_row_seq";
   /** Run that wrote the row. */
   public static final String RUN_ID = "_run_id";
+  /**
+   * The only columns of bronze Delta keeps min/max statistics for: bronze is read whole by etl, and
+   * per-column statistics on every text column cost a third of ingest's task time at 1M rows
+   * (docs/benchmarks/README.md). These always exist, so a schema change cannot drop one.
+   */
+  public static final String BRONZE_STATS = INGESTED_AT + "," + RUN_ID;
+  /** The same for silver: when its rows were ingested, a column every schema keeps. */
+  public static final String SILVER_STATS = INGESTED_AT;
   /** Raw CSV/JSON text of a record the parser could not read (internal, never stored in bronze). */
   public static final String CORRUPT = "_corrupt_record";
 }

@@ -14,6 +14,12 @@ import scala.Option;
 public final class DeltaTables {
   private DeltaTables() {}
 
+  /**
+   * Table property (set when a table is created) naming the columns Delta keeps min/max statistics
+   * for; by default it is the first 32 columns. A column named there cannot be dropped later.
+   */
+  public static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
+
   public static boolean exists(SparkSession spark, String path) {
     return DeltaTable.isDeltaTable(spark, path);
   }

@@ -175,8 +175,10 @@ public final class EtlJob implements Job {
     ctx.step((rebuild ? "rebuilding " : "merging into ") + silver.name());
     Dataset<Row> source = good;
     if (rebuild) {
+      // table properties given to a writer apply when it creates the table; a rebuild keeps them
       source.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
           .option("txnAppId", appId + "-silver").option("txnVersion", bronzeVersion)
+          .option(DeltaTables.STATS_COLUMNS, Columns.SILVER_STATS)
           .option("userMetadata", meta).save(silver.path());
     } else {
       Column on = null;

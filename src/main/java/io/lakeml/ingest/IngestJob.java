@@ -229,7 +229,8 @@ public final class IngestJob implements Job {
       }
       if (!bronzeExists) {
         // lets etl tell which bronze rows arrived since it last ran (_metadata.row_commit_version)
-        writer = writer.option("delta.enableRowTracking", "true");
+        writer = writer.option("delta.enableRowTracking", "true")
+            .option(DeltaTables.STATS_COLUMNS, Columns.BRONZE_STATS);
       }
       writer.save(bronze.path());
       counters.add(files.size(), accepted + rejected, accepted, rejected, blank, byKind, parsed.addedColumns());

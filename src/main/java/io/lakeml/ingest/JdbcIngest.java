@@ -212,7 +212,8 @@ final class JdbcIngest {
     }
     if (state.version().isEmpty()) {
       // lets etl tell which bronze rows arrived since it last ran (_metadata.row_commit_version)
-      writer = writer.option("delta.enableRowTracking", "true");
+      writer = writer.option("delta.enableRowTracking", "true")
+          .option(DeltaTables.STATS_COLUMNS, Columns.BRONZE_STATS);
     }
     writer.save(bronze.path());
   }

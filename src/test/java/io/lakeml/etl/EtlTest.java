@@ -2,9 +2,15 @@ package io.lakeml.etl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakeml.core.LakeCatalog;
 import io.lakeml.testing.TestProject;
+import io.lakeml.testing.TestSpark;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** bronze → silver: typing, cleaning, key deduplication, MERGE, idempotent reruns. */
@@ -18,7 +24,7 @@ class EtlTest {
       """;
 
   @Test
-  void typesCleansDeduplicatesAndMerges() {
+  void typesCleansDeduplicatesAndMerges() throws Exception {
     TestProject p = TestProject.create("etl").dataset("people", CONF);
     p.land("people", "a.csv", "id,name,score,ok\n1,  Ann  ,1.5,true\n2,Bob,?,false\n2,Bob,2.0,false\nNA,Nobody,1,true\n3,Cy,NA,\n");
     p.run("ingest", "--dataset", "people").expectExit(0);
@@ -58,11 +64,28 @@ class EtlTest {
     assertThat(p.sql("select id, score from silver.people order by id")).extracting(m -> m.get("score"))
         .containsExactly(1.5, 2.0, 3.5, 4.0);
     assertThat(p.count("silver.people")).isEqualTo(4);
+    // min/max statistics only on lineage columns, in every data file (the merge's files too)
+    LakeCatalog cat = new LakeCatalog(p.lake().toUri().toString().replaceAll("/$", ""));
+    assertThat(statsColumns(cat.bronze("people"))).containsExactly("_ingested_at", "_run_id");
+    assertThat(statsColumns(cat.silver("people"))).containsExactly("_ingested_at");
 
     // the same bronze version with a changed dataset configuration is rebuilt, not skipped
     TestProject.Result changed = p.run("etl", "--dataset", "people", "--set", "dataset.source.missing-values=[NA, \"\", \"?\", Cy]").expectExit(0);
     assertThat(changed.status()).isEqualTo("SUCCEEDED");
     assertThat(p.sql("select name from silver.people where id = 3").get(0)).doesNotContainKey("name");
+  }
+
+  /** The columns that Delta's add actions in the table's log carry min values for, over all files. */
+  private static Set<String> statsColumns(LakeCatalog.Table t) throws Exception {
+    Set<String> columns = new TreeSet<>();
+    ObjectMapper json = new ObjectMapper();
+    for (org.apache.spark.sql.Row r : TestSpark.session().read().json(t.path() + "/_delta_log/*.json")
+        .where("add is not null").select("add.stats").collectAsList()) {
+      JsonNode stats = json.readTree(r.getString(0));
+      assertThat(stats.get("numRecords").asLong()).isPositive();
+      stats.get("minValues").fieldNames().forEachRemaining(columns::add);
+    }
+    return columns;
   }
 
   @Test
