@@ -56,6 +56,14 @@ public final class IngestJob implements Job {
   /** Test hook: halt the JVM right after a batch's bronze commit, before the stream commits it. */
   static final String CRASH_AFTER_BRONZE = "lakeml.test.crashAfterBronzeCommit";
   private static final String SNAPSHOT_TAG = "lakeml-snapshot:";
+  /**
+   * Table properties bronze is created with, by file and JDBC ingest alike (a writer's properties
+   * apply only when it creates the table): row tracking lets etl tell which bronze rows arrived since
+   * it last ran ({@code _metadata.row_commit_version}); statistics only on the lineage columns.
+   */
+  static final Map<String, String> BRONZE_PROPERTIES = Map.of(
+      "delta.enableRowTracking", "true",
+      DeltaTables.STATS_COLUMNS, Columns.BRONZE_STATS);
   private static final StructType BINARY_FILE_SCHEMA = new StructType()
       .add("path", DataTypes.StringType).add("modificationTime", DataTypes.TimestampType)
       .add("length", DataTypes.LongType).add("content", DataTypes.BinaryType);
@@ -228,9 +236,7 @@ public final class IngestJob implements Job {
         writer = writer.option("userMetadata", userMetadata);
       }
       if (!bronzeExists) {
-        // lets etl tell which bronze rows arrived since it last ran (_metadata.row_commit_version)
-        writer = writer.option("delta.enableRowTracking", "true")
-            .option(DeltaTables.STATS_COLUMNS, Columns.BRONZE_STATS);
+        writer = writer.options(BRONZE_PROPERTIES);
       }
       writer.save(bronze.path());
       counters.add(files.size(), accepted + rejected, accepted, rejected, blank, byKind, parsed.addedColumns());

@@ -211,9 +211,7 @@ final class JdbcIngest {
       writer = writer.option("overwriteSchema", evolve);
     }
     if (state.version().isEmpty()) {
-      // lets etl tell which bronze rows arrived since it last ran (_metadata.row_commit_version)
-      writer = writer.option("delta.enableRowTracking", "true")
-          .option(DeltaTables.STATS_COLUMNS, Columns.BRONZE_STATS);
+      writer = writer.options(IngestJob.BRONZE_PROPERTIES);
     }
     writer.save(bronze.path());
   }

@@ -193,7 +193,7 @@ class DeployTest {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
     java.nio.file.Files.writeString(lock, host + " " + gone.pid() + " 2026-11-25T02:00:00Z nightly");
-    try (io.lakeml.core.RunLock l = io.lakeml.core.RunLock.acquire(new io.lakeml.core.LakeCatalog(p.lake().toUri().toString().replaceAll("/$", "")), "cust", "nightly")) {
+    try (io.lakeml.core.RunLock l = io.lakeml.core.RunLock.acquire(p.catalog(), "cust", "nightly")) {
       assertThat(java.nio.file.Files.readString(lock)).contains(String.valueOf(ProcessHandle.current().pid()));
     }
     assertThat(java.nio.file.Files.exists(lock)).isFalse();

@@ -65,7 +65,7 @@ class EtlTest {
         .containsExactly(1.5, 2.0, 3.5, 4.0);
     assertThat(p.count("silver.people")).isEqualTo(4);
     // min/max statistics only on lineage columns, in every data file (the merge's files too)
-    LakeCatalog cat = new LakeCatalog(p.lake().toUri().toString().replaceAll("/$", ""));
+    LakeCatalog cat = p.catalog();
     assertThat(statsColumns(cat.bronze("people"))).containsExactly("_ingested_at", "_run_id");
     assertThat(statsColumns(cat.silver("people"))).containsExactly("_ingested_at");
 

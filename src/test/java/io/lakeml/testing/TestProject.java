@@ -68,6 +68,11 @@ public final class TestProject {
     return dir.resolve("data-lake");
   }
 
+  /** The catalog of the project's own lake folder ({@link #lake}). */
+  public io.lakeml.core.LakeCatalog catalog() {
+    return new io.lakeml.core.LakeCatalog(lake().toUri().toString().replaceAll("/$", ""));
+  }
+
   /**
    * Puts the lake at a URI (e.g. {@code hdfs://localhost:PORT/lake}) for every command run through
    * this project, {@code sql} and {@code count} included: each gets {@code --set lake.root=URI}.
