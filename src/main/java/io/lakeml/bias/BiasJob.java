@@ -86,6 +86,12 @@ public final class BiasJob implements Job {
     return "bias-" + stage;
   }
 
+  /** The nightly's run (the latest version); not one asked for a given model version. */
+  @Override
+  public boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
+    return version == null;
+  }
+
   @Override
   public JobResult run(JobContext ctx) throws Exception {
     DatasetConfig ds = ctx.dataset();

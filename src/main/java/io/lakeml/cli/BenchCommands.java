@@ -179,6 +179,183 @@ final class BenchCommands {
     }
   }
 
+  @Command(name = "bench-small", mixinStandardHelpOptions = true,
+      description = "What a small dataset's nightly costs, as a user runs it: per repeat, on fresh lakes, the nightly from an empty lake, a same-date rerun "
+          + "and a promote with nothing to promote, each whole command beside the same without one cut; medians, each cut's share, Spark jobs per stage; "
+          + "small-<UTC time>.{json,md} under docs/benchmarks/.")
+  static final class BenchSmall extends Main.OperatorCommand {
+    @Option(names = "--dataset", defaultValue = "titanic", description = "Dataset whose shipped landing files are used (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--repeat", defaultValue = "3", description = "Repeats; the report shows medians (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--with-separate", description = "Also run the nightly with a JVM per stage in every repeat (adds minutes).")
+    boolean withSeparate;
+
+    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where the JSON and markdown go (default: ${DEFAULT-VALUE}).")
+    Path outDir;
+
+    @Option(names = "--work", defaultValue = "target/bench-small", description = "The bench lakes; emptied per run (default: ${DEFAULT-VALUE}).")
+    Path work;
+
+    @Override
+    String commandName() {
+      return "bench-small";
+    }
+
+    @Override
+    String datasetName() {
+      return dataset;
+    }
+
+    @Override
+    Map<String, Object> execute() {
+      if (repeat < 1) {
+        throw new ConfigException("--repeat " + repeat + " must be at least 1.");
+      }
+      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
+      DatasetConfig ds = config.requireDataset();
+      Path landing = localPath(LakeCatalog.of(config).landing(ds));
+      if (!Files.isDirectory(landing)) {
+        throw new ConfigException("no landing files for '" + dataset + "' at " + landing + ". bench-small copies the dataset's landing folder into fresh lakes; pick a dataset with shipped files, like titanic.");
+      }
+      String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
+      String runDate = LocalDate.now(ZoneOffset.UTC).toString();
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("startedAt", Instant.now().toString());
+      report.put("machine", Bench.machine());
+      report.put("dataset", dataset);
+      List<Map<String, Double>> repeats = new ArrayList<>();
+      List<Map<String, Object>> firstStages = null;
+      boolean same = true;
+      long commits = 0;
+      try {
+        for (int r = 1; r <= repeat; r++) {
+          Map<String, Double> seconds = new LinkedHashMap<>();
+          Path lake = fresh(ds, landing, "r" + r);
+          Path plain = fresh(ds, landing, "r" + r + "-no-small-input");
+          // alternate which goes first: a busy machine then hurts both alike
+          boolean defaultFirst = r % 2 == 1;
+          for (boolean withCut : new boolean[] {defaultFirst, !defaultFirst}) {
+            Map<String, Object> s = timed(seconds, withCut ? "nightly" : "nightlyNoSmallInput", nightly(withCut ? lake : plain, runDate,
+                withCut ? List.of() : List.of("--set", "spark.small-input.max-mb=0")));
+            if (withCut && firstStages == null) {
+              @SuppressWarnings("unchecked")
+              List<Map<String, Object>> stages = (List<Map<String, Object>>) s.get("stages");
+              firstStages = stages;
+            }
+          }
+          if (withSeparate) {
+            timed(seconds, "nightlySeparate", nightly(fresh(ds, landing, "r" + r + "-separate"), runDate, List.of("--separate")));
+          }
+          Map<String, Object> rerun = timed(seconds, "rerun", nightly(lake, runDate, List.of()));
+          requireAllSkipped(rerun, true);
+          requireAllSkipped(timed(seconds, "rerunWithSpark", nightly(lake, runDate, List.of("--set", "lake.skip-unchanged=false"))), false);
+          timed(seconds, "promote", command(lake, runDate, "promote", List.of()));
+          timed(seconds, "promoteWithSpark", command(lake, runDate, "promote", List.of("--set", "lake.skip-unchanged=false")));
+          same &= registry(lake).equals(registry(plain));
+          if (r == 1) {
+            commits = io.lakeml.core.LakeState.commits(new LakeCatalog(lake.toUri().toString()), new org.apache.hadoop.conf.Configuration());
+          }
+          repeats.add(seconds);
+          err.println("bench-small: repeat " + r + "/" + repeat + ": " + seconds);
+        }
+        Map<String, Double> medians = io.lakeml.bench.SmallNightly.medians(repeats);
+        report.put("repeats", repeats);
+        report.put("medians", medians);
+        report.put("sameMetrics", same);
+        report.put("deltaCommits", commits);
+        report.put("firstNightlyStages", firstStages);
+        report.put("finishedAt", Instant.now().toString());
+        Files.createDirectories(outDir);
+        Path json = outDir.resolve("small-" + stamp + ".json");
+        Path md = outDir.resolve("small-" + stamp + ".md");
+        Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report) + "\n");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> machine = (Map<String, Object>) report.get("machine");
+        String text = "# lakeml small nightly: " + dataset + "\n\nStarted " + report.get("startedAt") + ". Machine: " + machine.get("cores") + " cores, "
+            + machine.get("memoryGiB") + " GiB, " + machine.get("jvm") + ", load average at start " + machine.get("loadAverageAtStart") + ". "
+            + repeat + " repeat(s).\n\n" + io.lakeml.bench.SmallNightly.markdown(medians, repeats, firstStages, same, commits);
+        Files.writeString(md, text);
+        out.print(text);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("repeat", repeat);
+        s.put("medians", medians);
+        s.put("sameMetrics", same);
+        s.put("json", json.toString());
+        s.put("markdown", md.toString());
+        if (!same) {
+          throw new JobFailure("the registry rows differ with and without the small-input settings; see " + md);
+        }
+        return s;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private Path fresh(DatasetConfig ds, Path landing, String name) throws IOException {
+      Path lake = work.toAbsolutePath().resolve(name);
+      FileUtils.deleteDirectory(lake.toFile());
+      FileUtils.copyDirectory(landing.toFile(), localPath(new LakeCatalog(lake.toUri().toString()).landing(ds)).toFile());
+      return lake;
+    }
+
+    private java.util.function.Supplier<Runner.Outcome> nightly(Path lake, String runDate, List<String> extra) {
+      return command(lake, runDate, "nightly", extra);
+    }
+
+    private java.util.function.Supplier<Runner.Outcome> command(Path lake, String runDate, String command, List<String> extra) {
+      List<String> args = new ArrayList<>(List.of(command, "--dataset", dataset, "--run-date", runDate,
+          "--env", common.env, "--conf-dir", common.confDir.toAbsolutePath().toString()));
+      for (String set : common.sets) {
+        args.add("--set");
+        args.add(set);
+      }
+      args.addAll(List.of("--set", "lake.root=" + lake));
+      args.addAll(extra);
+      return () -> {
+        err.println("bench-small: " + String.join(" ", args));
+        return StageProcess.run(command, args, err, err, null);
+      };
+    }
+
+    private Map<String, Object> timed(Map<String, Double> seconds, String key, java.util.function.Supplier<Runner.Outcome> run) {
+      long t0 = System.nanoTime();
+      Runner.Outcome o = run.get();
+      seconds.put(key, Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
+      if (o.exitCode() != 0) {
+        throw new JobFailure(key + " failed: " + o.summary().get("message") + " (its log is above)");
+      }
+      return o.summary();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void requireAllSkipped(Map<String, Object> nightly, boolean withoutSpark) {
+      for (Map<String, Object> st : (List<Map<String, Object>>) nightly.get("stages")) {
+        // a stage decided without Spark has no Spark job count
+        boolean quick = !((Map<String, Object>) st.get("timings")).containsKey("sparkJobs");
+        if (!"SKIPPED".equals(st.get("status")) || quick != withoutSpark) {
+          throw new JobFailure("the rerun was not a no-op " + (withoutSpark ? "decided without Spark" : "decided with Spark") + ": " + st);
+        }
+      }
+    }
+
+    /** The registry rows and predictions of a lake as JSON lines, read by {@code lakeml sql} in its own process. */
+    private String registry(Path lake) {
+      java.io.ByteArrayOutputStream rows = new java.io.ByteArrayOutputStream();
+      String query = "select version, algorithm, params, cv_metric, train_metrics, validation_metrics, test_metrics, confusion_matrix, "
+          + "train_rows, validation_rows, test_rows, (select round(sum(probability), 9) from predictions." + dataset + ") as probability_sum "
+          + "from _system.models order by version";
+      Runner.Outcome o = StageProcess.run("sql", List.of("sql", query, "--set", "lake.root=" + lake, "--conf-dir", common.confDir.toAbsolutePath().toString()),
+          new java.io.PrintStream(rows, true, java.nio.charset.StandardCharsets.UTF_8), err, null);
+      if (o.exitCode() != 0) {
+        throw new JobFailure("reading the registry of " + lake + " failed: " + o.summary().get("message"));
+      }
+      return rows.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
   @Command(name = "bench-overhead", mixinStandardHelpOptions = true,
       description = "What a JVM per stage costs: the dataset's nightly on fresh lakes, once with every stage its own application and once in one JVM (--in-process), per stage split into launch, session, warm-up and ledger; JSON and markdown under docs/benchmarks/.")
   static final class BenchOverhead extends Main.OperatorCommand {
@@ -245,9 +422,7 @@ final class BenchCommands {
               args.add(set);
             }
             args.addAll(List.of("--set", "lake.root=" + lake));
-            if (inProcess) {
-              args.add("--in-process");
-            }
+            args.add(inProcess ? "--in-process" : "--separate");
             err.println("bench-overhead: run " + r + "/" + repeat + ", " + (inProcess ? "one JVM" : "a JVM per stage") + ", lake " + lake);
             long t0 = System.nanoTime();
             Runner.Outcome o = StageProcess.run("nightly", args, err, err, null);
@@ -294,14 +469,16 @@ final class BenchCommands {
       }
     }
 
-    private static Path localPath(String location) {
-      if (location.startsWith("file:")) {
-        return Path.of(URI.create(location));
-      }
-      if (location.startsWith("/")) {
-        return Path.of(location);
-      }
-      throw new ConfigException("bench-overhead runs on a local lake, but the landing folder is " + location + ". Drop the lake.root override or use --env local.");
+  }
+
+  /** A local lake's folder as a path; the benches that copy landing folders run on local lakes only. */
+  static Path localPath(String location) {
+    if (location.startsWith("file:")) {
+      return Path.of(URI.create(location));
     }
+    if (location.startsWith("/")) {
+      return Path.of(location);
+    }
+    throw new ConfigException("the bench runs on a local lake, but the landing folder is " + location + ". Drop the lake.root override or use --env local.");
   }
 }

@@ -7,6 +7,7 @@ import io.lakeml.config.LakemlConfig;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.LakeState;
 import io.lakeml.core.RunLock;
 import io.lakeml.core.Runner;
 import io.lakeml.core.Summary;
@@ -72,8 +73,13 @@ final class Nightly extends Main.DatasetCommand {
       description = "With several datasets (--dataset a,b,c): how many chains run at once, each stage a separate Spark application (default: ${DEFAULT-VALUE}).")
   int parallel;
 
-  @Option(names = "--in-process", description = "Run every stage in this JVM as one Spark application (quicker on a laptop; no isolation between stages).")
+  @Option(names = "--in-process", description = "Run every stage in this JVM as one Spark application: the default in local mode "
+      + "(a stage's fixed cost is its Spark session and warm-up, paid once instead of ten times).")
   boolean inProcess;
+
+  @Option(names = "--separate", description = "Run every stage as its own Spark application (spark-submit): the default with --env other than local, "
+      + "a non-local --master, or --parallel above 1 (isolation: a stage's crash or memory cannot affect the next; a Spark UI per stage).")
+  boolean separate;
 
   @Override
   String commandName() {
@@ -101,14 +107,53 @@ final class Nightly extends Main.DatasetCommand {
     if (parallel < 1) {
       throw new ConfigException("--parallel " + parallel + " must be at least 1.");
     }
+    if (inProcess && separate) {
+      throw new ConfigException("--in-process and --separate contradict each other; pass one of them (or neither, for the default).");
+    }
     if (inProcess && parallel > 1) {
       throw new ConfigException("--parallel " + parallel + " runs chains as separate Spark applications; drop --in-process, or use --parallel 1.");
     }
     LocalDate date = runDate(); // one date for every stage, even across midnight
     Map<String, LakemlConfig> configs = validated(datasets, stages);
+    boolean apart = separate(configs.values().iterator().next());
 
+    // every dataset's lock for the whole nightly: a finished state is recorded before any is released
+    Map<String, RunLock> locks = new LinkedHashMap<>();
+    Map<String, String> lockFailures = new LinkedHashMap<>();
+    for (String ds : datasets) {
+      try {
+        locks.put(ds, RunLock.acquire(LakeCatalog.of(configs.get(ds)), ds, "nightly"));
+      } catch (JobFailure e) {
+        err.println(e.getMessage());
+        lockFailures.put(ds, e.getMessage());
+      }
+    }
+    try {
+      return runChains(datasets, configs, stages, date, apart, lockFailures);
+    } finally {
+      locks.values().forEach(RunLock::close);
+    }
+  }
+
+  /**
+   * Whether stages run as their own applications: as asked, or by default when the stages go to a
+   * cluster (another environment, a non-local master) or several chains run at once.
+   */
+  boolean separate(LakemlConfig config) {
+    if (separate || inProcess) {
+      return separate;
+    }
+    String master = common.master != null ? common.master : System.getProperty("spark.master", config.spark().master());
+    return parallel > 1 || !"local".equals(common.env) || !master.startsWith("local");
+  }
+
+  private int runChains(List<String> datasets, Map<String, LakemlConfig> configs, List<Stage> stages, LocalDate date, boolean apart,
+      Map<String, String> lockFailures) {
     if (datasets.size() == 1) {
-      Map<String, Object> s = chain(datasets.get(0), configs.get(datasets.get(0)), stages, date, null);
+      String ds = datasets.get(0);
+      Map<String, Object> s = lockFailures.containsKey(ds) ? lockFailed(ds, date, apart, lockFailures.get(ds))
+          : chain(ds, configs.get(ds), stages, date, null, apart);
+      recordFinished(Map.of(ds, s), configs, stages, date);
       out.println(Summary.toJson(s));
       return (Integer) s.get("exitCode");
     }
@@ -118,13 +163,15 @@ final class Nightly extends Main.DatasetCommand {
     for (String ds : datasets) {
       String prefix = threads > 1 ? "[" + ds + "] " : null;
       chains.add(pool.submit(() -> {
-        Map<String, Object> s = chain(ds, configs.get(ds), stages, date, prefix);
+        Map<String, Object> s = lockFailures.containsKey(ds) ? lockFailed(ds, date, apart, lockFailures.get(ds))
+            : chain(ds, configs.get(ds), stages, date, prefix, apart);
         out.println(Summary.toJson(s));
         return s;
       }));
     }
     pool.shutdown();
     List<Map<String, Object>> results = new ArrayList<>();
+    Map<String, Map<String, Object>> byDataset = new LinkedHashMap<>();
     List<String> failed = new ArrayList<>();
     for (int i = 0; i < datasets.size(); i++) {
       Map<String, Object> s;
@@ -138,6 +185,7 @@ final class Nightly extends Main.DatasetCommand {
         s.put("dataset", datasets.get(i));
         s.put("exitCode", 1);
       }
+      byDataset.put(datasets.get(i), s);
       Map<String, Object> brief = new LinkedHashMap<>();
       brief.put("dataset", datasets.get(i));
       brief.put("status", s.get("status"));
@@ -162,8 +210,49 @@ final class Nightly extends Main.DatasetCommand {
           + ". Rerun the same command to resume them; finished stages and datasets are skipped.");
     }
     all.put("datasets", results);
+    recordFinished(byDataset, configs, stages, date);
     out.println(Summary.toJson(all));
     return failed.isEmpty() ? 0 : 1;
+  }
+
+  /**
+   * Records, for each chain that finished without failure, that its stages have nothing to do in the
+   * lake as it is now ({@link LakeState}): one listing after every chain ended, under their locks, so
+   * a rerun of this date can skip them without starting Spark. A failure here costs only that speed.
+   */
+  private void recordFinished(Map<String, Map<String, Object>> chains, Map<String, LakemlConfig> configs, List<Stage> stages, LocalDate date) {
+    List<String> jobs = stages.stream().map(Stage::name).toList();
+    String fingerprint = null;
+    for (Map.Entry<String, Map<String, Object>> c : chains.entrySet()) {
+      LakemlConfig config = configs.get(c.getKey());
+      if (!Integer.valueOf(0).equals(c.getValue().get("exitCode")) || !config.lake().skipUnchanged()) {
+        continue;
+      }
+      try {
+        LakeCatalog catalog = LakeCatalog.of(config);
+        org.apache.hadoop.conf.Configuration hadoop = LakeState.hadoop(config);
+        if (fingerprint == null) {
+          fingerprint = LakeState.fingerprint(catalog, hadoop);
+        }
+        LakeState.recordFinished(catalog, hadoop, c.getKey(), date, config.hash(), jobs, fingerprint);
+      } catch (java.io.IOException | RuntimeException e) {
+        err.println("nightly: could not record the finished state of " + c.getKey() + " (" + e + "); a rerun of " + date
+            + " will check each stage with Spark.");
+      }
+    }
+  }
+
+  private Map<String, Object> lockFailed(String ds, LocalDate date, boolean apart, String message) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("job", "nightly");
+    s.put("dataset", ds);
+    s.put("runDate", date.toString());
+    s.put("launch", apart ? "separate" : "in-process");
+    s.put("status", "FAILED");
+    s.put("exitCode", 1);
+    s.put("message", message);
+    s.put("stages", List.of());
+    return s;
   }
 
   /** Loads and checks every dataset's configuration before any stage starts; all problems reported together. */
@@ -187,31 +276,41 @@ final class Nightly extends Main.DatasetCommand {
     return configs;
   }
 
-  /** One dataset's stages under its lock; returns the chain's summary (with its exit code). */
-  private Map<String, Object> chain(String ds, LakemlConfig config, List<Stage> stages, LocalDate date, String prefix) {
+  /** One dataset's stages, under the lock the caller holds; returns the chain's summary (with its exit code). */
+  private Map<String, Object> chain(String ds, LakemlConfig config, List<Stage> stages, LocalDate date, String prefix, boolean apart) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("job", "nightly");
     s.put("dataset", ds);
     s.put("runDate", date.toString());
-    s.put("launch", inProcess ? "in-process" : "separate");
+    s.put("launch", apart ? "separate" : "in-process");
     List<Map<String, Object>> done = new ArrayList<>();
     int exit = 0;
     String failedStage = null;
     Object message = null;
-    // one nightly per dataset at a time: a second one stops here, before any stage runs
-    try (RunLock lock = RunLock.acquire(LakeCatalog.of(config), ds, "nightly")) {
+    try {
       for (Stage stage : stages) {
         if (failedStage != null && !stage.always()) {
           continue;
         }
         long p0 = System.nanoTime();
-        Runner.Outcome o = inProcess ? Runner.run(stage.job().get(), config, date, out)
-            : StageProcess.run(stage.name(), commandLine(stage, ds, date), out, err, prefix);
+        Runner.Outcome o;
+        if (!apart) {
+          o = Runner.run(stage.job().get(), config, date, out);
+        } else {
+          // decided here when the lake is as a finished nightly left it: no application to start
+          var unchanged = Runner.skipWithoutSpark(stage.job().get(), config, date, 0, p0);
+          if (unchanged.isPresent()) {
+            o = unchanged.get();
+            out.println((prefix == null ? "" : prefix) + Summary.toJson(o.summary()));
+          } else {
+            o = StageProcess.run(stage.name(), commandLine(stage, ds, date), out, err, prefix);
+          }
+        }
         Map<String, Object> brief = new LinkedHashMap<>();
         brief.put("job", stage.name());
         brief.put("status", o.summary().get("status"));
         brief.put("durationMs", o.summary().get("durationMs"));
-        if (!inProcess) {
+        if (apart) {
           // the whole application, launcher to exit: durationMs plus JVM start, session and ledger
           brief.put("processMs", (System.nanoTime() - p0) / 1_000_000);
         }

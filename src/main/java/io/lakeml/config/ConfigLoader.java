@@ -149,14 +149,17 @@ public final class ConfigLoader {
 
   static LakemlConfig bind(Config merged, String env, String dataset, Path projectDir, Function<String, String> environment) {
     ConfigReader r = new ConfigReader(merged);
-    Settings.Lake lake = new Settings.Lake(r.string("lake.root", "data-lake", true, "Set lake.root to a folder or a Hadoop URI such as hdfs:///lakeml."));
-    Settings.Spark spark = new Settings.Spark(r.string("spark.master", "local[2]"), r.stringMap("spark.conf"));
+    Settings.Lake lake = new Settings.Lake(r.string("lake.root", "data-lake", true, "Set lake.root to a folder or a Hadoop URI such as hdfs:///lakeml."),
+        r.bool("lake.skip-unchanged", true));
+    Settings.Spark spark = new Settings.Spark(r.string("spark.master", "local[2]"), r.stringMap("spark.conf"),
+        new Settings.SmallInput(r.integer("spark.small-input.max-mb", 64, 0), r.stringMap("spark.small-input.conf")));
     Optional<DatasetConfig> ds = dataset == null ? Optional.empty() : Optional.of(bindDataset(r, dataset, projectDir, environment));
     r.reportUnknownKeys(ROOTS);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
-    String hash = sha256(merged.root().render(ConfigRenderOptions.concise()));
+    // how a stage decides it has nothing to do is not part of what it computes: left out of the hash
+    String hash = sha256(merged.withoutPath("lake.skip-unchanged").root().render(ConfigRenderOptions.concise()));
     String datasetHash = merged.hasPath("dataset") ? sha256(merged.getConfig("dataset").root().render(ConfigRenderOptions.concise())) : "";
     return new LakemlConfig(env, projectDir, lake, spark, ds, hash, datasetHash);
   }

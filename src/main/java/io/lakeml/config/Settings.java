@@ -7,14 +7,28 @@ public final class Settings {
   private Settings() {}
 
   /** Where the lake lives: a local path (resolved against the project) or any Hadoop URI. */
-  public record Lake(String root) {}
+  /**
+   * The lake. {@code skipUnchanged}: a stage may be SKIPPED without starting Spark when the lake is as
+   * a finished nightly of the same run date left it (see {@code io.lakeml.core.LakeState}).
+   */
+  public record Lake(String root, boolean skipUnchanged) {}
 
   /**
    * Spark settings. {@code master} is used only when the launcher (spark-submit) did not set one;
    * {@code conf} entries are applied to the session builder.
    */
-  public record Spark(String master, Map<String, String> conf) {
+  public record Spark(String master, Map<String, String> conf, SmallInput smallInput) {
     public Spark {
+      conf = Map.copyOf(conf);
+    }
+  }
+
+  /**
+   * Session settings for a stage whose dataset is small: its landing folder (or, for a JDBC source,
+   * its bronze table) holds at most {@code maxMb} MB. Applied for the stage, then restored.
+   */
+  public record SmallInput(int maxMb, Map<String, String> conf) {
+    public SmallInput {
       conf = Map.copyOf(conf);
     }
   }

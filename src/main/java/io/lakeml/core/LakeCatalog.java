@@ -143,6 +143,21 @@ public final class LakeCatalog {
     return system("runs");
   }
 
+  /** Lock files of running nightlies ({@link RunLock}). */
+  public String locks() {
+    return layer(Layer.SYSTEM) + "/locks";
+  }
+
+  /** Records of lake states a finished nightly left ({@link LakeState}), one folder per dataset. */
+  public String finishedStates() {
+    return layer(Layer.SYSTEM) + "/finished";
+  }
+
+  /** The finished-state record of one dataset and run date. */
+  public String finishedState(String dataset, java.time.LocalDate runDate) {
+    return finishedStates() + "/" + dataset + "/" + runDate + ".json";
+  }
+
   /** Streaming checkpoint of a job for a dataset (the record of which files were processed). */
   public String checkpoint(String dataset, String job) {
     return layer(Layer.SYSTEM) + "/checkpoints/" + dataset + "/" + job;

@@ -27,7 +27,7 @@ public final class RunLock implements AutoCloseable {
 
   /** Takes the lock or throws {@link JobFailure} naming the holder. */
   public static RunLock acquire(LakeCatalog catalog, String dataset, String what) {
-    Path path = new Path(catalog.layer(LakeCatalog.Layer.SYSTEM) + "/locks/" + dataset + ".lock");
+    Path path = new Path(catalog.locks() + "/" + dataset + ".lock");
     try {
       FileSystem fs = path.getFileSystem(new Configuration());
       String me = host() + " " + ProcessHandle.current().pid() + " " + Instant.now() + " " + what;

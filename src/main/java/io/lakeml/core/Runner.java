@@ -3,11 +3,14 @@ package io.lakeml.core;
 import io.lakeml.config.ConfigException;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.LakemlConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -38,10 +41,20 @@ public final class Runner {
     Instant started = Instant.now();
     long t0 = System.nanoTime();
     String dataset = config.dataset().map(DatasetConfig::name).orElse("-");
+    Optional<Outcome> unchanged = skipWithoutSpark(job, config, runDate, jvmUptimeMs, t0);
+    if (unchanged.isPresent()) {
+      out.println(Summary.toJson(unchanged.get().summary()));
+      out.flush();
+      return unchanged.get();
+    }
     SparkSession spark = SparkSessions.getOrCreate(config, "lakeml " + job.name() + " " + dataset);
     long sessionMs = (System.nanoTime() - t0) / 1_000_000;
+    SparkJobCounter jobs = SparkJobCounter.of(spark.sparkContext());
+    long jobs0 = jobs.jobs();
     JobContext ctx = new JobContext(spark, config, LakeCatalog.of(config), job.name(), UUID.randomUUID().toString(), runDate, t0);
     LOG.info("{} {} run {} for {} starting (lake {})", job.name(), dataset, ctx.runId(), runDate, ctx.catalog().root());
+    Map<String, String> small = SmallInput.settings(config);
+    Map<String, String> replaced = SmallInput.apply(spark.conf(), small);
     JobResult result;
     int exit;
     try {
@@ -66,6 +79,7 @@ public final class Runner {
       LOG.error("{} {} failed: {}", job.name(), dataset, result.message(), failure != null || configError != null ? null : e);
     } finally {
       spark.sparkContext().clearJobGroup();
+      SmallInput.restore(spark.conf(), replaced);
     }
     Instant ended = Instant.now();
     long durationMs = (System.nanoTime() - t0) / 1_000_000;
@@ -77,10 +91,50 @@ public final class Runner {
     }
     long ledgerMs = (System.nanoTime() - l0) / 1_000_000;
     Map<String, Object> summary = Summary.of(ctx, result, durationMs);
-    summary.put("timings", Summary.timings(jvmUptimeMs, sessionMs, ledgerMs));
+    Map<String, Object> timings = Summary.timings(jvmUptimeMs, sessionMs, ledgerMs);
+    timings.put("sparkJobs", jobs.jobs() - jobs0); // the ledger's append included
+    timings.put("smallInput", !small.isEmpty());
+    summary.put("timings", timings);
     out.println(Summary.toJson(summary));
     out.flush();
     return new Outcome(exit, summary);
+  }
+
+  /**
+   * A SKIPPED outcome decided before any Spark session exists, when the job allows it and the lake is
+   * as a finished nightly of this run date left it ({@link LakeState}); empty otherwise, and on any
+   * error reading the lake (the job then decides with Spark, as it always could).
+   */
+  public static Optional<Outcome> skipWithoutSpark(Job job, LakemlConfig config, LocalDate runDate, long jvmUptimeMs, long t0) {
+    if (!config.lake().skipUnchanged() || config.dataset().isEmpty() || !job.skipsWhenLakeUnchanged(config)) {
+      return Optional.empty();
+    }
+    String dataset = config.requireDataset().name();
+    Optional<String> why;
+    try {
+      why = LakeState.unchanged(LakeCatalog.of(config), LakeState.hadoop(config), dataset, runDate, config.hash(), job.name());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("{} {}: could not compare the lake with its finished state ({}); deciding with Spark", job.name(), dataset, e.toString());
+      return Optional.empty();
+    }
+    if (why.isEmpty()) {
+      return Optional.empty();
+    }
+    LOG.info("{} {} [{}] SKIPPED: {}", job.name(), dataset, runDate, why.get());
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("job", job.name());
+    s.put("dataset", dataset);
+    s.put("runDate", runDate.toString());
+    s.put("status", JobStatus.SKIPPED.name());
+    s.put("runId", UUID.randomUUID().toString());
+    s.put("applicationId", null);
+    s.put("durationMs", (System.nanoTime() - t0) / 1_000_000);
+    s.put("message", why.get());
+    s.put("metrics", Map.of("decidedWithoutSpark", true));
+    s.put("tables", Map.of());
+    s.put("inputs", Map.of());
+    s.put("timings", Summary.timings(jvmUptimeMs, 0, 0));
+    return Optional.of(new Outcome(0, s));
   }
 
   static <T extends Throwable> T find(Throwable e, Class<T> type) {

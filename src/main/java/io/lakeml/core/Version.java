@@ -6,7 +6,8 @@ import java.util.Properties;
 
 /** lakeml's own version, from the build. */
 public final class Version {
-  private static final String VERSION = load();
+  private static final Properties PROPS = load();
+  private static final String VERSION = PROPS.getProperty("version", "dev");
 
   private Version() {}
 
@@ -14,15 +15,20 @@ public final class Version {
     return VERSION;
   }
 
-  private static String load() {
+  /** When this build was made: tells two builds of the same version apart. */
+  public static String build() {
+    return PROPS.getProperty("build", "dev");
+  }
+
+  private static Properties load() {
+    Properties p = new Properties();
     try (InputStream in = Version.class.getResourceAsStream("/lakeml-version.properties")) {
-      Properties p = new Properties();
       if (in != null) {
         p.load(in);
       }
-      return p.getProperty("version", "dev");
     } catch (IOException e) {
-      return "dev";
+      // no version file: "dev"
     }
+    return p;
   }
 }

@@ -55,6 +55,12 @@ public final class PromoteJob implements Job {
     return mode == Mode.ROLLBACK ? "rollback" : "promote";
   }
 
+  /** The nightly's automatic promotion only: a promotion by hand or a rollback is always done. */
+  @Override
+  public boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
+    return mode == Mode.AUTOMATIC;
+  }
+
   @Override
   public JobResult run(JobContext ctx) {
     return switch (mode) {

@@ -55,6 +55,11 @@ public final class EtlJob implements Job {
   }
 
   @Override
+  public boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
+    return true;
+  }
+
+  @Override
   public JobResult run(JobContext ctx) {
     DatasetConfig ds = ctx.dataset();
     LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());

@@ -73,6 +73,12 @@ public final class IngestJob implements Job {
     return "ingest";
   }
 
+  /** Landing files are in the lake; a database table is not, and may have new rows at any time. */
+  @Override
+  public boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
+    return config.requireDataset().source().format() != DatasetConfig.Format.JDBC;
+  }
+
   @Override
   public JobResult run(JobContext ctx) throws Exception {
     DatasetConfig ds = ctx.dataset();

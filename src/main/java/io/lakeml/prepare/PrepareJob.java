@@ -70,6 +70,11 @@ public final class PrepareJob implements Job {
   }
 
   @Override
+  public boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
+    return true;
+  }
+
+  @Override
   public JobResult run(JobContext ctx) {
     DatasetConfig ds = ctx.dataset();
     SparkSession spark = ctx.spark();

@@ -40,6 +40,11 @@ public final class ReportJob implements Job {
   }
 
   @Override
+  public boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
+    return true;
+  }
+
+  @Override
   public JobResult run(JobContext ctx) throws IOException {
     DatasetConfig ds = ctx.dataset();
     ctx.step("checking what the report of " + ctx.runDate() + " would show");

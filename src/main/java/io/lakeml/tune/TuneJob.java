@@ -76,6 +76,11 @@ public final class TuneJob implements Job {
   }
 
   @Override
+  public boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
+    return true;
+  }
+
+  @Override
   public void validate(LakemlConfig config) {
     Algorithms.check(config.requireDataset());
   }

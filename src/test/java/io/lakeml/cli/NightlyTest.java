@@ -105,6 +105,42 @@ class NightlyTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aRerunOfAFinishedDateSkipsEveryStageWithoutSparkUntilTheLakeChanges() {
+    TestProject p = TestProject.create("nightly-unchanged").dataset("alpha", CONF);
+    p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
+    // local mode's default: one application for the chain
+    TestProject.Result first = p.run("nightly", "--dataset", "alpha", "--until", "etl", "--run-date", "2026-11-20").expectExit(0);
+    assertThat(first.summary()).containsEntry("launch", "in-process");
+    assertThat(p.lake().resolve("_system/finished/alpha/2026-11-20.json")).exists();
+
+    int sessions = io.lakeml.core.SparkSessions.requests();
+    TestProject.Result again = p.run("nightly", "--dataset", "alpha", "--until", "etl", "--run-date", "2026-11-20").expectExit(0);
+    assertThat((List<Map<String, Object>>) again.summary().get("stages")).extracting(s -> s.get("job") + " " + s.get("status"))
+        .containsExactly("ingest SKIPPED", "etl SKIPPED");
+    assertThat(again.summaryOf("etl")).containsEntry("metrics", Map.of("decidedWithoutSpark", true));
+    assertThat((String) again.summaryOf("etl").get("message")).startsWith("nothing changed since the nightly of 2026-11-20 finished at ");
+    assertThat(io.lakeml.core.SparkSessions.requests()).as("Spark sessions asked for by the rerun").isEqualTo(sessions);
+    // another run date is decided with Spark as before
+    TestProject.Result nextDay = p.run("etl", "--dataset", "alpha", "--run-date", "2026-11-21").expectExit(0);
+    assertThat(nextDay.status()).isEqualTo("SKIPPED");
+    assertThat(nextDay.summary().get("metrics")).isNotEqualTo(Map.of("decidedWithoutSpark", true));
+
+    // a new file in the landing folder: the lake changed, so ingest and etl do their work
+    p.land("alpha", "day-2.csv", "id,city\n3,Lima\n");
+    TestProject.Result changed = p.run("nightly", "--dataset", "alpha", "--until", "etl", "--run-date", "2026-11-20").expectExit(0);
+    assertThat((List<Map<String, Object>>) changed.summary().get("stages")).extracting(s -> s.get("job") + " " + s.get("status"))
+        .containsExactly("ingest SUCCEEDED", "etl SUCCEEDED");
+    assertThat(p.count("silver.alpha")).isEqualTo(3);
+
+    // switched off, every stage looks for itself with Spark
+    TestProject.Result checked = p.run("nightly", "--dataset", "alpha", "--until", "etl", "--run-date", "2026-11-20",
+        "--set", "lake.skip-unchanged=false").expectExit(0);
+    assertThat(checked.summaryOf("etl")).containsEntry("status", "SKIPPED");
+    assertThat(checked.summaryOf("etl").get("metrics")).isNotEqualTo(Map.of("decidedWithoutSpark", true));
+  }
+
+  @Test
   void inProcessCannotRunChainsInParallel() {
     TestProject p = TestProject.create("nightly-usage").dataset("alpha", CONF);
     TestProject.Result r = p.run("nightly", "--in-process", "--dataset", "alpha,alpha2", "--parallel", "2").expectExit(2);

@@ -60,9 +60,15 @@ class DeployTest {
     assertThat(monitor.get("retrain")).isEqualTo(false);
     assertThat(((Number) ((Map<?, ?>) monitor.get("psi")).get("x")).doubleValue()).isLessThan(0.01);
 
-    // rerunning a finished date does nothing
+    // rerunning a finished date does nothing: each stage finds so itself with Spark, which is what lets
+    // the default rerun decide it without Spark from the state the nightly recorded
+    TestProject.Result checked = p.run("nightly", "--in-process", "--dataset", "cust", "--run-date", "2026-11-20",
+        "--set", "lake.skip-unchanged=false").expectExit(0);
+    assertThat(checked.lines().subList(0, checked.lines().size() - 1)).hasSize(10)
+        .allMatch(l -> l.contains("\"status\":\"SKIPPED\"") && !l.contains("decidedWithoutSpark"));
     TestProject.Result again = p.run("nightly", "--in-process", "--dataset", "cust", "--run-date", "2026-11-20").expectExit(0);
-    assertThat(again.lines().subList(0, again.lines().size() - 1)).allMatch(l -> l.contains("\"status\":\"SKIPPED\""));
+    assertThat(again.lines().subList(0, again.lines().size() - 1)).hasSize(10)
+        .allMatch(l -> l.contains("\"status\":\"SKIPPED\"") && l.contains("\"decidedWithoutSpark\":true"));
     assertThat(p.count("predictions.cust")).isEqualTo(490);
 
     // a new version that misses the requirement is not promoted, and says why

@@ -32,6 +32,7 @@ public final class TestSpark {
           .config("spark.databricks.delta.snapshotPartitions", "2")
           // test data is tiny: compiling generated code for every query costs more than it saves
           .config("spark.sql.codegen.wholeStage", "false")
+          .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
           // the suite runs the same jobs over and over: keep their generated classes instead of
           // recompiling them with Janino once the default 100-entry cache is full
           .config("spark.sql.codegen.cache.maxEntries", "5000")
