@@ -328,7 +328,8 @@ final class DatasetTemplate {
       b.append("  # for the person) defaults to positive: set favorable = ").append(quote(other)).append(" when positive is the bad outcome.\n");
       b.append("  label { column = ").append(quote(g.label())).append(", positive = ").append(quote(g.positive())).append(" }\n");
     } else {
-      b.append("  # label { column = y, positive = \"yes\" }   # no label found: name the column to predict and its positive class\n");
+      b.append("  # label { column = y, positive = \"yes\" }   # no label found: name the column to predict and its positive class,\n");
+      b.append("  #                                           # then remove it from the features below (validation refuses the label as a feature)\n");
     }
     if (!g.sensitive().isEmpty()) {
       b.append("  # Fairness: uncomment and name the privileged group (the values of the group the data favours).\n");

@@ -31,6 +31,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -249,6 +250,7 @@ public final class ConfigLoader {
     Features features = new Features(r.strings(p + "features.numeric"), r.strings(p + "features.categorical"));
     checkColumns(r, p + "features.numeric", features.numeric(), known);
     checkColumns(r, p + "features.categorical", features.categorical(), known);
+    checkNotFeatures(r, p, features, label.map(Label::column).filter(Objects::nonNull).orElse(null), key);
 
     List<Rule> rules = bindRules(r, p + "validation.rules", known);
     DatasetConfig.Prepare prepare = bindPrepare(r, p + "prepare", known, columns, features, label);
@@ -612,6 +614,27 @@ public final class ConfigLoader {
     }
     return new DatasetConfig.Bias(intersections, minGroupSize, bootstrap, confidence == null ? 0.95 : confidence, seed, lo, hi,
         eodMax == null ? 0.1 : eodMax, action, reweigh);
+  }
+
+  /**
+   * The label, and a key, must not be features: a model given the answer (or a row's identity) scores
+   * perfectly in every split and learns nothing that holds on new rows.
+   */
+  private static void checkNotFeatures(ConfigReader r, String p, Features features, String labelColumn, List<String> key) {
+    for (String kind : List.of("numeric", "categorical")) {
+      List<String> cols = kind.equals("numeric") ? features.numeric() : features.categorical();
+      if (labelColumn != null && cols.contains(labelColumn)) {
+        r.problem(p + "features." + kind, "the label column '" + labelColumn + "' is listed as a feature: the model would be given the answer "
+            + "(every split then scores AUC 1.0 and nothing is learned)", "Remove '" + labelColumn + "' from dataset.features." + kind);
+      }
+      for (String k : key) {
+        if (cols.contains(k)) {
+          r.problem(p + "features." + kind, "the key column '" + k + "' is listed as a feature: a row's identity predicts nothing about new rows "
+              + "and lets the model memorise the training rows", "Remove '" + k + "' from dataset.features." + kind
+              + " (derive a feature from it under prepare.derived if part of it carries meaning)");
+        }
+      }
+    }
   }
 
   private static void checkColumns(ConfigReader r, String path, List<String> cols, Set<String> known) {

@@ -222,11 +222,14 @@ class QuickStartTest {
     assertThat(s.keySet()).containsExactly("job", "dataset", "runDate", "status", "runId", "applicationId", "durationMs", "metrics", "tables", "inputs", "timings");
     @SuppressWarnings("unchecked")
     Map<String, Number> timings = (Map<String, Number>) s.get("timings");
-    assertThat(timings.keySet()).containsExactly("jvmUptimeMs", "sessionMs", "ledgerMs");
+    assertThat(timings.keySet()).containsExactly("jvmUptimeMs", "sessionMs", "ledgerMs", "sparkJobs", "smallInput");
     // in the test JVM the session already exists (sessionMs may be 0); the ledger write never is free
     assertThat(timings.get("jvmUptimeMs").longValue()).isPositive();
     assertThat(timings.get("sessionMs").longValue()).isNotNegative();
     assertThat(timings.get("ledgerMs").longValue()).isPositive();
+    // ingest's streaming batch and the ledger's append are Spark jobs; titanic's 100 KB are a small input
+    assertThat(timings.get("sparkJobs").longValue()).isGreaterThanOrEqualTo(2);
+    assertThat(((Map<?, ?>) s.get("timings")).get("smallInput")).isEqualTo(true);
     assertThat(s).containsEntry("job", "ingest").containsEntry("dataset", "titanic").containsEntry("runDate", "2026-11-21");
     assertThat(s.get("tables")).isEqualTo(Map.of("bronze.titanic", Map.of("version", 0)));
     assertThat(p.sql("select run_id, config_hash, lakeml_version, tables_written from _system.runs").get(0))

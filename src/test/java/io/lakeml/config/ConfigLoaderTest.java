@@ -121,6 +121,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theLabelOrTheKeyAsAFeatureIsRejectedWithFileAndLine() {
+    TestProject p = TestProject.create("cfg").dataset("leak", MINIMAL.replace("features { numeric = [x] }",
+        "features {\n    numeric = [x, id]\n    categorical = [y]\n  }"));
+    ConfigException e = fails(p, "leak");
+    assertThat(e.problems()).hasSize(2);
+    assertThat(e.getMessage())
+        .contains("'dataset.features.categorical'").contains("the label column 'y' is listed as a feature").contains("Remove 'y' from dataset.features.categorical")
+        .contains("'dataset.features.numeric'").contains("the key column 'id' is listed as a feature")
+        .contains("leak.conf: ");
+    // through the CLI: exit 2 before any Spark session
+    int sessions = io.lakeml.core.SparkSessions.requests();
+    TestProject.Result r = p.run("prepare", "--dataset", "leak").expectExit(2);
+    assertThat(r.stderr() + r.stdout()).contains("the label column 'y' is listed as a feature");
+    assertThat(io.lakeml.core.SparkSessions.requests()).isEqualTo(sessions);
+  }
+
+  @Test
   void unknownKeyInsideAListItemIsReported() {
     TestProject p = TestProject.create("cfg").dataset("item", MINIMAL.replace("min = 0,", "min = 0, colum = x,"));
     assertThat(fails(p, "item").getMessage())
