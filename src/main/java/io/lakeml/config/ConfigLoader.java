@@ -530,7 +530,31 @@ public final class ConfigLoader {
     int retrainDays = r.integer(p + ".retrain-days", 0, 0);
     boolean sharedPass = r.bool(p + ".shared-pass", true);
     return new Tune(metric, folds, parallelism, seed, strategy, trials, eta, minFraction == null ? 0.25 : minFraction, retrainDays, sharedPass,
-        algorithms);
+        algorithms, bindThreshold(r, p + ".threshold"));
+  }
+
+  /** {@code dataset.tune.threshold}: f1, base-rate or a number strictly between 0 and 1. */
+  private static DatasetConfig.Threshold bindThreshold(ConfigReader r, String path) {
+    if (!r.has(path)) {
+      return new DatasetConfig.Threshold(DatasetConfig.ThresholdRule.FIXED, 0.5);
+    }
+    String raw = r.string(path, "0.5");
+    for (DatasetConfig.ThresholdRule rule : DatasetConfig.ThresholdRule.values()) {
+      if (rule != DatasetConfig.ThresholdRule.FIXED && rule.toString().equals(raw)) {
+        return new DatasetConfig.Threshold(rule, Double.NaN);
+      }
+    }
+    try {
+      double v = Double.parseDouble(raw);
+      if (v > 0 && v < 1) {
+        return new DatasetConfig.Threshold(DatasetConfig.ThresholdRule.FIXED, v);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    r.problem(path, "'" + raw + "' is not a threshold rule", "Use f1 (best F1 on validation), base-rate (flag the training split's positive rate) "
+        + "or a number between 0 and 1 such as 0.5" + Suggest.didYouMean(raw, List.of("f1", "base-rate")));
+    return new DatasetConfig.Threshold(DatasetConfig.ThresholdRule.FIXED, 0.5);
   }
 
   private static DatasetConfig.Deploy bindDeploy(ConfigReader r, String p, boolean binary) {

@@ -266,9 +266,30 @@ public record DatasetConfig(
    * @param sharedPass cross-validate eligible logistic-regression grids in shared passes instead of MLlib's CrossValidator
    */
   public record Tune(String metric, int folds, int parallelism, long seed, Strategy strategy, int trials, int eta,
-      double minFraction, int retrainDays, boolean sharedPass, List<Algorithm> algorithms) {
+      double minFraction, int retrainDays, boolean sharedPass, List<Algorithm> algorithms, Threshold threshold) {
     public Tune {
       algorithms = List.copyOf(algorithms);
+    }
+  }
+
+  /**
+   * How a binary model's decision threshold is chosen on the validation split: the one with the best
+   * F1, the one that flags the training split's positive rate, or a fixed value.
+   */
+  public record Threshold(ThresholdRule rule, double value) {
+    @Override
+    public String toString() {
+      return rule == ThresholdRule.FIXED ? String.valueOf(value) : rule.toString();
+    }
+  }
+
+  /** Rules for {@link Threshold}. */
+  public enum ThresholdRule {
+    F1, BASE_RATE, FIXED;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
   }
 

@@ -68,6 +68,11 @@ public final class ReproduceJob implements Job {
       ctx.step("refitting " + algorithm + " " + params);
       Estimator<?> estimator = Algorithms.estimator(algorithm, seed);
       Model<?> model = (Model<?>) estimator.fit(train, Algorithms.paramMap(estimator, params));
+      // the threshold tune chose on validation (dataset.tune.threshold) is part of the version
+      Double threshold = entry.getAs("threshold");
+      if (binary && threshold != null && threshold != 0.5 && model instanceof org.apache.spark.ml.classification.ProbabilisticClassificationModel<?, ?> p) {
+        p.setThresholds(new double[] {1 - threshold, threshold});
+      }
       Map<String, Object> comparison = new LinkedHashMap<>();
       boolean match = true;
       for (String split : List.of(TuneJob.TRAIN, TuneJob.VALIDATION, TuneJob.TEST)) {

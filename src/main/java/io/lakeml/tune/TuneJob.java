@@ -157,6 +157,14 @@ public final class TuneJob implements Job {
 
       ctx.step("scoring the winner (" + winner.space().algorithm() + ") on train, validation and, once, test");
       Model<?> model = winner.model();
+      // the decision threshold, chosen on validation and set on the model every later stage applies
+      Double chosenThreshold = null;
+      DatasetConfig.Threshold rule = tune.threshold();
+      if (binary && !(rule.rule() == DatasetConfig.ThresholdRule.FIXED && rule.value() == 0.5)) {
+        ctx.step("choosing the decision threshold on the validation split (" + rule + ")");
+        double trainRate = train.agg(org.apache.spark.sql.functions.avg(col(Algorithms.LABEL))).head().getDouble(0);
+        chosenThreshold = Thresholds.apply(model, validation, rule, trainRate).orElse(null);
+      }
       Dataset<Row> scoredValidation = model.transform(validation);
       Map<String, Double> trainMetrics = ModelMetrics.all(model.transform(train), binary);
       Map<String, Double> validationMetrics = ModelMetrics.all(scoredValidation, binary);
@@ -175,7 +183,8 @@ public final class TuneJob implements Job {
       PipelineModel features = PipelineModel.load(in.featurePipeline());
       PipelineModel complete = new PipelineModel(Identifiable.randomUID("lakeml"), new Transformer[] {features, model});
       ModelRegistry.Entry entry = new ModelRegistry.Entry(winner.space().algorithm(), winner.params(), tune.metric(),
-          winner.cvMetric(), trainMetrics, validationMetrics, testMetrics, confusion, classes, threshold(model, binary),
+          winner.cvMetric(), trainMetrics, validationMetrics, testMetrics, confusion, classes,
+          chosenThreshold != null ? chosenThreshold : threshold(model, binary),
           nTrain, nValidation, nTest, goldVersion, in.silverVersion(), in.bronzeVersion(), in.featurePipeline(), tune.seed(),
           tune.folds(), tune.strategy().toString(), outcome.trials().size(), searchSeconds, curves, importances);
       int version = ModelRegistry.register(ctx, entry, complete);
@@ -187,6 +196,7 @@ public final class TuneJob implements Job {
           .metric("params", winner.params())
           .metric("metric", tune.metric())
           .metric("cvMetric", round(winner.cvMetric()))
+          .metric("threshold", chosenThreshold != null ? round(chosenThreshold) : threshold(model, binary))
           .metric("validationByAlgorithm", rounded(byAlgorithm))
           .metric("test", rounded(testMetrics))
           .metric("strategy", tune.strategy().toString())

@@ -138,6 +138,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void thresholdIsARuleOrANumberBetweenZeroAndOne() {
+    TestProject p = TestProject.create("cfg").dataset("thr", MINIMAL);
+    assertThat(load(p, "thr").requireDataset().tune().threshold().toString()).isEqualTo("0.5");
+    assertThat(load(p, "thr", "dataset.tune.threshold=f1").requireDataset().tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.F1);
+    assertThat(load(p, "thr", "dataset.tune.threshold=base-rate").requireDataset().tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.BASE_RATE);
+    assertThat(load(p, "thr", "dataset.tune.threshold=0.3").requireDataset().tune().threshold().value()).isEqualTo(0.3);
+    assertThat(fails(p, "thr", "dataset.tune.threshold=f2").getMessage()).contains("'f2' is not a threshold rule").contains("did you mean 'f1'?");
+    assertThat(fails(p, "thr", "dataset.tune.threshold=1.5").getMessage()).contains("'1.5' is not a threshold rule");
+  }
+
+  @Test
   void unknownKeyInsideAListItemIsReported() {
     TestProject p = TestProject.create("cfg").dataset("item", MINIMAL.replace("min = 0,", "min = 0, colum = x,"));
     assertThat(fails(p, "item").getMessage())
