@@ -227,9 +227,9 @@ class QuickStartTest {
     assertThat(timings.get("jvmUptimeMs").longValue()).isPositive();
     assertThat(timings.get("sessionMs").longValue()).isNotNegative();
     assertThat(timings.get("ledgerMs").longValue()).isPositive();
-    // ingest's streaming batch and the ledger's append are Spark jobs; titanic's 100 KB are a small input
+    // ingest's streaming batch and the ledger's append are Spark jobs; spark.small-input is off by default
     assertThat(timings.get("sparkJobs").longValue()).isGreaterThanOrEqualTo(2);
-    assertThat(((Map<?, ?>) s.get("timings")).get("smallInput")).isEqualTo(true);
+    assertThat(((Map<?, ?>) s.get("timings")).get("smallInput")).isEqualTo(false);
     assertThat(s).containsEntry("job", "ingest").containsEntry("dataset", "titanic").containsEntry("runDate", "2026-11-21");
     assertThat(s.get("tables")).isEqualTo(Map.of("bronze.titanic", Map.of("version", 0)));
     assertThat(p.sql("select run_id, config_hash, lakeml_version, tables_written from _system.runs").get(0))
