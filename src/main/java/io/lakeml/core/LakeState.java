@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * of the same dataset, run date, configuration and build left it.
  *
  * <p>Why this is sound: a nightly chain whose stages all ended SUCCEEDED or SKIPPED is idempotent
- * (rerunning it on the state it left skips every stage, which {@code .ci/run} and NightlyTest check),
+ * (rerunning it on the state it left skips every stage, which DeployTest checks with Spark deciding),
  * and a SKIPPED stage changes nothing but the run ledger. So when the lake's {@link #fingerprint} is
  * the one recorded at the end of such a nightly, each of its stages would find nothing to do. The
  * fingerprint is every Delta table's newest commit version (a listing of {@code _delta_log}, no log
