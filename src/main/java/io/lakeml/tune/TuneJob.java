@@ -196,7 +196,7 @@ public final class TuneJob implements Job {
           .metric("params", winner.params())
           .metric("metric", tune.metric())
           .metric("cvMetric", round(winner.cvMetric()))
-          .metric("threshold", chosenThreshold != null ? round(chosenThreshold) : threshold(model, binary))
+          .metric("threshold", chosenThreshold != null ? Double.valueOf(round(chosenThreshold)) : threshold(model, binary))
           .metric("validationByAlgorithm", rounded(byAlgorithm))
           .metric("test", rounded(testMetrics))
           .metric("strategy", tune.strategy().toString())
