@@ -216,10 +216,7 @@ final class BenchCommands {
       }
       LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
       DatasetConfig ds = config.requireDataset();
-      Path landing = localPath(LakeCatalog.of(config).landing(ds));
-      if (!Files.isDirectory(landing)) {
-        throw new ConfigException("no landing files for '" + dataset + "' at " + landing + ". bench-small copies the dataset's landing folder into fresh lakes; pick a dataset with shipped files, like titanic.");
-      }
+      Path landing = shippedLanding(config, "bench-small");
       String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
       String runDate = LocalDate.now(ZoneOffset.UTC).toString();
       Map<String, Object> report = new LinkedHashMap<>();
@@ -295,10 +292,7 @@ final class BenchCommands {
     }
 
     private Path fresh(DatasetConfig ds, Path landing, String name) throws IOException {
-      Path lake = work.toAbsolutePath().resolve(name);
-      FileUtils.deleteDirectory(lake.toFile());
-      FileUtils.copyDirectory(landing.toFile(), localPath(new LakeCatalog(lake.toUri().toString()).landing(ds)).toFile());
-      return lake;
+      return freshLake(work, name, ds, landing);
     }
 
     private java.util.function.Supplier<Runner.Outcome> nightly(Path lake, String runDate, List<String> extra) {
@@ -392,10 +386,7 @@ final class BenchCommands {
       Nightly.stagesUntil(until); // an unknown stage fails here, before anything runs
       LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
       DatasetConfig ds = config.requireDataset();
-      Path landing = localPath(LakeCatalog.of(config).landing(ds));
-      if (!Files.isDirectory(landing)) {
-        throw new ConfigException("no landing files for '" + dataset + "' at " + landing + ". bench-overhead copies the dataset's landing folder into fresh lakes; pick a dataset with shipped files, like titanic.");
-      }
+      Path landing = shippedLanding(config, "bench-overhead");
       String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
       String runDate = LocalDate.now(ZoneOffset.UTC).toString();
       Map<String, Object> report = new LinkedHashMap<>();
@@ -412,9 +403,7 @@ final class BenchCommands {
           double inS = 0;
           // alternate which goes first: a busy machine then hurts both alike
           for (boolean inProcess : r % 2 == 1 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-            Path lake = work.toAbsolutePath().resolve("r" + r + (inProcess ? "-in-process" : "-separate"));
-            FileUtils.deleteDirectory(lake.toFile());
-            FileUtils.copyDirectory(landing.toFile(), localPath(new LakeCatalog(lake.toUri().toString()).landing(ds)).toFile());
+            Path lake = freshLake(work, "r" + r + (inProcess ? "-in-process" : "-separate"), ds, landing);
             List<String> args = new ArrayList<>(List.of("nightly", "--dataset", dataset, "--until", until, "--run-date", runDate,
                 "--env", common.env, "--conf-dir", common.confDir.toAbsolutePath().toString()));
             for (String set : common.sets) {
@@ -469,6 +458,25 @@ final class BenchCommands {
       }
     }
 
+  }
+
+  /** The dataset's shipped landing folder, which the benches copy into fresh lakes; a configuration error without one. */
+  static Path shippedLanding(LakemlConfig config, String command) {
+    DatasetConfig ds = config.requireDataset();
+    Path landing = localPath(LakeCatalog.of(config).landing(ds));
+    if (!Files.isDirectory(landing)) {
+      throw new ConfigException("no landing files for '" + ds.name() + "' at " + landing + ". " + command
+          + " copies the dataset's landing folder into fresh lakes; pick a dataset with shipped files, like titanic.");
+    }
+    return landing;
+  }
+
+  /** An empty lake {@code work/name} holding only a copy of the landing folder. */
+  static Path freshLake(Path work, String name, DatasetConfig ds, Path landing) throws IOException {
+    Path lake = work.toAbsolutePath().resolve(name);
+    FileUtils.deleteDirectory(lake.toFile());
+    FileUtils.copyDirectory(landing.toFile(), localPath(new LakeCatalog(lake.toUri().toString()).landing(ds)).toFile());
+    return lake;
   }
 
   /** A local lake's folder as a path; the benches that copy landing folders run on local lakes only. */
