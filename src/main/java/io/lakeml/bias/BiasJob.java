@@ -124,6 +124,7 @@ public final class BiasJob implements Job {
     List<Row> out = new ArrayList<>(rows(ctx, "data", null, goldVersion, data, Map.of()));
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("data", comparison(data));
+    List<BiasMetrics.Metric> learned = data;
     if (ds.bias().reweigh()) {
       // the weighted training split is what the model learns from: reweighing makes its DI 1
       Dataset<Row> train = rows.where(col("split").equalTo("train"));
@@ -131,10 +132,18 @@ public final class BiasJob implements Job {
           groupings, ds.bias().minGroupSize());
       out.addAll(rows(ctx, "reweighed", null, goldVersion, weighted, Map.of()));
       summary.put("reweighedTrain", comparison(weighted));
+      learned = weighted;
     }
     write(ctx, out, "gold_version = " + goldVersion);
+    // the data's own finding (the model gate of bias-post repeats it): labels outside the policy
+    List<String> found = violations(ds, learned, false);
     JobResult r = JobResult.succeeded().metric("convention", "unprivileged vs privileged; DI = P(fav|unpriv)/P(fav|priv); SPD, EOD = unpriv - priv")
-        .metric("favorable", ds.label().get().favorable().get()).metric("pre", summary);
+        .metric("favorable", ds.label().get().favorable().get()).metric("pre", summary)
+        .metric("dataGate", found.isEmpty() ? "passed" : ds.bias().action() == DatasetConfig.GateAction.BLOCK ? ModelRegistry.BLOCKED : "warned");
+    if (!found.isEmpty()) {
+      r.metric("dataGateReason", String.join("; ", found) + (ds.bias().reweigh() ? ""
+          : "; dataset.bias.reweigh = true would equalise the training data's favorable rates (Kamiran & Calders reweighing)"));
+    }
     r.read(gold.name(), goldVersion);
     DeltaTables.version(spark, cat.bias().path()).ifPresent(v -> r.wrote(cat.bias().name(), v));
     return r;
@@ -202,7 +211,7 @@ public final class BiasJob implements Job {
         summary.put("performance", Map.of("model", perfModel, "plain", perfPlain));
       }
 
-      Gate gate = gate(ds, metrics);
+      Gate gate = gate(ds, metrics, dataMetrics(ds, gold, groupings, favLabel));
       write(ctx, out, "model_version = " + v);
       ModelRegistry.recordGate(spark, cat, ds.name(), v, gate.decision(), gate.reason());
       JobResult r = JobResult.succeeded()
@@ -221,34 +230,64 @@ public final class BiasJob implements Job {
     }
   }
 
-  /** The gate's decision on post-training metrics of the declared (single) sensitive attributes. */
+  /** The gate's decision: passed, warned or blocked, with the violations that decided it. */
   record Gate(String decision, String reason) {}
 
-  static Gate gate(DatasetConfig ds, List<BiasMetrics.Metric> metrics) {
+  /**
+   * The gate on the declared (single) sensitive attributes: the model's test predictions (pooled DI
+   * and EOD, and per unprivileged group where there are several) and, when {@code data} is given, the
+   * labels the model learned from (DI pooled and per group). Either outside the policy decides per
+   * {@code policy.action}.
+   */
+  static Gate gate(DatasetConfig ds, List<BiasMetrics.Metric> model, List<BiasMetrics.Metric> data) {
     DatasetConfig.Bias b = ds.bias();
-    List<String> violations = new ArrayList<>();
-    for (DatasetConfig.Sensitive s : ds.sensitive()) {
-      for (BiasMetrics.Metric m : metrics) {
-        if (!m.attribute().equals(s.column()) || !m.group().equals(BiasMetrics.COMPARISON)) {
-          continue;
-        }
-        if (m.metric().equals("di")) {
-          if (m.value() == null) {
-            violations.add(s.column() + " DI " + m.note());
-          } else if (m.value() < b.diMin() || m.value() > b.diMax()) {
-            violations.add(String.format(java.util.Locale.ROOT, "%s DI %.3f outside [%s, %s]", s.column(), m.value(), b.diMin(), b.diMax()));
-          }
-        } else if (m.metric().equals("eod") && m.value() != null && Math.abs(m.value()) > b.eodMax()) {
-          violations.add(String.format(java.util.Locale.ROOT, "%s |EOD| %.3f > %s", s.column(), Math.abs(m.value()), b.eodMax()));
-        }
-      }
+    List<String> violations = new ArrayList<>(violations(ds, model, true));
+    List<String> dataViolations = data == null ? List.of() : violations(ds, data, false);
+    if (!dataViolations.isEmpty()) {
+      violations.add("data (" + (b.reweigh() ? "the reweighed training split" : "gold's labels, before training") + "): "
+          + String.join(", ", dataViolations)
+          + (b.reweigh() ? "" : " (dataset.bias.reweigh = true would equalise the training data's favorable rates: Kamiran & Calders reweighing)"));
     }
     if (violations.isEmpty()) {
-      return new Gate("passed", String.format(java.util.Locale.ROOT, "DI within [%s, %s] and |EOD| <= %s for %s", b.diMin(), b.diMax(), b.eodMax(),
-          ds.sensitive().stream().map(DatasetConfig.Sensitive::column).toList()));
+      return new Gate("passed", String.format(java.util.Locale.ROOT, "DI within [%s, %s] and |EOD| <= %s for %s%s", b.diMin(), b.diMax(), b.eodMax(),
+          ds.sensitive().stream().map(DatasetConfig.Sensitive::column).toList(), data == null ? "" : ", for the model and the data"));
     }
     String reason = "bias gate (" + b.action() + "): " + String.join("; ", violations);
     return new Gate(b.action() == DatasetConfig.GateAction.BLOCK ? ModelRegistry.BLOCKED : "warned", reason);
+  }
+
+  private static List<String> violations(DatasetConfig ds, List<BiasMetrics.Metric> metrics, boolean ofModel) {
+    DatasetConfig.Bias b = ds.bias();
+    List<String> out = new ArrayList<>();
+    for (DatasetConfig.Sensitive s : ds.sensitive()) {
+      for (BiasMetrics.Metric m : metrics) {
+        if (!m.attribute().equals(s.column())) {
+          continue;
+        }
+        boolean pooled = m.group().equals(BiasMetrics.COMPARISON);
+        String who = pooled ? s.column() : s.column() + " = " + m.group();
+        if (m.metric().equals("di")) {
+          if (m.value() == null) {
+            if (pooled && ofModel) {
+              out.add(who + " DI " + m.note());
+            }
+          } else if (m.value() < b.diMin() || m.value() > b.diMax()) {
+            out.add(String.format(java.util.Locale.ROOT, "%s DI %.3f outside [%s, %s]", who, m.value(), b.diMin(), b.diMax()));
+          }
+        } else if (ofModel && m.metric().equals("eod") && m.value() != null && Math.abs(m.value()) > b.eodMax()) {
+          out.add(String.format(java.util.Locale.ROOT, "%s |EOD| %.3f > %s", who, Math.abs(m.value()), b.eodMax()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Pre-training metrics of what the model learns from: the reweighed training split, or all of gold's labels. */
+  private static List<BiasMetrics.Metric> dataMetrics(DatasetConfig ds, Dataset<Row> gold, List<BiasMetrics.Grouping> groupings, Column favLabel) {
+    return ds.bias().reweigh()
+        ? BiasMetrics.pre(BiasMetrics.counts(gold.where(col("split").equalTo("train")), groupings, favLabel, null, col(Algorithms.WEIGHT)),
+            groupings, ds.bias().minGroupSize())
+        : BiasMetrics.pre(BiasMetrics.counts(gold, groupings, favLabel, null, lit(1.0)), groupings, ds.bias().minGroupSize());
   }
 
   private static List<BiasMetrics.Metric> performance(Map<String, Double> perf) {

@@ -32,6 +32,10 @@ import org.apache.spark.sql.Row;
  * P(fav | priv), SPD = P(fav | unpriv) − P(fav | priv), EOD = TPR_u − TPR_p, AOD = ½[(FPR_u − FPR_p)
  * + (TPR_u − TPR_p)], accuracy difference = acc_u − acc_p; pre-training CI = (n_p − n_u)/(n_p +
  * n_u) and DPL = q_p − q_u. TPR and FPR treat the favorable outcome as the positive one.
+ *
+ * <p>An attribute with more than one unprivileged group (e.g. race with eight values) also gets DI,
+ * SPD (and EOD after training) per unprivileged group against the privileged side, as Fairlearn's
+ * MetricFrame and AIF360 judge it; the pooled comparison stays, under {@link #COMPARISON}.
  */
 public final class BiasMetrics {
   /** Group name of the attribute-level comparison rows. */
@@ -141,8 +145,30 @@ public final class BiasMetrics {
       out.add(new Metric(g.name(), COMPARISON, "dpl", qp - qu, null));
       out.add(ratio(g.name(), "di", qu, qp, "the privileged group has no favorable outcome"));
       out.add(new Metric(g.name(), COMPARISON, "spd", qu - qp, null));
+      perGroup(out, g, groups, minGroupSize, c -> c.favLabel() / c.n(), qp, "the privileged group has no favorable outcome");
     }
     return out;
+  }
+
+  /**
+   * With more than one unprivileged group, each group of at least {@code minGroupSize} rows against
+   * the privileged side: DI and SPD of the given rate (a pooled figure can hide a group far below it).
+   */
+  private static void perGroup(List<Metric> out, Grouping g, List<GroupCounts> groups, int minGroupSize,
+      java.util.function.ToDoubleFunction<GroupCounts> rate, double privilegedRate, String undefined) {
+    List<GroupCounts> unprivileged = groups.stream().filter(c -> !c.privileged()).toList();
+    if (unprivileged.size() < 2) {
+      return;
+    }
+    for (GroupCounts c : unprivileged) {
+      if (c.rows() < minGroupSize || c.n() == 0) {
+        continue; // reported as too small with its rates
+      }
+      double r = rate.applyAsDouble(c);
+      out.add(privilegedRate == 0 ? new Metric(g.name(), c.group(), "di", null, "undefined: " + undefined)
+          : new Metric(g.name(), c.group(), "di", r / privilegedRate, null));
+      out.add(new Metric(g.name(), c.group(), "spd", r - privilegedRate, null));
+    }
   }
 
   /** Post-training metrics: per group selection rate, TPR, FPR, precision, accuracy; per attribute DI, SPD, EOD, AOD, accuracy difference. */
@@ -187,6 +213,15 @@ public final class BiasMetrics {
           ? new Metric(g.name(), COMPARISON, "aod", 0.5 * ((fprU - fprP) + (tprU - tprP)), null)
           : new Metric(g.name(), COMPARISON, "aod", null, "undefined: a group has no favorable or no unfavorable labels"));
       out.add(new Metric(g.name(), COMPARISON, "accuracy_difference", (u.tp + u.tn) / u.n - (p.tp + p.tn) / p.n, null));
+      perGroup(out, g, groups, minGroupSize, c -> c.favPred() / c.n(), sp, "the model gives the privileged group no favorable outcome");
+      if (groups.stream().filter(c -> !c.privileged()).count() > 1 && tprP != null) {
+        for (GroupCounts c : groups) {
+          Double tpr = div(c.tp(), c.tp() + c.fn());
+          if (!c.privileged() && c.rows() >= minGroupSize && tpr != null) {
+            out.add(new Metric(g.name(), c.group(), "eod", tpr - tprP, null));
+          }
+        }
+      }
     }
     return out;
   }

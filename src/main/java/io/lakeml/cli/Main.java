@@ -82,11 +82,11 @@ public final class Main implements Runnable {
       }
     }
     // progress lines of long stages go to this command's error stream
-    PrintStream previous = io.lakeml.core.Progress.redirect(err);
+    PrintStream redirected = io.lakeml.core.Progress.redirect(err);
     try {
       return cli.execute(args);
     } finally {
-      io.lakeml.core.Progress.redirect(previous);
+      io.lakeml.core.Progress.restore(redirected);
     }
   }
 

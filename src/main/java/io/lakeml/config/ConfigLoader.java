@@ -421,7 +421,15 @@ public final class ConfigLoader {
         missing.put(col, new DatasetConfig.Missing(policy, value));
       }
     }
-    return new DatasetConfig.Prepare(new DatasetConfig.Split(train, validation, test, seed, stratify, time, exactMaxRows), scaling, missing, derived);
+    DatasetConfig.LeakageAction leakAction = r.enumValue(p + ".leakage.action", DatasetConfig.LeakageAction.class, DatasetConfig.LeakageAction.FAIL);
+    Double maxAuc = r.number(p + ".leakage.max-auc");
+    if (maxAuc != null && (maxAuc <= 0.5 || maxAuc > 1.0)) {
+      r.problem(p + ".leakage.max-auc", maxAuc + " is not in (0.5, 1]",
+          "A single feature's AUC is compared with it (0.5 = no association, 1 = the label itself); the default is 0.98");
+    }
+    DatasetConfig.Leakage leakage = new DatasetConfig.Leakage(leakAction, maxAuc == null ? 0.98 : maxAuc);
+    return new DatasetConfig.Prepare(new DatasetConfig.Split(train, validation, test, seed, stratify, time, exactMaxRows), scaling, missing, derived,
+        leakage);
   }
 
   private static double fraction(ConfigReader r, String path, double fallback) {

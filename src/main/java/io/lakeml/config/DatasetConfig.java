@@ -176,6 +176,23 @@ public record DatasetConfig(
     }
   }
 
+  /**
+   * The leakage guard of a binary label: a feature whose single-feature AUC (or 1 − AUC) reaches
+   * {@code maxAuc} separates the label almost alone, which in practice means it is the label under
+   * another name or known only after the outcome.
+   */
+  public record Leakage(LeakageAction action, double maxAuc) {}
+
+  /** What the leakage guard does with a feature that reaches the bound. */
+  public enum LeakageAction {
+    FAIL, WARN, OFF;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /** What a failing rule does: count it, drop the row to quarantine, or stop the job. */
   public enum Action {
     WARN, DROP, FAIL;
@@ -203,8 +220,8 @@ public record DatasetConfig(
     }
   }
 
-  /** How prepare turns silver into gold: split, scaling, missing values, derived features. */
-  public record Prepare(Split split, Scaling scaling, Map<String, Missing> missing, List<Derived> derived) {
+  /** How prepare turns silver into gold: split, scaling, missing values, derived features, the leakage guard. */
+  public record Prepare(Split split, Scaling scaling, Map<String, Missing> missing, List<Derived> derived, Leakage leakage) {
     public Prepare {
       missing = Map.copyOf(missing);
       derived = List.copyOf(derived);

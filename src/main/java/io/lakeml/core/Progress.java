@@ -15,15 +15,31 @@ import java.util.Locale;
  * #redirect}), which is {@code System.err} unless the CLI runs in-process with other streams.
  */
 public final class Progress {
-  private static volatile PrintStream sink = System.err;
+  /** Streams of the commands running in this JVM, newest last (in-process runs may overlap, e.g. in tests). */
+  private static final java.util.List<PrintStream> SINKS = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Progress() {}
 
-  /** Sends progress lines to {@code to} from now on; returns the previous stream (to restore it). */
+  /**
+   * Sends progress lines to {@code to} until {@link #restore} (the newest command's stream wins; with
+   * none, {@code System.err}); returns {@code to}, the token for {@link #restore}.
+   */
   public static PrintStream redirect(PrintStream to) {
-    PrintStream previous = sink;
-    sink = to == null ? System.err : to;
-    return previous;
+    SINKS.add(to);
+    return to;
+  }
+
+  /** Stops sending to a stream given to {@link #redirect}: lines never go to a finished command's stream. */
+  public static void restore(PrintStream redirected) {
+    SINKS.remove(redirected);
+  }
+
+  private static PrintStream sink() {
+    PrintStream newest = null;
+    for (PrintStream s : SINKS) {
+      newest = s;
+    }
+    return newest == null ? System.err : newest;
   }
 
   /**
@@ -48,7 +64,7 @@ public final class Progress {
     for (int i = 0; i < keyValues.length; i += 2) {
       line.append(' ').append(keyValues[i]).append('=').append(value(keyValues[i + 1]));
     }
-    PrintStream out = sink;
+    PrintStream out = sink();
     synchronized (out) {
       out.println(line);
       out.flush();

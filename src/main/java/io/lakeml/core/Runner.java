@@ -30,7 +30,7 @@ public final class Runner {
     }
   }
 
-  /** Test hook: the job of this name fails at its start (to test that a nightly resumes there). */
+  /** Test hook: "dataset:job" — that job of that dataset fails at its start (to test that a nightly resumes there). */
   static final String FAIL_JOB = "lakeml.test.failJob";
 
   private Runner() {}
@@ -58,7 +58,7 @@ public final class Runner {
     JobResult result;
     int exit;
     try {
-      if (job.name().equals(System.getProperty(FAIL_JOB))) {
+      if ((config.dataset().map(io.lakeml.config.DatasetConfig::name).orElse("") + ":" + job.name()).equals(System.getProperty(FAIL_JOB))) {
         throw new JobFailure("test hook " + FAIL_JOB + ": " + job.name() + " fails on purpose");
       }
       result = job.run(ctx);

@@ -7,13 +7,19 @@ import org.apache.spark.sql.SparkSession;
 
 /** Builds the one SparkSession of a run, with Delta enabled and the configured settings. */
 public final class SparkSessions {
-  private static final java.util.concurrent.atomic.AtomicInteger REQUESTS = new java.util.concurrent.atomic.AtomicInteger();
+  private static final java.util.concurrent.ConcurrentHashMap<java.nio.file.Path, java.util.concurrent.atomic.AtomicInteger> REQUESTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private SparkSessions() {}
 
-  /** How many times a session was requested in this JVM (lets tests prove config fails before Spark). */
-  public static int requests() {
-    return REQUESTS.get();
+  /**
+   * How many times a session was requested in this JVM by commands of the project (configuration
+   * folder's parent) {@code projectDir}: lets tests prove that a command decides before Spark, even
+   * while other tests run commands of other projects at the same time.
+   */
+  public static int requests(java.nio.file.Path projectDir) {
+    java.util.concurrent.atomic.AtomicInteger n = REQUESTS.get(projectDir.toAbsolutePath().normalize());
+    return n == null ? 0 : n.get();
   }
 
   /**
@@ -21,7 +27,7 @@ public final class SparkSessions {
    * {@code spark.master} from configuration applies only when spark-submit did not set it.
    */
   public static SparkSession getOrCreate(LakemlConfig config, String appName) {
-    REQUESTS.incrementAndGet();
+    REQUESTS.computeIfAbsent(config.projectDir().toAbsolutePath().normalize(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     SparkConf launcherConf = new SparkConf(); // spark.* system properties set by spark-submit
     if (!launcherConf.contains("spark.master")) {

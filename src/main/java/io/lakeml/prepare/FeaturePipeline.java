@@ -107,6 +107,49 @@ final class FeaturePipeline {
     return new Pipeline().setStages(stages.toArray(new PipelineStage[0]));
   }
 
+  /**
+   * The feature vector's slot names in the dataset's own terms: a scaled numeric slot is named by its
+   * column ({@code age}), a one-hot slot by column and value ({@code sex = male}; the slot for values
+   * never seen in training {@code sex = (unseen)}). Importances and coefficients then read as the user
+   * wrote the configuration, instead of {@code __numeric_scaled_0} or {@code __ohe_sex_male}.
+   */
+  static org.apache.spark.sql.types.Metadata readableNames(org.apache.spark.sql.types.StructField features, Inputs in) {
+    org.apache.spark.ml.attribute.AttributeGroup group = org.apache.spark.ml.attribute.AttributeGroup.fromStructField(features);
+    if (group.attributes().isEmpty()) {
+      return features.metadata();
+    }
+    org.apache.spark.ml.attribute.Attribute[] attrs = group.attributes().get();
+    org.apache.spark.ml.attribute.Attribute[] named = new org.apache.spark.ml.attribute.Attribute[attrs.length];
+    for (int i = 0; i < attrs.length; i++) {
+      String name = attrs[i].name().isDefined() ? attrs[i].name().get() : null;
+      named[i] = name == null ? attrs[i] : attrs[i].withName(readable(name, in));
+    }
+    return new org.apache.spark.ml.attribute.AttributeGroup(FEATURES, named).toMetadata();
+  }
+
+  private static String readable(String slot, Inputs in) {
+    String scaled = "__numeric_scaled_";
+    if (slot.startsWith(scaled)) {
+      try {
+        int i = Integer.parseInt(slot.substring(scaled.length()));
+        return i < in.numeric().size() ? in.numeric().get(i) : slot;
+      } catch (NumberFormatException e) {
+        return slot;
+      }
+    }
+    // longest column name first: "a_b" must win over "a" for the slot "__ohe_a_b_x"
+    List<String> cats = new ArrayList<>(in.categorical());
+    cats.sort(java.util.Comparator.comparingInt(String::length).reversed());
+    for (String c : cats) {
+      String prefix = "__ohe_" + c + "_";
+      if (slot.startsWith(prefix)) {
+        String value = slot.substring(prefix.length());
+        return c + " = " + (value.equals("__unknown") ? "(unseen)" : value);
+      }
+    }
+    return slot;
+  }
+
   static String num(String c) {
     return "__num_" + c;
   }

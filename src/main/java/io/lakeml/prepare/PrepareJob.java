@@ -42,6 +42,7 @@ import org.apache.spark.sql.types.StructType;
  * gold commit ({@link Lineage}): the same pair again is SKIPPED.
  */
 public final class PrepareJob implements Job {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareJob.class);
   /** Gold column names. */
   public static final String LABEL = "label";
   public static final String WEIGHT = "weight";
@@ -179,6 +180,8 @@ public final class PrepareJob implements Job {
             + quarantined + " dropped by rules). Check the label column and the validation rules.");
       }
 
+      List<Map<String, Object>> association = leakageGuard(ctx, split, inputs, label);
+
       ctx.step("fitting the feature pipeline on the training split");
       PipelineModel model = FeaturePipeline.build(ds).fit(split.where(col(SPLIT).equalTo(Splitter.TRAIN)));
       String modelPath = cat.featurePipeline(ds.name(), ctx.runId());
@@ -210,6 +213,7 @@ public final class PrepareJob implements Job {
         weights = rw.weights();
       }
       Dataset<Row> goldRows = model.transform(weighted).select(goldCols.toArray(new Column[0]));
+      goldRows = goldRows.withColumn(FEATURES, col(FEATURES).as(FEATURES, FeaturePipeline.readableNames(goldRows.schema().apply(FEATURES), inputs)));
 
       ctx.step("writing " + cat.gold(ds.name()).name());
       goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
@@ -230,6 +234,7 @@ public final class PrepareJob implements Job {
           .metric("rulesViolated", violated)
           .metric("splits", splits)
           .metric("features", featureCount)
+          .metric("labelAssociation", association)
           .metric("featurePipeline", modelPath);
       if (weights != null) {
         result.metric("reweighing", weights);
@@ -245,6 +250,46 @@ public final class PrepareJob implements Job {
     } finally {
       split.unpersist();
     }
+  }
+
+  /**
+   * Scores every feature alone against a binary label (see {@link Leakage}) and fails the job, before
+   * anything is fitted or written, when one separates it almost perfectly. Returns the five strongest
+   * associations for the summary.
+   */
+  private List<Map<String, Object>> leakageGuard(JobContext ctx, Dataset<Row> split, FeaturePipeline.Inputs inputs, DatasetConfig.Label label) {
+    DatasetConfig.Leakage guard = ctx.dataset().prepare().leakage();
+    if (!label.binary() || guard.action() == DatasetConfig.LeakageAction.OFF) {
+      return List.of();
+    }
+    ctx.step("scoring each feature alone against the label (leakage guard)");
+    Dataset<Row> rows = split;
+    for (DatasetConfig.Derived d : ctx.dataset().prepare().derived()) {
+      rows = rows.withColumn(d.name(), org.apache.spark.sql.functions.expr(d.expression()));
+    }
+    Dataset<Row> train = rows.where(col(SPLIT).equalTo(Splitter.TRAIN));
+    Dataset<Row> held = ctx.dataset().prepare().split().validation() > 0 ? rows.where(col(SPLIT).equalTo(Splitter.VALIDATION)) : train;
+    List<Leakage.Association> found = Leakage.measure(train, held, LABEL, inputs.numeric(), inputs.categorical());
+    List<Leakage.Association> leaks = found.stream().filter(a -> a.strength() >= guard.maxAuc()).toList();
+    if (!leaks.isEmpty()) {
+      String what = String.join("; ", leaks.stream().map(a -> String.format(java.util.Locale.ROOT, "%s (%s, AUC %.4f on %d %s rows)", a.feature(), a.kind(),
+          a.auc(), a.rows(), a.kind().equals("numeric") || held == train ? "training" : "validation")).toList());
+      String message = "feature(s) that alone separate the label " + label.column() + " almost perfectly (max(AUC, 1 - AUC) >= "
+          + guard.maxAuc() + "): " + what + ". Such a feature is usually the label under another name or a value known only after the outcome;"
+          + " a model trained with it looks perfect and is useless. Remove it from dataset.features"
+          + (guard.action() == DatasetConfig.LeakageAction.FAIL
+              ? ", or set dataset.prepare.leakage.action = warn if it truly is known when predicting."
+              : " (dataset.prepare.leakage.action = warn: continuing).");
+      if (guard.action() == DatasetConfig.LeakageAction.FAIL) {
+        throw new JobFailure("leakage guard: " + message + " No gold version written.");
+      }
+      LOG.warn("leakage guard: {}", message);
+    }
+    List<Map<String, Object>> top = new ArrayList<>();
+    for (Leakage.Association a : found.subList(0, Math.min(5, found.size()))) {
+      top.add(Map.of("feature", a.feature(), "auc", Math.round(a.auc() * 1e6) / 1e6, "leak", a.strength() >= guard.maxAuc()));
+    }
+    return top;
   }
 
   /** Class names by label index: [other, positive] for a binary label; sorted distinct values for a multiclass one. */

@@ -425,16 +425,18 @@ final class HtmlReport {
     }
     s.append(Html.table(List.of("metric", "train", "validation", "test"), metricRows));
     s.append("<div class=\"charts\">");
+    Object threshold = m.get(THRESHOLD);
     s.append(curve(m.get(io.lakeml.tune.ModelRegistry.ROC_CURVE), "ROC curve (test split), AUC " + Html.num(test.get("areaUnderROC")),
-        "false positive rate", "true positive rate", true));
+        "false positive rate", "true positive rate", true, threshold));
     s.append(curve(m.get(io.lakeml.tune.ModelRegistry.PR_CURVE), "Precision-recall curve (test split), area " + Html.num(test.get("areaUnderPR")),
-        "recall", "precision", false));
+        "recall", "precision", false, threshold));
     s.append("</div>");
     s.append("<div class=\"charts\">").append(confusion(m)).append(importances(m)).append("</div>");
     return s.toString();
   }
 
-  private String curve(Object points, String caption, String xLabel, String yLabel, boolean roc) {
+  /** A curve of the test split; the model's decision threshold (if recorded) marked at the nearest curve point. */
+  private String curve(Object points, String caption, String xLabel, String yLabel, boolean roc, Object threshold) {
     List<Object> pts = list(points);
     if (pts.isEmpty()) {
       return "<figure><figcaption>" + Html.esc(caption.substring(0, caption.indexOf(" ("))) + "</figcaption>"
@@ -447,7 +449,22 @@ final class HtmlReport {
       xy.add(new double[] {num(p.get("x")), num(p.get("y"))});
       rows.add(List.of(Html.num(p.get("x")), Html.num(p.get("y")), Html.num(p.get(THRESHOLD))));
     }
-    return figure(caption, Svg.xy(caption, xLabel, yLabel, List.of(new Svg.Series("", xy, true)), null, new double[] {0, 1}, new double[] {0, 1}, roc),
+    List<Svg.Series> series = new ArrayList<>(List.of(new Svg.Series("", xy, true)));
+    if (threshold instanceof Number t) {
+      double[] nearest = null;
+      double best = Double.MAX_VALUE;
+      for (Object o : pts) {
+        Map<String, Object> p = map(o);
+        if (p.get(THRESHOLD) instanceof Number pt && Math.abs(pt.doubleValue() - t.doubleValue()) < best) {
+          best = Math.abs(pt.doubleValue() - t.doubleValue());
+          nearest = new double[] {num(p.get("x")), num(p.get("y"))};
+        }
+      }
+      if (nearest != null) {
+        series = List.of(new Svg.Series("curve", xy, true), new Svg.Series("decision threshold " + Html.num(t), List.<double[]>of(nearest), false));
+      }
+    }
+    return figure(caption, Svg.xy(caption, xLabel, yLabel, series, null, new double[] {0, 1}, new double[] {0, 1}, roc),
         List.of(xLabel, yLabel, "threshold"), rows);
   }
 
@@ -497,7 +514,20 @@ final class HtmlReport {
       bars.add(new Svg.Bar(str(f.get("feature")), num(f.get(VALUE)), false));
       rows.add(List.of(Html.esc(f.get("feature")), Html.num(f.get(VALUE))));
     }
-    return figure(title, Svg.bars(title, bars, null, null, null), List.of("feature", kind == null ? "value" : kind), rows);
+    String byColumn = "";
+    List<Object> columns = list(m.get(io.lakeml.tune.ModelRegistry.COLUMN_IMPORTANCE));
+    if (!columns.isEmpty()) {
+      String ctitle = "coefficient".equals(kind) ? "Per input column: |coefficients| summed" : "Feature importance per input column";
+      List<Svg.Bar> cbars = new ArrayList<>();
+      List<List<String>> crows = new ArrayList<>();
+      for (Object o : columns) {
+        Map<String, Object> f = map(o);
+        cbars.add(new Svg.Bar(str(f.get("feature")), num(f.get(VALUE)), false));
+        crows.add(List.of(Html.esc(f.get("feature")), Html.num(f.get(VALUE))));
+      }
+      byColumn = figure(ctitle, Svg.bars(ctitle, cbars, null, null, null), List.of("column", "coefficient".equals(kind) ? "sum of |coefficient|" : "importance"), crows);
+    }
+    return byColumn + figure(title, Svg.bars(title, bars, null, null, null), List.of("feature", kind == null ? "value" : kind), rows);
   }
 
   private String champions() {

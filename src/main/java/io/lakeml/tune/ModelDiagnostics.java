@@ -47,8 +47,12 @@ public final class ModelDiagnostics {
   /** Curves of a binary model on scored rows; {@code roc} points are (FPR, TPR), {@code pr} points (recall, precision). */
   public record Curves(List<Row> roc, List<Row> pr) {}
 
-  /** Importances ("importance") or coefficients ("coefficient") by feature, largest magnitude first. */
-  public record Importances(String kind, List<Row> features) {}
+  /**
+   * Importances ("importance") or coefficients ("coefficient") by feature slot, largest magnitude
+   * first, and summed per input column ({@code byColumn}: the slots of one categorical column — named
+   * {@code column = value} by prepare — added up; for coefficients their absolute values).
+   */
+  public record Importances(String kind, List<Row> features, List<Row> byColumn) {}
 
   private ModelDiagnostics() {}
 
@@ -129,7 +133,20 @@ public final class ModelDiagnostics {
       out.add(RowFactory.create(names.get(i), values[i]));
     }
     out.sort(Comparator.comparingDouble((Row r) -> -Math.abs(r.getDouble(1))));
-    return new Importances(kind, out.subList(0, Math.min(MAX_FEATURES, out.size())));
+    java.util.Map<String, Double> columns = new java.util.LinkedHashMap<>();
+    for (Row r : out) {
+      columns.merge(column(r.getString(0)), Math.abs(r.getDouble(1)), Double::sum);
+    }
+    List<Row> byColumn = new ArrayList<>();
+    columns.forEach((c, x) -> byColumn.add(RowFactory.create(c, x)));
+    byColumn.sort(Comparator.comparingDouble((Row r) -> -r.getDouble(1)));
+    return new Importances(kind, out.subList(0, Math.min(MAX_FEATURES, out.size())), byColumn.subList(0, Math.min(MAX_FEATURES, byColumn.size())));
+  }
+
+  /** The input column of a slot name: {@code sex} for {@code sex = male}, the name itself otherwise. */
+  static String column(String slot) {
+    int i = slot.indexOf(" = ");
+    return i < 0 ? slot : slot.substring(0, i);
   }
 
   /** Slot names from the vector's ML attributes (e.g. {@code sex_onehot_male}); {@code f<i>} where unnamed. */

@@ -34,11 +34,13 @@ import org.apache.spark.sql.types.StructType;
  * an unlisted {@code v<N>} folder, which the next registration of N replaces.
  */
 public final class ModelRegistry {
-  /** Test hook: fail right after the model folder is in place, before the registry row commits. */
+  /** Test hook (value: a dataset name): fail right after its model folder is in place, before the registry row commits. */
   static final String CRASH_BEFORE_ROW = "lakeml.test.crashBeforeRegistryRow";
 
   public static final String CANDIDATE = "candidate";
   public static final String BLOCKED = "blocked";
+  /** A version too good to be true (perfect on validation): never promoted automatically. */
+  public static final String SUSPECT = "suspect";
   public static final String CHAMPION = "champion";
   public static final String ARCHIVED = "archived";
 
@@ -50,6 +52,8 @@ public final class ModelRegistry {
   public static final String IMPORTANCE_KIND = "importance_kind";
   /** The largest feature importances or coefficients by magnitude: (feature, value). */
   public static final String FEATURE_IMPORTANCE = "feature_importance";
+  /** Importance per input column (one-hot slots summed; |coefficient| summed for linear models). */
+  public static final String COLUMN_IMPORTANCE = "column_importance";
 
   static final StructType SCHEMA = new StructType()
       .add("dataset", DataTypes.StringType, false)
@@ -92,7 +96,8 @@ public final class ModelRegistry {
       .add(ROC_CURVE, DataTypes.createArrayType(ModelDiagnostics.POINT), true)
       .add(PR_CURVE, DataTypes.createArrayType(ModelDiagnostics.POINT), true)
       .add(IMPORTANCE_KIND, DataTypes.StringType, true)
-      .add(FEATURE_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true);
+      .add(FEATURE_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true)
+      .add(COLUMN_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true);
 
   /** What a tune run registers (everything but the version number and paths the registry assigns). */
   public record Entry(String algorithm, Map<String, String> params, String selectionMetric, double cvMetric,
@@ -151,10 +156,11 @@ public final class ModelRegistry {
     } catch (IOException ex) {
       throw new JobFailure("could not save the model to " + target + ": " + ex.getMessage() + "; the registry is unchanged.", ex);
     }
-    if (Boolean.getBoolean(CRASH_BEFORE_ROW)) {
+    if (dataset.equals(System.getProperty(CRASH_BEFORE_ROW))) {
       throw new IllegalStateException("test hook " + CRASH_BEFORE_ROW + ": stopping before the registry row of v" + version);
     }
-    Row row = RowFactory.create(dataset, version, CANDIDATE, null, e.algorithm(), json(e.params()), e.selectionMetric(),
+    String suspicion = suspicion(e);
+    Row row = RowFactory.create(dataset, version, suspicion == null ? CANDIDATE : SUSPECT, suspicion, e.algorithm(), json(e.params()), e.selectionMetric(),
         e.cvMetric(), scalaMap(e.trainMetrics()), scalaMap(e.validationMetrics()), scalaMap(e.testMetrics()),
         json(confusion(e)),
         scala.jdk.javaapi.CollectionConverters.asScala(e.classes()).toSeq(), e.threshold(),
@@ -163,7 +169,8 @@ public final class ModelRegistry {
         io.lakeml.core.Version.get(), spark.version(), deltaVersion(), ctx.runId(), Date.valueOf(ctx.runDate()),
         new Timestamp(System.currentTimeMillis()), null, null,
         e.curves() == null ? null : seq(e.curves().roc()), e.curves() == null ? null : seq(e.curves().pr()),
-        e.importances() == null ? null : e.importances().kind(), e.importances() == null ? null : seq(e.importances().features()));
+        e.importances() == null ? null : e.importances().kind(), e.importances() == null ? null : seq(e.importances().features()),
+        e.importances() == null ? null : seq(e.importances().byColumn()));
     // one transaction id per (dataset, version): a second writer of the same N is refused, not duplicated
     DeltaTables.appendOnce(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), cat.models().path(),
         "lakeml-registry-" + dataset, version, true);
@@ -173,6 +180,20 @@ public final class ModelRegistry {
           + " at the same time; this run's model is not registered. Run tune again.");
     }
     return version;
+  }
+
+  /**
+   * Why a version is suspect, or null: a perfect validation score (AUC 1.0 for a binary label,
+   * accuracy 1.0 for a multiclass one) on held-out rows is what a leaking feature produces.
+   */
+  static String suspicion(Entry e) {
+    String metric = e.classes().size() == 2 ? "areaUnderROC" : "accuracy";
+    Double v = e.validationMetrics().get(metric);
+    if (v == null || v < 1.0 - 1e-12 || e.validationRows() == 0) {
+      return null;
+    }
+    return "validation " + metric + " is 1.0 on " + e.validationRows() + " rows: a perfect score on held-out data usually means a feature"
+        + " leaks the label (see prepare's labelAssociation). Not promoted automatically; 'jobs/lakeml promote --version N' if it is real";
   }
 
   /**

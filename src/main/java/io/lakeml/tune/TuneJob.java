@@ -48,8 +48,8 @@ public final class TuneJob implements Job {
   static final String VALIDATION = "validation";
   static final String TEST = "test";
 
-  /** Test spy: sees every dataset the selection reads (before its columns are narrowed). */
-  static volatile Consumer<Dataset<Row>> selectionObserver;
+  /** Test spy, per dataset name: sees every dataset the selection reads (before its columns are narrowed). */
+  static final java.util.Map<String, Consumer<Dataset<Row>>> SELECTION_OBSERVERS = new java.util.concurrent.ConcurrentHashMap<>();
 
   static final StructType TRIALS_SCHEMA = new StructType()
       .add("dataset", DataTypes.StringType, false)
@@ -112,8 +112,8 @@ public final class TuneJob implements Job {
     boolean binary = ds.label().map(DatasetConfig.Label::binary).orElse(true);
     Dataset<Row> trainRows = goldRows.where(col(SPLIT).equalTo(TRAIN));
     Dataset<Row> validationRows = goldRows.where(col(SPLIT).equalTo(VALIDATION));
-    observe(trainRows);
-    observe(validationRows);
+    observe(ds.name(), trainRows);
+    observe(ds.name(), validationRows);
 
     ctx.step("caching the training split");
     Dataset<Row> train = Search.trainingSet(trainRows, tune.seed(), tune.folds(), ds.key()).persist();
@@ -210,6 +210,10 @@ public final class TuneJob implements Job {
           .metric("trainRows", nTrain)
           .metric("trainCachedMb", Math.round(trainCachedMb * 10) / 10.0)
           .metric("model", cat.modelVersion(ds.name(), version));
+      String suspicion = ModelRegistry.suspicion(entry);
+      if (suspicion != null) {
+        result.metric("suspect", suspicion);
+      }
       result.read(gold.name(), goldVersion);
       DeltaTables.version(spark, cat.trials().path()).ifPresent(v -> result.wrote(cat.trials().name(), v));
       DeltaTables.version(spark, cat.models().path()).ifPresent(v -> result.wrote(cat.models().name(), v));
@@ -273,8 +277,8 @@ public final class TuneJob implements Job {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  private static void observe(Dataset<Row> rows) {
-    Consumer<Dataset<Row>> o = selectionObserver;
+  private static void observe(String dataset, Dataset<Row> rows) {
+    Consumer<Dataset<Row>> o = SELECTION_OBSERVERS.get(dataset);
     if (o != null) {
       o.accept(rows);
     }

@@ -166,15 +166,65 @@ class BiasMetricsTest {
         DatasetConfig.GateAction.BLOCK, false), ds.deploy());
     String cmp = BiasMetrics.COMPARISON;
     BiasJob.Gate biased = BiasJob.gate(blocking, List.of(new BiasMetrics.Metric("sex", cmp, "di", 0.5, null),
-        new BiasMetrics.Metric("sex", cmp, "eod", -0.05, null)));
+        new BiasMetrics.Metric("sex", cmp, "eod", -0.05, null)), null);
     assertThat(biased.decision()).isEqualTo("blocked");
     assertThat(biased.reason()).contains("sex DI 0.500 outside [0.8, 1.25]");
     BiasJob.Gate eod = BiasJob.gate(blocking, List.of(new BiasMetrics.Metric("sex", cmp, "di", 1.0, null),
-        new BiasMetrics.Metric("sex", cmp, "eod", 0.2, null)));
+        new BiasMetrics.Metric("sex", cmp, "eod", 0.2, null)), null);
     assertThat(eod.decision()).isEqualTo("blocked");
     assertThat(eod.reason()).contains("|EOD| 0.200 > 0.1");
-    BiasJob.Gate fair = BiasJob.gate(blocking, List.of(new BiasMetrics.Metric("sex", cmp, "di", 0.95, null),
-        new BiasMetrics.Metric("sex", cmp, "eod", -0.05, null)));
+    List<BiasMetrics.Metric> fairModel = List.of(new BiasMetrics.Metric("sex", cmp, "di", 0.95, null),
+        new BiasMetrics.Metric("sex", cmp, "eod", -0.05, null));
+    BiasJob.Gate fair = BiasJob.gate(blocking, fairModel, null);
     assertThat(fair.decision()).isEqualTo("passed");
+    // the data is judged too: a fair model trained on labels with DI 0.79 is a finding of its own
+    BiasJob.Gate data = BiasJob.gate(blocking, fairModel, List.of(new BiasMetrics.Metric("sex", cmp, "di", 0.79, null)));
+    assertThat(data.decision()).isEqualTo("blocked");
+    assertThat(data.reason()).contains("data (gold's labels, before training): sex DI 0.790 outside [0.8, 1.25]")
+        .contains("dataset.bias.reweigh = true").doesNotContain("model");
+    assertThat(BiasJob.gate(blocking, fairModel, List.of(new BiasMetrics.Metric("sex", cmp, "di", 0.9, null))).decision()).isEqualTo("passed");
+  }
+
+  /**
+   * The police-stops case: race with a privileged group, a large "Unknown" group with a high favorable
+   * rate and a small group far below. Pooled DI passes; the worst group decides the gate.
+   */
+  @Test
+  void aManyValuedAttributeIsJudgedPerGroupNotOnlyPooled() {
+    DatasetConfig blocking = new DatasetConfig(ds.name(), ds.source(), ds.columns(), ds.key(), ds.label(), ds.sensitive().subList(0, 1),
+        ds.features(), ds.rules(), ds.prepare(), ds.tune(), new DatasetConfig.Bias(List.of(), 30, 0, 0.95, 42, 0.8, 1.25, 0.1,
+        DatasetConfig.GateAction.BLOCK, false), ds.deploy());
+    BiasMetrics.Grouping race = new BiasMetrics.Grouping("sex", lit("x"), lit(true), false);
+    // group, privileged, rows, favorable predictions, tp, fp, fn, tn (favorable labels = tp + fn)
+    List<BiasMetrics.GroupCounts> counts = List.of(
+        counts("White", true, 1000, 900, 800, 100, 50, 50),
+        counts("Unknown", false, 1000, 989, 900, 89, 5, 6),
+        counts("Black", false, 400, 312, 280, 32, 40, 48),
+        counts("Native American", false, 200, 120, 110, 10, 40, 40),
+        counts("Other", false, 20, 5, 5, 0, 10, 5));
+    List<BiasMetrics.Metric> post = BiasMetrics.post(counts, List.of(race), 30);
+    double pooled = value(post, BiasMetrics.COMPARISON, "di");
+    assertThat(pooled).isCloseTo((989.0 + 312 + 120 + 5) / 1620 / 0.9, within(1e-12)).isGreaterThan(0.8);
+    assertThat(value(post, "Native American", "di")).isCloseTo(0.6 / 0.9, within(1e-12));
+    assertThat(value(post, "Black", "di")).isCloseTo(0.78 / 0.9, within(1e-12));
+    assertThat(value(post, "Native American", "eod")).isCloseTo(110.0 / 150 - 800.0 / 850, within(1e-12));
+    assertThat(post).noneMatch(m -> m.group().equals("Other") && m.metric().equals("di")); // 20 rows < 30: too small
+    assertThat(post).noneMatch(m -> m.group().equals("White") && m.metric().equals("di"));
+    BiasJob.Gate gate = BiasJob.gate(blocking, post, null);
+    assertThat(gate.decision()).isEqualTo("blocked");
+    assertThat(gate.reason()).contains("sex = Native American DI 0.667 outside [0.8, 1.25]").doesNotContain("sex DI")
+        .doesNotContain("Black DI"); // 0.867 is inside
+    // before training the same per-group rule applies to the labels
+    List<BiasMetrics.Metric> pre = BiasMetrics.pre(counts, List.of(race), 30);
+    assertThat(value(pre, "Native American", "di")).isCloseTo((150.0 / 200) / (850.0 / 1000), within(1e-12));
+    assertThat(value(pre, "Native American", "spd")).isCloseTo(0.75 - 0.85, within(1e-12));
+  }
+
+  private static BiasMetrics.GroupCounts counts(String group, boolean privileged, long rows, double favPred, double tp, double fp, double fn, double tn) {
+    return new BiasMetrics.GroupCounts("sex", group, privileged, rows, rows, tp + fn, favPred, tp, fp, fn, tn);
+  }
+
+  private static double value(List<BiasMetrics.Metric> metrics, String group, String metric) {
+    return metrics.stream().filter(m -> m.group().equals(group) && m.metric().equals(metric)).findFirst().orElseThrow().value();
   }
 }

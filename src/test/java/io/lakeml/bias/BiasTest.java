@@ -38,12 +38,16 @@ class BiasTest {
     return sb.toString();
   }
 
-  /** y = x > 0.5 for both groups alike: every x appears once in each group. */
+  /**
+   * y = x > 0.5 for both groups alike, but for every tenth x (flipped in both groups): every x appears
+   * once in each group. (Without the flips x alone would decide y, which the leakage guard refuses.)
+   */
   private static String fair() {
     StringBuilder sb = new StringBuilder("id,grp,x,y\n");
     for (int i = 0; i < 1000; i++) {
       double x = (i / 2) / 500.0;
-      sb.append(i).append(',').append(i % 2 == 0 ? "a" : "b").append(',').append(x).append(',').append(x > 0.5 ? "yes" : "no").append('\n');
+      boolean yes = (x > 0.5) != ((i / 2) % 10 == 0);
+      sb.append(i).append(',').append(i % 2 == 0 ? "a" : "b").append(',').append(x).append(',').append(yes ? "yes" : "no").append('\n');
     }
     return sb.toString();
   }
@@ -58,7 +62,12 @@ class BiasTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> metrics = (Map<String, Object>) post.get("metrics");
     assertThat(metrics).containsEntry("gate", "blocked");
-    assertThat((String) metrics.get("gateReason")).contains("grp DI").contains("outside [0.8, 1.25]");
+    assertThat((String) metrics.get("gateReason")).contains("grp DI").contains("outside [0.8, 1.25]")
+        // the labels themselves are outside the policy: a finding of its own, with the remedy named
+        .contains("data (gold's labels, before training): grp DI").contains("dataset.bias.reweigh = true");
+    Map<?, ?> pre = (Map<?, ?>) night.summaryOf("bias-pre").get("metrics");
+    assertThat(pre.get("dataGate")).isEqualTo("blocked");
+    assertThat((String) pre.get("dataGateReason")).startsWith("grp DI 0.").contains("outside [0.8, 1.25]");
 
     Map<String, Object> model = p.sql("SELECT status, bias_gate, bias_reason FROM _system.models WHERE version = 1").get(0);
     assertThat(model).containsEntry("status", "blocked").containsEntry("bias_gate", "blocked");

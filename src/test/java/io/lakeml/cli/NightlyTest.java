@@ -64,7 +64,7 @@ class NightlyTest {
   void aFailedStageStopsTheChainAndTheRerunResumesThereWithoutRedoingFinishedStages() {
     TestProject p = TestProject.create("nightly-resume").dataset("alpha", CONF);
     p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
-    System.setProperty("lakeml.test.failJob", "etl");
+    System.setProperty("lakeml.test.failJob", "alpha:etl");
     TestProject.Result failed;
     try {
       failed = p.run("nightly", "--in-process", "--dataset", "alpha", "--until", "etl", "--run-date", "2026-11-20").expectExit(1);
@@ -87,7 +87,7 @@ class NightlyTest {
     TestProject p = TestProject.create("nightly-report").dataset("alpha", CONF.replace("key = [id]",
         "key = [id]\n  tune.algorithms = [ { type = logistic-regression, grid { regParam = [0.1] } } ]"));
     p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
-    System.setProperty("lakeml.test.failJob", "etl");
+    System.setProperty("lakeml.test.failJob", "alpha:etl");
     TestProject.Result failed;
     try {
       failed = p.run("nightly", "--in-process", "--dataset", "alpha", "--run-date", "2026-11-20").expectExit(1);
@@ -114,13 +114,13 @@ class NightlyTest {
     assertThat(first.summary()).containsEntry("launch", "in-process");
     assertThat(p.lake().resolve("_system/finished/alpha/2026-11-20.json")).exists();
 
-    int sessions = io.lakeml.core.SparkSessions.requests();
+    int sessions = io.lakeml.core.SparkSessions.requests(p.dir());
     TestProject.Result again = p.run("nightly", "--dataset", "alpha", "--until", "etl", "--run-date", "2026-11-20").expectExit(0);
     assertThat((List<Map<String, Object>>) again.summary().get("stages")).extracting(s -> s.get("job") + " " + s.get("status"))
         .containsExactly("ingest SKIPPED", "etl SKIPPED");
     assertThat(again.summaryOf("etl")).containsEntry("metrics", Map.of("decidedWithoutSpark", true));
     assertThat((String) again.summaryOf("etl").get("message")).startsWith("nothing changed since the nightly of 2026-11-20 finished at ");
-    assertThat(io.lakeml.core.SparkSessions.requests()).as("Spark sessions asked for by the rerun").isEqualTo(sessions);
+    assertThat(io.lakeml.core.SparkSessions.requests(p.dir())).as("Spark sessions asked for by the rerun").isEqualTo(sessions);
     // another run date is decided with Spark as before
     TestProject.Result nextDay = p.run("etl", "--dataset", "alpha", "--run-date", "2026-11-21").expectExit(0);
     assertThat(nextDay.status()).isEqualTo("SKIPPED");

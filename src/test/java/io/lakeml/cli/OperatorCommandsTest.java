@@ -199,12 +199,12 @@ class OperatorCommandsTest {
   @Test
   void progressLinesAreOneLineOfKeyValuePairs() {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream previous = io.lakeml.core.Progress.redirect(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    java.io.PrintStream redirected = io.lakeml.core.Progress.redirect(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
     try {
       io.lakeml.core.Progress.report("tune", "shop", System.nanoTime(), "fit 3/12 logistic-regression candidate 1/4 fold 3/3", "rows", 785, "metric", 0.84021);
       io.lakeml.core.Progress.report("ingest", null, System.nanoTime(), "say \"hi\"", "file", "a b.csv");
     } finally {
-      io.lakeml.core.Progress.redirect(previous);
+      io.lakeml.core.Progress.restore(redirected);
     }
     assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).satisfiesExactly(
         l -> assertThat(l).matches("progress stage=tune dataset=shop step=\"fit 3/12 logistic-regression candidate 1/4 fold 3/3\" elapsed=0\\.\\ds rows=785 metric=0\\.8402"),

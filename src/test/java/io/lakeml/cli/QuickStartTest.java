@@ -246,9 +246,9 @@ class QuickStartTest {
           validation.rules = [ { id = r1, check = not-null, column = idd, action = fail } ]
         }
         """);
-    int before = SparkSessions.requests();
+    int before = SparkSessions.requests(p.dir());
     TestProject.Result r = p.run("ingest", "--dataset", "bad").expectExit(2);
-    assertThat(SparkSessions.requests()).isEqualTo(before);
+    assertThat(SparkSessions.requests(p.dir())).isEqualTo(before);
     assertThat(r.stderr()).contains("'dataset.validation.rules[0].column'").contains("bad.conf: 3").contains("did you mean 'id'?");
     assertThat(r.summary()).containsEntry("status", "FAILED").containsEntry("exitCode", 2);
 
@@ -256,7 +256,7 @@ class QuickStartTest {
         .contains("--run-date '25/11/2026' is not a date");
     assertThat(p.run("ingest").expectExit(2).stderr()).contains("Missing required option: '--dataset=<dataset>'");
     assertThat(p.run("frobnicate").expectExit(2).stderr()).contains("Unmatched argument");
-    assertThat(SparkSessions.requests()).isEqualTo(before);
+    assertThat(SparkSessions.requests(p.dir())).isEqualTo(before);
   }
 
   @Test

@@ -131,10 +131,10 @@ class ConfigLoaderTest {
         .contains("'dataset.features.numeric'").contains("the key column 'id' is listed as a feature")
         .contains("leak.conf: ");
     // through the CLI: exit 2 before any Spark session
-    int sessions = io.lakeml.core.SparkSessions.requests();
+    int sessions = io.lakeml.core.SparkSessions.requests(p.dir());
     TestProject.Result r = p.run("prepare", "--dataset", "leak").expectExit(2);
     assertThat(r.stderr() + r.stdout()).contains("the label column 'y' is listed as a feature");
-    assertThat(io.lakeml.core.SparkSessions.requests()).isEqualTo(sessions);
+    assertThat(io.lakeml.core.SparkSessions.requests(p.dir())).isEqualTo(sessions);
   }
 
   @Test

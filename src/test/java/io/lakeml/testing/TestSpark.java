@@ -21,6 +21,7 @@ public final class TestSpark {
           .config("spark.ui.enabled", "false")
           .config("spark.ui.showConsoleProgress", "false")
           .config("spark.sql.shuffle.partitions", "2")
+          .config("spark.sql.ui.explainMode", "simple")
           .config("spark.default.parallelism", "2")
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.driver.bindAddress", "127.0.0.1")
