@@ -185,7 +185,12 @@ class QuickStartTest {
     assertThat(((Number) stored.get("features")).intValue()).isPositive();
     assertThat(html).contains("ROC curve (test split), AUC").contains("Precision-recall curve (test split)")
         .contains(stored.get("kind").equals("coefficient") ? "Coefficients (scaled features)" : "Feature importances")
-        .doesNotContain("Not recorded for this model version");
+        .doesNotContain("Not recorded for this model version")
+        // in the dataset's own names: slots "sex = male", and summed per input column
+        .contains(stored.get("kind").equals("coefficient") ? "Per input column: |coefficients| summed" : "Feature importance per input column")
+        .contains("<td>sex = male</td>").contains("<td>passengerClass</td>").doesNotContain("__ohe_").doesNotContain("__numeric_scaled");
+    assertThat(p.sql("select transform(column_importance, c -> c.feature) as cols from _system.models where version = " + model.get("version")).get(0)
+        .get("cols")).asList().containsExactlyInAnyOrder("sex", "passengerClass", "age");
     if (io.lakeml.testing.Chromium.binary().isPresent()) {
       String dom = io.lakeml.testing.Chromium.dumpDom(page);
       assertThat(dom).contains("data-report-ok=\"true\"").contains("page check: all 9 sections");
