@@ -434,12 +434,28 @@ public final class Main implements Runnable {
     @Option(names = "--limit", defaultValue = "1000", description = "Most rows to print (default: ${DEFAULT-VALUE}).")
     int limit;
 
+    @Option(names = "--allow-write", description = "Run a statement that changes the lake (DELETE, UPDATE, MERGE, INSERT, DDL…) as a job: "
+        + "recorded in _system.runs and in the commit metadata of the tables it writes. Without it, sql only reads.")
+    boolean allowWrite;
+
     @Override
     public Integer call() throws Exception {
       LakemlConfig config = ConfigLoader.load(common.confDir, common.env, null, common.overrides());
       SparkSession spark = SparkSessions.getOrCreate(config, "lakeml sql");
-      SqlQuery.registerTables(spark, LakeCatalog.of(config), query);
       try {
+        SqlQuery.Statement statement = SqlQuery.classify(spark, query);
+        if (!statement.readOnly()) {
+          if (!allowWrite) {
+            spec.commandLine().getErr().println("lakeml sql: refused a " + statement.kind() + " statement: sql only reads the lake."
+                + " Tables are written by their jobs, which record what they did (bronze by ingest, silver by etl, gold by prepare,"
+                + " models and champions by tune, promote and rollback, predictions by score), so a change made here would be"
+                + " invisible to lineage and never repaired by the next run. To change the lake on purpose, add --allow-write:"
+                + " the statement then runs as the job 'sql', recorded in _system.runs and in the commit metadata.");
+            return 2;
+          }
+          return Runner.run(new SqlWriteJob(query, statement.kind()), config, LocalDate.now(ZoneOffset.UTC), out).exitCode();
+        }
+        SqlQuery.registerTables(spark, LakeCatalog.of(config), query);
         SqlQuery.print(spark, query, limit, out);
         return 0;
       } catch (Exception e) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The "done when", through the real CLI on the shipped datasets and their landing samples. */
 class QuickStartTest {
-  private static final Map<String, Integer> SHIPPED = Map.of("credit_data", 4454, "telco_churn", 7043);
+  private static final Map<String, Integer> SHIPPED = Map.of("credit_data", 4454, "telco_churn", 7043, "contract_churn", 3168);
 
   @Test
   void ingestEtlAndSqlOnEveryShippedDatasetAreIdempotent() {
@@ -26,6 +26,10 @@ class QuickStartTest {
       assertThat(p.sql("select count(*) as n from silver." + ds)).containsExactly(Map.of("n", e.getValue()));
       TestProject.Result prepare = p.run("prepare", "--dataset", ds).expectExit(0);
       assertThat(prepare.metric("rowsIn")).as(ds).isEqualTo(e.getValue().longValue());
+      // the leakage guard scored every feature; no shipped feature gives the label away
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> association = (List<Map<String, Object>>) prepare.metrics().get("labelAssociation");
+      assertThat(association).as(ds).hasSize(5).allSatisfy(a -> assertThat(a).containsEntry("leak", false));
       assertThat(p.sql("select split, count(*) as n from gold." + ds + " group by split")).as(ds)
           .allSatisfy(row -> assertThat(((Number) row.get("n")).doubleValue() / e.getValue())
               .isCloseTo(row.get("split").equals("train") ? 0.6 : 0.2, org.assertj.core.api.Assertions.within(0.03)));
@@ -36,7 +40,7 @@ class QuickStartTest {
       assertThat(p.sql("select count(*) as n from silver." + ds)).containsExactly(Map.of("n", e.getValue()));
     }
     // (titanic, the quick-start dataset, goes through the whole nightly in the next test)
-    assertThat(p.sql("select count(*) as n from _system.runs where status = 'SUCCEEDED'").get(0)).containsEntry("n", 6);
+    assertThat(p.sql("select count(*) as n from _system.runs where status = 'SUCCEEDED'").get(0)).containsEntry("n", 9);
   }
 
   @Test

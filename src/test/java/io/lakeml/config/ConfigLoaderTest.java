@@ -60,13 +60,16 @@ class ConfigLoaderTest {
   @Test
   void everyShippedDatasetLoads() {
     TestProject p = TestProject.create("cfg");
-    for (String name : List.of("titanic", "credit_data", "telco_churn")) {
+    for (String name : List.of("titanic", "credit_data", "telco_churn", "contract_churn")) {
       assertThat(load(p, name).requireDataset().columns()).isNotEmpty();
     }
     DatasetConfig credit = load(p, "credit_data").requireDataset();
     assertThat(credit.source().mode()).isEqualTo(Mode.SNAPSHOT);
     assertThat(credit.label().orElseThrow().favorable()).contains("good");
     assertThat(credit.label().orElseThrow().positive()).contains("bad");
+    // the imbalanced samples choose their decision threshold on validation
+    assertThat(credit.tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.F1);
+    assertThat(load(p, "contract_churn").requireDataset().tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.F1);
   }
 
   @Test
