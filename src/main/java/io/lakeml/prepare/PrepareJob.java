@@ -215,16 +215,18 @@ public final class PrepareJob implements Job {
       Dataset<Row> goldRows = model.transform(weighted).select(goldCols.toArray(new Column[0]));
       goldRows = goldRows.withColumn(FEATURES, col(FEATURES).as(FEATURES, FeaturePipeline.readableNames(goldRows.schema().apply(FEATURES), inputs)));
 
+      // the profile first, gold last: gold's commit is what makes a rerun skip, so a run that dies in
+      // between (out of memory while profiling a wide table, say) is redone whole, never left without its profile
+      ctx.step("profiling");
+      Dataset<Row> profile = Profiler.profile(spark, split, ds, LABEL, ctx.runId(), ctx.runDate());
+      replaceRunDate(ctx, profile, cat.profile());
+
       ctx.step("writing " + cat.gold(ds.name()).name());
       goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
           .option("userMetadata", Lineage.tag(name(), silverVersion, ctx.config().datasetHash(), "pipeline=" + modelPath)).save(cat.gold(ds.name()).path());
       long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();
       // the assembler's output metadata knows the vector size: no need to read gold back
       int featureCount = org.apache.spark.ml.attribute.AttributeGroup.fromStructField(goldRows.schema().apply(FEATURES)).size();
-
-      ctx.step("profiling");
-      Dataset<Row> profile = Profiler.profile(spark, split, ds, LABEL, ctx.runId(), ctx.runDate());
-      replaceRunDate(ctx, profile, cat.profile());
 
       JobResult result = JobResult.succeeded()
           .metric("rowsIn", rowsIn)

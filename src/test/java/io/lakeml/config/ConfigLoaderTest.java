@@ -69,7 +69,7 @@ class ConfigLoaderTest {
     assertThat(credit.label().orElseThrow().positive()).contains("bad");
     // the imbalanced samples choose their decision threshold on validation
     assertThat(credit.tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.F1);
-    assertThat(load(p, "contract_churn").requireDataset().tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.F1);
+    assertThat(load(p, "contract_churn").requireDataset().tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.BASE_RATE);
   }
 
   @Test
