@@ -537,8 +537,13 @@ public final class ConfigLoader {
     }
     int retrainDays = r.integer(p + ".retrain-days", 0, 0);
     boolean sharedPass = r.bool(p + ".shared-pass", true);
+    String classWeight = r.string(p + ".class-weight", "none");
+    if (!classWeight.equals("none") && !classWeight.equals("balanced")) {
+      r.problem(p + ".class-weight", "'" + classWeight + "' is not a class weighting",
+          "Use none (every row weighs 1) or balanced (each class weighs the same in total: n / (classes x rows of the class))");
+    }
     return new Tune(metric, folds, parallelism, seed, strategy, trials, eta, minFraction == null ? 0.25 : minFraction, retrainDays, sharedPass,
-        algorithms, bindThreshold(r, p + ".threshold"));
+        algorithms, bindThreshold(r, p + ".threshold"), classWeight.equals("balanced"));
   }
 
   /** {@code dataset.tune.threshold}: f1, base-rate or a number strictly between 0 and 1. */

@@ -281,9 +281,10 @@ public record DatasetConfig(
    * @param minFraction fraction of the training split the first halving rung uses
    * @param retrainDays train again when the newest version from the same inputs is this many days old (0 = never)
    * @param sharedPass cross-validate eligible logistic-regression grids in shared passes instead of MLlib's CrossValidator
+   * @param balancedClasses weight the training rows so that every class weighs the same in total
    */
   public record Tune(String metric, int folds, int parallelism, long seed, Strategy strategy, int trials, int eta,
-      double minFraction, int retrainDays, boolean sharedPass, List<Algorithm> algorithms, Threshold threshold) {
+      double minFraction, int retrainDays, boolean sharedPass, List<Algorithm> algorithms, Threshold threshold, boolean balancedClasses) {
     public Tune {
       algorithms = List.copyOf(algorithms);
     }

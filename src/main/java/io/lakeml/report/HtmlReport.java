@@ -106,7 +106,9 @@ final class HtmlReport {
     Object gold = d.prepare() == null ? null : d.prepare().get("rowsGold");
     s.append(card("Data", gold == null ? "–" : Html.num(gold) + " rows", rules == 0 ? "no validation yet" : passed + " of " + rules + " rules passed"));
     s.append(card("Bias gate", m == null || m.get(BIAS_GATE) == null ? "–" : Html.badge(str(m.get(BIAS_GATE))),
-        m == null ? "no model" : m.get(BIAS_GATE) == null ? "not evaluated" : "model v" + Html.num(m.get(VERSION))));
+        m == null ? "no model" : m.get(BIAS_GATE) == null ? "not evaluated" : "model v" + Html.num(m.get(VERSION))
+            // the gate's reason names a finding on the labels themselves this way (BiasJob.gate)
+            + (str(m.get(BIAS_REASON)).contains("data (") ? " · the data's labels are outside the policy too" : "")));
     List<Map<String, Object>> psi = d.monitor().stream().filter(r -> "feature".equals(r.get(KIND))).toList();
     if (psi.isEmpty()) {
       s.append(card("Drift", "–", "not monitored on this date"));

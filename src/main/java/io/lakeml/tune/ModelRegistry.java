@@ -54,6 +54,8 @@ public final class ModelRegistry {
   public static final String FEATURE_IMPORTANCE = "feature_importance";
   /** Importance per input column (one-hot slots summed; |coefficient| summed for linear models). */
   public static final String COLUMN_IMPORTANCE = "column_importance";
+  /** Balanced class weights the version was trained with (label index → weight), or null. */
+  public static final String CLASS_WEIGHTS = "class_weights";
 
   static final StructType SCHEMA = new StructType()
       .add("dataset", DataTypes.StringType, false)
@@ -97,14 +99,16 @@ public final class ModelRegistry {
       .add(PR_CURVE, DataTypes.createArrayType(ModelDiagnostics.POINT), true)
       .add(IMPORTANCE_KIND, DataTypes.StringType, true)
       .add(FEATURE_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true)
-      .add(COLUMN_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true);
+      .add(COLUMN_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true)
+      .add(CLASS_WEIGHTS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), true);
 
   /** What a tune run registers (everything but the version number and paths the registry assigns). */
   public record Entry(String algorithm, Map<String, String> params, String selectionMetric, double cvMetric,
       Map<String, Double> trainMetrics, Map<String, Double> validationMetrics, Map<String, Double> testMetrics,
       long[][] confusion, List<String> classes, Double threshold, long trainRows, long validationRows, long testRows,
       long goldVersion, Long silverVersion, Long bronzeVersion, String featurePipeline, long seed, int folds,
-      String strategy, int trials, double searchSeconds, ModelDiagnostics.Curves curves, ModelDiagnostics.Importances importances) {}
+      String strategy, int trials, double searchSeconds, ModelDiagnostics.Curves curves, ModelDiagnostics.Importances importances,
+      Map<String, Double> classWeights) {}
 
   private ModelRegistry() {}
 
@@ -170,7 +174,8 @@ public final class ModelRegistry {
         new Timestamp(System.currentTimeMillis()), null, null,
         e.curves() == null ? null : seq(e.curves().roc()), e.curves() == null ? null : seq(e.curves().pr()),
         e.importances() == null ? null : e.importances().kind(), e.importances() == null ? null : seq(e.importances().features()),
-        e.importances() == null ? null : seq(e.importances().byColumn()));
+        e.importances() == null ? null : seq(e.importances().byColumn()),
+        e.classWeights() == null ? null : scalaMap(e.classWeights()));
     // one transaction id per (dataset, version): a second writer of the same N is refused, not duplicated
     DeltaTables.appendOnce(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), cat.models().path(),
         "lakeml-registry-" + dataset, version, true);

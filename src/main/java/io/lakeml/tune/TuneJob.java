@@ -115,6 +115,12 @@ public final class TuneJob implements Job {
     observe(ds.name(), trainRows);
     observe(ds.name(), validationRows);
 
+    Map<String, Double> classWeights = null;
+    if (tune.balancedClasses()) {
+      ctx.step("weighting the classes of the training split equally (dataset.tune.class-weight = balanced)");
+      classWeights = ClassWeights.balanced(trainRows);
+      trainRows = ClassWeights.apply(trainRows, classWeights);
+    }
     ctx.step("caching the training split");
     Dataset<Row> train = Search.trainingSet(trainRows, tune.seed(), tune.folds(), ds.key()).persist();
     Dataset<Row> validation = validationRows.select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES)).persist();
@@ -186,7 +192,7 @@ public final class TuneJob implements Job {
           winner.cvMetric(), trainMetrics, validationMetrics, testMetrics, confusion, classes,
           chosenThreshold != null ? chosenThreshold : threshold(model, binary),
           nTrain, nValidation, nTest, goldVersion, in.silverVersion(), in.bronzeVersion(), in.featurePipeline(), tune.seed(),
-          tune.folds(), tune.strategy().toString(), outcome.trials().size(), searchSeconds, curves, importances);
+          tune.folds(), tune.strategy().toString(), outcome.trials().size(), searchSeconds, curves, importances, classWeights);
       int version = ModelRegistry.register(ctx, entry, complete);
 
       JobResult result = JobResult.succeeded()
@@ -210,6 +216,9 @@ public final class TuneJob implements Job {
           .metric("trainRows", nTrain)
           .metric("trainCachedMb", Math.round(trainCachedMb * 10) / 10.0)
           .metric("model", cat.modelVersion(ds.name(), version));
+      if (classWeights != null) {
+        result.metric("classWeights", classWeights);
+      }
       String suspicion = ModelRegistry.suspicion(entry);
       if (suspicion != null) {
         result.metric("suspect", suspicion);

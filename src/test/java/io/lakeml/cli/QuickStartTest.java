@@ -96,8 +96,12 @@ class QuickStartTest {
     Map<String, Object> di = p.sql("select value from _system.bias where stage = 'pre' and variant = 'data' and attribute = 'sex' "
         + "and `group` = 'unprivileged vs privileged' and metric = 'di'").get(0);
     assertThat(((Number) di.get("value")).doubleValue()).isCloseTo(expectedDi, org.assertj.core.api.Assertions.within(1e-12)).isCloseTo(0.263, org.assertj.core.api.Assertions.within(0.001));
-    // the gate's decision is on the model version (titanic's policy warns: the model favours women and first class)
-    assertThat(p.sql("select bias_gate from _system.models where version = 1").get(0).get("bias_gate")).isIn("passed", "warned");
+    // the gate's decision is on the model version (titanic's policy warns), and judges the labels too:
+    // men survived at 0.263 times the women's rate, a finding of its own, in the report's header as well
+    Map<String, Object> gate = p.sql("select bias_gate, bias_reason from _system.models where version = 1").get(0);
+    assertThat(gate.get("bias_gate")).isEqualTo("warned");
+    assertThat((String) gate.get("bias_reason")).contains("data (gold's labels, before training): sex DI 0.263 outside [0.8, 1.25]");
+    assertThat(read(p.lake().resolve("reports/titanic/2026-11-20/index.html"))).contains("the data's labels are outside the policy too");
     TestProject.Result models = p.run("models", "--dataset", "titanic").expectExit(0);
     assertThat(models.stdout()).contains("v1").contains("champion").contains("areaUnderROC");
     checkReport(p, r, "2026-11-20");

@@ -75,5 +75,22 @@ class ThresholdTest {
     assertThat(base.status()).isEqualTo("SUCCEEDED");
     double[] byRate = testRates(p, 3);
     assertThat(byRate[0]).isBetween(byRate[1] / 2, byRate[1] * 2);
+
+    // balanced class weights instead: each class weighs n/2 in the fit, so at 0.5 the rare class is predicted
+    TestProject.Result balanced = p.run("tune", "--dataset", "rare", "--run-date", "2026-11-23", "--set", "dataset.tune.class-weight=balanced")
+        .expectExit(0);
+    Map<String, Object> v4 = p.sql("SELECT class_weights, train_rows FROM _system.models WHERE version = 4").get(0);
+    long n = ((Number) v4.get("train_rows")).longValue();
+    long positives = Math.round(n * ((Number) p.sql("SELECT avg(label) AS r FROM gold.rare WHERE split = 'train'").get(0).get("r")).doubleValue());
+    assertThat(((Map<?, ?>) v4.get("class_weights")).keySet()).isEqualTo(java.util.Set.of("0.0", "1.0"));
+    assertThat(((Number) ((Map<?, ?>) v4.get("class_weights")).get("1.0")).doubleValue())
+        .isCloseTo((double) n / (2 * positives), org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(((Number) ((Map<?, ?>) v4.get("class_weights")).get("0.0")).doubleValue())
+        .isCloseTo((double) n / (2 * (n - positives)), org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(balanced.metrics().get("classWeights")).isEqualTo(v4.get("class_weights"));
+    double[] weighted = testRates(p, 4);
+    assertThat(weighted[0]).as("positive predictions at 0.5 with balanced classes").isGreaterThan(half[1] / 2);
+    // reproduce refits with the recorded weights and gets the recorded metrics
+    assertThat(p.run("reproduce", "--dataset", "rare", "--version", "4").expectExit(0).status()).isEqualTo("SUCCEEDED");
   }
 }
