@@ -12,6 +12,8 @@ import scala.Option;
 
 /** Small Delta helpers: versions, commit metadata and idempotent writes (see FIELD-NOTES: txnAppId). */
 public final class DeltaTables {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeltaTables.class);
+
   private DeltaTables() {}
 
   /**
@@ -60,11 +62,49 @@ public final class DeltaTables {
    * {@code replaceWhere}), or creates the table: how per-date and per-version outputs stay idempotent.
    */
   public static void replace(Dataset<Row> rows, String path, String condition) {
-    var writer = rows.write().format("delta");
-    if (exists(rows.sparkSession(), path)) {
-      writer.mode("overwrite").option("replaceWhere", condition).save(path);
-    } else {
-      writer.mode("append").save(path);
+    retryOnConflict("replacing " + condition + " in " + path, () -> {
+      var writer = rows.write().format("delta");
+      if (exists(rows.sparkSession(), path)) {
+        writer.mode("overwrite").option("replaceWhere", condition).save(path);
+      } else {
+        writer.mode("append").save(path);
+      }
+    });
+  }
+
+  /** Attempts of {@link #retryOnConflict}, and the first wait (doubled each time). */
+  static final int ATTEMPTS = 8;
+  static final long FIRST_WAIT_MS = 200;
+
+  /**
+   * Runs an idempotent Delta write again when a concurrent writer won the commit (Delta's optimistic
+   * concurrency: another dataset's nightly writing the same {@code _system} table at the same
+   * moment, or two writers creating a table at once). Every write routed here is idempotent —
+   * replaceWhere of its own rows, appends with a transaction id, DML with one — so a retry cannot
+   * duplicate anything. Gives up after {@link #ATTEMPTS} attempts with the last conflict.
+   */
+  public static void retryOnConflict(String what, Runnable write) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        write.run();
+        return;
+      } catch (RuntimeException e) {
+        Throwable conflict = e;
+        while (conflict != null && !(conflict instanceof io.delta.exceptions.DeltaConcurrentModificationException)) {
+          conflict = conflict.getCause();
+        }
+        if (conflict == null || attempt >= ATTEMPTS) {
+          throw e;
+        }
+        long wait = FIRST_WAIT_MS << (attempt - 1);
+        LOG.warn("{}: concurrent Delta commit ({}); attempt {} of {} in {} ms", what, conflict.getClass().getSimpleName(), attempt + 1, ATTEMPTS, wait);
+        try {
+          Thread.sleep(wait + java.util.concurrent.ThreadLocalRandom.current().nextLong(wait / 2 + 1));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 
@@ -73,10 +113,10 @@ public final class DeltaTables {
    * txnVersion} to this table, so a retried batch after a crash adds nothing twice.
    */
   public static void appendOnce(Dataset<Row> rows, String path, String appId, long txnVersion, boolean mergeSchema) {
-    rows.write().format("delta").mode("append")
+    retryOnConflict("appending to " + path, () -> rows.write().format("delta").mode("append")
         .option("txnAppId", appId).option("txnVersion", txnVersion)
         .option("mergeSchema", mergeSchema)
-        .save(path);
+        .save(path));
   }
 
   /**
@@ -90,7 +130,7 @@ public final class DeltaTables {
     conf.set("spark.databricks.delta.write.txnVersion", String.valueOf(txnVersion));
     conf.set("spark.databricks.delta.commitInfo.userMetadata", userMetadata);
     try {
-      dml.run();
+      retryOnConflict("a MERGE or update (" + appId + ")", dml);
     } finally {
       conf.unset("spark.databricks.delta.write.txnAppId");
       conf.unset("spark.databricks.delta.write.txnVersion");

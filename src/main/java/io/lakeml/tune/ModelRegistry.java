@@ -213,8 +213,8 @@ public final class ModelRegistry {
       set.put("status", org.apache.spark.sql.functions.lit(BLOCKED));
       set.put("status_reason", org.apache.spark.sql.functions.lit(reason));
     }
-    io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
-        .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)), set);
+    DeltaTables.retryOnConflict("recording the bias gate of " + dataset + " v" + version, () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
+        .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)), set));
   }
 
   /** The dataset's newest version, if any. */
@@ -242,15 +242,15 @@ public final class ModelRegistry {
         .otherwise(org.apache.spark.sql.functions.lit(ARCHIVED)));
     set.put("status_reason", org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(reason))
         .otherwise(org.apache.spark.sql.functions.lit("replaced by version " + version)));
-    io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
-        .update(col("dataset").equalTo(dataset).and(isNew.or(col("status").equalTo(CHAMPION))), set);
+    DeltaTables.retryOnConflict("making " + dataset + " v" + version + " champion", () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
+        .update(col("dataset").equalTo(dataset).and(isNew.or(col("status").equalTo(CHAMPION))), set));
   }
 
   /** Sets a version's status reason (e.g. why it was not promoted). */
   public static void explain(SparkSession spark, LakeCatalog cat, String dataset, int version, String reason) {
-    io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
+    DeltaTables.retryOnConflict("explaining " + dataset + " v" + version, () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
         .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)),
-            Map.of("status_reason", org.apache.spark.sql.functions.lit(reason)));
+            Map.of("status_reason", org.apache.spark.sql.functions.lit(reason))));
   }
 
   /** Confusion matrix as JSON {"classes": […], "matrix": [[…]]}, keys in that order. */

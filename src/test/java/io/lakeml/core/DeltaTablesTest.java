@@ -30,4 +30,64 @@ class DeltaTablesTest {
     spark.range(1).write().format("delta").mode("overwrite").save(table);
     assertThat(DeltaTables.version(spark, table)).isEqualTo(OptionalLong.of(2));
   }
+
+  @Test
+  void concurrentWritersOfOneSystemTableEachKeepTheirRowsThroughRetries() throws Exception {
+    // what nightlies of several datasets at once do to _system tables: replace their own rows, at the same moment
+    SparkSession spark = TestSpark.session();
+    Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "delta-concurrent");
+    String table = dir.resolve("bias").toUri().toString();
+    int writers = 3;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+    try {
+      for (int round = 1; round <= 2; round++) {
+        int r = round;
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+          String dataset = "d" + w;
+          done.add(pool.submit(() -> {
+            start.await();
+            DeltaTables.replace(spark.range(10 * r).selectExpr("'" + dataset + "' AS dataset", "id", r + " AS round"), table, "dataset = '" + dataset + "'");
+            return null;
+          }));
+        }
+        start.countDown();
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get(); // a conflict that outlived the retries fails here
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    java.util.List<org.apache.spark.sql.Row> rows = spark.read().format("delta").load(table)
+        .groupBy("dataset").agg(org.apache.spark.sql.functions.count("*"), org.apache.spark.sql.functions.max("round")).orderBy("dataset").collectAsList();
+    assertThat(rows).hasSize(writers).allSatisfy(row -> {
+      assertThat(row.getLong(1)).isEqualTo(20);
+      assertThat(row.getInt(2)).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void aConflictIsRetriedAndOtherErrorsAreNot() {
+    int[] calls = {0};
+    DeltaTables.retryOnConflict("test", () -> {
+      if (++calls[0] < 3) {
+        throw new RuntimeException("wrapped", new io.delta.exceptions.ConcurrentAppendException("files were added"));
+      }
+    });
+    assertThat(calls[0]).isEqualTo(3);
+    calls[0] = 0;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DeltaTables.retryOnConflict("test", () -> {
+      calls[0]++;
+      throw new IllegalStateException("not a conflict");
+    })).hasMessage("not a conflict");
+    assertThat(calls[0]).isEqualTo(1);
+    calls[0] = 0;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DeltaTables.retryOnConflict("test", () -> {
+      calls[0]++;
+      throw new io.delta.exceptions.ConcurrentAppendException("always");
+    })).isInstanceOf(io.delta.exceptions.ConcurrentAppendException.class);
+    assertThat(calls[0]).isEqualTo(DeltaTables.ATTEMPTS);
+  }
 }
