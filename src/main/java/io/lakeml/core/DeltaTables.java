@@ -84,6 +84,10 @@ public final class DeltaTables {
    * duplicate anything. Gives up after {@link #ATTEMPTS} attempts with the last conflict.
    */
   public static void retryOnConflict(String what, Runnable write) {
+    retryOnConflict(what, write, ATTEMPTS, FIRST_WAIT_MS);
+  }
+
+  static void retryOnConflict(String what, Runnable write, int attempts, long firstWaitMs) {
     for (int attempt = 1; ; attempt++) {
       try {
         write.run();
@@ -93,11 +97,11 @@ public final class DeltaTables {
         while (conflict != null && !(conflict instanceof io.delta.exceptions.DeltaConcurrentModificationException)) {
           conflict = conflict.getCause();
         }
-        if (conflict == null || attempt >= ATTEMPTS) {
+        if (conflict == null || attempt >= attempts) {
           throw e;
         }
-        long wait = FIRST_WAIT_MS << (attempt - 1);
-        LOG.warn("{}: concurrent Delta commit ({}); attempt {} of {} in {} ms", what, conflict.getClass().getSimpleName(), attempt + 1, ATTEMPTS, wait);
+        long wait = firstWaitMs << (attempt - 1);
+        LOG.warn("{}: concurrent Delta commit ({}); attempt {} of {} in {} ms", what, conflict.getClass().getSimpleName(), attempt + 1, attempts, wait);
         try {
           Thread.sleep(wait + java.util.concurrent.ThreadLocalRandom.current().nextLong(wait / 2 + 1));
         } catch (InterruptedException ie) {

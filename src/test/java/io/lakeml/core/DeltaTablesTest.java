@@ -75,19 +75,19 @@ class DeltaTablesTest {
       if (++calls[0] < 3) {
         throw new RuntimeException("wrapped", new io.delta.exceptions.ConcurrentAppendException("files were added"));
       }
-    });
+    }, 4, 1);
     assertThat(calls[0]).isEqualTo(3);
     calls[0] = 0;
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> DeltaTables.retryOnConflict("test", () -> {
       calls[0]++;
       throw new IllegalStateException("not a conflict");
-    })).hasMessage("not a conflict");
+    }, 4, 1)).hasMessage("not a conflict");
     assertThat(calls[0]).isEqualTo(1);
     calls[0] = 0;
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> DeltaTables.retryOnConflict("test", () -> {
       calls[0]++;
       throw new io.delta.exceptions.ConcurrentAppendException("always");
-    })).isInstanceOf(io.delta.exceptions.ConcurrentAppendException.class);
-    assertThat(calls[0]).isEqualTo(DeltaTables.ATTEMPTS);
+    }, 4, 1)).isInstanceOf(io.delta.exceptions.ConcurrentAppendException.class);
+    assertThat(calls[0]).isEqualTo(4);
   }
 }
