@@ -508,28 +508,25 @@ final class HtmlReport {
           + Html.empty("Not recorded for this model version (stored for tree models and binary linear models by tune since lakeml added them).") + "</figure>";
     }
     String kind = str(m.get(io.lakeml.tune.ModelRegistry.IMPORTANCE_KIND));
-    String title = "coefficient".equals(kind) ? "Coefficients (scaled features)" : "Feature importances";
+    boolean linear = "coefficient".equals(kind);
+    List<Object> columns = list(m.get(io.lakeml.tune.ModelRegistry.COLUMN_IMPORTANCE));
+    String byColumn = columns.isEmpty() ? ""
+        : featureBars(linear ? "Per input column: |coefficients| summed" : "Feature importance per input column", columns, "column",
+            linear ? "sum of |coefficient|" : "importance");
+    return byColumn + featureBars(linear ? "Coefficients (scaled features)" : "Feature importances", features, "feature",
+        kind.isEmpty() ? "value" : kind);
+  }
+
+  /** A bar chart and table of (feature, value) rows, in their stored order. */
+  private String featureBars(String title, List<Object> items, String nameHeader, String valueHeader) {
     List<Svg.Bar> bars = new ArrayList<>();
     List<List<String>> rows = new ArrayList<>();
-    for (Object o : features) {
+    for (Object o : items) {
       Map<String, Object> f = map(o);
       bars.add(new Svg.Bar(str(f.get("feature")), num(f.get(VALUE)), false));
       rows.add(List.of(Html.esc(f.get("feature")), Html.num(f.get(VALUE))));
     }
-    String byColumn = "";
-    List<Object> columns = list(m.get(io.lakeml.tune.ModelRegistry.COLUMN_IMPORTANCE));
-    if (!columns.isEmpty()) {
-      String ctitle = "coefficient".equals(kind) ? "Per input column: |coefficients| summed" : "Feature importance per input column";
-      List<Svg.Bar> cbars = new ArrayList<>();
-      List<List<String>> crows = new ArrayList<>();
-      for (Object o : columns) {
-        Map<String, Object> f = map(o);
-        cbars.add(new Svg.Bar(str(f.get("feature")), num(f.get(VALUE)), false));
-        crows.add(List.of(Html.esc(f.get("feature")), Html.num(f.get(VALUE))));
-      }
-      byColumn = figure(ctitle, Svg.bars(ctitle, cbars, null, null, null), List.of("column", "coefficient".equals(kind) ? "sum of |coefficient|" : "importance"), crows);
-    }
-    return byColumn + figure(title, Svg.bars(title, bars, null, null, null), List.of("feature", kind == null ? "value" : kind), rows);
+    return figure(title, Svg.bars(title, bars, null, null, null), List.of(nameHeader, valueHeader), rows);
   }
 
   private String champions() {
