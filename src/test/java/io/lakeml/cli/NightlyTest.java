@@ -51,10 +51,12 @@ class NightlyTest {
       assertThat(((Number) t.get("sessionMs")).longValue()).isPositive().isLessThan(own); // a fresh JVM builds its session
       assertThat(ledger).isPositive();
     }
-    // each stage ran in a Spark application of its own, none of them this test JVM's
-    List<Object> apps = r.lines().stream().filter(l -> l.contains("\"applicationId\"")).map(TestProject::parse)
-        .map(s -> s.get("applicationId")).toList();
-    assertThat(apps).hasSize(2).doesNotHaveDuplicates().doesNotContain(TestSpark.session().sparkContext().applicationId());
+    // each stage ran in a child JVM's Spark application, none of them this test JVM's. (Local application
+    // ids are "local-" + the start's millisecond: two children started together may share one, as
+    // happened in CI, so the runs are told apart by run id.)
+    List<Map<String, Object>> staged = r.lines().stream().filter(l -> l.contains("\"applicationId\"")).map(TestProject::parse).toList();
+    assertThat(staged).hasSize(2).extracting(s -> s.get("runId")).doesNotHaveDuplicates();
+    assertThat(staged).extracting(s -> s.get("applicationId")).doesNotContain(TestSpark.session().sparkContext().applicationId());
     assertThat(p.count("bronze.alpha")).isEqualTo(4);
     assertThat(r.stderr()).contains("[beta] ").contains("unexpected [town]");
   }
