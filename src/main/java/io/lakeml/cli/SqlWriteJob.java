@@ -45,10 +45,8 @@ final class SqlWriteJob implements Job {
     }
     ctx.step("running a " + kind + " statement (--allow-write)");
     String tag = TAG + "run=" + ctx.runId() + ";statement=" + kind;
-    var conf = ctx.spark().conf();
-    conf.set("spark.databricks.delta.commitInfo.userMetadata", tag);
     List<Map<String, Object>> output = new ArrayList<>();
-    try {
+    DeltaTables.withCommitMetadata(ctx.spark(), tag, () -> {
       // bounded: a DML statement returns one row of counts; at most 20 rows are kept
       for (Row r : ctx.spark().sql(statement).limit(20).collectAsList()) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -57,9 +55,7 @@ final class SqlWriteJob implements Job {
         }
         output.add(m);
       }
-    } finally {
-      conf.unset("spark.databricks.delta.commitInfo.userMetadata");
-    }
+    });
     JobResult result = JobResult.succeeded().metric("statementKind", kind).metric("statement", statement).metric("output", output)
         .metric("commitMetadata", tag);
     for (LakeCatalog.Table t : named) {

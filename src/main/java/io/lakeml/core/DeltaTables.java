@@ -132,13 +132,21 @@ public final class DeltaTables {
     var conf = spark.conf();
     conf.set("spark.databricks.delta.write.txnAppId", appId);
     conf.set("spark.databricks.delta.write.txnVersion", String.valueOf(txnVersion));
-    conf.set("spark.databricks.delta.commitInfo.userMetadata", userMetadata);
     try {
-      retryOnConflict("a MERGE or update (" + appId + ")", dml);
+      withCommitMetadata(spark, userMetadata, () -> retryOnConflict("a MERGE or update (" + appId + ")", dml));
     } finally {
       conf.unset("spark.databricks.delta.write.txnAppId");
       conf.unset("spark.databricks.delta.write.txnVersion");
-      conf.unset("spark.databricks.delta.commitInfo.userMetadata");
+    }
+  }
+
+  /** Runs SQL or DML whose Delta commits carry {@code userMetadata} (a session setting, as DML has no writer option). */
+  public static void withCommitMetadata(SparkSession spark, String userMetadata, Runnable work) {
+    spark.conf().set("spark.databricks.delta.commitInfo.userMetadata", userMetadata);
+    try {
+      work.run();
+    } finally {
+      spark.conf().unset("spark.databricks.delta.commitInfo.userMetadata");
     }
   }
 }
