@@ -70,15 +70,16 @@ final class Nightly extends Main.DatasetCommand {
   String until;
 
   @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
-      description = "With several datasets (--dataset a,b,c): how many chains run at once, each stage a separate Spark application (default: ${DEFAULT-VALUE}).")
+      description = "With several datasets (--dataset a,b,c): how many chains run at once (default: ${DEFAULT-VALUE}). In one application (local "
+          + "mode's default) each chain has its own Spark session: SQL settings and temporary views apart, executors and memory shared.")
   int parallel;
 
   @Option(names = "--in-process", description = "Run every stage in this JVM as one Spark application: the default in local mode "
       + "(a stage's fixed cost is its Spark session and warm-up, paid once instead of ten times).")
   boolean inProcess;
 
-  @Option(names = "--separate", description = "Run every stage as its own Spark application (spark-submit): the default with --env other than local, "
-      + "a non-local --master, or --parallel above 1 (isolation: a stage's crash or memory cannot affect the next; a Spark UI per stage).")
+  @Option(names = "--separate", description = "Run every stage as its own Spark application (spark-submit): the default with --env other than local "
+      + "or a non-local --master (isolation: a stage's crash or memory cannot affect the next or another dataset's chain; a Spark UI per stage).")
   boolean separate;
 
   @Override
@@ -110,9 +111,6 @@ final class Nightly extends Main.DatasetCommand {
     if (inProcess && separate) {
       throw new ConfigException("--in-process and --separate contradict each other; pass one of them (or neither, for the default).");
     }
-    if (inProcess && parallel > 1) {
-      throw new ConfigException("--parallel " + parallel + " runs chains as separate Spark applications; drop --in-process, or use --parallel 1.");
-    }
     LocalDate date = runDate(); // one date for every stage, even across midnight
     Map<String, LakemlConfig> configs = validated(datasets, stages);
     boolean apart = separate(configs.values().iterator().next());
@@ -137,14 +135,14 @@ final class Nightly extends Main.DatasetCommand {
 
   /**
    * Whether stages run as their own applications: as asked, or by default when the stages go to a
-   * cluster (another environment, a non-local master) or several chains run at once.
+   * cluster (another environment, a non-local master).
    */
   boolean separate(LakemlConfig config) {
     if (separate || inProcess) {
       return separate;
     }
     String master = common.master != null ? common.master : System.getProperty("spark.master", config.spark().master());
-    return parallel > 1 || !"local".equals(common.env) || !master.startsWith("local");
+    return !"local".equals(common.env) || !master.startsWith("local");
   }
 
   private int runChains(List<String> datasets, Map<String, LakemlConfig> configs, List<Stage> stages, LocalDate date, boolean apart,
@@ -163,8 +161,10 @@ final class Nightly extends Main.DatasetCommand {
     for (String ds : datasets) {
       String prefix = threads > 1 ? "[" + ds + "] " : null;
       chains.add(pool.submit(() -> {
+        // in one application, each chain its own session (see SparkSessions.isolated)
         Map<String, Object> s = lockFailures.containsKey(ds) ? lockFailed(ds, date, apart, lockFailures.get(ds))
-            : chain(ds, configs.get(ds), stages, date, prefix, apart);
+            : apart ? chain(ds, configs.get(ds), stages, date, prefix, true)
+            : io.lakeml.core.SparkSessions.isolated(() -> chain(ds, configs.get(ds), stages, date, prefix, false));
         out.println(Summary.toJson(s));
         return s;
       }));
@@ -301,7 +301,7 @@ final class Nightly extends Main.DatasetCommand {
           var unchanged = Runner.skipWithoutSpark(stage.job().get(), config, date, 0, p0);
           if (unchanged.isPresent()) {
             o = unchanged.get();
-            out.println((prefix == null ? "" : prefix) + Summary.toJson(o.summary()));
+            out.println(Summary.toJson(o.summary())); // a summary names its dataset: no prefix, as a stage's own
           } else {
             o = StageProcess.run(stage.name(), commandLine(stage, ds, date), out, err, prefix);
           }

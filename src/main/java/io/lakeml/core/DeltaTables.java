@@ -67,9 +67,24 @@ public final class DeltaTables {
       if (exists(rows.sparkSession(), path)) {
         writer.mode("overwrite").option("replaceWhere", condition).save(path);
       } else {
-        writer.mode("append").save(path);
+        partitionedByDataset(writer, rows).mode("append").save(path);
       }
     });
+  }
+
+  /** The column that partitions the shared {@code _system} tables: one directory per dataset. */
+  public static final String DATASET = "dataset";
+
+  /**
+   * For a table being created: partitioned by {@value #DATASET} when its rows have that column (the
+   * shared {@code _system} tables). Delta's conflict check compares a transaction's read predicate
+   * with concurrent commits by partition only, so a chain's replaceWhere or UPDATE of its own
+   * dataset's rows then never conflicts with another dataset's chain writing the same table at
+   * once. Tables created unpartitioned by older versions keep working through {@link
+   * #retryOnConflict}.
+   */
+  private static <T> org.apache.spark.sql.DataFrameWriter<T> partitionedByDataset(org.apache.spark.sql.DataFrameWriter<T> writer, Dataset<Row> rows) {
+    return java.util.Arrays.asList(rows.schema().fieldNames()).contains(DATASET) ? writer.partitionBy(DATASET) : writer;
   }
 
   /** Attempts of {@link #retryOnConflict}, and the first wait (doubled each time). */
@@ -117,10 +132,13 @@ public final class DeltaTables {
    * txnVersion} to this table, so a retried batch after a crash adds nothing twice.
    */
   public static void appendOnce(Dataset<Row> rows, String path, String appId, long txnVersion, boolean mergeSchema) {
-    retryOnConflict("appending to " + path, () -> rows.write().format("delta").mode("append")
-        .option("txnAppId", appId).option("txnVersion", txnVersion)
-        .option("mergeSchema", mergeSchema)
-        .save(path));
+    retryOnConflict("appending to " + path, () -> {
+      var writer = rows.write().format("delta");
+      if (!exists(rows.sparkSession(), path)) {
+        partitionedByDataset(writer, rows);
+      }
+      writer.mode("append").option("txnAppId", appId).option("txnVersion", txnVersion).option("mergeSchema", mergeSchema).save(path);
+    });
   }
 
   /**

@@ -5,9 +5,13 @@ import io.lakeml.config.LakemlConfig;
 import java.time.LocalDate;
 import org.apache.spark.sql.SparkSession;
 
-/** What a job gets from the runner: session, configuration, catalog and run identity. */
+/**
+ * What a job gets from the runner: session, configuration, catalog and run identity. {@code redo}:
+ * the job's previous run did not finish well (its JVM died, or it failed after committing part of
+ * its outputs; see {@link RunMarkers}), so the job must not skip on what that run committed.
+ */
 public record JobContext(
-    SparkSession spark, LakemlConfig config, LakeCatalog catalog, String jobName, String runId, LocalDate runDate, long startNanos) {
+    SparkSession spark, LakemlConfig config, LakeCatalog catalog, String jobName, String runId, LocalDate runDate, long startNanos, boolean redo) {
   public DatasetConfig dataset() {
     return config.requireDataset();
   }

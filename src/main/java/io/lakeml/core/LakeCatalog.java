@@ -148,6 +148,11 @@ public final class LakeCatalog {
     return layer(Layer.SYSTEM) + "/locks";
   }
 
+  /** Markers of job runs that started and did not finish well ({@link RunMarkers}), one folder per dataset. */
+  public String running() {
+    return layer(Layer.SYSTEM) + "/running";
+  }
+
   /** Records of lake states a finished nightly left ({@link LakeState}), one folder per dataset. */
   public String finishedStates() {
     return layer(Layer.SYSTEM) + "/finished";

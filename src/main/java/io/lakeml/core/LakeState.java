@@ -76,7 +76,7 @@ public final class LakeState {
   public static String fingerprint(LakeCatalog catalog, Configuration hadoop) throws IOException {
     Path root = new Path(catalog.root());
     FileSystem fs = root.getFileSystem(hadoop);
-    List<String> skip = List.of(catalog.runs().path(), catalog.locks(), catalog.finishedStates());
+    List<String> skip = List.of(catalog.runs().path(), catalog.locks(), catalog.finishedStates(), catalog.running());
     List<String> entries = new ArrayList<>();
     if (fs.exists(root)) {
       walk(fs, root, fs.makeQualified(root).toUri().getPath(), skip.stream().map(p -> fs.makeQualified(new Path(p)).toUri().getPath()).toList(), entries);

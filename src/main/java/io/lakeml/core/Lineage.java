@@ -68,10 +68,13 @@ public final class Lineage {
 
   /**
    * A SKIPPED result when {@code output} is already built by {@code job} from this input version with
-   * this dataset configuration.
+   * this dataset configuration, and the job's last run finished ({@link JobContext#redo()}).
    */
   public static Optional<JobResult> skipIfCurrent(JobContext ctx, String job, LakeCatalog.Table input, long inputVersion,
       LakeCatalog.Table output) {
+    if (ctx.redo()) {
+      return Optional.empty(); // the last run died or failed after committing: its outputs may be partial
+    }
     Optional<Built> built = last(ctx.spark(), output.path(), job);
     if (built.isEmpty() || built.get().inputVersion() != inputVersion || !ctx.config().datasetHash().equals(built.get().datasetHash())) {
       return Optional.empty();

@@ -43,6 +43,27 @@ public final class RunLedger {
         scala.jdk.javaapi.CollectionConverters.asScala(result.tablesRead()),
         scala.jdk.javaapi.CollectionConverters.asScala(result.tablesWritten()),
         Summary.MAPPER.writeValueAsString(result.metrics()), ctx.config().hash(), Version.get());
+    append(ctx, row);
+  }
+
+  /**
+   * Records a run whose JVM died before it could record itself ({@link RunMarkers}): FAILED, from
+   * its start to when its marker was last written, found by the run {@code ctx}.
+   */
+  static void recordDead(JobContext ctx, RunMarkers.Marker m, Instant lastSeen) {
+    Instant started = Instant.parse(m.startedAt());
+    Instant ended = lastSeen.isBefore(started) ? started : lastSeen;
+    Row row = RowFactory.create(
+        m.runId(), m.job(), m.dataset(), Date.valueOf(java.time.LocalDate.parse(m.runDate())), JobStatus.FAILED.name(),
+        m.job() + " did not finish: its JVM (pid " + m.pid() + " on " + m.host() + ") died without recording the run — killed, or out of "
+            + "memory (Spark exits 52; raise LAKEML_DRIVER_MEMORY). Found by " + ctx.jobName() + " run " + ctx.runId() + "; the next "
+            + m.job() + " redoes its work.",
+        Timestamp.from(started), Timestamp.from(ended), ended.toEpochMilli() - started.toEpochMilli(),
+        null, null, "{}", m.configHash(), Version.get());
+    append(ctx, row);
+  }
+
+  private static void append(JobContext ctx, Row row) {
     String path = ctx.catalog().runs().path();
     for (int attempt = 1; ; attempt++) {
       try {

@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -50,9 +51,17 @@ public final class Runner {
     SparkSession spark = SparkSessions.getOrCreate(config, "lakeml " + job.name() + " " + dataset);
     long sessionMs = (System.nanoTime() - t0) / 1_000_000;
     SparkJobCounter jobs = SparkJobCounter.of(spark.sparkContext());
-    long jobs0 = jobs.jobs();
-    JobContext ctx = new JobContext(spark, config, LakeCatalog.of(config), job.name(), UUID.randomUUID().toString(), runDate, t0);
+    LakeCatalog catalog = LakeCatalog.of(config);
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    String runId = UUID.randomUUID().toString();
+    List<RunMarkers.Found> over = config.dataset().isPresent() ? runsOver(catalog, hadoop, dataset) : List.of();
+    boolean redo = over.stream().anyMatch(f -> f.marker().job().equals(job.name()));
+    JobContext ctx = new JobContext(spark, config, catalog, job.name(), runId, runDate, t0, redo);
+    // every Spark job of the run, the ledger's append included, under the run's id: counted apart from
+    // other chains of the same application
+    spark.sparkContext().setJobGroup(ctx.runId(), job.name() + " " + dataset + " [" + runDate + "]", false);
     LOG.info("{} {} run {} for {} starting (lake {})", job.name(), dataset, ctx.runId(), runDate, ctx.catalog().root());
+    boolean marked = config.dataset().isPresent() && startMarker(ctx, hadoop, over);
     Map<String, String> small = SmallInput.settings(config);
     Map<String, String> replaced = SmallInput.apply(spark.conf(), small);
     JobResult result;
@@ -72,27 +81,46 @@ public final class Runner {
       } else if (failure != null) {
         result = JobResult.failed(failure.getMessage());
         exit = 1;
+      } else if (storageRefused(e) != null) {
+        result = JobResult.failed("the lake's storage refused a write while " + job.name() + " ran (" + storageRefused(e) + "; lake.root "
+            + ctx.catalog().root() + "). Free space there (or make it writable, or point lake.root elsewhere), then rerun: Delta commits "
+            + "are atomic, so what the failed run half-wrote is never read, and the rerun redoes the stage.");
+        exit = 1;
+      } else if (find(e, OutOfMemoryError.class) != null) {
+        result = JobResult.failed(outOfMemory(job.name(), find(e, OutOfMemoryError.class)));
+        exit = 1;
+      } else if (rootMessage(e).contains("SparkContext was shut down") || rootMessage(e).contains("stopped SparkContext")) {
+        result = JobResult.failed("Spark stopped under " + job.name() + " (" + e.getClass().getSimpleName() + ": " + rootMessage(e)
+            + "): usually the driver or an executor ran out of memory or was killed; the log above says which. Raise "
+            + "LAKEML_DRIVER_MEMORY (local mode) or spark.executor.memory, then rerun: the stage is redone.");
+        exit = 1;
       } else {
         result = JobResult.failed(e.getClass().getSimpleName() + ": " + rootMessage(e));
         exit = 1;
       }
       LOG.error("{} {} failed: {}", job.name(), dataset, result.message(), failure != null || configError != null ? null : e);
     } finally {
-      spark.sparkContext().clearJobGroup();
       SmallInput.restore(spark.conf(), replaced);
     }
     Instant ended = Instant.now();
     long durationMs = (System.nanoTime() - t0) / 1_000_000;
     long l0 = System.nanoTime();
+    boolean recorded = true;
     try {
       RunLedger.record(ctx, result, started, ended);
     } catch (Exception e) {
+      recorded = false;
       LOG.error("could not record run {} in the run ledger {}", ctx.runId(), ctx.catalog().runs().path(), e);
     }
+    if (marked) {
+      endMarker(ctx, hadoop, exit == 0, recorded);
+    }
     long ledgerMs = (System.nanoTime() - l0) / 1_000_000;
+    spark.sparkContext().clearJobGroup();
     Map<String, Object> summary = Summary.of(ctx, result, durationMs);
     Map<String, Object> timings = Summary.timings(jvmUptimeMs, sessionMs, ledgerMs);
-    timings.put("sparkJobs", jobs.jobs() - jobs0); // the ledger's append included
+    timings.put("sparkJobs", jobs.jobs(ctx.runId())); // the ledger's append included
+    jobs.forget(ctx.runId());
     timings.put("smallInput", !small.isEmpty());
     summary.put("timings", timings);
     out.println(Summary.toJson(summary));
@@ -112,6 +140,9 @@ public final class Runner {
     String dataset = config.requireDataset().name();
     Optional<String> why;
     try {
+      if (RunMarkers.exists(LakeCatalog.of(config), LakeState.hadoop(config), dataset, job.name())) {
+        return Optional.empty(); // its last run did not finish well: redone with Spark
+      }
       why = LakeState.unchanged(LakeCatalog.of(config), LakeState.hadoop(config), dataset, runDate, config.hash(), job.name());
     } catch (IOException | RuntimeException e) {
       LOG.warn("{} {}: could not compare the lake with its finished state ({}); deciding with Spark", job.name(), dataset, e.toString());
@@ -135,6 +166,83 @@ public final class Runner {
     s.put("inputs", Map.of());
     s.put("timings", Summary.timings(jvmUptimeMs, 0, 0));
     return Optional.of(new Outcome(0, s));
+  }
+
+  /** What an out-of-memory error in the driver means and the setting that fixes it. */
+  static String outOfMemory(String job, OutOfMemoryError e) {
+    long mb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+    return "out of memory in " + job + " (" + e.getMessage() + ") with a driver heap of " + mb + " MB. Give the driver more: "
+        + "LAKEML_DRIVER_MEMORY=4g jobs/lakeml … (or spark.driver.memory under spark-submit); the rerun redoes " + job + ".";
+  }
+
+  /**
+   * The dataset's runs that are over without having finished well ({@link RunMarkers}); on an
+   * unreadable lake, none (the job then decides as it always did).
+   */
+  private static List<RunMarkers.Found> runsOver(LakeCatalog catalog, org.apache.hadoop.conf.Configuration hadoop, String dataset) {
+    try {
+      return RunMarkers.over(catalog, hadoop, dataset);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not read the run markers of {} ({})", dataset, e.toString());
+      return List.of();
+    }
+  }
+
+  /**
+   * Records dead runs (a JVM that died during a job leaves its marker and no ledger row) as FAILED
+   * in the ledger, then marks this run as started. False when the marker could not be written.
+   */
+  private static boolean startMarker(JobContext ctx, org.apache.hadoop.conf.Configuration hadoop, List<RunMarkers.Found> over) {
+    for (RunMarkers.Found f : over) {
+      RunMarkers.Marker m = f.marker();
+      if (m.recorded()) {
+        continue;
+      }
+      try {
+        RunLedger.recordDead(ctx, m, java.time.Instant.ofEpochMilli(f.modifiedMs()));
+        LOG.warn("{} {} run {} of {} did not finish (its JVM died: killed, or out of memory); recorded as FAILED{}", m.job(), m.dataset(),
+            m.runId(), m.runDate(), m.job().equals(ctx.jobName()) ? "; redoing it" : "");
+        if (!m.job().equals(ctx.jobName())) {
+          RunMarkers.failed(ctx.catalog(), hadoop, m); // recorded now; that job still redoes on its next run
+        }
+      } catch (Exception e) {
+        LOG.error("could not record the dead run {} of {} in the run ledger", m.runId(), m.job(), e);
+      }
+    }
+    try {
+      RunMarkers.start(ctx, hadoop);
+      return true;
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not mark run {} as started ({}); a JVM death during it would go unrecorded", ctx.runId(), e.toString());
+      return false;
+    }
+  }
+
+  private static void endMarker(JobContext ctx, org.apache.hadoop.conf.Configuration hadoop, boolean ok, boolean recorded) {
+    try {
+      if (ok) {
+        RunMarkers.finished(ctx, hadoop);
+      } else {
+        RunMarkers.failed(ctx, hadoop, recorded);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not update the run marker of {} ({})", ctx.runId(), e.toString());
+    }
+  }
+
+  private static final List<String> STORAGE_REFUSALS = List.of("No space left on device", "Disk quota exceeded", "Read-only file system",
+      "Permission denied");
+
+  /** The message of the deepest cause saying the storage is full or not writable (Spark's wrappers repeat it), or null. */
+  static String storageRefused(Throwable e) {
+    String found = null;
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      String m = c.getMessage();
+      if (c instanceof java.nio.file.AccessDeniedException || (m != null && STORAGE_REFUSALS.stream().anyMatch(m::contains))) {
+        found = m == null ? c.getClass().getSimpleName() : m;
+      }
+    }
+    return found == null || found.length() <= 300 ? found : found.substring(0, 300) + "…";
   }
 
   static <T extends Throwable> T find(Throwable e, Class<T> type) {

@@ -14,6 +14,8 @@ public final class SparkJobCounter extends SparkListener {
   private static SparkContext counted;
 
   private final AtomicLong jobs = new AtomicLong();
+  /** Per job group (a run's id): chains running side by side in one application count apart. */
+  private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> byGroup = new java.util.concurrent.ConcurrentHashMap<>();
 
   private SparkJobCounter() {}
 
@@ -32,8 +34,23 @@ public final class SparkJobCounter extends SparkListener {
     return jobs.get();
   }
 
+  /** Jobs started so far under the job group {@code group} (see {@link JobContext#step}). */
+  public long jobs(String group) {
+    AtomicLong n = byGroup.get(group);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Forgets a finished group's count. */
+  public void forget(String group) {
+    byGroup.remove(group);
+  }
+
   @Override
   public void onJobStart(SparkListenerJobStart e) {
     jobs.incrementAndGet();
+    String group = e.properties() == null ? null : e.properties().getProperty("spark.jobGroup.id"); // SparkContext.SPARK_JOB_GROUP_ID, not visible from Java
+    if (group != null) {
+      byGroup.computeIfAbsent(group, g -> new AtomicLong()).incrementAndGet();
+    }
   }
 }

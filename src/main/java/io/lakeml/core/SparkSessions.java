@@ -10,7 +10,27 @@ public final class SparkSessions {
   private static final java.util.concurrent.ConcurrentHashMap<java.nio.file.Path, java.util.concurrent.atomic.AtomicInteger> REQUESTS =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** The session of the chain running on this thread, when it runs {@link #isolated}; null otherwise. */
+  private static final ThreadLocal<SparkSession[]> CHAIN = new ThreadLocal<>();
+
   private SparkSessions() {}
+
+  /**
+   * Runs {@code body} (one dataset's chain of stages) with a session of its own: the first request
+   * on this thread makes a {@link SparkSession#newSession() new session} of the shared application,
+   * and every later one returns it. Chains running side by side in one application then share the
+   * SparkContext (executors, cached blocks, Delta's log cache) but not SQL settings, such as the
+   * commit metadata a stage sets or the small-input settings, nor temporary views.
+   */
+  public static <T> T isolated(java.util.function.Supplier<T> body) {
+    CHAIN.set(new SparkSession[1]);
+    try {
+      return body.get();
+    } finally {
+      CHAIN.remove();
+      SparkSession.clearActiveSession();
+    }
+  }
 
   /**
    * How many times a session was requested in this JVM by commands of the project (configuration
@@ -39,6 +59,16 @@ public final class SparkSessions {
     for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
       builder.config(e.getKey(), e.getValue());
     }
-    return builder.getOrCreate();
+    SparkSession session = builder.getOrCreate();
+    SparkSession[] chain = CHAIN.get();
+    if (chain == null) {
+      return session;
+    }
+    if (chain[0] == null) {
+      chain[0] = session.newSession();
+      // Delta and MLlib look the session up as the thread's active one (inherited by their threads)
+      SparkSession.setActiveSession(chain[0]);
+    }
+    return chain[0];
   }
 }

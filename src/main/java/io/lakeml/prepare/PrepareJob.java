@@ -70,6 +70,9 @@ public final class PrepareJob implements Job {
     return "prepare";
   }
 
+  /** Test hook: the named dataset's prepare runs out of memory right after gold's commit. */
+  static final String OOM_AFTER_GOLD = "lakeml.test.oomAfterGold";
+
   @Override
   public boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
     return true;
@@ -225,6 +228,9 @@ public final class PrepareJob implements Job {
       goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
           .option("userMetadata", Lineage.tag(name(), silverVersion, ctx.config().datasetHash(), "pipeline=" + modelPath)).save(cat.gold(ds.name()).path());
       long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();
+      if (ds.name().equals(System.getProperty(OOM_AFTER_GOLD))) {
+        throw new OutOfMemoryError("Java heap space (test hook " + OOM_AFTER_GOLD + ")");
+      }
       // the assembler's output metadata knows the vector size: no need to read gold back
       int featureCount = org.apache.spark.ml.attribute.AttributeGroup.fromStructField(goldRows.schema().apply(FEATURES)).size();
 

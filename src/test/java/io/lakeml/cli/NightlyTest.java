@@ -27,7 +27,7 @@ class NightlyTest {
     p.land("beta", "day-1.csv", "id,town\n1,Pune\n");
 
     // one stage each, at once: two child JVMs side by side (the chain's order is NightlyTest's other tests' and DeployTest's)
-    TestProject.Result r = p.run("nightly", "--dataset", "alpha,beta", "--parallel", "2", "--until", "ingest", "--run-date", "2026-11-20").expectExit(1);
+    TestProject.Result r = p.run("nightly", "--dataset", "alpha,beta", "--parallel", "2", "--separate", "--until", "ingest", "--run-date", "2026-11-20").expectExit(1);
     Map<String, Object> all = r.summary();
     assertThat(all).containsEntry("job", "nightly").containsEntry("status", "FAILED").containsEntry("parallel", 2)
         .containsEntry("failed", List.of("beta")).containsEntry("exitCode", 1);
@@ -142,10 +142,107 @@ class NightlyTest {
     assertThat(checked.summaryOf("etl").get("metrics")).isNotEqualTo(Map.of("decidedWithoutSpark", true));
   }
 
+  private static final String WHOLE = """
+      dataset {
+        source { format = csv, mode = snapshot }
+        schema = [ { name = id, type = int }, { name = x, type = double }, { name = grp, type = string }, { name = y, type = string } ]
+        key = [id]
+        label { column = y, positive = "yes" }
+        features { numeric = [x], categorical = [grp] }
+        sensitive = [ { column = grp, privileged = ["a"] } ]
+        tune { folds = 2, algorithms = [ { type = logistic-regression, grid { regParam = [0.0, 0.1], maxIter = [20] } } ] }
+      }
+      """;
+
+  /** Rows of a small binary dataset; each dataset its own size and seed, so rows that went astray would show. */
+  private static String rows(int n, long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    StringBuilder sb = new StringBuilder("id,x,grp,y\n");
+    for (int i = 0; i < n; i++) {
+      double x = Math.round(r.nextDouble() * 1000) / 1000.0;
+      String grp = r.nextDouble() < 0.4 ? "b" : "a";
+      boolean yes = r.nextDouble() < (x > 0.5 ? 0.8 : 0.2) * (grp.equals("b") ? 0.9 : 1.0);
+      sb.append(i).append(',').append(x).append(',').append(grp).append(',').append(yes ? "yes" : "no").append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static TestProject threeDatasets(String name) {
+    TestProject p = TestProject.create(name);
+    String[] names = {"ds_a", "ds_b", "ds_c"};
+    for (int i = 0; i < names.length; i++) {
+      p.dataset(names[i], WHOLE);
+      p.land(names[i], "rows.csv", rows(240 + 60 * i, 11 + i));
+    }
+    return p;
+  }
+
+  /** Equal, numbers to 1e-9, reporting the path of the first difference. */
+  private static void assertClose(Object actual, Object expected, String path) {
+    if (actual instanceof Number a && expected instanceof Number e) {
+      assertThat(a.doubleValue()).as(path).isCloseTo(e.doubleValue(), org.assertj.core.api.Assertions.within(1e-9));
+    } else if (actual instanceof Map<?, ?> a && expected instanceof Map<?, ?> e) {
+      assertThat(a.keySet()).as(path).isEqualTo(e.keySet());
+      a.forEach((k, v) -> assertClose(v, e.get(k), path + "/" + k));
+    } else {
+      assertThat(actual).as(path).isEqualTo(expected);
+    }
+  }
+
+  /** Per _system table, rows per dataset; and every registered metric per dataset. */
+  private static Map<String, Object> systemState(TestProject p) {
+    Map<String, Object> state = new java.util.TreeMap<>();
+    for (String t : List.of("runs", "models", "champions", "bias", "monitor", "trials", "profile", "quality")) {
+      for (Map<String, Object> row : p.sql("SELECT dataset, count(*) AS n FROM _system." + t + " GROUP BY dataset")) {
+        state.put(t + "/" + row.get("dataset"), row.get("n"));
+      }
+    }
+    for (Map<String, Object> row : p.sql("SELECT dataset, version, status, cv_metric, train_metrics, validation_metrics, test_metrics, threshold, "
+        + "train_rows, validation_rows, test_rows, params FROM _system.models")) {
+      state.put("model/" + row.get("dataset") + "/v" + row.get("version"), row);
+    }
+    for (Map<String, Object> row : p.sql("SELECT dataset, stage, variant, attribute, `group`, metric, value FROM _system.bias")) {
+      state.put("bias/" + row.get("dataset") + "/" + row.get("stage") + "/" + row.get("variant") + "/" + row.get("attribute") + "/" + row.get("group") + "/" + row.get("metric"),
+          row.get("value"));
+    }
+    return state;
+  }
+
   @Test
-  void inProcessCannotRunChainsInParallel() {
-    TestProject p = TestProject.create("nightly-usage").dataset("alpha", CONF);
-    TestProject.Result r = p.run("nightly", "--in-process", "--dataset", "alpha,alpha2", "--parallel", "2").expectExit(2);
-    assertThat(r.stderr()).contains("--parallel 2 runs chains as separate Spark applications");
+  @SuppressWarnings("unchecked")
+  void threeDatasetsAtOnceInOneApplicationWriteTheSameSystemRowsAndMetricsAsThreeSequentialRuns() {
+    TestProject together = threeDatasets("nightly-three");
+    TestProject.Result r = together.run("nightly", "--dataset", "ds_a,ds_b,ds_c", "--parallel", "3", "--run-date", "2026-11-20").expectExit(0);
+    Map<String, Object> all = r.summary();
+    assertThat(all).containsEntry("status", "SUCCEEDED").containsEntry("parallel", 3);
+    List<Map<String, Object>> chains = r.lines().stream().filter(l -> l.contains("\"job\":\"nightly\"") && l.contains("\"stages\""))
+        .map(TestProject::parse).toList();
+    assertThat(chains).hasSize(3).allSatisfy(c -> {
+      assertThat(c).containsEntry("launch", "in-process").containsEntry("status", "SUCCEEDED");
+      assertThat((List<Map<String, Object>>) c.get("stages")).hasSize(10)
+          .allSatisfy(st -> assertThat(st.get("status")).as(c.get("dataset") + " " + st.get("job")).isIn("SUCCEEDED", "SKIPPED"));
+    });
+    // the three chains shared one application
+    List<Object> apps = r.lines().stream().filter(l -> l.contains("\"applicationId\":\"")).map(l -> TestProject.parse(l).get("applicationId")).distinct().toList();
+    assertThat(apps).hasSize(1);
+
+    // the same metrics as a run alone (to 1e-9: sums over tasks may end in another order), the same
+    // rows in every _system table; ds_b stands for the three (a sequential run costs a chain each)
+    TestProject alone = threeDatasets("nightly-three-alone");
+    alone.run("nightly", "--dataset", "ds_b", "--run-date", "2026-11-20").expectExit(0);
+    Map<String, Object> parallelState = systemState(together);
+    // each chain wrote its own rows: one ledger row per stage, one model, its champion, its bias and monitor rows
+    for (String ds : List.of("ds_a", "ds_b", "ds_c")) {
+      assertThat(parallelState).containsEntry("runs/" + ds, 10).containsEntry("models/" + ds, 1).containsEntry("champions/" + ds, 1)
+          .containsKeys("bias/" + ds, "monitor/" + ds, "trials/" + ds, "profile/" + ds);
+      assertThat(together.count("predictions." + ds)).isEqualTo(240 + 60 * (ds.charAt(3) - 'a'));
+    }
+    assertThat(parallelState.get("bias/ds_a")).isEqualTo(parallelState.get("bias/ds_c"));
+    Map<String, Object> b = new java.util.TreeMap<>(parallelState);
+    b.keySet().removeIf(k -> !k.contains("ds_b"));
+    assertClose(b, systemState(alone), "");
+    // one directory per dataset: the chains' replaceWhere and UPDATE never touch each other's files
+    assertThat(together.lake().resolve("_system/models/dataset=ds_c")).isDirectory();
+    assertThat(together.lake().resolve("_system/bias/dataset=ds_a")).isDirectory();
   }
 }
