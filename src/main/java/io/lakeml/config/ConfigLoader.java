@@ -202,12 +202,23 @@ public final class ConfigLoader {
       if (col == null) {
         continue;
       }
-      if (!COLUMN_NAME.matcher(col).matches() || col.startsWith("_")) {
-        c.problem("name", "column name '" + col + "' is invalid", "Use letters, digits and '_', not starting with '_' or a digit (names starting with '_' are reserved for lakeml)");
-      } else if (!seen.add(col)) {
-        c.problem("name", "column '" + col + "' is declared twice", "Remove one of them");
-      } else {
-        columns.add(new Column(col, type));
+      List<String> names;
+      try {
+        names = ColumnPatterns.expandRange(col); // pixel{1..784}: one entry, many columns
+      } catch (IllegalArgumentException e) {
+        c.problem("name", e.getMessage(), "Write one range {from..to} with from <= to, e.g. pixel{1..784}");
+        continue;
+      }
+      for (String one : names) {
+        if (!COLUMN_NAME.matcher(one).matches() || one.startsWith("_")) {
+          c.problem("name", "column name '" + one + "' is invalid", "Use letters, digits and '_', not starting with '_' or a digit "
+              + "(names starting with '_' are reserved for lakeml; a range is written pixel{1..784})");
+          break;
+        } else if (!seen.add(one)) {
+          c.problem("name", "column '" + one + "' is declared twice", "Remove one of them");
+        } else {
+          columns.add(new Column(one, type));
+        }
       }
     }
     Set<String> known = new TreeSet<>(seen);
@@ -247,7 +258,11 @@ public final class ConfigLoader {
       }
     }
 
-    Features features = new Features(r.strings(p + "features.numeric"), r.strings(p + "features.categorical"));
+    List<String> schemaOrder = columns.stream().map(Column::name).toList();
+    Set<String> notFeatures = new HashSet<>(key);
+    label.ifPresent(l -> notFeatures.add(l.column()));
+    Features features = new Features(resolvePatterns(r, p + "features.numeric", r.strings(p + "features.numeric"), schemaOrder, notFeatures),
+        resolvePatterns(r, p + "features.categorical", r.strings(p + "features.categorical"), schemaOrder, notFeatures));
     checkColumns(r, p + "features.numeric", features.numeric(), known);
     checkColumns(r, p + "features.categorical", features.categorical(), known);
     checkNotFeatures(r, p, features, label.map(Label::column).filter(Objects::nonNull).orElse(null), key);
@@ -672,6 +687,29 @@ public final class ConfigLoader {
         }
       }
     }
+  }
+
+  /**
+   * A feature list with its ranges and globs ({@link ColumnPatterns}) replaced by the schema's
+   * columns they name; a pattern naming none is a problem. Each column once, first mention first.
+   */
+  private static List<String> resolvePatterns(ConfigReader r, String path, List<String> entries, List<String> schema, Set<String> excluded) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (String e : entries) {
+      List<String> names;
+      try {
+        names = ColumnPatterns.resolve(e, schema, excluded);
+      } catch (IllegalArgumentException ex) {
+        r.problem(path, ex.getMessage(), "Write one range {from..to} with from <= to, e.g. pixel{1..784}");
+        continue;
+      }
+      if (names.isEmpty()) {
+        r.problem(path, "'" + e + "' matches no column of the dataset schema (the label and key are never matched by a pattern)",
+            "Fix the pattern, or name the columns one by one");
+      }
+      out.addAll(names);
+    }
+    return new ArrayList<>(out);
   }
 
   private static void checkColumns(ConfigReader r, String path, List<String> cols, Set<String> known) {

@@ -11,7 +11,9 @@ import io.lakeml.config.ColumnType;
 import io.lakeml.config.DatasetConfig;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -67,8 +69,14 @@ public final class Typing {
       return df.withColumn(out, lit(""));
     }
     Dataset<Row> staged = df;
-    for (DatasetConfig.Column c : checked) {
-      staged = alreadyCleaned ? staged : staged.withColumn(CLEAN_PREFIX + c.name(), cleaned(c.name(), dataset));
+    if (!alreadyCleaned) {
+      // one projection for every column: a withColumn per column nests one plan node per column, and
+      // a thousand-column file overflowed the analyzer's stack
+      Map<String, Column> cleanedColumns = new LinkedHashMap<>();
+      for (DatasetConfig.Column c : checked) {
+        cleanedColumns.put(CLEAN_PREFIX + c.name(), cleaned(c.name(), dataset));
+      }
+      staged = df.withColumns(cleanedColumns);
     }
     List<Column> parts = new ArrayList<>();
     List<String> hidden = new ArrayList<>();

@@ -191,11 +191,11 @@ public final class EtlJob implements Job {
         Column eq = col("t." + k).equalTo(col("s." + k));
         on = on == null ? eq : on.and(eq);
       }
-      Column changed = null;
-      for (String c : ds.columnNames()) {
-        Column diff = col("t." + c).eqNullSafe(col("s." + c)).unary_$bang();
-        changed = changed == null ? diff : changed.or(diff);
-      }
+      // one null-safe comparison of two structs (nulls in the same field compare equal), not an OR
+      // chain nested one level per column, which overflowed the stack on a thousand columns
+      Column changed = org.apache.spark.sql.functions.struct(ds.columnNames().stream().map(c -> col("t." + c)).toArray(Column[]::new))
+          .eqNullSafe(org.apache.spark.sql.functions.struct(ds.columnNames().stream().map(c -> col("s." + c)).toArray(Column[]::new)))
+          .unary_$bang();
       Column onFinal = on;
       Column changedFinal = changed;
       DeltaTables.dmlOnce(spark, appId + "-silver", bronzeVersion, meta, () ->

@@ -21,6 +21,12 @@ import org.apache.hadoop.fs.RemoteIterator;
 
 /** Driver-side access to landing files through the Hadoop file system (any URI scheme). */
 final class LandingFiles {
+  /**
+   * Columns a landing CSV may have: Spark's CSV reader's own limit (its {@code maxColumns} default).
+   * univocity's default of 512 failed a 785-column file (Fashion-MNIST) before Spark read it.
+   */
+  static final int MAX_COLUMNS = 20_480;
+
   private LandingFiles() {}
 
   static boolean exists(String folder, Configuration hadoop) throws IOException {
@@ -62,6 +68,7 @@ final class LandingFiles {
         line = line.substring(1);
       }
       CsvParserSettings settings = new CsvParserSettings();
+      settings.setMaxColumns(MAX_COLUMNS);
       settings.getFormat().setDelimiter(delimiter);
       settings.setNullValue("");
       String[] cols = new CsvParser(settings).parseLine(line);

@@ -149,6 +149,7 @@ final class LandingReader {
       return "broken quoting (unterminated quote)";
     }
     CsvParserSettings settings = new CsvParserSettings();
+    settings.setMaxColumns(LandingFiles.MAX_COLUMNS);
     settings.getFormat().setDelimiter(delimiter.charAt(0));
     settings.setMaxCharsPerColumn(-1);
     String[] fields = new CsvParser(settings).parseLine(line);

@@ -38,6 +38,36 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void rangesAndGlobsNameManyColumnsInTheSchemaAndTheFeatures() {
+    TestProject p = TestProject.create("cfg-wide").dataset("wide", """
+        dataset {
+          schema = [ { name = id, type = int }, { name = "pixel{1..784}", type = double }, { name = "f{08..11}", type = int },
+                     { name = kind, type = string }, { name = label, type = string } ]
+          key = [id]
+          label { column = label }
+          features { numeric = ["pixel*", "f{09..10}"], categorical = ["k?nd"] }
+        }
+        """);
+    DatasetConfig ds = load(p, "wide").requireDataset();
+    assertThat(ds.columnNames()).hasSize(1 + 784 + 4 + 2).contains("pixel1", "pixel784", "f08", "f11").doesNotContain("pixel0", "pixel785");
+    assertThat(ds.column("f09").orElseThrow().type()).isEqualTo(ColumnType.INT);
+    assertThat(ds.features().numeric()).hasSize(786).startsWith("pixel1", "pixel2").endsWith("pixel784", "f09", "f10");
+    assertThat(ds.features().categorical()).containsExactly("kind");
+    // a glob never makes the label or the key a feature; a pattern that names nothing is an error
+    p.dataset("star", """
+        dataset {
+          schema = [ { name = id, type = int }, { name = "x{1..3}", type = double }, { name = y, type = string } ]
+          key = [id]
+          label { column = y, positive = "1" }
+          features { numeric = ["*"] }
+        }
+        """);
+    assertThat(load(p, "star").requireDataset().features().numeric()).containsExactly("x1", "x2", "x3");
+    assertThat(fails(p, "star", "dataset.features.categorical=[\"z*\"]").getMessage()).contains("'z*' matches no column");
+    assertThat(fails(p, "star", "dataset.features.numeric=[\"x{3..1}\"]").getMessage()).contains("runs backwards");
+  }
+
+  @Test
   void shippedTitanicBindsToTypedValues() {
     DatasetConfig ds = load(TestProject.create("cfg"), "titanic").requireDataset();
     assertThat(ds.name()).isEqualTo("titanic");
