@@ -122,5 +122,10 @@ class KillAndRerunTest {
     p.run("ingest", "--dataset", "killme").expectExit(0);
     assertExactlyOnce(p, files);
     assertThat(new File(p.dir().toFile(), "child.out")).exists();
+    // the killed JVM could record nothing; its run marker made the rerun record it, once
+    List<Map<String, Object>> runs = p.sql("SELECT status, message FROM _system.runs WHERE job = 'ingest' ORDER BY started_at");
+    assertThat(runs).extracting(r -> r.get("status")).containsExactly("FAILED", "SUCCEEDED");
+    assertThat((String) runs.get(0).get("message")).contains("did not finish").contains("pid " + child.pid());
+    assertThat(p.lake().resolve("_system/running/killme/ingest.json")).doesNotExist();
   }
 }
