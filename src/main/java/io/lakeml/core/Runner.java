@@ -140,10 +140,12 @@ public final class Runner {
     String dataset = config.requireDataset().name();
     Optional<String> why;
     try {
-      if (RunMarkers.exists(LakeCatalog.of(config), LakeState.hadoop(config), dataset, job.name())) {
+      LakeCatalog catalog = LakeCatalog.of(config);
+      org.apache.hadoop.conf.Configuration hadoop = LakeState.hadoop(config); // one, for both checks
+      if (RunMarkers.exists(catalog, hadoop, dataset, job.name())) {
         return Optional.empty(); // its last run did not finish well: redone with Spark
       }
-      why = LakeState.unchanged(LakeCatalog.of(config), LakeState.hadoop(config), dataset, runDate, config.hash(), job.name());
+      why = LakeState.unchanged(catalog, hadoop, dataset, runDate, config.hash(), job.name());
     } catch (IOException | RuntimeException e) {
       LOG.warn("{} {}: could not compare the lake with its finished state ({}); deciding with Spark", job.name(), dataset, e.toString());
       return Optional.empty();
