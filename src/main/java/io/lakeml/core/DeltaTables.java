@@ -135,7 +135,7 @@ public final class DeltaTables {
     retryOnConflict("appending to " + path, () -> {
       var writer = rows.write().format("delta");
       if (!exists(rows.sparkSession(), path)) {
-        partitionedByDataset(writer, rows);
+        writer = partitionedByDataset(writer, rows);
       }
       writer.mode("append").option("txnAppId", appId).option("txnVersion", txnVersion).option("mergeSchema", mergeSchema).save(path);
     });

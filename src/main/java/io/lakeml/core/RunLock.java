@@ -67,10 +67,15 @@ public final class RunLock implements AutoCloseable {
       return false;
     }
     try {
-      return ProcessHandle.of(Long.parseLong(parts[1])).map(p -> !p.isAlive()).orElse(true);
+      return goneHere(Long.parseLong(parts[1]));
     } catch (NumberFormatException e) {
       return false;
     }
+  }
+
+  /** Whether no live process on this host has {@code pid}. */
+  static boolean goneHere(long pid) {
+    return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
   }
 
   private static String read(FileSystem fs, Path path) throws IOException {
@@ -81,11 +86,20 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  private static String host() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown-host";
+  /** This host's name, looked up once per JVM (a slow resolver would otherwise delay every job's start). */
+  static String host() {
+    return Host.NAME;
+  }
+
+  private static final class Host {
+    static final String NAME = lookUp();
+
+    private static String lookUp() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        return "unknown-host";
+      }
     }
   }
 }

@@ -37,8 +37,8 @@ public final class RunMarkers {
       if (recorded) {
         return true;
       }
-      if (host().equals(hostName())) {
-        return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+      if (host().equals(RunLock.host())) {
+        return RunLock.goneHere(pid);
       }
       return System.currentTimeMillis() - modifiedMs > OTHER_HOST_AFTER_MS;
     }
@@ -49,16 +49,12 @@ public final class RunMarkers {
 
   private RunMarkers() {}
 
-  static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown";
-    }
+  private static Path dir(LakeCatalog catalog, String dataset) {
+    return new Path(catalog.running() + "/" + dataset);
   }
 
   static Path path(LakeCatalog catalog, String dataset, String job) {
-    return new Path(catalog.running() + "/" + dataset + "/" + job + ".json");
+    return new Path(dir(catalog, dataset), job + ".json");
   }
 
   /** Whether a run of {@code job} of {@code dataset} left its marker (running now, failed, or died). */
@@ -70,7 +66,7 @@ public final class RunMarkers {
   /** Writes the marker of a starting run (replacing a dead run's: the caller has read it first). */
   static void start(JobContext ctx, Configuration hadoop) throws IOException {
     write(ctx.catalog(), hadoop, new Marker(ctx.runId(), ctx.jobName(), ctx.dataset().name(), ctx.runDate().toString(),
-        ProcessHandle.current().pid(), hostName(), Instant.now().toString(), ctx.config().hash(), false));
+        ProcessHandle.current().pid(), RunLock.host(), Instant.now().toString(), ctx.config().hash(), false));
   }
 
   /**
@@ -79,7 +75,7 @@ public final class RunMarkers {
    */
   static void failed(JobContext ctx, Configuration hadoop, boolean recorded) throws IOException {
     write(ctx.catalog(), hadoop, new Marker(ctx.runId(), ctx.jobName(), ctx.dataset().name(), ctx.runDate().toString(),
-        recorded ? ProcessHandle.current().pid() : -1, hostName(), Instant.now().toString(), ctx.config().hash(), recorded));
+        recorded ? ProcessHandle.current().pid() : -1, RunLock.host(), Instant.now().toString(), ctx.config().hash(), recorded));
   }
 
   /** Marks a dead run as recorded in the ledger: its job is still redone on its next run. */
@@ -103,7 +99,7 @@ public final class RunMarkers {
 
   /** The dataset's markers whose runs are over (dead, or failed and recorded); unreadable ones are logged and left. */
   static List<Found> over(LakeCatalog catalog, Configuration hadoop, String dataset) throws IOException {
-    Path dir = new Path(catalog.running() + "/" + dataset);
+    Path dir = dir(catalog, dataset);
     FileSystem fs = dir.getFileSystem(hadoop);
     List<Found> out = new ArrayList<>();
     if (!fs.exists(dir)) {

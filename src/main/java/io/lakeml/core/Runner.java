@@ -75,27 +75,30 @@ public final class Runner {
     } catch (Throwable e) {
       ConfigException configError = find(e, ConfigException.class);
       JobFailure failure = find(e, JobFailure.class);
+      String refused = storageRefused(e);
+      OutOfMemoryError oom = find(e, OutOfMemoryError.class);
+      String root = rootMessage(e);
       if (configError != null) {
         result = JobResult.failed(configError.getMessage());
         exit = 2;
       } else if (failure != null) {
         result = JobResult.failed(failure.getMessage());
         exit = 1;
-      } else if (storageRefused(e) != null) {
-        result = JobResult.failed("the lake's storage refused a write while " + job.name() + " ran (" + storageRefused(e) + "; lake.root "
+      } else if (refused != null) {
+        result = JobResult.failed("the lake's storage refused a write while " + job.name() + " ran (" + refused + "; lake.root "
             + ctx.catalog().root() + "). Free space there (or make it writable, or point lake.root elsewhere), then rerun: Delta commits "
             + "are atomic, so what the failed run half-wrote is never read, and the rerun redoes the stage.");
         exit = 1;
-      } else if (find(e, OutOfMemoryError.class) != null) {
-        result = JobResult.failed(outOfMemory(job.name(), find(e, OutOfMemoryError.class)));
+      } else if (oom != null) {
+        result = JobResult.failed(outOfMemory(job.name(), oom));
         exit = 1;
-      } else if (rootMessage(e).contains("SparkContext was shut down") || rootMessage(e).contains("stopped SparkContext")) {
-        result = JobResult.failed("Spark stopped under " + job.name() + " (" + e.getClass().getSimpleName() + ": " + rootMessage(e)
+      } else if (root.contains("SparkContext was shut down") || root.contains("stopped SparkContext")) {
+        result = JobResult.failed("Spark stopped under " + job.name() + " (" + e.getClass().getSimpleName() + ": " + root
             + "): usually the driver or an executor ran out of memory or was killed; the log above says which. Raise "
             + "LAKEML_DRIVER_MEMORY (local mode) or spark.executor.memory, then rerun: the stage is redone.");
         exit = 1;
       } else {
-        result = JobResult.failed(e.getClass().getSimpleName() + ": " + rootMessage(e));
+        result = JobResult.failed(e.getClass().getSimpleName() + ": " + root);
         exit = 1;
       }
       LOG.error("{} {} failed: {}", job.name(), dataset, result.message(), failure != null || configError != null ? null : e);
