@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lakeml.bench.Bench;
 import io.lakeml.bench.Generator;
+import io.lakeml.bench.IdxImages;
 import io.lakeml.bench.StageOverhead;
 import io.lakeml.config.ConfigException;
 import io.lakeml.config.ConfigLoader;
@@ -27,11 +28,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.io.FileUtils;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code generate} and {@code bench} commands (issue 9: performance). */
+/** The {@code generate}, {@code land-idx} and {@code bench} commands: data for benchmarks and their runs. */
 final class BenchCommands {
   private BenchCommands() {}
 
@@ -106,6 +108,72 @@ final class BenchCommands {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+  }
+
+  @Command(name = "land-idx", mixinStandardHelpOptions = true,
+      description = "Lands an image set in the IDX format of MNIST / Fashion-MNIST (Debian: dataset-fashion-mnist) as one CSV in the dataset's landing folder: image (key), label, pixel1…pixelN (0–255).")
+  static final class LandIdx extends Main.OperatorCommand {
+    @Option(names = "--dataset", required = true, description = "Dataset whose landing folder receives the file, e.g. fashion_mnist.")
+    String dataset;
+
+    @Option(names = "--images", required = true, description = "The images file, e.g. /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz.")
+    String images;
+
+    @Option(names = "--labels", required = true, description = "The matching labels file, e.g. …/train-labels-idx1-ubyte.gz.")
+    String labels;
+
+    @Option(names = "--name", required = true, description = "The set's name: the file is <name>.csv and each key <name>-<index>, e.g. train.")
+    String name;
+
+    @Option(names = "--classes", split = ",", description = "Class names by label value 0, 1, … (default: the label value itself).")
+    List<String> classes = new ArrayList<>();
+
+    @Override
+    String commandName() {
+      return "land-idx";
+    }
+
+    @Override
+    String datasetName() {
+      return dataset;
+    }
+
+    @Override
+    Map<String, Object> execute() {
+      if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
+        throw new ConfigException("--name '" + name + "' must be letters, digits, '.', '_' or '-' (not starting with '.' or '_', which ingest skips as hidden).");
+      }
+      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
+      DatasetConfig ds = config.requireDataset();
+      if (ds.source().format() != DatasetConfig.Format.CSV) {
+        throw new ConfigException("land-idx writes CSV, but dataset '" + dataset + "' reads " + ds.source().format()
+            + " (dataset.source.format). Set format = csv, as in conf/datasets/fashion_mnist.conf.");
+      }
+      for (String f : List.of(images, labels)) {
+        if (!f.contains("://") && !Files.isRegularFile(Path.of(f))) {
+          throw new ConfigException(f + " does not exist. On Debian the Fashion-MNIST files come with `apt-get install dataset-fashion-mnist` under /usr/share/datasets/fashion-mnist/.");
+        }
+      }
+      String folder = LakeCatalog.of(config).landing(ds);
+      long t0 = System.nanoTime();
+      try {
+        IdxImages.Result r = IdxImages.land(uri(images), uri(labels), classes, folder, name, new Configuration());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.printf("landed %,d images of %d pixels (%d classes) in %.1f s: %s%n", r.images(), r.pixels(), r.classes(), seconds, r.path());
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("rows", r.images());
+        s.put("pixels", r.pixels());
+        s.put("classes", r.classes());
+        s.put("path", r.path());
+        return s;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private static String uri(String f) {
+      return f.contains("://") ? f : Path.of(f).toAbsolutePath().toUri().toString();
     }
   }
 
@@ -253,7 +321,7 @@ final class BenchCommands {
           timed(seconds, "promoteWithSpark", command(lake, runDate, "promote", List.of("--set", "lake.skip-unchanged=false")));
           same &= registry(lake).equals(registry(plain));
           if (r == 1) {
-            commits = io.lakeml.core.LakeState.commits(new LakeCatalog(lake.toUri().toString()), new org.apache.hadoop.conf.Configuration());
+            commits = io.lakeml.core.LakeState.commits(new LakeCatalog(lake.toUri().toString()), new Configuration());
           }
           repeats.add(seconds);
           err.println("bench-small: repeat " + r + "/" + repeat + ": " + seconds);

@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lakeml", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Batch machine-learning pipeline on Apache Spark and Delta Lake.",
     subcommands = {Main.Ingest.class, Main.Etl.class, Main.Prepare.class, Main.Bias.class, Main.Tune.class, Main.Promote.class, Main.Rollback.class, Main.Score.class, Main.Monitor.class, Main.Report.class, Nightly.class, Main.Vacuum.class, Main.Models.class,
-        Main.Reproduce.class, Main.Sql.class, Main.Runs.class, Main.Tables.class, Main.NewDatasetCommand.class, BenchCommands.Generate.class, BenchCommands.BenchCommand.class, BenchCommands.BenchOverhead.class, BenchCommands.BenchSmall.class, CommandLine.HelpCommand.class})
+        Main.Reproduce.class, Main.Sql.class, Main.Runs.class, Main.Tables.class, Main.NewDatasetCommand.class, BenchCommands.Generate.class, BenchCommands.LandIdx.class, BenchCommands.BenchCommand.class, BenchCommands.BenchOverhead.class, BenchCommands.BenchSmall.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for usage and configuration errors. */
   public static final int USAGE = 2;

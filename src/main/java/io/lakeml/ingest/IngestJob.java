@@ -56,6 +56,7 @@ public final class IngestJob implements Job {
   /** Test hook: halt the JVM right after a batch's bronze commit, before the stream commits it. */
   static final String CRASH_AFTER_BRONZE = "lakeml.test.crashAfterBronzeCommit";
   private static final String SNAPSHOT_TAG = "lakeml-snapshot:";
+  private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
   /**
    * Table properties bronze is created with, by file and JDBC ingest alike (a writer's properties
    * apply only when it creates the table): row tracking lets etl tell which bronze rows arrived since
@@ -205,7 +206,11 @@ public final class IngestJob implements Job {
     // reads only what the classification needs and the write reads the files again, cheaper than
     // caching every row with its raw-record JSON (measured in docs/benchmarks/README.md).
     boolean cache = ds.source().format() != DatasetConfig.Format.PARQUET;
+    String compressed = ctx.spark().conf().get(CACHE_COMPRESSED, "true");
     if (cache) {
+      // Uncompressed: the cache lives for one batch and is read three times, while building its
+      // dictionaries took a third of a 785-column CSV's ingest CPU (docs/benchmarks/README.md).
+      ctx.spark().conf().set(CACHE_COMPRESSED, "false");
       rows = rows.persist();
     }
     try {
@@ -253,6 +258,7 @@ public final class IngestJob implements Job {
     } finally {
       if (cache) {
         rows.unpersist();
+        ctx.spark().conf().set(CACHE_COMPRESSED, compressed);
       }
     }
   }

@@ -222,7 +222,7 @@ final class LandingReader {
         .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
     Dataset<Row> out = Typing.withProblems(flat.withColumn(DRIFT_REASON, driftReason), dataset, columns, TYPING)
         .withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
-        .withColumn(Quarantine.RAW_RECORD, col("value"))
+        .withColumn(Quarantine.RAW_RECORD, when(col(KIND).notEqual(lit(OK)), col("value")))
         .select(outputColumns(columns));
     return finish(List.of(out), added);
   }
@@ -300,8 +300,10 @@ final class LandingReader {
     Column reason = when(malformed, malformedReason)
         .when(lit(driftReason != null), lit(driftReason))
         .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
+    // the raw record only for rows going to quarantine: serialising every accepted row as JSON cost
+    // 5 % of a 785-column ingest's CPU for a value nobody reads
     return Typing.withProblems(raw, dataset, typingChecked, TYPING).withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
-        .withColumn(Quarantine.RAW_RECORD, rawRecord)
+        .withColumn(Quarantine.RAW_RECORD, when(col(KIND).notEqual(lit(OK)), rawRecord))
         .select(outputColumns(header));
   }
 

@@ -502,19 +502,25 @@ final class HtmlReport {
   }
 
   private String importances(Map<String, Object> m) {
+    List<Object> permuted = list(m.get(io.lakeml.tune.ModelRegistry.PERMUTATION_IMPORTANCE));
+    String permutation = permuted.isEmpty() ? ""
+        : featureBars("Permutation importance: drop in validation " + str(m.get(io.lakeml.tune.ModelRegistry.PERMUTATION_METRIC))
+            + " when the column is shuffled (" + Html.num(m.get(io.lakeml.tune.ModelRegistry.PERMUTATION_ROWS)) + " rows)",
+            permuted, "column", "drop");
     List<Object> features = list(m.get(io.lakeml.tune.ModelRegistry.FEATURE_IMPORTANCE));
     if (features.isEmpty()) {
-      return "<figure><figcaption>Feature importances or coefficients</figcaption>"
-          + Html.empty("Not recorded for this model version (stored for tree models and binary linear models by tune since lakeml added them).") + "</figure>";
+      return permutation + "<figure><figcaption>Feature importances or coefficients</figcaption>"
+          + Html.empty("Not recorded for this model version (stored for tree models and linear models by tune since lakeml added them).") + "</figure>";
     }
     String kind = str(m.get(io.lakeml.tune.ModelRegistry.IMPORTANCE_KIND));
     boolean linear = "coefficient".equals(kind);
+    boolean norm = "coefficient-norm".equals(kind);
     List<Object> columns = list(m.get(io.lakeml.tune.ModelRegistry.COLUMN_IMPORTANCE));
     String byColumn = columns.isEmpty() ? ""
-        : featureBars(linear ? "Per input column: |coefficients| summed" : "Feature importance per input column", columns, "column",
-            linear ? "sum of |coefficient|" : "importance");
-    return byColumn + featureBars(linear ? "Coefficients (scaled features)" : "Feature importances", features, "feature",
-        kind.isEmpty() ? "value" : kind);
+        : featureBars(linear ? "Per input column: |coefficients| summed" : norm ? "Per input column: coefficient norms summed"
+            : "Feature importance per input column", columns, "column", linear ? "sum of |coefficient|" : norm ? "sum of norms" : "importance");
+    return permutation + byColumn + featureBars(linear ? "Coefficients (scaled features)" : norm ? "Coefficients' L2 norm over the classes (scaled features)"
+        : "Feature importances", features, "feature", kind.isEmpty() ? "value" : kind);
   }
 
   /** A bar chart and table of (feature, value) rows, in their stored order. */

@@ -100,8 +100,9 @@ public final class ModelDiagnostics {
   }
 
   /**
-   * Feature importances of tree models, coefficients of binary linear models; null for other
-   * models (e.g. multiclass logistic regression, naive Bayes).
+   * Feature importances of tree models, coefficients of binary linear models, the L2 norm of each
+   * slot's coefficients over the classes of a multinomial logistic regression; null for other models
+   * (e.g. naive Bayes, whose columns permutation importance measures).
    *
    * @param features the gold feature column's schema field (its ML attributes name the slots)
    */
@@ -120,6 +121,19 @@ public final class ModelDiagnostics {
     } else if (model instanceof LogisticRegressionModel m && m.numClasses() == 2) {
       kind = "coefficient";
       v = m.coefficients();
+    } else if (model instanceof LogisticRegressionModel m) {
+      // multinomial: one coefficient per class and slot; a slot's weight is their L2 norm
+      kind = "coefficient-norm";
+      org.apache.spark.ml.linalg.Matrix c = m.coefficientMatrix();
+      double[] norms = new double[c.numCols()];
+      for (int j = 0; j < c.numCols(); j++) {
+        double sum = 0;
+        for (int k = 0; k < c.numRows(); k++) {
+          sum += c.apply(k, j) * c.apply(k, j);
+        }
+        norms[j] = Math.sqrt(sum);
+      }
+      v = org.apache.spark.ml.linalg.Vectors.dense(norms);
     } else if (model instanceof LinearSVCModel m) {
       kind = "coefficient";
       v = m.coefficients();

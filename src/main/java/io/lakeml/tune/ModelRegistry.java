@@ -54,6 +54,12 @@ public final class ModelRegistry {
   public static final String FEATURE_IMPORTANCE = "feature_importance";
   /** Importance per input column (one-hot slots summed; |coefficient| summed for linear models). */
   public static final String COLUMN_IMPORTANCE = "column_importance";
+  /** The score permutation importance measured the drop of (areaUnderROC or accuracy), or null. */
+  public static final String PERMUTATION_METRIC = "permutation_metric";
+  /** Validation rows permutation importance was measured on. */
+  public static final String PERMUTATION_ROWS = "permutation_rows";
+  /** Mean drop of that score per input column when the column is shuffled, largest first. */
+  public static final String PERMUTATION_IMPORTANCE = "permutation_importance";
   /** Balanced class weights the version was trained with (label index → weight), or null. */
   public static final String CLASS_WEIGHTS = "class_weights";
 
@@ -100,7 +106,10 @@ public final class ModelRegistry {
       .add(IMPORTANCE_KIND, DataTypes.StringType, true)
       .add(FEATURE_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true)
       .add(COLUMN_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true)
-      .add(CLASS_WEIGHTS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), true);
+      .add(CLASS_WEIGHTS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), true)
+      .add(PERMUTATION_METRIC, DataTypes.StringType, true)
+      .add(PERMUTATION_ROWS, DataTypes.LongType, true)
+      .add(PERMUTATION_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true);
 
   /** What a tune run registers (everything but the version number and paths the registry assigns). */
   public record Entry(String algorithm, Map<String, String> params, String selectionMetric, double cvMetric,
@@ -108,7 +117,7 @@ public final class ModelRegistry {
       long[][] confusion, List<String> classes, Double threshold, long trainRows, long validationRows, long testRows,
       long goldVersion, Long silverVersion, Long bronzeVersion, String featurePipeline, long seed, int folds,
       String strategy, int trials, double searchSeconds, ModelDiagnostics.Curves curves, ModelDiagnostics.Importances importances,
-      Map<String, Double> classWeights) {}
+      Map<String, Double> classWeights, PermutationImportance.Result permutation) {}
 
   private ModelRegistry() {}
 
@@ -175,7 +184,9 @@ public final class ModelRegistry {
         e.curves() == null ? null : seq(e.curves().roc()), e.curves() == null ? null : seq(e.curves().pr()),
         e.importances() == null ? null : e.importances().kind(), e.importances() == null ? null : seq(e.importances().features()),
         e.importances() == null ? null : seq(e.importances().byColumn()),
-        e.classWeights() == null ? null : scalaMap(e.classWeights()));
+        e.classWeights() == null ? null : scalaMap(e.classWeights()),
+        e.permutation() == null ? null : e.permutation().metric(), e.permutation() == null ? null : (long) e.permutation().rows(),
+        e.permutation() == null ? null : seq(e.permutation().byColumn()));
     // one transaction id per (dataset, version): a second writer of the same N is refused, not duplicated
     DeltaTables.appendOnce(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), cat.models().path(),
         "lakeml-registry-" + dataset, version, true);

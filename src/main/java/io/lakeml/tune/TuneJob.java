@@ -184,6 +184,9 @@ public final class TuneJob implements Job {
       ModelDiagnostics.Curves curves = binary && nTest > 0 ? ModelDiagnostics.curves(scoredTest) : null;
       ModelDiagnostics.Importances importances = ModelDiagnostics.importances(model, goldRows.schema().apply(Algorithms.FEATURES));
       scoredTest.unpersist();
+      ctx.step("measuring permutation importance on the validation split");
+      PermutationImportance.Result permutation = PermutationImportance.measure(model, validation,
+          goldRows.schema().apply(Algorithms.FEATURES), binary, importances == null ? null : importances.byColumn(), tune.seed());
 
       ctx.step("registering the model");
       PipelineModel features = PipelineModel.load(in.featurePipeline());
@@ -192,7 +195,7 @@ public final class TuneJob implements Job {
           winner.cvMetric(), trainMetrics, validationMetrics, testMetrics, confusion, classes,
           chosenThreshold != null ? chosenThreshold : threshold(model, binary),
           nTrain, nValidation, nTest, goldVersion, in.silverVersion(), in.bronzeVersion(), in.featurePipeline(), tune.seed(),
-          tune.folds(), tune.strategy().toString(), outcome.trials().size(), searchSeconds, curves, importances, classWeights);
+          tune.folds(), tune.strategy().toString(), outcome.trials().size(), searchSeconds, curves, importances, classWeights, permutation);
       int version = ModelRegistry.register(ctx, entry, complete);
 
       JobResult result = JobResult.succeeded()

@@ -169,7 +169,7 @@ class QuickStartTest {
       assertThat(html).contains("<td>train</td><td>785</td>").contains("<td>validation</td><td>262</td>").contains("<td>test</td><td>262</td>");
     }
     // the trials of the report's model version
-    Map<String, Object> model = p.sql("select version, run_id, trials from _system.models where run_date <= DATE'" + date + "' order by version desc limit 1").get(0);
+    Map<String, Object> model = p.sql("select version, run_id, trials, validation_rows from _system.models where run_date <= DATE'" + date + "' order by version desc limit 1").get(0);
     long trials = ((Number) p.sql("select count(*) as n from _system.trials where run_id = '" + model.get("run_id") + "'").get(0).get("n")).longValue();
     assertThat(trials).isEqualTo(((Number) model.get("trials")).longValue());
     assertThat(html).contains(", " + trials + " trials, ").contains("<div class=\"card-title\">Model</div><div class=\"card-value\">v" + model.get("version") + "</div>");
@@ -199,6 +199,15 @@ class QuickStartTest {
         .contains("<td>sex = male</td>").contains("<td>passengerClass</td>").doesNotContain("__ohe_").doesNotContain("__numeric_scaled");
     assertThat(p.sql("select transform(column_importance, c -> c.feature) as cols from _system.models where version = " + model.get("version")).get(0)
         .get("cols")).asList().containsExactlyInAnyOrder("sex", "passengerClass", "age");
+    // permutation importance of whichever model won, on validation, by the dataset's columns; sex
+    // decides survival on titanic more than anything else
+    Map<String, Object> permuted = p.sql("select permutation_metric as metric, permutation_rows as n, transform(permutation_importance, c -> c.feature) as cols, "
+        + "permutation_importance[0].value as top from _system.models where version = " + model.get("version")).get(0);
+    assertThat(permuted.get("metric")).isEqualTo("areaUnderROC");
+    assertThat(((Number) permuted.get("n")).longValue()).isEqualTo(((Number) model.get("validation_rows")).longValue());
+    assertThat(permuted.get("cols")).asList().containsExactlyInAnyOrder("sex", "passengerClass", "age").first().isEqualTo("sex");
+    assertThat(((Number) permuted.get("top")).doubleValue()).isGreaterThan(0.1);
+    assertThat(html).contains("Permutation importance: drop in validation areaUnderROC when the column is shuffled");
     if (io.lakeml.testing.Chromium.binary().isPresent()) {
       String dom = io.lakeml.testing.Chromium.dumpDom(page);
       assertThat(dom).contains("data-report-ok=\"true\"").contains("page check: all 9 sections");
