@@ -48,4 +48,54 @@ class WidePlanTest {
     assertThat(depth(checked.queryExecution().analyzed()) - base).as("plan nodes added by the typing check").isLessThanOrEqualTo(4);
     assertThat(checked.columns()).hasSize(1003).contains("_typing");
   }
+
+  @Test
+  void theOneLambdaCheckOfWideDataSaysWhatThePerColumnCheckSaysInTheSameOrder() {
+    TestProject p = TestProject.create("wide-values").dataset("mixed", """
+        dataset {
+          source.missing-values = ["NA", "?"]
+          schema = [ { name = id, type = int }, { name = "n{000..059}", type = int }, { name = "d{000..059}", type = double },
+                     { name = flag, type = boolean }, { name = day, type = date }, { name = y, type = string } ]
+          key = [id]
+        }
+        """);
+    DatasetConfig ds = ConfigLoader.load(p.confDir(), "local", "mixed", List.of()).requireDataset();
+    StructType schema = new StructType();
+    for (String c : ds.columnNames()) {
+      schema = schema.add(c, DataTypes.StringType);
+    }
+    List<Row> rows = new java.util.ArrayList<>();
+    String[][] edits = {
+        {},                                                   // every value parses
+        {"n007", "x7", "d059", "1.5e", "flag", "maybe"},      // three failures, in schema order
+        {"n000", " 12 ", "d000", "?", "day", "2026-02-30"},   // trimmed, a missing token, an impossible date
+        {"id", "NA", "n059", "9999999999", "y", "anything"},  // a missing key is not a typing problem; int overflow is
+    };
+    for (String[] e : edits) {
+      Object[] values = new Object[ds.columnNames().size()];
+      for (int i = 0; i < values.length; i++) {
+        String c = ds.columnNames().get(i);
+        values[i] = c.startsWith("d") && !c.equals("day") ? "0.25" : c.equals("flag") ? "true" : c.equals("day") ? "2026-01-31" : c.equals("y") ? "a" : "3";
+      }
+      for (int k = 0; k < e.length; k += 2) {
+        values[ds.columnNames().indexOf(e[k])] = e[k + 1];
+      }
+      rows.add(org.apache.spark.sql.RowFactory.create(values));
+    }
+    Dataset<Row> raw = TestSpark.session().createDataFrame(rows, schema);
+    for (boolean cleaned : new boolean[] {false, true}) {
+      // bounded: four rows
+      List<String> perColumn = Typing.withProblems(raw, ds, ds.columnNames(), "_p", cleaned, Integer.MAX_VALUE)
+          .select("_p").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      List<String> oneLambda = Typing.withProblems(raw, ds, ds.columnNames(), "_p", cleaned, 0)
+          .select("_p").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+      assertThat(oneLambda).as("cleaned already: " + cleaned).isEqualTo(perColumn);
+    }
+    List<String> problems = Typing.withProblems(raw, ds, ds.columnNames(), "_p", false, 0)
+        .select("_p").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertThat(problems).containsExactly("",
+        "n007='x7' is not a valid int; d059='1.5e' is not a valid double; flag='maybe' is not a valid boolean",
+        "day='2026-02-30' is not a valid date",
+        "n059='9999999999' is not a valid int");
+  }
 }
