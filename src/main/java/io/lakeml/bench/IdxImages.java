@@ -92,6 +92,9 @@ public final class IdxImages {
       } catch (EOFException e) {
         fs.delete(partial, false);
         throw new IOException(images + " or " + labels + " ends before the " + n + " records its header announces", e);
+      } catch (IOException | RuntimeException e) {
+        fs.delete(partial, false); // never leave half a file behind, even under a hidden name
+        throw e;
       }
       if (fs.exists(target)) {
         fs.delete(target, false);
