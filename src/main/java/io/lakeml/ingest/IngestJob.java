@@ -206,7 +206,7 @@ public final class IngestJob implements Job {
     // reads only what the classification needs and the write reads the files again, cheaper than
     // caching every row with its raw-record JSON (measured in docs/benchmarks/README.md).
     boolean cache = ds.source().format() != DatasetConfig.Format.PARQUET;
-    String compressed = ctx.spark().conf().get(CACHE_COMPRESSED, "true");
+    String compressed = cache ? ctx.spark().conf().get(CACHE_COMPRESSED, "true") : null;
     if (cache) {
       // Uncompressed: the cache lives for one batch and is read three times, while building its
       // dictionaries took a third of a 785-column CSV's ingest CPU (docs/benchmarks/README.md).

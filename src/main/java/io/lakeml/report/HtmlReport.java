@@ -513,14 +513,16 @@ final class HtmlReport {
           + Html.empty("Not recorded for this model version (stored for tree models and linear models by tune since lakeml added them).") + "</figure>";
     }
     String kind = str(m.get(io.lakeml.tune.ModelRegistry.IMPORTANCE_KIND));
-    boolean linear = "coefficient".equals(kind);
-    boolean norm = "coefficient-norm".equals(kind);
+    // per kind: the per-column chart's title and value header, then the per-slot chart's title
+    String[] titles = switch (kind) {
+      case "coefficient" -> new String[] {"Per input column: |coefficients| summed", "sum of |coefficient|", "Coefficients (scaled features)"};
+      case "coefficient-norm" -> new String[] {"Per input column: coefficient norms summed", "sum of norms",
+          "Coefficients' L2 norm over the classes (scaled features)"};
+      default -> new String[] {"Feature importance per input column", "importance", "Feature importances"};
+    };
     List<Object> columns = list(m.get(io.lakeml.tune.ModelRegistry.COLUMN_IMPORTANCE));
-    String byColumn = columns.isEmpty() ? ""
-        : featureBars(linear ? "Per input column: |coefficients| summed" : norm ? "Per input column: coefficient norms summed"
-            : "Feature importance per input column", columns, "column", linear ? "sum of |coefficient|" : norm ? "sum of norms" : "importance");
-    return permutation + byColumn + featureBars(linear ? "Coefficients (scaled features)" : norm ? "Coefficients' L2 norm over the classes (scaled features)"
-        : "Feature importances", features, "feature", kind.isEmpty() ? "value" : kind);
+    String byColumn = columns.isEmpty() ? "" : featureBars(titles[0], columns, "column", titles[1]);
+    return permutation + byColumn + featureBars(titles[2], features, "feature", kind.isEmpty() ? "value" : kind);
   }
 
   /** A bar chart and table of (feature, value) rows, in their stored order. */

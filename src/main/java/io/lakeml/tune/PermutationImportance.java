@@ -41,7 +41,7 @@ public final class PermutationImportance {
   static final int MAX_COLUMNS = ModelDiagnostics.MAX_FEATURES;
 
   /** The mean drop in {@code metric} per input column (largest first), on {@code rows} validation rows. */
-  public record Result(String metric, int rows, int repeats, List<Row> byColumn) {}
+  public record Result(String metric, int rows, List<Row> byColumn) {}
 
   private PermutationImportance() {}
 
@@ -57,8 +57,8 @@ public final class PermutationImportance {
     if (!(model instanceof ClassificationModel<?, ?> classifier)) {
       return null;
     }
-    // slots of each input column, in vector order
-    int size = ((Vector) validation.select(Algorithms.FEATURES).first().get(0)).size();
+    // slots of each input column, in vector order (the model knows the vector's size: no Spark job)
+    int size = classifier.numFeatures();
     List<String> names = ModelDiagnostics.names(features, size);
     Map<String, List<Integer>> slots = new LinkedHashMap<>();
     for (int i = 0; i < size; i++) {
@@ -103,7 +103,7 @@ public final class PermutationImportance {
       out.add(RowFactory.create(columns.get(c), drop / REPEATS));
     }
     out.sort(Comparator.comparingDouble((Row r) -> -r.getDouble(1)));
-    return new Result(binary ? "areaUnderROC" : "accuracy", n, REPEATS, out.subList(0, Math.min(MAX_COLUMNS, out.size())));
+    return new Result(binary ? "areaUnderROC" : "accuracy", n, out.subList(0, Math.min(MAX_COLUMNS, out.size())));
   }
 
   private static int[] permutation(int n, Random random) {

@@ -32,6 +32,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -182,11 +183,12 @@ public final class TuneJob implements Job {
       long[][] confusion = ModelMetrics.confusion(scoredTest, classes.size());
       // for the report: curves of the test split and what the model learned, so it never needs the model files
       ModelDiagnostics.Curves curves = binary && nTest > 0 ? ModelDiagnostics.curves(scoredTest) : null;
-      ModelDiagnostics.Importances importances = ModelDiagnostics.importances(model, goldRows.schema().apply(Algorithms.FEATURES));
+      StructField featureField = goldRows.schema().apply(Algorithms.FEATURES);
+      ModelDiagnostics.Importances importances = ModelDiagnostics.importances(model, featureField);
       scoredTest.unpersist();
       ctx.step("measuring permutation importance on the validation split");
-      PermutationImportance.Result permutation = PermutationImportance.measure(model, validation,
-          goldRows.schema().apply(Algorithms.FEATURES), binary, importances == null ? null : importances.byColumn(), tune.seed());
+      PermutationImportance.Result permutation = PermutationImportance.measure(model, validation, featureField, binary,
+          importances == null ? null : importances.byColumn(), tune.seed());
 
       ctx.step("registering the model");
       PipelineModel features = PipelineModel.load(in.featurePipeline());
