@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakeml.core.SavedModels;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Job;
@@ -27,7 +28,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -169,7 +169,7 @@ public final class BiasJob implements Job {
     }
     Dataset<Row> gold = goldAt(ctx, goldVersion);
     Dataset<Row> test = gold.where(col("split").equalTo("test"));
-    Transformer[] stages = PipelineModel.load(e.getAs("path")).stages();
+    Transformer[] stages = SavedModels.load(ctx.spark(), e.getAs("path")).stages();
     Transformer model = stages[stages.length - 1];
     List<BiasMetrics.Grouping> groupings = BiasMetrics.groupings(ds);
     Column favLabel = col(Algorithms.LABEL).equalTo(favorable);

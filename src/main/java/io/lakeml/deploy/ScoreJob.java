@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
+import io.lakeml.core.SavedModels;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.MissingPolicy;
 import io.lakeml.core.Columns;
@@ -107,7 +108,7 @@ public final class ScoreJob implements Job {
             "lakeml-score-" + ds.name() + "-" + ctx.runDate(), silverVersion * 100_000L + version);
       }
       ctx.step("scoring " + silver.name() + " version " + silverVersion + " with champion version " + version);
-      PipelineModel pipeline = PipelineModel.load(model.getAs("path"));
+      PipelineModel pipeline = SavedModels.load(ctx.spark(), model.getAs("path"));
       Dataset<Row> scored = pipeline.transform(flagged.where(col("_reason").equalTo("")));
       List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs("classes"));
       Column className = element_at(array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)),

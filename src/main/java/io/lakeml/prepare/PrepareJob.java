@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
+import io.lakeml.core.SavedModels;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Action;
 import io.lakeml.config.DatasetConfig.MissingPolicy;
@@ -190,6 +191,7 @@ public final class PrepareJob implements Job {
       String modelPath = cat.featurePipeline(ds.name(), ctx.runId());
       try {
         model.write().overwrite().save(modelPath);
+        SavedModels.saved(ctx.spark(), modelPath, model);
       } catch (java.io.IOException e) {
         throw new JobFailure("cannot save the feature pipeline to " + modelPath + ": " + e.getMessage(), e);
       }

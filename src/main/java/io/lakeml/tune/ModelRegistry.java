@@ -3,6 +3,7 @@ package io.lakeml.tune;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
+import io.lakeml.core.SavedModels;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
@@ -166,6 +167,7 @@ public final class ModelRegistry {
       if (!fs.rename(new Path(staging), to)) {
         throw new JobFailure("could not move the model from " + staging + " to " + target + "; the registry is unchanged.");
       }
+      SavedModels.saved(spark, target, model);
     } catch (IOException ex) {
       throw new JobFailure("could not save the model to " + target + ": " + ex.getMessage() + "; the registry is unchanged.", ex);
     }

@@ -2,6 +2,7 @@ package io.lakeml.tune;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.lakeml.core.SavedModels;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Algorithm;
 import io.lakeml.config.LakemlConfig;
@@ -191,7 +192,7 @@ public final class TuneJob implements Job {
           importances == null ? null : importances.byColumn(), tune.seed());
 
       ctx.step("registering the model");
-      PipelineModel features = PipelineModel.load(in.featurePipeline());
+      PipelineModel features = SavedModels.load(ctx.spark(), in.featurePipeline());
       PipelineModel complete = new PipelineModel(Identifiable.randomUID("lakeml"), new Transformer[] {features, model});
       ModelRegistry.Entry entry = new ModelRegistry.Entry(winner.space().algorithm(), winner.params(), tune.metric(),
           winner.cvMetric(), trainMetrics, validationMetrics, testMetrics, confusion, classes,
