@@ -7,8 +7,12 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
-import org.apache.spark.sql.functions;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.CommitInfo;
 import scala.Option;
+import scala.Tuple2;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
 
 /** Small Delta helpers: versions, commit metadata and idempotent writes (see FIELD-NOTES: txnAppId). */
 public final class DeltaTables {
@@ -34,27 +38,60 @@ public final class DeltaTables {
     return v >= 0 ? OptionalLong.of(v) : OptionalLong.empty();
   }
 
-  /** The {@code userMetadata} of the most recent commit that carries one, or null. */
+  /** How many commits back {@link #lastUserMetadata} looks. */
+  static final int METADATA_LOOKBACK = 50;
+
+  /** The {@code userMetadata} starting with {@code prefix} of the most recent of the last 50 commits that carries one, or null. */
   public static String lastUserMetadata(SparkSession spark, String path, String prefix) {
-    if (!exists(spark, path)) {
+    return lastUserMetadata(spark, path, prefix, METADATA_LOOKBACK);
+  }
+
+  static String lastUserMetadata(SparkSession spark, String path, String prefix, int lookback) {
+    OptionalLong latest = version(spark, path);
+    if (latest.isEmpty()) {
       return null;
     }
-    List<Row> rows = DeltaTable.forPath(spark, path).history(50)
-        .where(functions.col("userMetadata").startsWith(prefix))
-        // bounded: limit 1
-        .orderBy(functions.col("version").desc()).select("userMetadata").limit(1).collectAsList();
-    return rows.isEmpty() ? null : rows.get(0).getString(0);
+    String found = null;
+    for (Tuple2<Long, CommitInfo> c : commitInfos(spark, path, Math.max(0, latest.getAsLong() - lookback + 1), latest.getAsLong())) {
+      if (c._2().userMetadata().isDefined() && c._2().userMetadata().get().startsWith(prefix)) {
+        found = c._2().userMetadata().get();
+      }
+    }
+    return found;
   }
 
   /** The {@code userMetadata} of one commit, or null (no such version, or no metadata). */
   public static String userMetadataAt(SparkSession spark, String path, long version) {
-    if (!exists(spark, path)) {
+    if (version(spark, path).isEmpty()) {
       return null;
     }
-    List<Row> rows = DeltaTable.forPath(spark, path).history()
-        // bounded: one history row
-        .where(functions.col("version").equalTo(version)).select("userMetadata").collectAsList();
-    return rows.isEmpty() ? null : rows.get(0).getString(0);
+    for (Tuple2<Long, CommitInfo> c : commitInfos(spark, path, version, version)) {
+      return c._2().userMetadata().isDefined() ? c._2().userMetadata().get() : null;
+    }
+    return null;
+  }
+
+  /**
+   * The commit information of versions {@code from..to}, oldest first, read by Delta from the commits'
+   * own files in {@code _delta_log} without a Spark query: {@code history()} plans and runs one over the
+   * whole log each time (a few per nightly). Versions whose file is gone (log clean-up) are absent, as in history.
+   */
+  private static List<Tuple2<Long, CommitInfo>> commitInfos(SparkSession spark, String path, long from, long to) {
+    List<Tuple2<Long, CommitInfo>> out = new java.util.ArrayList<>();
+    scala.collection.Iterator<Tuple2<Object, Seq<Action>>> changes = DeltaLog.forTable(spark, path).getChanges(from, to, Option.empty(), false);
+    while (changes.hasNext()) {
+      Tuple2<Object, Seq<Action>> commit = changes.next();
+      long v = ((Number) commit._1()).longValue();
+      if (v < from || v > to) {
+        continue;
+      }
+      for (Action a : CollectionConverters.asJava(commit._2())) {
+        if (a instanceof CommitInfo info) {
+          out.add(new Tuple2<>(v, info));
+        }
+      }
+    }
+    return out;
   }
 
   /**

@@ -32,6 +32,32 @@ class DeltaTablesTest {
   }
 
   @Test
+  void commitMetadataIsReadFromTheLogAsHistoryShowsIt() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "delta-metadata");
+    String table = dir.resolve("t").toUri().toString();
+    assertThat(DeltaTables.userMetadataAt(spark, table, 0)).isNull();
+    assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:")).isNull();
+    spark.range(3).write().format("delta").option("userMetadata", "lakeml:etl;a").save(table);
+    spark.range(2).write().format("delta").mode("append").save(table); // no metadata
+    spark.range(1).write().format("delta").mode("append").option("userMetadata", "lakeml:etl;b").save(table);
+    spark.range(1).write().format("delta").mode("append").option("userMetadata", "other").save(table);
+    assertThat(DeltaTables.userMetadataAt(spark, table, 0)).isEqualTo("lakeml:etl;a");
+    assertThat(DeltaTables.userMetadataAt(spark, table, 1)).isNull();
+    assertThat(DeltaTables.userMetadataAt(spark, table, 3)).isEqualTo("other");
+    assertThat(DeltaTables.userMetadataAt(spark, table, 4)).as("a version not committed yet").isNull();
+    assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:etl;")).isEqualTo("lakeml:etl;b");
+    assertThat(DeltaTables.lastUserMetadata(spark, table, "none")).isNull();
+    // what history() says of every commit
+    for (org.apache.spark.sql.Row r : io.delta.tables.DeltaTable.forPath(spark, table).history().select("version", "userMetadata").collectAsList()) {
+      assertThat(DeltaTables.userMetadataAt(spark, table, r.getLong(0))).as("version " + r.getLong(0)).isEqualTo(r.getString(1));
+    }
+    // only the last commits count (50 by default, as history(50) did): version 2 is the second newest
+    assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:etl;", 2)).isEqualTo("lakeml:etl;b");
+    assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:etl;", 1)).isNull();
+  }
+
+  @Test
   void concurrentWritersOfOneSystemTableEachKeepTheirRowsThroughRetries() throws Exception {
     // what nightlies of several datasets at once do to _system tables: replace their own rows, at the same moment
     SparkSession spark = TestSpark.session();
