@@ -56,7 +56,7 @@ public final class ConfigLoader {
   private static final List<String> ROOTS = List.of("lake", "spark", "dataset");
   /** Algorithms the tune stage knows; grids are checked against MLlib there. */
   public static final Set<String> ALGORITHMS =
-      Set.of("logistic-regression", "random-forest", "gradient-boosted-trees", "linear-svc", "naive-bayes", "decision-tree");
+      Set.of("logistic-regression", "random-forest", "gradient-boosted-trees", "linear-svc", "naive-bayes", "decision-tree", "xgboost");
   /** MLlib's GBT and linear SVC classifiers are binary only. */
   static final Set<String> BINARY_ONLY = Set.of("gradient-boosted-trees", "linear-svc");
   /** Selection metrics: MLlib evaluator metric names. */

@@ -29,6 +29,7 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamPair;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.ml.Estimator;
 
 /**
@@ -43,7 +44,11 @@ public final class Algorithms {
   public static final String WEIGHT = "weight";
   /** Parameters the pipeline owns; a grid may not set them. */
   private static final Set<String> RESERVED = Set.of("featuresCol", "labelCol", "weightCol", "predictionCol",
-      "rawPredictionCol", "probabilityCol", "seed", "leafCol", "checkpointInterval", "cacheNodeIds");
+      "rawPredictionCol", "probabilityCol", "seed", "leafCol", "checkpointInterval", "cacheNodeIds",
+      // XGBoost's: how its workers meet, objects that are not values, and columns lakeml does not have
+      "customObj", "customEval", "rabitTrackerHostIp", "rabitTrackerPort", "rabitTrackerTimeout", "baseMarginCol",
+      "leafPredictionCol", "contribPredictionCol", "featuresCols", "feature_names", "feature_types", "missing", "verbosity",
+      "useExternalMemory", "maxQuantileBatches", "minCachePageBytes", "cacheHostRatio", "inferBatchSize", "forceRepartition");
 
   private Algorithms() {}
 
@@ -56,12 +61,27 @@ public final class Algorithms {
       case "decision-tree" -> new DecisionTreeClassifier().setSeed(seed);
       case "linear-svc" -> new LinearSVC();
       case "naive-bayes" -> new NaiveBayes();
+      case "xgboost" -> xgboost(seed);
       default -> throw new IllegalArgumentException("unknown algorithm " + type);
     };
     e.set(e.getParam("featuresCol"), FEATURES);
     e.set(e.getParam("labelCol"), LABEL);
     e.set(e.getParam("weightCol"), WEIGHT);
     return e;
+  }
+
+  /**
+   * XGBoost's histogram trees, one worker (a barrier task with the executor's cores: several run at
+   * once when the search fits candidates in parallel), missing values left to XGBoost, silent.
+   */
+  private static XGBoostClassifier xgboost(long seed) {
+    XGBoostClassifier x = new XGBoostClassifier();
+    x.set(x.getParam("seed"), seed);
+    x.set(x.getParam("tree_method"), "hist");
+    x.set(x.getParam("numWorkers"), 1);
+    x.set(x.getParam("missing"), Float.NaN);
+    x.set(x.getParam("verbosity"), 0);
+    return x;
   }
 
   /**

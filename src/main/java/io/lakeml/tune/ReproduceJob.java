@@ -72,7 +72,7 @@ public final class ReproduceJob implements Job {
     try {
       ctx.step("refitting " + algorithm + " " + params);
       Estimator<?> estimator = Algorithms.estimator(algorithm, seed);
-      Model<?> model = (Model<?>) estimator.fit(train, Algorithms.paramMap(estimator, params));
+      Model<?> model = XgboostModel.savable((Model<?>) estimator.fit(train, Algorithms.paramMap(estimator, params)));
       // the threshold tune chose on validation (dataset.tune.threshold) is part of the version
       Double threshold = entry.getAs("threshold");
       if (binary && threshold != null && threshold != 0.5 && model instanceof org.apache.spark.ml.classification.ProbabilisticClassificationModel<?, ?> p) {

@@ -137,7 +137,8 @@ final class TrialRecorder {
     public RecordingModel fit(Dataset<?> dataset) {
       int fold = recorder.fold(dataset);
       long t0 = System.nanoTime();
-      Model<?> model = (Model<?>) inner.fit(dataset);
+      // an XGBoost model predicts through lakeml's stage (dense vectors, MLlib's threshold rule) in the folds too
+      Model<?> model = XgboostModel.savable((Model<?>) inner.fit(dataset));
       long took = System.nanoTime() - t0;
       recorder.iterations.addAndGet(iterationsOf(model));
       if (fold < 0) {

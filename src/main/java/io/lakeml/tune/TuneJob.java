@@ -164,7 +164,8 @@ public final class TuneJob implements Job {
       writeTrials(ctx, tune, outcome, byAlgorithm, winner);
 
       ctx.step("scoring the winner (" + winner.space().algorithm() + ") on train, validation and, once, test");
-      Model<?> model = winner.model();
+      // an XGBoost model as a stage Spark 4.1 can save (thresholds and metrics are then the saved stage's)
+      Model<?> model = XgboostModel.savable(winner.model());
       // the decision threshold, chosen on validation and set on the model every later stage applies
       Double chosenThreshold = null;
       DatasetConfig.Threshold rule = tune.threshold();

@@ -1,0 +1,275 @@
+package io.lakeml.tune;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.udf;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+import ml.dmlc.xgboost4j.scala.Booster;
+import ml.dmlc.xgboost4j.scala.XGBoost;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.Option;
+
+/**
+ * A fitted XGBoost classifier as a pipeline stage that Spark 4.1 can save and load: XGBoost's own model
+ * writer and reader were built against Spark 3.5's json4s and fail on 4.1 ({@code NoSuchMethodError}).
+ * Predictions are XGBoost's, in batches (its {@code transform}); what this class adds is persistence
+ * (the booster in XGBoost's UBJSON format under {@code data/}, the stage's parameters in Spark's
+ * metadata layout) and MLlib's decision rule for a chosen threshold, the same as every other
+ * probabilistic model's: the class of the largest probability / threshold.
+ */
+public class XgboostModel extends ProbabilisticClassificationModel<Vector, XgboostModel> implements MLWritable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String BOOSTER = "data/model.ubj";
+  private static final String DENSE = "__lakeml_xgboost_features";
+  /**
+   * MLlib's parameters are created while the superclass is constructed and take the stage's uid then,
+   * before a Java field can hold it: the uid waits here for the length of the constructor.
+   */
+  private static final ThreadLocal<String> CONSTRUCTING = new ThreadLocal<>();
+  private final String uid;
+  private final XGBoostClassificationModel xgb;
+
+  public XgboostModel(String uid, XGBoostClassificationModel xgb) {
+    this(constructing(uid), xgb, true);
+  }
+
+  private XgboostModel(String uid, XGBoostClassificationModel xgb, boolean constructed) {
+    this.uid = uid;
+    this.xgb = xgb;
+    CONSTRUCTING.remove();
+  }
+
+  private static String constructing(String uid) {
+    CONSTRUCTING.set(uid);
+    return uid;
+  }
+
+  /** {@code model} itself, or an XGBoost model wrapped with its parameters (column names, thresholds). */
+  public static Model<?> savable(Model<?> model) {
+    if (!(model instanceof XGBoostClassificationModel x)) {
+      return model;
+    }
+    XgboostModel m = new XgboostModel(Identifiable.randomUID("lakeml_xgboost"), x);
+    for (String name : new String[] {"featuresCol", "labelCol", "predictionCol", "rawPredictionCol", "probabilityCol", "thresholds"}) {
+      if (x.hasParam(name) && x.isSet(x.getParam(name)) && m.hasParam(name)) {
+        m.set(m.getParam(name), x.getOrDefault(x.getParam(name)));
+      }
+    }
+    return m;
+  }
+
+  /** XGBoost's own model (feature importances, the booster). */
+  public XGBoostClassificationModel xgboost() {
+    return xgb;
+  }
+
+  /** Only LogisticRegression's training summary uses it; declared because Java sees two inherited versions. */
+  @Override
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  public scala.Tuple3 findSummaryModel() {
+    return new scala.Tuple3(this, getProbabilityCol(), getPredictionCol());
+  }
+
+  @Override
+  public String uid() {
+    return uid != null ? uid : CONSTRUCTING.get();
+  }
+
+  @Override
+  public int numClasses() {
+    return xgb.numClasses();
+  }
+
+  @Override
+  public int numFeatures() {
+    try {
+      return (int) xgb.nativeBooster().getNumFeature();
+    } catch (XGBoostError e) {
+      throw new IllegalStateException("XGBoost could not report its feature count: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * One row's class probabilities (XGBoost's single-instance prediction; its own {@code predictRaw} is
+   * unsupported). Only per-row callers use it (permutation importance); {@link #transform} keeps
+   * XGBoost's margins as {@code rawPrediction}, which rank rows the same way.
+   */
+  @Override
+  public Vector predictRaw(Vector features) {
+    float[] p = xgb.predictSingleInstance(features.toDense());
+    if (p.length == 1) {
+      return Vectors.dense(1 - p[0], p[0]);
+    }
+    double[] out = new double[p.length];
+    for (int i = 0; i < p.length; i++) {
+      out[i] = p[i];
+    }
+    return Vectors.dense(out);
+  }
+
+  /** {@link #predictRaw} already gives probabilities. */
+  @Override
+  public Vector raw2probabilityInPlace(Vector raw) {
+    return raw;
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    return inner().transformSchema(schema);
+  }
+
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    // XGBoost 3.1.1 trains on dense values but predicts a sparse vector wrongly (Utils.asXGB pairs its
+    // indices with the dense values): it gets the same dense values here
+    UDF1<Vector, Vector> dense = v -> v == null ? null : v.toDense();
+    XGBoostClassificationModel m = inner();
+    m.set(m.featuresCol(), DENSE);
+    Dataset<Row> out = m.transform(dataset.toDF().withColumn(DENSE, udf(dense, SQLDataTypes.VectorType()).apply(col(getFeaturesCol()))))
+        .drop(DENSE);
+    if (!isDefined(thresholds())) {
+      return out;
+    }
+    // XGBoost predicts the most probable class; with thresholds MLlib's rule decides, as for every other model
+    UDF1<Vector, Double> rule = p -> probability2prediction(p);
+    return out.withColumn(getPredictionCol(), udf(rule, DataTypes.DoubleType).apply(col(getProbabilityCol())));
+  }
+
+  /** XGBoost's model with this stage's column names. */
+  private XGBoostClassificationModel inner() {
+    XGBoostClassificationModel m = xgb.copy(ParamMap.empty());
+    m.set(m.featuresCol(), getFeaturesCol());
+    m.set(m.predictionCol(), getPredictionCol());
+    m.set(m.rawPredictionCol(), getRawPredictionCol());
+    m.set(m.probabilityCol(), getProbabilityCol());
+    return m;
+  }
+
+  @Override
+  public XgboostModel copy(ParamMap extra) {
+    XgboostModel copy = new XgboostModel(uid, xgb);
+    copyValues(copy, extra);
+    return copy.setParent(parent());
+  }
+
+  @Override
+  public MLWriter write() {
+    return new MLWriter() {
+      @Override
+      public void saveImpl(String path) {
+        persist(XgboostModel.this, path, sparkSession().sparkContext().hadoopConfiguration());
+      }
+    };
+  }
+
+  /** The reader {@code PipelineModel.load} finds by the class name in the stage's metadata. */
+  public static MLReader<XgboostModel> read() {
+    return new MLReader<>() {
+      @Override
+      public XgboostModel load(String path) {
+        return restore(path, sparkSession().sparkContext().hadoopConfiguration());
+      }
+    };
+  }
+
+  private static void persist(XgboostModel m, String path, Configuration conf) {
+    try {
+      ObjectNode meta = JSON.createObjectNode();
+      meta.put("class", XgboostModel.class.getName());
+      meta.put("timestamp", System.currentTimeMillis());
+      meta.put("sparkVersion", SparkSession.active().version());
+      meta.put("uid", m.uid());
+      meta.put("numClasses", m.numClasses());
+      ObjectNode params = meta.putObject("paramMap");
+      meta.putObject("defaultParamMap");
+      for (Param<?> p : m.params()) {
+        if (m.isSet(p)) {
+          @SuppressWarnings("unchecked")
+          Param<Object> po = (Param<Object>) p;
+          params.set(p.name(), JSON.readTree(po.jsonEncode(m.getOrDefault(p))));
+        }
+      }
+      Path dir = new Path(path);
+      FileSystem fs = dir.getFileSystem(conf);
+      try (OutputStream out = fs.create(new Path(dir, "metadata/part-00000"), true)) {
+        out.write((JSON.writeValueAsString(meta) + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      byte[] booster = m.xgb.nativeBooster().toByteArray("ubj");
+      try (OutputStream out = fs.create(new Path(dir, BOOSTER), true)) {
+        out.write(booster);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save the XGBoost model to " + path + ": " + e.getMessage(), e);
+    } catch (XGBoostError e) {
+      throw new IllegalStateException("XGBoost could not serialise its booster: " + e.getMessage(), e);
+    }
+  }
+
+  private static XgboostModel restore(String path, Configuration conf) {
+    try {
+      Path dir = new Path(path);
+      FileSystem fs = dir.getFileSystem(conf);
+      FileStatus[] parts = fs.listStatus(new Path(dir, "metadata"), p -> p.getName().startsWith("part-"));
+      if (parts.length == 0) {
+        throw new IllegalArgumentException("no metadata under " + path + "/metadata: not a saved XGBoost model");
+      }
+      Arrays.sort(parts);
+      JsonNode meta;
+      try (InputStream in = fs.open(parts[0].getPath())) {
+        meta = JSON.readTree(in);
+      }
+      Booster booster;
+      try (InputStream in = fs.open(new Path(dir, BOOSTER))) {
+        booster = XGBoost.loadModel(in);
+      }
+      XGBoostClassificationModel xgb = new XGBoostClassificationModel(Identifiable.randomUID("xgbc"), meta.get("numClasses").asInt(), booster, Option.empty());
+      xgb.set(xgb.getParam("missing"), Float.NaN);
+      XgboostModel m = new XgboostModel(meta.get("uid").asText(), xgb);
+      for (Iterator<Map.Entry<String, JsonNode>> it = meta.get("paramMap").fields(); it.hasNext();) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (m.hasParam(e.getKey())) {
+          @SuppressWarnings("unchecked")
+          Param<Object> p = (Param<Object>) m.getParam(e.getKey());
+          m.set(p, p.jsonDecode(JSON.writeValueAsString(e.getValue())));
+        }
+      }
+      return m;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load the XGBoost model at " + path + ": " + e.getMessage(), e);
+    } catch (XGBoostError e) {
+      throw new IllegalStateException("XGBoost could not read the booster at " + path + ": " + e.getMessage(), e);
+    }
+  }
+}
