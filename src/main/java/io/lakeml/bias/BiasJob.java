@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lakeml.core.SavedModels;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Job;
@@ -16,6 +15,7 @@ import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
+import io.lakeml.core.SavedModels;
 import io.lakeml.tune.Algorithms;
 import io.lakeml.tune.ModelMetrics;
 import io.lakeml.tune.ModelRegistry;

@@ -65,10 +65,8 @@ public final class DeltaTables {
     if (version(spark, path).isEmpty()) {
       return null;
     }
-    for (Tuple2<Long, CommitInfo> c : commitInfos(spark, path, version, version)) {
-      return c._2().userMetadata().isDefined() ? c._2().userMetadata().get() : null;
-    }
-    return null;
+    List<Tuple2<Long, CommitInfo>> commit = commitInfos(spark, path, version, version);
+    return commit.isEmpty() ? null : commit.get(0)._2().userMetadata().getOrElse(() -> null);
   }
 
   /**

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -66,9 +67,17 @@ public final class SavedModels {
 
   /** The text of the pipeline's metadata files, or null when there is none (load then reports the problem). */
   static String fingerprint(SparkSession spark, String path) {
+    return metadata(spark.sparkContext().hadoopConfiguration(), path);
+  }
+
+  /**
+   * The text of a saved stage's {@code metadata/part-*} files (Spark's layout: one JSON line), or null when
+   * there are none or they cannot be read.
+   */
+  public static String metadata(Configuration conf, String path) {
     try {
       Path metadata = new Path(path, "metadata");
-      FileSystem fs = metadata.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = metadata.getFileSystem(conf);
       if (!fs.exists(metadata)) {
         return null;
       }

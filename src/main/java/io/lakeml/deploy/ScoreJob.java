@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
-import io.lakeml.core.SavedModels;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.MissingPolicy;
 import io.lakeml.core.Columns;
@@ -23,6 +22,7 @@ import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.Quarantine;
+import io.lakeml.core.SavedModels;
 import io.lakeml.tune.ModelRegistry;
 import java.sql.Date;
 import java.util.ArrayList;

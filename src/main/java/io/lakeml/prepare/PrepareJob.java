@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
-import io.lakeml.core.SavedModels;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Action;
 import io.lakeml.config.DatasetConfig.MissingPolicy;
@@ -21,6 +20,7 @@ import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.Quarantine;
+import io.lakeml.core.SavedModels;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -15,6 +15,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LinearSVC;
@@ -29,7 +30,6 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamPair;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.ml.Estimator;
 
 /**
@@ -76,11 +76,12 @@ public final class Algorithms {
    */
   private static XGBoostClassifier xgboost(long seed) {
     XGBoostClassifier x = new XGBoostClassifier();
-    x.set(x.getParam("seed"), seed);
-    x.set(x.getParam("tree_method"), "hist");
-    x.set(x.getParam("numWorkers"), 1);
-    x.set(x.getParam("missing"), Float.NaN);
-    x.set(x.getParam("verbosity"), 0);
+    // the setters return Params (Scala self-types), so they are not chained
+    x.setSeed(seed);
+    x.setTreeMethod("hist");
+    x.setNumWorkers(1);
+    x.setMissing(Float.NaN);
+    x.setVerbosity(0);
     return x;
   }
 

@@ -3,11 +3,11 @@ package io.lakeml.tune;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
-import io.lakeml.core.SavedModels;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.SavedModels;
 import java.io.IOException;
 import java.sql.Date;
 import java.sql.Timestamp;

@@ -2,7 +2,6 @@ package io.lakeml.tune;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.lakeml.core.SavedModels;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Algorithm;
 import io.lakeml.config.LakemlConfig;
@@ -13,6 +12,7 @@ import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
+import io.lakeml.core.SavedModels;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -164,8 +164,7 @@ public final class TuneJob implements Job {
       writeTrials(ctx, tune, outcome, byAlgorithm, winner);
 
       ctx.step("scoring the winner (" + winner.space().algorithm() + ") on train, validation and, once, test");
-      // an XGBoost model as a stage Spark 4.1 can save (thresholds and metrics are then the saved stage's)
-      Model<?> model = XgboostModel.savable(winner.model());
+      Model<?> model = winner.model();
       // the decision threshold, chosen on validation and set on the model every later stage applies
       Double chosenThreshold = null;
       DatasetConfig.Threshold rule = tune.threshold();

@@ -6,12 +6,12 @@ import static org.apache.spark.sql.functions.udf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lakeml.core.SavedModels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import ml.dmlc.xgboost4j.java.XGBoostError;
@@ -19,7 +19,6 @@ import ml.dmlc.xgboost4j.scala.Booster;
 import ml.dmlc.xgboost4j.scala.XGBoost;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Model;
@@ -239,17 +238,13 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
 
   private static XgboostModel restore(String path, Configuration conf) {
     try {
-      Path dir = new Path(path);
-      FileSystem fs = dir.getFileSystem(conf);
-      FileStatus[] parts = fs.listStatus(new Path(dir, "metadata"), p -> p.getName().startsWith("part-"));
-      if (parts.length == 0) {
+      String text = SavedModels.metadata(conf, path);
+      if (text == null) {
         throw new IllegalArgumentException("no metadata under " + path + "/metadata: not a saved XGBoost model");
       }
-      Arrays.sort(parts);
-      JsonNode meta;
-      try (InputStream in = fs.open(parts[0].getPath())) {
-        meta = JSON.readTree(in);
-      }
+      JsonNode meta = JSON.readTree(text);
+      Path dir = new Path(path);
+      FileSystem fs = dir.getFileSystem(conf);
       Booster booster;
       try (InputStream in = fs.open(new Path(dir, BOOSTER))) {
         booster = XGBoost.loadModel(in);
