@@ -83,7 +83,7 @@ class ConfigLoaderTest {
     assertThat(ds.rules()).extracting(DatasetConfig.Rule::check)
         .containsExactly(Check.NOT_NULL, Check.ALLOWED, Check.RANGE, Check.UNIQUE, Check.ROW_COUNT);
     assertThat(ds.tune().algorithms()).extracting(DatasetConfig.Algorithm::type)
-        .containsExactly("logistic-regression", "random-forest", "gradient-boosted-trees");
+        .containsExactly("logistic-regression", "random-forest", "xgboost");
     assertThat(ds.tune().algorithms().get(0).grid().get("regParam")).containsExactly("0.01", "0.1");
   }
 
