@@ -8,44 +8,22 @@ import json
 import sys
 import time
 
-import numpy as np
-import pandas as pd
 import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, KFold
 
+import peer_data
+
 p = argparse.ArgumentParser()
-p.add_argument("--csv", required=True)
-p.add_argument("--label", required=True)
-p.add_argument("--positive", required=True)
-p.add_argument("--numeric", default="")
-p.add_argument("--categorical", default="")
-p.add_argument("--rows", type=int, required=True, help="training rows (the Spark search's training split size)")
+peer_data.add_data_arguments(p)
 p.add_argument("--reg", required=True, help="Spark regParam values, comma separated")
 p.add_argument("--tol", type=float, default=1e-4)
 p.add_argument("--max-iter", type=int, default=100)
-p.add_argument("--folds", type=int, default=3)
 p.add_argument("--jobs", type=int, default=2)
-p.add_argument("--seed", type=int, default=42)
 a = p.parse_args()
 
-numeric = [c for c in a.numeric.split(",") if c]
-categorical = [c for c in a.categorical.split(",") if c]
-t0 = time.time()
-df = pd.read_csv(a.csv, usecols=[a.label] + numeric + categorical)
-df = df.sample(n=min(a.rows, len(df)), random_state=a.seed)
-y = (df[a.label].astype(str) == a.positive).astype(np.int8).to_numpy()
-parts = []
-if numeric:
-    num = df[numeric].astype(float)
-    num = num.fillna(num.mean())
-    span = (num.max() - num.min()).replace(0, 1)
-    parts.append(((num - num.min()) / span).to_numpy())
-if categorical:
-    parts.append(pd.get_dummies(df[categorical].astype(str)).to_numpy(dtype=np.float64))
-X = np.hstack(parts)
-load_seconds = time.time() - t0
+X, y, load_seconds = peer_data.load(a, scale=True)
 
 # Spark minimises mean loss + regParam/2 |w|^2; scikit-learn C * sum loss + 1/2 |w|^2: C = 1/(regParam n)
 n_fit = len(y) * (a.folds - 1) / a.folds

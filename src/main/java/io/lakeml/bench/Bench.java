@@ -46,7 +46,10 @@ public final class Bench {
 
   /** What to run. {@code workDir} holds the generated data and the bench lakes (deleted per run). */
   public record Options(List<Long> rows, String dataset, int repeat, Path confDir, String env, List<String> overrides, String source,
-      long seed, Path outDir, Path workDir, boolean peer, Path peerScript, List<Stage> stages) {}
+      long seed, Path outDir, Path workDir, boolean peer, Path peerScript, List<Stage> stages, boolean trees, Path treesPeerScript) {}
+
+  /** The tree algorithms the bench times, each in a tune of its own, in this order. */
+  static final List<String> TREES = List.of("random-forest", "xgboost", "gradient-boosted-trees");
 
   private static final LocalDate RUN_DATE = LocalDate.of(2026, 1, 1);
   private final Options o;
@@ -146,11 +149,76 @@ public final class Bench {
         long trainRows = tr instanceof Number t ? t.longValue() : b.trainRows();
         run.put("peer", peer(python, ds, generated, work, trainRows, grid));
       }
+      if (searches && o.trees()) {
+        trees(run, ds, overrides, n, r, python, generated, work);
+      }
       runs.add(run);
     }
     out.put("runs", runs);
     out.put("median", medians(runs));
     return out;
+  }
+
+  /**
+   * The dataset's tree algorithms, each searched alone by the real tune job (its grid, folds and
+   * parallelism; searchSeconds include the refit of the winner), then scikit-learn's RandomForest and
+   * HistGradientBoosting on the same rows, folds and grid (XGBoost's grid, or MLlib GBT's when the
+   * dataset has no xgboost), their refits included.
+   */
+  private void trees(Map<String, Map<String, Object>> run, DatasetConfig ds, List<String> overrides, long n, int r, String python,
+      String generated, Path work) throws Exception {
+    Map<String, DatasetConfig.Algorithm> configured = new LinkedHashMap<>();
+    for (String type : TREES) {
+      ds.tune().algorithms().stream().filter(a -> a.type().equals(type)).findFirst().ifPresent(a -> configured.put(type, a));
+    }
+    if (configured.isEmpty()) {
+      log.printf("bench: dataset %s has no tree algorithm in dataset.tune.algorithms (%s): no tree searches%n", ds.name(), TREES);
+      return;
+    }
+    for (DatasetConfig.Algorithm a : configured.values()) {
+      log.printf("bench: rows=%d run %d/%d %s search alone%n", n, r, o.repeat(), a.type());
+      String only = "dataset.tune.algorithms=[{type = " + a.type() + ", grid {" + a.grid().entrySet().stream()
+          .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]").collect(Collectors.joining(", ")) + "}}]";
+      run.put("treeSearch." + a.type(), stage(new io.lakeml.tune.TuneJob(), withOverrides(overrides, only), n));
+    }
+    if (python == null) {
+      return;
+    }
+    Object tr = run.get("treeSearch." + configured.keySet().iterator().next()).get("trainRows");
+    List<String> args = new ArrayList<>(List.of("--rows", String.valueOf(tr), "--folds", Integer.toString(ds.tune().folds()),
+        "--jobs", Integer.toString(Meter.cores())));
+    DatasetConfig.Algorithm rf = configured.get("random-forest");
+    if (rf != null) {
+      args.addAll(List.of("--rf-trees", String.join(",", rf.grid().getOrDefault("numTrees", List.of("20"))),
+          "--rf-depth", String.join(",", rf.grid().getOrDefault("maxDepth", List.of("5")))));
+    }
+    DatasetConfig.Algorithm xgb = configured.get("xgboost");
+    DatasetConfig.Algorithm gbt = configured.get("gradient-boosted-trees");
+    if (xgb != null) { // XGBoost's defaults where the grid does not say: 100 rounds, depth 6, eta 0.3
+      args.addAll(List.of("--gb-rounds", String.join(",", xgb.grid().getOrDefault("numRound", List.of("100"))),
+          "--gb-depth", String.join(",", xgb.grid().getOrDefault("max_depth", List.of("6"))),
+          "--gb-eta", String.join(",", xgb.grid().getOrDefault("eta", List.of("0.3")))));
+    } else if (gbt != null) { // MLlib GBT's defaults: 20 rounds, depth 5, step 0.1
+      args.addAll(List.of("--gb-rounds", String.join(",", gbt.grid().getOrDefault("maxIter", List.of("20"))),
+          "--gb-depth", String.join(",", gbt.grid().getOrDefault("maxDepth", List.of("5"))),
+          "--gb-eta", String.join(",", gbt.grid().getOrDefault("stepSize", List.of("0.1")))));
+    }
+    long t0 = System.nanoTime();
+    Map<String, Object> peer = runPeer(python, o.treesPeerScript(), ds, generated, work, args);
+    Map<String, Object> script = new LinkedHashMap<>();
+    // the whole script as a process: interpreter start, imports, reading the CSV, encoding, every search
+    script.put("processSeconds", Meter.round((System.nanoTime() - t0) / 1e9, 3));
+    script.put("loadSeconds", peer.get("loadSeconds"));
+    script.put("seconds", peer.get("seconds"));
+    script.put("rows", peer.get("rows"));
+    script.put("nJobs", peer.get("nJobs"));
+    script.put("version", peer.get("version"));
+    run.put("treePeer.script", script);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> searches = (List<Map<String, Object>>) peer.getOrDefault("searches", List.of());
+    for (Map<String, Object> s : searches) {
+      run.put("treePeer." + s.get("algorithm"), new LinkedHashMap<>(s));
+    }
   }
 
   /** The bench's configuration with more {@code --set} overrides (the later ones win). */
@@ -213,6 +281,21 @@ public final class Bench {
 
   private Map<String, Object> peer(String python, DatasetConfig ds, String generated, Path work, long trainRows,
       Map<String, List<String>> grid) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--rows", Long.toString(trainRows),
+        "--reg", String.join(",", grid.getOrDefault("regParam", List.of("0.0"))),
+        "--folds", Integer.toString(ds.tune().folds()), "--jobs", Integer.toString(Math.max(1, ds.tune().parallelism()))));
+    if (grid.containsKey("tol")) {
+      args.addAll(List.of("--tol", grid.get("tol").get(0)));
+    }
+    if (grid.containsKey("maxIter")) {
+      args.addAll(List.of("--max-iter", grid.get("maxIter").get(0)));
+    }
+    return runPeer(python, o.peerScript(), ds, generated, work, args);
+  }
+
+  /** Runs a scikit-learn peer script on the generated rows (as one CSV) and returns its JSON line. */
+  private Map<String, Object> runPeer(String python, Path script, DatasetConfig ds, String generated, Path work, List<String> args)
+      throws Exception {
     Path csv = work.resolve("peer.csv");
     if (!Files.exists(csv)) {
       // one CSV of the generated rows for pandas (not timed: the peer's timing is the search only)
@@ -224,22 +307,20 @@ public final class Bench {
         Files.move(part, csv);
       }
     }
-    List<String> cmd = new ArrayList<>(List.of(python, o.peerScript().toString(), "--csv", csv.toString(),
+    List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--csv", csv.toString(),
         "--label", ds.label().orElseThrow().column(), "--positive", ds.label().orElseThrow().positive().orElseThrow(),
-        "--numeric", String.join(",", ds.features().numeric()), "--categorical", String.join(",", ds.features().categorical()),
-        "--rows", Long.toString(trainRows), "--reg", String.join(",", grid.getOrDefault("regParam", List.of("0.0"))),
-        "--folds", Integer.toString(ds.tune().folds()), "--jobs", Integer.toString(Math.max(1, ds.tune().parallelism()))));
-    if (grid.containsKey("tol")) {
-      cmd.addAll(List.of("--tol", grid.get("tol").get(0)));
-    }
-    if (grid.containsKey("maxIter")) {
-      cmd.addAll(List.of("--max-iter", grid.get("maxIter").get(0)));
-    }
+        "--numeric", String.join(",", ds.features().numeric()), "--categorical", String.join(",", ds.features().categorical())));
+    cmd.addAll(args);
     log.println("bench: scikit-learn peer: " + String.join(" ", cmd));
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    // the field notes' rule for numpy peers on this kind of machine: OpenBLAS picks its own kernel and cache size
+    pb.environment().remove("OPENBLAS_CORETYPE");
+    pb.environment().remove("OPENBLAS_L2_SIZE");
+    Process p = pb.start();
     String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
-      throw new JobFailure("bench: the scikit-learn peer failed (exit " + p.exitValue() + "); its error output is above.");
+      throw new JobFailure("bench: the scikit-learn peer " + script.getFileName() + " failed (exit " + p.exitValue()
+          + "); its error output is above.");
     }
     String last = stdout.lines().reduce((a, b) -> b).orElse("{}");
     @SuppressWarnings("unchecked")

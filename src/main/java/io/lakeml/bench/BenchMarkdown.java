@@ -34,6 +34,17 @@ final class BenchMarkdown {
               m.get("fits") == null ? "" : String.format(Locale.ROOT, "%.3f", num(m.get("seconds")) / num(m.get("fits")))));
           continue;
         }
+        if (e.getKey().equals("treePeer.script")) {
+          b.append(String.format(Locale.ROOT, "| scikit-learn tree peer, whole script as a process (%s rows; reading %.2f s) | %.2f | | | | | | | |%n",
+              fmt(m.get("rows")), num(m.get("loadSeconds")), num(m.get("processSeconds"))));
+          continue;
+        }
+        if (e.getKey().startsWith("treePeer.")) {
+          b.append(String.format(Locale.ROOT, "| scikit-learn %s GridSearchCV, refit included (best CV AUC %s) | %.2f | | | | | | %s | %s |%n",
+              e.getKey().substring("treePeer.".length()), fmt(m.get("bestAuc")), num(m.get("seconds")), fmt(m.get("fits")),
+              m.get("fits") == null ? "" : String.format(Locale.ROOT, "%.3f", num(m.get("seconds")) / num(m.get("fits")))));
+          continue;
+        }
         b.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s |%n", e.getKey(), num(m.get("wallSeconds")),
             fmt(m.get("rowsPerSecond")), num(m.get("cpuUtilization")), fmt(m.get("peakHeapMb")), fmt(m.get("sparkJobs")),
             fmt(m.get("taskSeconds")), fmt(m.get("fits")), fmt(m.get("secondsPerFit"))));
@@ -82,6 +93,7 @@ final class BenchMarkdown {
           "%.2f (%.1f s vs %.1f s; best CV AUC %s vs %s; iterations per fit %.1f vs %.1f)", shared / sk, shared, sk, fmt(sp.get("cvMetric")),
           fmt(peer.get("bestAuc")), num(sp.get("iterationsPerFit")), num(peer.get("iterationsPerFit"))));
     }
+    trees(med, r);
     List<String> cpu = new java.util.ArrayList<>();
     for (String step : List.of("lrSearchParallelism1", "lrSearchParallelism2", "lrSearchSharedPass")) {
       Map<String, Object> m = med.get(step);
@@ -113,6 +125,48 @@ final class BenchMarkdown {
       r.put("stages above together (the whole nightly when run to monitor), one JVM", String.format(Locale.ROOT, "%.1f s", total));
     }
     return r;
+  }
+
+  /** Tree searches against scikit-learn: each side's search time includes its refit of the winner. */
+  private static void trees(Map<String, Map<String, Object>> med, Map<String, String> r) {
+    Double rf = search(med, "treeSearch.random-forest");
+    Double xgb = search(med, "treeSearch.xgboost");
+    Double gbt = search(med, "treeSearch.gradient-boosted-trees");
+    Map<String, Object> rfPeer = med.get("treePeer.random-forest");
+    Map<String, Object> hgbPeer = med.get("treePeer.hist-gradient-boosting");
+    Map<String, Object> script = med.get("treePeer.script");
+    if (xgb != null && hgbPeer != null) {
+      r.put("gradient boosting alone: XGBoost search ÷ scikit-learn HistGradientBoosting, same grid, refits included (target ≤ 1.5 at 1M rows, ≤ 1 at 10M)",
+          ratio(xgb, num(hgbPeer.get("seconds")), med.get("treeSearch.xgboost").get("cvMetric"), hgbPeer.get("bestAuc")));
+    } else if (gbt != null && hgbPeer != null) {
+      r.put("gradient boosting alone: MLlib GBT search ÷ scikit-learn HistGradientBoosting, same grid, refits included",
+          ratio(gbt, num(hgbPeer.get("seconds")), med.get("treeSearch.gradient-boosted-trees").get("cvMetric"), hgbPeer.get("bestAuc")));
+    }
+    if (xgb != null && gbt != null) {
+      r.put("MLlib GBT search ÷ XGBoost search (each its configured grid)",
+          ratio(gbt, xgb, med.get("treeSearch.gradient-boosted-trees").get("cvMetric"), med.get("treeSearch.xgboost").get("cvMetric")));
+    }
+    if (rf != null && rfPeer != null) {
+      r.put("random forest: MLlib search ÷ scikit-learn RandomForest, same grid, refits included",
+          ratio(rf, num(rfPeer.get("seconds")), med.get("treeSearch.random-forest").get("cvMetric"), rfPeer.get("bestAuc")));
+    }
+    String gb = xgb != null ? "treeSearch.xgboost" : "treeSearch.gradient-boosted-trees";
+    Double boost = xgb != null ? xgb : gbt;
+    if (rf != null && boost != null && rfPeer != null && hgbPeer != null) {
+      double peer = num(rfPeer.get("seconds")) + num(hgbPeer.get("seconds"));
+      r.put("tree search (random forest + " + gb.substring("treeSearch.".length()) + ") ÷ scikit-learn (RandomForest + HistGradientBoosting), refits included (target ≤ 1.0 at 1M rows)",
+          String.format(Locale.ROOT, "%.2f (%.1f s vs %.1f s)", (rf + boost) / peer, rf + boost, peer));
+    }
+    if (script != null && rf != null && boost != null) {
+      double jobs = num(med.get("treeSearch.random-forest").get("wallSeconds")) + num(med.get(gb).get("wallSeconds"));
+      r.put("whole tune commands (random forest and " + gb.substring("treeSearch.".length()) + ", a job each, reading gold) ÷ the peer's whole script "
+          + "(a process: imports, reading the CSV, both searches)", String.format(Locale.ROOT, "%.2f (%.1f s vs %.1f s)", jobs / num(script.get("processSeconds")),
+          jobs, num(script.get("processSeconds"))));
+    }
+  }
+
+  private static String ratio(double a, double b, Object aucA, Object aucB) {
+    return String.format(Locale.ROOT, "%.2f (%.1f s vs %.1f s; best CV AUC %s vs %s)", a / b, a, b, fmt(aucA), fmt(aucB));
   }
 
   private static Double wall(Map<String, Map<String, Object>> med, String step) {

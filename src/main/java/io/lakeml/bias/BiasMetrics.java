@@ -39,7 +39,7 @@ import org.apache.spark.sql.Row;
  */
 public final class BiasMetrics {
   /** Group name of the attribute-level comparison rows. */
-  public static final String COMPARISON = "unprivileged vs privileged";
+  public static final String COMPARISON = io.lakeml.model.Fairness.POOLED_GROUP;
   static final String NULL_GROUP = "(null)";
 
   private BiasMetrics() {}

@@ -178,7 +178,7 @@ final class BenchCommands {
   }
 
   @Command(name = "bench", mixinStandardHelpOptions = true,
-      description = "Benchmark: per size, generated data through every stage in one JVM (wall, rows/s, CPU utilization, peak heap), the logistic-regression search at parallelism 1 and 2, a bare-Spark baseline and the scikit-learn peer; JSON and markdown under docs/benchmarks/.")
+      description = "Benchmark: per size, generated data through every stage in one JVM (wall, rows/s, CPU utilization, peak heap), the logistic-regression search at parallelism 1 and 2, the tree searches, a bare-Spark baseline and the scikit-learn peers; JSON and markdown under docs/benchmarks/.")
   static final class BenchCommand extends Main.OperatorCommand {
     @Option(names = "--rows", split = ",", defaultValue = "100000,1000000", description = "Sizes, comma separated (default: ${DEFAULT-VALUE}).")
     List<Long> rows = new ArrayList<>();
@@ -207,6 +207,13 @@ final class BenchCommands {
     @Option(names = "--peer-script", description = "The scikit-learn peer script (default: jobs/bench/sklearn_peer.py of this project).")
     Path peerScript;
 
+    @Option(names = "--no-trees", description = "Skip the tree searches (the dataset's random-forest, xgboost and gradient-boosted-trees, "
+        + "each alone) and their scikit-learn peer (RandomForest, HistGradientBoosting).")
+    boolean noTrees;
+
+    @Option(names = "--trees-peer-script", description = "The scikit-learn tree peer script (default: jobs/bench/sklearn_trees_peer.py of this project).")
+    Path treesPeerScript;
+
     @Override
     String commandName() {
       return "bench";
@@ -229,7 +236,8 @@ final class BenchCommands {
       Path project = common.confDir.toAbsolutePath().normalize().getParent();
       Bench.Options o = new Bench.Options(rows, dataset, repeat, common.confDir, common.env, common.overrides(),
           source(common.confDir, source, dataset), 42, outDir, work, !noPeer,
-          peerScript != null ? peerScript : project.resolve("jobs/bench/sklearn_peer.py"), stages);
+          peerScript != null ? peerScript : project.resolve("jobs/bench/sklearn_peer.py"), stages, !noTrees,
+          treesPeerScript != null ? treesPeerScript : project.resolve("jobs/bench/sklearn_trees_peer.py"));
       try {
         Map<String, Object> report = new Bench(o, err).run();
         out.print(Files.readString(Path.of((String) report.get("markdown"))));

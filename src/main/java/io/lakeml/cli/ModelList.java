@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Summary;
-import io.lakeml.tune.ModelRegistry;
+import io.lakeml.model.ModelRegistry;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -100,7 +100,7 @@ public final class ConfigLoader {
       try {
         Config one = ConfigFactory.parseString(key + " = " + quoteIfNeeded(value),
             ConfigParseOptions.defaults().setOriginDescription("command line --set " + set));
-        merged = merged.withFallback(one);
+        merged = one.withFallback(merged); // a later --set of the same key wins, as on any command line
       } catch (com.typesafe.config.ConfigException e) {
         problems.add("--set '" + set + "' cannot be parsed: " + e.getMessage() + ". Quote the value if it contains special characters.");
       }

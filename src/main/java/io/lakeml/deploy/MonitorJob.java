@@ -11,7 +11,7 @@ import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
-import io.lakeml.tune.ModelRegistry;
+import io.lakeml.model.ModelRegistry;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -168,17 +168,6 @@ public final class MonitorJob implements Job {
     }
     DeltaTables.version(spark, t.path()).ifPresent(x -> r.wrote(t.name(), x));
     return r;
-  }
-
-  /** Whether a retraining signal was raised for the dataset after {@code since} (a run date). */
-  public static boolean retrainSignalled(SparkSession spark, LakeCatalog cat, String dataset, java.time.LocalDate since) {
-    if (!DeltaTables.exists(spark, cat.monitor().path())) {
-      return false;
-    }
-    return !spark.read().format("delta").load(cat.monitor().path())
-        .where(col("dataset").equalTo(dataset).and(col("kind").equalTo("signal")).and(col("breached"))
-            .and(col("run_date").gt(lit(Date.valueOf(since)))))
-        .limit(1).isEmpty();
   }
 
   /**

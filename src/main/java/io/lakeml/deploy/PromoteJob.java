@@ -9,7 +9,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
-import io.lakeml.tune.ModelRegistry;
+import io.lakeml.model.ModelRegistry;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;

@@ -23,7 +23,7 @@ import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
-import io.lakeml.tune.ModelRegistry;
+import io.lakeml.model.ModelRegistry;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.List;

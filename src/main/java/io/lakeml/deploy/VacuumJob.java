@@ -7,7 +7,7 @@ import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
-import io.lakeml.tune.ModelRegistry;
+import io.lakeml.model.ModelRegistry;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.lakeml.tune;
 
+import io.lakeml.model.Algorithms;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;

@@ -1,5 +1,6 @@
 package io.lakeml.tune;
 
+import io.lakeml.model.Algorithms;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;

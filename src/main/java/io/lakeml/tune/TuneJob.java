@@ -1,5 +1,10 @@
 package io.lakeml.tune;
 
+import io.lakeml.model.PermutationImportance;
+import io.lakeml.model.ModelDiagnostics;
+import io.lakeml.model.ModelRegistry;
+import io.lakeml.model.ModelMetrics;
+import io.lakeml.model.Algorithms;
 import static org.apache.spark.sql.functions.col;
 
 import io.lakeml.config.DatasetConfig;
@@ -98,7 +103,7 @@ public final class TuneJob implements Job {
     Optional<Row> existing = ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().datasetHash());
     // a retraining signal from monitoring newer than that version trains again on the same inputs
     java.time.LocalDate trainedOn = existing.map(r -> ((java.sql.Date) r.getAs("run_date")).toLocalDate()).orElse(null);
-    boolean signalled = existing.isPresent() && io.lakeml.deploy.MonitorJob.retrainSignalled(spark, cat, ds.name(), trainedOn);
+    boolean signalled = existing.isPresent() && ModelRegistry.retrainSignalled(spark, cat, ds.name(), trainedOn);
     boolean due = existing.isPresent() && tune.retrainDays() > 0 && !trainedOn.plusDays(tune.retrainDays()).isAfter(ctx.runDate());
     if (existing.isPresent() && !signalled && !due) {
       int v = existing.get().getAs("version");

@@ -1,5 +1,6 @@
 package io.lakeml.tune;
 
+import io.lakeml.model.GainImportances;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
@@ -48,7 +49,7 @@ import scala.Option;
  * metadata layout) and MLlib's decision rule for a chosen threshold, the same as every other
  * probabilistic model's: the class of the largest probability / threshold.
  */
-public class XgboostModel extends ProbabilisticClassificationModel<Vector, XgboostModel> implements MLWritable {
+public class XgboostModel extends ProbabilisticClassificationModel<Vector, XgboostModel> implements MLWritable, GainImportances {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BOOSTER = "data/model.ubj";
   private static final String DENSE = "__lakeml_xgboost_features";
@@ -265,6 +266,31 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
       throw new UncheckedIOException("cannot load the XGBoost model at " + path + ": " + e.getMessage(), e);
     } catch (XGBoostError e) {
       throw new IllegalStateException("XGBoost could not read the booster at " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Total gain of each slot's splits, normalised to sum to 1. */
+  @Override
+  public Vector gainImportances() {
+    XgboostModel m = this;
+    try {
+      double[] gain = new double[m.numFeatures()];
+      scala.collection.immutable.Map<String, Object> byFeature = m.xgboost().nativeBooster().getScore("", "gain");
+      double total = 0;
+      for (scala.Tuple2<String, Object> e : scala.jdk.javaapi.CollectionConverters.asJava(byFeature.toSeq())) {
+        // XGBoost names slots f0, f1, … when it has no feature names
+        int slot = Integer.parseInt(e._1().substring(1));
+        if (slot < gain.length) {
+          gain[slot] = ((Number) e._2()).doubleValue();
+          total += gain[slot];
+        }
+      }
+      for (int i = 0; total > 0 && i < gain.length; i++) {
+        gain[i] /= total;
+      }
+      return org.apache.spark.ml.linalg.Vectors.dense(gain);
+    } catch (ml.dmlc.xgboost4j.java.XGBoostError e) {
+      throw new IllegalStateException("XGBoost could not report its feature gains: " + e.getMessage(), e);
     }
   }
 }

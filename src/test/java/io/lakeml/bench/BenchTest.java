@@ -83,9 +83,12 @@ class BenchTest {
     TestProject.Result r = p.run("bench", "--rows", "3000", "--repeat", "1", "--until", "prepare", "--source", SAMPLE.toString(),
         "--out", out.toString(), "--work", p.dir().resolve("bench-work").toString(),
         "--peer-script", TestProject.projectDir().resolve("jobs/bench/sklearn_peer.py").toString(),
+        "--trees-peer-script", TestProject.projectDir().resolve("jobs/bench/sklearn_trees_peer.py").toString(),
         // a smaller search than fertility.conf's (4 values × 3 folds) keeps the test short
         "--set", "dataset.tune.folds=2",
-        "--set", "dataset.tune.algorithms=[{type = logistic-regression, grid {regParam = [0.01, 0.1], tol = [0.0001]}}]").expectExit(0);
+        "--set", "dataset.tune.algorithms=[{type = logistic-regression, grid {regParam = [0.01, 0.1], tol = [0.0001]}}, "
+            + "{type = random-forest, grid {numTrees = [5], maxDepth = [3]}}, {type = xgboost, grid {numRound = [5, 10], max_depth = [3], eta = [0.3]}}]")
+        .expectExit(0);
     Path json = Path.of((String) r.summary().get("json"));
     Map<String, Object> report = TestProject.parse(Files.readString(json).replace("\n", " "));
     @SuppressWarnings("unchecked")
@@ -137,7 +140,26 @@ class BenchTest {
     assertThat(md).contains("| ingest |").contains("| baseline.crossValidation |").contains("speedup of parallelism 2 over 1")
         .contains("bare-Spark landing→Delta").contains("CPU utilization during the search alone").contains("; cached training split ");
     assertThat(r.stdout()).contains("| lrSearchParallelism2 |");
+    // the tree searches, each alone through the tune job: 1 and 2 candidates × 2 folds + the refit
+    assertThat(med.get("treeSearch.random-forest")).containsEntry("algorithm", "random-forest");
+    assertThat(((Number) med.get("treeSearch.random-forest").get("fits")).intValue()).isEqualTo(3);
+    assertThat(med.get("treeSearch.xgboost")).containsEntry("algorithm", "xgboost");
+    assertThat(((Number) med.get("treeSearch.xgboost").get("fits")).intValue()).isEqualTo(5);
+    assertThat(((Number) med.get("treeSearch.xgboost").get("cvMetric")).doubleValue()).isBetween(0.5, 0.8);
     if (peer) {
+      // scikit-learn on the same training rows and grid: its fits count the refit as lakeml's do
+      Map<String, Object> rf = med.get("treePeer.random-forest");
+      Map<String, Object> hgb = med.get("treePeer.hist-gradient-boosting");
+      assertThat(((Number) rf.get("fits")).intValue()).isEqualTo(3);
+      assertThat(((Number) rf.get("candidates")).intValue()).isEqualTo(1);
+      assertThat(((Number) hgb.get("fits")).intValue()).isEqualTo(5);
+      assertThat(((Number) hgb.get("candidates")).intValue()).isEqualTo(2);
+      assertThat(((Number) hgb.get("bestAuc")).doubleValue()).isBetween(0.5, 0.8);
+      assertThat(((Number) med.get("treePeer.script").get("rows")).longValue()).isEqualTo(trainRows);
+      assertThat(((Number) med.get("treePeer.script").get("processSeconds")).doubleValue())
+          .isGreaterThan(((Number) rf.get("seconds")).doubleValue() + ((Number) hgb.get("seconds")).doubleValue());
+      assertThat(md).contains("gradient boosting alone: XGBoost search ÷ scikit-learn HistGradientBoosting")
+          .contains("tree search (random forest + xgboost) ÷ scikit-learn").contains("whole tune commands");
       Map<String, Object> sk = med.get("peer");
       assertThat(((Number) sk.get("rows")).longValue()).isEqualTo(trainRows);
       assertThat(((Number) sk.get("fits")).intValue()).isEqualTo(5);

@@ -126,6 +126,10 @@ class ConfigLoaderTest {
     assertThat(s.spark().master()).isEqualTo("local[3]");
     assertThat(s.lake().root()).isEqualTo("/tmp/x y");
     assertThat(s.hash()).isNotEqualTo(c.hash());
+    // of two --set of one key the later wins (the bench narrows a dataset's algorithms this way)
+    LakemlConfig twice = load(p, "prec", "dataset.tune.folds=5", "dataset.tune.folds=2");
+    assertThat(twice.requireDataset().tune().folds()).isEqualTo(2);
+    assertThat(twice.datasetHash()).isNotEqualTo(s.datasetHash());
   }
 
   @Test

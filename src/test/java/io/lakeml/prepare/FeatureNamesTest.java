@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.lakeml.testing.TestSpark;
-import io.lakeml.tune.ModelDiagnostics;
+import io.lakeml.model.ModelDiagnostics;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.PipelineModel;

@@ -1,5 +1,6 @@
 package io.lakeml.tune;
 
+import io.lakeml.model.Algorithms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

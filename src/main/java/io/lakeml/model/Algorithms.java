@@ -1,4 +1,4 @@
-package io.lakeml.tune;
+package io.lakeml.model;
 
 import io.lakeml.config.ConfigException;
 import io.lakeml.config.DatasetConfig;

@@ -1,4 +1,4 @@
-package io.lakeml.tune;
+package io.lakeml.model;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
@@ -134,10 +134,10 @@ public final class ModelDiagnostics {
         norms[j] = Math.sqrt(sum);
       }
       v = org.apache.spark.ml.linalg.Vectors.dense(norms);
-    } else if (model instanceof XgboostModel m) {
+    } else if (model instanceof GainImportances m) {
       // total gain of each slot's splits, normalised to sum to 1 as MLlib's tree importances are
       kind = "importance";
-      v = xgboostGain(m);
+      v = m.gainImportances();
     } else if (model instanceof LinearSVCModel m) {
       kind = "coefficient";
       v = m.coefficients();
@@ -176,27 +176,5 @@ public final class ModelDiagnostics {
       names.add(n == null ? "f" + i : n);
     }
     return names;
-  }
-
-  private static Vector xgboostGain(XgboostModel m) {
-    try {
-      double[] gain = new double[m.numFeatures()];
-      scala.collection.immutable.Map<String, Object> byFeature = m.xgboost().nativeBooster().getScore("", "gain");
-      double total = 0;
-      for (scala.Tuple2<String, Object> e : scala.jdk.javaapi.CollectionConverters.asJava(byFeature.toSeq())) {
-        // XGBoost names slots f0, f1, … when it has no feature names
-        int slot = Integer.parseInt(e._1().substring(1));
-        if (slot < gain.length) {
-          gain[slot] = ((Number) e._2()).doubleValue();
-          total += gain[slot];
-        }
-      }
-      for (int i = 0; total > 0 && i < gain.length; i++) {
-        gain[i] /= total;
-      }
-      return org.apache.spark.ml.linalg.Vectors.dense(gain);
-    } catch (ml.dmlc.xgboost4j.java.XGBoostError e) {
-      throw new IllegalStateException("XGBoost could not report its feature gains: " + e.getMessage(), e);
-    }
   }
 }

@@ -1,4 +1,4 @@
-package io.lakeml.tune;
+package io.lakeml.model;
 
 import static org.apache.spark.sql.functions.col;
 

@@ -1,4 +1,4 @@
-package io.lakeml.tune;
+package io.lakeml.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.lakeml.tune;
+package io.lakeml.model;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
@@ -36,7 +36,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class ModelRegistry {
   /** Test hook (value: a dataset name): fail right after its model folder is in place, before the registry row commits. */
-  static final String CRASH_BEFORE_ROW = "lakeml.test.crashBeforeRegistryRow";
+  public static final String CRASH_BEFORE_ROW = "lakeml.test.crashBeforeRegistryRow";
 
   public static final String CANDIDATE = "candidate";
   public static final String BLOCKED = "blocked";
@@ -204,7 +204,7 @@ public final class ModelRegistry {
    * Why a version is suspect, or null: a perfect validation score (AUC 1.0 for a binary label,
    * accuracy 1.0 for a multiclass one) on held-out rows is what a leaking feature produces.
    */
-  static String suspicion(Entry e) {
+  public static String suspicion(Entry e) {
     String metric = e.classes().size() == 2 ? "areaUnderROC" : "accuracy";
     Double v = e.validationMetrics().get(metric);
     if (v == null || v < 1.0 - 1e-12 || e.validationRows() == 0) {
@@ -284,7 +284,7 @@ public final class ModelRegistry {
     }
   }
 
-  static String json(Object value) {
+  public static String json(Object value) {
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(value);
     } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
@@ -298,5 +298,19 @@ public final class ModelRegistry {
 
   private static scala.collection.Map<String, Double> scalaMap(Map<String, Double> m) {
     return scala.jdk.javaapi.CollectionConverters.asScala(m);
+  }
+
+  /**
+   * Whether monitor raised a retraining signal for the dataset after {@code since} (a run date): a
+   * breached {@code signal} row in {@code _system.monitor}. tune asks this before it trains again.
+   */
+  public static boolean retrainSignalled(SparkSession spark, LakeCatalog cat, String dataset, java.time.LocalDate since) {
+    if (!DeltaTables.exists(spark, cat.monitor().path())) {
+      return false;
+    }
+    return !spark.read().format("delta").load(cat.monitor().path())
+        .where(col("dataset").equalTo(dataset).and(col("kind").equalTo("signal")).and(col("breached"))
+            .and(col("run_date").gt(org.apache.spark.sql.functions.lit(Date.valueOf(since)))))
+        .limit(1).isEmpty();
   }
 }
