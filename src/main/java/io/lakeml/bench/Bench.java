@@ -263,6 +263,10 @@ public final class Bench {
         }
       }
       v.put("cvMetric", metrics.get("cvMetric"));
+      // the winner's metric on the validation split, which decides between algorithms
+      if (metrics.get("validationByAlgorithm") instanceof Map<?, ?> byAlgorithm) {
+        v.put("validationMetric", byAlgorithm.get(metrics.get("algorithm")));
+      }
       v.put("algorithm", metrics.get("algorithm"));
       v.put("parallelism", metrics.get("parallelism"));
       v.put("trainRows", metrics.get("trainRows"));

@@ -143,8 +143,11 @@ final class BenchMarkdown {
           ratio(gbt, num(hgbPeer.get("seconds")), med.get("treeSearch.gradient-boosted-trees").get("cvMetric"), hgbPeer.get("bestAuc")));
     }
     if (xgb != null && gbt != null) {
+      // the validation split decides between algorithms in tune, so it is what a configuration choice rests on
       r.put("MLlib GBT search ÷ XGBoost search (each its configured grid)",
-          ratio(gbt, xgb, med.get("treeSearch.gradient-boosted-trees").get("cvMetric"), med.get("treeSearch.xgboost").get("cvMetric")));
+          ratio(gbt, xgb, med.get("treeSearch.gradient-boosted-trees").get("cvMetric"), med.get("treeSearch.xgboost").get("cvMetric"))
+              + String.format(Locale.ROOT, "; validation AUC %s vs %s", fmt(med.get("treeSearch.gradient-boosted-trees").get("validationMetric")),
+                  fmt(med.get("treeSearch.xgboost").get("validationMetric"))));
     }
     if (rf != null && rfPeer != null) {
       r.put("random forest: MLlib search ÷ scikit-learn RandomForest, same grid, refits included",
