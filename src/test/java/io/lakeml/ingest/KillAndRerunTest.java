@@ -60,6 +60,7 @@ class KillAndRerunTest {
       cmd.add(opt);
     }
     cmd.add("-Xmx1g");
+    cmd.add("-XX:TieredStopAtLevel=1"); // a child that lives seconds: C2 would not pay back (docs/benchmarks, 2026-12-03)
     cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
     if (haltAfterBronzeCommit) {
       cmd.add("-D" + IngestJob.CRASH_AFTER_BRONZE + "=true");
