@@ -22,13 +22,13 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.spark.sql.SparkSession;
@@ -362,9 +362,9 @@ public final class Bench {
               values.add(num.doubleValue());
             }
           }
-          Collections.sort(values);
-          int k = values.size();
-          m.put(e.getKey(), Meter.round(k % 2 == 1 ? values.get(k / 2) : (values.get(k / 2 - 1) + values.get(k / 2)) / 2, 4));
+          // R-7 at 50: the middle value, or the mean of the two middle ones
+          m.put(e.getKey(), Meter.round(new Percentile().withEstimationType(Percentile.EstimationType.R_7)
+              .evaluate(values.stream().mapToDouble(Double::doubleValue).toArray(), 50), 4));
         } else {
           m.put(e.getKey(), e.getValue());
         }

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -299,16 +300,12 @@ public final class BiasMetrics {
   }
 
   static double[] percentiles(List<Double> values, double confidence) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
     double alpha = (1 - confidence) / 2;
-    return new double[] {quantile(v, alpha), quantile(v, 1 - alpha)};
-  }
-
-  private static double quantile(double[] sorted, double q) {
-    double pos = q * (sorted.length - 1);
-    int lo = (int) Math.floor(pos);
-    int hi = (int) Math.ceil(pos);
-    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    // linear between the closest ranks, numpy's and R's default (bootstrap intervals as AIF360 computes them)
+    Percentile p = new Percentile().withEstimationType(Percentile.EstimationType.R_7);
+    p.setData(v);
+    return new double[] {p.evaluate(100 * alpha), p.evaluate(100 * (1 - alpha))};
   }
 
   private static String oneSided(Side u, Side p) {

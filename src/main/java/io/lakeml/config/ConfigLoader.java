@@ -2,6 +2,7 @@ package io.lakeml.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
@@ -736,7 +737,7 @@ public final class ConfigLoader {
     if (value.matches("[A-Za-z0-9_.\\-]*") || value.startsWith("[") || value.startsWith("{") || value.startsWith("\"")) {
       return value;
     }
-    return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return ConfigUtil.quoteString(value);
   }
 
   /**

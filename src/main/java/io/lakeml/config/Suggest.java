@@ -1,6 +1,7 @@
 package io.lakeml.config;
 
 import java.util.Collection;
+import org.apache.commons.text.similarity.LevenshteinDistance;
 
 /** "Did you mean …?" hints for misspelled keys and values, by edit distance. */
 public final class Suggest {
@@ -10,7 +11,7 @@ public final class Suggest {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
-      int d = distance(given.toLowerCase(), c.toLowerCase());
+      int d = LevenshteinDistance.getDefaultInstance().apply(given.toLowerCase(), c.toLowerCase());
       if (d < bestDistance) {
         bestDistance = d;
         best = c;
@@ -18,24 +19,5 @@ public final class Suggest {
     }
     int limit = Math.max(2, given.length() / 3);
     return best != null && bestDistance <= limit ? " (did you mean '" + best + "'?)" : "";
-  }
-
-  static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }
