@@ -123,6 +123,16 @@ public final class PermutationImportance {
   /** AUC of the positive class's score (binary) or accuracy of the predicted class (multiclass). */
   static double score(ClassificationModel<Vector, ?> m, double[][] x, double[] labels, boolean binary) {
     int n = x.length;
+    if (m instanceof BatchPredictor batch) {
+      double[][] p = batch.probabilities(x);
+      double[] s = new double[n];
+      int right = 0;
+      for (int i = 0; i < n; i++) {
+        s[i] = p[i][1];
+        right += argmax(p[i]) == labels[i] ? 1 : 0;
+      }
+      return binary ? auc(s, labels) : right / (double) n;
+    }
     if (!binary) {
       int right = 0;
       for (int i = 0; i < n; i++) {
@@ -136,6 +146,17 @@ public final class PermutationImportance {
       s[i] = m instanceof ProbabilisticClassificationModel<Vector, ?> p ? p.predictProbability(v).apply(1) : m.predictRaw(v).apply(1);
     }
     return auc(s, labels);
+  }
+
+  /** Index of the largest value (the first of ties, as MLlib's prediction from probabilities). */
+  private static int argmax(double[] p) {
+    int best = 0;
+    for (int k = 1; k < p.length; k++) {
+      if (p[k] > p[best]) {
+        best = k;
+      }
+    }
+    return best;
   }
 
   /** Area under the ROC curve by ranks (Mann–Whitney U), ties counted half. */

@@ -93,6 +93,16 @@ class XgboostTest {
     assertThat(scored.where("prediction = 1.0").count()).as("the rare class is predicted").isPositive();
     scored.unpersist();
 
+    // permutation importance scores whole batches in one native call: the same probabilities as row by row
+    XgboostModel xgb = (XgboostModel) model;
+    List<org.apache.spark.ml.linalg.Vector> features = gold.select("features").limit(200).collectAsList().stream()
+        .map(r -> (org.apache.spark.ml.linalg.Vector) r.get(0)).toList();
+    double[][] batch = xgb.probabilities(features.stream().map(org.apache.spark.ml.linalg.Vector::toArray).toArray(double[][]::new));
+    assertThat(batch).hasSize(features.size());
+    for (int i = 0; i < features.size(); i++) {
+      assertThat(batch[i]).containsExactly(xgb.predictRaw(features.get(i)).toArray());
+    }
+
     // score wrote predictions for every silver row; reproduce retrains from the recorded versions and matches
     assertThat(p.count("predictions.boost")).isEqualTo(900);
     TestProject.Result rep = p.run("reproduce", "--dataset", "boost", "--version", "1").expectExit(0);
