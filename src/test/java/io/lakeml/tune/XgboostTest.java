@@ -98,7 +98,7 @@ class XgboostTest {
     List<org.apache.spark.ml.linalg.Vector> features = gold.select("features").limit(200).collectAsList().stream()
         .map(r -> (org.apache.spark.ml.linalg.Vector) r.get(0)).toList();
     double[][] batch = xgb.probabilities(features.stream().map(org.apache.spark.ml.linalg.Vector::toArray).toArray(double[][]::new));
-    assertThat(batch).hasSize(features.size());
+    assertThat(batch.length).isEqualTo(features.size());
     for (int i = 0; i < features.size(); i++) {
       assertThat(batch[i]).containsExactly(xgb.predictRaw(features.get(i)).toArray());
     }
