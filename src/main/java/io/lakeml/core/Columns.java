@@ -16,6 +16,11 @@ public final class Columns {
   /** Run that wrote the row. */
   public static final String RUN_ID = "_run_id";
   /**
+   * {@link Typing#signature} of the configuration a bronze row's values were checked under at ingest.
+   * Etl checks them again only when some row was checked under another (or no) signature.
+   */
+  public static final String CHECKED_UNDER = "_checked_under";
+  /**
    * The only columns of bronze Delta keeps min/max statistics for: bronze is read whole by etl, and
    * per-column statistics on every text column cost a third of ingest's task time at 1M rows
    * (docs/benchmarks/README.md). These always exist, so a schema change cannot drop one.

@@ -13,8 +13,12 @@ import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.ColumnType;
 import io.lakeml.config.DatasetConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +44,27 @@ public final class Typing {
   static final int WIDE = 100;
 
   private Typing() {}
+
+  /**
+   * What the typing check depends on (declared names and types, missing-value tokens) as a short
+   * hash. Ingest stores it with every bronze row it accepted; a row checked under the signature etl
+   * has now cannot fail etl's check, which is the same check.
+   */
+  public static String signature(DatasetConfig dataset) {
+    StringBuilder sb = new StringBuilder("typing-v1");
+    for (DatasetConfig.Column c : dataset.columns()) {
+      sb.append('\n').append(c.name()).append(':').append(c.type());
+    }
+    for (String m : dataset.source().missingValues()) {
+      sb.append("\nmissing:").append(m);
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
 
   /** Trimmed text, or null for a missing-value token. */
   public static Column cleaned(String column, DatasetConfig dataset) {

@@ -15,9 +15,11 @@ import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Quarantine;
+import io.lakeml.core.Typing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -191,8 +193,9 @@ public final class IngestJob implements Job {
     LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
     List<String> extras = new ArrayList<>();
     boolean bronzeExists = DeltaTables.exists(ctx.spark(), bronze.path());
+    List<String> existing = bronzeExists ? Arrays.asList(ctx.spark().read().format("delta").load(bronze.path()).columns()) : List.of();
     if (bronzeExists && !overwrite) {
-      for (String c : ctx.spark().read().format("delta").load(bronze.path()).columns()) {
+      for (String c : existing) {
         if (!c.startsWith("_") && !ds.columnNames().contains(c)) {
           extras.add(c);
         }
@@ -235,11 +238,15 @@ public final class IngestJob implements Job {
       bronzeCols.add(current_timestamp().as(Columns.INGESTED_AT));
       bronzeCols.add(col(Columns.ROW_SEQ));
       bronzeCols.add(lit(ctx.runId()).as(Columns.RUN_ID));
+      bronzeCols.add(lit(Typing.signature(ds)).as(Columns.CHECKED_UNDER));
       Dataset<Row> good = rows.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).select(bronzeCols.toArray(new Column[0]));
       boolean evolve = ds.source().schemaDrift() == DriftPolicy.EVOLVE;
+      // a bronze table written before rows carried their check's signature gains that column; no data
+      // column can come in this way, since the parsed rows hold the known (or evolved) columns only
+      boolean addsSignature = bronzeExists && !existing.contains(Columns.CHECKED_UNDER);
       var writer = good.write().format("delta").mode(overwrite ? "overwrite" : "append")
           .option("txnAppId", appId).option("txnVersion", txnVersion)
-          .option("mergeSchema", evolve);
+          .option("mergeSchema", evolve || addsSignature);
       if (overwrite) {
         writer = writer.option("overwriteSchema", evolve);
       }

@@ -73,6 +73,19 @@ class EtlTest {
     TestProject.Result changed = p.run("etl", "--dataset", "people", "--set", "dataset.source.missing-values=[NA, \"\", \"?\", Cy]").expectExit(0);
     assertThat(changed.status()).isEqualTo("SUCCEEDED");
     assertThat(p.sql("select name from silver.people where id = 3").get(0)).doesNotContainKey("name");
+
+    // every bronze row carries the signature of the check ingest made, so etl did not check values
+    // again; under another schema it does: score declared int makes 1.5 and 3.5 unparsable
+    assertThat(p.sql("select count(distinct _checked_under) as n, count(_checked_under) as rows from bronze.people").get(0))
+        .isEqualTo(Map.of("n", 1, "rows", 7));
+    TestProject.Result retyped = p.run("etl", "--dataset", "people", "--set",
+        "dataset.schema=[{name = id, type = int}, {name = name, type = string}, {name = score, type = int}, {name = ok, type = boolean}]").expectExit(0);
+    assertThat(retyped.status()).isEqualTo("SUCCEEDED");
+    assertThat(p.sql("select reason from _system.quarantine where reason like '%score=%' order by reason")).extracting(m -> m.get("reason"))
+        .anySatisfy(r -> assertThat((String) r).contains("score='1.5'"))
+        .anySatisfy(r -> assertThat((String) r).contains("score='3.5'"));
+    // id 1's only row is now invalid; id 3 keeps its older row, whose score is missing (valid)
+    assertThat(p.sql("select id, score from silver.people where id in (1, 3)")).containsExactly(Map.of("id", 3));
   }
 
   /** The columns that Delta's add actions in the table's log carry min values for, over all files. */
