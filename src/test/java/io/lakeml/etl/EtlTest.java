@@ -101,6 +101,28 @@ class EtlTest {
     return columns;
   }
 
+  /**
+   * A bronze table written before rows carried their check's signature: the next ingest adds the
+   * column (old rows null), and etl, seeing rows without it, checks every value as before.
+   */
+  @Test
+  void bronzeFromBeforeTheSignatureGainsTheColumnAndEtlChecksEveryValue() {
+    TestProject p = TestProject.create("etl-upgrade").dataset("people", CONF);
+    p.land("people", "a.csv", "id,name,score,ok\n1,Ann,1.5,true\n2,Bob,2.5,false\n");
+    p.run("ingest", "--dataset", "people").expectExit(0);
+    String bronze = p.catalog().bronze("people").path();
+    // as an older lakeml wrote it: the same rows without the signature column
+    TestSpark.session().read().format("delta").load(bronze).drop("_checked_under")
+        .write().format("delta").mode("overwrite").option("overwriteSchema", "true").save(bronze);
+    p.land("people", "b.csv", "id,name,score,ok\n3,Cy,3.5,true\n");
+    p.run("ingest", "--dataset", "people").expectExit(0);
+    assertThat(p.sql("select id, _checked_under is null as old from bronze.people order by id")).extracting(m -> m.get("old"))
+        .containsExactly(true, true, false);
+    TestProject.Result etl = p.run("etl", "--dataset", "people").expectExit(0);
+    assertThat(etl.metric("silverRows")).isEqualTo(3);
+    assertThat(p.sql("select id, score from silver.people order by id")).extracting(m -> m.get("score")).containsExactly(1.5, 2.5, 3.5);
+  }
+
   @Test
   void etlWithoutBronzeSaysWhatToRunFirst() {
     TestProject p = TestProject.create("etl-missing").dataset("people", CONF);
