@@ -51,6 +51,8 @@ public final class Typing {
    * has now cannot fail etl's check, which is the same check.
    */
   public static String signature(DatasetConfig dataset) {
+    // the prefix names the check's own rules: change it whenever cleaning or casting changes, so
+    // bronze rows checked by an older lakeml are checked again
     StringBuilder sb = new StringBuilder("typing-v1");
     for (DatasetConfig.Column c : dataset.columns()) {
       sb.append('\n').append(c.name()).append(':').append(c.type());
