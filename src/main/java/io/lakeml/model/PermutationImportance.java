@@ -125,13 +125,14 @@ public final class PermutationImportance {
     int n = x.length;
     if (m instanceof BatchPredictor batch) {
       double[][] p = batch.probabilities(x);
-      double[] s = new double[n];
+      if (binary) {
+        return auc(Arrays.stream(p).mapToDouble(row -> row[1]).toArray(), labels);
+      }
       int right = 0;
       for (int i = 0; i < n; i++) {
-        s[i] = p[i][1];
         right += argmax(p[i]) == labels[i] ? 1 : 0;
       }
-      return binary ? auc(s, labels) : right / (double) n;
+      return right / (double) n;
     }
     if (!binary) {
       int right = 0;

@@ -1,7 +1,5 @@
 package io.lakeml.tune;
 
-import io.lakeml.model.BatchPredictor;
-import io.lakeml.model.GainImportances;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
@@ -9,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lakeml.core.SavedModels;
+import io.lakeml.model.BatchPredictor;
+import io.lakeml.model.GainImportances;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -125,20 +125,13 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
 
   /**
    * One row's class probabilities (XGBoost's single-instance prediction; its own {@code predictRaw} is
-   * unsupported). Only per-row callers use it (permutation importance); {@link #transform} keeps
-   * XGBoost's margins as {@code rawPrediction}, which rank rows the same way.
+   * unsupported). Only per-row callers use it (permutation importance scores whole batches through
+   * {@link #probabilities}); {@link #transform} keeps XGBoost's margins as {@code rawPrediction},
+   * which rank rows the same way.
    */
   @Override
   public Vector predictRaw(Vector features) {
-    float[] p = xgb.predictSingleInstance(features.toDense());
-    if (p.length == 1) {
-      return Vectors.dense(1 - p[0], p[0]);
-    }
-    double[] out = new double[p.length];
-    for (int i = 0; i < p.length; i++) {
-      out[i] = p[i];
-    }
-    return Vectors.dense(out);
+    return Vectors.dense(classProbabilities(xgb.predictSingleInstance(features.toDense())));
   }
 
   /**
@@ -162,7 +155,7 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
       float[][] p = xgb.nativeBooster().predict(matrix, false, 0);
       double[][] out = new double[n][];
       for (int i = 0; i < n; i++) {
-        out[i] = p[i].length == 1 ? new double[] {1 - p[i][0], p[i][0]} : toDoubles(p[i]);
+        out[i] = classProbabilities(p[i]);
       }
       return out;
     } catch (XGBoostError e) {
@@ -174,10 +167,14 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     }
   }
 
-  private static double[] toDoubles(float[] f) {
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
+  /** XGBoost's prediction for one row as class probabilities: a binary model gives the positive class's only. */
+  private static double[] classProbabilities(float[] p) {
+    if (p.length == 1) {
+      return new double[] {1 - p[0], p[0]};
+    }
+    double[] d = new double[p.length];
+    for (int i = 0; i < p.length; i++) {
+      d[i] = p[i];
     }
     return d;
   }
