@@ -67,7 +67,11 @@ public final class RunLedger {
     String path = ctx.catalog().runs().path();
     for (int attempt = 1; ; attempt++) {
       try {
-        ctx.spark().createDataFrame(List.of(row), SCHEMA).coalesce(1).write().format("delta").mode("append").save(path);
+        var writer = ctx.spark().createDataFrame(List.of(row), SCHEMA).coalesce(1).write().format("delta");
+        if (!DeltaTables.exists(ctx.spark(), path)) {
+          writer = DeltaTables.systemTableProperties(writer, path);
+        }
+        writer.mode("append").save(path);
         return;
       } catch (RuntimeException e) {
         if (attempt >= 3) {

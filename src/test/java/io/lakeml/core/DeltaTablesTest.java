@@ -32,6 +32,28 @@ class DeltaTablesTest {
   }
 
   @Test
+  void systemTablesAreCreatedWithoutColumnStatisticsAndDataTablesKeepThem() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "delta-stats");
+    String system = dir.resolve("_system/bias").toUri().toString();
+    String data = dir.resolve("gold/bias").toUri().toString();
+    for (String table : java.util.List.of(system, data)) {
+      DeltaTables.replace(spark.range(3).selectExpr("'a' AS dataset", "id", "id * 2.5 AS x"), table, "dataset = 'a'");
+      DeltaTables.appendOnce(spark.range(2).selectExpr("'b' AS dataset", "id", "id * 2.5 AS x"), table, "app", 1, false);
+    }
+    assertThat(spark.sql("DESCRIBE DETAIL delta.`" + system + "`").first().<String, String>getJavaMap(spark.sql("DESCRIBE DETAIL delta.`" + system + "`")
+        .first().fieldIndex("properties"))).containsEntry("delta.dataSkippingNumIndexedCols", "0");
+    // every file's stats: the row count only in _system, min/max per column in a data table
+    for (int v = 0; v <= 1; v++) {
+      String systemLog = Files.readString(Path.of(java.net.URI.create(system)).resolve(String.format("_delta_log/%020d.json", v)));
+      String dataLog = Files.readString(Path.of(java.net.URI.create(data)).resolve(String.format("_delta_log/%020d.json", v)));
+      assertThat(systemLog).as("version %d", v).contains("numRecords").doesNotContain("minValues");
+      assertThat(dataLog).as("version %d", v).contains("numRecords").contains("minValues");
+    }
+    assertThat(spark.read().format("delta").load(system).count()).isEqualTo(5);
+  }
+
+  @Test
   void commitMetadataIsReadFromTheLogAsHistoryShowsIt() throws Exception {
     SparkSession spark = TestSpark.session();
     Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "delta-metadata");
