@@ -102,7 +102,7 @@ public final class DeltaTables {
       if (exists(rows.sparkSession(), path)) {
         writer.mode("overwrite").option("replaceWhere", condition).save(path);
       } else {
-        systemTableProperties(partitionedByDataset(writer, rows), path).mode("append").save(path);
+        systemTableProperties(partitionedByDataset(writer, rows, path), path).mode("append").save(path);
       }
     });
   }
@@ -118,8 +118,15 @@ public final class DeltaTables {
    * once. Tables created unpartitioned by older versions keep working through {@link
    * #retryOnConflict}.
    */
-  private static <T> org.apache.spark.sql.DataFrameWriter<T> partitionedByDataset(org.apache.spark.sql.DataFrameWriter<T> writer, Dataset<Row> rows) {
-    return java.util.Arrays.asList(rows.schema().fieldNames()).contains(DATASET) ? writer.partitionBy(DATASET) : writer;
+  private static <T> org.apache.spark.sql.DataFrameWriter<T> partitionedByDataset(org.apache.spark.sql.DataFrameWriter<T> writer, Dataset<Row> rows,
+      String path) {
+    // only _system tables: a user's own column named "dataset" (carried into predictions) is data
+    return isSystemTable(path) && java.util.Arrays.asList(rows.schema().fieldNames()).contains(DATASET) ? writer.partitionBy(DATASET) : writer;
+  }
+
+  /** Whether {@code path} is one of the lake's shared {@code _system} tables ({@link LakeCatalog}). */
+  static boolean isSystemTable(String path) {
+    return LakeCatalog.Layer.SYSTEM.folder().equals(new org.apache.hadoop.fs.Path(path).getParent().getName());
   }
 
   /**
@@ -129,8 +136,7 @@ public final class DeltaTables {
    * about a fifth of every run-ledger append (a JFR profile of DeployTest, 2026-12-03).
    */
   public static <T> org.apache.spark.sql.DataFrameWriter<T> systemTableProperties(org.apache.spark.sql.DataFrameWriter<T> writer, String path) {
-    return "_system".equals(new org.apache.hadoop.fs.Path(path).getParent().getName())
-        ? writer.option("delta.dataSkippingNumIndexedCols", "0") : writer;
+    return isSystemTable(path) ? writer.option("delta.dataSkippingNumIndexedCols", "0") : writer;
   }
 
   /** Attempts of {@link #retryOnConflict}, and the first wait (doubled each time). */
@@ -181,7 +187,7 @@ public final class DeltaTables {
     retryOnConflict("appending to " + path, () -> {
       var writer = rows.write().format("delta");
       if (!exists(rows.sparkSession(), path)) {
-        writer = systemTableProperties(partitionedByDataset(writer, rows), path);
+        writer = systemTableProperties(partitionedByDataset(writer, rows, path), path);
       }
       writer.mode("append").option("txnAppId", appId).option("txnVersion", txnVersion).option("mergeSchema", mergeSchema).save(path);
     });

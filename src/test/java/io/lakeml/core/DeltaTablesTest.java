@@ -32,7 +32,7 @@ class DeltaTablesTest {
   }
 
   @Test
-  void systemTablesAreCreatedWithoutColumnStatisticsAndDataTablesKeepThem() throws Exception {
+  void onlySystemTablesArePartitionedByDatasetAndKeepNoColumnStatistics() throws Exception {
     SparkSession spark = TestSpark.session();
     Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "delta-stats");
     String system = dir.resolve("_system/bias").toUri().toString();
@@ -41,8 +41,13 @@ class DeltaTablesTest {
       DeltaTables.replace(spark.range(3).selectExpr("'a' AS dataset", "id", "id * 2.5 AS x"), table, "dataset = 'a'");
       DeltaTables.appendOnce(spark.range(2).selectExpr("'b' AS dataset", "id", "id * 2.5 AS x"), table, "app", 1, false);
     }
-    assertThat(spark.sql("DESCRIBE DETAIL delta.`" + system + "`").first().<String, String>getJavaMap(spark.sql("DESCRIBE DETAIL delta.`" + system + "`")
-        .first().fieldIndex("properties"))).containsEntry("delta.dataSkippingNumIndexedCols", "0");
+    org.apache.spark.sql.Row systemDetail = spark.sql("DESCRIBE DETAIL delta.`" + system + "`").first();
+    org.apache.spark.sql.Row dataDetail = spark.sql("DESCRIBE DETAIL delta.`" + data + "`").first();
+    assertThat(systemDetail.<String, String>getJavaMap(systemDetail.fieldIndex("properties"))).containsEntry("delta.dataSkippingNumIndexedCols", "0");
+    assertThat(dataDetail.<String, String>getJavaMap(dataDetail.fieldIndex("properties"))).isEmpty();
+    // partitioned by dataset: the _system table only; a data table's own column of that name is data
+    assertThat(systemDetail.<String>getList(systemDetail.fieldIndex("partitionColumns"))).containsExactly("dataset");
+    assertThat(dataDetail.<String>getList(dataDetail.fieldIndex("partitionColumns"))).isEmpty();
     // every file's stats: the row count only in _system, min/max per column in a data table
     for (int v = 0; v <= 1; v++) {
       String systemLog = Files.readString(Path.of(java.net.URI.create(system)).resolve(String.format("_delta_log/%020d.json", v)));
