@@ -102,7 +102,7 @@ public final class DeltaTables {
       if (exists(rows.sparkSession(), path)) {
         writer.mode("overwrite").option("replaceWhere", condition).save(path);
       } else {
-        systemTableProperties(partitionedByDataset(writer, rows, path), path).mode("append").save(path);
+        forNewTable(writer, rows, path).mode("append").save(path);
       }
     });
   }
@@ -122,6 +122,11 @@ public final class DeltaTables {
       String path) {
     // only _system tables: a user's own column named "dataset" (carried into predictions) is data
     return isSystemTable(path) && java.util.Arrays.asList(rows.schema().fieldNames()).contains(DATASET) ? writer.partitionBy(DATASET) : writer;
+  }
+
+  /** The writer of a table being created: its partitioning and table properties. */
+  private static <T> org.apache.spark.sql.DataFrameWriter<T> forNewTable(org.apache.spark.sql.DataFrameWriter<T> writer, Dataset<Row> rows, String path) {
+    return systemTableProperties(partitionedByDataset(writer, rows, path), path);
   }
 
   /** Whether {@code path} is one of the lake's shared {@code _system} tables ({@link LakeCatalog}). */
@@ -187,7 +192,7 @@ public final class DeltaTables {
     retryOnConflict("appending to " + path, () -> {
       var writer = rows.write().format("delta");
       if (!exists(rows.sparkSession(), path)) {
-        writer = systemTableProperties(partitionedByDataset(writer, rows, path), path);
+        writer = forNewTable(writer, rows, path);
       }
       writer.mode("append").option("txnAppId", appId).option("txnVersion", txnVersion).option("mergeSchema", mergeSchema).save(path);
     });

@@ -12,10 +12,15 @@ import org.junit.jupiter.api.Test;
 
 /** {@link DeltaTables#version} reads the log's newest snapshot: no table, a plain folder, and every new commit. */
 class DeltaTablesTest {
+  /** A fresh folder under target/tmp. */
+  private static Path tempDir(String prefix) throws java.io.IOException {
+    return Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), prefix);
+  }
+
   @Test
   void versionIsEmptyWithoutATableAndFollowsEveryCommit() throws Exception {
     SparkSession spark = TestSpark.session();
-    Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "delta-version");
+    Path dir = tempDir("delta-version");
     String table = dir.resolve("t").toUri().toString();
     String parquet = dir.resolve("plain").toUri().toString();
 
@@ -34,7 +39,7 @@ class DeltaTablesTest {
   @Test
   void onlySystemTablesArePartitionedByDatasetAndKeepNoColumnStatistics() throws Exception {
     SparkSession spark = TestSpark.session();
-    Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "delta-stats");
+    Path dir = tempDir("delta-stats");
     String system = dir.resolve("_system/bias").toUri().toString();
     String data = dir.resolve("gold/bias").toUri().toString();
     for (String table : java.util.List.of(system, data)) {
@@ -61,7 +66,7 @@ class DeltaTablesTest {
   @Test
   void commitMetadataIsReadFromTheLogAsHistoryShowsIt() throws Exception {
     SparkSession spark = TestSpark.session();
-    Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "delta-metadata");
+    Path dir = tempDir("delta-metadata");
     String table = dir.resolve("t").toUri().toString();
     assertThat(DeltaTables.userMetadataAt(spark, table, 0)).isNull();
     assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:")).isNull();
@@ -88,7 +93,7 @@ class DeltaTablesTest {
   void concurrentWritersOfOneSystemTableEachKeepTheirRowsThroughRetries() throws Exception {
     // what nightlies of several datasets at once do to _system tables: replace their own rows, at the same moment
     SparkSession spark = TestSpark.session();
-    Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "delta-concurrent");
+    Path dir = tempDir("delta-concurrent");
     String table = dir.resolve("bias").toUri().toString();
     int writers = 3;
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
