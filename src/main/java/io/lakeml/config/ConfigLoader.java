@@ -154,7 +154,15 @@ public final class ConfigLoader {
     Settings.Lake lake = new Settings.Lake(r.string("lake.root", "data-lake", true, "Set lake.root to a folder or a Hadoop URI such as hdfs:///lakeml."),
         r.bool("lake.skip-unchanged", true));
     Settings.Spark spark = new Settings.Spark(r.string("spark.master", "local[2]"), r.stringMap("spark.conf"),
-        new Settings.SmallInput(r.integer("spark.small-input.max-mb", 64, 0), r.stringMap("spark.small-input.conf")));
+        new Settings.SmallInput(r.integer("spark.small-input.max-mb", 64, 0), r.stringMap("spark.small-input.conf")),
+        new Settings.WideInput(r.integer("spark.wide-input.min-columns", 200, 0), r.strings("spark.wide-input.stages"),
+            r.stringMap("spark.wide-input.conf")));
+    for (String stage : spark.wideInput().stages()) {
+      if (!Settings.WideInput.STAGES.contains(stage)) {
+        r.problem("spark.wide-input.stages", "names no stage '" + stage + "'" + Suggest.didYouMean(stage, Settings.WideInput.STAGES),
+            "Use stages of the nightly: " + Settings.WideInput.STAGES);
+      }
+    }
     Optional<DatasetConfig> ds = dataset == null ? Optional.empty() : Optional.of(bindDataset(r, dataset, projectDir, environment));
     r.reportUnknownKeys(ROOTS);
     if (!r.problems().isEmpty()) {

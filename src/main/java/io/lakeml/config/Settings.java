@@ -1,5 +1,6 @@
 package io.lakeml.config;
 
+import java.util.List;
 import java.util.Map;
 
 /** Small typed settings records shared by every job. */
@@ -17,7 +18,7 @@ public final class Settings {
    * Spark settings. {@code master} is used only when the launcher (spark-submit) did not set one;
    * {@code conf} entries are applied to the session builder.
    */
-  public record Spark(String master, Map<String, String> conf, SmallInput smallInput) {
+  public record Spark(String master, Map<String, String> conf, SmallInput smallInput, WideInput wideInput) {
     public Spark {
       conf = Map.copyOf(conf);
     }
@@ -29,6 +30,21 @@ public final class Settings {
    */
   public record SmallInput(int maxMb, Map<String, String> conf) {
     public SmallInput {
+      conf = Map.copyOf(conf);
+    }
+  }
+
+  /**
+   * Session settings for the stages in {@code stages} when the dataset declares at least
+   * {@code minColumns} columns. Applied for the stage, then restored.
+   */
+  public record WideInput(int minColumns, List<String> stages, Map<String, String> conf) {
+    /** The stages these settings may name: the nightly's, in order. */
+    public static final List<String> STAGES =
+        List.of("ingest", "etl", "prepare", "bias-pre", "tune", "bias-post", "promote", "score", "monitor", "report");
+
+    public WideInput {
+      stages = List.copyOf(stages);
       conf = Map.copyOf(conf);
     }
   }

@@ -63,7 +63,10 @@ public final class Runner {
     LOG.info("{} {} run {} for {} starting (lake {})", job.name(), dataset, ctx.runId(), runDate, ctx.catalog().root());
     boolean marked = config.dataset().isPresent() && startMarker(ctx, hadoop, over);
     Map<String, String> small = SmallInput.settings(config);
-    Map<String, String> replaced = SmallInput.apply(spark.conf(), small);
+    Map<String, String> wide = WideInput.settings(config, job.name());
+    Map<String, String> session = new java.util.LinkedHashMap<>(small);
+    session.putAll(wide);
+    Map<String, String> replaced = SmallInput.apply(spark.conf(), session);
     JobResult result;
     int exit;
     try {
@@ -125,6 +128,7 @@ public final class Runner {
     timings.put("sparkJobs", jobs.jobs(ctx.runId())); // the ledger's append included
     jobs.forget(ctx.runId());
     timings.put("smallInput", !small.isEmpty());
+    timings.put("wideInput", !wide.isEmpty());
     summary.put("timings", timings);
     out.println(Summary.toJson(summary));
     out.flush();

@@ -244,7 +244,7 @@ class QuickStartTest {
     assertThat(s.keySet()).containsExactly("job", "dataset", "runDate", "status", "runId", "applicationId", "durationMs", "metrics", "tables", "inputs", "timings");
     @SuppressWarnings("unchecked")
     Map<String, Number> timings = (Map<String, Number>) s.get("timings");
-    assertThat(timings.keySet()).containsExactly("jvmUptimeMs", "sessionMs", "ledgerMs", "sparkJobs", "smallInput");
+    assertThat(timings.keySet()).containsExactly("jvmUptimeMs", "sessionMs", "ledgerMs", "sparkJobs", "smallInput", "wideInput");
     // in the test JVM the session already exists (sessionMs may be 0); the ledger write never is free
     assertThat(timings.get("jvmUptimeMs").longValue()).isPositive();
     assertThat(timings.get("sessionMs").longValue()).isNotNegative();
@@ -252,6 +252,7 @@ class QuickStartTest {
     // ingest's streaming batch and the ledger's append are Spark jobs; spark.small-input is off by default
     assertThat(timings.get("sparkJobs").longValue()).isGreaterThanOrEqualTo(2);
     assertThat(((Map<?, ?>) s.get("timings")).get("smallInput")).isEqualTo(false);
+    assertThat(((Map<?, ?>) s.get("timings")).get("wideInput")).as("titanic declares 12 columns").isEqualTo(false);
     assertThat(s).containsEntry("job", "ingest").containsEntry("dataset", "titanic").containsEntry("runDate", "2026-11-21");
     assertThat(s.get("tables")).isEqualTo(Map.of("bronze.titanic", Map.of("version", 0)));
     assertThat(p.sql("select run_id, config_hash, lakeml_version, tables_written from _system.runs").get(0))

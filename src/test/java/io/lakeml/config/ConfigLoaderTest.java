@@ -147,6 +147,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void wideInputSettingsNameStagesOfTheNightly() {
+    TestProject p = TestProject.create("cfg").dataset("conf", MINIMAL);
+    Settings.WideInput wide = load(p, "conf").spark().wideInput();
+    assertThat(wide.minColumns()).isEqualTo(200);
+    assertThat(wide.stages()).containsExactly("ingest", "etl");
+    assertThat(wide.conf()).containsEntry("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+    ConfigException e = fails(p, "conf", "spark.wide-input.stages=[ingest, etll]");
+    assertThat(e.getMessage()).contains("spark.wide-input.stages").contains("'etll'").contains("etl");
+  }
+
+  @Test
   void misspelledKeyNamesKeyFileLineAndSuggestion() {
     TestProject p = TestProject.create("cfg").dataset("typo", MINIMAL + "dataset.lable { column = y, positive = \"1\" }\n");
     ConfigException e = fails(p, "typo");

@@ -98,4 +98,45 @@ class WidePlanTest {
         "day='2026-02-30' is not a valid date",
         "n059='9999999999' is not a valid int");
   }
+
+  @Test
+  void numbersCastFromRawTextAsFromCleanedTextUnlessAMissingTokenReadsAsANumber() {
+    TestProject p = TestProject.create("typed-raw").dataset("nums", """
+        dataset {
+          source.missing-values = ["NA", "", "?", "n/a"]
+          schema = [ { name = i, type = int }, { name = l, type = long }, { name = d, type = double } ]
+        }
+        """);
+    DatasetConfig ds = ConfigLoader.load(p.confDir(), "local", "nums", List.of()).requireDataset();
+    String[] values = {"12", " 12 ", "\t12\n", "+7", "-0", "1.5", "1e3", "0x1F", "NA", " NA ", "", " ", "?", "n/a", "nan", "NaN",
+        "Infinity", "-inf", "2147483648", "9223372036854775808", "1,000", "12abc", "\u00a012", null};
+    StructType schema = new StructType().add("i", DataTypes.StringType).add("l", DataTypes.StringType).add("d", DataTypes.StringType);
+    List<Row> rows = new java.util.ArrayList<>();
+    for (String v : values) {
+      rows.add(org.apache.spark.sql.RowFactory.create(v, v, v));
+    }
+    Dataset<Row> raw = TestSpark.session().createDataFrame(rows, schema);
+    List<org.apache.spark.sql.Column> fromCleaned = new java.util.ArrayList<>();
+    List<org.apache.spark.sql.Column> fromRaw = new java.util.ArrayList<>();
+    for (DatasetConfig.Column c : ds.columns()) {
+      assertThat(Typing.castAlone(c.type(), ds)).as(c.name()).isTrue();
+      fromCleaned.add(Typing.typedFromCleaned(Typing.cleaned(c.name(), ds), c.type()).as(c.name()));
+      fromRaw.add(Typing.typed(c.name(), c.type(), ds).as(c.name()));
+    }
+    // bounded: 24 rows
+    List<Row> expected = raw.select(fromCleaned.toArray(new org.apache.spark.sql.Column[0])).collectAsList();
+    List<Row> actual = raw.select(fromRaw.toArray(new org.apache.spark.sql.Column[0])).collectAsList();
+    assertThat(actual).isEqualTo(expected);
+    // the two forms really differ where cleaning matters: the missing tokens are null, 'nan' is a double
+    assertThat(expected.get(8).isNullAt(2)).isTrue();
+    assertThat(expected.get(14).getDouble(2)).isNaN();
+    assertThat(expected.get(1).getInt(0)).isEqualTo(12);
+
+    for (String token : List.of("-1", "999", "NaN", "+inf", " Infinity ")) {
+      TestProject q = TestProject.create("typed-raw-token").dataset("nums", "dataset { source.missing-values = [\"" + token
+          + "\"], schema = [ { name = d, type = double } ] }");
+      DatasetConfig withToken = ConfigLoader.load(q.confDir(), "local", "nums", List.of()).requireDataset();
+      assertThat(Typing.castAlone(io.lakeml.config.ColumnType.DOUBLE, withToken)).as("missing token " + token).isFalse();
+    }
+  }
 }
