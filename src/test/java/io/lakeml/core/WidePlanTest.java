@@ -97,6 +97,38 @@ class WidePlanTest {
         "n007='x7' is not a valid int; d059='1.5e' is not a valid double; flag='maybe' is not a valid boolean",
         "day='2026-02-30' is not a valid date",
         "n059='9999999999' is not a valid int");
+
+    // one declared type for every checked column (an image's pixels): the lambda skips the type lookup
+    TestProject q = TestProject.create("wide-values-one-type").dataset("pixels", """
+        dataset {
+          source.missing-values = ["NA", "?"]
+          schema = [ { name = "p{000..119}", type = int } ]
+        }
+        """);
+    DatasetConfig pixels = ConfigLoader.load(q.confDir(), "local", "pixels", List.of()).requireDataset();
+    StructType pixelSchema = new StructType();
+    for (String c : pixels.columnNames()) {
+      pixelSchema = pixelSchema.add(c, DataTypes.StringType);
+    }
+    String[][] pixelEdits = {{}, {"p000", " 12 ", "p001", "NA", "p002", " ? "}, {"p007", "x7", "p119", "2147483648", "p050", "1.5"}};
+    List<Row> pixelRows = new java.util.ArrayList<>();
+    for (String[] e : pixelEdits) {
+      Object[] values = new Object[pixels.columnNames().size()];
+      java.util.Arrays.fill(values, "200");
+      for (int k = 0; k < e.length; k += 2) {
+        values[pixels.columnNames().indexOf(e[k])] = e[k + 1];
+      }
+      pixelRows.add(org.apache.spark.sql.RowFactory.create(values));
+    }
+    Dataset<Row> rawPixels = TestSpark.session().createDataFrame(pixelRows, pixelSchema);
+    // bounded: three rows
+    List<String> perColumn = Typing.withProblems(rawPixels, pixels, pixels.columnNames(), "_p", false, Integer.MAX_VALUE)
+        .select("_p").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    List<String> oneLambda = Typing.withProblems(rawPixels, pixels, pixels.columnNames(), "_p", false, 0)
+        .select("_p").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    assertThat(oneLambda).isEqualTo(perColumn);
+    assertThat(oneLambda.get(1)).isEmpty();
+    assertThat(oneLambda.get(2)).startsWith("p007='x7' is not a valid int; p050=");
   }
 
   @Test
