@@ -115,7 +115,7 @@ final class ReportReader {
     Column onOrBefore = col(RUN_DATE).leq(lit(Date.valueOf(runDate)));
     // the last TREND_DATES validations in one read; the latest of them is the one shown in full
     List<Map<String, Object>> trend = query(cat.quality(), q -> q.where(onOrBefore)
-        .withColumn("_rank", dense_rank().over(Window.orderBy(col(RUN_DATE).desc()))).where(col("_rank").leq(TREND_DATES)).drop("_rank")
+        .withColumn("_rank", dense_rank().over(Window.partitionBy(DATASET).orderBy(col(RUN_DATE).desc()))).where(col("_rank").leq(TREND_DATES)).drop("_rank")
         .orderBy(RUN_DATE, RULE_ID));
     Object qualityDate = trend.isEmpty() ? null : trend.get(trend.size() - 1).get(RUN_DATE);
     List<Map<String, Object>> quality = trend.stream().filter(r -> r.get(RUN_DATE).equals(qualityDate)).toList();
@@ -141,9 +141,14 @@ final class ReportReader {
         bias, model, trials, champions, monitor);
   }
 
-  /** The rows with the largest value of {@code column} (e.g. the latest run date). */
+  /**
+   * The rows with the largest value of {@code column} (e.g. the latest run date). The rows are one
+   * dataset's, so the window's partition by dataset changes no rank; without a partition Spark warns
+   * on every query that it moves all rows to one partition (13 warnings per report).
+   */
   private static Dataset<Row> latest(Dataset<Row> rows, String column) {
-    return rows.withColumn("_rank", dense_rank().over(Window.orderBy(col(column).desc()))).where(col("_rank").equalTo(1)).drop("_rank");
+    return rows.withColumn("_rank", dense_rank().over(Window.partitionBy(DATASET).orderBy(col(column).desc())))
+        .where(col("_rank").equalTo(1)).drop("_rank");
   }
 
   /** Metrics of the latest successful prepare on or before the run date (they hold the split sizes). */
