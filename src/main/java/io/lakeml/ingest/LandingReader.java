@@ -221,7 +221,9 @@ final class LandingReader {
         .when(col(DRIFT_REASON).isNotNull(), col(DRIFT_REASON))
         .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
     Dataset<Row> out = Typing.withProblems(flat.withColumn(DRIFT_REASON, driftReason), dataset, columns, TYPING)
-        .select(outputColumns(columns, kind, reason, when(kind.notEqual(lit(OK)), col("value"))));
+        .withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
+        .withColumn(Quarantine.RAW_RECORD, when(col(KIND).notEqual(lit(OK)), col("value")))
+        .select(outputColumns(columns));
     return finish(List.of(out), added);
   }
 
@@ -300,8 +302,9 @@ final class LandingReader {
         .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
     // the raw record only for rows going to quarantine: serialising every accepted row as JSON cost
     // 5 % of a 785-column ingest's CPU for a value nobody reads
-    return Typing.withProblems(raw, dataset, typingChecked, TYPING)
-        .select(outputColumns(header, kind, reason, when(kind.notEqual(lit(OK)), rawRecord)));
+    return Typing.withProblems(raw, dataset, typingChecked, TYPING).withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
+        .withColumn(Quarantine.RAW_RECORD, when(col(KIND).notEqual(lit(OK)), rawRecord))
+        .select(outputColumns(header));
   }
 
   /** Whether a Parquet field's values are of the declared type already (int also for a declared long). */
@@ -314,22 +317,15 @@ final class LandingReader {
     }).orElse(false);
   }
 
-  /**
-   * The columns of a parsed group, with the row's kind, reason and raw record computed in this one
-   * projection from the typing check's column. Spark does not merge a projection into the next when
-   * that would evaluate an expensive expression twice, so one {@code withColumn} each for kind,
-   * reason and raw record (each reading the one before) left four projections, and on a wide file
-   * each copies every value of every row. The kind is cheap, so the raw record repeats it.
-   */
-  private Column[] outputColumns(List<String> present, Column kind, Column reason, Column rawRecord) {
+  private Column[] outputColumns(List<String> present) {
     List<Column> out = new ArrayList<>();
     for (String c : present) {
       out.add(col(c));
     }
     out.add(col(Columns.SOURCE_FILE));
-    out.add(kind.as(KIND));
-    out.add(reason.as(Quarantine.REASON));
-    out.add(rawRecord.as(Quarantine.RAW_RECORD));
+    out.add(col(KIND));
+    out.add(col(Quarantine.REASON));
+    out.add(col(Quarantine.RAW_RECORD));
     return out.toArray(new Column[0]);
   }
 
