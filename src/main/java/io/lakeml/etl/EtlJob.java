@@ -89,66 +89,48 @@ public final class EtlJob implements Job {
     // version etl last processed: only those are quarantined, so reruns never repeat a rejection.
     boolean rowTracking = "true".equals(DeltaTable.forPath(spark, bronze.path()).detail().select("properties").first()
         .<String, String>getJavaMap(0).get("delta.enableRowTracking"));
+    // The data columns as etl types them: cleaned text, or the raw text when ingest checked every row
+    // under this configuration (Typing.typed then casts it once, each value read once).
+    List<Column> staged = new ArrayList<>();
     List<Column> rawData = new ArrayList<>();
     for (DatasetConfig.Column c : ds.columns()) {
       if (present.contains(c.name())) {
+        staged.add((checkedAtIngest ? col(c.name()) : Typing.cleaned(c.name(), ds)).as(c.name()));
         rawData.add(col(c.name()));
+      } else {
+        staged.add(lit(null).cast("string").as(c.name()));
       }
     }
-    Column rawRecord = (rawData.isEmpty() ? lit(null).cast("string") : to_json(struct(rawData.toArray(new Column[0])))).as(Quarantine.RAW_RECORD);
-    Column bronzeCommit = (rowTracking ? col("_metadata.row_commit_version") : lit(Long.MAX_VALUE)).as(BRONZE_COMMIT);
+    staged.add(col(Columns.SOURCE_FILE));
+    staged.add(col(Columns.INGESTED_AT));
+    staged.add(col(Columns.ROW_SEQ));
+    staged.add((rawData.isEmpty() ? lit(null).cast("string") : to_json(struct(rawData.toArray(new Column[0])))).as(Quarantine.RAW_RECORD));
+    staged.add((rowTracking ? col("_metadata.row_commit_version") : lit(Long.MAX_VALUE)).as(BRONZE_COMMIT));
+    Dataset<Row> selected = raw.select(staged.toArray(new Column[0]));
+    Dataset<Row> cleaned = checkedAtIngest ? selected.withColumn(TYPING, lit(""))
+        : Typing.withProblemsOfCleaned(selected, ds, ds.columnNames(), TYPING);
+
     List<Column> typed = new ArrayList<>();
-    Dataset<Row> cleaned;
-    if (checkedAtIngest) {
-      // no value can fail the check again: typed straight from the raw text, each value read once
-      for (DatasetConfig.Column c : ds.columns()) {
-        typed.add((present.contains(c.name()) ? Typing.typed(c.name(), c.type(), ds) : lit(null).cast(c.type().sparkType())).as(c.name()));
-      }
-      typed.add(col(Columns.SOURCE_FILE));
-      typed.add(col(Columns.INGESTED_AT));
-      typed.add(col(Columns.ROW_SEQ));
-      typed.add(rawRecord);
-      typed.add(bronzeCommit);
-      typed.add(lit("").as(TYPING));
-      cleaned = raw;
-    } else {
-      List<Column> cleanCols = new ArrayList<>();
-      for (DatasetConfig.Column c : ds.columns()) {
-        cleanCols.add((present.contains(c.name()) ? Typing.cleaned(c.name(), ds) : lit(null).cast("string")).as(c.name()));
-      }
-      cleanCols.add(col(Columns.SOURCE_FILE));
-      cleanCols.add(col(Columns.INGESTED_AT));
-      cleanCols.add(col(Columns.ROW_SEQ));
-      cleanCols.add(rawRecord);
-      cleanCols.add(bronzeCommit);
-      cleaned = Typing.withProblemsOfCleaned(raw.select(cleanCols.toArray(new Column[0])), ds, ds.columnNames(), TYPING);
-      for (DatasetConfig.Column c : ds.columns()) {
-        typed.add(Typing.typedFromCleaned(col(c.name()), c.type()).as(c.name()));
-      }
-      typed.add(col(Columns.SOURCE_FILE));
-      typed.add(col(Columns.INGESTED_AT));
-      typed.add(col(Columns.ROW_SEQ));
-      typed.add(col(Quarantine.RAW_RECORD));
-      typed.add(col(BRONZE_COMMIT));
+    for (DatasetConfig.Column c : ds.columns()) {
+      typed.add((checkedAtIngest ? Typing.typed(c.name(), c.type(), ds) : Typing.typedFromCleaned(col(c.name()), c.type())).as(c.name()));
     }
+    typed.add(col(Columns.SOURCE_FILE));
+    typed.add(col(Columns.INGESTED_AT));
+    typed.add(col(Columns.ROW_SEQ));
+    typed.add(col(Quarantine.RAW_RECORD));
+    typed.add(col(BRONZE_COMMIT));
     List<Column> keyMissing = new ArrayList<>();
     for (String k : ds.key()) {
-      keyMissing.add(when(col(k).isNull(), lit("primary key column " + k + " is missing")));
+      Column key = checkedAtIngest ? Typing.cleaned(k, ds) : col(k);
+      keyMissing.add(when(key.isNull(), lit("primary key column " + k + " is missing")));
     }
     Column reason = concat_ws("; ", when(col(TYPING).notEqual(""), concat(lit("unparsable value: "), col(TYPING))),
         keyMissing.isEmpty() ? lit(null) : concat_ws("; ", keyMissing.toArray(new Column[0])));
+    typed.add(reason.as(Quarantine.REASON));
     // Not cached: bronze is columnar and typing is deterministic, so the count pass reads only the
     // typed and key columns and the write reads them again; caching every row, raw record included,
     // cost more than both reads (measured in docs/benchmarks/README.md).
-    Dataset<Row> rows;
-    if (checkedAtIngest) {
-      // on rows that passed the check a typed key is null exactly when its cleaned text is
-      rows = cleaned.select(typed.toArray(new Column[0])).withColumn(Quarantine.REASON, reason).drop(TYPING);
-    } else {
-      typed.add(reason.as(Quarantine.REASON));
-      rows = cleaned.select(typed.toArray(new Column[0]));
-    }
-    rows = rows.withColumn(VALID, col(Quarantine.REASON).equalTo(""));
+    Dataset<Row> rows = cleaned.select(typed.toArray(new Column[0])).withColumn(VALID, col(Quarantine.REASON).equalTo(""));
     return build(ctx, rows, bronzeVersion, processedUpTo);
   }
 

@@ -19,6 +19,12 @@ class NightlyTest {
       """;
 
   @Test
+  void theStagesConfigurationMayNameAreTheNightlysInItsOrder() {
+    // spark.wide-input.stages is checked in config, which may not import cli: the two lists must agree
+    assertThat(io.lakeml.config.Settings.WideInput.STAGES).isEqualTo(Nightly.STAGES.stream().map(Nightly.Stage::name).toList());
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void twoDatasetsRunConcurrentlyAsSeparateApplicationsAndOneFailingDoesNotStopTheOther() {
     TestProject p = TestProject.create("nightly-apps").dataset("alpha", CONF).dataset("beta", CONF);

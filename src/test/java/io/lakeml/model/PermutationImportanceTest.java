@@ -3,15 +3,13 @@ package io.lakeml.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.lakeml.testing.TestFeatures;
 import io.lakeml.testing.TestSpark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Collectors;
-import org.apache.spark.ml.attribute.Attribute;
-import org.apache.spark.ml.attribute.AttributeGroup;
-import org.apache.spark.ml.attribute.NumericAttribute;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
@@ -33,10 +31,7 @@ import org.junit.jupiter.api.Test;
 class PermutationImportanceTest {
   /** Slots: signal, noise, and a two-slot one-hot column "colour" that a third of the label follows. */
   private static Dataset<Row> rows(int n, int classes) {
-    Attribute[] attrs = {
-        NumericAttribute.defaultAttr().withName("signal"), NumericAttribute.defaultAttr().withName("noise"),
-        NumericAttribute.defaultAttr().withName("colour = red"), NumericAttribute.defaultAttr().withName("colour = blue")};
-    StructField features = new AttributeGroup(Algorithms.FEATURES, attrs).toStructField();
+    StructField features = TestFeatures.signalNoiseColour();
     StructType schema = new StructType().add(Algorithms.LABEL, DataTypes.DoubleType).add(features);
     Random r = new Random(7);
     List<Row> out = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.lakeml.model.Algorithms;
 import io.lakeml.model.PermutationImportance;
+import io.lakeml.testing.TestFeatures;
 import io.lakeml.testing.TestSpark;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,9 +14,6 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.attribute.Attribute;
-import org.apache.spark.ml.attribute.AttributeGroup;
-import org.apache.spark.ml.attribute.NumericAttribute;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
@@ -35,10 +33,7 @@ import org.junit.jupiter.api.Test;
 class XgboostMulticlassTest {
   /** Slots: signal (the class is its tercile), noise, and a two-slot one-hot column the label ignores. */
   private static Dataset<Row> rows(int n, long seed) {
-    Attribute[] attrs = {
-        NumericAttribute.defaultAttr().withName("signal"), NumericAttribute.defaultAttr().withName("noise"),
-        NumericAttribute.defaultAttr().withName("colour = red"), NumericAttribute.defaultAttr().withName("colour = blue")};
-    StructField features = new AttributeGroup(Algorithms.FEATURES, attrs).toStructField();
+    StructField features = TestFeatures.signalNoiseColour();
     StructType schema = new StructType().add(Algorithms.LABEL, DataTypes.DoubleType).add(Algorithms.WEIGHT, DataTypes.DoubleType).add(features);
     Random r = new Random(seed);
     List<Row> out = new ArrayList<>();
