@@ -13,6 +13,7 @@ import io.lakeml.config.LakemlConfig;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Runner;
+import io.lakeml.tables.ModelsTable;
 import io.lakeml.core.SparkSessions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -414,9 +415,11 @@ final class BenchCommands {
     /** The registry rows and predictions of a lake as JSON lines, read by {@code lakeml sql} in its own process. */
     private String registry(Path lake) {
       java.io.ByteArrayOutputStream rows = new java.io.ByteArrayOutputStream();
-      String query = "select version, algorithm, params, cv_metric, train_metrics, validation_metrics, test_metrics, confusion_matrix, "
-          + "train_rows, validation_rows, test_rows, (select round(sum(probability), 9) from predictions." + dataset + ") as probability_sum "
-          + "from _system.models order by version";
+      String query = "select " + String.join(", ", ModelsTable.VERSION, ModelsTable.ALGORITHM, ModelsTable.PARAMS, ModelsTable.CV_METRIC,
+          ModelsTable.TRAIN_METRICS, ModelsTable.VALIDATION_METRICS, ModelsTable.TEST_METRICS, ModelsTable.CONFUSION_MATRIX,
+          ModelsTable.TRAIN_ROWS, ModelsTable.VALIDATION_ROWS, ModelsTable.TEST_ROWS)
+          + ", (select round(sum(probability), 9) from predictions." + dataset + ") as probability_sum from _system." + ModelsTable.NAME
+          + " order by " + ModelsTable.VERSION;
       Runner.Outcome o = StageProcess.run("sql", List.of("sql", query, "--set", "lake.root=" + lake, "--conf-dir", common.confDir.toAbsolutePath().toString()),
           new java.io.PrintStream(rows, true, java.nio.charset.StandardCharsets.UTF_8), err, null);
       if (o.exitCode() != 0) {

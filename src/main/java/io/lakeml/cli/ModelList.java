@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Summary;
 import io.lakeml.model.ModelRegistry;
+import io.lakeml.tables.ModelsTable;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,19 +29,19 @@ final class ModelList {
       out.printf(format, "version", "status", "algorithm", "metric", "cv", "validation", "test", "gold", "run date", "created");
     }
     for (Row r : rows) {
-      String metric = r.getAs("selection_metric");
+      String metric = r.getAs(ModelsTable.SELECTION_METRIC);
       Map<String, Object> v = new LinkedHashMap<>();
       v.put("version", r.getAs("version"));
       v.put("status", r.getAs("status"));
       v.put("algorithm", r.getAs("algorithm"));
       v.put("params", r.getAs("params"));
       v.put("metric", metric);
-      v.put("cv", r.getAs("cv_metric"));
-      v.put("validation", metric(r, "validation_metrics", metric));
-      v.put("test", metric(r, "test_metrics", metric));
-      v.put("goldVersion", r.getAs("gold_version"));
+      v.put("cv", r.getAs(ModelsTable.CV_METRIC));
+      v.put("validation", metric(r, ModelsTable.VALIDATION_METRICS, metric));
+      v.put("test", metric(r, ModelsTable.TEST_METRICS, metric));
+      v.put("goldVersion", r.getAs(ModelsTable.GOLD_VERSION));
       v.put("runDate", String.valueOf((Object) r.getAs("run_date")));
-      v.put("created", String.valueOf((Object) r.getAs("created_at")));
+      v.put("created", String.valueOf((Object) r.getAs(ModelsTable.CREATED_AT)));
       v.put("path", r.getAs("path"));
       if (json) {
         out.println(Summary.toJson(v));

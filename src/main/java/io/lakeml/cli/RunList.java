@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Summary;
+import io.lakeml.tables.RunsTable;
 import java.io.PrintStream;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -51,17 +52,17 @@ final class RunList {
     }
     Column filter = lit(true);
     if (dataset != null) {
-      filter = filter.and(col("dataset").equalTo(dataset));
+      filter = filter.and(col(RunsTable.DATASET).equalTo(dataset));
     }
     if (runDate != null) {
-      filter = filter.and(col("run_date").equalTo(lit(java.sql.Date.valueOf(runDate))));
+      filter = filter.and(col(RunsTable.RUN_DATE).equalTo(lit(java.sql.Date.valueOf(runDate))));
     }
     Dataset<Row> matching = spark.read().format("delta").load(runs.path()).where(filter);
     // bounded: limit --last
-    List<Row> rows = matching.orderBy(col("started_at").desc(), col("run_id")).limit(last).collectAsList();
+    List<Row> rows = matching.orderBy(col(RunsTable.STARTED_AT).desc(), col(RunsTable.RUN_ID)).limit(last).collectAsList();
     Map<String, Long> byStatus = new TreeMap<>();
     // bounded: one count per run status
-    for (Row r : matching.groupBy("status").count().collectAsList()) {
+    for (Row r : matching.groupBy(RunsTable.STATUS).count().collectAsList()) {
       byStatus.put(r.getString(0), r.getLong(1));
     }
     long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
@@ -79,8 +80,8 @@ final class RunList {
       if (json) {
         out.println(Summary.toJson(run));
       } else {
-        table.row(utc(r.getAs("started_at")), run.get("runDate"), run.get("job"), run.get("dataset"), run.get("status"),
-            duration(r.<Long>getAs("duration_ms")), shorten((String) run.get("message")));
+        table.row(utc(r.getAs(RunsTable.STARTED_AT)), run.get("runDate"), run.get("job"), run.get("dataset"), run.get("status"),
+            duration(r.<Long>getAs(RunsTable.DURATION_MS)), shorten((String) run.get("message")));
       }
     }
     if (!json && !table.isEmpty()) {
@@ -99,18 +100,18 @@ final class RunList {
 
   private static Map<String, Object> toMap(Row r) {
     Map<String, Object> run = new LinkedHashMap<>();
-    run.put("runId", r.getAs("run_id"));
-    run.put("job", r.getAs("job"));
-    run.put("dataset", r.getAs("dataset"));
-    run.put("runDate", String.valueOf((Object) r.getAs("run_date")));
-    run.put("status", r.getAs("status"));
-    run.put("startedAt", utc(r.getAs("started_at")));
-    run.put("endedAt", utc(r.getAs("ended_at")));
-    run.put("durationMs", r.getAs("duration_ms"));
-    run.put("message", r.getAs("message"));
-    run.put("tablesRead", javaMap(r.getAs("tables_read")));
-    run.put("tablesWritten", javaMap(r.getAs("tables_written")));
-    String metrics = r.getAs("metrics_json");
+    run.put("runId", r.getAs(RunsTable.RUN_ID));
+    run.put("job", r.getAs(RunsTable.JOB));
+    run.put("dataset", r.getAs(RunsTable.DATASET));
+    run.put("runDate", String.valueOf((Object) r.getAs(RunsTable.RUN_DATE)));
+    run.put("status", r.getAs(RunsTable.STATUS));
+    run.put("startedAt", utc(r.getAs(RunsTable.STARTED_AT)));
+    run.put("endedAt", utc(r.getAs(RunsTable.ENDED_AT)));
+    run.put("durationMs", r.getAs(RunsTable.DURATION_MS));
+    run.put("message", r.getAs(RunsTable.MESSAGE));
+    run.put("tablesRead", javaMap(r.getAs(RunsTable.TABLES_READ)));
+    run.put("tablesWritten", javaMap(r.getAs(RunsTable.TABLES_WRITTEN)));
+    String metrics = r.getAs(RunsTable.METRICS_JSON);
     try {
       run.put("metrics", metrics == null ? Map.of() : JSON.readValue(metrics, Map.class));
     } catch (java.io.IOException e) {

@@ -2,6 +2,9 @@ package io.lakeml.core;
 
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.LakemlConfig;
+import io.lakeml.tables.ChampionsTable;
+import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.RunsTable;
 import java.net.URI;
 import java.nio.file.Path;
 
@@ -95,7 +98,7 @@ public final class LakeCatalog {
 
   /** The model registry: one row per model version of every dataset. */
   public Table models() {
-    return system("models");
+    return system(ModelsTable.NAME);
   }
 
   /** Fairness metrics of data (pre-training) and model versions (post-training). */
@@ -105,7 +108,7 @@ public final class LakeCatalog {
 
   /** Champion history: every promotion and rollback, automatic or by a person. */
   public Table champions() {
-    return system("champions");
+    return system(ChampionsTable.NAME);
   }
 
   /** Drift and performance monitoring per dataset and run date, with the retraining signal. */
@@ -140,7 +143,7 @@ public final class LakeCatalog {
 
   /** One row per job run: the run ledger. */
   public Table runs() {
-    return system("runs");
+    return system(RunsTable.NAME);
   }
 
   /** Lock files of running nightlies ({@link RunLock}). */

@@ -1,36 +1,19 @@
 package io.lakeml.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.lakeml.tables.RunsTable;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The run ledger ({@code _system.runs}): one row per job run, appended when the run ends. */
 public final class RunLedger {
   private static final Logger LOG = LoggerFactory.getLogger(RunLedger.class);
-
-  public static final StructType SCHEMA = new StructType()
-      .add("run_id", DataTypes.StringType, false)
-      .add("job", DataTypes.StringType, false)
-      .add("dataset", DataTypes.StringType, true)
-      .add("run_date", DataTypes.DateType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("message", DataTypes.StringType, true)
-      .add("started_at", DataTypes.TimestampType, false)
-      .add("ended_at", DataTypes.TimestampType, false)
-      .add("duration_ms", DataTypes.LongType, false)
-      .add("tables_read", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
-      .add("tables_written", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), true)
-      .add("metrics_json", DataTypes.StringType, true)
-      .add("config_hash", DataTypes.StringType, false)
-      .add("lakeml_version", DataTypes.StringType, false);
 
   private RunLedger() {}
 
@@ -67,7 +50,7 @@ public final class RunLedger {
     String path = ctx.catalog().runs().path();
     for (int attempt = 1; ; attempt++) {
       try {
-        var writer = ctx.spark().createDataFrame(List.of(row), SCHEMA).coalesce(1).write().format("delta");
+        var writer = ctx.spark().createDataFrame(List.of(row), RunsTable.SCHEMA).coalesce(1).write().format("delta");
         if (!DeltaTables.exists(ctx.spark(), path)) {
           writer = DeltaTables.systemTableProperties(writer, path);
         }

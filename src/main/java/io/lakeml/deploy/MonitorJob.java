@@ -12,6 +12,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.model.ModelRegistry;
+import io.lakeml.tables.ModelsTable;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,7 +96,7 @@ public final class MonitorJob implements Job {
           + (labelsVersion.isEmpty() ? "" : ", labels " + labels.name() + " version " + labelsVersion.getAsLong()) + ") are already monitored")
           .metric("version", version);
     }
-    Long trainedSilver = model.getAs("silver_version");
+    Long trainedSilver = model.getAs(ModelsTable.SILVER_VERSION);
     LakeCatalog.Table silver = cat.silver(ds.name());
     Dataset<Row> reference = spark.read().format("delta").option("versionAsOf", trainedSilver == null ? scoredSilver : trainedSilver).load(silver.path());
     Dataset<Row> scoredPredictions = spark.read().format("delta").load(predictions.path()).where(thisDate);
@@ -255,7 +256,7 @@ public final class MonitorJob implements Job {
     List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs("classes"));
     Map<String, Double> expected = new LinkedHashMap<>();
     try {
-      Map<?, ?> cm = new com.fasterxml.jackson.databind.ObjectMapper().readValue((String) model.getAs("confusion_matrix"), Map.class);
+      Map<?, ?> cm = new com.fasterxml.jackson.databind.ObjectMapper().readValue((String) model.getAs(ModelsTable.CONFUSION_MATRIX), Map.class);
       List<?> matrix = (List<?>) cm.get("matrix");
       double total = 0;
       double[] predicted = new double[classes.size()];
@@ -320,11 +321,11 @@ public final class MonitorJob implements Job {
       if (eval.isEmpty()) {
         return null;
       }
-      String metric = model.getAs("selection_metric");
+      String metric = model.getAs(ModelsTable.SELECTION_METRIC);
       double value = metric.equals("areaUnderROC") || metric.equals("areaUnderPR")
           ? new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator().setMetricName(metric).setRawPredictionCol("score").evaluate(eval)
           : new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setMetricName(metric).evaluate(eval);
-      Double test = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Map<String, Double>>getAs("test_metrics")).get(metric);
+      Double test = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Map<String, Double>>getAs(ModelsTable.TEST_METRICS)).get(metric);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("metric", metric);
       out.put("value", value);

@@ -10,6 +10,8 @@ import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.model.ModelRegistry;
+import io.lakeml.tables.ChampionsTable;
+import io.lakeml.tables.ModelsTable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +20,6 @@ import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Champion promotion. Automatic (nightly): the latest candidate becomes champion only if it meets
@@ -32,15 +32,6 @@ public final class PromoteJob implements Job {
   /** What kind of champion change. */
   public enum Mode { AUTOMATIC, MANUAL, ROLLBACK }
 
-  static final StructType HISTORY = new StructType()
-      .add("dataset", DataTypes.StringType, false)
-      .add("version", DataTypes.IntegerType, false)
-      .add("previous_version", DataTypes.IntegerType, true)
-      .add("action", DataTypes.StringType, false)
-      .add("reason", DataTypes.StringType, false)
-      .add("actor", DataTypes.StringType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("at", DataTypes.TimestampType, false);
 
   private final Mode mode;
   private final Integer version;
@@ -82,27 +73,27 @@ public final class PromoteJob implements Job {
     int v = cand.getAs("version");
     String status = cand.getAs("status");
     if (!ModelRegistry.CANDIDATE.equals(status)) {
-      return JobResult.skipped("latest version " + v + " is " + status + (cand.getAs("status_reason") == null ? "" : " (" + cand.getAs("status_reason") + ")"))
+      return JobResult.skipped("latest version " + v + " is " + status + (cand.getAs(ModelsTable.STATUS_REASON) == null ? "" : " (" + cand.getAs(ModelsTable.STATUS_REASON) + ")"))
           .metric("version", v).metric("promoted", false);
     }
     List<String> refusals = new ArrayList<>();
-    if (!ds.sensitive().isEmpty() && cand.getAs("bias_gate") == null) {
+    if (!ds.sensitive().isEmpty() && cand.getAs(ModelsTable.BIAS_GATE) == null) {
       refusals.add("the bias gate has not evaluated it (run 'jobs/lakeml bias --dataset " + ds.name() + " --stage post')");
     }
-    Map<String, Double> test = map(cand.getAs("test_metrics"));
+    Map<String, Double> test = map(cand.getAs(ModelsTable.TEST_METRICS));
     for (Map.Entry<String, Double> req : ds.deploy().requirements().entrySet()) {
       Double got = test.get(req.getKey());
       if (got == null || got < req.getValue()) {
         refusals.add(String.format(java.util.Locale.ROOT, "test %s %s < required %s", req.getKey(), got == null ? "missing" : String.format(java.util.Locale.ROOT, "%.4f", got), req.getValue()));
       }
     }
-    String metric = cand.getAs("selection_metric");
-    double mine = map(cand.getAs("validation_metrics")).getOrDefault(metric, Double.NaN);
+    String metric = cand.getAs(ModelsTable.SELECTION_METRIC);
+    double mine = map(cand.getAs(ModelsTable.VALIDATION_METRICS)).getOrDefault(metric, Double.NaN);
     Optional<Row> champion = ModelRegistry.champion(spark, cat, ds.name());
     Integer previous = null;
     if (champion.isPresent()) {
       previous = champion.get().getAs("version");
-      Double theirs = map(champion.get().getAs("validation_metrics")).get(metric);
+      Double theirs = map(champion.get().getAs(ModelsTable.VALIDATION_METRICS)).get(metric);
       if (theirs != null && !(mine >= theirs + ds.deploy().margin())) {
         refusals.add(String.format(java.util.Locale.ROOT, "validation %s %.4f does not beat champion v%d's %.4f by the margin %s", metric, mine, previous, theirs,
             ds.deploy().margin()));
@@ -117,8 +108,8 @@ public final class PromoteJob implements Job {
       return r;
     }
     String reason = String.format(java.util.Locale.ROOT, "validation %s %.4f%s; requirements %s met; bias gate %s", metric, mine,
-        previous == null ? ", first champion" : " beats v" + previous, ds.deploy().requirements(), cand.getAs("bias_gate") == null ? "not applicable" : cand.getAs("bias_gate"));
-    return change(ctx, v, previous, "promote", reason, "lakeml");
+        previous == null ? ", first champion" : " beats v" + previous, ds.deploy().requirements(), cand.getAs(ModelsTable.BIAS_GATE) == null ? "not applicable" : cand.getAs(ModelsTable.BIAS_GATE));
+    return change(ctx, v, previous, ChampionsTable.PROMOTE, reason, "lakeml");
   }
 
   private JobResult manual(JobContext ctx) {
@@ -129,13 +120,13 @@ public final class PromoteJob implements Job {
         ds + " has no model version " + version + ". List the versions with 'jobs/lakeml models --dataset " + ds + "'."));
     String status = row.getAs("status");
     if (ModelRegistry.BLOCKED.equals(status)) {
-      throw new JobFailure("version " + version + " is blocked by the bias gate and can never be champion: " + row.getAs("status_reason"));
+      throw new JobFailure("version " + version + " is blocked by the bias gate and can never be champion: " + row.getAs(ModelsTable.STATUS_REASON));
     }
     if (ModelRegistry.CHAMPION.equals(status)) {
       return JobResult.skipped("version " + version + " is already the champion").metric("version", version);
     }
     Integer previous = ModelRegistry.champion(spark, cat, ds).map(r -> (Integer) r.getAs("version")).orElse(null);
-    return change(ctx, version, previous, "manual-promote", "promoted by hand (requirements and margin not applied)", actor());
+    return change(ctx, version, previous, ChampionsTable.MANUAL_PROMOTE, "promoted by hand (requirements and margin not applied)", actor());
   }
 
   private JobResult rollback(JobContext ctx) {
@@ -146,13 +137,13 @@ public final class PromoteJob implements Job {
     int now = current.getAs("version");
     // champions form a stack: promotions push, rollbacks pop; the target is the one below the top
     List<Row> history = DeltaTables.exists(spark, cat.champions().path())
-        ? spark.read().format("delta").load(cat.champions().path()).where(col("dataset").equalTo(ds))
+        ? spark.read().format("delta").load(cat.champions().path()).where(col(ChampionsTable.DATASET).equalTo(ds))
             // bounded: one row per champion change of one dataset
-            .orderBy(col("at"), col("version")).select("version", "action").collectAsList()
+            .orderBy(col(ChampionsTable.AT), col(ChampionsTable.VERSION)).select(ChampionsTable.VERSION, ChampionsTable.ACTION).collectAsList()
         : List.of();
     java.util.Deque<Integer> stack = new java.util.ArrayDeque<>();
     for (Row h : history) {
-      if (h.getString(1).equals("rollback")) {
+      if (h.getString(1).equals(ChampionsTable.ROLLBACK)) {
         stack.pop();
       } else {
         stack.push(h.getInt(0));
@@ -166,9 +157,9 @@ public final class PromoteJob implements Job {
     int back = stack.peek();
     Row target = ModelRegistry.get(spark, cat, ds, back).orElseThrow();
     if (ModelRegistry.BLOCKED.equals(target.getAs("status"))) {
-      throw new JobFailure("the previous champion, version " + back + ", is now blocked by the bias gate: " + target.getAs("status_reason"));
+      throw new JobFailure("the previous champion, version " + back + ", is now blocked by the bias gate: " + target.getAs(ModelsTable.STATUS_REASON));
     }
-    return change(ctx, back, now, "rollback", "rolled back from version " + now, actor());
+    return change(ctx, back, now, ChampionsTable.ROLLBACK, "rolled back from version " + now, actor());
   }
 
   private JobResult change(JobContext ctx, int v, Integer previous, String action, String reason, String actor) {
@@ -178,7 +169,7 @@ public final class PromoteJob implements Job {
     ctx.step(action + ": version " + v + " becomes champion" + (previous == null ? "" : ", version " + previous + " is archived"));
     ModelRegistry.makeChampion(spark, cat, ds, v, reason);
     Row h = RowFactory.create(ds, v, previous, action, reason, actor, ctx.runId(), new Timestamp(System.currentTimeMillis()));
-    DeltaTables.appendOnce(spark.createDataFrame(List.of(h), HISTORY).coalesce(1), cat.champions().path(), "lakeml-champions-" + ctx.runId(), 0, false);
+    DeltaTables.appendOnce(spark.createDataFrame(List.of(h), ChampionsTable.SCHEMA).coalesce(1), cat.champions().path(), "lakeml-champions-" + ctx.runId(), 0, false);
     JobResult r = JobResult.succeeded().metric("version", v).metric("promoted", true).metric("action", action)
         .metric("previousChampion", previous).metric("reason", reason);
     DeltaTables.version(spark, cat.models().path()).ifPresent(x -> r.wrote(cat.models().name(), x));

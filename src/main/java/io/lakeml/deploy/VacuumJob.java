@@ -8,6 +8,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.model.ModelRegistry;
+import io.lakeml.tables.ModelsTable;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,10 +60,10 @@ public final class VacuumJob implements Job {
     Map<String, Protected> protect = new LinkedHashMap<>();
     for (Row m : ModelRegistry.versions(spark, cat, ds).where(col("status").notEqual(ModelRegistry.ARCHIVED))
         // bounded: one row per model version
-        .select("version", "bronze_version", "silver_version", "gold_version").collectAsList()) {
-      protect(protect, cat.bronze(ds).name(), m, "bronze_version");
-      protect(protect, cat.silver(ds).name(), m, "silver_version");
-      protect(protect, cat.gold(ds).name(), m, "gold_version");
+        .select(ModelsTable.VERSION, ModelsTable.BRONZE_VERSION, ModelsTable.SILVER_VERSION, ModelsTable.GOLD_VERSION).collectAsList()) {
+      protect(protect, cat.bronze(ds).name(), m, ModelsTable.BRONZE_VERSION);
+      protect(protect, cat.silver(ds).name(), m, ModelsTable.SILVER_VERSION);
+      protect(protect, cat.gold(ds).name(), m, ModelsTable.GOLD_VERSION);
     }
     List<LakeCatalog.Table> tables = new ArrayList<>(List.of(cat.bronze(ds), cat.silver(ds), cat.gold(ds), cat.predictions(ds)));
     if (includeSystem) {

@@ -38,11 +38,9 @@ public final class ModelDiagnostics {
   static final int MAX_FEATURES = 30;
 
   /** One curve point: x, y and the score threshold that produces it (null at the curve's ends). */
-  public static final StructType POINT = new StructType()
-      .add("x", DataTypes.DoubleType, false).add("y", DataTypes.DoubleType, false).add("threshold", DataTypes.DoubleType, true);
+  public static final StructType POINT = io.lakeml.tables.ModelsTable.POINT;
   /** One feature's importance or coefficient. */
-  public static final StructType FEATURE = new StructType()
-      .add("feature", DataTypes.StringType, false).add("value", DataTypes.DoubleType, false);
+  public static final StructType FEATURE = io.lakeml.tables.ModelsTable.FEATURE;
 
   /** Curves of a binary model on scored rows; {@code roc} points are (FPR, TPR), {@code pr} points (recall, precision). */
   public record Curves(List<Row> roc, List<Row> pr) {}

@@ -8,6 +8,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.SavedModels;
+import io.lakeml.tables.ModelsTable;
 import java.io.IOException;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -45,72 +46,17 @@ public final class ModelRegistry {
   public static final String CHAMPION = "champion";
   public static final String ARCHIVED = "archived";
 
-  /** Test-split ROC curve: (FPR, TPR, threshold) points, at most 100 (binary models only). */
-  public static final String ROC_CURVE = "roc_curve";
-  /** Test-split precision-recall curve: (recall, precision, threshold) points (binary models only). */
-  public static final String PR_CURVE = "pr_curve";
-  /** {@code importance} (tree models) or {@code coefficient} (binary linear models). */
-  public static final String IMPORTANCE_KIND = "importance_kind";
-  /** The largest feature importances or coefficients by magnitude: (feature, value). */
-  public static final String FEATURE_IMPORTANCE = "feature_importance";
-  /** Importance per input column (one-hot slots summed; |coefficient| summed for linear models). */
-  public static final String COLUMN_IMPORTANCE = "column_importance";
-  /** The score permutation importance measured the drop of (areaUnderROC or accuracy), or null. */
-  public static final String PERMUTATION_METRIC = "permutation_metric";
-  /** Validation rows permutation importance was measured on. */
-  public static final String PERMUTATION_ROWS = "permutation_rows";
-  /** Mean drop of that score per input column when the column is shuffled, largest first. */
-  public static final String PERMUTATION_IMPORTANCE = "permutation_importance";
-  /** Balanced class weights the version was trained with (label index → weight), or null. */
-  public static final String CLASS_WEIGHTS = "class_weights";
+  public static final String ROC_CURVE = ModelsTable.ROC_CURVE;
+  public static final String PR_CURVE = ModelsTable.PR_CURVE;
+  public static final String IMPORTANCE_KIND = ModelsTable.IMPORTANCE_KIND;
+  public static final String FEATURE_IMPORTANCE = ModelsTable.FEATURE_IMPORTANCE;
+  public static final String COLUMN_IMPORTANCE = ModelsTable.COLUMN_IMPORTANCE;
+  public static final String PERMUTATION_METRIC = ModelsTable.PERMUTATION_METRIC;
+  public static final String PERMUTATION_ROWS = ModelsTable.PERMUTATION_ROWS;
+  public static final String PERMUTATION_IMPORTANCE = ModelsTable.PERMUTATION_IMPORTANCE;
+  public static final String CLASS_WEIGHTS = ModelsTable.CLASS_WEIGHTS;
 
-  static final StructType SCHEMA = new StructType()
-      .add("dataset", DataTypes.StringType, false)
-      .add("version", DataTypes.IntegerType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("status_reason", DataTypes.StringType, true)
-      .add("algorithm", DataTypes.StringType, false)
-      .add("params", DataTypes.StringType, false)
-      .add("selection_metric", DataTypes.StringType, false)
-      .add("cv_metric", DataTypes.DoubleType, false)
-      .add("train_metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
-      .add("validation_metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
-      .add("test_metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
-      .add("confusion_matrix", DataTypes.StringType, false)
-      .add("classes", DataTypes.createArrayType(DataTypes.StringType), false)
-      .add("threshold", DataTypes.DoubleType, true)
-      .add("train_rows", DataTypes.LongType, false)
-      .add("validation_rows", DataTypes.LongType, false)
-      .add("test_rows", DataTypes.LongType, false)
-      .add("gold_version", DataTypes.LongType, false)
-      .add("silver_version", DataTypes.LongType, true)
-      .add("bronze_version", DataTypes.LongType, true)
-      .add("feature_pipeline", DataTypes.StringType, false)
-      .add("path", DataTypes.StringType, false)
-      .add("config_hash", DataTypes.StringType, false)
-      .add("seed", DataTypes.LongType, false)
-      .add("folds", DataTypes.IntegerType, false)
-      .add("strategy", DataTypes.StringType, false)
-      .add("trials", DataTypes.IntegerType, false)
-      .add("search_seconds", DataTypes.DoubleType, false)
-      .add("lakeml_version", DataTypes.StringType, false)
-      .add("spark_version", DataTypes.StringType, false)
-      .add("delta_version", DataTypes.StringType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("run_date", DataTypes.DateType, false)
-      .add("created_at", DataTypes.TimestampType, false)
-      .add("bias_gate", DataTypes.StringType, true)
-      .add("bias_reason", DataTypes.StringType, true)
-      // added later (nullable, appended with mergeSchema): older rows and lakes lack them, the report says so
-      .add(ROC_CURVE, DataTypes.createArrayType(ModelDiagnostics.POINT), true)
-      .add(PR_CURVE, DataTypes.createArrayType(ModelDiagnostics.POINT), true)
-      .add(IMPORTANCE_KIND, DataTypes.StringType, true)
-      .add(FEATURE_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true)
-      .add(COLUMN_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true)
-      .add(CLASS_WEIGHTS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), true)
-      .add(PERMUTATION_METRIC, DataTypes.StringType, true)
-      .add(PERMUTATION_ROWS, DataTypes.LongType, true)
-      .add(PERMUTATION_IMPORTANCE, DataTypes.createArrayType(ModelDiagnostics.FEATURE), true);
+  static final StructType SCHEMA = ModelsTable.SCHEMA;
 
   /** What a tune run registers (everything but the version number and paths the registry assigns). */
   public record Entry(String algorithm, Map<String, String> params, String selectionMetric, double cvMetric,
@@ -220,11 +166,11 @@ public final class ModelRegistry {
    */
   public static void recordGate(SparkSession spark, LakeCatalog cat, String dataset, int version, String gate, String reason) {
     Map<String, org.apache.spark.sql.Column> set = new java.util.HashMap<>();
-    set.put("bias_gate", org.apache.spark.sql.functions.lit(gate));
-    set.put("bias_reason", org.apache.spark.sql.functions.lit(reason));
+    set.put(ModelsTable.BIAS_GATE, org.apache.spark.sql.functions.lit(gate));
+    set.put(ModelsTable.BIAS_REASON, org.apache.spark.sql.functions.lit(reason));
     if (BLOCKED.equals(gate)) {
       set.put("status", org.apache.spark.sql.functions.lit(BLOCKED));
-      set.put("status_reason", org.apache.spark.sql.functions.lit(reason));
+      set.put(ModelsTable.STATUS_REASON, org.apache.spark.sql.functions.lit(reason));
     }
     DeltaTables.retryOnConflict("recording the bias gate of " + dataset + " v" + version, () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
         .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)), set));
@@ -253,7 +199,7 @@ public final class ModelRegistry {
     Map<String, org.apache.spark.sql.Column> set = new java.util.HashMap<>();
     set.put("status", org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(CHAMPION))
         .otherwise(org.apache.spark.sql.functions.lit(ARCHIVED)));
-    set.put("status_reason", org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(reason))
+    set.put(ModelsTable.STATUS_REASON, org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(reason))
         .otherwise(org.apache.spark.sql.functions.lit("replaced by version " + version)));
     DeltaTables.retryOnConflict("making " + dataset + " v" + version + " champion", () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
         .update(col("dataset").equalTo(dataset).and(isNew.or(col("status").equalTo(CHAMPION))), set));
@@ -263,7 +209,7 @@ public final class ModelRegistry {
   public static void explain(SparkSession spark, LakeCatalog cat, String dataset, int version, String reason) {
     DeltaTables.retryOnConflict("explaining " + dataset + " v" + version, () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
         .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)),
-            Map.of("status_reason", org.apache.spark.sql.functions.lit(reason))));
+            Map.of(ModelsTable.STATUS_REASON, org.apache.spark.sql.functions.lit(reason))));
   }
 
   /** Confusion matrix as JSON {"classes": […], "matrix": [[…]]}, keys in that order. */

@@ -1,5 +1,8 @@
 package io.lakeml.report;
 
+import io.lakeml.tables.ChampionsTable;
+import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.RunsTable;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -42,15 +45,15 @@ record ReportData(String dataset, LocalDate runDate, String generatedAt, String 
   static final String THRESHOLD = "threshold";
 
   // _system.runs
-  static final String JOB = "job";
-  static final String MESSAGE = "message";
-  static final String STARTED_AT = "started_at";
-  static final String ENDED_AT = "ended_at";
-  static final String DURATION_MS = "duration_ms";
-  static final String TABLES_READ = "tables_read";
-  static final String TABLES_WRITTEN = "tables_written";
-  static final String METRICS_JSON = "metrics_json";
-  static final String CONFIG_HASH = "config_hash";
+  static final String JOB = RunsTable.JOB;
+  static final String MESSAGE = RunsTable.MESSAGE;
+  static final String STARTED_AT = RunsTable.STARTED_AT;
+  static final String ENDED_AT = RunsTable.ENDED_AT;
+  static final String DURATION_MS = RunsTable.DURATION_MS;
+  static final String TABLES_READ = RunsTable.TABLES_READ;
+  static final String TABLES_WRITTEN = RunsTable.TABLES_WRITTEN;
+  static final String METRICS_JSON = RunsTable.METRICS_JSON;
+  static final String CONFIG_HASH = RunsTable.CONFIG_HASH;
 
   // _system.quality
   static final String RULE_ID = "rule_id";
@@ -87,21 +90,21 @@ record ReportData(String dataset, LocalDate runDate, String generatedAt, String 
   static final String NOTE = "note";
 
   // _system.models
-  static final String STATUS_REASON = "status_reason";
-  static final String SELECTION_METRIC = "selection_metric";
-  static final String CV_METRIC = "cv_metric";
-  static final String TRAIN_METRICS = "train_metrics";
-  static final String VALIDATION_METRICS = "validation_metrics";
-  static final String TEST_METRICS = "test_metrics";
-  static final String CONFUSION_MATRIX = "confusion_matrix";
-  static final String TRAIN_ROWS = "train_rows";
-  static final String VALIDATION_ROWS = "validation_rows";
-  static final String TEST_ROWS = "test_rows";
-  static final String BIAS_GATE = "bias_gate";
-  static final String BIAS_REASON = "bias_reason";
-  static final String STRATEGY = "strategy";
-  static final String TRIALS = "trials";
-  static final String SEARCH_SECONDS = "search_seconds";
+  static final String STATUS_REASON = ModelsTable.STATUS_REASON;
+  static final String SELECTION_METRIC = ModelsTable.SELECTION_METRIC;
+  static final String CV_METRIC = ModelsTable.CV_METRIC;
+  static final String TRAIN_METRICS = ModelsTable.TRAIN_METRICS;
+  static final String VALIDATION_METRICS = ModelsTable.VALIDATION_METRICS;
+  static final String TEST_METRICS = ModelsTable.TEST_METRICS;
+  static final String CONFUSION_MATRIX = ModelsTable.CONFUSION_MATRIX;
+  static final String TRAIN_ROWS = ModelsTable.TRAIN_ROWS;
+  static final String VALIDATION_ROWS = ModelsTable.VALIDATION_ROWS;
+  static final String TEST_ROWS = ModelsTable.TEST_ROWS;
+  static final String BIAS_GATE = ModelsTable.BIAS_GATE;
+  static final String BIAS_REASON = ModelsTable.BIAS_REASON;
+  static final String STRATEGY = ModelsTable.STRATEGY;
+  static final String TRIALS = ModelsTable.TRIALS;
+  static final String SEARCH_SECONDS = ModelsTable.SEARCH_SECONDS;
 
   // _system.trials
   static final String CANDIDATE = "candidate";
@@ -115,10 +118,10 @@ record ReportData(String dataset, LocalDate runDate, String generatedAt, String 
   static final String SELECTED = "selected";
 
   // _system.champions
-  static final String PREVIOUS_VERSION = "previous_version";
-  static final String REASON = "reason";
-  static final String ACTOR = "actor";
-  static final String AT = "at";
+  static final String PREVIOUS_VERSION = ChampionsTable.PREVIOUS_VERSION;
+  static final String REASON = ChampionsTable.REASON;
+  static final String ACTOR = ChampionsTable.ACTOR;
+  static final String AT = ChampionsTable.AT;
 
   // _system.monitor
   static final String KIND = "kind";

@@ -13,6 +13,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.tables.ModelsTable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ public final class ReproduceJob implements Job {
     LakeCatalog cat = ctx.catalog();
     Row entry = ModelRegistry.get(spark, cat, ds.name(), version).orElseThrow(() -> new JobFailure(
         ds.name() + " has no model version " + version + ". List the versions with 'jobs/lakeml models --dataset " + ds.name() + "'."));
-    long goldVersion = entry.getAs("gold_version");
+    long goldVersion = entry.getAs(ModelsTable.GOLD_VERSION);
     long seed = entry.getAs("seed");
     int folds = entry.getAs("folds");
     String algorithm = entry.getAs("algorithm");

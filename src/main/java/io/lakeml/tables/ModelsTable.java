@@ -1,0 +1,127 @@
+package io.lakeml.tables;
+
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@code _system.models}, the model registry: one row per model version of every dataset, with its
+ * metrics, parameters, the Delta versions it was trained from, its status and its diagnostics.
+ * {@code model.ModelRegistry} writes and reads it; deploy, bias, tune, the report and the command line
+ * read it. Its columns are named here only.
+ */
+public final class ModelsTable {
+  /** The table's name under {@code _system}. */
+  public static final String NAME = "models";
+
+  public static final String DATASET = "dataset";
+  public static final String VERSION = "version";
+  public static final String STATUS = "status";
+  public static final String STATUS_REASON = "status_reason";
+  public static final String ALGORITHM = "algorithm";
+  public static final String PARAMS = "params";
+  public static final String SELECTION_METRIC = "selection_metric";
+  public static final String CV_METRIC = "cv_metric";
+  public static final String TRAIN_METRICS = "train_metrics";
+  public static final String VALIDATION_METRICS = "validation_metrics";
+  public static final String TEST_METRICS = "test_metrics";
+  public static final String CONFUSION_MATRIX = "confusion_matrix";
+  public static final String CLASSES = "classes";
+  public static final String THRESHOLD = "threshold";
+  public static final String TRAIN_ROWS = "train_rows";
+  public static final String VALIDATION_ROWS = "validation_rows";
+  public static final String TEST_ROWS = "test_rows";
+  public static final String GOLD_VERSION = "gold_version";
+  public static final String SILVER_VERSION = "silver_version";
+  public static final String BRONZE_VERSION = "bronze_version";
+  public static final String FEATURE_PIPELINE = "feature_pipeline";
+  public static final String PATH = "path";
+  public static final String CONFIG_HASH = "config_hash";
+  public static final String SEED = "seed";
+  public static final String FOLDS = "folds";
+  public static final String STRATEGY = "strategy";
+  public static final String TRIALS = "trials";
+  public static final String SEARCH_SECONDS = "search_seconds";
+  public static final String LAKEML_VERSION = "lakeml_version";
+  public static final String SPARK_VERSION = "spark_version";
+  public static final String DELTA_VERSION = "delta_version";
+  public static final String RUN_ID = "run_id";
+  public static final String RUN_DATE = "run_date";
+  public static final String CREATED_AT = "created_at";
+  public static final String BIAS_GATE = "bias_gate";
+  public static final String BIAS_REASON = "bias_reason";
+  /** Test-split ROC curve: (FPR, TPR, threshold) points, at most 100 (binary models only). */
+  public static final String ROC_CURVE = "roc_curve";
+  /** Test-split precision-recall curve: (recall, precision, threshold) points (binary models only). */
+  public static final String PR_CURVE = "pr_curve";
+  /** {@code importance} (tree models) or {@code coefficient} (binary linear models). */
+  public static final String IMPORTANCE_KIND = "importance_kind";
+  /** The largest feature importances or coefficients by magnitude: (feature, value). */
+  public static final String FEATURE_IMPORTANCE = "feature_importance";
+  /** Importance per input column (one-hot slots summed; |coefficient| summed for linear models). */
+  public static final String COLUMN_IMPORTANCE = "column_importance";
+  /** Balanced class weights the version was trained with (label index → weight), or null. */
+  public static final String CLASS_WEIGHTS = "class_weights";
+  /** The score permutation importance measured the drop of (areaUnderROC or accuracy), or null. */
+  public static final String PERMUTATION_METRIC = "permutation_metric";
+  /** Validation rows permutation importance was measured on. */
+  public static final String PERMUTATION_ROWS = "permutation_rows";
+  /** Mean drop of that score per input column when the column is shuffled, largest first. */
+  public static final String PERMUTATION_IMPORTANCE = "permutation_importance";
+
+  /** One curve point: x, y and the score threshold that produces it (null at the curve's ends). */
+  public static final StructType POINT = new StructType()
+      .add("x", DataTypes.DoubleType, false).add("y", DataTypes.DoubleType, false).add("threshold", DataTypes.DoubleType, true);
+  /** One feature's importance or coefficient. */
+  public static final StructType FEATURE = new StructType()
+      .add("feature", DataTypes.StringType, false).add("value", DataTypes.DoubleType, false);
+
+  public static final StructType SCHEMA = new StructType()
+      .add(DATASET, DataTypes.StringType, false)
+      .add(VERSION, DataTypes.IntegerType, false)
+      .add(STATUS, DataTypes.StringType, false)
+      .add(STATUS_REASON, DataTypes.StringType, true)
+      .add(ALGORITHM, DataTypes.StringType, false)
+      .add(PARAMS, DataTypes.StringType, false)
+      .add(SELECTION_METRIC, DataTypes.StringType, false)
+      .add(CV_METRIC, DataTypes.DoubleType, false)
+      .add(TRAIN_METRICS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+      .add(VALIDATION_METRICS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+      .add(TEST_METRICS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+      .add(CONFUSION_MATRIX, DataTypes.StringType, false)
+      .add(CLASSES, DataTypes.createArrayType(DataTypes.StringType), false)
+      .add(THRESHOLD, DataTypes.DoubleType, true)
+      .add(TRAIN_ROWS, DataTypes.LongType, false)
+      .add(VALIDATION_ROWS, DataTypes.LongType, false)
+      .add(TEST_ROWS, DataTypes.LongType, false)
+      .add(GOLD_VERSION, DataTypes.LongType, false)
+      .add(SILVER_VERSION, DataTypes.LongType, true)
+      .add(BRONZE_VERSION, DataTypes.LongType, true)
+      .add(FEATURE_PIPELINE, DataTypes.StringType, false)
+      .add(PATH, DataTypes.StringType, false)
+      .add(CONFIG_HASH, DataTypes.StringType, false)
+      .add(SEED, DataTypes.LongType, false)
+      .add(FOLDS, DataTypes.IntegerType, false)
+      .add(STRATEGY, DataTypes.StringType, false)
+      .add(TRIALS, DataTypes.IntegerType, false)
+      .add(SEARCH_SECONDS, DataTypes.DoubleType, false)
+      .add(LAKEML_VERSION, DataTypes.StringType, false)
+      .add(SPARK_VERSION, DataTypes.StringType, false)
+      .add(DELTA_VERSION, DataTypes.StringType, false)
+      .add(RUN_ID, DataTypes.StringType, false)
+      .add(RUN_DATE, DataTypes.DateType, false)
+      .add(CREATED_AT, DataTypes.TimestampType, false)
+      .add(BIAS_GATE, DataTypes.StringType, true)
+      .add(BIAS_REASON, DataTypes.StringType, true)
+      // added later (nullable, appended with mergeSchema): older rows and lakes lack them, the report says so
+      .add(ROC_CURVE, DataTypes.createArrayType(POINT), true)
+      .add(PR_CURVE, DataTypes.createArrayType(POINT), true)
+      .add(IMPORTANCE_KIND, DataTypes.StringType, true)
+      .add(FEATURE_IMPORTANCE, DataTypes.createArrayType(FEATURE), true)
+      .add(COLUMN_IMPORTANCE, DataTypes.createArrayType(FEATURE), true)
+      .add(CLASS_WEIGHTS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), true)
+      .add(PERMUTATION_METRIC, DataTypes.StringType, true)
+      .add(PERMUTATION_ROWS, DataTypes.LongType, true)
+      .add(PERMUTATION_IMPORTANCE, DataTypes.createArrayType(FEATURE), true);
+
+  private ModelsTable() {}
+}
