@@ -19,6 +19,8 @@ import io.lakeml.core.SavedModels;
 import io.lakeml.model.Algorithms;
 import io.lakeml.model.ModelMetrics;
 import io.lakeml.model.ModelRegistry;
+import io.lakeml.tables.BiasTable;
+import io.lakeml.tables.ModelsTable;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,22 +57,7 @@ public final class BiasJob implements Job {
     }
   }
 
-  static final StructType SCHEMA = new StructType()
-      .add("dataset", DataTypes.StringType, false)
-      .add("run_date", DataTypes.DateType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("stage", DataTypes.StringType, false)
-      .add("variant", DataTypes.StringType, false)
-      .add("model_version", DataTypes.IntegerType, true)
-      .add("gold_version", DataTypes.LongType, false)
-      .add("attribute", DataTypes.StringType, false)
-      .add("group", DataTypes.StringType, false)
-      .add("metric", DataTypes.StringType, false)
-      .add("value", DataTypes.DoubleType, true)
-      .add("ci_low", DataTypes.DoubleType, true)
-      .add("ci_high", DataTypes.DoubleType, true)
-      .add("note", DataTypes.StringType, true)
-      .add("config_hash", DataTypes.StringType, false);
+  static final StructType SCHEMA = BiasTable.SCHEMA;
 
   private final Stage stage;
   private final Integer version;
@@ -112,7 +99,7 @@ public final class BiasJob implements Job {
     LakeCatalog cat = ctx.catalog();
     LakeCatalog.Table gold = cat.gold(ds.name());
     long goldVersion = Lineage.requireInput(ctx, gold, "prepare");
-    if (alreadyDone(ctx, "gold_version = " + goldVersion)) {
+    if (alreadyDone(ctx, BiasTable.GOLD_VERSION + " = " + goldVersion)) {
       return JobResult.skipped("pre-training bias of " + gold.name() + " version " + goldVersion + " is already measured with this configuration")
           .read(gold.name(), goldVersion);
     }
@@ -134,7 +121,7 @@ public final class BiasJob implements Job {
       summary.put("reweighedTrain", comparison(weighted));
       learned = weighted;
     }
-    write(ctx, out, "gold_version = " + goldVersion);
+    write(ctx, out, BiasTable.GOLD_VERSION + " = " + goldVersion);
     // the data's own finding (the model gate of bias-post repeats it): labels outside the policy
     List<String> found = violations(ds, learned, false);
     JobResult r = JobResult.succeeded().metric("convention", "unprivileged vs privileged; DI = P(fav|unpriv)/P(fav|priv); SPD, EOD = unpriv - priv")
@@ -162,14 +149,14 @@ public final class BiasJob implements Job {
       return JobResult.skipped("no model version of " + ds.name() + " yet; run 'jobs/lakeml tune --dataset " + ds.name() + "' first");
     }
     Row e = entry.get();
-    int v = e.getAs("version");
-    long goldVersion = e.getAs("gold_version");
-    if (alreadyDone(ctx, "model_version = " + v)) {
+    int v = e.getAs(ModelsTable.VERSION);
+    long goldVersion = e.getAs(ModelsTable.GOLD_VERSION);
+    if (alreadyDone(ctx, BiasTable.MODEL_VERSION + " = " + v)) {
       return JobResult.skipped("post-training bias of model version " + v + " is already measured with this configuration").metric("version", v);
     }
     Dataset<Row> gold = goldAt(ctx, goldVersion);
     Dataset<Row> test = gold.where(col("split").equalTo("test"));
-    Transformer[] stages = SavedModels.load(ctx.spark(), e.getAs("path")).stages();
+    Transformer[] stages = SavedModels.load(ctx.spark(), e.getAs(ModelsTable.PATH)).stages();
     Transformer model = stages[stages.length - 1];
     List<BiasMetrics.Grouping> groupings = BiasMetrics.groupings(ds);
     Column favLabel = col(Algorithms.LABEL).equalTo(favorable);
@@ -193,9 +180,9 @@ public final class BiasJob implements Job {
 
       if (ds.bias().reweigh()) {
         // the same algorithm and parameters without the weights: the price and the effect of reweighing, side by side
-        ctx.step("refitting " + e.getAs("algorithm") + " without reweighing for comparison");
-        Estimator<?> est = Algorithms.estimator(e.getAs("algorithm"), e.<Long>getAs("seed"));
-        Map<String, String> params = new ObjectMapper().readValue((String) e.getAs("params"), new TypeReference<TreeMap<String, String>>() {});
+        ctx.step("refitting " + e.getAs(ModelsTable.ALGORITHM) + " without reweighing for comparison");
+        Estimator<?> est = Algorithms.estimator(e.getAs(ModelsTable.ALGORITHM), e.<Long>getAs(ModelsTable.SEED));
+        Map<String, String> params = new ObjectMapper().readValue((String) e.getAs(ModelsTable.PARAMS), new TypeReference<TreeMap<String, String>>() {});
         Model<?> plain = (Model<?>) est.fit(gold.where(col("split").equalTo("train")).withColumn(Algorithms.WEIGHT, lit(1.0)),
             Algorithms.paramMap(est, params));
         Dataset<Row> plainScored = plain.transform(test).cache();
@@ -212,7 +199,7 @@ public final class BiasJob implements Job {
       }
 
       Gate gate = gate(ds, metrics, dataMetrics(ds, gold, groupings, favLabel));
-      write(ctx, out, "model_version = " + v);
+      write(ctx, out, BiasTable.MODEL_VERSION + " = " + v);
       ModelRegistry.recordGate(spark, cat, ds.name(), v, gate.decision(), gate.reason());
       JobResult r = JobResult.succeeded()
           .metric("version", v)
@@ -325,8 +312,8 @@ public final class BiasJob implements Job {
       return false;
     }
     return !ctx.spark().read().format("delta").load(t.path())
-        .where("dataset = '" + ctx.dataset().name() + "' AND stage = '" + stage + "' AND " + condition
-            + " AND config_hash = '" + ctx.config().datasetHash() + "'")
+        .where(BiasTable.DATASET + " = '" + ctx.dataset().name() + "' AND " + BiasTable.STAGE + " = '" + stage + "' AND " + condition
+            + " AND " + BiasTable.CONFIG_HASH + " = '" + ctx.config().datasetHash() + "'")
         .limit(1).isEmpty();
   }
 
@@ -346,6 +333,6 @@ public final class BiasJob implements Job {
   /** Replaces this stage's earlier rows for the same gold or model version: reruns do not duplicate. */
   private void write(JobContext ctx, List<Row> rows, String condition) {
     DeltaTables.replace(ctx.spark().createDataFrame(rows, SCHEMA).coalesce(1), ctx.catalog().bias().path(),
-        "dataset = '" + ctx.dataset().name() + "' AND stage = '" + stage + "' AND " + condition);
+        BiasTable.DATASET + " = '" + ctx.dataset().name() + "' AND " + BiasTable.STAGE + " = '" + stage + "' AND " + condition);
   }
 }

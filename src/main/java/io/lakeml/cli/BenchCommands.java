@@ -418,7 +418,7 @@ final class BenchCommands {
       String query = "select " + String.join(", ", ModelsTable.VERSION, ModelsTable.ALGORITHM, ModelsTable.PARAMS, ModelsTable.CV_METRIC,
           ModelsTable.TRAIN_METRICS, ModelsTable.VALIDATION_METRICS, ModelsTable.TEST_METRICS, ModelsTable.CONFUSION_MATRIX,
           ModelsTable.TRAIN_ROWS, ModelsTable.VALIDATION_ROWS, ModelsTable.TEST_ROWS)
-          + ", (select round(sum(probability), 9) from predictions." + dataset + ") as probability_sum from _system." + ModelsTable.NAME
+          + ", (select round(sum(probability), 9) from predictions." + dataset + ") as probability_sum from _system." + ModelsTable.TABLE
           + " order by " + ModelsTable.VERSION;
       Runner.Outcome o = StageProcess.run("sql", List.of("sql", query, "--set", "lake.root=" + lake, "--conf-dir", common.confDir.toAbsolutePath().toString()),
           new java.io.PrintStream(rows, true, java.nio.charset.StandardCharsets.UTF_8), err, null);

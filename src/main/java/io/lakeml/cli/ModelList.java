@@ -40,7 +40,7 @@ final class ModelList {
       v.put("validation", metric(r, ModelsTable.VALIDATION_METRICS, metric));
       v.put("test", metric(r, ModelsTable.TEST_METRICS, metric));
       v.put("goldVersion", r.getAs(ModelsTable.GOLD_VERSION));
-      v.put("runDate", String.valueOf((Object) r.getAs("run_date")));
+      v.put("runDate", String.valueOf((Object) r.getAs(ModelsTable.RUN_DATE)));
       v.put("created", String.valueOf((Object) r.getAs(ModelsTable.CREATED_AT)));
       v.put("path", r.getAs("path"));
       if (json) {

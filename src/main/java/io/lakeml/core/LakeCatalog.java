@@ -2,9 +2,15 @@ package io.lakeml.core;
 
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.LakemlConfig;
+import io.lakeml.tables.BiasTable;
 import io.lakeml.tables.ChampionsTable;
 import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.MonitorTable;
+import io.lakeml.tables.ProfileTable;
+import io.lakeml.tables.QualityTable;
+import io.lakeml.tables.QuarantineTable;
 import io.lakeml.tables.RunsTable;
+import io.lakeml.tables.TrialsTable;
 import java.net.URI;
 import java.nio.file.Path;
 
@@ -78,17 +84,17 @@ public final class LakeCatalog {
 
   /** Rejected records of every dataset and stage, with raw content and reason. */
   public Table quarantine() {
-    return system("quarantine");
+    return system(QuarantineTable.TABLE);
   }
 
   /** Validation rule results per dataset and run date. */
   public Table quality() {
-    return system("quality");
+    return system(QualityTable.TABLE);
   }
 
   /** Column profiles per dataset, run date and split. */
   public Table profile() {
-    return system("profile");
+    return system(ProfileTable.TABLE);
   }
 
   /** Folder of the fitted feature pipeline (a Spark ml PipelineModel) written by one prepare run. */
@@ -98,22 +104,22 @@ public final class LakeCatalog {
 
   /** The model registry: one row per model version of every dataset. */
   public Table models() {
-    return system(ModelsTable.NAME);
+    return system(ModelsTable.TABLE);
   }
 
   /** Fairness metrics of data (pre-training) and model versions (post-training). */
   public Table bias() {
-    return system("bias");
+    return system(BiasTable.TABLE);
   }
 
   /** Champion history: every promotion and rollback, automatic or by a person. */
   public Table champions() {
-    return system(ChampionsTable.NAME);
+    return system(ChampionsTable.TABLE);
   }
 
   /** Drift and performance monitoring per dataset and run date, with the retraining signal. */
   public Table monitor() {
-    return system("monitor");
+    return system(MonitorTable.TABLE);
   }
 
   /** Batch predictions of a dataset's champion model, per run date. */
@@ -123,7 +129,7 @@ public final class LakeCatalog {
 
   /** Every hyperparameter trial of every tune run. */
   public Table trials() {
-    return system("trials");
+    return system(TrialsTable.TABLE);
   }
 
   /** Folder of a registered model version (a complete Spark ml PipelineModel: features + model). */
@@ -143,7 +149,7 @@ public final class LakeCatalog {
 
   /** One row per job run: the run ledger. */
   public Table runs() {
-    return system(RunsTable.NAME);
+    return system(RunsTable.TABLE);
   }
 
   /** Lock files of running nightlies ({@link RunLock}). */

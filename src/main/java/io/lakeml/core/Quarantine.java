@@ -3,6 +3,7 @@ package io.lakeml.core;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
+import io.lakeml.tables.QuarantineTable;
 import java.sql.Date;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -11,18 +12,20 @@ import org.apache.spark.sql.Row;
 /**
  * The quarantine table: every record a stage could not accept, with its raw content, source, reason
  * and run, so nothing is silently dropped. One table for all datasets (blind appends never conflict).
+ * Its columns are {@link QuarantineTable}'s; the constants here name the same columns for the stages
+ * that stage rejected rows under them.
  */
 public final class Quarantine {
   private Quarantine() {}
 
-  public static final String DATASET = "dataset";
-  public static final String STAGE = "stage";
-  public static final String RUN_ID = "run_id";
-  public static final String RUN_DATE = "run_date";
-  public static final String SOURCE_FILE = "source_file";
-  public static final String REASON = "reason";
-  public static final String RAW_RECORD = "raw_record";
-  public static final String QUARANTINED_AT = "quarantined_at";
+  public static final String DATASET = QuarantineTable.DATASET;
+  public static final String STAGE = QuarantineTable.STAGE;
+  public static final String RUN_ID = QuarantineTable.RUN_ID;
+  public static final String RUN_DATE = QuarantineTable.RUN_DATE;
+  public static final String SOURCE_FILE = QuarantineTable.SOURCE_FILE;
+  public static final String REASON = QuarantineTable.REASON;
+  public static final String RAW_RECORD = QuarantineTable.RAW_RECORD;
+  public static final String QUARANTINED_AT = QuarantineTable.QUARANTINED_AT;
 
   /**
    * Appends rejected records exactly once per (appId, txnVersion).

@@ -13,6 +13,7 @@ import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.model.ModelRegistry;
 import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.MonitorTable;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,17 +42,7 @@ public final class MonitorJob implements Job {
   static final double EPSILON = 1e-4;
   static final int BINS = 10;
 
-  static final StructType SCHEMA = new StructType()
-      .add("dataset", DataTypes.StringType, false)
-      .add("run_date", DataTypes.DateType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("model_version", DataTypes.IntegerType, false)
-      .add("silver_version", DataTypes.LongType, false)
-      .add("kind", DataTypes.StringType, false)
-      .add("name", DataTypes.StringType, false)
-      .add("value", DataTypes.DoubleType, true)
-      .add("threshold", DataTypes.DoubleType, true)
-      .add("breached", DataTypes.BooleanType, false);
+  static final StructType SCHEMA = MonitorTable.SCHEMA;
 
   @Override
   public String name() {
@@ -73,9 +64,9 @@ public final class MonitorJob implements Job {
       return JobResult.skipped("no champion model for " + ds.name() + " yet; nothing to monitor");
     }
     Row model = champion.get();
-    int version = model.getAs("version");
+    int version = model.getAs(ModelsTable.VERSION);
     LakeCatalog.Table predictions = cat.predictions(ds.name());
-    String thisDate = "run_date = DATE'" + ctx.runDate() + "'";
+    String thisDate = MonitorTable.RUN_DATE + " = DATE'" + ctx.runDate() + "'";
     List<Row> scoredOn = DeltaTables.exists(spark, predictions.path())
         ? spark.read().format("delta").load(predictions.path()).where(thisDate).select(ScoreJob.SILVER_VERSION, ScoreJob.MODEL_VERSION)
             // bounded: distinct (silver version, model version) pairs of one run date
@@ -89,8 +80,10 @@ public final class MonitorJob implements Job {
     LakeCatalog.Table labels = cat.silver(ds.deploy().labels().from().orElse(ds.name()));
     java.util.OptionalLong labelsVersion = DeltaTables.version(spark, labels.path());
     // monitored already, with the labels known now (labels arriving later make it worth a rerun)
-    String done = "dataset = '" + ds.name() + "' AND " + thisDate + " AND model_version = " + version + " AND silver_version = " + scoredSilver;
-    String sameLabels = labelsVersion.isEmpty() ? "" : " AND kind = 'labels' AND name = '" + labels.name() + "' AND value = " + labelsVersion.getAsLong();
+    String done = MonitorTable.DATASET + " = '" + ds.name() + "' AND " + thisDate + " AND " + MonitorTable.MODEL_VERSION + " = " + version
+        + " AND " + MonitorTable.SILVER_VERSION + " = " + scoredSilver;
+    String sameLabels = labelsVersion.isEmpty() ? "" : " AND " + MonitorTable.KIND + " = '" + MonitorTable.LABELS + "' AND " + MonitorTable.NAME
+        + " = '" + labels.name() + "' AND " + MonitorTable.VALUE + " = " + labelsVersion.getAsLong();
     if (DeltaTables.exists(spark, t.path()) && !spark.read().format("delta").load(t.path()).where(done + sameLabels).limit(1).isEmpty()) {
       return JobResult.skipped("the predictions of " + ctx.runDate() + " (version " + version + ", silver version " + scoredSilver
           + (labelsVersion.isEmpty() ? "" : ", labels " + labels.name() + " version " + labelsVersion.getAsLong()) + ") are already monitored")
@@ -128,7 +121,7 @@ public final class MonitorJob implements Job {
       if (breach) {
         reasons.add(String.format(java.util.Locale.ROOT, "%s PSI %.3f > %s", f, v, psiThreshold));
       }
-      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "feature", f, v, psiThreshold, breach));
+      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.FEATURE, f, v, psiThreshold, breach));
     }
 
     // predicted classes today against the champion's predictions on its test split (confusion matrix columns)
@@ -138,14 +131,14 @@ public final class MonitorJob implements Job {
     if (predictionBreach) {
       reasons.add(String.format(java.util.Locale.ROOT, "prediction PSI %.3f > %s", predictionPsi, psiThreshold));
     }
-    out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "prediction", "predicted class",
+    out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.PREDICTION, "predicted class",
         predictionPsi, psiThreshold, predictionBreach));
 
     Map<String, Object> performance = null;
     if (labelsVersion.isPresent()) {
       ctx.step("performance on labels from " + labels.name() + " version " + labelsVersion.getAsLong());
       performance = performance(ctx, ds, model, labels, labelsVersion.getAsLong());
-      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "labels", labels.name(), (double) labelsVersion.getAsLong(), null, false));
+      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.LABELS, labels.name(), (double) labelsVersion.getAsLong(), null, false));
     }
     if (performance != null) {
       double drop = (Double) performance.get("drop");
@@ -154,11 +147,11 @@ public final class MonitorJob implements Job {
       if (breach) {
         reasons.add(String.format(java.util.Locale.ROOT, "%s fell by %.3f (> %s) on labelled scored rows", performance.get("metric"), drop, ds.deploy().metricDrop()));
       }
-      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "performance", (String) performance.get("metric"),
+      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.PERFORMANCE, (String) performance.get("metric"),
           (Double) performance.get("value"), ds.deploy().metricDrop(), breach));
     }
-    out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, "signal", "retrain", retrain ? 1.0 : 0.0, null, retrain));
-    DeltaTables.replace(spark.createDataFrame(out, SCHEMA).coalesce(1), t.path(), "dataset = '" + ds.name() + "' AND " + thisDate);
+    out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.SIGNAL, "retrain", retrain ? 1.0 : 0.0, null, retrain));
+    DeltaTables.replace(spark.createDataFrame(out, SCHEMA).coalesce(1), t.path(), MonitorTable.DATASET + " = '" + ds.name() + "' AND " + thisDate);
     JobResult r = JobResult.succeeded().metric("version", version).metric("psi", psi).metric("predictionPsi", round(predictionPsi))
         .metric("retrain", retrain);
     if (performance != null) {
@@ -253,7 +246,7 @@ public final class MonitorJob implements Job {
   }
 
   private static double predictionPsi(Row model, Dataset<Row> scored) {
-    List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs("classes"));
+    List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs(ModelsTable.CLASSES));
     Map<String, Double> expected = new LinkedHashMap<>();
     try {
       Map<?, ?> cm = new com.fasterxml.jackson.databind.ObjectMapper().readValue((String) model.getAs(ModelsTable.CONFUSION_MATRIX), Map.class);
@@ -271,7 +264,7 @@ public final class MonitorJob implements Job {
         expected.put(classes.get(j), total == 0 ? 0 : predicted[j] / total);
       }
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("unreadable confusion matrix of version " + model.getAs("version"), e);
+      throw new IllegalStateException("unreadable confusion matrix of version " + model.getAs(ModelsTable.VERSION), e);
     }
     return psi(expected, distribution(scored.select(col(ScoreJob.PREDICTION).as("v"))));
   }
@@ -298,7 +291,7 @@ public final class MonitorJob implements Job {
           + List.of(known.columns()) + "). Set dataset.deploy.monitor.labels.column, or load a table with the key " + ds.key() + " and the label.");
     }
     Column[] keys = ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-    int version = model.getAs("version");
+    int version = model.getAs(ModelsTable.VERSION);
     Dataset<Row> recent = spark.read().format("delta").load(ctx.catalog().predictions(ds.name()).path())
         .where(col(ScoreJob.MODEL_VERSION).equalTo(version)
             .and(col("run_date").gt(lit(Date.valueOf(ctx.runDate().minusDays(source.lookbackDays())))))
@@ -310,7 +303,7 @@ public final class MonitorJob implements Job {
             java.util.stream.Stream.of(col(labelColumn).as(truth))).toArray(Column[]::new)),
             scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq())
         .where(col(truth).isNotNull());
-    List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs("classes"));
+    List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs(ModelsTable.CLASSES));
     Column classArray = org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
     Column actual = label.binary()
         ? when(col(truth).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)

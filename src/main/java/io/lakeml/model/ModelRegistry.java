@@ -9,6 +9,7 @@ import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.SavedModels;
 import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.MonitorTable;
 import java.io.IOException;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -73,22 +74,22 @@ public final class ModelRegistry {
     if (!DeltaTables.exists(spark, cat.models().path())) {
       return spark.createDataFrame(List.of(), SCHEMA);
     }
-    return spark.read().format("delta").load(cat.models().path()).where(col("dataset").equalTo(dataset));
+    return spark.read().format("delta").load(cat.models().path()).where(col(ModelsTable.DATASET).equalTo(dataset));
   }
 
   /** One version's row. */
   public static Optional<Row> get(SparkSession spark, LakeCatalog cat, String dataset, int version) {
     // bounded: one model version
-    List<Row> rows = versions(spark, cat, dataset).where(col("version").equalTo(version)).collectAsList();
+    List<Row> rows = versions(spark, cat, dataset).where(col(ModelsTable.VERSION).equalTo(version)).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
   /** The version already trained from this gold version with this dataset configuration, if any. */
   public static Optional<Row> trainedFrom(SparkSession spark, LakeCatalog cat, String dataset, long goldVersion, String configHash) {
     List<Row> rows = versions(spark, cat, dataset)
-        .where(col("gold_version").equalTo(goldVersion).and(col("config_hash").equalTo(configHash)))
+        .where(col(ModelsTable.GOLD_VERSION).equalTo(goldVersion).and(col(ModelsTable.CONFIG_HASH).equalTo(configHash)))
         // bounded: limit 1
-        .orderBy(col("version").desc()).limit(1).collectAsList();
+        .orderBy(col(ModelsTable.VERSION).desc()).limit(1).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
@@ -97,7 +98,7 @@ public final class ModelRegistry {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
     String dataset = ctx.dataset().name();
-    Row last = versions(spark, cat, dataset).agg(max(col("version"))).first();
+    Row last = versions(spark, cat, dataset).agg(max(col(ModelsTable.VERSION))).first();
     int version = last.isNullAt(0) ? 1 : last.getInt(0) + 1;
     String staging = cat.modelStaging(dataset, ctx.runId());
     String target = cat.modelVersion(dataset, version);
@@ -139,7 +140,7 @@ public final class ModelRegistry {
     DeltaTables.appendOnce(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), cat.models().path(),
         "lakeml-registry-" + dataset, version, true);
     Row written = get(spark, cat, dataset, version).orElse(null);
-    if (written == null || !ctx.runId().equals(written.getAs("run_id"))) {
+    if (written == null || !ctx.runId().equals(written.getAs(ModelsTable.RUN_ID))) {
       throw new JobFailure("another tune run registered version " + version + " of " + dataset
           + " at the same time; this run's model is not registered. Run tune again.");
     }
@@ -173,20 +174,20 @@ public final class ModelRegistry {
       set.put(ModelsTable.STATUS_REASON, org.apache.spark.sql.functions.lit(reason));
     }
     DeltaTables.retryOnConflict("recording the bias gate of " + dataset + " v" + version, () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
-        .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)), set));
+        .update(col(ModelsTable.DATASET).equalTo(dataset).and(col(ModelsTable.VERSION).equalTo(version)), set));
   }
 
   /** The dataset's newest version, if any. */
   public static Optional<Row> latest(SparkSession spark, LakeCatalog cat, String dataset) {
     // bounded: limit 1
-    List<Row> rows = versions(spark, cat, dataset).orderBy(col("version").desc()).limit(1).collectAsList();
+    List<Row> rows = versions(spark, cat, dataset).orderBy(col(ModelsTable.VERSION).desc()).limit(1).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
   /** The dataset's current champion, if any. */
   public static Optional<Row> champion(SparkSession spark, LakeCatalog cat, String dataset) {
     // bounded: limit 1
-    List<Row> rows = versions(spark, cat, dataset).where(col("status").equalTo(CHAMPION)).limit(1).collectAsList();
+    List<Row> rows = versions(spark, cat, dataset).where(col(ModelsTable.STATUS).equalTo(CHAMPION)).limit(1).collectAsList();
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
   }
 
@@ -195,20 +196,20 @@ public final class ModelRegistry {
    * UPDATE), so there is never zero or two champions.
    */
   public static void makeChampion(SparkSession spark, LakeCatalog cat, String dataset, int version, String reason) {
-    org.apache.spark.sql.Column isNew = col("version").equalTo(version);
+    org.apache.spark.sql.Column isNew = col(ModelsTable.VERSION).equalTo(version);
     Map<String, org.apache.spark.sql.Column> set = new java.util.HashMap<>();
     set.put("status", org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(CHAMPION))
         .otherwise(org.apache.spark.sql.functions.lit(ARCHIVED)));
     set.put(ModelsTable.STATUS_REASON, org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(reason))
         .otherwise(org.apache.spark.sql.functions.lit("replaced by version " + version)));
     DeltaTables.retryOnConflict("making " + dataset + " v" + version + " champion", () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
-        .update(col("dataset").equalTo(dataset).and(isNew.or(col("status").equalTo(CHAMPION))), set));
+        .update(col(ModelsTable.DATASET).equalTo(dataset).and(isNew.or(col(ModelsTable.STATUS).equalTo(CHAMPION))), set));
   }
 
   /** Sets a version's status reason (e.g. why it was not promoted). */
   public static void explain(SparkSession spark, LakeCatalog cat, String dataset, int version, String reason) {
     DeltaTables.retryOnConflict("explaining " + dataset + " v" + version, () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
-        .update(col("dataset").equalTo(dataset).and(col("version").equalTo(version)),
+        .update(col(ModelsTable.DATASET).equalTo(dataset).and(col(ModelsTable.VERSION).equalTo(version)),
             Map.of(ModelsTable.STATUS_REASON, org.apache.spark.sql.functions.lit(reason))));
   }
 
@@ -255,8 +256,8 @@ public final class ModelRegistry {
       return false;
     }
     return !spark.read().format("delta").load(cat.monitor().path())
-        .where(col("dataset").equalTo(dataset).and(col("kind").equalTo("signal")).and(col("breached"))
-            .and(col("run_date").gt(org.apache.spark.sql.functions.lit(Date.valueOf(since)))))
+        .where(col(MonitorTable.DATASET).equalTo(dataset).and(col(MonitorTable.KIND).equalTo(MonitorTable.SIGNAL)).and(col(MonitorTable.BREACHED))
+            .and(col(MonitorTable.RUN_DATE).gt(org.apache.spark.sql.functions.lit(Date.valueOf(since)))))
         .limit(1).isEmpty();
   }
 }

@@ -21,6 +21,7 @@ import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
+import io.lakeml.tables.QualityTable;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,19 +53,7 @@ public final class PrepareJob implements Job {
   /** Most classes a multiclass label may have. */
   static final int MAX_CLASSES = 1000;
 
-  static final StructType QUALITY_SCHEMA = new StructType()
-      .add("dataset", DataTypes.StringType, false)
-      .add("run_date", DataTypes.DateType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("rule_id", DataTypes.StringType, false)
-      .add("check", DataTypes.StringType, false)
-      .add("column", DataTypes.StringType, true)
-      .add("action", DataTypes.StringType, false)
-      .add("rows_checked", DataTypes.LongType, false)
-      .add("rows_failed", DataTypes.LongType, false)
-      .add("ratio", DataTypes.DoubleType, false)
-      .add("observed", DataTypes.DoubleType, true)
-      .add("passed", DataTypes.BooleanType, false);
+  static final StructType QUALITY_SCHEMA = QualityTable.SCHEMA;
 
   @Override
   public String name() {
@@ -343,9 +332,12 @@ public final class PrepareJob implements Job {
     replaceRunDate(ctx, ctx.spark().createDataFrame(rows, QUALITY_SCHEMA), ctx.catalog().quality());
   }
 
-  /** Writes a run's rows for (dataset, run date), replacing an earlier run of the same date (idempotent reruns). */
+  /**
+   * Writes a run's rows for (dataset, run date), replacing an earlier run of the same date (idempotent
+   * reruns). Quality and profile rows share these two key columns.
+   */
   private static void replaceRunDate(JobContext ctx, Dataset<Row> rows, LakeCatalog.Table table) {
-    String condition = "dataset = '" + ctx.dataset().name() + "' AND run_date = DATE'" + ctx.runDate() + "'";
+    String condition = QualityTable.DATASET + " = '" + ctx.dataset().name() + "' AND " + QualityTable.RUN_DATE + " = DATE'" + ctx.runDate() + "'";
     DeltaTables.replace(rows.coalesce(1), table.path(), condition);
   }
 }

@@ -18,6 +18,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.DatasetConfig;
+import io.lakeml.tables.ProfileTable;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -44,24 +45,8 @@ import org.apache.spark.sql.types.StructType;
 final class Profiler {
   static final double[] QUANTILES = {0.05, 0.25, 0.5, 0.75, 0.95};
   static final int TOP_VALUES = 10;
-  static final StructType TOP_VALUE = new StructType()
-      .add("value", DataTypes.StringType).add("count", DataTypes.LongType).add("label_rate", DataTypes.DoubleType);
-  static final StructType SCHEMA = new StructType()
-      .add("dataset", DataTypes.StringType, false)
-      .add("run_date", DataTypes.DateType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("scope", DataTypes.StringType, false)
-      .add("column", DataTypes.StringType, false)
-      .add("type", DataTypes.StringType, false)
-      .add("count", DataTypes.LongType)
-      .add("nulls", DataTypes.LongType)
-      .add("distinct_approx", DataTypes.LongType)
-      .add("min", DataTypes.StringType)
-      .add("max", DataTypes.StringType)
-      .add("mean", DataTypes.DoubleType)
-      .add("stddev", DataTypes.DoubleType)
-      .add("quantiles", DataTypes.createArrayType(DataTypes.DoubleType))
-      .add("top_values", DataTypes.createArrayType(TOP_VALUE));
+  static final StructType TOP_VALUE = ProfileTable.TOP_VALUE;
+  static final StructType SCHEMA = ProfileTable.SCHEMA;
 
   /** Columns profiled per aggregation (see {@link #profile}). */
   static final int COLUMNS_PER_PASS = 50;

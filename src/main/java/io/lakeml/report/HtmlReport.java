@@ -2,6 +2,7 @@ package io.lakeml.report;
 
 import static io.lakeml.report.ReportData.*;
 
+import io.lakeml.tables.MonitorTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -114,7 +115,7 @@ final class HtmlReport {
       s.append(card("Drift", "–", "not monitored on this date"));
     } else {
       Map<String, Object> worst = psi.stream().max(java.util.Comparator.comparingDouble(r -> num(r.get(VALUE)))).get();
-      boolean retrain = d.monitor().stream().anyMatch(r -> "signal".equals(r.get(KIND)) && Boolean.TRUE.equals(r.get(BREACHED)));
+      boolean retrain = d.monitor().stream().anyMatch(r -> MonitorTable.SIGNAL.equals(r.get(KIND)) && Boolean.TRUE.equals(r.get(BREACHED)));
       s.append(card("Drift", "PSI " + Html.num(worst.get(VALUE)), "max, " + Html.esc(worst.get(NAME)) + " · " + (retrain ? "retrain signalled" : "no retrain signal")));
     }
     s.append("</div><nav>");
@@ -585,10 +586,10 @@ final class HtmlReport {
     for (Map<String, Object> r : d.monitor()) {
       String result = Html.badge(Boolean.TRUE.equals(r.get(BREACHED)) ? "breached" : "ok");
       switch (str(r.get(KIND))) {
-        case "labels" -> other.add(List.of("labels from", Html.esc(r.get(NAME)) + " version " + Html.num(r.get(VALUE)), ""));
-        case "performance" -> other.add(List.of(Html.esc(r.get(NAME)) + " on labelled scored rows",
+        case MonitorTable.LABELS -> other.add(List.of("labels from", Html.esc(r.get(NAME)) + " version " + Html.num(r.get(VALUE)), ""));
+        case MonitorTable.PERFORMANCE -> other.add(List.of(Html.esc(r.get(NAME)) + " on labelled scored rows",
             Html.num(r.get(VALUE)) + " (largest allowed fall from test: " + Html.num(r.get(THRESHOLD)) + ")", result));
-        case "signal" -> other.add(List.of("retraining signal", Boolean.TRUE.equals(r.get(BREACHED)) ? "raised" : "not raised", result));
+        case MonitorTable.SIGNAL -> other.add(List.of("retraining signal", Boolean.TRUE.equals(r.get(BREACHED)) ? "raised" : "not raised", result));
         default -> { }
       }
     }

@@ -1,8 +1,13 @@
 package io.lakeml.report;
 
+import io.lakeml.tables.BiasTable;
 import io.lakeml.tables.ChampionsTable;
 import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.MonitorTable;
+import io.lakeml.tables.ProfileTable;
+import io.lakeml.tables.QualityTable;
 import io.lakeml.tables.RunsTable;
+import io.lakeml.tables.TrialsTable;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -56,38 +61,38 @@ record ReportData(String dataset, LocalDate runDate, String generatedAt, String 
   static final String CONFIG_HASH = RunsTable.CONFIG_HASH;
 
   // _system.quality
-  static final String RULE_ID = "rule_id";
-  static final String CHECK = "check";
-  static final String COLUMN = "column";
-  static final String ACTION = "action";
-  static final String ROWS_CHECKED = "rows_checked";
-  static final String ROWS_FAILED = "rows_failed";
-  static final String RATIO = "ratio";
-  static final String PASSED = "passed";
+  static final String RULE_ID = QualityTable.RULE_ID;
+  static final String CHECK = QualityTable.CHECK;
+  static final String COLUMN = QualityTable.COLUMN;
+  static final String ACTION = QualityTable.ACTION;
+  static final String ROWS_CHECKED = QualityTable.ROWS_CHECKED;
+  static final String ROWS_FAILED = QualityTable.ROWS_FAILED;
+  static final String RATIO = QualityTable.RATIO;
+  static final String PASSED = QualityTable.PASSED;
 
   // _system.profile
-  static final String SCOPE = "scope";
-  static final String TYPE = "type";
-  static final String COUNT = "count";
-  static final String NULLS = "nulls";
-  static final String DISTINCT = "distinct_approx";
-  static final String MIN = "min";
-  static final String MAX = "max";
-  static final String MEAN = "mean";
-  static final String QUANTILES = "quantiles";
-  static final String TOP_VALUES = "top_values";
-  static final String LABEL_RATE = "label_rate";
+  static final String SCOPE = ProfileTable.SCOPE;
+  static final String TYPE = ProfileTable.TYPE;
+  static final String COUNT = ProfileTable.COUNT;
+  static final String NULLS = ProfileTable.NULLS;
+  static final String DISTINCT = ProfileTable.DISTINCT_APPROX;
+  static final String MIN = ProfileTable.MIN;
+  static final String MAX = ProfileTable.MAX;
+  static final String MEAN = ProfileTable.MEAN;
+  static final String QUANTILES = ProfileTable.QUANTILES;
+  static final String TOP_VALUES = ProfileTable.TOP_VALUES;
+  static final String LABEL_RATE = ProfileTable.LABEL_RATE;
 
   // _system.bias
-  static final String STAGE = "stage";
-  static final String VARIANT = "variant";
-  static final String MODEL_VERSION = "model_version";
-  static final String GOLD_VERSION = "gold_version";
-  static final String ATTRIBUTE = "attribute";
-  static final String GROUP = "group";
-  static final String CI_LOW = "ci_low";
-  static final String CI_HIGH = "ci_high";
-  static final String NOTE = "note";
+  static final String STAGE = BiasTable.STAGE;
+  static final String VARIANT = BiasTable.VARIANT;
+  static final String MODEL_VERSION = BiasTable.MODEL_VERSION;
+  static final String GOLD_VERSION = BiasTable.GOLD_VERSION;
+  static final String ATTRIBUTE = BiasTable.ATTRIBUTE;
+  static final String GROUP = BiasTable.GROUP;
+  static final String CI_LOW = BiasTable.CI_LOW;
+  static final String CI_HIGH = BiasTable.CI_HIGH;
+  static final String NOTE = BiasTable.NOTE;
 
   // _system.models
   static final String STATUS_REASON = ModelsTable.STATUS_REASON;
@@ -107,15 +112,15 @@ record ReportData(String dataset, LocalDate runDate, String generatedAt, String 
   static final String SEARCH_SECONDS = ModelsTable.SEARCH_SECONDS;
 
   // _system.trials
-  static final String CANDIDATE = "candidate";
-  static final String RUNG = "rung";
-  static final String ROWS = "rows";
-  static final String MEAN_METRIC = "mean";
-  static final String STD = "std";
-  static final String SECONDS = "seconds";
-  static final String FOLD_METRICS = "fold_metrics";
-  static final String TRIAL_VALIDATION = "validation_metric";
-  static final String SELECTED = "selected";
+  static final String CANDIDATE = TrialsTable.CANDIDATE;
+  static final String RUNG = TrialsTable.RUNG;
+  static final String ROWS = TrialsTable.ROWS;
+  static final String MEAN_METRIC = TrialsTable.MEAN;
+  static final String STD = TrialsTable.STD;
+  static final String SECONDS = TrialsTable.SECONDS;
+  static final String FOLD_METRICS = TrialsTable.FOLD_METRICS;
+  static final String TRIAL_VALIDATION = TrialsTable.VALIDATION_METRIC;
+  static final String SELECTED = TrialsTable.SELECTED;
 
   // _system.champions
   static final String PREVIOUS_VERSION = ChampionsTable.PREVIOUS_VERSION;
@@ -124,7 +129,7 @@ record ReportData(String dataset, LocalDate runDate, String generatedAt, String 
   static final String AT = ChampionsTable.AT;
 
   // _system.monitor
-  static final String KIND = "kind";
-  static final String NAME = "name";
-  static final String BREACHED = "breached";
+  static final String KIND = MonitorTable.KIND;
+  static final String NAME = MonitorTable.NAME;
+  static final String BREACHED = MonitorTable.BREACHED;
 }

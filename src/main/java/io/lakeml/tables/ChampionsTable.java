@@ -10,7 +10,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class ChampionsTable {
   /** The table's name under {@code _system}. */
-  public static final String NAME = "champions";
+  public static final String TABLE = "champions";
 
   public static final String DATASET = "dataset";
   /** The model version that became champion. */

@@ -11,7 +11,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class ModelsTable {
   /** The table's name under {@code _system}. */
-  public static final String NAME = "models";
+  public static final String TABLE = "models";
 
   public static final String DATASET = "dataset";
   public static final String VERSION = "version";

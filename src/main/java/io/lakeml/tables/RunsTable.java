@@ -10,7 +10,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class RunsTable {
   /** The table's name under {@code _system}. */
-  public static final String NAME = "runs";
+  public static final String TABLE = "runs";
 
   public static final String RUN_ID = "run_id";
   public static final String JOB = "job";

@@ -106,7 +106,7 @@ public final class ReproduceJob implements Job {
           : JobResult.failed("version " + version + " did not reproduce: metrics differ beyond " + TOLERANCE + " (see 'metrics')");
       result.metric("version", version).metric("algorithm", algorithm).metric("params", params)
           .metric("goldVersion", goldVersion).metric("match", match).metric("metrics", comparison)
-          .metric("configChanged", !ctx.config().datasetHash().equals(entry.getAs("config_hash")));
+          .metric("configChanged", !ctx.config().datasetHash().equals(entry.getAs(ModelsTable.CONFIG_HASH)));
       result.read(cat.gold(ds.name()).name(), goldVersion);
       return result;
     } finally {

@@ -18,6 +18,8 @@ import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.SavedModels;
+import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.TrialsTable;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,24 +60,7 @@ public final class TuneJob implements Job {
   /** Test spy, per dataset name: sees every dataset the selection reads (before its columns are narrowed). */
   static final java.util.Map<String, Consumer<Dataset<Row>>> SELECTION_OBSERVERS = new java.util.concurrent.ConcurrentHashMap<>();
 
-  static final StructType TRIALS_SCHEMA = new StructType()
-      .add("dataset", DataTypes.StringType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("run_date", DataTypes.DateType, false)
-      .add("strategy", DataTypes.StringType, false)
-      .add("rung", DataTypes.IntegerType, false)
-      .add("fraction", DataTypes.DoubleType, false)
-      .add("rows", DataTypes.LongType, false)
-      .add("algorithm", DataTypes.StringType, false)
-      .add("candidate", DataTypes.IntegerType, false)
-      .add("params", DataTypes.StringType, false)
-      .add("metric", DataTypes.StringType, false)
-      .add("fold_metrics", DataTypes.createArrayType(DataTypes.DoubleType), false)
-      .add("mean", DataTypes.DoubleType, false)
-      .add("std", DataTypes.DoubleType, false)
-      .add("seconds", DataTypes.DoubleType, false)
-      .add("validation_metric", DataTypes.DoubleType, true)
-      .add("selected", DataTypes.BooleanType, false);
+  static final StructType TRIALS_SCHEMA = TrialsTable.SCHEMA;
 
   @Override
   public String name() {
@@ -102,7 +87,7 @@ public final class TuneJob implements Job {
     long goldVersion = Lineage.requireInput(ctx, gold, "prepare");
     Optional<Row> existing = ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().datasetHash());
     // a retraining signal from monitoring newer than that version trains again on the same inputs
-    java.time.LocalDate trainedOn = existing.map(r -> ((java.sql.Date) r.getAs("run_date")).toLocalDate()).orElse(null);
+    java.time.LocalDate trainedOn = existing.map(r -> ((java.sql.Date) r.getAs(ModelsTable.RUN_DATE)).toLocalDate()).orElse(null);
     boolean signalled = existing.isPresent() && ModelRegistry.retrainSignalled(spark, cat, ds.name(), trainedOn);
     boolean due = existing.isPresent() && tune.retrainDays() > 0 && !trainedOn.plusDays(tune.retrainDays()).isAfter(ctx.runDate());
     if (existing.isPresent() && !signalled && !due) {
