@@ -14,6 +14,7 @@ import io.lakeml.core.LakeCatalog;
 import io.lakeml.model.ModelRegistry;
 import io.lakeml.tables.ModelsTable;
 import io.lakeml.tables.MonitorTable;
+import io.lakeml.tables.PredictionsTable;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -294,10 +295,10 @@ public final class MonitorJob implements Job {
     int version = model.getAs(ModelsTable.VERSION);
     Dataset<Row> recent = spark.read().format("delta").load(ctx.catalog().predictions(ds.name()).path())
         .where(col(ScoreJob.MODEL_VERSION).equalTo(version)
-            .and(col("run_date").gt(lit(Date.valueOf(ctx.runDate().minusDays(source.lookbackDays())))))
-            .and(col("run_date").leq(lit(Date.valueOf(ctx.runDate())))))
+            .and(col(PredictionsTable.RUN_DATE).gt(lit(Date.valueOf(ctx.runDate().minusDays(source.lookbackDays())))))
+            .and(col(PredictionsTable.RUN_DATE).leq(lit(Date.valueOf(ctx.runDate())))))
         .withColumn("_latest", org.apache.spark.sql.functions.row_number().over(
-            org.apache.spark.sql.expressions.Window.partitionBy(keys).orderBy(col("run_date").desc())))
+            org.apache.spark.sql.expressions.Window.partitionBy(keys).orderBy(col(PredictionsTable.RUN_DATE).desc())))
         .where(col("_latest").equalTo(1));
     Dataset<Row> labelled = recent.join(known.select(java.util.stream.Stream.concat(ds.key().stream().map(org.apache.spark.sql.functions::col),
             java.util.stream.Stream.of(col(labelColumn).as(truth))).toArray(Column[]::new)),

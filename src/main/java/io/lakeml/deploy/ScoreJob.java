@@ -24,6 +24,8 @@ import io.lakeml.core.Lineage;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
 import io.lakeml.model.ModelRegistry;
+import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.PredictionsTable;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,10 +44,10 @@ import org.apache.spark.sql.SparkSession;
  * Rows the model cannot score go to quarantine with the reason.
  */
 public final class ScoreJob implements Job {
-  public static final String PREDICTION = "prediction";
-  public static final String PROBABILITY = "probability";
-  public static final String MODEL_VERSION = "model_version";
-  public static final String SILVER_VERSION = "silver_version";
+  public static final String PREDICTION = PredictionsTable.PREDICTION;
+  public static final String PROBABILITY = PredictionsTable.PROBABILITY;
+  public static final String MODEL_VERSION = PredictionsTable.MODEL_VERSION;
+  public static final String SILVER_VERSION = PredictionsTable.SILVER_VERSION;
 
   @Override
   public String name() {
@@ -67,11 +69,11 @@ public final class ScoreJob implements Job {
       return JobResult.skipped("no champion model for " + ds.name() + " yet (tune, then promote); nothing scored");
     }
     Row model = champion.get();
-    int version = model.getAs("version");
+    int version = model.getAs(ModelsTable.VERSION);
     LakeCatalog.Table silver = cat.silver(ds.name());
     long silverVersion = Lineage.requireInput(ctx, silver, "etl");
     LakeCatalog.Table out = cat.predictions(ds.name());
-    String thisDate = "run_date = DATE'" + ctx.runDate() + "'";
+    String thisDate = PredictionsTable.RUN_DATE + " = DATE'" + ctx.runDate() + "'";
     if (DeltaTables.exists(spark, out.path()) && !spark.read().format("delta").load(out.path())
         .where(thisDate + " AND " + MODEL_VERSION + " = " + version + " AND " + SILVER_VERSION + " = " + silverVersion).limit(1).isEmpty()) {
       return JobResult.skipped("predictions for " + ctx.runDate() + " are already made by version " + version + " from "
@@ -125,8 +127,8 @@ public final class ScoreJob implements Job {
       cols.add(probability.as(PROBABILITY));
       cols.add(lit(version).as(MODEL_VERSION));
       cols.add(lit(silverVersion).as(SILVER_VERSION));
-      cols.add(lit(ctx.runId()).as("run_id"));
-      cols.add(lit(Date.valueOf(ctx.runDate())).as("run_date"));
+      cols.add(lit(ctx.runId()).as(PredictionsTable.RUN_ID));
+      cols.add(lit(Date.valueOf(ctx.runDate())).as(PredictionsTable.RUN_DATE));
       Dataset<Row> predictions = scored.select(cols.toArray(new Column[0]));
       DeltaTables.replace(predictions, out.path(), thisDate);
       long written = spark.read().format("delta").load(out.path()).where(thisDate).count();

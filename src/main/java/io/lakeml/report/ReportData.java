@@ -39,8 +39,8 @@ record ReportData(String dataset, LocalDate runDate, String generatedAt, String 
 
   // columns shared by several _system tables
   static final String DATASET = "dataset";
-  static final String RUN_DATE = "run_date";
-  static final String RUN_ID = "run_id";
+  static final String RUN_DATE = RunsTable.RUN_DATE;
+  static final String RUN_ID = RunsTable.RUN_ID;
   static final String VERSION = "version";
   static final String STATUS = "status";
   static final String PARAMS = "params";
