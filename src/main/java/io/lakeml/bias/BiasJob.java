@@ -20,6 +20,7 @@ import io.lakeml.model.Algorithms;
 import io.lakeml.model.ModelMetrics;
 import io.lakeml.model.ModelRegistry;
 import io.lakeml.tables.BiasTable;
+import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.ModelsTable;
 import java.sql.Date;
 import java.util.ArrayList;
@@ -114,7 +115,7 @@ public final class BiasJob implements Job {
     List<BiasMetrics.Metric> learned = data;
     if (ds.bias().reweigh()) {
       // the weighted training split is what the model learns from: reweighing makes its DI 1
-      Dataset<Row> train = rows.where(col("split").equalTo("train"));
+      Dataset<Row> train = rows.where(col(GoldTable.SPLIT).equalTo(GoldTable.TRAIN));
       List<BiasMetrics.Metric> weighted = BiasMetrics.pre(BiasMetrics.counts(train, groupings, favLabel, null, col(Algorithms.WEIGHT)),
           groupings, ds.bias().minGroupSize());
       out.addAll(rows(ctx, "reweighed", null, goldVersion, weighted, Map.of()));
@@ -155,7 +156,7 @@ public final class BiasJob implements Job {
       return JobResult.skipped("post-training bias of model version " + v + " is already measured with this configuration").metric("version", v);
     }
     Dataset<Row> gold = goldAt(ctx, goldVersion);
-    Dataset<Row> test = gold.where(col("split").equalTo("test"));
+    Dataset<Row> test = gold.where(col(GoldTable.SPLIT).equalTo(GoldTable.TEST));
     Transformer[] stages = SavedModels.load(ctx.spark(), e.getAs(ModelsTable.PATH)).stages();
     Transformer model = stages[stages.length - 1];
     List<BiasMetrics.Grouping> groupings = BiasMetrics.groupings(ds);
@@ -183,7 +184,7 @@ public final class BiasJob implements Job {
         ctx.step("refitting " + e.getAs(ModelsTable.ALGORITHM) + " without reweighing for comparison");
         Estimator<?> est = Algorithms.estimator(e.getAs(ModelsTable.ALGORITHM), e.<Long>getAs(ModelsTable.SEED));
         Map<String, String> params = new ObjectMapper().readValue((String) e.getAs(ModelsTable.PARAMS), new TypeReference<TreeMap<String, String>>() {});
-        Model<?> plain = (Model<?>) est.fit(gold.where(col("split").equalTo("train")).withColumn(Algorithms.WEIGHT, lit(1.0)),
+        Model<?> plain = (Model<?>) est.fit(gold.where(col(GoldTable.SPLIT).equalTo(GoldTable.TRAIN)).withColumn(Algorithms.WEIGHT, lit(1.0)),
             Algorithms.paramMap(est, params));
         Dataset<Row> plainScored = plain.transform(test).cache();
         List<BiasMetrics.Metric> plainMetrics = BiasMetrics.post(BiasMetrics.counts(plainScored, groupings, favLabel, favPred, lit(1.0)),
@@ -272,7 +273,7 @@ public final class BiasJob implements Job {
   /** Pre-training metrics of what the model learns from: the reweighed training split, or all of gold's labels. */
   private static List<BiasMetrics.Metric> dataMetrics(DatasetConfig ds, Dataset<Row> gold, List<BiasMetrics.Grouping> groupings, Column favLabel) {
     return ds.bias().reweigh()
-        ? BiasMetrics.pre(BiasMetrics.counts(gold.where(col("split").equalTo("train")), groupings, favLabel, null, col(Algorithms.WEIGHT)),
+        ? BiasMetrics.pre(BiasMetrics.counts(gold.where(col(GoldTable.SPLIT).equalTo(GoldTable.TRAIN)), groupings, favLabel, null, col(Algorithms.WEIGHT)),
             groupings, ds.bias().minGroupSize())
         : BiasMetrics.pre(BiasMetrics.counts(gold, groupings, favLabel, null, lit(1.0)), groupings, ds.bias().minGroupSize());
   }

@@ -5,6 +5,7 @@ import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Algorithm;
 import io.lakeml.config.DatasetConfig.Range;
 import io.lakeml.config.Suggest;
+import io.lakeml.tables.GoldTable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -39,9 +40,9 @@ import org.apache.spark.ml.Estimator;
  */
 public final class Algorithms {
   /** Columns of the gold table the estimators read. */
-  public static final String FEATURES = "features";
-  public static final String LABEL = "label";
-  public static final String WEIGHT = "weight";
+  public static final String FEATURES = GoldTable.FEATURES;
+  public static final String LABEL = GoldTable.LABEL;
+  public static final String WEIGHT = GoldTable.WEIGHT;
   /** Parameters the pipeline owns; a grid may not set them. */
   private static final Set<String> RESERVED = Set.of("featuresCol", "labelCol", "weightCol", "predictionCol",
       "rawPredictionCol", "probabilityCol", "seed", "leafCol", "checkpointInterval", "cacheNodeIds",

@@ -3,6 +3,7 @@ package io.lakeml.prepare;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Missing;
 import io.lakeml.config.DatasetConfig.MissingPolicy;
+import io.lakeml.tables.GoldTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +25,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
  * Categories never seen in training map to an extra "unknown" slot instead of failing.
  */
 final class FeaturePipeline {
-  static final String FEATURES = "features";
+  static final String FEATURES = GoldTable.FEATURES;
   static final String MISSING_CATEGORY = "__missing__";
 
   private FeaturePipeline() {}

@@ -21,6 +21,7 @@ import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
+import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.QualityTable;
 import java.sql.Date;
 import java.util.ArrayList;
@@ -45,11 +46,11 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class PrepareJob implements Job {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareJob.class);
-  /** Gold column names. */
-  public static final String LABEL = "label";
-  public static final String WEIGHT = "weight";
-  public static final String SPLIT = Splitter.SPLIT;
-  public static final String FEATURES = FeaturePipeline.FEATURES;
+  /** Gold column names ({@link GoldTable}). */
+  public static final String LABEL = GoldTable.LABEL;
+  public static final String WEIGHT = GoldTable.WEIGHT;
+  public static final String SPLIT = GoldTable.SPLIT;
+  public static final String FEATURES = GoldTable.FEATURES;
   /** Most classes a multiclass label may have. */
   static final int MAX_CLASSES = 1000;
 

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.lakeml.config.DatasetConfig;
+import io.lakeml.tables.GoldTable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -30,10 +31,10 @@ import org.apache.spark.sql.expressions.WindowSpec;
  * and go. Fractions and label rates per split then hold to sampling error instead of exactly.
  */
 final class Splitter {
-  static final String SPLIT = "split";
-  static final String TRAIN = "train";
-  static final String VALIDATION = "validation";
-  static final String TEST = "test";
+  static final String SPLIT = GoldTable.SPLIT;
+  static final String TRAIN = GoldTable.TRAIN;
+  static final String VALIDATION = GoldTable.VALIDATION;
+  static final String TEST = GoldTable.TEST;
 
   /** Fewer rows than this per partition cost more in tasks than they gain in parallel work. */
   static final long ROWS_PER_PARTITION = 10_000;

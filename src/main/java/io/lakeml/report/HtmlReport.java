@@ -2,6 +2,7 @@ package io.lakeml.report;
 
 import static io.lakeml.report.ReportData.*;
 
+import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.MonitorTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -252,7 +253,7 @@ final class HtmlReport {
     List<Svg.Bar> sizes = new ArrayList<>();
     List<Svg.Bar> rates = new ArrayList<>();
     List<List<String>> rows = new ArrayList<>();
-    for (String split : List.of("train", "validation", "test")) {
+    for (String split : List.of(GoldTable.TRAIN, GoldTable.VALIDATION, GoldTable.TEST)) {
       Map<String, Object> sp = map(splits.get(split));
       if (sp.isEmpty()) {
         continue;

@@ -18,6 +18,7 @@ import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.SavedModels;
+import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.ModelsTable;
 import io.lakeml.tables.TrialsTable;
 import java.sql.Date;
@@ -52,10 +53,10 @@ import org.apache.spark.sql.types.StructType;
  * SKIPPED.
  */
 public final class TuneJob implements Job {
-  static final String SPLIT = "split";
-  static final String TRAIN = "train";
-  static final String VALIDATION = "validation";
-  static final String TEST = "test";
+  static final String SPLIT = GoldTable.SPLIT;
+  static final String TRAIN = GoldTable.TRAIN;
+  static final String VALIDATION = GoldTable.VALIDATION;
+  static final String TEST = GoldTable.TEST;
 
   /** Test spy, per dataset name: sees every dataset the selection reads (before its columns are narrowed). */
   static final java.util.Map<String, Consumer<Dataset<Row>>> SELECTION_OBSERVERS = new java.util.concurrent.ConcurrentHashMap<>();
