@@ -98,6 +98,20 @@ class TableContractsTest {
   }
 
   @Test
+  void aLedgerRowWrittenFromItsRecordReadsBackAsTheSameRecord() {
+    RunsTable.Run run = new RunsTable.Run("r-1", "etl", "titanic", java.sql.Date.valueOf("2026-12-03"), "SUCCEEDED", null,
+        java.sql.Timestamp.valueOf("2026-12-03 02:00:00"), java.sql.Timestamp.valueOf("2026-12-03 02:00:07"), 7000L,
+        new java.util.TreeMap<>(java.util.Map.of("bronze.titanic", 3L)), new java.util.TreeMap<>(java.util.Map.of("silver.titanic", 4L)),
+        "{\"silverRows\":1309}", "abc", "0.1");
+    RunsTable.Run dead = new RunsTable.Run("r-2", "prepare", null, java.sql.Date.valueOf("2026-12-03"), "FAILED", "its JVM died",
+        java.sql.Timestamp.valueOf("2026-12-03 02:01:00"), java.sql.Timestamp.valueOf("2026-12-03 02:01:00"), 0L, null, null, "{}", "abc", "0.1");
+    // bounded: two rows
+    List<RunsTable.Run> back = io.lakeml.testing.TestSpark.session().createDataFrame(List.of(run.toRow(), dead.toRow()), RunsTable.SCHEMA)
+        .collectAsList().stream().map(RunsTable.Run::fromRow).toList();
+    assertThat(back).containsExactly(run, dead);
+  }
+
+  @Test
   void theCheckFindsAPlantedSpelling() throws IOException {
     Path dir = Files.createTempDirectory("table-contracts");
     Path f = dir.resolve("Planted.java");

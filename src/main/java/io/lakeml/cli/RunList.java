@@ -75,13 +75,14 @@ final class RunList {
       result.put("message", message);
     }
     TextTable table = new TextTable("started (UTC)", "run date", "job", "dataset", "status", ">duration", "message");
-    for (Row r : rows) {
+    for (Row row : rows) {
+      RunsTable.Run r = RunsTable.Run.fromRow(row);
       Map<String, Object> run = toMap(r);
       if (json) {
         out.println(Summary.toJson(run));
       } else {
-        table.row(utc(r.getAs(RunsTable.STARTED_AT)), run.get("runDate"), run.get("job"), run.get("dataset"), run.get("status"),
-            duration(r.<Long>getAs(RunsTable.DURATION_MS)), shorten((String) run.get("message")));
+        table.row(utc(r.startedAt()), run.get("runDate"), r.job(), r.dataset(), r.status(), duration(r.durationMs()),
+            shorten(r.message()));
       }
     }
     if (!json && !table.isEmpty()) {
@@ -98,30 +99,26 @@ final class RunList {
     return result;
   }
 
-  private static Map<String, Object> toMap(Row r) {
+  private static Map<String, Object> toMap(RunsTable.Run r) {
     Map<String, Object> run = new LinkedHashMap<>();
-    run.put("runId", r.getAs(RunsTable.RUN_ID));
-    run.put("job", r.getAs(RunsTable.JOB));
-    run.put("dataset", r.getAs(RunsTable.DATASET));
-    run.put("runDate", String.valueOf((Object) r.getAs(RunsTable.RUN_DATE)));
-    run.put("status", r.getAs(RunsTable.STATUS));
-    run.put("startedAt", utc(r.getAs(RunsTable.STARTED_AT)));
-    run.put("endedAt", utc(r.getAs(RunsTable.ENDED_AT)));
-    run.put("durationMs", r.getAs(RunsTable.DURATION_MS));
-    run.put("message", r.getAs(RunsTable.MESSAGE));
-    run.put("tablesRead", javaMap(r.getAs(RunsTable.TABLES_READ)));
-    run.put("tablesWritten", javaMap(r.getAs(RunsTable.TABLES_WRITTEN)));
-    String metrics = r.getAs(RunsTable.METRICS_JSON);
+    run.put("runId", r.runId());
+    run.put("job", r.job());
+    run.put("dataset", r.dataset());
+    run.put("runDate", String.valueOf(r.runDate()));
+    run.put("status", r.status());
+    run.put("startedAt", utc(r.startedAt()));
+    run.put("endedAt", utc(r.endedAt()));
+    run.put("durationMs", r.durationMs());
+    run.put("message", r.message());
+    run.put("tablesRead", r.tablesRead() == null ? Map.of() : r.tablesRead());
+    run.put("tablesWritten", r.tablesWritten() == null ? Map.of() : r.tablesWritten());
+    String metrics = r.metricsJson();
     try {
       run.put("metrics", metrics == null ? Map.of() : JSON.readValue(metrics, Map.class));
     } catch (java.io.IOException e) {
       run.put("metrics", metrics);
     }
     return run;
-  }
-
-  private static Map<String, Object> javaMap(scala.collection.Map<String, Object> m) {
-    return m == null ? Map.of() : new TreeMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m));
   }
 
   /** A ledger timestamp as an ISO instant in UTC, to the second (independent of the session time zone). */

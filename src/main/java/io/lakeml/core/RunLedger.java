@@ -7,7 +7,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,14 +18,12 @@ public final class RunLedger {
 
   /** Appends the run's row; retries briefly when a concurrent first write created the table. */
   static void record(JobContext ctx, JobResult result, Instant started, Instant ended) throws JsonProcessingException {
-    Row row = RowFactory.create(
+    append(ctx, new RunsTable.Run(
         ctx.runId(), ctx.jobName(), ctx.config().dataset().map(d -> d.name()).orElse(null),
         Date.valueOf(ctx.runDate()), result.status().name(), result.message(),
         Timestamp.from(started), Timestamp.from(ended), ended.toEpochMilli() - started.toEpochMilli(),
-        scala.jdk.javaapi.CollectionConverters.asScala(result.tablesRead()),
-        scala.jdk.javaapi.CollectionConverters.asScala(result.tablesWritten()),
-        Summary.MAPPER.writeValueAsString(result.metrics()), ctx.config().hash(), Version.get());
-    append(ctx, row);
+        result.tablesRead(), result.tablesWritten(),
+        Summary.MAPPER.writeValueAsString(result.metrics()), ctx.config().hash(), Version.get()));
   }
 
   /**
@@ -36,17 +33,17 @@ public final class RunLedger {
   static void recordDead(JobContext ctx, RunMarkers.Marker m, Instant lastSeen) {
     Instant started = Instant.parse(m.startedAt());
     Instant ended = lastSeen.isBefore(started) ? started : lastSeen;
-    Row row = RowFactory.create(
+    append(ctx, new RunsTable.Run(
         m.runId(), m.job(), m.dataset(), Date.valueOf(java.time.LocalDate.parse(m.runDate())), JobStatus.FAILED.name(),
         m.job() + " did not finish: its JVM (pid " + m.pid() + " on " + m.host() + ") died without recording the run — killed, or out of "
             + "memory (Spark exits 52; raise LAKEML_DRIVER_MEMORY). Found by " + ctx.jobName() + " run " + ctx.runId() + "; the next "
             + m.job() + " redoes its work.",
         Timestamp.from(started), Timestamp.from(ended), ended.toEpochMilli() - started.toEpochMilli(),
-        null, null, "{}", m.configHash(), Version.get());
-    append(ctx, row);
+        null, null, "{}", m.configHash(), Version.get()));
   }
 
-  private static void append(JobContext ctx, Row row) {
+  private static void append(JobContext ctx, RunsTable.Run run) {
+    Row row = run.toRow();
     String path = ctx.catalog().runs().path();
     for (int attempt = 1; ; attempt++) {
       try {

@@ -1,5 +1,11 @@
 package io.lakeml.tables;
 
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -45,6 +51,38 @@ public final class RunsTable {
       .add(METRICS_JSON, DataTypes.StringType, true)
       .add(CONFIG_HASH, DataTypes.StringType, false)
       .add(LAKEML_VERSION, DataTypes.StringType, false);
+
+  /**
+   * One row of the ledger, in {@link #SCHEMA}'s order.
+   *
+   * @param dataset null for a job of no dataset
+   * @param tablesRead Delta version of each table read, by name (null when not known, e.g. for a dead run)
+   * @param tablesWritten Delta version of each table written, by name (null when not known)
+   * @param metricsJson the summary's metrics as JSON
+   */
+  public record Run(String runId, String job, String dataset, Date runDate, String status, String message, Timestamp startedAt,
+      Timestamp endedAt, long durationMs, Map<String, Long> tablesRead, Map<String, Long> tablesWritten, String metricsJson,
+      String configHash, String lakemlVersion) {
+
+    /** The row to append. */
+    public Row toRow() {
+      return RowFactory.create(runId, job, dataset, runDate, status, message, startedAt, endedAt, durationMs,
+          tablesRead == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(tablesRead),
+          tablesWritten == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(tablesWritten),
+          metricsJson, configHash, lakemlVersion);
+    }
+
+    /** A row read back from the table (any column order; the maps come back sorted by table name). */
+    public static Run fromRow(Row r) {
+      return new Run(r.getAs(RUN_ID), r.getAs(JOB), r.getAs(DATASET), r.getAs(RUN_DATE), r.getAs(STATUS), r.getAs(MESSAGE),
+          r.getAs(STARTED_AT), r.getAs(ENDED_AT), r.<Long>getAs(DURATION_MS), versions(r.getAs(TABLES_READ)),
+          versions(r.getAs(TABLES_WRITTEN)), r.getAs(METRICS_JSON), r.getAs(CONFIG_HASH), r.getAs(LAKEML_VERSION));
+    }
+
+    private static Map<String, Long> versions(scala.collection.Map<String, Long> m) {
+      return m == null ? null : new TreeMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m));
+    }
+  }
 
   private RunsTable() {}
 }
