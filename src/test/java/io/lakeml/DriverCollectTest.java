@@ -39,7 +39,7 @@ class DriverCollectTest {
 
   @Test
   void everyDriverSideReadInMainCodeSaysWhyItIsSmall() throws IOException {
-    Path main = Path.of(System.getProperty("lakeml.project.dir", ".")).resolve("src/main/java");
+    Path main = io.lakeml.testing.TestProject.projectDir().resolve("src/main/java");
     List<String> problems = new ArrayList<>();
     int reads = 0;
     try (Stream<Path> files = Files.walk(main)) {

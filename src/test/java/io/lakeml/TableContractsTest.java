@@ -59,7 +59,7 @@ class TableContractsTest {
 
   @Test
   void everySchemaColumnHasItsConstantAndNoOtherMainSourceSpellsIt() throws Exception {
-    Path main = Path.of(System.getProperty("lakeml.project.dir", ".")).resolve("src/main/java");
+    Path main = io.lakeml.testing.TestProject.projectDir().resolve("src/main/java");
     List<String> offences = new ArrayList<>();
     int checked = 0;
     for (Class<?> table : java.util.stream.Stream.concat(TABLES.stream(), DATASET_TABLES.stream()).toList()) {

@@ -12,20 +12,14 @@ import org.apache.spark.sql.Row;
 /**
  * The quarantine table: every record a stage could not accept, with its raw content, source, reason
  * and run, so nothing is silently dropped. One table for all datasets (blind appends never conflict).
- * Its columns are {@link QuarantineTable}'s; the constants here name the same columns for the stages
- * that stage rejected rows under them.
+ * Its columns are {@link QuarantineTable}'s; stages stage their rejected rows under {@link #REASON}
+ * and {@link #RAW_RECORD}.
  */
 public final class Quarantine {
   private Quarantine() {}
 
-  public static final String DATASET = QuarantineTable.DATASET;
-  public static final String STAGE = QuarantineTable.STAGE;
-  public static final String RUN_ID = QuarantineTable.RUN_ID;
-  public static final String RUN_DATE = QuarantineTable.RUN_DATE;
-  public static final String SOURCE_FILE = QuarantineTable.SOURCE_FILE;
   public static final String REASON = QuarantineTable.REASON;
   public static final String RAW_RECORD = QuarantineTable.RAW_RECORD;
-  public static final String QUARANTINED_AT = QuarantineTable.QUARANTINED_AT;
 
   /**
    * Appends rejected records exactly once per (appId, txnVersion).
@@ -34,14 +28,14 @@ public final class Quarantine {
    */
   public static void append(JobContext ctx, String stage, Dataset<Row> rejected, String appId, long txnVersion) {
     Column[] cols = {
-      lit(ctx.dataset().name()).as(DATASET),
-      lit(stage).as(STAGE),
-      lit(ctx.runId()).as(RUN_ID),
-      lit(Date.valueOf(ctx.runDate())).as(RUN_DATE),
-      rejected.col(Columns.SOURCE_FILE).cast("string").as(SOURCE_FILE),
-      rejected.col(REASON).cast("string").as(REASON),
-      rejected.col(RAW_RECORD).cast("string").as(RAW_RECORD),
-      current_timestamp().as(QUARANTINED_AT)
+      lit(ctx.dataset().name()).as(QuarantineTable.DATASET),
+      lit(stage).as(QuarantineTable.STAGE),
+      lit(ctx.runId()).as(QuarantineTable.RUN_ID),
+      lit(Date.valueOf(ctx.runDate())).as(QuarantineTable.RUN_DATE),
+      rejected.col(Columns.SOURCE_FILE).cast("string").as(QuarantineTable.SOURCE_FILE),
+      rejected.col(REASON).cast("string").as(QuarantineTable.REASON),
+      rejected.col(RAW_RECORD).cast("string").as(QuarantineTable.RAW_RECORD),
+      current_timestamp().as(QuarantineTable.QUARANTINED_AT)
     };
     DeltaTables.appendOnce(rejected.select(cols), ctx.catalog().quarantine().path(), appId, txnVersion, false);
   }

@@ -21,8 +21,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
 /**
@@ -37,10 +35,6 @@ public final class ModelDiagnostics {
   /** Most features stored, by absolute value. */
   static final int MAX_FEATURES = 30;
 
-  /** One curve point: x, y and the score threshold that produces it (null at the curve's ends). */
-  public static final StructType POINT = io.lakeml.tables.ModelsTable.POINT;
-  /** One feature's importance or coefficient. */
-  public static final StructType FEATURE = io.lakeml.tables.ModelsTable.FEATURE;
 
   /** Curves of a binary model on scored rows; {@code roc} points are (FPR, TPR), {@code pr} points (recall, precision). */
   public record Curves(List<Row> roc, List<Row> pr) {}

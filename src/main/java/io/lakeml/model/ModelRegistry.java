@@ -47,15 +47,6 @@ public final class ModelRegistry {
   public static final String CHAMPION = "champion";
   public static final String ARCHIVED = "archived";
 
-  public static final String ROC_CURVE = ModelsTable.ROC_CURVE;
-  public static final String PR_CURVE = ModelsTable.PR_CURVE;
-  public static final String IMPORTANCE_KIND = ModelsTable.IMPORTANCE_KIND;
-  public static final String FEATURE_IMPORTANCE = ModelsTable.FEATURE_IMPORTANCE;
-  public static final String COLUMN_IMPORTANCE = ModelsTable.COLUMN_IMPORTANCE;
-  public static final String PERMUTATION_METRIC = ModelsTable.PERMUTATION_METRIC;
-  public static final String PERMUTATION_ROWS = ModelsTable.PERMUTATION_ROWS;
-  public static final String PERMUTATION_IMPORTANCE = ModelsTable.PERMUTATION_IMPORTANCE;
-  public static final String CLASS_WEIGHTS = ModelsTable.CLASS_WEIGHTS;
 
   static final StructType SCHEMA = ModelsTable.SCHEMA;
 

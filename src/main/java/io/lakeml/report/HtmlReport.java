@@ -3,6 +3,7 @@ package io.lakeml.report;
 import static io.lakeml.report.ReportData.*;
 
 import io.lakeml.tables.GoldTable;
+import io.lakeml.tables.ModelsTable;
 import io.lakeml.tables.MonitorTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -430,9 +431,9 @@ final class HtmlReport {
     s.append(Html.table(List.of("metric", "train", "validation", "test"), metricRows));
     s.append("<div class=\"charts\">");
     Object threshold = m.get(THRESHOLD);
-    s.append(curve(m.get(io.lakeml.model.ModelRegistry.ROC_CURVE), "ROC curve (test split), AUC " + Html.num(test.get("areaUnderROC")),
+    s.append(curve(m.get(ModelsTable.ROC_CURVE), "ROC curve (test split), AUC " + Html.num(test.get("areaUnderROC")),
         "false positive rate", "true positive rate", true, threshold));
-    s.append(curve(m.get(io.lakeml.model.ModelRegistry.PR_CURVE), "Precision-recall curve (test split), area " + Html.num(test.get("areaUnderPR")),
+    s.append(curve(m.get(ModelsTable.PR_CURVE), "Precision-recall curve (test split), area " + Html.num(test.get("areaUnderPR")),
         "recall", "precision", false, threshold));
     s.append("</div>");
     s.append("<div class=\"charts\">").append(confusion(m)).append(importances(m)).append("</div>");
@@ -504,17 +505,17 @@ final class HtmlReport {
   }
 
   private String importances(Map<String, Object> m) {
-    List<Object> permuted = list(m.get(io.lakeml.model.ModelRegistry.PERMUTATION_IMPORTANCE));
+    List<Object> permuted = list(m.get(ModelsTable.PERMUTATION_IMPORTANCE));
     String permutation = permuted.isEmpty() ? ""
-        : featureBars("Permutation importance: drop in validation " + str(m.get(io.lakeml.model.ModelRegistry.PERMUTATION_METRIC))
-            + " when the column is shuffled (" + Html.num(m.get(io.lakeml.model.ModelRegistry.PERMUTATION_ROWS)) + " rows)",
+        : featureBars("Permutation importance: drop in validation " + str(m.get(ModelsTable.PERMUTATION_METRIC))
+            + " when the column is shuffled (" + Html.num(m.get(ModelsTable.PERMUTATION_ROWS)) + " rows)",
             permuted, "column", "drop");
-    List<Object> features = list(m.get(io.lakeml.model.ModelRegistry.FEATURE_IMPORTANCE));
+    List<Object> features = list(m.get(ModelsTable.FEATURE_IMPORTANCE));
     if (features.isEmpty()) {
       return permutation + "<figure><figcaption>Feature importances or coefficients</figcaption>"
           + Html.empty("Not recorded for this model version (stored for tree models and linear models by tune since lakeml added them).") + "</figure>";
     }
-    String kind = str(m.get(io.lakeml.model.ModelRegistry.IMPORTANCE_KIND));
+    String kind = str(m.get(ModelsTable.IMPORTANCE_KIND));
     // per kind: the per-column chart's title and value header, then the per-slot chart's title
     String[] titles = switch (kind) {
       case "coefficient" -> new String[] {"Per input column: |coefficients| summed", "sum of |coefficient|", "Coefficients (scaled features)"};
@@ -522,7 +523,7 @@ final class HtmlReport {
           "Coefficients' L2 norm over the classes (scaled features)"};
       default -> new String[] {"Feature importance per input column", "importance", "Feature importances"};
     };
-    List<Object> columns = list(m.get(io.lakeml.model.ModelRegistry.COLUMN_IMPORTANCE));
+    List<Object> columns = list(m.get(ModelsTable.COLUMN_IMPORTANCE));
     String byColumn = columns.isEmpty() ? "" : featureBars(titles[0], columns, "column", titles[1]);
     return permutation + byColumn + featureBars(titles[2], features, "feature", kind.isEmpty() ? "value" : kind);
   }

@@ -68,9 +68,9 @@ public final class ReproduceJob implements Job {
           + "). VACUUM removes old versions after the retention period; model versions need their gold versions kept.", e);
     }
     // the class weights the version was trained with, if any (a column added later: older registries lack it)
-    Map<String, Double> classWeights = java.util.Arrays.asList(entry.schema().fieldNames()).contains(ModelRegistry.CLASS_WEIGHTS)
-        && !entry.isNullAt(entry.fieldIndex(ModelRegistry.CLASS_WEIGHTS))
-        ? scala.jdk.javaapi.CollectionConverters.asJava(entry.<scala.collection.Map<String, Double>>getAs(ModelRegistry.CLASS_WEIGHTS)) : null;
+    Map<String, Double> classWeights = java.util.Arrays.asList(entry.schema().fieldNames()).contains(ModelsTable.CLASS_WEIGHTS)
+        && !entry.isNullAt(entry.fieldIndex(ModelsTable.CLASS_WEIGHTS))
+        ? scala.jdk.javaapi.CollectionConverters.asJava(entry.<scala.collection.Map<String, Double>>getAs(ModelsTable.CLASS_WEIGHTS)) : null;
     Dataset<Row> train = Search.trainingSet(ClassWeights.apply(gold.where(col(TuneJob.SPLIT).equalTo(TuneJob.TRAIN)), classWeights), seed, folds,
         ctx.dataset().key()).cache();
     try {
