@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * The floor plan the README promises: stages are separate jobs that share only Delta tables, model
  * versions and the kernel, so no stage package imports another, and the kernel (core, config, model, tables)
- * imports no stage and not the command line. cli and bench sit on top and may import any stage.
+ * imports no stage and not the command line. Within the kernel only core imports the others. cli and bench sit on top and may import any stage.
  */
 @AnalyzeClasses(packages = "io.lakeml", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -28,6 +28,15 @@ class ArchitectureTest {
   static final ArchRule kernelImportsNoStage = noClasses().that().resideInAnyPackage(packages(KERNEL))
       .should().dependOnClassesThat().resideInAnyPackage(packages(concat(STAGES, TOP)))
       .as("the kernel (core, config, model) imports no stage, cli or bench");
+
+  /**
+   * core is the kernel's top floor: every stage imports core, so when nothing else in the kernel
+   * imports it, every stage stands on the same floor whichever other kernel packages it uses.
+   */
+  @ArchTest
+  static final ArchRule coreIsTheKernelsTop = noClasses().that().resideInAnyPackage(packages(List.of("config", "model", "tables")))
+      .should().dependOnClassesThat().resideInAPackage("io.lakeml.core..")
+      .as("config, model and tables do not import core (core is the kernel's top floor)");
 
   @ArchTest
   static final ArchRule everyPackageIsPlaced = com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()

@@ -3,8 +3,8 @@ package io.lakeml.cli;
 import static org.apache.spark.sql.functions.col;
 
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.ModelRegistry;
 import io.lakeml.core.Summary;
-import io.lakeml.model.ModelRegistry;
 import io.lakeml.tables.ModelsTable;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;

@@ -11,7 +11,7 @@ import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
-import io.lakeml.model.ModelRegistry;
+import io.lakeml.core.ModelRegistry;
 import io.lakeml.tables.ModelsTable;
 import io.lakeml.tables.MonitorTable;
 import io.lakeml.tables.PredictionsTable;

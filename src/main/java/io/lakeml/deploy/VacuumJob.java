@@ -7,7 +7,7 @@ import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
-import io.lakeml.model.ModelRegistry;
+import io.lakeml.core.ModelRegistry;
 import io.lakeml.tables.ModelsTable;
 import java.sql.Timestamp;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import org.apache.spark.sql.types.StructType;
 /**
  * {@code _system.models}, the model registry: one row per model version of every dataset, with its
  * metrics, parameters, the Delta versions it was trained from, its status and its diagnostics.
- * {@code model.ModelRegistry} writes and reads it; deploy, bias, tune, the report and the command line
+ * {@code core.ModelRegistry} writes and reads it; deploy, bias, tune, the report and the command line
  * read it. Its columns are named here only.
  */
 public final class ModelsTable {

@@ -7,7 +7,7 @@ import org.apache.spark.sql.types.StructType;
  * {@code _system.monitor}: what monitoring measured on a run date for the champion's scored rows: per
  * feature drift (PSI), the prediction rate, late-label performance and the retrain signal, each with
  * its threshold and whether it was breached. {@code deploy.MonitorJob} writes it; tune's retrain
- * check ({@code model.ModelRegistry}) and the report read it.
+ * check ({@code core.ModelRegistry}) and the report read it.
  */
 public final class MonitorTable {
   /** The table's name under {@code _system}. */

@@ -1,8 +1,8 @@
 package io.lakeml.tune;
 
-import io.lakeml.model.ModelRegistry;
-import io.lakeml.model.ModelMetrics;
+import io.lakeml.core.ModelRegistry;
 import io.lakeml.model.Algorithms;
+import io.lakeml.model.ModelMetrics;
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.core.type.TypeReference;

@@ -1,10 +1,5 @@
 package io.lakeml.tune;
 
-import io.lakeml.model.PermutationImportance;
-import io.lakeml.model.ModelDiagnostics;
-import io.lakeml.model.ModelRegistry;
-import io.lakeml.model.ModelMetrics;
-import io.lakeml.model.Algorithms;
 import static org.apache.spark.sql.functions.col;
 
 import io.lakeml.config.DatasetConfig;
@@ -17,7 +12,12 @@ import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
+import io.lakeml.core.ModelRegistry;
 import io.lakeml.core.SavedModels;
+import io.lakeml.model.Algorithms;
+import io.lakeml.model.ModelDiagnostics;
+import io.lakeml.model.ModelMetrics;
+import io.lakeml.model.PermutationImportance;
 import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.ModelsTable;
 import io.lakeml.tables.TrialsTable;

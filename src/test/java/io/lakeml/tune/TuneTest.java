@@ -1,6 +1,6 @@
 package io.lakeml.tune;
 
-import io.lakeml.model.ModelRegistry;
+import io.lakeml.core.ModelRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

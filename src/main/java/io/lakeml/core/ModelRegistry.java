@@ -1,13 +1,11 @@
-package io.lakeml.model;
+package io.lakeml.core;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
-import io.lakeml.core.DeltaTables;
-import io.lakeml.core.JobContext;
-import io.lakeml.core.JobFailure;
-import io.lakeml.core.LakeCatalog;
-import io.lakeml.core.SavedModels;
+import io.lakeml.model.ModelDiagnostics;
+import io.lakeml.model.ModelMetrics;
+import io.lakeml.model.PermutationImportance;
 import io.lakeml.tables.ModelsTable;
 import io.lakeml.tables.MonitorTable;
 import java.io.IOException;
