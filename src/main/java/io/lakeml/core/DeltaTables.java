@@ -38,6 +38,18 @@ public final class DeltaTables {
     return v >= 0 ? OptionalLong.of(v) : OptionalLong.empty();
   }
 
+  /**
+   * The highest {@code txnVersion} that {@code appId} has committed to the table (Delta's idempotent
+   * writes record it in the log), or -1 when the table does not exist or the writer never committed.
+   */
+  public static long committedTxnVersion(SparkSession spark, String path, String appId) {
+    var snapshot = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
+    if (snapshot.version() < 0) {
+      return -1;
+    }
+    return snapshot.transactions().get(appId).map(v -> ((Number) v).longValue()).getOrElse(() -> -1L);
+  }
+
   /** How many commits back {@link #lastUserMetadata} looks. */
   static final int METADATA_LOOKBACK = 50;
 

@@ -1,6 +1,7 @@
 package io.lakeml.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -32,6 +34,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -40,6 +43,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.Await;
+import scala.concurrent.duration.FiniteDuration;
 
 /**
  * landing → bronze. Incremental mode: a file stream over the landing folder with a checkpoint and
@@ -51,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Bronze keeps values as text, exactly as landed, plus {@code _source_file}, {@code
  * _ingested_at}, {@code _run_id}. Records that cannot be read, or whose values do not parse as the
- * declared type, go to quarantine with the raw record and the reason.
+ * declared type, go to quarantine with the raw record and the reason. Text files are read once when
+ * no row is rejected: bronze is written while Spark counts the rows by kind, and the quarantine
+ * (which a snapshot always commits, to mark itself complete) is written after it.
  */
 public final class IngestJob implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
@@ -173,15 +180,26 @@ public final class IngestJob implements Job {
     }
     String checksum = LandingFiles.checksum(landing, files, hadoop);
     counters.metric("snapshotSha256", checksum);
+    String appId = "lakeml-snapshot-" + ds.name();
     String last = DeltaTables.lastUserMetadata(ctx.spark(), bronze.path(), SNAPSHOT_TAG);
     if ((SNAPSHOT_TAG + checksum).equals(last)) {
-      JobResult r = JobResult.skipped("snapshot unchanged (sha256 " + checksum.substring(0, 12) + "…): bronze already holds it");
-      DeltaTables.version(ctx.spark(), bronze.path()).ifPresent(v -> r.read(bronze.name(), v));
-      return r;
+      // Bronze is written before the quarantine (one pass over the files), and the quarantine's commit
+      // for the same transaction, empty or not, says the snapshot is complete. Without it the run that
+      // wrote bronze died before quarantining: the files are read again for the rejected rows and
+      // Delta skips the bronze write, whose transaction is already committed.
+      long written = DeltaTables.committedTxnVersion(ctx.spark(), bronze.path(), appId);
+      if (written < 0 || DeltaTables.committedTxnVersion(ctx.spark(), ctx.catalog().quarantine().path(), appId) >= written) {
+        JobResult r = JobResult.skipped("snapshot unchanged (sha256 " + checksum.substring(0, 12) + "…): bronze already holds it");
+        DeltaTables.version(ctx.spark(), bronze.path()).ifPresent(v -> r.read(bronze.name(), v));
+        return r;
+      }
+      ctx.step("bronze holds the snapshot but its quarantine was not written: reading the files again for rejected rows");
+      writeBatch(ctx, files, appId, written, true, SNAPSHOT_TAG + checksum, counters);
+      return JobResult.succeeded().metric("quarantineCompleted", true);
     }
     // Same id and version on a retry after a crash (bronze unchanged), a new one for every new snapshot.
     long txnVersion = DeltaTables.version(ctx.spark(), bronze.path()).orElse(-1) + 1;
-    writeBatch(ctx, files, "lakeml-snapshot-" + ds.name(), txnVersion, true, SNAPSHOT_TAG + checksum, counters);
+    writeBatch(ctx, files, appId, txnVersion, true, SNAPSHOT_TAG + checksum, counters);
     return JobResult.succeeded();
   }
 
@@ -203,47 +221,21 @@ public final class IngestJob implements Job {
     }
     LandingReader.Parsed parsed = new LandingReader(ctx.spark(), ds, extras).read(files);
     Dataset<Row> rows = parsed.rows().withColumn(Columns.ROW_SEQ, monotonically_increasing_id());
-    // Text formats are parsed once and cached: with column pruning the CSV parser's malformed-record
-    // verdict can depend on the columns a query reads, so counts and writes must share one parse.
-    // Parquet has no malformed records and its classification is deterministic, so the count pass
-    // reads only what the classification needs and the write reads the files again, cheaper than
-    // caching every row with its raw-record JSON (measured in docs/benchmarks/README.md).
-    boolean cache = ds.source().format() != DatasetConfig.Format.PARQUET;
-    String compressed = cache ? ctx.spark().conf().get(CACHE_COMPRESSED, "true") : null;
-    if (cache) {
-      // Uncompressed: the cache lives for one batch and is read three times, while building its
-      // dictionaries took a third of a 785-column CSV's ingest CPU (docs/benchmarks/README.md).
-      ctx.spark().conf().set(CACHE_COMPRESSED, "false");
-      rows = rows.persist();
+    boolean text = ds.source().format() != DatasetConfig.Format.PARQUET;
+    List<Column> bronzeCols = new ArrayList<>();
+    for (String c : parsed.bronzeColumns()) {
+      bronzeCols.add(col(c));
     }
-    try {
-      Map<String, Long> byKind = new TreeMap<>();
-      // bounded: one count per record kind
-      for (Row r : rows.groupBy(LandingReader.KIND).count().collectAsList()) {
-        byKind.put(r.getString(0), r.getLong(1));
-      }
-      long accepted = byKind.getOrDefault(LandingReader.OK, 0L);
-      long blank = byKind.getOrDefault(LandingReader.BLANK, 0L);
-      long rejected = byKind.entrySet().stream().filter(e -> !e.getKey().equals(LandingReader.OK) && !e.getKey().equals(LandingReader.BLANK))
-          .mapToLong(Map.Entry::getValue).sum();
-      if (rejected > 0) {
-        Dataset<Row> bad = rows.where(col(LandingReader.KIND).notEqual(LandingReader.OK).and(col(LandingReader.KIND).notEqual(LandingReader.BLANK)));
-        Quarantine.append(ctx, name(), bad, appId, txnVersion);
-      }
-      List<Column> bronzeCols = new ArrayList<>();
-      for (String c : parsed.bronzeColumns()) {
-        bronzeCols.add(col(c));
-      }
-      bronzeCols.add(col(Columns.SOURCE_FILE));
-      bronzeCols.add(current_timestamp().as(Columns.INGESTED_AT));
-      bronzeCols.add(col(Columns.ROW_SEQ));
-      bronzeCols.add(lit(ctx.runId()).as(Columns.RUN_ID));
-      bronzeCols.add(lit(Typing.signature(ds)).as(Columns.CHECKED_UNDER));
-      Dataset<Row> good = rows.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).select(bronzeCols.toArray(new Column[0]));
-      boolean evolve = ds.source().schemaDrift() == DriftPolicy.EVOLVE;
-      // a bronze table written before rows carried their check's signature gains that column; no data
-      // column can come in this way, since the parsed rows hold the known (or evolved) columns only
-      boolean addsSignature = bronzeExists && !existing.contains(Columns.CHECKED_UNDER);
+    bronzeCols.add(col(Columns.SOURCE_FILE));
+    bronzeCols.add(current_timestamp().as(Columns.INGESTED_AT));
+    bronzeCols.add(col(Columns.ROW_SEQ));
+    bronzeCols.add(lit(ctx.runId()).as(Columns.RUN_ID));
+    bronzeCols.add(lit(Typing.signature(ds)).as(Columns.CHECKED_UNDER));
+    boolean evolve = ds.source().schemaDrift() == DriftPolicy.EVOLVE;
+    // a bronze table written before rows carried their check's signature gains that column; no data
+    // column can come in this way, since the parsed rows hold the known (or evolved) columns only
+    boolean addsSignature = bronzeExists && !existing.contains(Columns.CHECKED_UNDER);
+    BronzeWrite bronzeWrite = good -> {
       var writer = good.write().format("delta").mode(overwrite ? "overwrite" : "append")
           .option("txnAppId", appId).option("txnVersion", txnVersion)
           .option("mergeSchema", evolve || addsSignature);
@@ -257,17 +249,119 @@ public final class IngestJob implements Job {
         writer = writer.options(BRONZE_PROPERTIES);
       }
       writer.save(bronze.path());
-      counters.add(files.size(), accepted + rejected, accepted, rejected, blank, byKind, parsed.addedColumns());
-      LOG.info("ingest {}: {} file(s), {} row(s) to bronze, {} quarantined {}", ds.name(), files.size(), accepted, rejected, byKind);
-      ctx.progress((overwrite ? "snapshot" : "batch " + txnVersion) + " written: " + files.size() + " file(s)"
-          + (files.size() <= 3 ? " " + files.stream().map(f -> f.substring(f.lastIndexOf('/') + 1)).toList() : ""),
-          "rows", accepted + rejected, "quarantined", rejected, "filesSoFar", counters.files(), "rowsSoFar", counters.rowsRead());
+    };
+    // Text files in one pass: the rows are parsed, checked and written to bronze while Spark counts
+    // them by kind (an observation of the write's own job), and only when some were rejected are the
+    // files read again, for the quarantine. A batch whose bronze commit is already in the log (a rerun
+    // after a crash between the two writes) takes the two-pass path below: Delta skips its bronze write.
+    if (text && (!bronzeExists || DeltaTables.committedTxnVersion(ctx.spark(), bronze.path(), appId) < txnVersion)) {
+      Map<String, Long> byKind = writeObservingKinds(rows, bronzeCols, bronzeWrite);
+      if (byKind != null) {
+        long rejected = rejected(byKind);
+        // a snapshot's quarantine commit, even an empty one, marks it complete (see snapshot())
+        if (rejected > 0 || overwrite) {
+          Quarantine.append(ctx, name(), rejectedRows(rows, rejected), appId, txnVersion);
+        }
+        written(ctx, files, overwrite, txnVersion, byKind, parsed, counters);
+        return;
+      }
+      LOG.warn("ingest {}: the bronze write's row counts were not observed; counting in a second pass", ds.name());
+    }
+    // Two passes, counts first: Parquet always, text files when bronze already holds the batch. Text
+    // is parsed once and cached: with column pruning the CSV parser's malformed-record verdict can
+    // depend on the columns a query reads, so counts and writes must share one parse.
+    // Parquet has no malformed records and its classification is deterministic, so the count pass
+    // reads only what the classification needs and the write reads the files again, cheaper than
+    // caching every row with its raw-record JSON (measured in docs/benchmarks/README.md).
+    boolean cache = text;
+    String compressed = cache ? ctx.spark().conf().get(CACHE_COMPRESSED, "true") : null;
+    if (cache) {
+      // Uncompressed: the cache lives for one batch and is read three times, while building its
+      // dictionaries took a third of a 785-column CSV's ingest CPU (docs/benchmarks/README.md).
+      ctx.spark().conf().set(CACHE_COMPRESSED, "false");
+      rows = rows.persist();
+    }
+    try {
+      Map<String, Long> byKind = new TreeMap<>();
+      // bounded: one count per record kind
+      for (Row r : rows.groupBy(LandingReader.KIND).count().collectAsList()) {
+        byKind.put(r.getString(0), r.getLong(1));
+      }
+      if (rejected(byKind) > 0 || overwrite) {
+        Quarantine.append(ctx, name(), rejectedRows(rows, rejected(byKind)), appId, txnVersion);
+      }
+      bronzeWrite.save(rows.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).select(bronzeCols.toArray(new Column[0])));
+      written(ctx, files, overwrite, txnVersion, byKind, parsed, counters);
     } finally {
       if (cache) {
         rows.unpersist();
         ctx.spark().conf().set(CACHE_COMPRESSED, compressed);
       }
     }
+  }
+
+  /** Writes accepted rows to bronze (the writer's options are fixed per batch). */
+  @FunctionalInterface
+  private interface BronzeWrite {
+    void save(Dataset<Row> accepted);
+  }
+
+  /**
+   * Writes the accepted rows and returns the count of every row by kind, observed in the write's own
+   * job (Spark keeps the metrics of successful tasks only), or null when Spark reported none.
+   */
+  private static Map<String, Long> writeObservingKinds(Dataset<Row> rows, List<Column> bronzeCols, BronzeWrite write) {
+    List<String> kinds = List.of(LandingReader.OK, LandingReader.MALFORMED, LandingReader.UNPARSABLE, LandingReader.DRIFT, LandingReader.BLANK);
+    Observation observation = new Observation("lakeml-ingest-kinds-" + UUID.randomUUID());
+    Column first = count_if(col(LandingReader.KIND).equalTo(kinds.get(0))).as(kinds.get(0));
+    Column[] rest = kinds.stream().skip(1).map(k -> count_if(col(LandingReader.KIND).equalTo(k)).as(k)).toArray(Column[]::new);
+    // bronze's columns and the kind only: Spark cannot prune columns through the observation, and the
+    // reason and raw record it would otherwise compute for every row are the quarantine's business
+    List<Column> narrow = new ArrayList<>(bronzeCols);
+    narrow.add(col(LandingReader.KIND));
+    Dataset<Row> observed = rows.select(narrow.toArray(new Column[0])).observe(observation, first, rest);
+    write.save(observed.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).drop(LandingReader.KIND));
+    Row metrics;
+    try {
+      // set when the write's query finishes, before save returns; the wait only guards against a skipped query
+      metrics = Await.result(observation.future(), FiniteDuration.apply(10, TimeUnit.SECONDS));
+    } catch (TimeoutException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the bronze write's row counts", e);
+    }
+    Map<String, Long> byKind = new TreeMap<>();
+    for (String k : kinds) {
+      long n = metrics.getLong(metrics.fieldIndex(k));
+      if (n > 0) {
+        byKind.put(k, n);
+      }
+    }
+    return byKind;
+  }
+
+  private static long rejected(Map<String, Long> byKind) {
+    return byKind.entrySet().stream().filter(e -> !e.getKey().equals(LandingReader.OK) && !e.getKey().equals(LandingReader.BLANK))
+        .mapToLong(Map.Entry::getValue).sum();
+  }
+
+  /** The rows to quarantine; none without reading the files again when there are none (a snapshot's marker commit). */
+  private static Dataset<Row> rejectedRows(Dataset<Row> rows, long rejected) {
+    Dataset<Row> bad = rows.where(col(LandingReader.KIND).notEqual(LandingReader.OK).and(col(LandingReader.KIND).notEqual(LandingReader.BLANK)));
+    return rejected > 0 ? bad : bad.limit(0);
+  }
+
+  private void written(JobContext ctx, List<String> files, boolean overwrite, long txnVersion, Map<String, Long> byKind,
+      LandingReader.Parsed parsed, Counters counters) {
+    long accepted = byKind.getOrDefault(LandingReader.OK, 0L);
+    long blank = byKind.getOrDefault(LandingReader.BLANK, 0L);
+    long rejected = rejected(byKind);
+    counters.add(files.size(), accepted + rejected, accepted, rejected, blank, byKind, parsed.addedColumns());
+    LOG.info("ingest {}: {} file(s), {} row(s) to bronze, {} quarantined {}", ctx.dataset().name(), files.size(), accepted, rejected, byKind);
+    ctx.progress((overwrite ? "snapshot" : "batch " + txnVersion) + " written: " + files.size() + " file(s)"
+        + (files.size() <= 3 ? " " + files.stream().map(f -> f.substring(f.lastIndexOf('/') + 1)).toList() : ""),
+        "rows", accepted + rejected, "quarantined", rejected, "filesSoFar", counters.files(), "rowsSoFar", counters.rowsRead());
   }
 
   /** Totals over all micro-batches of a run (foreachBatch runs on the driver). */

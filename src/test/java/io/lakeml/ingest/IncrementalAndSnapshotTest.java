@@ -3,7 +3,11 @@ package io.lakeml.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakeml.testing.TestProject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Exactly-once incremental ingestion of live drops, and checksum-based snapshots of frozen datasets. */
@@ -61,5 +65,36 @@ class IncrementalAndSnapshotTest {
     assertThat(p.sql("select id, v from bronze.frozen order by id")).extracting(m -> m.get("v")).containsExactly("a", "b", "c2", "d");
     // the previous snapshot is still there by time travel
     assertThat(p.sql("select count(*) as n from delta.`" + p.lake().resolve("bronze/frozen") + "` version as of 0").get(0)).containsEntry("n", 3);
+  }
+  /**
+   * A snapshot is read once: bronze is written in the parse's own pass, then the quarantine, whose
+   * commit marks the snapshot complete. A run that died between the two commits is finished by the
+   * rerun (the files read again for the rejected rows, bronze left as it is), then skipped.
+   */
+  @Test
+  void aSnapshotWhoseQuarantineWasLostIsCompletedOnRerun() throws Exception {
+    TestProject p = TestProject.create("snapshot-crash").dataset("frozen", "dataset { source.mode = snapshot\n" + SCHEMA + " }");
+    p.land("frozen", "part-a.csv", "id,v\n1,a\nx,b\n3,c\n");
+    TestProject.Result load = p.run("ingest", "--dataset", "frozen").expectExit(0);
+    assertThat(load.metric("rowsBronze")).isEqualTo(2);
+    assertThat(load.metric("rowsQuarantined")).isEqualTo(1);
+    // the state a crash right after bronze's commit leaves: no quarantine commit for the snapshot
+    Path quarantine = p.lake().resolve("_system/quarantine");
+    try (Stream<Path> files = Files.walk(quarantine)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+    TestProject.Result rerun = p.run("ingest", "--dataset", "frozen").expectExit(0);
+    assertThat(rerun.status()).isEqualTo("SUCCEEDED");
+    assertThat(rerun.metrics().get("quarantineCompleted")).isEqualTo(true);
+    assertThat(rerun.metric("rowsQuarantined")).isEqualTo(1);
+    assertThat(p.sql("select raw_record, reason from _system.quarantine")).singleElement()
+        .satisfies(m -> assertThat((String) m.get("reason")).contains("id"));
+    assertThat(p.sql("describe history delta.`" + p.lake().resolve("bronze/frozen") + "`")).hasSize(1);
+    assertThat(p.count("bronze.frozen")).isEqualTo(2);
+    TestProject.Result again = p.run("ingest", "--dataset", "frozen").expectExit(0);
+    assertThat(again.status()).isEqualTo("SKIPPED");
+    assertThat(p.count("_system.quarantine")).isEqualTo(1);
   }
 }
