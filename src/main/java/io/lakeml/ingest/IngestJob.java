@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
@@ -34,7 +36,9 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Observation;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.util.QueryExecutionListener;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -43,8 +47,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.concurrent.Await;
-import scala.concurrent.duration.FiniteDuration;
 
 /**
  * landing → bronze. Incremental mode: a file stream over the landing folder with a checkpoint and
@@ -255,7 +257,7 @@ public final class IngestJob implements Job {
     // files read again, for the quarantine. A batch whose bronze commit is already in the log (a rerun
     // after a crash between the two writes) takes the two-pass path below: Delta skips its bronze write.
     if (text && (!bronzeExists || DeltaTables.committedTxnVersion(ctx.spark(), bronze.path(), appId) < txnVersion)) {
-      Map<String, Long> byKind = writeObservingKinds(rows, bronzeCols, bronzeWrite);
+      Map<String, Long> byKind = writeObservingKinds(ctx.spark(), rows, bronzeCols, bronzeWrite);
       if (byKind != null) {
         long rejected = rejected(byKind);
         // a snapshot's quarantine commit, even an empty one, marks it complete (see snapshot())
@@ -309,31 +311,52 @@ public final class IngestJob implements Job {
   /**
    * Writes the accepted rows and returns the count of every row by kind, observed in the write's own
    * job (Spark keeps the metrics of successful tasks only), or null when Spark reported none.
+   *
+   * <p>A named {@code observe} read by a listener of this write's query, not Spark's {@code
+   * Observation}: that one leaves a manager on the session which cannot be serialised, and MLlib's
+   * closures (a logistic regression's training summary holds the session) then fail to ship.
    */
-  private static Map<String, Long> writeObservingKinds(Dataset<Row> rows, List<Column> bronzeCols, BronzeWrite write) {
+  private static Map<String, Long> writeObservingKinds(SparkSession spark, Dataset<Row> rows, List<Column> bronzeCols, BronzeWrite write) {
     List<String> kinds = List.of(LandingReader.OK, LandingReader.MALFORMED, LandingReader.UNPARSABLE, LandingReader.DRIFT, LandingReader.BLANK);
-    Observation observation = new Observation("lakeml-ingest-kinds-" + UUID.randomUUID());
+    String name = "lakeml-ingest-kinds-" + UUID.randomUUID();
     Column first = count_if(col(LandingReader.KIND).equalTo(kinds.get(0))).as(kinds.get(0));
     Column[] rest = kinds.stream().skip(1).map(k -> count_if(col(LandingReader.KIND).equalTo(k)).as(k)).toArray(Column[]::new);
     // bronze's columns and the kind only: Spark cannot prune columns through the observation, and the
     // reason and raw record it would otherwise compute for every row are the quarantine's business
     List<Column> narrow = new ArrayList<>(bronzeCols);
     narrow.add(col(LandingReader.KIND));
-    Dataset<Row> observed = rows.select(narrow.toArray(new Column[0])).observe(observation, first, rest);
-    write.save(observed.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).drop(LandingReader.KIND));
-    Row metrics;
+    Dataset<Row> observed = rows.select(narrow.toArray(new Column[0])).observe(name, first, rest);
+    CompletableFuture<Row> metrics = new CompletableFuture<>();
+    QueryExecutionListener listener = new QueryExecutionListener() {
+      @Override
+      public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
+        qe.observedMetrics().get(name).foreach(r -> metrics.complete(r));
+      }
+
+      @Override
+      public void onFailure(String funcName, QueryExecution qe, Exception exception) {
+        // the write throws on its own
+      }
+    };
+    spark.listenerManager().register(listener);
+    Row row;
     try {
-      // set when the write's query finishes, before save returns; the wait only guards against a skipped query
-      metrics = Await.result(observation.future(), FiniteDuration.apply(10, TimeUnit.SECONDS));
+      write.save(observed.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).drop(LandingReader.KIND));
+      // listeners hear of the query on Spark's listener bus, shortly after the write returns
+      row = metrics.get(30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       return null;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("reading the bronze write's row counts", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the bronze write's row counts", e);
+    } finally {
+      spark.listenerManager().unregister(listener);
     }
     Map<String, Long> byKind = new TreeMap<>();
     for (String k : kinds) {
-      long n = metrics.getLong(metrics.fieldIndex(k));
+      long n = row.getLong(row.fieldIndex(k));
       if (n > 0) {
         byKind.put(k, n);
       }
