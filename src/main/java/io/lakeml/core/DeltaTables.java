@@ -2,6 +2,7 @@ package io.lakeml.core;
 
 import io.delta.tables.DeltaTable;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,6 +49,27 @@ public final class DeltaTables {
       return -1;
     }
     return snapshot.transactions().get(appId).map(v -> ((Number) v).longValue()).getOrElse(() -> -1L);
+  }
+
+  /** A table's newest commit: its version and Delta's operation metrics (row counts of a write or MERGE). */
+  public record Commit(long version, Map<String, String> operationMetrics) {}
+
+  /**
+   * The newest commit of an existing table, read by Delta from the commit's own file in
+   * {@code _delta_log}: {@code history(1)} plans and runs a Spark query for the same row.
+   */
+  public static Commit lastCommit(SparkSession spark, String path) {
+    long v = version(spark, path).orElseThrow(() -> new IllegalStateException("no Delta table at " + path));
+    List<Tuple2<Long, CommitInfo>> commit = commitInfos(spark, path, v, v);
+    Map<String, String> metrics = commit.isEmpty() || commit.get(0)._2().operationMetrics().isEmpty() ? Map.of()
+        : CollectionConverters.asJava(commit.get(0)._2().operationMetrics().get());
+    return new Commit(v, metrics);
+  }
+
+  /** A table property of the newest snapshot (e.g. {@code delta.enableRowTracking}), or null; no Spark job. */
+  public static String property(SparkSession spark, String path, String key) {
+    var snapshot = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
+    return snapshot.version() < 0 ? null : snapshot.metadata().configuration().get(key).getOrElse(() -> null);
   }
 
   /** How many commits back {@link #lastUserMetadata} looks. */

@@ -87,8 +87,7 @@ public final class EtlJob implements Job {
         + (checkedAtIngest ? " (its values were checked at ingest under this configuration: keys only)" : ""));
     // Row tracking (enabled when ingest creates bronze) tells which rows arrived after the bronze
     // version etl last processed: only those are quarantined, so reruns never repeat a rejection.
-    boolean rowTracking = "true".equals(DeltaTable.forPath(spark, bronze.path()).detail().select("properties").first()
-        .<String, String>getJavaMap(0).get("delta.enableRowTracking"));
+    boolean rowTracking = "true".equals(DeltaTables.property(spark, bronze.path(), "delta.enableRowTracking"));
     // The data columns as etl types them: cleaned text, or the raw text when ingest checked every row
     // under this configuration (Typing.typed then casts it once, each value read once).
     List<Column> staged = new ArrayList<>();
@@ -219,9 +218,9 @@ public final class EtlJob implements Job {
               .execute());
     }
     // silver's version and the merge's counts: one history row
-    Row last = DeltaTable.forPath(spark, silver.path()).history(1).select("version", "operationMetrics").first();
-    long silverVersion = last.getLong(0);
-    Map<String, String> op = last.getJavaMap(1);
+    DeltaTables.Commit last = DeltaTables.lastCommit(spark, silver.path());
+    long silverVersion = last.version();
+    Map<String, String> op = last.operationMetrics();
     long deduplicated = valid - counts.duplicates();
     JobResult result = JobResult.succeeded()
         .metric("bronzeRows", valid + invalid)

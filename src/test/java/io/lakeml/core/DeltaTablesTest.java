@@ -87,6 +87,16 @@ class DeltaTablesTest {
     // only the last commits count (50 by default, as history(50) did): version 2 is the second newest
     assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:etl;", 2)).isEqualTo("lakeml:etl;b");
     assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:etl;", 1)).isNull();
+    // the newest commit's version and operation metrics, and a table property, as history(1) and detail() give them
+    spark.range(7).write().format("delta").mode("append").save(table);
+    org.apache.spark.sql.Row last = io.delta.tables.DeltaTable.forPath(spark, table).history(1).select("version", "operationMetrics").first();
+    DeltaTables.Commit commit = DeltaTables.lastCommit(spark, table);
+    assertThat(commit.version()).isEqualTo(last.getLong(0)).isEqualTo(4);
+    assertThat(commit.operationMetrics()).isEqualTo(last.getJavaMap(1)).containsEntry("numOutputRows", "7");
+    spark.sql("ALTER TABLE delta.`" + table + "` SET TBLPROPERTIES ('lakeml.test' = 'yes')");
+    assertThat(DeltaTables.property(spark, table, "lakeml.test")).isEqualTo("yes");
+    assertThat(DeltaTables.property(spark, table, "lakeml.absent")).isNull();
+    assertThat(DeltaTables.property(spark, dir.resolve("none").toUri().toString(), "lakeml.test")).isNull();
   }
 
   @Test
