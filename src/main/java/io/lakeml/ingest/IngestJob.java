@@ -68,6 +68,7 @@ public final class IngestJob implements Job {
   static final String CRASH_AFTER_BRONZE = "lakeml.test.crashAfterBronzeCommit";
   private static final String SNAPSHOT_TAG = "lakeml-snapshot:";
   private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
+  private static final String CSV_COLUMN_PRUNING = "spark.sql.csv.parser.columnPruning.enabled";
   /**
    * Table properties bronze is created with, by file and JDBC ingest alike (a writer's properties
    * apply only when it creates the table): row tracking lets etl tell which bronze rows arrived since
@@ -257,15 +258,24 @@ public final class IngestJob implements Job {
     // files read again, for the quarantine. A batch whose bronze commit is already in the log (a rerun
     // after a crash between the two writes) takes the two-pass path below: Delta skips its bronze write.
     if (text && (!bronzeExists || DeltaTables.committedTxnVersion(ctx.spark(), bronze.path(), appId) < txnVersion)) {
-      Map<String, Long> byKind = writeObservingKinds(ctx.spark(), rows, bronzeCols, bronzeWrite);
-      if (byKind != null) {
-        long rejected = rejected(byKind);
-        // a snapshot's quarantine commit, even an empty one, marks it complete (see snapshot())
-        if (rejected > 0 || overwrite) {
-          Quarantine.append(ctx, name(), rejectedRows(rows, rejected), appId, txnVersion);
+      // The two reads must judge every CSV line alike, and with column pruning the parser's
+      // malformed-record verdict depends on the columns a query reads: the write reads bronze's
+      // columns, the quarantine every column of the file (a drifted file's extra ones too).
+      String pruning = ctx.spark().conf().get(CSV_COLUMN_PRUNING, "true");
+      ctx.spark().conf().set(CSV_COLUMN_PRUNING, "false");
+      try {
+        Map<String, Long> byKind = writeObservingKinds(ctx.spark(), rows, bronzeCols, bronzeWrite);
+        if (byKind != null) {
+          long rejected = rejected(byKind);
+          // a snapshot's quarantine commit, even an empty one, marks it complete (see snapshot())
+          if (rejected > 0 || overwrite) {
+            Quarantine.append(ctx, name(), rejectedRows(rows, rejected), appId, txnVersion);
+          }
+          written(ctx, files, overwrite, txnVersion, byKind, parsed, counters);
+          return;
         }
-        written(ctx, files, overwrite, txnVersion, byKind, parsed, counters);
-        return;
+      } finally {
+        ctx.spark().conf().set(CSV_COLUMN_PRUNING, pruning);
       }
       LOG.warn("ingest {}: the bronze write's row counts were not observed; counting in a second pass", ds.name());
     }

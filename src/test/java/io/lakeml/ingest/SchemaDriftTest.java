@@ -3,6 +3,7 @@ package io.lakeml.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakeml.testing.TestProject;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +53,21 @@ class SchemaDriftTest {
             "raw_record", "{\"id\":\"3\",\"city\":\"Lima\",\"zip\":\"15001\"}"),
         Map.of("reason", "schema drift: unexpected column(s) [zip], missing column(s) []",
             "raw_record", "{\"id\":\"4\",\"city\":\"Kyiv\",\"zip\":\"01001\"}"));
+  }
+
+  /** The counts by kind and the quarantined rows' reasons agree, also for a broken line of a drifted file. */
+  @Test
+  void aBrokenLineOfADriftedFileIsCountedAsTheQuarantineRecordsIt() {
+    TestProject p = project("quarantine");
+    p.land("drift", "day-3.csv", "id,city,zip\n5,Pune,411001\n6,Oslo,0150,extra\n");
+    TestProject.Result r = p.run("ingest", "--dataset", "drift").expectExit(0);
+    assertThat(r.metric("rowsQuarantined")).isEqualTo(4);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> byKind = (Map<String, Object>) r.metrics().get("quarantinedByKind");
+    List<Map<String, Object>> reasons = p.sql("select reason from _system.quarantine");
+    long malformed = reasons.stream().filter(m -> ((String) m.get("reason")).startsWith("malformed")).count();
+    assertThat(((Number) byKind.getOrDefault("malformed", 0)).longValue()).isEqualTo(malformed);
+    assertThat(((Number) byKind.getOrDefault("schema_drift", 0)).longValue()).isEqualTo(reasons.size() - malformed);
   }
 
   @Test
