@@ -8,6 +8,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.actions.Action;
 import org.apache.spark.sql.delta.actions.CommitInfo;
 import scala.Option;
@@ -35,8 +36,13 @@ public final class DeltaTables {
   public static OptionalLong version(SparkSession spark, String path) {
     // the log's newest snapshot: a listing of _delta_log and no Spark job, where history(1) runs one
     // (20 calls cost 2.3 s of a 100 s titanic nightly); version -1 means no table
-    long v = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty()).version();
+    long v = latest(spark, path).version();
     return v >= 0 ? OptionalLong.of(v) : OptionalLong.empty();
+  }
+
+  /** The table's newest snapshot, from a listing of {@code _delta_log}; version -1 when there is no table. */
+  private static Snapshot latest(SparkSession spark, String path) {
+    return DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
   }
 
   /**
@@ -44,7 +50,7 @@ public final class DeltaTables {
    * writes record it in the log), or -1 when the table does not exist or the writer never committed.
    */
   public static long committedTxnVersion(SparkSession spark, String path, String appId) {
-    var snapshot = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
+    Snapshot snapshot = latest(spark, path);
     if (snapshot.version() < 0) {
       return -1;
     }
@@ -68,7 +74,7 @@ public final class DeltaTables {
 
   /** A table property of the newest snapshot (e.g. {@code delta.enableRowTracking}), or null; no Spark job. */
   public static String property(SparkSession spark, String path, String key) {
-    var snapshot = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty());
+    Snapshot snapshot = latest(spark, path);
     return snapshot.version() < 0 ? null : snapshot.metadata().configuration().get(key).getOrElse(() -> null);
   }
 

@@ -36,15 +36,15 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.QueryExecution;
-import org.apache.spark.sql.util.QueryExecutionListener;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.QueryExecutionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -299,8 +299,9 @@ public final class IngestJob implements Job {
       for (Row r : rows.groupBy(LandingReader.KIND).count().collectAsList()) {
         byKind.put(r.getString(0), r.getLong(1));
       }
-      if (rejected(byKind) > 0 || overwrite) {
-        Quarantine.append(ctx, name(), rejectedRows(rows, rejected(byKind)), appId, txnVersion);
+      long rejected = rejected(byKind);
+      if (rejected > 0 || overwrite) {
+        Quarantine.append(ctx, name(), rejectedRows(rows, rejected), appId, txnVersion);
       }
       bronzeWrite.save(rows.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).select(bronzeCols.toArray(new Column[0])));
       written(ctx, files, overwrite, txnVersion, byKind, parsed, counters);
@@ -327,7 +328,7 @@ public final class IngestJob implements Job {
    * closures (a logistic regression's training summary holds the session) then fail to ship.
    */
   private static Map<String, Long> writeObservingKinds(SparkSession spark, Dataset<Row> rows, List<Column> bronzeCols, BronzeWrite write) {
-    List<String> kinds = List.of(LandingReader.OK, LandingReader.MALFORMED, LandingReader.UNPARSABLE, LandingReader.DRIFT, LandingReader.BLANK);
+    List<String> kinds = LandingReader.KINDS;
     String name = "lakeml-ingest-kinds-" + UUID.randomUUID();
     Column first = count_if(col(LandingReader.KIND).equalTo(kinds.get(0))).as(kinds.get(0));
     Column[] rest = kinds.stream().skip(1).map(k -> count_if(col(LandingReader.KIND).equalTo(k)).as(k)).toArray(Column[]::new);

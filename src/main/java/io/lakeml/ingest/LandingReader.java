@@ -59,6 +59,8 @@ final class LandingReader {
   static final String UNPARSABLE = "unparsable";
   static final String DRIFT = "schema_drift";
   static final String BLANK = "blank";
+  /** Every kind a row can have. */
+  static final List<String> KINDS = List.of(OK, MALFORMED, UNPARSABLE, DRIFT, BLANK);
   private static final String TYPING = "_typing_problems";
   private static final String DRIFT_REASON = "_drift_reason";
 
