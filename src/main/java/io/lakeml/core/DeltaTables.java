@@ -57,8 +57,11 @@ public final class DeltaTables {
     return snapshot.transactions().get(appId).map(v -> ((Number) v).longValue()).getOrElse(() -> -1L);
   }
 
-  /** A table's newest commit: its version and Delta's operation metrics (row counts of a write or MERGE). */
-  public record Commit(long version, Map<String, String> operationMetrics) {}
+  /**
+   * One commit: its version, Delta's operation metrics (row counts of a write or MERGE) and the
+   * {@code userMetadata} the writer stored with it (null when none).
+   */
+  public record Commit(long version, Map<String, String> operationMetrics, String userMetadata) {}
 
   /**
    * The newest commit of an existing table, read by Delta from the commit's own file in
@@ -66,10 +69,24 @@ public final class DeltaTables {
    */
   public static Commit lastCommit(SparkSession spark, String path) {
     long v = version(spark, path).orElseThrow(() -> new IllegalStateException("no Delta table at " + path));
-    List<Tuple2<Long, CommitInfo>> commit = commitInfos(spark, path, v, v);
-    Map<String, String> metrics = commit.isEmpty() || commit.get(0)._2().operationMetrics().isEmpty() ? Map.of()
-        : CollectionConverters.asJava(commit.get(0)._2().operationMetrics().get());
-    return new Commit(v, metrics);
+    return commitAt(spark, path, v).orElse(new Commit(v, Map.of(), null));
+  }
+
+  /**
+   * One commit of a table read from its own log file, without a Spark query; empty when the table or
+   * that version does not exist (or its file was cleaned up).
+   */
+  public static java.util.Optional<Commit> commitAt(SparkSession spark, String path, long version) {
+    if (version < 0 || version(spark, path).isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    List<Tuple2<Long, CommitInfo>> commit = commitInfos(spark, path, version, version);
+    if (commit.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    CommitInfo info = commit.get(0)._2();
+    Map<String, String> metrics = info.operationMetrics().isEmpty() ? Map.of() : CollectionConverters.asJava(info.operationMetrics().get());
+    return java.util.Optional.of(new Commit(version, metrics, info.userMetadata().getOrElse(() -> null)));
   }
 
   /** A table property of the newest snapshot (e.g. {@code delta.enableRowTracking}), or null; no Spark job. */
@@ -79,20 +96,21 @@ public final class DeltaTables {
   }
 
   /** How many commits back {@link #lastUserMetadata} looks. */
-  static final int METADATA_LOOKBACK = 50;
+  public static final int METADATA_LOOKBACK = 50;
 
   /** The {@code userMetadata} starting with {@code prefix} of the most recent of the last 50 commits that carries one, or null. */
   public static String lastUserMetadata(SparkSession spark, String path, String prefix) {
     return lastUserMetadata(spark, path, prefix, METADATA_LOOKBACK);
   }
 
-  static String lastUserMetadata(SparkSession spark, String path, String prefix, int lookback) {
+  /** {@link #lastUserMetadata} over the last {@code lookback} commits ({@code Integer.MAX_VALUE}: the whole log). */
+  public static String lastUserMetadata(SparkSession spark, String path, String prefix, int lookback) {
     OptionalLong latest = version(spark, path);
     if (latest.isEmpty()) {
       return null;
     }
     String found = null;
-    for (Tuple2<Long, CommitInfo> c : commitInfos(spark, path, Math.max(0, latest.getAsLong() - lookback + 1), latest.getAsLong())) {
+    for (Tuple2<Long, CommitInfo> c : commitInfos(spark, path, Math.max(0, latest.getAsLong() - (long) lookback + 1), latest.getAsLong())) {
       if (c._2().userMetadata().isDefined() && c._2().userMetadata().get().startsWith(prefix)) {
         found = c._2().userMetadata().get();
       }
@@ -102,11 +120,7 @@ public final class DeltaTables {
 
   /** The {@code userMetadata} of one commit, or null (no such version, or no metadata). */
   public static String userMetadataAt(SparkSession spark, String path, long version) {
-    if (version(spark, path).isEmpty()) {
-      return null;
-    }
-    List<Tuple2<Long, CommitInfo>> commit = commitInfos(spark, path, version, version);
-    return commit.isEmpty() ? null : commit.get(0)._2().userMetadata().getOrElse(() -> null);
+    return commitAt(spark, path, version).map(Commit::userMetadata).orElse(null);
   }
 
   /**

@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.to_json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.delta.tables.DeltaTable;
 import io.lakeml.config.Credentials;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.DriftPolicy;
@@ -38,7 +37,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
@@ -158,8 +156,8 @@ final class JdbcIngest {
     }
 
     // Delta skips the write when this txnVersion was committed already: then the commit at that version is not ours
-    Optional<Row> commit = commitAt(txnVersion);
-    if (commit.isEmpty() || !meta.equals(commit.get().getString(1))) {
+    Optional<DeltaTables.Commit> commit = DeltaTables.commitAt(ctx.spark(), bronze.path(), txnVersion);
+    if (commit.isEmpty() || !meta.equals(commit.get().userMetadata())) {
       long latest = DeltaTables.version(ctx.spark(), bronze.path()).orElse(-1);
       JobResult r = JobResult.skipped("another ingest run of " + ds.name() + " committed bronze version " + txnVersion
           + " from the same watermark while this one was reading; nothing written by this run");
@@ -172,7 +170,7 @@ final class JdbcIngest {
       return r;
     }
     long version = txnVersion;
-    Map<String, String> opMetrics = commit.get().getJavaMap(2);
+    Map<String, String> opMetrics = commit.get().operationMetrics();
     long written = Long.parseLong(opMetrics.getOrDefault("numOutputRows", "0"));
     metrics.put("watermarkAfter", probe.high());
     metrics.put("rowsRead", written);
@@ -185,19 +183,6 @@ final class JdbcIngest {
     metrics.forEach(r::metric);
     r.wrote(bronze.name(), version);
     return r;
-  }
-
-  /** Version, userMetadata and operationMetrics of one bronze commit, if it exists. */
-  private Optional<Row> commitAt(long version) {
-    DeltaTable table = DeltaTable.forPath(ctx.spark(), bronze.path());
-    Column at = functions.col("version").equalTo(version);
-    // bounded: Delta history rows of one version
-    List<Row> rows = table.history(10).where(at).select("version", "userMetadata", "operationMetrics").collectAsList();
-    if (rows.isEmpty()) {
-      // bounded: Delta history rows of one version
-      rows = table.history().where(at).select("version", "userMetadata", "operationMetrics").collectAsList();
-    }
-    return rows.stream().findFirst();
   }
 
   /** Appends (watermark) or replaces (snapshot) bronze in one idempotent commit that carries {@code meta}. */
@@ -235,35 +220,28 @@ final class JdbcIngest {
 
   // ---------------------------------------------------------------- bronze history
 
-  /** Latest bronze version and the latest watermark committed (searching the whole history only if needed). */
+  /**
+   * Latest bronze version and the latest watermark committed, read from the commits' own log files
+   * (the last 50 first, the whole log only if none of them carries a watermark): no Spark query.
+   */
   static State state(JobContext ctx, String path) {
-    if (!DeltaTables.exists(ctx.spark(), path)) {
+    OptionalLong version = DeltaTables.version(ctx.spark(), path);
+    if (version.isEmpty()) {
       return new State(OptionalLong.empty(), Optional.empty());
     }
-    DeltaTable table = DeltaTable.forPath(ctx.spark(), path);
-    // bounded: the last 50 Delta commits
-    List<Row> recent = table.history(50).select("version", "userMetadata").orderBy(functions.col("version").desc()).collectAsList();
-    long version = recent.get(0).getLong(0);
-    Optional<Mark> mark = latestMark(recent);
-    if (mark.isEmpty() && recent.size() == 50) {
-      // bounded: Delta commit metadata, one row per commit
-      mark = latestMark(table.history().select("version", "userMetadata").orderBy(functions.col("version").desc()).collectAsList());
+    String meta = DeltaTables.lastUserMetadata(ctx.spark(), path, TAG);
+    if (meta == null && version.getAsLong() + 1 > DeltaTables.METADATA_LOOKBACK) {
+      meta = DeltaTables.lastUserMetadata(ctx.spark(), path, TAG, Integer.MAX_VALUE);
     }
-    return new State(OptionalLong.of(version), mark);
+    return new State(version, Optional.ofNullable(meta).map(JdbcIngest::mark));
   }
 
-  private static Optional<Mark> latestMark(List<Row> newestFirst) {
-    for (Row r : newestFirst) {
-      String meta = r.getString(1);
-      if (meta != null && meta.startsWith(TAG)) {
-        try {
-          return Optional.of(JSON.readValue(meta.substring(TAG.length()), Mark.class));
-        } catch (JsonProcessingException e) {
-          throw new JobFailure("bronze commit " + r.getLong(0) + " carries an unreadable JDBC watermark: " + meta, e);
-        }
-      }
+  private static Mark mark(String meta) {
+    try {
+      return JSON.readValue(meta.substring(TAG.length()), Mark.class);
+    } catch (JsonProcessingException e) {
+      throw new JobFailure("a bronze commit carries an unreadable JDBC watermark: " + meta, e);
     }
-    return Optional.empty();
   }
 
   // ---------------------------------------------------------------- database

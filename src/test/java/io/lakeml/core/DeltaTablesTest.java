@@ -87,12 +87,18 @@ class DeltaTablesTest {
     // only the last commits count (50 by default, as history(50) did): version 2 is the second newest
     assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:etl;", 2)).isEqualTo("lakeml:etl;b");
     assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:etl;", 1)).isNull();
+    // the whole log, as ingest's JDBC watermark search falls back to when the last 50 commits hold none
+    assertThat(DeltaTables.lastUserMetadata(spark, table, "lakeml:etl;a", Integer.MAX_VALUE)).isEqualTo("lakeml:etl;a");
+    assertThat(DeltaTables.commitAt(spark, table, 2)).get().extracting(DeltaTables.Commit::userMetadata).isEqualTo("lakeml:etl;b");
+    assertThat(DeltaTables.commitAt(spark, table, 1)).get().extracting(DeltaTables.Commit::userMetadata).isNull();
+    assertThat(DeltaTables.commitAt(spark, table, 4)).as("a version not committed yet").isEmpty();
     // the newest commit's version and operation metrics, and a table property, as history(1) and detail() give them
     spark.range(7).write().format("delta").mode("append").save(table);
     org.apache.spark.sql.Row last = io.delta.tables.DeltaTable.forPath(spark, table).history(1).select("version", "operationMetrics").first();
     DeltaTables.Commit commit = DeltaTables.lastCommit(spark, table);
     assertThat(commit.version()).isEqualTo(last.getLong(0)).isEqualTo(4);
     assertThat(commit.operationMetrics()).isEqualTo(last.getJavaMap(1)).containsEntry("numOutputRows", "7");
+    assertThat(DeltaTables.commitAt(spark, table, 4)).contains(commit);
     spark.sql("ALTER TABLE delta.`" + table + "` SET TBLPROPERTIES ('lakeml.test' = 'yes')");
     assertThat(DeltaTables.property(spark, table, "lakeml.test")).isEqualTo("yes");
     assertThat(DeltaTables.property(spark, table, "lakeml.absent")).isNull();
