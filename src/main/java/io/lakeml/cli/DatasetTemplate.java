@@ -43,7 +43,8 @@ import org.apache.spark.sql.types.TimestampType;
  */
 final class DatasetTemplate {
   /** Names (or name parts) that suggest the label, in order of preference. */
-  static final List<String> LABEL_NAMES = List.of("label", "target", "survived", "churn", "default", "outcome", "y");
+  static final List<String> LABEL_NAMES = List.of("label", "target", "survived", "churn", "default", "outcome", "attrition", "fraud", "deny",
+      "denied", "approved", "converted", "callback", "response", "y");
   /** Names (or name parts) of attributes a fairness review usually looks at. */
   static final List<String> SENSITIVE_NAMES = List.of("sex", "gender", "race", "ethnicity", "age", "religion");
   /** Label values read as the positive class when present; otherwise the rarer value is. */
@@ -54,9 +55,20 @@ final class DatasetTemplate {
   static final int CATEGORICAL_NUMERIC_MAX = 5;
   /** A text column with more distinct values than this is left out of the features (free text, names). */
   static final int CATEGORICAL_TEXT_MAX = 50;
+  /**
+   * Rows from which a whole-number column with a different value in every row, filling at least half
+   * of the range from its smallest to its largest value, is taken for a row number or identifier and
+   * left out of the features (an employee number 1000…2469 over 1,470 rows; a measure spreads wider).
+   */
+  static final int SEQUENCE_MIN_ROWS = 10;
 
   /** One column of the sample: inferred type, cardinality and (when few) its values. */
-  record Col(String name, String sparkType, ColumnType type, long nonNull, long distinct, List<String> values) {}
+  record Col(String name, String sparkType, ColumnType type, long nonNull, long distinct, List<String> values, Long min, Long max) {
+    /** Whether the values are whole numbers, all different, and dense in their range, as row numbers and identifiers are. */
+    boolean sequenceLike(long rows) {
+      return min != null && max != null && rows >= SEQUENCE_MIN_ROWS && distinct == rows && nonNull == rows && max - min + 1 <= 2 * rows;
+    }
+  }
 
   /** What was guessed; {@code leftOut} maps column → why it is not a feature. */
   record Guess(String dataset, Format format, Map<String, String> options, long rows, List<Col> columns, String label, String positive,
@@ -98,12 +110,22 @@ final class DatasetTemplate {
     }
   }
 
-  private static Guess guess(String dataset, Format format, Map<String, String> options, Dataset<Row> df) {
+  static Guess guess(String dataset, Format format, Map<String, String> options, Dataset<Row> df) {
     // one aggregation: rows, non-null and distinct counts of every column
     List<Column> aggs = new ArrayList<>();
     for (String c : df.columns()) {
       aggs.add(count(col(c)));
       aggs.add(countDistinct(col(c)));
+    }
+    // and the range of every whole-number column, to tell row numbers from measures
+    List<String> integral = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      ColumnType t = columnType(f.dataType());
+      if (t == ColumnType.INT || t == ColumnType.LONG) {
+        integral.add(f.name());
+        aggs.add(org.apache.spark.sql.functions.min(col(f.name())).cast("long"));
+        aggs.add(org.apache.spark.sql.functions.max(col(f.name())).cast("long"));
+      }
     }
     aggs.add(count(org.apache.spark.sql.functions.lit(1)));
     Row stats = df.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
@@ -129,8 +151,12 @@ final class DatasetTemplate {
     List<Col> cols = new ArrayList<>();
     for (int i = 0; i < fields.length; i++) {
       String name = fields[i].name();
+      int r = integral.indexOf(name);
+      int at = 2 * fields.length + 2 * r;
+      Long min = r < 0 || stats.isNullAt(at) ? null : stats.getLong(at);
+      Long max = r < 0 || stats.isNullAt(at + 1) ? null : stats.getLong(at + 1);
       cols.add(new Col(name, fields[i].dataType().simpleString(), columnType(fields[i].dataType()), stats.getLong(2 * i),
-          stats.getLong(2 * i + 1), values.getOrDefault(name, List.of())));
+          stats.getLong(2 * i + 1), values.getOrDefault(name, List.of()), min, max));
     }
 
     List<String> checks = new ArrayList<>();
@@ -199,6 +225,12 @@ final class DatasetTemplate {
       }
       if (c.nonNull() == 0) {
         leftOut.put(c.name(), "always empty in the sample");
+      } else if (c.distinct() == 1) {
+        leftOut.put(c.name(), "the same value" + (c.values().isEmpty() ? "" : " (" + c.values().get(0) + ")")
+            + " in every row of the sample: it cannot tell rows apart");
+      } else if (c.sequenceLike(rows)) {
+        leftOut.put(c.name(), "a different whole number in every row, " + c.min() + " to " + c.max()
+            + ": a row number or identifier? Declare it as key, or add it to features.numeric if it is a measure");
       } else if (c.type().isNumeric()) {
         if (c.distinct() <= CATEGORICAL_NUMERIC_MAX && c.distinct() * 2 < c.nonNull()) {
           categorical.add(c.name());
@@ -243,9 +275,14 @@ final class DatasetTemplate {
     return best;
   }
 
+  /** Names of identifiers: {@code id}, {@code customer_id}, {@code orderID}, and numbers such as {@code EmployeeNumber} or {@code account_no}. */
   static boolean idLike(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return lower.equals("id") || lower.endsWith("_id") || name.matches(".*[a-z0-9]Id") || (name.endsWith("ID") && name.length() > 2);
+    if (lower.equals("id") || lower.endsWith("_id") || name.matches(".*[a-z0-9]Id") || (name.endsWith("ID") && name.length() > 2)) {
+      return true;
+    }
+    String[] words = name.split("_|(?<=[a-z0-9])(?=[A-Z])");
+    return words.length > 1 && Set.of("number", "num", "no", "nr").contains(words[words.length - 1].toLowerCase(Locale.ROOT));
   }
 
   /**

@@ -184,6 +184,10 @@ class OperatorCommandsTest {
     assertThat(DatasetTemplate.idLike("orderID")).isTrue();
     assertThat(DatasetTemplate.idLike("paid")).isFalse();
     assertThat(DatasetTemplate.idLike("valid")).isFalse();
+    assertThat(DatasetTemplate.idLike("EmployeeNumber")).isTrue();
+    assertThat(DatasetTemplate.idLike("account_no")).isTrue();
+    assertThat(DatasetTemplate.idLike("number")).isFalse();
+    assertThat(DatasetTemplate.idLike("casino")).isFalse();
     assertThat(DatasetTemplate.nameMatches("Survived", "survived")).isTrue();
     assertThat(DatasetTemplate.nameMatches("is_churn", "churn")).isTrue();
     assertThat(DatasetTemplate.nameMatches("Churned", "churn")).isTrue();
@@ -194,6 +198,28 @@ class OperatorCommandsTest {
     assertThat(DatasetTemplate.nameMatches("age_years", "age")).isTrue();
     assertThat(DatasetTemplate.columnType(org.apache.spark.sql.types.DataTypes.createDecimalType(10, 2))).isEqualTo(ColumnType.DOUBLE);
     assertThat(DatasetTemplate.quote("a\"b")).isEqualTo("\"a\\\"b\"");
+  }
+
+  @Test
+  void theTemplateProposesNoIdentifierOrConstantAsAFeatureAndKnowsCommonLabelNames() {
+    // an HR-attrition-like sample: an employee number, two constant columns, a row number under another name
+    StringBuilder csv = new StringBuilder("Age,Attrition,EmployeeNumber,Over18,StandardHours,badge,MonthlyIncome,OverTime\n");
+    for (int i = 0; i < 120; i++) {
+      csv.append(18 + i % 40).append(',').append(i % 6 == 0 ? "Yes" : "No").append(',').append(1000 + i).append(",Y,80,")
+          .append(500 + (i * 7) % 120).append(',').append(2000 + (i * 7919) % 15000).append(',').append(i % 3 == 0 ? "Yes" : "No").append('\n');
+    }
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = io.lakeml.testing.TestSpark.session().read().option("header", "true")
+        .option("inferSchema", "true").csv(io.lakeml.testing.TestSpark.session().createDataset(List.of(csv.toString().split("\n")),
+            org.apache.spark.sql.Encoders.STRING()));
+    DatasetTemplate.Guess g = DatasetTemplate.guess("hr", io.lakeml.config.DatasetConfig.Format.CSV, Map.of(), df);
+    assertThat(g.key()).isEqualTo("EmployeeNumber");
+    assertThat(g.label()).isEqualTo("Attrition");
+    assertThat(g.positive()).isEqualTo("Yes");
+    assertThat(g.numeric()).containsExactly("Age", "MonthlyIncome");
+    assertThat(g.categorical()).containsExactly("OverTime");
+    assertThat(g.leftOut()).containsOnlyKeys("Over18", "StandardHours", "badge");
+    assertThat(g.leftOut().get("StandardHours")).contains("the same value (80) in every row");
+    assertThat(g.leftOut().get("badge")).contains("a different whole number in every row, 500 to 619");
   }
 
   @Test
