@@ -56,6 +56,12 @@ final class DatasetTemplate {
   /** A text column with more distinct values than this is left out of the features (free text, names). */
   static final int CATEGORICAL_TEXT_MAX = 50;
   /**
+   * Below this share of the positive class in the sample the template sets {@code tune.threshold = f1}:
+   * a 0.5 cut on a rare class's probability may flag almost no rows (an HR sample with 20 % leavers
+   * flagged 1 % of them).
+   */
+  static final double RARE_POSITIVE_SHARE = 0.35;
+  /**
    * Rows from which a whole-number column with a different value in every row, filling at least half
    * of the range from its smallest to its largest value, is taken for a row number or identifier and
    * left out of the features (an employee number 1000…2469 over 1,470 rows; a measure spreads wider).
@@ -72,7 +78,8 @@ final class DatasetTemplate {
 
   /** What was guessed; {@code leftOut} maps column → why it is not a feature. */
   record Guess(String dataset, Format format, Map<String, String> options, long rows, List<Col> columns, String label, String positive,
-      String key, List<String> numeric, List<String> categorical, List<String> sensitive, Map<String, String> leftOut, List<String> checks) {}
+      String key, List<String> numeric, List<String> categorical, List<String> sensitive, Map<String, String> leftOut, List<String> checks,
+      String threshold) {}
 
   private DatasetTemplate() {}
 
@@ -200,13 +207,21 @@ final class DatasetTemplate {
       }
     }
     String positive = null;
+    String threshold = null;
     if (label != null) {
       String l = label;
       Col lc = cols.stream().filter(c -> c.name().equals(l)).findFirst().orElseThrow();
+      Map<String, Long> counts = valueCounts(df, label);
       positive = lc.values().stream().filter(v -> POSITIVE_VALUES.contains(v.toLowerCase(Locale.ROOT))).findFirst().orElse(null);
       if (positive == null) {
-        positive = rarer(df, label, lc.values());
+        positive = rarer(counts, lc.values());
         checks.add("positive class \"" + positive + "\" of '" + label + "' is the rarer of " + lc.values() + " in the sample: the model predicts it.");
+      }
+      double share = (double) counts.getOrDefault(positive, 0L) / Math.max(1, lc.nonNull());
+      if (share < RARE_POSITIVE_SHARE) {
+        threshold = "f1";
+        checks.add(String.format(Locale.ROOT, "positive class \"%s\" is %.1f %% of the sample: tune.threshold = f1 picks the decision threshold with the best F1 "
+            + "on the validation split (a 0.5 cut may predict it for almost no row); base-rate or a number are the alternatives.", positive, 100 * share));
       }
       checks.add("favorable outcome: the label's favorable value defaults to the positive class \"" + positive
           + "\"; when the positive class is bad for the person (default, churn…), set favorable to the other value.");
@@ -254,11 +269,11 @@ final class DatasetTemplate {
     }
     checks.add("types were inferred from the sample only: a column that is numeric in the sample but not in later files sends those rows to quarantine.");
     checks.add("tune.algorithms is a small starting grid; widen it once the pipeline runs.");
-    return new Guess(dataset, format, options, rows, cols, label, positive, key, numeric, categorical, sensitive, leftOut, checks);
+    return new Guess(dataset, format, options, rows, cols, label, positive, key, numeric, categorical, sensitive, leftOut, checks, threshold);
   }
 
-  /** The value of a two-valued column seen less often (ties: the later in sort order). */
-  private static String rarer(Dataset<Row> df, String column, List<String> values) {
+  /** How often each value of a column known to have two values occurs in the sample. */
+  private static Map<String, Long> valueCounts(Dataset<Row> df, String column) {
     Map<String, Long> counts = new LinkedHashMap<>();
     // bounded: value counts of a column known to have two values
     for (Row r : df.groupBy(col(column).cast("string")).count().collectAsList()) {
@@ -266,6 +281,11 @@ final class DatasetTemplate {
         counts.put(r.getString(0), r.getLong(1));
       }
     }
+    return counts;
+  }
+
+  /** The value seen less often (ties: the later in sort order). */
+  private static String rarer(Map<String, Long> counts, List<String> values) {
     String best = null;
     for (String v : values) {
       if (best == null || counts.getOrDefault(v, 0L) <= counts.getOrDefault(best, 0L)) {
@@ -398,6 +418,10 @@ final class DatasetTemplate {
     b.append("  ]\n");
     b.append("  tune {\n");
     b.append("    folds = 3\n");
+    if (g.threshold() != null) {
+      b.append("    # the positive class is rare in the sample: the decision threshold with the best F1 on validation\n");
+      b.append("    threshold = ").append(g.threshold()).append("\n");
+    }
     b.append("    algorithms = [\n");
     b.append("      { type = logistic-regression, grid { regParam = [0.01, 0.1] } }\n");
     b.append("      { type = random-forest, grid { numTrees = [50], maxDepth = [5] } }\n");

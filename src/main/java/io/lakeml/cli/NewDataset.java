@@ -147,6 +147,9 @@ final class NewDataset {
     out.println("  landing        " + target);
     out.println("guessed:");
     out.println("  label          " + (g.label() == null ? "-" : g.label() + " (positive = \"" + g.positive() + "\")"));
+    if (g.threshold() != null) {
+      out.println("  threshold      " + g.threshold() + " (the positive class is rare in the sample)");
+    }
     out.println("  key            " + (g.key() == null ? "-" : g.key()));
     out.println("  numeric        " + (g.numeric().isEmpty() ? "-" : String.join(", ", g.numeric())));
     out.println("  categorical    " + (g.categorical().isEmpty() ? "-" : String.join(", ", g.categorical())));
@@ -166,6 +169,7 @@ final class NewDataset {
     guesses.put("categorical", g.categorical());
     guesses.put("sensitive", g.sensitive());
     guesses.put("notFeatures", g.leftOut());
+    guesses.put("threshold", g.threshold());
     Map<String, Object> types = new LinkedHashMap<>();
     for (DatasetConfig.Column c : ds.columns()) {
       types.put(c.name(), c.type().toString());

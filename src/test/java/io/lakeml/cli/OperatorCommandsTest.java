@@ -59,6 +59,8 @@ class OperatorCommandsTest {
         .containsEntry("numeric", List.of("age", "monthly")).containsEntry("categorical", List.of("sex", "plan"))
         .containsEntry("sensitive", List.of("age", "sex"));
     assertThat((Map<String, Object>) guesses.get("notFeatures")).containsOnlyKeys("name", "signup");
+    // churn is 3 of the 12 rows: the template chooses the threshold on validation rather than cut at 0.5
+    assertThat(guesses).containsEntry("threshold", "f1");
     assertThat(made.stdout()).contains("label          churn (positive = \"Yes\")").contains("check before the first run:")
         .contains("then: jobs/lakeml nightly --dataset customers");
 
@@ -70,6 +72,7 @@ class OperatorCommandsTest {
         "sex:string", "plan:string", "monthly:double", "signup:date", "churn:string");
     assertThat(ds.features().numeric()).containsExactly("age", "monthly");
     assertThat(ds.sensitive()).isEmpty(); // proposed, commented out
+    assertThat(ds.tune().threshold().rule()).isEqualTo(io.lakeml.config.DatasetConfig.ThresholdRule.F1);
     Path conf = p.confDir().resolve("datasets/customers.conf");
     assertThat(Files.readString(conf)).contains("#   { column = \"sex\", privileged = [\"…\"] }");
     assertThat(p.lake().resolve("landing/customers/customers.csv")).hasSameTextualContentAs(sample);
@@ -220,6 +223,11 @@ class OperatorCommandsTest {
     assertThat(g.leftOut()).containsOnlyKeys("Over18", "StandardHours", "badge");
     assertThat(g.leftOut().get("StandardHours")).contains("the same value (80) in every row");
     assertThat(g.leftOut().get("badge")).contains("a different whole number in every row, 500 to 619");
+    assertThat(g.threshold()).isEqualTo("f1"); // 20 of 120 rows leave
+    // a balanced label keeps the default cut
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> balanced = df.withColumn("Attrition",
+        org.apache.spark.sql.functions.expr("CASE WHEN Age % 2 = 0 THEN 'Yes' ELSE 'No' END"));
+    assertThat(DatasetTemplate.guess("hr", io.lakeml.config.DatasetConfig.Format.CSV, Map.of(), balanced).threshold()).isNull();
   }
 
   @Test
