@@ -61,10 +61,10 @@ public final class BiasMetrics {
     Map<String, DatasetConfig.Sensitive> byColumn = new LinkedHashMap<>();
     for (DatasetConfig.Sensitive s : ds.sensitive()) {
       byColumn.put(s.column(), s);
-      out.add(new Grouping(s.column(), value(s.column()), privileged(s), false));
+      out.add(new Grouping(s.column(), value(s), privileged(s), false));
     }
     for (List<String> cols : ds.bias().intersections()) {
-      Column group = concat_ws(" × ", cols.stream().map(BiasMetrics::value).toArray(Column[]::new));
+      Column group = concat_ws(" × ", cols.stream().map(c -> value(byColumn.get(c))).toArray(Column[]::new));
       Column priv = lit(true);
       for (String c : cols) {
         priv = priv.and(privileged(byColumn.get(c)));
@@ -76,15 +76,15 @@ public final class BiasMetrics {
 
   /** The joint group of all sensitive attributes (reweighing's g). */
   public static Column jointGroup(DatasetConfig ds) {
-    return concat_ws(" × ", ds.sensitive().stream().map(s -> value(s.column())).toArray(Column[]::new));
+    return concat_ws(" × ", ds.sensitive().stream().map(BiasMetrics::value).toArray(Column[]::new));
   }
 
-  private static Column value(String column) {
-    return coalesce(col(column).cast("string"), lit(NULL_GROUP));
+  private static Column value(DatasetConfig.Sensitive s) {
+    return coalesce(io.lakeml.model.Fairness.group(s), lit(NULL_GROUP));
   }
 
   private static Column privileged(DatasetConfig.Sensitive s) {
-    return coalesce(col(s.column()).cast("string").isin(s.privileged().toArray()), lit(false));
+    return coalesce(io.lakeml.model.Fairness.group(s).isin(s.privileged().toArray()), lit(false));
   }
 
   /**

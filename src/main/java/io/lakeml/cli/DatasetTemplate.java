@@ -393,8 +393,16 @@ final class DatasetTemplate {
       b.append("  # sensitive = [\n");
       for (String s : g.sensitive()) {
         Col c = g.columns().stream().filter(x -> x.name().equals(s)).findFirst().orElseThrow();
-        String hint = !c.values().isEmpty() && !c.type().isNumeric() ? "values " + c.values()
-            : "numeric: groups are exact values; list the privileged ones, or land a banded column (e.g. age_band) and use that";
+        boolean many = c.type().isNumeric() && c.distinct() > MAX_VALUES;
+        if (many) {
+          // a numeric attribute with many values is judged by bands; 40 is the usual line for age (e.g. the US ADEA)
+          String cut = nameMatches(s, "age") ? "40" : c.min() != null && c.max() != null ? String.valueOf((c.min() + c.max()) / 2) : "…";
+          b.append("  #   { column = ").append(quote(s)).append(", bands = [").append(cut).append("], privileged = [\"< ").append(cut)
+              .append("\"] }   # numeric: groups \"< ").append(cut).append("\" and \">= ").append(cut)
+              .append("\"; more cut points make more bands; name the privileged band(s)\n");
+          continue;
+        }
+        String hint = !c.values().isEmpty() ? "values " + c.values() : "numeric: groups are exact values; list the privileged ones, or use bands = [...]";
         b.append("  #   { column = ").append(quote(s)).append(", privileged = [\"…\"] }   # ").append(hint).append('\n');
       }
       b.append("  # ]\n");

@@ -260,10 +260,36 @@ public final class ConfigLoader {
       if (privileged.isEmpty()) {
         c.problem("privileged", "no privileged values given", "List the values of the privileged group: privileged = [\"male\"]");
       }
+      List<Double> bands = new ArrayList<>();
+      for (String b : c.strings("bands")) {
+        try {
+          double v = Double.parseDouble(b);
+          if (!bands.isEmpty() && v <= bands.get(bands.size() - 1)) {
+            c.problem("bands", "cut points must increase: " + b + " follows " + bands.get(bands.size() - 1), "List them in ascending order: bands = [25, 60]");
+          }
+          bands.add(v);
+        } catch (NumberFormatException e) {
+          c.problem("bands", "'" + b + "' is not a number", "List the cut points of a numeric attribute: bands = [40] makes the groups \"< 40\" and \">= 40\"");
+        }
+      }
       c.reportUnknownKeys(null);
       if (col != null) {
         checkColumns(c, "column", List.of(col), known);
-        sensitive.add(new Sensitive(col, privileged));
+        Sensitive s = new Sensitive(col, privileged, bands);
+        if (!bands.isEmpty()) {
+          Optional<Column> declared = columns.stream().filter(x -> x.name().equals(col)).findFirst();
+          if (declared.isPresent() && !declared.get().type().isNumeric()) {
+            c.problem("bands", "'" + col + "' is a " + declared.get().type() + ", bands need a number",
+                "Declare the column as int, long or double in dataset.schema, or remove bands and list its privileged values");
+          }
+          for (String v : privileged) {
+            if (!s.bandLabels().contains(v)) {
+              c.problem("privileged", "'" + v + "' is not one of the groups " + s.bandLabels() + " that bands = " + c.strings("bands") + " make",
+                  "Name the privileged group by its band, e.g. privileged = [\"" + s.bandLabels().get(0) + "\"]" + Suggest.didYouMean(v, s.bandLabels()));
+            }
+          }
+        }
+        sensitive.add(s);
       }
     }
 

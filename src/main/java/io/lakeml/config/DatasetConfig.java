@@ -144,7 +144,34 @@ public record DatasetConfig(
   }
 
   /** A sensitive attribute and the values that make up its privileged group. */
-  public record Sensitive(String column, List<String> privileged) {}
+  public record Sensitive(String column, List<String> privileged, List<Double> bands) {
+    public Sensitive {
+      privileged = List.copyOf(privileged);
+      bands = List.copyOf(bands);
+    }
+
+    /** An attribute judged by its exact values. */
+    public Sensitive(String column, List<String> privileged) {
+      this(column, privileged, List.of());
+    }
+
+    /**
+     * The groups of a banded numeric attribute, in order: with {@code bands = [25, 60]},
+     * {@code "< 25"}, {@code "25 to < 60"} and {@code ">= 60"}; empty when judged by exact values.
+     */
+    public List<String> bandLabels() {
+      List<String> out = new java.util.ArrayList<>();
+      for (int i = 0; i <= bands.size(); i++) {
+        out.add(i == 0 ? "< " + plain(bands.get(0)) : i == bands.size() ? ">= " + plain(bands.get(i - 1))
+            : plain(bands.get(i - 1)) + " to < " + plain(bands.get(i)));
+      }
+      return bands.isEmpty() ? List.of() : out;
+    }
+
+    private static String plain(double v) {
+      return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+  }
 
   /** Feature columns by kind. */
   public record Features(List<String> numeric, List<String> categorical) {

@@ -35,7 +35,7 @@ final class Reweighing {
 
   static Result apply(Dataset<Row> rows, DatasetConfig ds, String labelCol, String weightCol, Column isTrain) {
     Column group = concat_ws(" × ", ds.sensitive().stream()
-        .map(s -> coalesce(col(s.column()).cast("string"), lit("(null)"))).toArray(Column[]::new));
+        .map(s -> coalesce(io.lakeml.model.Fairness.group(s), lit("(null)"))).toArray(Column[]::new));
     Dataset<Row> withGroup = rows.withColumn(GROUP, group);
     // bounded: one count per (group, label)
     List<Row> counts = withGroup.where(isTrain).groupBy(col(GROUP), col(labelCol)).agg(count(lit(1))).collectAsList();

@@ -3,6 +3,7 @@ package io.lakeml.bias;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.lakeml.config.ConfigLoader;
@@ -100,6 +101,54 @@ class BiasMetricsTest {
     assertThat(value(m, "sex × zero", "m × small", "count")).isEqualTo(3.0);
     assertThat(find(m, "sex × zero", "m × small", "favorable_rate").note()).contains("too small");
     assertThat(value(m, "sex × zero", "f × q", "favorable_rate")).isCloseTo(1.0, within(1e-12));
+  }
+
+  @Test
+  void aNumericAttributeIsJudgedByItsBands() {
+    // ages 20..59, one row each; favorable for ages under 40 every second row, from 40 on every fourth
+    List<Row> r = new ArrayList<>();
+    for (int age = 20; age < 60; age++) {
+      r.add(RowFactory.create(age, age < 40 ? (age % 2 == 0 ? 1.0 : 0.0) : (age % 4 == 0 ? 1.0 : 0.0)));
+    }
+    StructType schema = new StructType().add("age", DataTypes.IntegerType).add("y", DataTypes.DoubleType);
+    Dataset<Row> aged = TestSpark.session().createDataFrame(r, schema).union(
+        TestSpark.session().createDataFrame(List.of(RowFactory.create(null, 1.0)), schema));
+    TestProject p = TestProject.create("biasbands").dataset("aged", """
+        dataset {
+          schema = [ { name = age, type = int }, { name = y, type = double } ]
+          label { column = y, positive = "1.0" }
+          features { numeric = [age] }
+          sensitive = [ { column = age, bands = [40], privileged = ["< 40"] } ]
+        }
+        """);
+    DatasetConfig banded = ConfigLoader.load(p.confDir(), "local", "aged", List.of()).requireDataset();
+    assertThat(banded.sensitive().get(0).bandLabels()).containsExactly("< 40", ">= 40");
+    List<BiasMetrics.Grouping> g = BiasMetrics.groupings(banded);
+    List<BiasMetrics.Metric> m = BiasMetrics.pre(BiasMetrics.counts(aged, g, col("y").equalTo(1.0), null, lit(1.0)), g, 4);
+    assertThat(value(m, "age", "< 40", "count")).isEqualTo(20.0);
+    assertThat(value(m, "age", ">= 40", "count")).isEqualTo(20.0);
+    assertThat(value(m, "age", "< 40", "favorable_rate")).isCloseTo(0.5, within(1e-12));
+    assertThat(value(m, "age", ">= 40", "favorable_rate")).isCloseTo(0.25, within(1e-12));
+    // pooled: every row outside the privileged band, the one without an age too (favorable): 6 of 21
+    assertThat(value(m, "age", BiasMetrics.COMPARISON, "di")).isCloseTo((6 / 21.0) / 0.5, within(1e-12));
+    assertThat(value(m, "age", BiasMetrics.NULL_GROUP, "count")).isEqualTo(1.0);
+
+    // three bands, and the configuration's mistakes named
+    DatasetConfig.Sensitive three = new DatasetConfig.Sensitive("age", List.of("25 to < 60.5"), List.of(25.0, 60.5));
+    assertThat(three.bandLabels()).containsExactly("< 25", "25 to < 60.5", ">= 60.5");
+    p.dataset("bad", """
+        dataset {
+          schema = [ { name = age, type = string }, { name = y, type = double } ]
+          label { column = y, positive = "1.0" }
+          features { numeric = [] }
+          sensitive = [ { column = age, bands = [40, 30, x], privileged = ["under 40"] } ]
+        }
+        """);
+    assertThatThrownBy(() -> ConfigLoader.load(p.confDir(), "local", "bad", List.of()))
+        .hasMessageContaining("cut points must increase: 30 follows 40")
+        .hasMessageContaining("'x' is not a number")
+        .hasMessageContaining("'age' is a string, bands need a number")
+        .hasMessageContaining("'under 40' is not one of the groups");
   }
 
   @Test
