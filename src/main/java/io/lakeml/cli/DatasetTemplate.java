@@ -45,6 +45,8 @@ final class DatasetTemplate {
   /** Names (or name parts) that suggest the label, in order of preference. */
   static final List<String> LABEL_NAMES = List.of("label", "target", "survived", "churn", "default", "outcome", "attrition", "fraud", "deny",
       "denied", "approved", "converted", "callback", "response", "y");
+  /** Label names whose positive class is bad for the person: the favorable outcome is the other value. */
+  static final List<String> ADVERSE_LABEL_NAMES = List.of("churn", "default", "attrition", "fraud", "deny", "denied");
   /** Names (or name parts) of attributes a fairness review usually looks at. */
   static final List<String> SENSITIVE_NAMES = List.of("sex", "gender", "race", "ethnicity", "age", "religion");
   /** Label values read as the positive class when present; otherwise the rarer value is. */
@@ -79,7 +81,7 @@ final class DatasetTemplate {
   /** What was guessed; {@code leftOut} maps column → why it is not a feature. */
   record Guess(String dataset, Format format, Map<String, String> options, long rows, List<Col> columns, String label, String positive,
       String key, List<String> numeric, List<String> categorical, List<String> sensitive, Map<String, String> leftOut, List<String> checks,
-      String threshold) {}
+      String threshold, String favorable) {}
 
   private DatasetTemplate() {}
 
@@ -208,6 +210,7 @@ final class DatasetTemplate {
     }
     String positive = null;
     String threshold = null;
+    String favorable = null;
     if (label != null) {
       String l = label;
       Col lc = cols.stream().filter(c -> c.name().equals(l)).findFirst().orElseThrow();
@@ -223,8 +226,16 @@ final class DatasetTemplate {
         checks.add(String.format(Locale.ROOT, "positive class \"%s\" is %.1f %% of the sample: tune.threshold = f1 picks the decision threshold with the best F1 "
             + "on the validation split (a 0.5 cut may predict it for almost no row); base-rate or a number are the alternatives.", positive, 100 * share));
       }
-      checks.add("favorable outcome: the label's favorable value defaults to the positive class \"" + positive
-          + "\"; when the positive class is bad for the person (default, churn…), set favorable to the other value.");
+      String l2 = label;
+      if (ADVERSE_LABEL_NAMES.stream().anyMatch(w -> nameMatches(l2, w))) {
+        String p2 = positive;
+        favorable = lc.values().stream().filter(v -> !v.equals(p2)).findFirst().orElse(null);
+        checks.add("favorable outcome \"" + favorable + "\": '" + label + "' names an outcome that is bad for the person, so the bias metrics count the other value \""
+            + favorable + "\" as favorable; set favorable = \"" + positive + "\" if predicting \"" + positive + "\" helps the person.");
+      } else {
+        checks.add("favorable outcome: the label's favorable value defaults to the positive class \"" + positive
+            + "\"; when the positive class is bad for the person (default, churn…), set favorable to the other value.");
+      }
     }
 
     List<String> numeric = new ArrayList<>();
@@ -269,7 +280,7 @@ final class DatasetTemplate {
     }
     checks.add("types were inferred from the sample only: a column that is numeric in the sample but not in later files sends those rows to quarantine.");
     checks.add("tune.algorithms is a small starting grid; widen it once the pipeline runs.");
-    return new Guess(dataset, format, options, rows, cols, label, positive, key, numeric, categorical, sensitive, leftOut, checks, threshold);
+    return new Guess(dataset, format, options, rows, cols, label, positive, key, numeric, categorical, sensitive, leftOut, checks, threshold, favorable);
   }
 
   /** How often each value of a column known to have two values occurs in the sample. */
@@ -383,7 +394,8 @@ final class DatasetTemplate {
       String other = lc.values().stream().filter(v -> !v.equals(g.positive())).findFirst().orElse("?");
       b.append("  # label: values ").append(lc.values()).append("; the model predicts positive. favorable (the outcome that is good\n");
       b.append("  # for the person) defaults to positive: set favorable = ").append(quote(other)).append(" when positive is the bad outcome.\n");
-      b.append("  label { column = ").append(quote(g.label())).append(", positive = ").append(quote(g.positive())).append(" }\n");
+      b.append("  label { column = ").append(quote(g.label())).append(", positive = ").append(quote(g.positive()))
+          .append(g.favorable() == null ? "" : ", favorable = " + quote(g.favorable())).append(" }\n");
     } else {
       b.append("  # label { column = y, positive = \"yes\" }   # no label found: name the column to predict and its positive class,\n");
       b.append("  #                                           # then remove it from the features below (validation refuses the label as a feature)\n");

@@ -146,7 +146,7 @@ final class NewDataset {
     out.println("  configuration  " + r.confFile() + (previous == null ? "" : " (overwritten: --force)"));
     out.println("  landing        " + target);
     out.println("guessed:");
-    out.println("  label          " + (g.label() == null ? "-" : g.label() + " (positive = \"" + g.positive() + "\")"));
+    out.println("  label          " + (g.label() == null ? "-" : g.label() + " (positive = \"" + g.positive() + "\"" + (g.favorable() == null ? "" : ", favorable = \"" + g.favorable() + "\"") + ")"));
     if (g.threshold() != null) {
       out.println("  threshold      " + g.threshold() + " (the positive class is rare in the sample)");
     }
@@ -164,6 +164,7 @@ final class NewDataset {
     Map<String, Object> guesses = new LinkedHashMap<>();
     guesses.put("label", g.label());
     guesses.put("positive", g.positive());
+    guesses.put("favorable", g.favorable() == null ? g.positive() : g.favorable());
     guesses.put("key", g.key());
     guesses.put("numeric", g.numeric());
     guesses.put("categorical", g.categorical());

@@ -61,13 +61,16 @@ class OperatorCommandsTest {
     assertThat((Map<String, Object>) guesses.get("notFeatures")).containsOnlyKeys("name", "signup");
     // churn is 3 of the 12 rows: the template chooses the threshold on validation rather than cut at 0.5
     assertThat(guesses).containsEntry("threshold", "f1");
-    assertThat(made.stdout()).contains("label          churn (positive = \"Yes\")").contains("check before the first run:")
+    // churn is bad for the person: the other value is the favorable outcome
+    assertThat(guesses).containsEntry("favorable", "No");
+    assertThat(made.stdout()).contains("label          churn (positive = \"Yes\", favorable = \"No\")").contains("check before the first run:")
         .contains("then: jobs/lakeml nightly --dataset customers");
 
     DatasetConfig ds = ConfigLoader.load(p.confDir(), "local", "customers", List.of()).requireDataset();
     assertThat(ds.key()).containsExactly("customer_id");
     assertThat(ds.label().orElseThrow().column()).isEqualTo("churn");
     assertThat(ds.label().orElseThrow().positive()).contains("Yes");
+    assertThat(ds.label().orElseThrow().favorable()).contains("No");
     assertThat(ds.columns()).extracting(c -> c.name() + ":" + c.type()).containsExactly("customer_id:int", "name:string", "age:int",
         "sex:string", "plan:string", "monthly:double", "signup:date", "churn:string");
     assertThat(ds.features().numeric()).containsExactly("age", "monthly");
@@ -224,6 +227,7 @@ class OperatorCommandsTest {
     assertThat(g.leftOut().get("StandardHours")).contains("the same value (80) in every row");
     assertThat(g.leftOut().get("badge")).contains("a different whole number in every row, 500 to 619");
     assertThat(g.threshold()).isEqualTo("f1"); // 20 of 120 rows leave
+    assertThat(g.favorable()).isEqualTo("No");
     // a balanced label keeps the default cut
     org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> balanced = df.withColumn("Attrition",
         org.apache.spark.sql.functions.expr("CASE WHEN Age % 2 = 0 THEN 'Yes' ELSE 'No' END"));
