@@ -3,7 +3,6 @@ package io.lakeml.bias;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
@@ -41,7 +40,7 @@ import org.apache.spark.sql.Row;
 public final class BiasMetrics {
   /** Group name of the attribute-level comparison rows. */
   public static final String COMPARISON = io.lakeml.model.Fairness.POOLED_GROUP;
-  static final String NULL_GROUP = "(null)";
+  static final String NULL_GROUP = io.lakeml.model.Fairness.NULL_GROUP;
 
   private BiasMetrics() {}
 
@@ -61,10 +60,10 @@ public final class BiasMetrics {
     Map<String, DatasetConfig.Sensitive> byColumn = new LinkedHashMap<>();
     for (DatasetConfig.Sensitive s : ds.sensitive()) {
       byColumn.put(s.column(), s);
-      out.add(new Grouping(s.column(), value(s), privileged(s), false));
+      out.add(new Grouping(s.column(), io.lakeml.model.Fairness.groupOrNullGroup(s), privileged(s), false));
     }
     for (List<String> cols : ds.bias().intersections()) {
-      Column group = concat_ws(" × ", cols.stream().map(c -> value(byColumn.get(c))).toArray(Column[]::new));
+      Column group = io.lakeml.model.Fairness.jointGroup(cols.stream().map(byColumn::get).toList());
       Column priv = lit(true);
       for (String c : cols) {
         priv = priv.and(privileged(byColumn.get(c)));
@@ -72,15 +71,6 @@ public final class BiasMetrics {
       out.add(new Grouping(String.join(" × ", cols), group, priv, true));
     }
     return out;
-  }
-
-  /** The joint group of all sensitive attributes (reweighing's g). */
-  public static Column jointGroup(DatasetConfig ds) {
-    return concat_ws(" × ", ds.sensitive().stream().map(BiasMetrics::value).toArray(Column[]::new));
-  }
-
-  private static Column value(DatasetConfig.Sensitive s) {
-    return coalesce(io.lakeml.model.Fairness.group(s), lit(NULL_GROUP));
   }
 
   private static Column privileged(DatasetConfig.Sensitive s) {

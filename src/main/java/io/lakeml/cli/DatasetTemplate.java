@@ -226,8 +226,7 @@ final class DatasetTemplate {
         checks.add(String.format(Locale.ROOT, "positive class \"%s\" is %.1f %% of the sample: tune.threshold = f1 picks the decision threshold with the best F1 "
             + "on the validation split (a 0.5 cut may predict it for almost no row); base-rate or a number are the alternatives.", positive, 100 * share));
       }
-      String l2 = label;
-      if (ADVERSE_LABEL_NAMES.stream().anyMatch(w -> nameMatches(l2, w))) {
+      if (ADVERSE_LABEL_NAMES.stream().anyMatch(w -> nameMatches(l, w))) {
         String p2 = positive;
         favorable = lc.values().stream().filter(v -> !v.equals(p2)).findFirst().orElse(null);
         checks.add("favorable outcome \"" + favorable + "\": '" + label + "' names an outcome that is bad for the person, so the bias metrics count the other value \""
@@ -393,7 +392,11 @@ final class DatasetTemplate {
       Col lc = g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
       String other = lc.values().stream().filter(v -> !v.equals(g.positive())).findFirst().orElse("?");
       b.append("  # label: values ").append(lc.values()).append("; the model predicts positive. favorable (the outcome that is good\n");
-      b.append("  # for the person) defaults to positive: set favorable = ").append(quote(other)).append(" when positive is the bad outcome.\n");
+      if (g.favorable() == null) {
+        b.append("  # for the person) defaults to positive: set favorable = ").append(quote(other)).append(" when positive is the bad outcome.\n");
+      } else {
+        b.append("  # for the person) is the other value: the label's name says positive is the bad outcome.\n");
+      }
       b.append("  label { column = ").append(quote(g.label())).append(", positive = ").append(quote(g.positive()))
           .append(g.favorable() == null ? "" : ", favorable = " + quote(g.favorable())).append(" }\n");
     } else {

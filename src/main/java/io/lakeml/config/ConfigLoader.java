@@ -282,10 +282,11 @@ public final class ConfigLoader {
             c.problem("bands", "'" + col + "' is a " + declared.get().type() + ", bands need a number",
                 "Declare the column as int, long or double in dataset.schema, or remove bands and list its privileged values");
           }
+          List<String> groups = s.bandLabels();
           for (String v : privileged) {
-            if (!s.bandLabels().contains(v)) {
-              c.problem("privileged", "'" + v + "' is not one of the groups " + s.bandLabels() + " that bands = " + c.strings("bands") + " make",
-                  "Name the privileged group by its band, e.g. privileged = [\"" + s.bandLabels().get(0) + "\"]" + Suggest.didYouMean(v, s.bandLabels()));
+            if (!groups.contains(v)) {
+              c.problem("privileged", "'" + v + "' is not one of the groups " + groups + " that the bands make",
+                  "Name the privileged group by its band, e.g. privileged = [\"" + groups.get(0) + "\"]" + Suggest.didYouMean(v, groups));
             }
           }
         }

@@ -160,12 +160,15 @@ public record DatasetConfig(
      * {@code "< 25"}, {@code "25 to < 60"} and {@code ">= 60"}; empty when judged by exact values.
      */
     public List<String> bandLabels() {
+      if (bands.isEmpty()) {
+        return List.of();
+      }
       List<String> out = new java.util.ArrayList<>();
       for (int i = 0; i <= bands.size(); i++) {
         out.add(i == 0 ? "< " + plain(bands.get(0)) : i == bands.size() ? ">= " + plain(bands.get(i - 1))
             : plain(bands.get(i - 1)) + " to < " + plain(bands.get(i)));
       }
-      return bands.isEmpty() ? List.of() : out;
+      return out;
     }
 
     private static String plain(double v) {

@@ -69,7 +69,7 @@ public final class DeltaTables {
    */
   public static Commit lastCommit(SparkSession spark, String path) {
     long v = version(spark, path).orElseThrow(() -> new IllegalStateException("no Delta table at " + path));
-    return commitAt(spark, path, v).orElse(new Commit(v, Map.of(), null));
+    return commit(spark, path, v).orElse(new Commit(v, Map.of(), null));
   }
 
   /**
@@ -77,9 +77,11 @@ public final class DeltaTables {
    * that version does not exist (or its file was cleaned up).
    */
   public static java.util.Optional<Commit> commitAt(SparkSession spark, String path, long version) {
-    if (version < 0 || version(spark, path).isEmpty()) {
-      return java.util.Optional.empty();
-    }
+    return version < 0 || version(spark, path).isEmpty() ? java.util.Optional.empty() : commit(spark, path, version);
+  }
+
+  /** {@link #commitAt} of a table known to exist (no second listing of its log). */
+  private static java.util.Optional<Commit> commit(SparkSession spark, String path, long version) {
     List<Tuple2<Long, CommitInfo>> commit = commitInfos(spark, path, version, version);
     if (commit.isEmpty()) {
       return java.util.Optional.empty();

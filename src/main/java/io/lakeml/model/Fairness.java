@@ -1,6 +1,8 @@
 package io.lakeml.model;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
@@ -18,6 +20,9 @@ public final class Fairness {
    */
   public static final String POOLED_GROUP = "unprivileged vs privileged";
 
+  /** The group of rows without a value for the attribute. */
+  public static final String NULL_GROUP = "(null)";
+
   /**
    * A row's group for a sensitive attribute: its value as text, or for a banded numeric attribute the
    * label of the band it falls in ({@link DatasetConfig.Sensitive#bandLabels}); null when missing.
@@ -33,5 +38,15 @@ public final class Fairness {
       out = out.when(v.lt(s.bands().get(i)), lit(labels.get(i)));
     }
     return out.otherwise(lit(labels.get(labels.size() - 1)));
+  }
+
+  /** {@link #group}, with rows without a value in {@link #NULL_GROUP}. */
+  public static Column groupOrNullGroup(DatasetConfig.Sensitive s) {
+    return coalesce(group(s), lit(NULL_GROUP));
+  }
+
+  /** The joint group of several sensitive attributes, e.g. {@code "female × 1st"} (reweighing's g, intersections). */
+  public static Column jointGroup(List<DatasetConfig.Sensitive> attributes) {
+    return concat_ws(" × ", attributes.stream().map(Fairness::groupOrNullGroup).toArray(Column[]::new));
   }
 }

@@ -3,7 +3,6 @@ package io.lakeml.prepare;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
@@ -34,8 +33,7 @@ final class Reweighing {
   record Result(Dataset<Row> rows, Map<String, Double> weights) {}
 
   static Result apply(Dataset<Row> rows, DatasetConfig ds, String labelCol, String weightCol, Column isTrain) {
-    Column group = concat_ws(" × ", ds.sensitive().stream()
-        .map(s -> coalesce(io.lakeml.model.Fairness.group(s), lit("(null)"))).toArray(Column[]::new));
+    Column group = io.lakeml.model.Fairness.jointGroup(ds.sensitive());
     Dataset<Row> withGroup = rows.withColumn(GROUP, group);
     // bounded: one count per (group, label)
     List<Row> counts = withGroup.where(isTrain).groupBy(col(GROUP), col(labelCol)).agg(count(lit(1))).collectAsList();
