@@ -5,8 +5,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Job;
@@ -140,7 +138,7 @@ public final class BiasJob implements Job {
   private JobResult post(JobContext ctx, DatasetConfig ds, double favorable) throws Exception {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
-    Optional<Row> entry = version == null
+    Optional<ModelsTable.ModelVersion> entry = version == null
         ? ModelRegistry.latest(spark, cat, ds.name())
         : ModelRegistry.get(spark, cat, ds.name(), version);
     if (entry.isEmpty()) {
@@ -149,15 +147,15 @@ public final class BiasJob implements Job {
       }
       return JobResult.skipped("no model version of " + ds.name() + " yet; run 'jobs/lakeml tune --dataset " + ds.name() + "' first");
     }
-    Row e = entry.get();
-    int v = e.getAs(ModelsTable.VERSION);
-    long goldVersion = e.getAs(ModelsTable.GOLD_VERSION);
+    ModelsTable.ModelVersion e = entry.get();
+    int v = e.version();
+    long goldVersion = e.goldVersion();
     if (alreadyDone(ctx, BiasTable.MODEL_VERSION + " = " + v)) {
       return JobResult.skipped("post-training bias of model version " + v + " is already measured with this configuration").metric("version", v);
     }
     Dataset<Row> gold = goldAt(ctx, goldVersion);
     Dataset<Row> test = gold.where(col(GoldTable.SPLIT).equalTo(GoldTable.TEST));
-    Transformer[] stages = SavedModels.load(ctx.spark(), e.getAs(ModelsTable.PATH)).stages();
+    Transformer[] stages = SavedModels.load(ctx.spark(), e.path()).stages();
     Transformer model = stages[stages.length - 1];
     List<BiasMetrics.Grouping> groupings = BiasMetrics.groupings(ds);
     Column favLabel = col(Algorithms.LABEL).equalTo(favorable);
@@ -181,9 +179,9 @@ public final class BiasJob implements Job {
 
       if (ds.bias().reweigh()) {
         // the same algorithm and parameters without the weights: the price and the effect of reweighing, side by side
-        ctx.step("refitting " + e.getAs(ModelsTable.ALGORITHM) + " without reweighing for comparison");
-        Estimator<?> est = Algorithms.estimator(e.getAs(ModelsTable.ALGORITHM), e.<Long>getAs(ModelsTable.SEED));
-        Map<String, String> params = new ObjectMapper().readValue((String) e.getAs(ModelsTable.PARAMS), new TypeReference<TreeMap<String, String>>() {});
+        ctx.step("refitting " + e.algorithm() + " without reweighing for comparison");
+        Estimator<?> est = Algorithms.estimator(e.algorithm(), e.seed());
+        Map<String, String> params = e.params();
         Model<?> plain = (Model<?>) est.fit(gold.where(col(GoldTable.SPLIT).equalTo(GoldTable.TRAIN)).withColumn(Algorithms.WEIGHT, lit(1.0)),
             Algorithms.paramMap(est, params));
         Dataset<Row> plainScored = plain.transform(test).cache();

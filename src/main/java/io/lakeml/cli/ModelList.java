@@ -1,16 +1,13 @@
 package io.lakeml.cli;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.core.Summary;
-import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.ModelsTable.ModelVersion;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** {@code jobs/lakeml models}: the registry's versions of one dataset, newest first. */
@@ -18,8 +15,7 @@ final class ModelList {
   private ModelList() {}
 
   static void print(SparkSession spark, LakeCatalog cat, String dataset, boolean json, PrintStream out) {
-    // bounded: one row per model version (metadata, not data)
-    List<Row> rows = ModelRegistry.versions(spark, cat, dataset).orderBy(col("version").desc()).collectAsList();
+    List<ModelVersion> rows = ModelRegistry.list(spark, cat, dataset);
     if (rows.isEmpty() && !json) {
       out.println("No model versions of " + dataset + " yet. Run 'jobs/lakeml tune --dataset " + dataset + "' after prepare.");
       return;
@@ -28,21 +24,21 @@ final class ModelList {
     if (!json) {
       out.printf(format, "version", "status", "algorithm", "metric", "cv", "validation", "test", "gold", "run date", "created");
     }
-    for (Row r : rows) {
-      String metric = r.getAs(ModelsTable.SELECTION_METRIC);
+    for (ModelVersion r : rows) {
+      String metric = r.selectionMetric();
       Map<String, Object> v = new LinkedHashMap<>();
-      v.put("version", r.getAs("version"));
-      v.put("status", r.getAs("status"));
-      v.put("algorithm", r.getAs("algorithm"));
-      v.put("params", r.getAs("params"));
+      v.put("version", r.version());
+      v.put("status", r.status());
+      v.put("algorithm", r.algorithm());
+      v.put("params", r.paramsJson());
       v.put("metric", metric);
-      v.put("cv", r.getAs(ModelsTable.CV_METRIC));
-      v.put("validation", metric(r, ModelsTable.VALIDATION_METRICS, metric));
-      v.put("test", metric(r, ModelsTable.TEST_METRICS, metric));
-      v.put("goldVersion", r.getAs(ModelsTable.GOLD_VERSION));
-      v.put("runDate", String.valueOf((Object) r.getAs(ModelsTable.RUN_DATE)));
-      v.put("created", String.valueOf((Object) r.getAs(ModelsTable.CREATED_AT)));
-      v.put("path", r.getAs("path"));
+      v.put("cv", r.cvMetric());
+      v.put("validation", r.validationMetrics().get(metric));
+      v.put("test", r.testMetrics().get(metric));
+      v.put("goldVersion", r.goldVersion());
+      v.put("runDate", String.valueOf(r.runDate()));
+      v.put("created", String.valueOf(r.createdAt()));
+      v.put("path", r.path());
       if (json) {
         out.println(Summary.toJson(v));
       } else {
@@ -50,11 +46,6 @@ final class ModelList {
             fmt(v.get("validation")), fmt(v.get("test")), v.get("goldVersion"), v.get("runDate"), v.get("created"));
       }
     }
-  }
-
-  private static Double metric(Row r, String column, String metric) {
-    scala.collection.Map<String, Double> m = r.getAs(column);
-    return m.get(metric).isDefined() ? m.get(metric).get() : null;
   }
 
   private static String fmt(Object v) {

@@ -7,6 +7,7 @@ import io.lakeml.model.ModelDiagnostics;
 import io.lakeml.model.ModelMetrics;
 import io.lakeml.model.PermutationImportance;
 import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.ModelsTable.ModelVersion;
 import io.lakeml.tables.MonitorTable;
 import java.io.IOException;
 import java.sql.Date;
@@ -66,20 +67,28 @@ public final class ModelRegistry {
     return spark.read().format("delta").load(cat.models().path()).where(col(ModelsTable.DATASET).equalTo(dataset));
   }
 
+  /** Every version of a dataset, newest first (one row per tune run: metadata, not data). */
+  public static List<ModelVersion> list(SparkSession spark, LakeCatalog cat, String dataset) {
+    // bounded: one row per model version
+    return versions(spark, cat, dataset).orderBy(col(ModelsTable.VERSION).desc()).collectAsList().stream().map(ModelVersion::fromRow).toList();
+  }
+
   /** One version's row. */
-  public static Optional<Row> get(SparkSession spark, LakeCatalog cat, String dataset, int version) {
-    // bounded: one model version
-    List<Row> rows = versions(spark, cat, dataset).where(col(ModelsTable.VERSION).equalTo(version)).collectAsList();
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  public static Optional<ModelVersion> get(SparkSession spark, LakeCatalog cat, String dataset, int version) {
+    return first(versions(spark, cat, dataset).where(col(ModelsTable.VERSION).equalTo(version)));
   }
 
   /** The version already trained from this gold version with this dataset configuration, if any. */
-  public static Optional<Row> trainedFrom(SparkSession spark, LakeCatalog cat, String dataset, long goldVersion, String configHash) {
-    List<Row> rows = versions(spark, cat, dataset)
+  public static Optional<ModelVersion> trainedFrom(SparkSession spark, LakeCatalog cat, String dataset, long goldVersion, String configHash) {
+    return first(versions(spark, cat, dataset)
         .where(col(ModelsTable.GOLD_VERSION).equalTo(goldVersion).and(col(ModelsTable.CONFIG_HASH).equalTo(configHash)))
-        // bounded: limit 1
-        .orderBy(col(ModelsTable.VERSION).desc()).limit(1).collectAsList();
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+        .orderBy(col(ModelsTable.VERSION).desc()));
+  }
+
+  private static Optional<ModelVersion> first(Dataset<Row> rows) {
+    // bounded: limit 1
+    List<Row> one = rows.limit(1).collectAsList();
+    return one.isEmpty() ? Optional.empty() : Optional.of(ModelVersion.fromRow(one.get(0)));
   }
 
   /** Saves the model and registers it as the next version; returns the version number. */
@@ -128,8 +137,8 @@ public final class ModelRegistry {
     // one transaction id per (dataset, version): a second writer of the same N is refused, not duplicated
     DeltaTables.appendOnce(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), cat.models().path(),
         "lakeml-registry-" + dataset, version, true);
-    Row written = get(spark, cat, dataset, version).orElse(null);
-    if (written == null || !ctx.runId().equals(written.getAs(ModelsTable.RUN_ID))) {
+    ModelVersion written = get(spark, cat, dataset, version).orElse(null);
+    if (written == null || !ctx.runId().equals(written.runId())) {
       throw new JobFailure("another tune run registered version " + version + " of " + dataset
           + " at the same time; this run's model is not registered. Run tune again.");
     }
@@ -159,7 +168,7 @@ public final class ModelRegistry {
     set.put(ModelsTable.BIAS_GATE, org.apache.spark.sql.functions.lit(gate));
     set.put(ModelsTable.BIAS_REASON, org.apache.spark.sql.functions.lit(reason));
     if (BLOCKED.equals(gate)) {
-      set.put("status", org.apache.spark.sql.functions.lit(BLOCKED));
+      set.put(ModelsTable.STATUS, org.apache.spark.sql.functions.lit(BLOCKED));
       set.put(ModelsTable.STATUS_REASON, org.apache.spark.sql.functions.lit(reason));
     }
     DeltaTables.retryOnConflict("recording the bias gate of " + dataset + " v" + version, () -> io.delta.tables.DeltaTable.forPath(spark, cat.models().path())
@@ -167,17 +176,13 @@ public final class ModelRegistry {
   }
 
   /** The dataset's newest version, if any. */
-  public static Optional<Row> latest(SparkSession spark, LakeCatalog cat, String dataset) {
-    // bounded: limit 1
-    List<Row> rows = versions(spark, cat, dataset).orderBy(col(ModelsTable.VERSION).desc()).limit(1).collectAsList();
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  public static Optional<ModelVersion> latest(SparkSession spark, LakeCatalog cat, String dataset) {
+    return first(versions(spark, cat, dataset).orderBy(col(ModelsTable.VERSION).desc()));
   }
 
   /** The dataset's current champion, if any. */
-  public static Optional<Row> champion(SparkSession spark, LakeCatalog cat, String dataset) {
-    // bounded: limit 1
-    List<Row> rows = versions(spark, cat, dataset).where(col(ModelsTable.STATUS).equalTo(CHAMPION)).limit(1).collectAsList();
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+  public static Optional<ModelVersion> champion(SparkSession spark, LakeCatalog cat, String dataset) {
+    return first(versions(spark, cat, dataset).where(col(ModelsTable.STATUS).equalTo(CHAMPION)));
   }
 
   /**
@@ -187,7 +192,7 @@ public final class ModelRegistry {
   public static void makeChampion(SparkSession spark, LakeCatalog cat, String dataset, int version, String reason) {
     org.apache.spark.sql.Column isNew = col(ModelsTable.VERSION).equalTo(version);
     Map<String, org.apache.spark.sql.Column> set = new java.util.HashMap<>();
-    set.put("status", org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(CHAMPION))
+    set.put(ModelsTable.STATUS, org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(CHAMPION))
         .otherwise(org.apache.spark.sql.functions.lit(ARCHIVED)));
     set.put(ModelsTable.STATUS_REASON, org.apache.spark.sql.functions.when(isNew, org.apache.spark.sql.functions.lit(reason))
         .otherwise(org.apache.spark.sql.functions.lit("replaced by version " + version)));

@@ -12,7 +12,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.ModelRegistry;
-import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.ModelsTable.ModelVersion;
 import io.lakeml.tables.MonitorTable;
 import io.lakeml.tables.PredictionsTable;
 import java.sql.Date;
@@ -60,12 +60,12 @@ public final class MonitorJob implements Job {
     DatasetConfig ds = ctx.dataset();
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
-    Optional<Row> champion = ModelRegistry.champion(spark, cat, ds.name());
+    Optional<ModelVersion> champion = ModelRegistry.champion(spark, cat, ds.name());
     if (champion.isEmpty()) {
       return JobResult.skipped("no champion model for " + ds.name() + " yet; nothing to monitor");
     }
-    Row model = champion.get();
-    int version = model.getAs(ModelsTable.VERSION);
+    ModelVersion model = champion.get();
+    int version = model.version();
     LakeCatalog.Table predictions = cat.predictions(ds.name());
     String thisDate = MonitorTable.RUN_DATE + " = DATE'" + ctx.runDate() + "'";
     List<Row> scoredOn = DeltaTables.exists(spark, predictions.path())
@@ -90,7 +90,7 @@ public final class MonitorJob implements Job {
           + (labelsVersion.isEmpty() ? "" : ", labels " + labels.name() + " version " + labelsVersion.getAsLong()) + ") are already monitored")
           .metric("version", version);
     }
-    Long trainedSilver = model.getAs(ModelsTable.SILVER_VERSION);
+    Long trainedSilver = model.silverVersion();
     LakeCatalog.Table silver = cat.silver(ds.name());
     Dataset<Row> reference = spark.read().format("delta").option("versionAsOf", trainedSilver == null ? scoredSilver : trainedSilver).load(silver.path());
     Dataset<Row> scoredPredictions = spark.read().format("delta").load(predictions.path()).where(thisDate);
@@ -246,11 +246,11 @@ public final class MonitorJob implements Job {
     return sum;
   }
 
-  private static double predictionPsi(Row model, Dataset<Row> scored) {
-    List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs(ModelsTable.CLASSES));
+  private static double predictionPsi(ModelVersion model, Dataset<Row> scored) {
+    List<String> classes = model.classes();
     Map<String, Double> expected = new LinkedHashMap<>();
     try {
-      Map<?, ?> cm = new com.fasterxml.jackson.databind.ObjectMapper().readValue((String) model.getAs(ModelsTable.CONFUSION_MATRIX), Map.class);
+      Map<?, ?> cm = new com.fasterxml.jackson.databind.ObjectMapper().readValue(model.confusionMatrix(), Map.class);
       List<?> matrix = (List<?>) cm.get("matrix");
       double total = 0;
       double[] predicted = new double[classes.size()];
@@ -265,7 +265,7 @@ public final class MonitorJob implements Job {
         expected.put(classes.get(j), total == 0 ? 0 : predicted[j] / total);
       }
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("unreadable confusion matrix of version " + model.getAs(ModelsTable.VERSION), e);
+      throw new IllegalStateException("unreadable confusion matrix of version " + model.version(), e);
     }
     return psi(expected, distribution(scored.select(col(ScoreJob.PREDICTION).as("v"))));
   }
@@ -275,7 +275,7 @@ public final class MonitorJob implements Job {
    * known now in the labels table (latest prediction per key), against its test metric; null when
    * no prediction has a label yet.
    */
-  private static Map<String, Object> performance(JobContext ctx, DatasetConfig ds, Row model, LakeCatalog.Table labelsTable, long labelsVersion) {
+  private static Map<String, Object> performance(JobContext ctx, DatasetConfig ds, ModelVersion model, LakeCatalog.Table labelsTable, long labelsVersion) {
     if (ds.label().isEmpty() || ds.key().isEmpty()) {
       return null;
     }
@@ -292,7 +292,7 @@ public final class MonitorJob implements Job {
           + List.of(known.columns()) + "). Set dataset.deploy.monitor.labels.column, or load a table with the key " + ds.key() + " and the label.");
     }
     Column[] keys = ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-    int version = model.getAs(ModelsTable.VERSION);
+    int version = model.version();
     Dataset<Row> recent = spark.read().format("delta").load(ctx.catalog().predictions(ds.name()).path())
         .where(col(ScoreJob.MODEL_VERSION).equalTo(version)
             .and(col(PredictionsTable.RUN_DATE).gt(lit(Date.valueOf(ctx.runDate().minusDays(source.lookbackDays())))))
@@ -304,7 +304,7 @@ public final class MonitorJob implements Job {
             java.util.stream.Stream.of(col(labelColumn).as(truth))).toArray(Column[]::new)),
             scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq())
         .where(col(truth).isNotNull());
-    List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs(ModelsTable.CLASSES));
+    List<String> classes = model.classes();
     Column classArray = org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
     Column actual = label.binary()
         ? when(col(truth).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)
@@ -315,11 +315,11 @@ public final class MonitorJob implements Job {
       if (eval.isEmpty()) {
         return null;
       }
-      String metric = model.getAs(ModelsTable.SELECTION_METRIC);
+      String metric = model.selectionMetric();
       double value = metric.equals("areaUnderROC") || metric.equals("areaUnderPR")
           ? new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator().setMetricName(metric).setRawPredictionCol("score").evaluate(eval)
           : new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setMetricName(metric).evaluate(eval);
-      Double test = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Map<String, Double>>getAs(ModelsTable.TEST_METRICS)).get(metric);
+      Double test = model.testMetrics().get(metric);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("metric", metric);
       out.put("value", value);

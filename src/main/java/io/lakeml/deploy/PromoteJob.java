@@ -11,7 +11,7 @@ import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.tables.ChampionsTable;
-import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.ModelsTable.ModelVersion;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,35 +65,35 @@ public final class PromoteJob implements Job {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
     DatasetConfig ds = ctx.dataset();
-    Optional<Row> latest = ModelRegistry.latest(spark, cat, ds.name());
+    Optional<ModelVersion> latest = ModelRegistry.latest(spark, cat, ds.name());
     if (latest.isEmpty()) {
       return JobResult.skipped("no model version of " + ds.name() + " yet; run tune first");
     }
-    Row cand = latest.get();
-    int v = cand.getAs("version");
-    String status = cand.getAs("status");
+    ModelVersion cand = latest.get();
+    int v = cand.version();
+    String status = cand.status();
     if (!ModelRegistry.CANDIDATE.equals(status)) {
-      return JobResult.skipped("latest version " + v + " is " + status + (cand.getAs(ModelsTable.STATUS_REASON) == null ? "" : " (" + cand.getAs(ModelsTable.STATUS_REASON) + ")"))
+      return JobResult.skipped("latest version " + v + " is " + status + (cand.statusReason() == null ? "" : " (" + cand.statusReason() + ")"))
           .metric("version", v).metric("promoted", false);
     }
     List<String> refusals = new ArrayList<>();
-    if (!ds.sensitive().isEmpty() && cand.getAs(ModelsTable.BIAS_GATE) == null) {
+    if (!ds.sensitive().isEmpty() && cand.biasGate() == null) {
       refusals.add("the bias gate has not evaluated it (run 'jobs/lakeml bias --dataset " + ds.name() + " --stage post')");
     }
-    Map<String, Double> test = map(cand.getAs(ModelsTable.TEST_METRICS));
+    Map<String, Double> test = cand.testMetrics();
     for (Map.Entry<String, Double> req : ds.deploy().requirements().entrySet()) {
       Double got = test.get(req.getKey());
       if (got == null || got < req.getValue()) {
         refusals.add(String.format(java.util.Locale.ROOT, "test %s %s < required %s", req.getKey(), got == null ? "missing" : String.format(java.util.Locale.ROOT, "%.4f", got), req.getValue()));
       }
     }
-    String metric = cand.getAs(ModelsTable.SELECTION_METRIC);
-    double mine = map(cand.getAs(ModelsTable.VALIDATION_METRICS)).getOrDefault(metric, Double.NaN);
-    Optional<Row> champion = ModelRegistry.champion(spark, cat, ds.name());
+    String metric = cand.selectionMetric();
+    double mine = cand.validationMetrics().getOrDefault(metric, Double.NaN);
+    Optional<ModelVersion> champion = ModelRegistry.champion(spark, cat, ds.name());
     Integer previous = null;
     if (champion.isPresent()) {
-      previous = champion.get().getAs("version");
-      Double theirs = map(champion.get().getAs(ModelsTable.VALIDATION_METRICS)).get(metric);
+      previous = champion.get().version();
+      Double theirs = champion.get().validationMetrics().get(metric);
       if (theirs != null && !(mine >= theirs + ds.deploy().margin())) {
         refusals.add(String.format(java.util.Locale.ROOT, "validation %s %.4f does not beat champion v%d's %.4f by the margin %s", metric, mine, previous, theirs,
             ds.deploy().margin()));
@@ -108,7 +108,7 @@ public final class PromoteJob implements Job {
       return r;
     }
     String reason = String.format(java.util.Locale.ROOT, "validation %s %.4f%s; requirements %s met; bias gate %s", metric, mine,
-        previous == null ? ", first champion" : " beats v" + previous, ds.deploy().requirements(), cand.getAs(ModelsTable.BIAS_GATE) == null ? "not applicable" : cand.getAs(ModelsTable.BIAS_GATE));
+        previous == null ? ", first champion" : " beats v" + previous, ds.deploy().requirements(), cand.biasGate() == null ? "not applicable" : cand.biasGate());
     return change(ctx, v, previous, ChampionsTable.PROMOTE, reason, "lakeml");
   }
 
@@ -116,16 +116,16 @@ public final class PromoteJob implements Job {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
     String ds = ctx.dataset().name();
-    Row row = ModelRegistry.get(spark, cat, ds, version).orElseThrow(() -> new JobFailure(
+    ModelVersion row = ModelRegistry.get(spark, cat, ds, version).orElseThrow(() -> new JobFailure(
         ds + " has no model version " + version + ". List the versions with 'jobs/lakeml models --dataset " + ds + "'."));
-    String status = row.getAs("status");
+    String status = row.status();
     if (ModelRegistry.BLOCKED.equals(status)) {
-      throw new JobFailure("version " + version + " is blocked by the bias gate and can never be champion: " + row.getAs(ModelsTable.STATUS_REASON));
+      throw new JobFailure("version " + version + " is blocked by the bias gate and can never be champion: " + row.statusReason());
     }
     if (ModelRegistry.CHAMPION.equals(status)) {
       return JobResult.skipped("version " + version + " is already the champion").metric("version", version);
     }
-    Integer previous = ModelRegistry.champion(spark, cat, ds).map(r -> (Integer) r.getAs("version")).orElse(null);
+    Integer previous = ModelRegistry.champion(spark, cat, ds).map(ModelVersion::version).orElse(null);
     return change(ctx, version, previous, ChampionsTable.MANUAL_PROMOTE, "promoted by hand (requirements and margin not applied)", actor());
   }
 
@@ -133,8 +133,8 @@ public final class PromoteJob implements Job {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
     String ds = ctx.dataset().name();
-    Row current = ModelRegistry.champion(spark, cat, ds).orElseThrow(() -> new JobFailure(ds + " has no champion to roll back."));
-    int now = current.getAs("version");
+    ModelVersion current = ModelRegistry.champion(spark, cat, ds).orElseThrow(() -> new JobFailure(ds + " has no champion to roll back."));
+    int now = current.version();
     // champions form a stack: promotions push, rollbacks pop; the target is the one below the top
     List<Row> history = DeltaTables.exists(spark, cat.champions().path())
         ? spark.read().format("delta").load(cat.champions().path()).where(col(ChampionsTable.DATASET).equalTo(ds))
@@ -155,9 +155,9 @@ public final class PromoteJob implements Job {
     }
     stack.pop();
     int back = stack.peek();
-    Row target = ModelRegistry.get(spark, cat, ds, back).orElseThrow();
-    if (ModelRegistry.BLOCKED.equals(target.getAs("status"))) {
-      throw new JobFailure("the previous champion, version " + back + ", is now blocked by the bias gate: " + target.getAs(ModelsTable.STATUS_REASON));
+    ModelVersion target = ModelRegistry.get(spark, cat, ds, back).orElseThrow();
+    if (ModelRegistry.BLOCKED.equals(target.status())) {
+      throw new JobFailure("the previous champion, version " + back + ", is now blocked by the bias gate: " + target.statusReason());
     }
     return change(ctx, back, now, ChampionsTable.ROLLBACK, "rolled back from version " + now, actor());
   }
@@ -179,9 +179,5 @@ public final class PromoteJob implements Job {
 
   private static String actor() {
     return System.getProperty("user.name", "unknown");
-  }
-
-  private static Map<String, Double> map(scala.collection.Map<String, Double> m) {
-    return m == null ? Map.of() : scala.jdk.javaapi.CollectionConverters.asJava(m);
   }
 }

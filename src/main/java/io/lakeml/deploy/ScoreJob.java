@@ -24,7 +24,7 @@ import io.lakeml.core.Lineage;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
-import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.ModelsTable.ModelVersion;
 import io.lakeml.tables.PredictionsTable;
 import java.sql.Date;
 import java.util.ArrayList;
@@ -64,12 +64,12 @@ public final class ScoreJob implements Job {
     DatasetConfig ds = ctx.dataset();
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
-    Optional<Row> champion = ModelRegistry.champion(spark, cat, ds.name());
+    Optional<ModelVersion> champion = ModelRegistry.champion(spark, cat, ds.name());
     if (champion.isEmpty()) {
       return JobResult.skipped("no champion model for " + ds.name() + " yet (tune, then promote); nothing scored");
     }
-    Row model = champion.get();
-    int version = model.getAs(ModelsTable.VERSION);
+    ModelVersion model = champion.get();
+    int version = model.version();
     LakeCatalog.Table silver = cat.silver(ds.name());
     long silverVersion = Lineage.requireInput(ctx, silver, "etl");
     LakeCatalog.Table out = cat.predictions(ds.name());
@@ -110,9 +110,9 @@ public final class ScoreJob implements Job {
             "lakeml-score-" + ds.name() + "-" + ctx.runDate(), silverVersion * 100_000L + version);
       }
       ctx.step("scoring " + silver.name() + " version " + silverVersion + " with champion version " + version);
-      PipelineModel pipeline = SavedModels.load(ctx.spark(), model.getAs("path"));
+      PipelineModel pipeline = SavedModels.load(ctx.spark(), model.path());
       Dataset<Row> scored = pipeline.transform(flagged.where(col("_reason").equalTo("")));
-      List<String> classes = scala.jdk.javaapi.CollectionConverters.asJava(model.<scala.collection.Seq<String>>getAs("classes"));
+      List<String> classes = model.classes();
       Column className = element_at(array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)),
           col(PREDICTION).cast("int").plus(1));
       boolean hasProbability = List.of(scored.columns()).contains(PROBABILITY);

@@ -58,12 +58,12 @@ public final class VacuumJob implements Job {
     String ds = ctx.dataset().name();
     // versions the registry's live models (candidate, blocked, champion) were trained from
     Map<String, Protected> protect = new LinkedHashMap<>();
-    for (Row m : ModelRegistry.versions(spark, cat, ds).where(col("status").notEqual(ModelRegistry.ARCHIVED))
-        // bounded: one row per model version
-        .select(ModelsTable.VERSION, ModelsTable.BRONZE_VERSION, ModelsTable.SILVER_VERSION, ModelsTable.GOLD_VERSION).collectAsList()) {
-      protect(protect, cat.bronze(ds).name(), m, ModelsTable.BRONZE_VERSION);
-      protect(protect, cat.silver(ds).name(), m, ModelsTable.SILVER_VERSION);
-      protect(protect, cat.gold(ds).name(), m, ModelsTable.GOLD_VERSION);
+    for (ModelsTable.ModelVersion m : ModelRegistry.list(spark, cat, ds)) {
+      if (!ModelRegistry.ARCHIVED.equals(m.status())) {
+        protect(protect, cat.bronze(ds).name(), m.bronzeVersion(), m.version());
+        protect(protect, cat.silver(ds).name(), m.silverVersion(), m.version());
+        protect(protect, cat.gold(ds).name(), m.goldVersion(), m.version());
+      }
     }
     List<LakeCatalog.Table> tables = new ArrayList<>(List.of(cat.bronze(ds), cat.silver(ds), cat.gold(ds), cat.predictions(ds)));
     if (includeSystem) {
@@ -142,15 +142,13 @@ public final class VacuumJob implements Job {
   private record Protected(long version, int model) {}
 
   /** Keeps the oldest version per table (older protected versions need a longer retention). */
-  private static void protect(Map<String, Protected> protect, String table, Row model, String column) {
-    Object v = model.getAs(column);
-    if (v == null) {
+  private static void protect(Map<String, Protected> protect, String table, Long version, int model) {
+    if (version == null) {
       return;
     }
-    long version = ((Number) v).longValue();
     Protected seen = protect.get(table);
     if (seen == null || version < seen.version) {
-      protect.put(table, new Protected(version, model.getAs("version")));
+      protect.put(table, new Protected(version, model));
     }
   }
 

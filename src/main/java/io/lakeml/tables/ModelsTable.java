@@ -1,5 +1,16 @@
 package io.lakeml.tables;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -122,6 +133,64 @@ public final class ModelsTable {
       .add(PERMUTATION_METRIC, DataTypes.StringType, true)
       .add(PERMUTATION_ROWS, DataTypes.LongType, true)
       .add(PERMUTATION_IMPORTANCE, DataTypes.createArrayType(FEATURE), true);
+
+  /**
+   * One registry row as the stages and commands read it back: the columns they act on, typed. Curves
+   * and importances stay in the table for the report, which reads them with its own query.
+   *
+   * @param paramsJson the candidate's parameters as JSON (see {@link #params()})
+   * @param biasGate the bias gate's decision ({@code passed}, {@code warned}, {@code blocked}), or null before it ran
+   * @param classWeights balanced class weights (label index → weight), or null
+   */
+  public record ModelVersion(String dataset, int version, String status, String statusReason, String algorithm,
+      String paramsJson, String selectionMetric, double cvMetric, Map<String, Double> trainMetrics,
+      Map<String, Double> validationMetrics, Map<String, Double> testMetrics, String confusionMatrix, List<String> classes,
+      Double threshold, long goldVersion, Long silverVersion, Long bronzeVersion, String path, String configHash, long seed,
+      int folds, String runId, LocalDate runDate, Timestamp createdAt, String biasGate, String biasReason,
+      Map<String, Double> classWeights) {
+
+    /** Reads a row of this table (any column order; columns added later may be absent in an older lake). */
+    public static ModelVersion fromRow(Row r) {
+      List<String> names = Arrays.asList(r.schema().fieldNames());
+      java.sql.Date runDate = r.getAs(RUN_DATE);
+      return new ModelVersion(r.getAs(DATASET), r.<Integer>getAs(VERSION), r.getAs(STATUS), r.getAs(STATUS_REASON), r.getAs(ALGORITHM),
+          r.getAs(PARAMS), r.getAs(SELECTION_METRIC), r.<Double>getAs(CV_METRIC), javaMap(r, TRAIN_METRICS),
+          javaMap(r, VALIDATION_METRICS), javaMap(r, TEST_METRICS), r.getAs(CONFUSION_MATRIX),
+          List.copyOf(scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<String>>getAs(CLASSES))),
+          r.getAs(THRESHOLD), r.<Long>getAs(GOLD_VERSION), r.getAs(SILVER_VERSION), r.getAs(BRONZE_VERSION), r.getAs(PATH),
+          r.getAs(CONFIG_HASH), r.<Long>getAs(SEED), r.<Integer>getAs(FOLDS), r.getAs(RUN_ID), runDate == null ? null : runDate.toLocalDate(),
+          r.getAs(CREATED_AT), r.getAs(BIAS_GATE), r.getAs(BIAS_REASON), names.contains(CLASS_WEIGHTS) ? javaMap(r, CLASS_WEIGHTS) : null);
+    }
+
+    /** The candidate's parameters (MLlib or XGBoost parameter name → value as text). */
+    public Map<String, String> params() {
+      try {
+        return new ObjectMapper().readValue(paramsJson, new TypeReference<TreeMap<String, String>>() {});
+      } catch (IOException e) {
+        throw new UncheckedIOException("unreadable parameters of " + dataset + " version " + version + ": " + paramsJson, e);
+      }
+    }
+
+    /** The metrics of one split: {@code train}, {@code validation} or {@code test}. */
+    public Map<String, Double> metrics(String split) {
+      return switch (split) {
+        case "train" -> trainMetrics;
+        case "validation" -> validationMetrics;
+        case "test" -> testMetrics;
+        default -> throw new IllegalArgumentException("no split " + split + " (train, validation, test)");
+      };
+    }
+
+    /** Whether the version's label has two classes. */
+    public boolean binary() {
+      return classes.size() == 2;
+    }
+
+    private static Map<String, Double> javaMap(Row r, String column) {
+      scala.collection.Map<String, Double> m = r.getAs(column);
+      return m == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m)));
+    }
+  }
 
   private ModelsTable() {}
 }

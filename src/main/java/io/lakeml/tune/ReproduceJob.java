@@ -5,15 +5,13 @@ import io.lakeml.model.Algorithms;
 import io.lakeml.model.ModelMetrics;
 import static org.apache.spark.sql.functions.col;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
-import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.ModelsTable.ModelVersion;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,14 +46,14 @@ public final class ReproduceJob implements Job {
     DatasetConfig ds = ctx.dataset();
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
-    Row entry = ModelRegistry.get(spark, cat, ds.name(), version).orElseThrow(() -> new JobFailure(
+    ModelVersion entry = ModelRegistry.get(spark, cat, ds.name(), version).orElseThrow(() -> new JobFailure(
         ds.name() + " has no model version " + version + ". List the versions with 'jobs/lakeml models --dataset " + ds.name() + "'."));
-    long goldVersion = entry.getAs(ModelsTable.GOLD_VERSION);
-    long seed = entry.getAs("seed");
-    int folds = entry.getAs("folds");
-    String algorithm = entry.getAs("algorithm");
-    Map<String, String> params = new ObjectMapper().readValue((String) entry.getAs("params"), new TypeReference<TreeMap<String, String>>() {});
-    boolean binary = entry.<scala.collection.Seq<String>>getAs("classes").size() == 2
+    long goldVersion = entry.goldVersion();
+    long seed = entry.seed();
+    int folds = entry.folds();
+    String algorithm = entry.algorithm();
+    Map<String, String> params = entry.params();
+    boolean binary = entry.binary()
         && ds.label().map(DatasetConfig.Label::binary).orElse(true);
 
     ctx.step("reading " + cat.gold(ds.name()).name() + " as of version " + goldVersion);
@@ -67,10 +65,8 @@ public final class ReproduceJob implements Job {
       throw new JobFailure(cat.gold(ds.name()).name() + " version " + goldVersion + " can no longer be read (" + e.getMessage()
           + "). VACUUM removes old versions after the retention period; model versions need their gold versions kept.", e);
     }
-    // the class weights the version was trained with, if any (a column added later: older registries lack it)
-    Map<String, Double> classWeights = java.util.Arrays.asList(entry.schema().fieldNames()).contains(ModelsTable.CLASS_WEIGHTS)
-        && !entry.isNullAt(entry.fieldIndex(ModelsTable.CLASS_WEIGHTS))
-        ? scala.jdk.javaapi.CollectionConverters.asJava(entry.<scala.collection.Map<String, Double>>getAs(ModelsTable.CLASS_WEIGHTS)) : null;
+    // the class weights the version was trained with, if any (null in older registries)
+    Map<String, Double> classWeights = entry.classWeights();
     Dataset<Row> train = Search.trainingSet(ClassWeights.apply(gold.where(col(TuneJob.SPLIT).equalTo(TuneJob.TRAIN)), classWeights), seed, folds,
         ctx.dataset().key()).cache();
     try {
@@ -78,7 +74,7 @@ public final class ReproduceJob implements Job {
       Estimator<?> estimator = Algorithms.estimator(algorithm, seed);
       Model<?> model = XgboostModel.savable((Model<?>) estimator.fit(train, Algorithms.paramMap(estimator, params)));
       // the threshold tune chose on validation (dataset.tune.threshold) is part of the version
-      Double threshold = entry.getAs("threshold");
+      Double threshold = entry.threshold();
       if (binary && threshold != null && threshold != 0.5 && model instanceof org.apache.spark.ml.classification.ProbabilisticClassificationModel<?, ?> p) {
         p.setThresholds(new double[] {1 - threshold, threshold});
       }
@@ -86,7 +82,7 @@ public final class ReproduceJob implements Job {
       boolean match = true;
       for (String split : List.of(TuneJob.TRAIN, TuneJob.VALIDATION, TuneJob.TEST)) {
         Dataset<Row> rows = split.equals(TuneJob.TRAIN) ? train : gold.where(col(TuneJob.SPLIT).equalTo(split));
-        Map<String, Double> recorded = scalaMap(entry.getAs(split + "_metrics"));
+        Map<String, Double> recorded = new TreeMap<>(entry.metrics(split));
         if (recorded.isEmpty()) {
           continue;
         }
@@ -106,7 +102,7 @@ public final class ReproduceJob implements Job {
           : JobResult.failed("version " + version + " did not reproduce: metrics differ beyond " + TOLERANCE + " (see 'metrics')");
       result.metric("version", version).metric("algorithm", algorithm).metric("params", params)
           .metric("goldVersion", goldVersion).metric("match", match).metric("metrics", comparison)
-          .metric("configChanged", !ctx.config().datasetHash().equals(entry.getAs(ModelsTable.CONFIG_HASH)));
+          .metric("configChanged", !ctx.config().datasetHash().equals(entry.configHash()));
       result.read(cat.gold(ds.name()).name(), goldVersion);
       return result;
     } finally {
@@ -114,7 +110,4 @@ public final class ReproduceJob implements Job {
     }
   }
 
-  private static Map<String, Double> scalaMap(scala.collection.Map<String, Double> m) {
-    return new TreeMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m));
-  }
 }

@@ -86,13 +86,13 @@ public final class TuneJob implements Job {
     LakeCatalog cat = ctx.catalog();
     LakeCatalog.Table gold = cat.gold(ds.name());
     long goldVersion = Lineage.requireInput(ctx, gold, "prepare");
-    Optional<Row> existing = ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().datasetHash());
+    Optional<ModelsTable.ModelVersion> existing = ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().datasetHash());
     // a retraining signal from monitoring newer than that version trains again on the same inputs
-    java.time.LocalDate trainedOn = existing.map(r -> ((java.sql.Date) r.getAs(ModelsTable.RUN_DATE)).toLocalDate()).orElse(null);
+    java.time.LocalDate trainedOn = existing.map(ModelsTable.ModelVersion::runDate).orElse(null);
     boolean signalled = existing.isPresent() && ModelRegistry.retrainSignalled(spark, cat, ds.name(), trainedOn);
     boolean due = existing.isPresent() && tune.retrainDays() > 0 && !trainedOn.plusDays(tune.retrainDays()).isAfter(ctx.runDate());
     if (existing.isPresent() && !signalled && !due) {
-      int v = existing.get().getAs("version");
+      int v = existing.get().version();
       return JobResult.skipped("model version " + v + " is already trained from " + gold.name() + " version " + goldVersion
           + " with this dataset configuration").metric("version", v).read(gold.name(), goldVersion);
     }
