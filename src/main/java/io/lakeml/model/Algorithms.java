@@ -62,7 +62,7 @@ public final class Algorithms {
       case "decision-tree" -> new DecisionTreeClassifier().setSeed(seed);
       case "linear-svc" -> new LinearSVC();
       case "naive-bayes" -> new NaiveBayes();
-      case "xgboost" -> xgboost(seed);
+      case "xgboost" -> new EarlyStoppingXgboost(xgboost(seed));
       default -> throw new IllegalArgumentException("unknown algorithm " + type);
     };
     e.set(e.getParam("featuresCol"), FEATURES);

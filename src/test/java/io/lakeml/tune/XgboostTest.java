@@ -107,5 +107,28 @@ class XgboostTest {
     assertThat(p.count("predictions.boost")).isEqualTo(900);
     TestProject.Result rep = p.run("reproduce", "--dataset", "boost", "--version", "1").expectExit(0);
     assertThat(rep.metrics()).containsEntry("match", true);
+
+    // early stopping: at most 300 rounds, stopped once a held-out tenth of each fit's rows stops improving for 5;
+    // the saved booster has exactly the rounds chosen (far fewer than 300 at eta 0.3 on 540 rows)
+    TestProject.Result es = p.run("tune", "--dataset", "boost", "--run-date", "2026-11-21", "--set",
+        "dataset.tune.algorithms=[{type = xgboost, grid {numRound = [300], numEarlyStoppingRounds = [5], max_depth = [3], eta = [0.3]}}]")
+        .expectExit(0);
+    assertThat(es.metric("version")).isEqualTo(2);
+    Map<String, Object> v2 = p.sql("SELECT params, path, cv_metric FROM _system.models WHERE dataset = 'boost' AND version = 2").get(0);
+    assertThat((String) v2.get("params")).contains("\"numEarlyStoppingRounds\":\"5\"").contains("\"numRound\":\"300\"");
+    assertThat(((Number) v2.get("cv_metric")).doubleValue()).isGreaterThan(0.75);
+    long rounds = boostedRounds((String) v2.get("path"));
+    assertThat(rounds).isBetween(2L, 100L);
+    // the same rows are held out again: reproduce stops at the same round and matches every metric
+    assertThat(p.run("reproduce", "--dataset", "boost", "--version", "2").expectExit(0).metrics()).containsEntry("match", true);
+  }
+
+  private static long boostedRounds(String path) {
+    XgboostModel m = (XgboostModel) PipelineModel.load(path).stages()[1];
+    try {
+      return m.xgboost().nativeBooster().getNumBoostedRound();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 }

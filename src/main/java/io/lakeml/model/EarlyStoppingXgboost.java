@@ -1,0 +1,107 @@
+package io.lakeml.model;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * XGBoost's classifier with early stopping that works inside a cross-validation: with
+ * {@code numEarlyStoppingRounds} &gt; 0, every fit sets aside one row in ten of the rows it is given
+ * (chosen by a hash of the row and the seed, so a refit and {@code reproduce} hold out the same rows),
+ * boosts on the rest until the held-out log-loss has not improved for that many rounds, then fits all
+ * the rows it was given with the best number of rounds. A cross-validation fold therefore never stops
+ * on its own validation rows, and the saved model has exactly the rounds that were chosen, which a
+ * model cut short by XGBoost itself would not (it keeps the rounds after the best one).
+ *
+ * <p>XGBoost's Spark estimator takes its evaluation rows as a separate dataset ({@code
+ * setEvalDataset}), not as a column, so MLlib's CrossValidator, which only hands each fit its
+ * training rows, could not use early stopping without this.
+ */
+public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationModel> {
+  private static final Logger LOG = LoggerFactory.getLogger(EarlyStoppingXgboost.class);
+  /** One row in this many is held out for early stopping. */
+  static final int HOLDOUT_ONE_IN = 10;
+  /**
+   * XGBoost's estimator: a Java class cannot extend it (its Scala bridge methods clash for javac), so
+   * this stage wraps it under the same uid and hands out its parameters, which grids and MLlib's
+   * CrossValidator then set on it through {@link #copy}.
+   */
+  private final XGBoostClassifier inner;
+
+  public EarlyStoppingXgboost(XGBoostClassifier inner) {
+    this.inner = inner;
+  }
+
+  @Override
+  public String uid() {
+    return inner.uid();
+  }
+
+  @Override
+  public Param<?>[] params() {
+    return inner.params();
+  }
+
+  /** XGBoost's estimator with every value set on this stage. */
+  public XGBoostClassifier xgboost() {
+    return (XGBoostClassifier) inner.copy(paramMap());
+  }
+
+  @Override
+  public EarlyStoppingXgboost copy(ParamMap extra) {
+    return new EarlyStoppingXgboost((XGBoostClassifier) inner.copy(paramMap().$plus$plus(extra)));
+  }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    return xgboost().transformSchema(schema);
+  }
+
+  @Override
+  public XGBoostClassificationModel fit(Dataset<?> dataset) {
+    XGBoostClassifier x = xgboost();
+    int patience = x.getNumEarlyStoppingRounds();
+    if (patience <= 0) {
+      return x.fit(dataset);
+    }
+    Dataset<Row> rows = dataset.toDF();
+    Column heldOut = pmod(xxhash64(lit(x.getSeed()), col(x.getFeaturesCol()), col(x.getLabelCol())), lit(HOLDOUT_ONE_IN)).equalTo(0);
+    Dataset<Row> stopOn = rows.where(heldOut);
+    Dataset<Row> boostOn = rows.where(not(heldOut));
+    if (stopOn.isEmpty() || boostOn.isEmpty()) {
+      throw new IllegalArgumentException("early stopping (numEarlyStoppingRounds = " + patience + ") holds out one row in "
+          + HOLDOUT_ONE_IN + " of the rows it trains on, and these leave nothing on one side. Drop numEarlyStoppingRounds from the grid "
+          + "or train on more rows.");
+    }
+    XGBoostClassifier probe = (XGBoostClassifier) x.copy(ParamMap.empty());
+    probe.setEvalDataset(stopOn);
+    XGBoostClassificationModel stopped = probe.fit(boostOn);
+    String best;
+    try {
+      best = stopped.nativeBooster().getAttr("best_iteration");
+    } catch (ml.dmlc.xgboost4j.java.XGBoostError e) {
+      throw new IllegalStateException("XGBoost could not report its best iteration: " + e.getMessage(), e);
+    }
+    if (best == null) {
+      throw new IllegalStateException("XGBoost recorded no best iteration although it had rows to stop on");
+    }
+    int rounds = Integer.parseInt(best) + 1;
+    LOG.info("early stopping: {} of at most {} rounds (no better held-out loss in the {} after it)", rounds, x.getNumRound(), patience);
+    ParamMap refit = new ParamMap().put(x.numRound(), rounds).put(x.numEarlyStoppingRounds(), 0);
+    return ((XGBoostClassifier) x.copy(refit)).fit(rows);
+  }
+}
