@@ -43,6 +43,12 @@ public final class Algorithms {
   public static final String FEATURES = GoldTable.FEATURES;
   public static final String LABEL = GoldTable.LABEL;
   public static final String WEIGHT = GoldTable.WEIGHT;
+  /**
+   * A number in [0, 1) per training row, hashed from the row's key (its features when the dataset has
+   * none), that tune's search adds to the rows it trains on: a row identity that does not depend on
+   * partitioning, for subsamples and held-out parts.
+   */
+  public static final String ROW_UNIFORM = "_u";
   /** Parameters the pipeline owns; a grid may not set them. */
   private static final Set<String> RESERVED = Set.of("featuresCol", "labelCol", "weightCol", "predictionCol",
       "rawPredictionCol", "probabilityCol", "seed", "leafCol", "checkpointInterval", "cacheNodeIds",

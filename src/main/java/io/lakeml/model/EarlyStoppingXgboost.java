@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * XGBoost's classifier with early stopping that works inside a cross-validation: with
  * {@code numEarlyStoppingRounds} &gt; 0, every fit sets aside one row in ten of the rows it is given
- * (chosen by a hash of the row and the seed, so a refit and {@code reproduce} hold out the same rows),
+ * (chosen by a hash of the row's identity, {@link Algorithms#ROW_UNIFORM}, and the seed, so a refit and
+ * {@code reproduce} hold out the same rows),
  * boosts on the rest until the held-out log-loss has not improved for that many rounds, then fits all
  * the rows it was given with the best number of rounds. A cross-validation fold therefore never stops
  * on its own validation rows, and the saved model has exactly the rounds that were chosen, which a
@@ -35,6 +36,8 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
   private static final Logger LOG = LoggerFactory.getLogger(EarlyStoppingXgboost.class);
   /** One row in this many is held out for early stopping. */
   static final int HOLDOUT_ONE_IN = 10;
+  /** Added to the seed so that the held-out rows are not the ones the seed's folds or subsamples pick. */
+  private static final long HOLDOUT_SEED = 104_729;
   /**
    * XGBoost's estimator: a Java class cannot extend it (its Scala bridge methods clash for javac), so
    * this stage wraps it under the same uid and hands out its parameters, which grids and MLlib's
@@ -71,6 +74,19 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
     return xgboost().transformSchema(schema);
   }
 
+  /**
+   * Whether a row is held out for early stopping: one in {@link #HOLDOUT_ONE_IN}, by a hash of the
+   * seed and the row's identity ({@link Algorithms#ROW_UNIFORM} when the rows carry it, else its
+   * features and label). Not by the feature vector when there is an identity: that would hold out every
+   * copy of a frequent vector at once, a biased sample of data with few distinct rows (on 1M fertility
+   * rows early stopping then stopped at 10 rounds while the validation AUC still rose at 100).
+   */
+  static Column heldOut(Dataset<Row> rows, long seed, String features, String label) {
+    Column identity = java.util.Arrays.asList(rows.columns()).contains(Algorithms.ROW_UNIFORM) ? col(Algorithms.ROW_UNIFORM)
+        : org.apache.spark.sql.functions.struct(col(features), col(label));
+    return pmod(xxhash64(lit(seed + HOLDOUT_SEED), identity), lit(HOLDOUT_ONE_IN)).equalTo(0);
+  }
+
   @Override
   public XGBoostClassificationModel fit(Dataset<?> dataset) {
     XGBoostClassifier x = xgboost();
@@ -79,7 +95,7 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
       return x.fit(dataset);
     }
     Dataset<Row> rows = dataset.toDF();
-    Column heldOut = pmod(xxhash64(lit(x.getSeed()), col(x.getFeaturesCol()), col(x.getLabelCol())), lit(HOLDOUT_ONE_IN)).equalTo(0);
+    Column heldOut = heldOut(rows, x.getSeed(), x.getFeaturesCol(), x.getLabelCol());
     Dataset<Row> stopOn = rows.where(heldOut);
     Dataset<Row> boostOn = rows.where(not(heldOut));
     if (stopOn.isEmpty() || boostOn.isEmpty()) {

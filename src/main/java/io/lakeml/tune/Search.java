@@ -34,7 +34,7 @@ final class Search {
   /** Fold number column CrossValidator uses ({@code foldCol}). */
   static final String FOLD = "_fold";
   /** Uniform number in [0, 1) per row, fixed by the seed: halving's row fractions. */
-  static final String UNIFORM = "_u";
+  static final String UNIFORM = Algorithms.ROW_UNIFORM;
   /** About how many progress lines one cross-validation prints (one per fit when there are fewer fits). */
   static final int PROGRESS_LINES = 20;
 
