@@ -1,6 +1,7 @@
 package io.lakeml.tune;
 
 import io.lakeml.model.Algorithms;
+import io.lakeml.model.EarlyStoppingXgboost;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
@@ -163,6 +164,10 @@ final class Search {
     if (tune.sharedPass() && SharedPassLogistic.eligible(s, maps, eval)) {
       return sharedPass(ctx, tune, s, idx, maps, data, rung, fraction, rows, trials, fits);
     }
+    if (tune.sharedPass() && s.estimator() instanceof EarlyStoppingXgboost && rows > 0
+        && MatrixXgboost.eligible(s, maps, eval, rows, ((org.apache.spark.ml.linalg.Vector) data.select(Algorithms.FEATURES).first().get(0)).size())) {
+      return matrix(ctx, tune, s, idx, maps, data, rung, fraction, rows, trials, fits);
+    }
     // a progress line per fit (candidates × folds of this algorithm and rung); at most about 20 for large grids
     java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
     int total = maps.size() * tune.folds();
@@ -224,6 +229,32 @@ final class Search {
     Model<?> model = (Model<?>) s.estimator().fit(data, maps.get(bestLocal));
     fits.fits += maps.size() * tune.folds() + 1;
     fits.iterations += java.util.Arrays.stream(r.iterations()).sum() + TrialRecorder.iterationsOf(model);
+    return new Best(s, idx.get(bestLocal), model, mean[bestLocal]);
+  }
+
+  /**
+   * The same cross-validation as {@link #crossValidate} for XGBoost, from one in-memory matrix in one
+   * task ({@link MatrixXgboost}); the winner is refitted on all of {@code data} by XGBoost's Spark
+   * estimator, as CrossValidator does.
+   */
+  private static Best matrix(JobContext ctx, DatasetConfig.Tune tune, Space s, List<Integer> idx, List<ParamMap> maps,
+      Dataset<Row> data, int rung, double fraction, long rows, List<Trial> trials, Tally fits) {
+    org.apache.spark.SparkContext sc = ctx.spark().sparkContext();
+    int threads = sc.isLocal() ? Math.max(1, Math.min(sc.defaultParallelism(), Runtime.getRuntime().availableProcessors()))
+        : sc.getConf().getInt("spark.task.cpus", 1);
+    ctx.progress("one matrix of " + rows + " rows in one task, " + threads + " XGBoost thread(s): " + maps.size() + " candidate(s) × "
+        + tune.folds() + " folds" + (fraction < 1.0 ? " rung " + rung : ""), "rows", rows);
+    MatrixXgboost.Result r = MatrixXgboost.crossValidate(data, tune.folds(), (EarlyStoppingXgboost) s.estimator(), maps, threads);
+    double[] mean = new double[maps.size()];
+    for (int j = 0; j < maps.size(); j++) {
+      mean[j] = java.util.Arrays.stream(r.foldMetrics()[j]).average().orElse(Double.NaN);
+    }
+    int bestLocal = record(s, idx, maps, rung, fraction, rows, r.foldMetrics(), mean, r.seconds(), true, trials);
+    ctx.progress(r.boosters() + " boosters for " + maps.size() * tune.folds() + " fits; XGBoost's Spark estimator refits candidate "
+        + (bestLocal + 1) + "/" + maps.size() + " on all " + rows + " rows", "metric", mean[bestLocal]);
+    // lakeml's stage around XGBoost's model: dense vectors when predicting, MLlib's threshold rule, saving
+    Model<?> model = XgboostModel.savable((Model<?>) s.estimator().fit(data, maps.get(bestLocal)));
+    fits.fits += maps.size() * tune.folds() + 1;
     return new Best(s, idx.get(bestLocal), model, mean[bestLocal]);
   }
 

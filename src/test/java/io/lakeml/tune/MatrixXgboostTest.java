@@ -1,0 +1,93 @@
+package io.lakeml.tune;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.lakeml.model.Algorithms;
+import io.lakeml.model.EarlyStoppingXgboost;
+import io.lakeml.testing.TestSpark;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import scala.Tuple2;
+
+/**
+ * The one-matrix XGBoost cross-validation against XGBoost's own Spark estimator and MLlib's evaluator:
+ * for every candidate and fold, a fit on the other folds and the AUC on the held-out one.
+ */
+class MatrixXgboostTest {
+  private static final StructType SCHEMA = new StructType().add(Algorithms.LABEL, DataTypes.DoubleType)
+      .add(Algorithms.WEIGHT, DataTypes.DoubleType).add(Algorithms.FEATURES, new VectorUDT()).add(Search.FOLD, DataTypes.IntegerType);
+
+  /** Rows whose label depends on x0 and x1 jointly, a missing x0 now and then, coarse x2 so that scores tie. */
+  private static Dataset<Row> rows(int n, long seed) {
+    Random r = new Random(seed);
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      double x0 = i % 13 == 0 ? Double.NaN : r.nextDouble();
+      double x1 = r.nextDouble();
+      double x2 = r.nextInt(4);
+      boolean yes = r.nextDouble() < ((x0 > 0.5 && x1 > 0.4) || x2 == 3 ? 0.75 : 0.15);
+      out.add(RowFactory.create(yes ? 1.0 : 0.0, 0.5 + r.nextInt(3), Vectors.dense(x0, x1, x2, 0.0), Math.floorMod(Long.hashCode(seed * 31 + i * 7919L), 3)));
+    }
+    return TestSpark.session().createDataFrame(out, SCHEMA).repartition(3);
+  }
+
+  @Test
+  void everyCandidateAndFoldMatchesXgboostsSparkEstimatorAndMLlibsEvaluator() {
+    Dataset<Row> data = rows(900, 11).cache();
+    EarlyStoppingXgboost est = (EarlyStoppingXgboost) Algorithms.estimator("xgboost", 42);
+    List<ParamMap> maps = new ArrayList<>();
+    // two depths × two round counts: two boosters per fold, each scored at 10 and at 40 rounds
+    for (String depth : List.of("2", "4")) {
+      for (String rounds : List.of("10", "40")) {
+        maps.add(Algorithms.paramMap(est, java.util.Map.of("max_depth", depth, "numRound", rounds, "eta", "0.3")));
+      }
+    }
+    MatrixXgboost.Result r = MatrixXgboost.crossValidate(data, 3, est, maps, 2);
+    assertThat(r.boosters()).isEqualTo(6);
+    BinaryClassificationEvaluator eval = new BinaryClassificationEvaluator().setLabelCol(Algorithms.LABEL);
+    for (int c = 0; c < maps.size(); c++) {
+      for (int k = 0; k < 3; k++) {
+        Model<?> m = XgboostModel.savable((Model<?>) est.fit(data.where(col(Search.FOLD).notEqual(k)), maps.get(c)));
+        double mllib = eval.evaluate(m.transform(data.where(col(Search.FOLD).equalTo(k))));
+        assertThat(r.foldMetrics()[c][k]).as("candidate %d fold %d", c, k).isCloseTo(mllib, within(1e-6));
+      }
+      assertThat(r.seconds()[c]).isPositive();
+    }
+    // more rounds at eta 0.3 on 600 rows are not the same model: the path scored each count on its own
+    assertThat(r.foldMetrics()[0][0]).isNotEqualTo(r.foldMetrics()[1][0]);
+    data.unpersist();
+  }
+
+  @Test
+  void theExactAucCountsTiesHalfLikeMLlibsUnbinnedMetrics() {
+    Random r = new Random(5);
+    int n = 500;
+    float[] truth = new float[n];
+    float[][] p = new float[n][1];
+    List<Tuple2<Object, Object>> pairs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      truth[i] = r.nextDouble() < 0.3 ? 1f : 0f;
+      p[i][0] = Math.round((r.nextDouble() + truth[i] * 0.3) * 20) / 20f; // coarse scores: many ties
+      pairs.add(new Tuple2<>((double) p[i][0], (double) truth[i]));
+    }
+    double mllib = new BinaryClassificationMetrics(TestSpark.session().sparkContext().parallelize(
+        scala.jdk.javaapi.CollectionConverters.asScala(pairs).toSeq(), 2, scala.reflect.ClassTag$.MODULE$.apply(Tuple2.class)), 0).areaUnderROC();
+    assertThat(MatrixXgboost.auc(truth, p)).isCloseTo(mllib, within(1e-12));
+    assertThat(MatrixXgboost.auc(new float[] {1, 1}, new float[][] {{0.2f}, {0.9f}})).isNaN();
+  }
+}
