@@ -1,7 +1,5 @@
 package io.lakeml.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.LakemlConfig;
@@ -328,7 +326,7 @@ public final class Bench {
     }
     String last = stdout.lines().reduce((a, b) -> b).orElse("{}");
     @SuppressWarnings("unchecked")
-    Map<String, Object> m = new ObjectMapper().readValue(last, Map.class);
+    Map<String, Object> m = io.lakeml.config.Json.MAPPER.readValue(last, Map.class);
     return m;
   }
 
@@ -392,7 +390,7 @@ public final class Bench {
     Files.createDirectories(o.outDir());
     Path json = o.outDir().resolve("bench-" + stamp + ".json");
     Path md = o.outDir().resolve("bench-" + stamp + ".md");
-    Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report) + "\n");
+    Files.writeString(json, io.lakeml.config.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
     Files.writeString(md, BenchMarkdown.render(report));
     report.put("json", json.toString());
     report.put("markdown", md.toString());

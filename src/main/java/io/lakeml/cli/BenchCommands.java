@@ -1,7 +1,5 @@
 package io.lakeml.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lakeml.bench.Bench;
 import io.lakeml.bench.Generator;
 import io.lakeml.bench.IdxImages;
@@ -345,7 +343,7 @@ final class BenchCommands {
         Files.createDirectories(outDir);
         Path json = outDir.resolve("small-" + stamp + ".json");
         Path md = outDir.resolve("small-" + stamp + ".md");
-        Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report) + "\n");
+        Files.writeString(json, io.lakeml.config.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
         @SuppressWarnings("unchecked")
         Map<String, Object> machine = (Map<String, Object>) report.get("machine");
         String text = "# lakeml small nightly: " + dataset + "\n\nStarted " + report.get("startedAt") + ". Machine: " + machine.get("cores") + " cores, "
@@ -515,7 +513,7 @@ final class BenchCommands {
         Files.createDirectories(outDir);
         Path json = outDir.resolve("stage-overhead-" + stamp + ".json");
         Path md = outDir.resolve("stage-overhead-" + stamp + ".md");
-        Files.writeString(json, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        Files.writeString(json, io.lakeml.config.Json.MAPPER.writerWithDefaultPrettyPrinter()
             .writeValueAsString(report) + "\n");
         @SuppressWarnings("unchecked")
         Map<String, Object> machine = (Map<String, Object>) report.get("machine");

@@ -29,7 +29,7 @@ import org.apache.spark.sql.SparkSession;
 final class RunList {
   /** Longest message shown in the text table; {@code --json} carries it whole. */
   static final int MESSAGE_WIDTH = 120;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
 
   private RunList() {}
 

@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class StageProcess {
   /** Environment variable naming the launcher of stage applications. */
   static final String LAUNCHER = "LAKEML_LAUNCHER";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {

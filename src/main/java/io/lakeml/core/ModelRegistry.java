@@ -227,7 +227,7 @@ public final class ModelRegistry {
 
   public static String json(Object value) {
     try {
-      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(value);
+      return io.lakeml.config.Json.MAPPER.writeValueAsString(value);
     } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
       throw new IllegalStateException(ex);
     }

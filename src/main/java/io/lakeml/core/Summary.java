@@ -7,7 +7,7 @@ import java.util.Map;
 
 /** The one-line JSON summary a job prints as the last line of stdout. */
 public final class Summary {
-  static final ObjectMapper MAPPER = new ObjectMapper();
+  static final ObjectMapper MAPPER = io.lakeml.config.Json.MAPPER;
 
   private Summary() {}
 

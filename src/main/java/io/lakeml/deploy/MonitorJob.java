@@ -250,7 +250,7 @@ public final class MonitorJob implements Job {
     List<String> classes = model.classes();
     Map<String, Double> expected = new LinkedHashMap<>();
     try {
-      Map<?, ?> cm = new com.fasterxml.jackson.databind.ObjectMapper().readValue(model.confusionMatrix(), Map.class);
+      Map<?, ?> cm = io.lakeml.config.Json.MAPPER.readValue(model.confusionMatrix(), Map.class);
       List<?> matrix = (List<?>) cm.get("matrix");
       double total = 0;
       double[] predicted = new double[classes.size()];

@@ -72,7 +72,7 @@ final class JdbcIngest {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcIngest.class);
   /** Prefix of the bronze commit {@code userMetadata} that carries the watermark. */
   static final String TAG = "lakeml-jdbc:";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
   private static final String SOURCE_ALIAS = "lakeml_src";
 
   /** What an ingest commit records: watermark column and value (as the database renders it as text). */

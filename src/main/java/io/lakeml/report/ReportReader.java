@@ -35,7 +35,7 @@ final class ReportReader {
   static final int TREND_DATES = 30;
   /** Upper bound on rows read from any one table (the tables are small; this keeps them so). */
   static final int MAX_ROWS = 2000;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
 
   private final SparkSession spark;
   private final LakeCatalog cat;

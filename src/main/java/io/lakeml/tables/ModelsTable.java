@@ -1,7 +1,7 @@
 package io.lakeml.tables;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lakeml.config.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -165,7 +165,7 @@ public final class ModelsTable {
     /** The candidate's parameters (MLlib or XGBoost parameter name → value as text). */
     public Map<String, String> params() {
       try {
-        return new ObjectMapper().readValue(paramsJson, new TypeReference<TreeMap<String, String>>() {});
+        return Json.MAPPER.readValue(paramsJson, new TypeReference<TreeMap<String, String>>() {});
       } catch (IOException e) {
         throw new UncheckedIOException("unreadable parameters of " + dataset + " version " + version + ": " + paramsJson, e);
       }

@@ -52,7 +52,7 @@ import scala.Option;
  * probabilistic model's: the class of the largest probability / threshold.
  */
 public class XgboostModel extends ProbabilisticClassificationModel<Vector, XgboostModel> implements MLWritable, GainImportances, BatchPredictor {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
   private static final String BOOSTER = "data/model.ubj";
   private static final String DENSE = "__lakeml_xgboost_features";
   /**
