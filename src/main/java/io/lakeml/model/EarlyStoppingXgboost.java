@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationModel> {
   private static final Logger LOG = LoggerFactory.getLogger(EarlyStoppingXgboost.class);
   /** One row in this many is held out for early stopping. */
-  static final int HOLDOUT_ONE_IN = 10;
+  public static final int HOLDOUT_ONE_IN = 10;
   /** Added to the seed so that the held-out rows are not the ones the seed's folds or subsamples pick. */
   private static final long HOLDOUT_SEED = 104_729;
   /**
@@ -81,7 +81,7 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
    * copy of a frequent vector at once, a biased sample of data with few distinct rows (on 1M fertility
    * rows early stopping then stopped at 10 rounds while the validation AUC still rose at 100).
    */
-  static Column heldOut(Dataset<Row> rows, long seed, String features, String label) {
+  public static Column heldOut(Dataset<Row> rows, long seed, String features, String label) {
     Column identity = java.util.Arrays.asList(rows.columns()).contains(Algorithms.ROW_UNIFORM) ? col(Algorithms.ROW_UNIFORM)
         : org.apache.spark.sql.functions.struct(col(features), col(label));
     return pmod(xxhash64(lit(seed + HOLDOUT_SEED), identity), lit(HOLDOUT_ONE_IN)).equalTo(0);

@@ -53,8 +53,8 @@ final class MatrixXgboost {
   record Result(double[][] foldMetrics, double[] seconds, int boosters) implements Serializable {}
 
   /**
-   * Whether these candidates can be searched here: XGBoost without early stopping (its held-out rows
-   * are chosen per fit), the metric areaUnderROC without weights, and a matrix within {@link #MAX_VALUES}.
+   * Whether these candidates can be searched here: XGBoost, the metric areaUnderROC without weights, and
+   * a matrix within {@link #MAX_VALUES}.
    */
   static boolean eligible(Search.Space space, List<ParamMap> candidates, Evaluator eval, long rows, int features) {
     if (!(space.estimator() instanceof EarlyStoppingXgboost x)) {
@@ -63,47 +63,57 @@ final class MatrixXgboost {
     if (!(eval instanceof BinaryClassificationEvaluator b) || !"areaUnderROC".equals(b.getMetricName()) || b.isSet(b.weightCol())) {
       return false;
     }
-    if (rows * (long) Math.max(1, features) > MAX_VALUES) {
-      return false;
-    }
-    for (ParamMap m : candidates) {
-      if (x.copy(m).xgboost().getNumEarlyStoppingRounds() > 0) {
-        return false;
-      }
-    }
-    return true;
+    return rows * (long) Math.max(1, features) <= MAX_VALUES;
   }
 
   /** Cross-validates every candidate on {@code data} (label, weight, features and fold columns of the search). */
   static Result crossValidate(Dataset<Row> data, int folds, EarlyStoppingXgboost estimator, List<ParamMap> candidates, int threads) {
     int n = candidates.size();
     int[] rounds = new int[n];
-    // candidates whose native parameters are equal (numRound is not one of them) share a booster
+    // candidates whose native parameters are equal (numRound is not one of them) share a booster; with
+    // early stopping each candidate has its own (it decides its round count)
     Map<Map<String, Object>, List<Integer>> groups = new LinkedHashMap<>();
+    Map<Map<String, Object>, Integer> patienceOf = new HashMap<>();
+    long seed = estimator.xgboost().getSeed();
     for (int c = 0; c < n; c++) {
       XGBoostClassifier x = estimator.copy(candidates.get(c)).xgboost();
       rounds[c] = x.getNumRound();
       Map<String, Object> p = new HashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(x.getXGBoostParams()));
       p.putIfAbsent("objective", "binary:logistic");
       p.put("nthread", threads);
-      groups.computeIfAbsent(p, k -> new ArrayList<>()).add(c);
+      Map<String, Object> key = x.getNumEarlyStoppingRounds() > 0 ? Map.of("candidate", c, "params", p) : p;
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
+      patienceOf.put(key, Math.max(0, x.getNumEarlyStoppingRounds()));
     }
-    List<Map<String, Object>> params = new ArrayList<>(groups.keySet());
+    List<Map<String, Object>> params = new ArrayList<>();
+    int[] patience = new int[groups.size()];
+    int g = 0;
+    for (Map<String, Object> key : groups.keySet()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> p = key.containsKey("params") && key.containsKey("candidate") ? (Map<String, Object>) key.get("params") : key;
+      params.add(p);
+      patience[g++] = patienceOf.get(key);
+    }
     List<int[]> members = groups.values().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
-    JavaRDD<Row> one = data.select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES), col(Search.FOLD))
+    XGBoostClassifier x = estimator.xgboost();
+    // the rows early stopping holds out, as EarlyStoppingXgboost picks them in each fit
+    JavaRDD<Row> one = data.select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES), col(Search.FOLD),
+            EarlyStoppingXgboost.heldOut(data, seed, x.getFeaturesCol(), x.getLabelCol()).as("_stop"))
         .toJavaRDD().coalesce(1);
     // bounded: one result (candidates × folds numbers) from the one task
-    List<Result> out = one.mapPartitions((Iterator<Row> rows) -> List.of(run(rows, folds, n, rounds, params, members)).iterator()).collect();
+    List<Result> out = one.mapPartitions((Iterator<Row> rows) -> List.of(run(rows, folds, n, rounds, params, patience, members)).iterator())
+        .collect();
     return out.get(0);
   }
 
   /** The task: the matrix, then every fold and group of candidates. */
-  private static Result run(Iterator<Row> rows, int folds, int n, int[] rounds, List<Map<String, Object>> params, List<int[]> members)
-      throws XGBoostError {
+  private static Result run(Iterator<Row> rows, int folds, int n, int[] rounds, List<Map<String, Object>> params, int[] patience,
+      List<int[]> members) throws XGBoostError {
     FloatBuffer values = new FloatBuffer();
     FloatBuffer labels = new FloatBuffer();
     FloatBuffer weights = new FloatBuffer();
     List<Integer> foldOf = new ArrayList<>();
+    List<Boolean> stopOn = new ArrayList<>();
     int width = -1;
     while (rows.hasNext()) {
       Row r = rows.next();
@@ -117,6 +127,7 @@ final class MatrixXgboost {
       labels.add((float) r.getDouble(0));
       weights.add((float) r.getDouble(1));
       foldOf.add(r.getInt(3));
+      stopOn.add(r.getBoolean(4));
     }
     double[][] metrics = new double[n][folds];
     double[] seconds = new double[n];
@@ -157,12 +168,14 @@ final class MatrixXgboost {
             int[] group = members.get(g);
             int most = Arrays.stream(group).map(c -> rounds[c]).max().orElseThrow();
             long t0 = System.nanoTime();
-            Booster b = XGBoost.train(train, params.get(g), most, new HashMap<>(), null, null);
-            boosters++;
+            // with early stopping, the fit's rows less a tenth find the round count, then all of them get that many
+            int stopped = patience[g] > 0 ? stoppedAt(all, fit, stopOn, params.get(g), most, patience[g]) : 0;
+            Booster b = XGBoost.train(train, params.get(g), patience[g] > 0 ? stopped : most, new HashMap<>(), null, null);
+            boosters += patience[g] > 0 ? 2 : 1;
             try {
               for (int c : group) {
                 long t1 = System.nanoTime();
-                float[][] p = b.predict(test, false, rounds[c]);
+                float[][] p = b.predict(test, false, patience[g] > 0 ? stopped : rounds[c]);
                 metrics[c][k] = auc(truth, p);
                 seconds[c] += (System.nanoTime() - t1) / 1e9;
               }
@@ -183,6 +196,34 @@ final class MatrixXgboost {
       all.dispose();
     }
     return new Result(metrics, seconds, boosters);
+  }
+
+  /** Early stopping as {@link EarlyStoppingXgboost} does it: the best round count on the fit's held-out tenth. */
+  private static int stoppedAt(DMatrix all, List<Integer> fit, List<Boolean> stopOn, Map<String, Object> params, int most, int patience)
+      throws XGBoostError {
+    int[] boost = fit.stream().filter(i -> !stopOn.get(i)).mapToInt(Integer::intValue).toArray();
+    int[] stop = fit.stream().filter(stopOn::get).mapToInt(Integer::intValue).toArray();
+    if (boost.length == 0 || stop.length == 0) {
+      throw new IllegalArgumentException("early stopping (numEarlyStoppingRounds = " + patience + ") holds out one row in "
+          + EarlyStoppingXgboost.HOLDOUT_ONE_IN + " of the rows it trains on, and these leave nothing on one side. Drop "
+          + "numEarlyStoppingRounds from the grid or train on more rows.");
+    }
+    DMatrix b = all.slice(boost);
+    DMatrix s = all.slice(stop);
+    try {
+      Map<String, DMatrix> watches = new LinkedHashMap<>();
+      watches.put("eval", s);
+      Booster probe = XGBoost.train(b, params, most, watches, null, null, null, patience);
+      try {
+        String best = probe.getAttr("best_iteration");
+        return best == null ? most : Integer.parseInt(best) + 1;
+      } finally {
+        probe.dispose();
+      }
+    } finally {
+      b.dispose();
+      s.dispose();
+    }
   }
 
   /**
