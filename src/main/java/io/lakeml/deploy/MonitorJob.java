@@ -12,6 +12,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.ModelRegistry;
+import io.lakeml.model.Algorithms;
 import io.lakeml.tables.ModelsTable.ModelVersion;
 import io.lakeml.tables.MonitorTable;
 import io.lakeml.tables.PredictionsTable;
@@ -310,7 +311,7 @@ public final class MonitorJob implements Job {
         ? when(col(truth).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)
         : org.apache.spark.sql.functions.array_position(classArray, col(truth).cast("string")).minus(1).cast("double");
     Column predicted = org.apache.spark.sql.functions.array_position(classArray, col(ScoreJob.PREDICTION)).minus(1).cast("double");
-    Dataset<Row> eval = labelled.select(actual.as("label"), predicted.as("prediction"), col(ScoreJob.PROBABILITY).as("score")).cache();
+    Dataset<Row> eval = labelled.select(actual.as(Algorithms.LABEL), predicted.as("prediction"), col(ScoreJob.PROBABILITY).as("score")).cache();
     try {
       if (eval.isEmpty()) {
         return null;

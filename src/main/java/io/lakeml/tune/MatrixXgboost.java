@@ -72,8 +72,8 @@ final class MatrixXgboost {
     int[] rounds = new int[n];
     // candidates whose native parameters are equal (numRound is not one of them) share a booster; with
     // early stopping each candidate has its own (it decides its round count)
-    Map<Map<String, Object>, List<Integer>> groups = new LinkedHashMap<>();
-    Map<Map<String, Object>, Integer> patienceOf = new HashMap<>();
+    record Group(Map<String, Object> params, int patience, int candidate) {}
+    Map<Group, List<Integer>> groups = new LinkedHashMap<>();
     long seed = estimator.xgboost().getSeed();
     for (int c = 0; c < n; c++) {
       XGBoostClassifier x = estimator.copy(candidates.get(c)).xgboost();
@@ -81,19 +81,11 @@ final class MatrixXgboost {
       Map<String, Object> p = new HashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(x.getXGBoostParams()));
       p.putIfAbsent("objective", "binary:logistic");
       p.put("nthread", threads);
-      Map<String, Object> key = x.getNumEarlyStoppingRounds() > 0 ? Map.of("candidate", c, "params", p) : p;
-      groups.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
-      patienceOf.put(key, Math.max(0, x.getNumEarlyStoppingRounds()));
+      int patience = Math.max(0, x.getNumEarlyStoppingRounds());
+      groups.computeIfAbsent(new Group(p, patience, patience > 0 ? c : -1), k -> new ArrayList<>()).add(c);
     }
-    List<Map<String, Object>> params = new ArrayList<>();
-    int[] patience = new int[groups.size()];
-    int g = 0;
-    for (Map<String, Object> key : groups.keySet()) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> p = key.containsKey("params") && key.containsKey("candidate") ? (Map<String, Object>) key.get("params") : key;
-      params.add(p);
-      patience[g++] = patienceOf.get(key);
-    }
+    List<Map<String, Object>> params = groups.keySet().stream().map(Group::params).toList();
+    int[] patience = groups.keySet().stream().mapToInt(Group::patience).toArray();
     List<int[]> members = groups.values().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
     XGBoostClassifier x = estimator.xgboost();
     // the rows early stopping holds out, as EarlyStoppingXgboost picks them in each fit
