@@ -74,6 +74,13 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
     return xgboost().transformSchema(schema);
   }
 
+  /** The error of a fit whose rows leave nothing to stop on, or nothing to boost on, once the tenth is held out. */
+  public static IllegalArgumentException nothingToStopOn(int patience) {
+    return new IllegalArgumentException("early stopping (numEarlyStoppingRounds = " + patience + ") holds out one row in "
+        + HOLDOUT_ONE_IN + " of the rows it trains on, and these leave nothing on one side. Drop numEarlyStoppingRounds from the grid "
+        + "or train on more rows.");
+  }
+
   /**
    * Whether a row is held out for early stopping: one in {@link #HOLDOUT_ONE_IN}, by a hash of the
    * seed and the row's identity ({@link Algorithms#ROW_UNIFORM} when the rows carry it, else its
@@ -99,9 +106,7 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
     Dataset<Row> stopOn = rows.where(heldOut);
     Dataset<Row> boostOn = rows.where(not(heldOut));
     if (stopOn.isEmpty() || boostOn.isEmpty()) {
-      throw new IllegalArgumentException("early stopping (numEarlyStoppingRounds = " + patience + ") holds out one row in "
-          + HOLDOUT_ONE_IN + " of the rows it trains on, and these leave nothing on one side. Drop numEarlyStoppingRounds from the grid "
-          + "or train on more rows.");
+      throw nothingToStopOn(patience);
     }
     XGBoostClassifier probe = (XGBoostClassifier) x.copy(ParamMap.empty());
     probe.setEvalDataset(stopOn);

@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -104,8 +105,8 @@ final class MatrixXgboost {
     FloatBuffer values = new FloatBuffer();
     FloatBuffer labels = new FloatBuffer();
     FloatBuffer weights = new FloatBuffer();
-    List<Integer> foldOf = new ArrayList<>();
-    List<Boolean> stopOn = new ArrayList<>();
+    IntBuffer foldOf = new IntBuffer();
+    IntBuffer stopOn = new IntBuffer(); // 1 where early stopping holds the row out
     int width = -1;
     while (rows.hasNext()) {
       Row r = rows.next();
@@ -119,7 +120,7 @@ final class MatrixXgboost {
       labels.add((float) r.getDouble(0));
       weights.add((float) r.getDouble(1));
       foldOf.add(r.getInt(3));
-      stopOn.add(r.getBoolean(4));
+      stopOn.add(r.getBoolean(4) ? 1 : 0);
     }
     double[][] metrics = new double[n][folds];
     double[] seconds = new double[n];
@@ -135,25 +136,29 @@ final class MatrixXgboost {
     all.setLabel(labels.trimmed());
     all.setWeight(weights.trimmed());
     float[] y = labels.trimmed();
+    int[] fold = foldOf.trimmed();
+    boolean[] stopping = new boolean[m];
+    int[] stops = stopOn.trimmed();
+    for (int i = 0; i < m; i++) {
+      stopping[i] = stops[i] == 1;
+    }
     int boosters = 0;
     try {
       for (int k = 0; k < folds; k++) {
-        List<Integer> fit = new ArrayList<>();
-        List<Integer> held = new ArrayList<>();
-        for (int i = 0; i < m; i++) {
-          (foldOf.get(i) == k ? held : fit).add(i);
-        }
-        if (fit.isEmpty() || held.isEmpty()) {
+        final int f = k;
+        int[] held = IntStream.range(0, m).filter(i -> fold[i] == f).toArray();
+        int[] fit = IntStream.range(0, m).filter(i -> fold[i] != f).toArray();
+        if (fit.length == 0 || held.length == 0) {
           for (double[] row : metrics) {
             row[k] = Double.NaN; // a fold without rows has no AUC, as in MLlib
           }
           continue;
         }
-        DMatrix train = all.slice(fit.stream().mapToInt(Integer::intValue).toArray());
-        DMatrix test = all.slice(held.stream().mapToInt(Integer::intValue).toArray());
-        float[] truth = new float[held.size()];
+        DMatrix train = all.slice(fit);
+        DMatrix test = all.slice(held);
+        float[] truth = new float[held.length];
         for (int i = 0; i < truth.length; i++) {
-          truth[i] = y[held.get(i)];
+          truth[i] = y[held[i]];
         }
         try {
           for (int g = 0; g < params.size(); g++) {
@@ -161,7 +166,7 @@ final class MatrixXgboost {
             int most = Arrays.stream(group).map(c -> rounds[c]).max().orElseThrow();
             long t0 = System.nanoTime();
             // with early stopping, the fit's rows less a tenth find the round count, then all of them get that many
-            int stopped = patience[g] > 0 ? stoppedAt(all, fit, stopOn, params.get(g), most, patience[g]) : 0;
+            int stopped = patience[g] > 0 ? stoppedAt(all, fit, stopping, params.get(g), most, patience[g]) : 0;
             Booster b = XGBoost.train(train, params.get(g), patience[g] > 0 ? stopped : most, new HashMap<>(), null, null);
             boosters += patience[g] > 0 ? 2 : 1;
             try {
@@ -191,14 +196,12 @@ final class MatrixXgboost {
   }
 
   /** Early stopping as {@link EarlyStoppingXgboost} does it: the best round count on the fit's held-out tenth. */
-  private static int stoppedAt(DMatrix all, List<Integer> fit, List<Boolean> stopOn, Map<String, Object> params, int most, int patience)
+  private static int stoppedAt(DMatrix all, int[] fit, boolean[] stopOn, Map<String, Object> params, int most, int patience)
       throws XGBoostError {
-    int[] boost = fit.stream().filter(i -> !stopOn.get(i)).mapToInt(Integer::intValue).toArray();
-    int[] stop = fit.stream().filter(stopOn::get).mapToInt(Integer::intValue).toArray();
+    int[] boost = Arrays.stream(fit).filter(i -> !stopOn[i]).toArray();
+    int[] stop = Arrays.stream(fit).filter(i -> stopOn[i]).toArray();
     if (boost.length == 0 || stop.length == 0) {
-      throw new IllegalArgumentException("early stopping (numEarlyStoppingRounds = " + patience + ") holds out one row in "
-          + EarlyStoppingXgboost.HOLDOUT_ONE_IN + " of the rows it trains on, and these leave nothing on one side. Drop "
-          + "numEarlyStoppingRounds from the grid or train on more rows.");
+      throw EarlyStoppingXgboost.nothingToStopOn(patience);
     }
     DMatrix b = all.slice(boost);
     DMatrix s = all.slice(stop);
@@ -261,6 +264,23 @@ final class MatrixXgboost {
   }
 
   /** A growable float array. */
+  /** A growable int array (fold numbers, flags) without a box per row. */
+  private static final class IntBuffer {
+    private int[] a = new int[1024];
+    private int size;
+
+    void add(int v) {
+      if (size == a.length) {
+        a = Arrays.copyOf(a, a.length * 2);
+      }
+      a[size++] = v;
+    }
+
+    int[] trimmed() {
+      return size == a.length ? a : Arrays.copyOf(a, size);
+    }
+  }
+
   private static final class FloatBuffer {
     private float[] a = new float[1024];
     private int size;

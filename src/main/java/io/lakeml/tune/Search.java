@@ -59,10 +59,19 @@ final class Search {
    */
   record Outcome(List<Trial> trials, List<Best> best, int fits, long iterations) {}
 
-  /** Fits and iterations counted over every cross-validation of one search. */
+  /** Fits and iterations counted over every cross-validation of one search, and the features' width. */
   private static final class Tally {
     int fits;
     long iterations;
+    private int width = -1;
+
+    /** The feature vectors' size: one Spark job for the whole search, not one per algorithm and rung. */
+    int width(Dataset<Row> data) {
+      if (width < 0) {
+        width = ((org.apache.spark.ml.linalg.Vector) data.select(Algorithms.FEATURES).first().get(0)).size();
+      }
+      return width;
+    }
   }
 
   private Search() {}
@@ -165,7 +174,7 @@ final class Search {
       return sharedPass(ctx, tune, s, idx, maps, data, rung, fraction, rows, trials, fits);
     }
     if (tune.sharedPass() && s.estimator() instanceof EarlyStoppingXgboost && rows > 0
-        && MatrixXgboost.eligible(s, maps, eval, rows, ((org.apache.spark.ml.linalg.Vector) data.select(Algorithms.FEATURES).first().get(0)).size())) {
+        && MatrixXgboost.eligible(s, maps, eval, rows, fits.width(data))) {
       return matrix(ctx, tune, s, idx, maps, data, rung, fraction, rows, trials, fits);
     }
     // a progress line per fit (candidates × folds of this algorithm and rung); at most about 20 for large grids
