@@ -43,6 +43,11 @@ class ArchitectureTest {
       .should().resideInAnyPackage(packages(concat(concat(STAGES, KERNEL), TOP)))
       .as("every class is in a stage, the kernel, cli or bench (a new package must be added to ArchitectureTest's lists)");
 
+  /** Faults are the tests' own ({@code io.lakeml.core.Hooks}): production code never halts its JVM. */
+  @ArchTest
+  static final ArchRule noProductionClassHaltsTheJvm = noClasses().should().callMethod(Runtime.class, "halt", int.class)
+      .as("no production class calls Runtime.halt (a test injects a dying JVM through Hooks)");
+
   static ArchRule stageRule(String stage) {
     List<String> others = concat(STAGES.stream().filter(s -> !s.equals(stage)).toList(), TOP);
     return noClasses().that().resideInAPackage("io.lakeml." + stage + "..")

@@ -9,9 +9,16 @@ import org.apache.spark.sql.SparkSession;
  * What a job gets from the runner: session, configuration, catalog and run identity. {@code redo}:
  * the job's previous run did not finish well (its JVM died, or it failed after committing part of
  * its outputs; see {@link RunMarkers}), so the job must not skip on what that run committed.
+ * {@code hooks}: where tests inject faults ({@link Hooks}; none in production).
  */
 public record JobContext(
-    SparkSession spark, LakemlConfig config, LakeCatalog catalog, String jobName, String runId, LocalDate runDate, long startNanos, boolean redo) {
+    SparkSession spark, LakemlConfig config, LakeCatalog catalog, String jobName, String runId, LocalDate runDate, long startNanos, boolean redo,
+    Hooks hooks) {
+  /** Calls the run's {@link Hooks} at {@code point} (a no-op outside tests). */
+  public void hook(Hooks.Point point, Object subject) {
+    hooks.at(point, this, subject);
+  }
+
   public DatasetConfig dataset() {
     return config.requireDataset();
   }

@@ -36,8 +36,6 @@ import org.apache.spark.sql.types.StructType;
  * an unlisted {@code v<N>} folder, which the next registration of N replaces.
  */
 public final class ModelRegistry {
-  /** Test hook (value: a dataset name): fail right after its model folder is in place, before the registry row commits. */
-  public static final String CRASH_BEFORE_ROW = "lakeml.test.crashBeforeRegistryRow";
 
   public static final String CANDIDATE = "candidate";
   public static final String BLOCKED = "blocked";
@@ -116,9 +114,7 @@ public final class ModelRegistry {
     } catch (IOException ex) {
       throw new JobFailure("could not save the model to " + target + ": " + ex.getMessage() + "; the registry is unchanged.", ex);
     }
-    if (dataset.equals(System.getProperty(CRASH_BEFORE_ROW))) {
-      throw new IllegalStateException("test hook " + CRASH_BEFORE_ROW + ": stopping before the registry row of v" + version);
-    }
+    ctx.hook(Hooks.Point.BEFORE_REGISTRY_ROW, version);
     String suspicion = suspicion(e);
     Row row = RowFactory.create(dataset, version, suspicion == null ? CANDIDATE : SUSPECT, suspicion, e.algorithm(), json(e.params()), e.selectionMetric(),
         e.cvMetric(), scalaMap(e.trainMetrics()), scalaMap(e.validationMetrics()), scalaMap(e.testMetrics()),

@@ -31,9 +31,6 @@ public final class Runner {
     }
   }
 
-  /** Test hook: "dataset:job" — that job of that dataset fails at its start (to test that a nightly resumes there). */
-  static final String FAIL_JOB = "lakeml.test.failJob";
-
   private Runner() {}
 
   public static Outcome run(Job job, LakemlConfig config, LocalDate runDate, PrintStream out) {
@@ -56,7 +53,7 @@ public final class Runner {
     String runId = UUID.randomUUID().toString();
     List<RunMarkers.Found> over = config.dataset().isPresent() ? runsOver(catalog, hadoop, dataset) : List.of();
     boolean redo = over.stream().anyMatch(f -> f.marker().job().equals(job.name()));
-    JobContext ctx = new JobContext(spark, config, catalog, job.name(), runId, runDate, t0, redo);
+    JobContext ctx = new JobContext(spark, config, catalog, job.name(), runId, runDate, t0, redo, Hooks.installed());
     // every Spark job of the run, the ledger's append included, under the run's id: counted apart from
     // other chains of the same application
     spark.sparkContext().setJobGroup(ctx.runId(), job.name() + " " + dataset + " [" + runDate + "]", false);
@@ -70,9 +67,7 @@ public final class Runner {
     JobResult result;
     int exit;
     try {
-      if ((config.dataset().map(io.lakeml.config.DatasetConfig::name).orElse("") + ":" + job.name()).equals(System.getProperty(FAIL_JOB))) {
-        throw new JobFailure("test hook " + FAIL_JOB + ": " + job.name() + " fails on purpose");
-      }
+      ctx.hook(Hooks.Point.JOB_START, null);
       result = job.run(ctx);
       exit = result.status() == JobStatus.FAILED ? 1 : 0;
     } catch (Throwable e) {

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.DriftPolicy;
+import io.lakeml.core.Hooks;
 import io.lakeml.core.Columns;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Job;
@@ -64,8 +65,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestJob implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
-  /** Test hook: halt the JVM right after a batch's bronze commit, before the stream commits it. */
-  static final String CRASH_AFTER_BRONZE = "lakeml.test.crashAfterBronzeCommit";
   private static final String SNAPSHOT_TAG = "lakeml-snapshot:";
   private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
   private static final String CSV_COLUMN_PRUNING = "spark.sql.csv.parser.columnPruning.enabled";
@@ -133,10 +132,7 @@ public final class IngestJob implements Job {
       }
       ctx.step("batch " + batchId + ": " + paths.size() + " new file(s)");
       writeBatch(ctx, paths.stream().sorted().toList(), appId, batchId, false, null, counters);
-      if (Boolean.getBoolean(CRASH_AFTER_BRONZE)) {
-        LOG.error("test hook {}: halting after bronze commit of batch {}", CRASH_AFTER_BRONZE, batchId);
-        Runtime.getRuntime().halt(137);
-      }
+      ctx.hook(Hooks.Point.BRONZE_COMMITTED, batchId);
     };
     StreamingQuery query = files.writeStream()
         .queryName("lakeml-ingest-" + ds.name())

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.when;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Action;
 import io.lakeml.config.DatasetConfig.MissingPolicy;
+import io.lakeml.core.Hooks;
 import io.lakeml.core.Columns;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Job;
@@ -60,9 +61,6 @@ public final class PrepareJob implements Job {
   public String name() {
     return "prepare";
   }
-
-  /** Test hook: the named dataset's prepare runs out of memory right after gold's commit. */
-  static final String OOM_AFTER_GOLD = "lakeml.test.oomAfterGold";
 
   @Override
   public boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
@@ -220,9 +218,7 @@ public final class PrepareJob implements Job {
       goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
           .option("userMetadata", Lineage.tag(name(), silverVersion, ctx.config().datasetHash(), "pipeline=" + modelPath)).save(cat.gold(ds.name()).path());
       long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();
-      if (ds.name().equals(System.getProperty(OOM_AFTER_GOLD))) {
-        throw new OutOfMemoryError("Java heap space (test hook " + OOM_AFTER_GOLD + ")");
-      }
+      ctx.hook(Hooks.Point.GOLD_COMMITTED, goldVersion);
       // the assembler's output metadata knows the vector size: no need to read gold back
       int featureCount = org.apache.spark.ml.attribute.AttributeGroup.fromStructField(goldRows.schema().apply(FEATURES)).size();
 

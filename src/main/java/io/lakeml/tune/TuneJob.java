@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Algorithm;
 import io.lakeml.config.LakemlConfig;
+import io.lakeml.core.Hooks;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
@@ -27,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
@@ -58,8 +58,6 @@ public final class TuneJob implements Job {
   static final String VALIDATION = GoldTable.VALIDATION;
   static final String TEST = GoldTable.TEST;
 
-  /** Test spy, per dataset name: sees every dataset the selection reads (before its columns are narrowed). */
-  static final java.util.Map<String, Consumer<Dataset<Row>>> SELECTION_OBSERVERS = new java.util.concurrent.ConcurrentHashMap<>();
 
   static final StructType TRIALS_SCHEMA = TrialsTable.SCHEMA;
 
@@ -105,8 +103,8 @@ public final class TuneJob implements Job {
     boolean binary = ds.label().map(DatasetConfig.Label::binary).orElse(true);
     Dataset<Row> trainRows = goldRows.where(col(SPLIT).equalTo(TRAIN));
     Dataset<Row> validationRows = goldRows.where(col(SPLIT).equalTo(VALIDATION));
-    observe(ds.name(), trainRows);
-    observe(ds.name(), validationRows);
+    ctx.hook(Hooks.Point.SELECTION_ROWS, trainRows);
+    ctx.hook(Hooks.Point.SELECTION_ROWS, validationRows);
 
     Map<String, Double> classWeights = null;
     if (tune.balancedClasses()) {
@@ -283,12 +281,6 @@ public final class TuneJob implements Job {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  private static void observe(String dataset, Dataset<Row> rows) {
-    Consumer<Dataset<Row>> o = SELECTION_OBSERVERS.get(dataset);
-    if (o != null) {
-      o.accept(rows);
-    }
-  }
 
   private void writeTrials(JobContext ctx, DatasetConfig.Tune tune, Search.Outcome outcome, Map<String, Double> validation, Search.Best winner) {
     int lastRung = outcome.trials().stream().mapToInt(Search.Trial::rung).max().orElse(0);

@@ -2,6 +2,7 @@ package io.lakeml.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lakeml.testing.TestHooks;
 import io.lakeml.testing.TestProject;
 import io.lakeml.testing.TestSpark;
 import java.util.List;
@@ -72,12 +73,9 @@ class NightlyTest {
   void aFailedStageStopsTheChainAndTheRerunResumesThereWithoutRedoingFinishedStages() {
     TestProject p = TestProject.create("nightly-resume").dataset("alpha", CONF);
     p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
-    System.setProperty("lakeml.test.failJob", "alpha:etl");
     TestProject.Result failed;
-    try {
+    try (var hooks = TestHooks.install("alpha", TestHooks.failAtStart("etl"))) {
       failed = p.run("nightly", "--in-process", "--dataset", "alpha", "--until", "etl", "--run-date", "2026-11-20").expectExit(1);
-    } finally {
-      System.clearProperty("lakeml.test.failJob");
     }
     assertThat(failed.summary()).containsEntry("status", "FAILED").containsEntry("failedStage", "etl");
     assertThat((String) failed.summary().get("message")).contains("etl fails on purpose").contains("Rerun the same command to resume");
@@ -95,12 +93,9 @@ class NightlyTest {
     TestProject p = TestProject.create("nightly-report").dataset("alpha", CONF.replace("key = [id]",
         "key = [id]\n  tune.algorithms = [ { type = logistic-regression, grid { regParam = [0.1] } } ]"));
     p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
-    System.setProperty("lakeml.test.failJob", "alpha:etl");
     TestProject.Result failed;
-    try {
+    try (var hooks = TestHooks.install("alpha", TestHooks.failAtStart("etl"))) {
       failed = p.run("nightly", "--in-process", "--dataset", "alpha", "--run-date", "2026-11-20").expectExit(1);
-    } finally {
-      System.clearProperty("lakeml.test.failJob");
     }
     assertThat(failed.summary()).containsEntry("failedStage", "etl");
     assertThat((List<Map<String, Object>>) failed.summary().get("stages")).extracting(s -> s.get("job") + " " + s.get("status"))

@@ -2,6 +2,7 @@ package io.lakeml.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lakeml.testing.TestHooks;
 import io.lakeml.testing.TestProject;
 import java.io.File;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ class KillAndRerunTest {
     cmd.add("-XX:TieredStopAtLevel=1"); // a child that lives seconds: C2 would not pay back (docs/benchmarks, 2026-12-03)
     cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
     if (haltAfterBronzeCommit) {
-      cmd.add("-D" + IngestJob.CRASH_AFTER_BRONZE + "=true");
+      cmd.add("-D" + TestHooks.HALT_AFTER_BRONZE + "=true");
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

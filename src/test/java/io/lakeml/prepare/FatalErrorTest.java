@@ -2,6 +2,8 @@ package io.lakeml.prepare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lakeml.core.Hooks;
+import io.lakeml.testing.TestHooks;
 import io.lakeml.testing.TestProject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,12 +45,10 @@ class FatalErrorTest {
   @Test
   void outOfMemoryAfterGoldsCommitExits1IsRecordedAndTheRerunRedoesPrepare() throws Exception {
     TestProject p = project("fatal-oom");
-    System.setProperty(PrepareJob.OOM_AFTER_GOLD, "fatal");
     TestProject.Result oom;
-    try {
+    try (var hooks = TestHooks.install("fatal", TestHooks.throwAt(Hooks.Point.GOLD_COMMITTED,
+        () -> new OutOfMemoryError("Java heap space (test hook after gold's commit)")))) {
       oom = p.run("nightly", "--in-process", "--dataset", "fatal", "--until", "prepare", "--run-date", "2026-11-20").expectExit(1);
-    } finally {
-      System.clearProperty(PrepareJob.OOM_AFTER_GOLD);
     }
     assertThat(oom.summary()).containsEntry("failedStage", "prepare");
     assertThat((String) oom.summaryOf("prepare").get("message")).startsWith("out of memory in prepare (Java heap space")

@@ -1,10 +1,11 @@
 package io.lakeml.tune;
 
-import io.lakeml.core.ModelRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.lakeml.core.SparkSessions;
+import io.lakeml.core.Hooks;
+import io.lakeml.testing.TestHooks;
 import io.lakeml.testing.TestProject;
 import io.lakeml.testing.TestSpark;
 import java.nio.file.Files;
@@ -20,7 +21,6 @@ import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -81,24 +81,20 @@ class TuneTest {
     project.run("prepare", "--dataset", "xor").expectExit(0);
   }
 
-  @AfterEach
-  void clearHooks() {
-    TuneJob.SELECTION_OBSERVERS.clear();
-    System.clearProperty(ModelRegistry.CRASH_BEFORE_ROW);
-  }
-
   @Test
   @Order(1)
   void gridFindsTheKnownBestTreeRecordsEveryFoldAndNeverShowsTheTestSplitToSelection() {
     Set<String> splitsSeen = new HashSet<>();
     int[] observed = {0};
-    TuneJob.SELECTION_OBSERVERS.put("xor", rows -> {
+    TestProject.Result r;
+    try (var hooks = TestHooks.install("xor", TestHooks.onSelectionRows(rows -> {
       observed[0]++;
-      for (Row r : rows.select("split").distinct().collectAsList()) {
-        splitsSeen.add(r.getString(0));
+      for (Row row : rows.select("split").distinct().collectAsList()) {
+        splitsSeen.add(row.getString(0));
       }
-    });
-    TestProject.Result r = project.run("tune", "--dataset", "xor", "--run-date", "2026-11-20").expectExit(0);
+    }))) {
+      r = project.run("tune", "--dataset", "xor", "--run-date", "2026-11-20").expectExit(0);
+    }
     assertThat(r.status()).isEqualTo("SUCCEEDED");
     Map<String, Object> m = r.metrics();
     assertThat(m.get("algorithm")).isEqualTo("decision-tree");
@@ -215,9 +211,10 @@ class TuneTest {
   void halvingAndRandomSearchFindTheSameTreeParallelismDoesNotChangeResultsAndACrashBeforeRegistryListsNothing() {
     int before = ensureVersion();
     // a crash after the model folder is in place but before the registry row: nothing listed
-    System.setProperty(ModelRegistry.CRASH_BEFORE_ROW, "xor");
-    project.run("tune", "--dataset", "xor", "--set", "dataset.tune.strategy=halving").expectExit(1);
-    System.clearProperty(ModelRegistry.CRASH_BEFORE_ROW);
+    try (var hooks = TestHooks.install("xor", TestHooks.throwAt(Hooks.Point.BEFORE_REGISTRY_ROW,
+        () -> new IllegalStateException("test hook: stopping before the registry row")))) {
+      project.run("tune", "--dataset", "xor", "--set", "dataset.tune.strategy=halving").expectExit(1);
+    }
     int next = before + 1;
     assertThat(Files.isDirectory(project.lake().resolve("models/xor/v" + next))).isTrue();
     assertThat(maxVersion()).isEqualTo(before);
