@@ -1,5 +1,6 @@
 package io.lakeml.cli;
 
+import io.lakeml.core.CommitTag;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
@@ -18,9 +19,6 @@ import org.apache.spark.sql.Row;
  * and the lineage show.
  */
 final class SqlWriteJob implements Job {
-  /** Prefix of the commit metadata of a deliberate write. */
-  static final String TAG = "lakeml:sql;";
-
   private final String statement;
   private final String kind;
 
@@ -44,7 +42,7 @@ final class SqlWriteJob implements Job {
       before.put(t.name(), DeltaTables.version(ctx.spark(), t.path()).orElse(-1));
     }
     ctx.step("running a " + kind + " statement (--allow-write)");
-    String tag = TAG + "run=" + ctx.runId() + ";statement=" + kind;
+    String tag = CommitTag.of(name(), Map.of("runId", ctx.runId(), "statement", kind)).encode();
     List<Map<String, Object>> output = new ArrayList<>();
     DeltaTables.withCommitMetadata(ctx.spark(), tag, () -> {
       // bounded: a DML statement returns one row of counts; at most 20 rows are kept

@@ -107,13 +107,18 @@ public final class DeltaTables {
 
   /** {@link #lastUserMetadata} over the last {@code lookback} commits ({@code Integer.MAX_VALUE}: the whole log). */
   public static String lastUserMetadata(SparkSession spark, String path, String prefix, int lookback) {
+    return lastUserMetadata(spark, path, meta -> meta.startsWith(prefix), lookback);
+  }
+
+  /** The {@code userMetadata} that {@code which} accepts of the most recent of the last {@code lookback} commits, or null. */
+  public static String lastUserMetadata(SparkSession spark, String path, java.util.function.Predicate<String> which, int lookback) {
     OptionalLong latest = version(spark, path);
     if (latest.isEmpty()) {
       return null;
     }
     String found = null;
     for (Tuple2<Long, CommitInfo> c : commitInfos(spark, path, Math.max(0, latest.getAsLong() - (long) lookback + 1), latest.getAsLong())) {
-      if (c._2().userMetadata().isDefined() && c._2().userMetadata().get().startsWith(prefix)) {
+      if (c._2().userMetadata().isDefined() && which.test(c._2().userMetadata().get())) {
         found = c._2().userMetadata().get();
       }
     }

@@ -9,51 +9,29 @@ import org.apache.spark.sql.SparkSession;
  * changed, and tell which input rows are new since it last ran.
  */
 public final class Lineage {
-  private static final String PREFIX = "lakeml:";
 
   /** What built a table version; {@code extra} holds the tag's other key=value parts. */
   public record Built(String job, long inputVersion, String datasetHash, java.util.Map<String, String> extra) {}
 
   private Lineage() {}
 
-  /** The tag to store with a commit of {@code job}; {@code extra} ("key=value") may be null. */
-  public static String tag(String job, long inputVersion, String datasetHash, String extra) {
-    return PREFIX + job + ";input=" + inputVersion + ";config=" + datasetHash + (extra == null ? "" : ";" + extra);
+  /** The {@link CommitTag} text to store with a commit of {@code job}, built from {@code inputVersion}. */
+  public static String tag(String job, long inputVersion, String datasetHash, java.util.Map<String, String> attributes) {
+    return new CommitTag(job, inputVersion, datasetHash, attributes).encode();
   }
 
   /** The lineage of the table's latest commit written by {@code job}, if any. */
   public static Optional<Built> last(SparkSession spark, String path, String job) {
-    return parse(DeltaTables.lastUserMetadata(spark, path, PREFIX + job + ";"));
+    return CommitTag.last(spark, path, t -> t.job().equals(job) && t.input() != null).flatMap(Lineage::built);
   }
 
   /** The lineage recorded with one version of a table, if that commit carries a lakeml tag. */
   public static Optional<Built> at(SparkSession spark, String path, long version) {
-    return parse(DeltaTables.userMetadataAt(spark, path, version));
+    return CommitTag.at(spark, path, version).flatMap(Lineage::built);
   }
 
-  private static Optional<Built> parse(String meta) {
-    if (meta == null || !meta.startsWith(PREFIX)) {
-      return Optional.empty();
-    }
-    String[] parts = meta.substring(PREFIX.length()).split(";");
-    Long input = null;
-    String config = null;
-    java.util.Map<String, String> extra = new java.util.LinkedHashMap<>();
-    for (int i = 1; i < parts.length; i++) {
-      String part = parts[i];
-      int eq = part.indexOf('=');
-      if (eq < 0) {
-        continue;
-      }
-      String k = part.substring(0, eq);
-      String v = part.substring(eq + 1);
-      switch (k) {
-        case "input" -> input = Long.parseLong(v);
-        case "config" -> config = v;
-        default -> extra.put(k, v);
-      }
-    }
-    return input == null ? Optional.empty() : Optional.of(new Built(parts[0], input, config, java.util.Map.copyOf(extra)));
+  private static Optional<Built> built(CommitTag t) {
+    return t.input() == null ? Optional.empty() : Optional.of(new Built(t.job(), t.input(), t.config(), t.attributes()));
   }
 
   /**

@@ -185,7 +185,7 @@ public final class EtlJob implements Job {
               .orderBy(col(Columns.INGESTED_AT).desc(), col(Columns.SOURCE_FILE).desc(), col(Columns.ROW_SEQ).desc())))
           .where(col("_rank").equalTo(1)).select(silverCols.toArray(new Column[0]));
     }
-    String meta = Lineage.tag(name(), bronzeVersion, ctx.config().datasetHash(), "runId=" + ctx.runId());
+    String meta = Lineage.tag(name(), bronzeVersion, ctx.config().datasetHash(), java.util.Map.of("runId", ctx.runId()));
     boolean rebuild = ds.key().isEmpty() || !DeltaTables.exists(spark, silver.path())
         || !sameDataSchema(spark.read().format("delta").load(silver.path()).schema(), good.schema(), ds);
     ctx.step((rebuild ? "rebuilding " : "merging into ") + silver.name());

@@ -8,9 +8,10 @@ import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.DriftPolicy;
-import io.lakeml.core.Hooks;
 import io.lakeml.core.Columns;
+import io.lakeml.core.CommitTag;
 import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Hooks;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +67,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestJob implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
-  private static final String SNAPSHOT_TAG = "lakeml-snapshot:";
   private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
   private static final String CSV_COLUMN_PRUNING = "spark.sql.csv.parser.columnPruning.enabled";
   /**
@@ -180,8 +181,9 @@ public final class IngestJob implements Job {
     String checksum = LandingFiles.checksum(landing, files, hadoop);
     counters.metric("snapshotSha256", checksum);
     String appId = "lakeml-snapshot-" + ds.name();
-    String last = DeltaTables.lastUserMetadata(ctx.spark(), bronze.path(), SNAPSHOT_TAG);
-    if ((SNAPSHOT_TAG + checksum).equals(last)) {
+    String tag = CommitTag.of(name(), Map.of(CommitTag.SNAPSHOT, checksum)).encode();
+    Optional<CommitTag> last = CommitTag.last(ctx.spark(), bronze.path(), t -> t.attribute(CommitTag.SNAPSHOT) != null);
+    if (last.isPresent() && checksum.equals(last.get().attribute(CommitTag.SNAPSHOT))) {
       // Bronze is written before the quarantine (one pass over the files), and the quarantine's commit
       // for the same transaction, empty or not, says the snapshot is complete. Without it the run that
       // wrote bronze died before quarantining: the files are read again for the rejected rows and
@@ -193,12 +195,12 @@ public final class IngestJob implements Job {
         return r;
       }
       ctx.step("bronze holds the snapshot but its quarantine was not written: reading the files again for rejected rows");
-      writeBatch(ctx, files, appId, written, true, SNAPSHOT_TAG + checksum, counters);
+      writeBatch(ctx, files, appId, written, true, tag, counters);
       return JobResult.succeeded().metric("quarantineCompleted", true);
     }
     // Same id and version on a retry after a crash (bronze unchanged), a new one for every new snapshot.
     long txnVersion = DeltaTables.version(ctx.spark(), bronze.path()).orElse(-1) + 1;
-    writeBatch(ctx, files, appId, txnVersion, true, SNAPSHOT_TAG + checksum, counters);
+    writeBatch(ctx, files, appId, txnVersion, true, tag, counters);
     return JobResult.succeeded();
   }
 

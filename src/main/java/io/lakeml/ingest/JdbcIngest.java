@@ -6,14 +6,13 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.to_json;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakeml.config.Credentials;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.DriftPolicy;
 import io.lakeml.config.DatasetConfig.Jdbc;
 import io.lakeml.config.JdbcUrls;
 import io.lakeml.core.Columns;
+import io.lakeml.core.CommitTag;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
@@ -70,13 +69,27 @@ import org.slf4j.LoggerFactory;
  */
 final class JdbcIngest {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcIngest.class);
-  /** Prefix of the bronze commit {@code userMetadata} that carries the watermark. */
-  static final String TAG = "lakeml-jdbc:";
-  private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
   private static final String SOURCE_ALIAS = "lakeml_src";
 
-  /** What an ingest commit records: watermark column and value (as the database renders it as text). */
-  record Mark(String column, String watermark, String source) {}
+  /** What an ingest commit records (as {@link CommitTag} attributes): watermark column and value (as the database renders it as text). */
+  record Mark(String column, String watermark, String source) {
+    CommitTag tag() {
+      Map<String, String> a = new LinkedHashMap<>();
+      a.put(CommitTag.JDBC_SOURCE, source);
+      a.put(CommitTag.JDBC_WATERMARK_COLUMN, column);
+      a.put(CommitTag.JDBC_WATERMARK, watermark);
+      return CommitTag.of("ingest", a);
+    }
+
+    /** Whether a commit's tag is a JDBC ingest's. */
+    static boolean isMark(CommitTag t) {
+      return t.job().equals("ingest") && t.attribute(CommitTag.JDBC_SOURCE) != null;
+    }
+
+    static Mark of(CommitTag t) {
+      return new Mark(t.attribute(CommitTag.JDBC_WATERMARK_COLUMN), t.attribute(CommitTag.JDBC_WATERMARK), t.attribute(CommitTag.JDBC_SOURCE));
+    }
+  }
 
   /** Bronze's latest version and the latest watermark committed to it. */
   record State(OptionalLong version, Optional<Mark> mark) {}
@@ -133,12 +146,7 @@ final class JdbcIngest {
     String predicate = wmColumn.map(c -> before.map(b -> c + " > " + literal(b) + " AND ").orElse("") + c + " <= " + literal(probe.high()))
         .orElse(null);
     String dbtable = "(SELECT * FROM " + jdbc.relation() + (predicate == null ? "" : " WHERE " + predicate) + ") " + SOURCE_ALIAS;
-    String meta;
-    try {
-      meta = TAG + JSON.writeValueAsString(new Mark(wmColumn.orElse(null), probe.high(), jdbc.describe()));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    String meta = new Mark(wmColumn.orElse(null), probe.high(), jdbc.describe()).tag().encode();
     long txnVersion = state.version().orElse(-1) + 1;
     int partitions;
     try {
@@ -229,19 +237,11 @@ final class JdbcIngest {
     if (version.isEmpty()) {
       return new State(OptionalLong.empty(), Optional.empty());
     }
-    String meta = DeltaTables.lastUserMetadata(ctx.spark(), path, TAG);
-    if (meta == null && version.getAsLong() + 1 > DeltaTables.METADATA_LOOKBACK) {
-      meta = DeltaTables.lastUserMetadata(ctx.spark(), path, TAG, Integer.MAX_VALUE);
+    Optional<CommitTag> tag = CommitTag.last(ctx.spark(), path, Mark::isMark);
+    if (tag.isEmpty() && version.getAsLong() + 1 > DeltaTables.METADATA_LOOKBACK) {
+      tag = CommitTag.last(ctx.spark(), path, Mark::isMark, Integer.MAX_VALUE);
     }
-    return new State(version, Optional.ofNullable(meta).map(JdbcIngest::mark));
-  }
-
-  private static Mark mark(String meta) {
-    try {
-      return JSON.readValue(meta.substring(TAG.length()), Mark.class);
-    } catch (JsonProcessingException e) {
-      throw new JobFailure("a bronze commit carries an unreadable JDBC watermark: " + meta, e);
-    }
+    return new State(version, tag.map(Mark::of));
   }
 
   // ---------------------------------------------------------------- database

@@ -11,9 +11,9 @@ import static org.apache.spark.sql.functions.when;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Action;
 import io.lakeml.config.DatasetConfig.MissingPolicy;
-import io.lakeml.core.Hooks;
 import io.lakeml.core.Columns;
 import io.lakeml.core.DeltaTables;
+import io.lakeml.core.Hooks;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
@@ -216,7 +216,7 @@ public final class PrepareJob implements Job {
 
       ctx.step("writing " + cat.gold(ds.name()).name());
       goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-          .option("userMetadata", Lineage.tag(name(), silverVersion, ctx.config().datasetHash(), "pipeline=" + modelPath)).save(cat.gold(ds.name()).path());
+          .option("userMetadata", Lineage.tag(name(), silverVersion, ctx.config().datasetHash(), java.util.Map.of("pipeline", modelPath))).save(cat.gold(ds.name()).path());
       long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();
       ctx.hook(Hooks.Point.GOLD_COMMITTED, goldVersion);
       // the assembler's output metadata knows the vector size: no need to read gold back

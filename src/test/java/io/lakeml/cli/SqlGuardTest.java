@@ -45,6 +45,9 @@ class SqlGuardTest {
     assertThat(p.sql("select job, status from _system.runs where job = 'sql'")).containsExactly(Map.of("job", "sql", "status", "SUCCEEDED"));
     List<Map<String, Object>> history = p.sql("describe history silver.towns");
     String meta = (String) history.stream().max(java.util.Comparator.comparingInt(h -> ((Number) h.get("version")).intValue())).orElseThrow().get("userMetadata");
-    assertThat(meta).startsWith("lakeml:sql;run=" + allowed.summary().get("runId")).endsWith(";statement=DELETE");
+    assertThat(io.lakeml.core.CommitTag.parse(meta)).hasValueSatisfying(t -> {
+      assertThat(t.job()).isEqualTo("sql");
+      assertThat(t.attributes()).isEqualTo(Map.of("runId", allowed.summary().get("runId"), "statement", "DELETE"));
+    });
   }
 }

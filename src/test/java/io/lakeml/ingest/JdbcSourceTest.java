@@ -7,6 +7,7 @@ import io.lakeml.config.ConfigException;
 import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.DatasetConfig;
 import io.delta.tables.DeltaTable;
+import io.lakeml.core.CommitTag;
 import io.lakeml.testing.PostgresServer;
 import io.lakeml.testing.TestProject;
 import io.lakeml.testing.TestSpark;
@@ -168,8 +169,9 @@ class JdbcSourceTest {
     List<Row> history = DeltaTable.forPath(TestSpark.session(), p.lake().resolve("bronze/orders").toString()).history()
         .select("version", "userMetadata").orderBy(org.apache.spark.sql.functions.col("version").desc()).collectAsList();
     assertThat(history).extracting(r -> r.getLong(0)).containsExactly(2L, 1L, 0L);
-    assertThat(history).extracting(r -> r.getString(1)).allMatch(m -> m.startsWith(JdbcIngest.TAG))
-        .first().asString().contains("\"watermark\":\"2026-11-03 07:00:00\"").doesNotContain(pg.password());
+    assertThat(history).extracting(r -> r.getString(1)).allMatch(m -> CommitTag.parse(m).filter(JdbcIngest.Mark::isMark).isPresent())
+        .first().asString().contains("\"" + CommitTag.JDBC_WATERMARK + "\":\"2026-11-03 07:00:00\"").doesNotContain(pg.password());
+    assertThat(CommitTag.parse(history.get(0).getString(1)).map(JdbcIngest.Mark::of).orElseThrow().watermark()).isEqualTo("2026-11-03 07:00:00");
     OUTPUT.append(history).append(query(p, "select * from delta.`{lake}/_system/runs`"));
   }
 

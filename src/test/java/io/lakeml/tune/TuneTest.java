@@ -3,8 +3,8 @@ package io.lakeml.tune;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.lakeml.core.SparkSessions;
 import io.lakeml.core.Hooks;
+import io.lakeml.core.SparkSessions;
 import io.lakeml.testing.TestHooks;
 import io.lakeml.testing.TestProject;
 import io.lakeml.testing.TestSpark;
