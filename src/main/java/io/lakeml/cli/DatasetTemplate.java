@@ -81,7 +81,7 @@ final class DatasetTemplate {
   /** What was guessed; {@code leftOut} maps column → why it is not a feature. */
   record Guess(String dataset, Format format, Map<String, String> options, long rows, List<Col> columns, String label, String positive,
       String key, List<String> numeric, List<String> categorical, List<String> sensitive, Map<String, String> leftOut, List<String> checks,
-      String threshold, String favorable) {}
+      String threshold, String favorable, Map<String, String> landedAs) {}
 
   private DatasetTemplate() {}
 
@@ -99,11 +99,30 @@ final class DatasetTemplate {
     if (List.of(df.columns()).contains("_corrupt_record")) {
       problems.add("the sample " + sample + " has lines that are not JSON objects. Fix them or use another sample (one JSON object per line).");
     }
+    // a landed name that is not a column name ("Loan Amount", "sepal.length") gets one, declared with landed-as
+    Map<String, String> landedAs = new LinkedHashMap<>();
+    List<String> names = new ArrayList<>();
+    java.util.Set<String> taken = new java.util.HashSet<>();
     for (String c : df.columns()) {
-      if (!c.equals("_corrupt_record") && !ConfigLoader.isValidColumnName(c)) {
-        problems.add("column '" + c + "' of the sample cannot be a dataset column (use letters, digits and '_', not starting with '_' or a digit). Rename it in the sample"
-            + (format == Format.PARQUET ? "" : "'s header") + " and in the files that will land.");
+      if (ConfigLoader.isValidColumnName(c) && !c.startsWith("_")) {
+        taken.add(c);
       }
+    }
+    for (String c : df.columns()) {
+      if (c.equals("_corrupt_record") || ConfigLoader.isValidColumnName(c) && !c.startsWith("_")) {
+        names.add(c);
+        continue;
+      }
+      String n = columnNameFor(c);
+      for (int i = 2; taken.contains(n); i++) {
+        n = columnNameFor(c) + "_" + i;
+      }
+      taken.add(n);
+      landedAs.put(n, c);
+      names.add(n);
+    }
+    if (!landedAs.isEmpty()) {
+      df = df.toDF(names.toArray(new String[0]));
     }
     if (df.columns().length == 0) {
       problems.add("the sample " + sample + " has no columns" + (format == Format.CSV ? " (a CSV sample needs a header line)" : "") + ".");
@@ -113,13 +132,29 @@ final class DatasetTemplate {
     }
     df = df.cache();
     try {
-      return guess(dataset, format, options, df);
+      return guess(dataset, format, options, df, landedAs);
     } finally {
       df.unpersist();
     }
   }
 
   static Guess guess(String dataset, Format format, Map<String, String> options, Dataset<Row> df) {
+    return guess(dataset, format, options, df, Map.of());
+  }
+
+  /**
+   * A column name for a landed name that is not one: lower case, every run of other characters one
+   * '_', none at either end, and 'c_' before a leading digit ("Loan Amount" → loan_amount).
+   */
+  static String columnNameFor(String landed) {
+    String n = landed.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+    if (n.isEmpty()) {
+      return "column";
+    }
+    return Character.isDigit(n.charAt(0)) ? "c_" + n : n;
+  }
+
+  private static Guess guess(String dataset, Format format, Map<String, String> options, Dataset<Row> df, Map<String, String> landedAs) {
     // one aggregation: rows, non-null and distinct counts of every column
     List<Column> aggs = new ArrayList<>();
     for (String c : df.columns()) {
@@ -279,7 +314,12 @@ final class DatasetTemplate {
     }
     checks.add("types were inferred from the sample only: a column that is numeric in the sample but not in later files sends those rows to quarantine.");
     checks.add("tune.algorithms is a small starting grid; widen it once the pipeline runs.");
-    return new Guess(dataset, format, options, rows, cols, label, positive, key, numeric, categorical, sensitive, leftOut, checks, threshold, favorable);
+    if (!landedAs.isEmpty()) {
+      checks.add("columns " + landedAs.values() + " are not valid column names: they are declared as " + landedAs.keySet()
+          + " with landed-as, and ingest renames them (keep the files' header as it is).");
+    }
+    return new Guess(dataset, format, options, rows, cols, label, positive, key, numeric, categorical, sensitive, leftOut, checks, threshold, favorable,
+        Map.copyOf(landedAs));
   }
 
   /** How often each value of a column known to have two values occurs in the sample. */
@@ -379,7 +419,9 @@ final class DatasetTemplate {
     int width = g.columns().stream().mapToInt(c -> c.name().length()).max().orElse(0);
     for (Col c : g.columns()) {
       ColumnType type = c.name().equals(g.label()) ? ColumnType.STRING : c.type();
-      String decl = "    { name = " + quote(c.name()) + "," + " ".repeat(width - c.name().length()) + " type = " + type + " }";
+      String landed = g.landedAs().get(c.name());
+      String decl = "    { name = " + quote(c.name()) + "," + " ".repeat(width - c.name().length()) + " type = " + type
+          + (landed == null ? "" : ", landed-as = " + quote(landed)) + " }";
       b.append(String.format(Locale.ROOT, "%-" + (width + 34) + "s", decl)).append("  # ").append(describe(g, c)).append('\n');
     }
     b.append("  ]\n");

@@ -203,13 +203,27 @@ public final class ConfigLoader {
       r.problem(p + "schema", "the dataset declares no columns", "List them as schema = [ { name = id, type = string }, … ]");
     }
     Set<String> seen = new HashSet<>();
+    Set<String> landedSeen = new HashSet<>();
     for (int i = 0; i < items.size(); i++) {
       ConfigReader c = r.child(items.get(i), p + "schema[" + i + "]");
       String col = c.string("name", null, true, "Give every column a name.");
       ColumnType type = c.enumValue("type", ColumnType.class, ColumnType.STRING);
+      String landedAs = c.string("landed-as", null);
       c.reportUnknownKeys(null);
       if (col == null) {
         continue;
+      }
+      if (landedAs != null) {
+        if (col.contains("{")) {
+          c.problem("landed-as", "landed-as names one landed column, and '" + col + "' is a range", "Declare that column on its own line");
+          continue;
+        } else if (landedAs.isEmpty() || landedAs.equals(col)) {
+          c.problem("landed-as", "landed-as '" + landedAs + "' is empty or the column's own name", "Remove landed-as");
+          continue;
+        } else if (!landedSeen.add(landedAs)) {
+          c.problem("landed-as", "landed column '" + landedAs + "' is mapped twice", "Map each landed name to one column");
+          continue;
+        }
       }
       List<String> names;
       try {
@@ -226,9 +240,13 @@ public final class ConfigLoader {
         } else if (!seen.add(one)) {
           c.problem("name", "column '" + one + "' is declared twice", "Remove one of them");
         } else {
-          columns.add(new Column(one, type));
+          columns.add(new Column(one, type, landedAs));
         }
       }
+    }
+    if (format == Format.JDBC && !landedSeen.isEmpty()) {
+      r.problem(p + "schema", "landed-as renames columns of landing files, and this source is JDBC",
+          "Alias the columns in dataset.source.jdbc.query instead (SELECT \"Loan Amount\" AS loan_amount …)");
     }
     Set<String> known = new TreeSet<>(seen);
 

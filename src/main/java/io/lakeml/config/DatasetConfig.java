@@ -44,8 +44,29 @@ public record DatasetConfig(
     return columns.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
-  /** A declared column: name and type. */
-  public record Column(String name, ColumnType type) {}
+  /**
+   * Landed names that differ from the column names ({@code landed-as}), landed name → column name;
+   * empty when every file's header already uses the column names.
+   */
+  public Map<String, String> landedNames() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (Column c : columns) {
+      if (c.landedAs() != null) {
+        m.put(c.landedAs(), c.name());
+      }
+    }
+    return m;
+  }
+
+  /**
+   * A declared column: name and type, and {@code landedAs}, the name the landing files give it when
+   * that is not a valid column name ("Loan Amount", "sepal.length"), else null.
+   */
+  public record Column(String name, ColumnType type, String landedAs) {
+    public Column(String name, ColumnType type) {
+      this(name, type, null);
+    }
+  }
 
   /** Source formats: files accepted in landing, or a database table read over JDBC. */
   public enum Format {

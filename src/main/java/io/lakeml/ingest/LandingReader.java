@@ -75,6 +75,8 @@ final class LandingReader {
   private final Configuration hadoop;
   /** Data columns bronze already has: declared ones plus earlier evolved ones. */
   private final List<String> knownColumns;
+  /** Landed name → column name, for columns declared with {@code landed-as}. */
+  private final Map<String, String> landed;
 
   LandingReader(SparkSession spark, DatasetConfig dataset, List<String> bronzeExtraColumns) {
     this.spark = spark;
@@ -83,6 +85,17 @@ final class LandingReader {
     List<String> known = new ArrayList<>(dataset.columnNames());
     known.addAll(bronzeExtraColumns);
     this.knownColumns = known;
+    this.landed = dataset.landedNames();
+  }
+
+  /** The column name of a landed name (itself unless declared with {@code landed-as}). */
+  private String columnOf(String landedName) {
+    return landed.getOrDefault(landedName, landedName);
+  }
+
+  /** The landed name of a column (inverse of {@link #columnOf}). */
+  private String landedOf(String column) {
+    return dataset.column(column).map(DatasetConfig.Column::landedAs).orElse(column);
   }
 
   Parsed read(List<String> files) throws IOException {
@@ -110,10 +123,13 @@ final class LandingReader {
     List<Dataset<Row>> parts = new ArrayList<>();
     Set<String> added = new LinkedHashSet<>();
     for (Map.Entry<List<String>, List<String>> group : byHeader.entrySet()) {
-      List<String> header = group.getKey();
+      List<String> landedHeader = group.getKey();
+      // columns declared with landed-as get their column names once read (the reader wants the landed
+      // names in its schema, or it warns that the header does not conform)
+      List<String> header = landedHeader.stream().map(this::columnOf).toList();
       String drift = drift(header, group.getValue(), added);
       StructType schema = new StructType();
-      for (String c : header) {
+      for (String c : landedHeader) {
         schema = schema.add(c, DataTypes.StringType);
       }
       schema = schema.add(Columns.CORRUPT, DataTypes.StringType);
@@ -122,6 +138,12 @@ final class LandingReader {
           .option("columnNameOfCorruptRecord", Columns.CORRUPT)
           .schema(schema).load(group.getValue().toArray(new String[0]))
           .withColumn(Columns.SOURCE_FILE, col("_metadata.file_path"));
+      if (!header.equals(landedHeader)) {
+        List<String> renamed = new ArrayList<>(header);
+        renamed.add(Columns.CORRUPT);
+        renamed.add(Columns.SOURCE_FILE);
+        raw = raw.toDF(renamed.toArray(new String[0]));
+      }
       Column malformed = col(Columns.CORRUPT).isNotNull();
       Column malformedReason = concat(lit("malformed CSV record: "),
           DIAGNOSE_CSV.apply(col(Columns.CORRUPT), lit(header.size()), lit(String.valueOf(delimiter))));
@@ -171,7 +193,7 @@ final class LandingReader {
     Dataset<Row> lines = spark.read().text(files.toArray(new String[0]))
         .withColumn(Columns.SOURCE_FILE, col("_metadata.file_path"));
     Column keys = json_object_keys(col("value"));
-    Column unknown = array_except(keys, array(knownColumns.stream().map(functions::lit).toArray(Column[]::new)));
+    Column unknown = array_except(keys, array(knownColumns.stream().map(this::landedOf).map(functions::lit).toArray(Column[]::new)));
     Set<String> added = new LinkedHashSet<>();
     DriftPolicy policy = dataset.source().schemaDrift();
     // quarantine judges each line on its own; evolve and fail need the batch's new keys (one pass)
@@ -189,7 +211,7 @@ final class LandingReader {
     }
     StructType schema = new StructType();
     for (String c : columns) {
-      schema = schema.add(c, DataTypes.StringType);
+      schema = schema.add(landedOf(c), DataTypes.StringType);
     }
     schema = schema.add(Columns.CORRUPT, DataTypes.StringType);
     Dataset<Row> parsed = lines
@@ -198,7 +220,7 @@ final class LandingReader {
         .withColumn("_keys", keys);
     List<Column> select = new ArrayList<>();
     for (String c : columns) {
-      select.add(col("_parsed." + c).as(c));
+      select.add(col("_parsed").getField(landedOf(c)).as(c));
     }
     select.add(col(Columns.SOURCE_FILE));
     select.add(col("value"));
@@ -208,7 +230,7 @@ final class LandingReader {
 
     Column blank = trim(col("value")).equalTo("");
     Column malformed = col(Columns.CORRUPT).isNotNull().or(col("_keys").isNull());
-    Column unknownHere = array_except(col("_keys"), array(columns.stream().map(functions::lit).toArray(Column[]::new)));
+    Column unknownHere = array_except(col("_keys"), array(columns.stream().map(this::landedOf).map(functions::lit).toArray(Column[]::new)));
     Column driftReason = policy == DriftPolicy.QUARANTINE
         ? when(size(unknownHere).gt(0), concat(lit("schema drift: unexpected field(s) ["), array_join(unknownHere, ", "), lit("]")))
         : lit(null).cast("string");
@@ -241,21 +263,22 @@ final class LandingReader {
     Set<String> added = new LinkedHashSet<>();
     for (Map.Entry<StructType, List<String>> group : bySchema.entrySet()) {
       StructType schema = group.getKey();
-      List<String> header = List.of(schema.fieldNames());
+      List<String> header = java.util.Arrays.stream(schema.fieldNames()).map(this::columnOf).toList();
       checkHeader(group.getValue().get(0), header);
       String drift = drift(header, group.getValue(), added);
       List<Column> asText = new ArrayList<>();
       for (StructField f : schema.fields()) {
         boolean nested = f.dataType() instanceof StructType || f.dataType() instanceof MapType
             || f.dataType() instanceof org.apache.spark.sql.types.ArrayType;
-        asText.add((nested ? to_json(col(f.name())) : col(f.name()).cast("string")).as(f.name()));
+        Column c = col("`" + f.name().replace("`", "``") + "`");
+        asText.add((nested ? to_json(c) : c.cast("string")).as(columnOf(f.name())));
       }
       asText.add(col("_metadata.file_path").as(Columns.SOURCE_FILE));
       Dataset<Row> raw = spark.read().schema(schema).parquet(group.getValue().toArray(new String[0]))
           .select(asText.toArray(new Column[0]));
       // a value whose file type is already the declared type always parses: checking it costs a
       // cast per value and row and can never fail, so only the other columns are checked
-      List<String> checked = header.stream().filter(c -> !alreadyTyped(schema.apply(c))).toList();
+      List<String> checked = java.util.Arrays.stream(schema.fields()).filter(f -> !alreadyTyped(f)).map(f -> columnOf(f.name())).toList();
       parts.add(classify(raw, header, checked, lit(false), lit(null).cast("string"), drift, to_json(struct(cols(header)))));
     }
     return finish(parts, added);
@@ -311,7 +334,7 @@ final class LandingReader {
 
   /** Whether a Parquet field's values are of the declared type already (int also for a declared long). */
   private boolean alreadyTyped(StructField field) {
-    return dataset.column(field.name()).map(c -> {
+    return dataset.column(columnOf(field.name())).map(c -> {
       DataType declared = c.type().sparkType();
       DataType actual = field.dataType();
       boolean integral = actual.equals(DataTypes.IntegerType) || actual.equals(DataTypes.ShortType) || actual.equals(DataTypes.ByteType);
