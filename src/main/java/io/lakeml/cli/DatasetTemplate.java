@@ -315,11 +315,12 @@ final class DatasetTemplate {
     checks.add("types were inferred from the sample only: a column that is numeric in the sample but not in later files sends those rows to quarantine.");
     checks.add("tune.algorithms is a small starting grid; widen it once the pipeline runs.");
     if (!landedAs.isEmpty()) {
-      checks.add("columns " + landedAs.values() + " are not valid column names: they are declared as " + landedAs.keySet()
-          + " with landed-as, and ingest renames them (keep the files' header as it is).");
+      List<String> pairs = landedAs.entrySet().stream().limit(3).map(e -> "'" + e.getValue() + "' as " + e.getKey()).toList();
+      checks.add(landedAs.size() + " landed column name(s) are not valid column names: declared under new names with landed-as ("
+          + String.join(", ", pairs) + (landedAs.size() > 3 ? ", …" : "") + "), and ingest renames them (keep the files' header as it is).");
     }
     return new Guess(dataset, format, options, rows, cols, label, positive, key, numeric, categorical, sensitive, leftOut, checks, threshold, favorable,
-        Map.copyOf(landedAs));
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(landedAs)));
   }
 
   /** How often each value of a column known to have two values occurs in the sample. */

@@ -106,7 +106,7 @@ class OperatorCommandsTest {
     Files.writeString(spaced, "order id,total\n1,2.5\n");
     // a landed name that is not a column name gets one, declared with landed-as (LandedNamesTest ingests such files)
     assertThat(p.run("new-dataset", "spaced", "--sample", spaced.toString()).expectExit(0).stdout())
-        .contains("columns [order id] are not valid column names: they are declared as [order_id] with landed-as");
+        .contains("1 landed column name(s) are not valid column names: declared under new names with landed-as ('order id' as order_id)");
     assertThat(Files.readString(p.confDir().resolve("datasets/spaced.conf"))).contains("name = \"order_id\",").contains("landed-as = \"order id\"");
 
     // ---- an empty lake: a clear message, exit 0, the summary still last
