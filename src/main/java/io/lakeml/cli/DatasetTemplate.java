@@ -47,6 +47,8 @@ final class DatasetTemplate {
       "denied", "approved", "converted", "callback", "response", "y");
   /** Label names whose positive class is bad for the person: the favorable outcome is the other value. */
   static final List<String> ADVERSE_LABEL_NAMES = List.of("churn", "default", "attrition", "fraud", "deny", "denied");
+  /** Names of a multiclass label, when no two-valued label is found. */
+  static final List<String> MULTICLASS_LABEL_NAMES = List.of("label", "target", "class", "species", "variety", "category", "y");
   /** Names (or name parts) of attributes a fairness review usually looks at. */
   static final List<String> SENSITIVE_NAMES = List.of("sex", "gender", "race", "ethnicity", "age", "religion");
   /** Label values read as the positive class when present; otherwise the rarer value is. */
@@ -227,8 +229,24 @@ final class DatasetTemplate {
         }
       }
     }
+    // no two-valued label by name: a label by name with a few repeated values is a multiclass label (wine's
+    // "target", iris's "species" under "label"/"target"/"class"…), before any unnamed two-valued column
+    boolean multiclass = false;
+    if (label == null) {
+      for (String wanted : MULTICLASS_LABEL_NAMES) {
+        for (Col c : cols) {
+          if (label == null && !c.name().equals(key) && c.distinct() > 2 && c.distinct() <= MAX_VALUES && c.distinct() * 2 <= c.nonNull()
+              && c.name().equalsIgnoreCase(wanted)) { // the whole name: "passengerClass" is a feature, not a label
+            label = c.name();
+            multiclass = true;
+            checks.add("label '" + label + "' is multiclass (" + c.distinct() + " classes in the sample: " + c.values()
+                + "): the model predicts one of them; there is no positive class, so no decision threshold, and no fairness metrics (they need a binary favorable outcome).");
+          }
+        }
+      }
+    }
     for (Col c : cols) {
-      if (!c.name().equals(keyColumn) && c.distinct() > 2 && LABEL_NAMES.stream().anyMatch(w -> nameMatches(c.name(), w))) {
+      if (!c.name().equals(keyColumn) && !c.name().equals(label) && c.distinct() > 2 && LABEL_NAMES.stream().anyMatch(w -> nameMatches(c.name(), w))) {
         checks.add("'" + c.name() + "' is named like a label but has " + c.distinct() + " values in the sample: if it is the label (multiclass), set label { column = "
             + c.name() + " } without positive.");
       }
@@ -246,7 +264,7 @@ final class DatasetTemplate {
     String positive = null;
     String threshold = null;
     String favorable = null;
-    if (label != null) {
+    if (label != null && !multiclass) {
       String l = label;
       Col lc = cols.stream().filter(c -> c.name().equals(l)).findFirst().orElseThrow();
       Map<String, Long> counts = valueCounts(df, label);
@@ -431,7 +449,11 @@ final class DatasetTemplate {
     } else {
       b.append("  # key = [id]   # no id-like unique column found; without a key etl rebuilds silver on every run\n");
     }
-    if (g.label() != null) {
+    if (g.label() != null && g.positive() == null) {
+      Col lc = g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
+      b.append("  # label: multiclass, values ").append(lc.values()).append("; the model predicts one of them (no positive class)\n");
+      b.append("  label { column = ").append(quote(g.label())).append(" }\n");
+    } else if (g.label() != null) {
       Col lc = g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
       String other = lc.values().stream().filter(v -> !v.equals(g.positive())).findFirst().orElse("?");
       b.append("  # label: values ").append(lc.values()).append("; the model predicts positive. favorable (the outcome that is good\n");

@@ -146,7 +146,8 @@ final class NewDataset {
     out.println("  configuration  " + r.confFile() + (previous == null ? "" : " (overwritten: --force)"));
     out.println("  landing        " + target);
     out.println("guessed:");
-    out.println("  label          " + (g.label() == null ? "-" : g.label() + " (positive = \"" + g.positive() + "\"" + (g.favorable() == null ? "" : ", favorable = \"" + g.favorable() + "\"") + ")"));
+    out.println("  label          " + (g.label() == null ? "-" : g.positive() == null ? g.label() + " (multiclass)"
+        : g.label() + " (positive = \"" + g.positive() + "\"" + (g.favorable() == null ? "" : ", favorable = \"" + g.favorable() + "\"") + ")"));
     if (g.threshold() != null) {
       out.println("  threshold      " + g.threshold() + " (the positive class is rare in the sample)");
     }

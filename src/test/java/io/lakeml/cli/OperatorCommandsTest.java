@@ -236,6 +236,34 @@ class OperatorCommandsTest {
   }
 
   @Test
+  void aLabelNamedLikeOneWithAFewValuesIsMulticlassAndWinsOverAnUnnamedTwoValuedColumn(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    // iris-like: a two-valued column that is not named like a label, a repeated three-valued "species", a "passengerClass" feature
+    StringBuilder csv = new StringBuilder("petal_length,sex,passengerClass,species\n");
+    for (int i = 0; i < 60; i++) {
+      csv.append(1 + (i * 37) % 50 / 10.0).append(',').append(i % 2 == 0 ? "f" : "m").append(',').append(i % 3 + 1).append("st,")
+          .append(List.of("setosa", "versicolor", "virginica").get(i % 3)).append('\n');
+    }
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> df = io.lakeml.testing.TestSpark.session().read().option("header", "true")
+        .option("inferSchema", "true").csv(io.lakeml.testing.TestSpark.session().createDataset(List.of(csv.toString().split("\n")),
+            org.apache.spark.sql.Encoders.STRING()));
+    DatasetTemplate.Guess g = DatasetTemplate.guess("flowers", io.lakeml.config.DatasetConfig.Format.CSV, Map.of(), df);
+    assertThat(g.label()).isEqualTo("species");
+    assertThat(g.positive()).isNull();
+    assertThat(g.threshold()).isNull();
+    assertThat(g.categorical()).contains("sex", "passengerClass");
+    assertThat(g.checks()).anyMatch(c -> c.startsWith("label 'species' is multiclass (3 classes in the sample: [setosa, versicolor, virginica])"));
+    // the file it writes is a valid multiclass dataset
+    String conf = DatasetTemplate.render(g, "flowers.csv");
+    assertThat(conf).contains("  label { column = \"species\" }\n");
+    Files.createDirectories(dir.resolve("datasets"));
+    Files.writeString(dir.resolve("local.conf"), "lake.root = \"" + dir.resolve("lake") + "\"\n");
+    Files.writeString(dir.resolve("datasets/flowers.conf"), conf);
+    io.lakeml.config.DatasetConfig ds = ConfigLoader.load(dir, "local", "flowers", List.of()).requireDataset();
+    assertThat(ds.label().orElseThrow().column()).isEqualTo("species");
+    assertThat(ds.label().orElseThrow().positive()).isEmpty();
+  }
+
+  @Test
   void progressLinesAreOneLineOfKeyValuePairs() {
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     java.io.PrintStream redirected = io.lakeml.core.Progress.redirect(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
