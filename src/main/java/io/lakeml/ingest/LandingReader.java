@@ -75,8 +75,9 @@ final class LandingReader {
   private final Configuration hadoop;
   /** Data columns bronze already has: declared ones plus earlier evolved ones. */
   private final List<String> knownColumns;
-  /** Landed name → column name, for columns declared with {@code landed-as}. */
+  /** Landed name → column name, for columns declared with {@code landed-as}; and the inverse. */
   private final Map<String, String> landed;
+  private final Map<String, String> landedByColumn = new LinkedHashMap<>();
 
   LandingReader(SparkSession spark, DatasetConfig dataset, List<String> bronzeExtraColumns) {
     this.spark = spark;
@@ -86,6 +87,7 @@ final class LandingReader {
     known.addAll(bronzeExtraColumns);
     this.knownColumns = known;
     this.landed = dataset.landedNames();
+    landed.forEach((l, c) -> landedByColumn.put(c, l));
   }
 
   /** The column name of a landed name (itself unless declared with {@code landed-as}). */
@@ -95,7 +97,7 @@ final class LandingReader {
 
   /** The landed name of a column (inverse of {@link #columnOf}). */
   private String landedOf(String column) {
-    return dataset.column(column).map(DatasetConfig.Column::landedAs).orElse(column);
+    return landedByColumn.getOrDefault(column, column);
   }
 
   Parsed read(List<String> files) throws IOException {

@@ -137,11 +137,7 @@ final class MatrixXgboost {
     all.setWeight(weights.trimmed());
     float[] y = labels.trimmed();
     int[] fold = foldOf.trimmed();
-    boolean[] stopping = new boolean[m];
-    int[] stops = stopOn.trimmed();
-    for (int i = 0; i < m; i++) {
-      stopping[i] = stops[i] == 1;
-    }
+    int[] stopping = stopOn.trimmed();
     int boosters = 0;
     try {
       for (int k = 0; k < folds; k++) {
@@ -196,10 +192,10 @@ final class MatrixXgboost {
   }
 
   /** Early stopping as {@link EarlyStoppingXgboost} does it: the best round count on the fit's held-out tenth. */
-  private static int stoppedAt(DMatrix all, int[] fit, boolean[] stopOn, Map<String, Object> params, int most, int patience)
+  private static int stoppedAt(DMatrix all, int[] fit, int[] stopOn, Map<String, Object> params, int most, int patience)
       throws XGBoostError {
-    int[] boost = Arrays.stream(fit).filter(i -> !stopOn[i]).toArray();
-    int[] stop = Arrays.stream(fit).filter(i -> stopOn[i]).toArray();
+    int[] boost = Arrays.stream(fit).filter(i -> stopOn[i] == 0).toArray();
+    int[] stop = Arrays.stream(fit).filter(i -> stopOn[i] == 1).toArray();
     if (boost.length == 0 || stop.length == 0) {
       throw EarlyStoppingXgboost.nothingToStopOn(patience);
     }
