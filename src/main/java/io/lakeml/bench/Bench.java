@@ -6,6 +6,7 @@ import io.lakeml.config.LakemlConfig;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.Pipeline;
 import io.lakeml.core.Runner;
 import io.lakeml.core.SparkSessions;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.commons.math3.stat.descriptive.rank.Percentile;
 import org.apache.hadoop.fs.FileSystem;
@@ -39,12 +39,9 @@ import org.apache.spark.sql.SparkSession;
  * JSON and a markdown table; medians over the repeats.
  */
 public final class Bench {
-  /** One stage the bench runs: its name and a fresh job. */
-  public record Stage(String name, Supplier<Job> job) {}
-
   /** What to run. {@code workDir} holds the generated data and the bench lakes (deleted per run). */
   public record Options(List<Long> rows, String dataset, int repeat, Path confDir, String env, List<String> overrides, String source,
-      long seed, Path outDir, Path workDir, boolean peer, Path peerScript, List<Stage> stages, boolean trees, Path treesPeerScript) {}
+      long seed, Path outDir, Path workDir, boolean peer, Path peerScript, Pipeline stages, boolean trees, Path treesPeerScript) {}
 
   /** The tree algorithms the bench times, each in a tune of its own, in this order. */
   static final List<String> TREES = List.of("random-forest", "xgboost", "gradient-boosted-trees");
@@ -84,9 +81,7 @@ public final class Bench {
     overrides.add("lake.root=" + work.resolve("lake").toUri());
     LakemlConfig config = ConfigLoader.load(o.confDir(), o.env(), o.dataset(), overrides);
     DatasetConfig ds = config.requireDataset();
-    for (Stage s : o.stages()) {
-      s.job().get().validate(config);
-    }
+    o.stages().validate(config);
     SparkSession spark = SparkSessions.getOrCreate(config, "lakeml bench");
     FileSystem fs = FileSystem.get(work.toUri(), spark.sparkContext().hadoopConfiguration());
     Map<String, Object> out = new LinkedHashMap<>();
@@ -110,14 +105,14 @@ public final class Bench {
       String landing = LakeCatalog.of(config).landing(ds);
       FileUtil.copy(fs, new org.apache.hadoop.fs.Path(generated), fs, new org.apache.hadoop.fs.Path(landing + "/generated"), false,
           spark.sparkContext().hadoopConfiguration());
-      for (Stage s : o.stages()) {
+      for (Pipeline.Stage s : o.stages().stages()) {
         log.printf("bench: rows=%d run %d/%d stage %s%n", n, r, o.repeat(), s.name());
         run.put(s.name(), stage(s.job().get(), config, n));
       }
       // the search alone, one algorithm (logistic regression, the dataset's grid): MLlib's CrossValidator at
       // parallelism 1 and 2, then the shared passes (the default); it needs gold, so a bench that stops
       // before prepare measures the copy baseline only
-      boolean searches = o.stages().stream().anyMatch(s -> s.name().equals("prepare"));
+      boolean searches = o.stages().names().contains("prepare");
       boolean oneFirst = r % 2 == 1;
       String lrOnly = "dataset.tune.algorithms=[{type = logistic-regression, grid {" + grid.entrySet().stream()
           .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]").collect(Collectors.joining(", ")) + "}}]";

@@ -231,7 +231,7 @@ final class BenchCommands {
       if (rows.isEmpty() || rows.stream().anyMatch(n -> n < 100)) {
         throw new ConfigException("--rows " + rows + ": every size must be at least 100.");
       }
-      List<Bench.Stage> stages = Nightly.stagesUntil(until).stream().map(s -> new Bench.Stage(s.name(), s.job())).toList();
+      io.lakeml.core.Pipeline stages = Nightly.PIPELINE.until(until);
       Path project = common.confDir.toAbsolutePath().normalize().getParent();
       Bench.Options o = new Bench.Options(rows, dataset, repeat, common.confDir, common.env, common.overrides(),
           source(common.confDir, source, dataset), 42, outDir, work, !noPeer,
@@ -460,7 +460,7 @@ final class BenchCommands {
       if (repeat < 1) {
         throw new ConfigException("--repeat " + repeat + " must be at least 1.");
       }
-      Nightly.stagesUntil(until); // an unknown stage fails here, before anything runs
+      Nightly.PIPELINE.until(until); // an unknown stage fails here, before anything runs
       LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
       DatasetConfig ds = config.requireDataset();
       Path landing = shippedLanding(config, "bench-overhead");
