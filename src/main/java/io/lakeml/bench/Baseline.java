@@ -25,28 +25,50 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The same three steps as the pipeline, written as plainly as Spark allows, for the overhead
- * ratio: landing files → one Delta table; index + one-hot + assemble + 0..1 scaling fitted on a 60%
- * split; one CrossValidator of logistic regression over the dataset's grid. No validation, lineage,
+ * The same three steps as the pipeline, written as plainly as Spark allows, for the overhead ratio:
+ * landing files → one Delta table; index + one-hot + assemble + 0..1 scaling fitted on a 60% split;
+ * one CrossValidator of logistic regression over the dataset's grid. No validation, lineage,
  * quarantine, ledger or registry.
  */
 final class Baseline {
   /** Step measurements and what the search found. */
-  record Result(Map<String, Meter.Measurement> steps, long trainRows, double bestAuc, Map<String, String> bestParams) {}
+  record Result(
+      Map<String, Meter.Measurement> steps,
+      long trainRows,
+      double bestAuc,
+      Map<String, String> bestParams) {}
 
   private Baseline() {}
 
   /** Runs the copy, and when {@code search} also the features and the cross-validation. */
-  static Result run(SparkSession spark, DatasetConfig ds, String landing, String workDir, Map<String, List<String>> lrGrid, int parallelism,
-      boolean search) throws Exception {
+  static Result run(
+      SparkSession spark,
+      DatasetConfig ds,
+      String landing,
+      String workDir,
+      Map<String, List<String>> lrGrid,
+      int parallelism,
+      boolean search)
+      throws Exception {
     Map<String, Meter.Measurement> steps = new LinkedHashMap<>();
     String table = workDir + "/delta";
     String format = ds.source().format().toString();
 
-    steps.put("ingest", Meter.measure(() -> {
-      spark.read().format(format).load(landing).write().format("delta").mode("overwrite").save(table);
-      return null;
-    }).measurement());
+    steps.put(
+        "ingest",
+        Meter.measure(
+                () -> {
+                  spark
+                      .read()
+                      .format(format)
+                      .load(landing)
+                      .write()
+                      .format("delta")
+                      .mode("overwrite")
+                      .save(table);
+                  return null;
+                })
+            .measurement());
     if (!search) {
       return new Result(steps, 0, Double.NaN, Map.of());
     }
@@ -55,26 +77,44 @@ final class Baseline {
     String positive = ds.label().orElseThrow().positive().orElseThrow();
     List<String> numeric = ds.features().numeric();
     List<String> categorical = ds.features().categorical();
-    Meter.Measured<Dataset<Row>> prepared = Meter.measure(() -> {
-      Dataset<Row> rows = spark.read().format("delta").load(table)
-          .withColumn("label", col(label).equalTo(positive).cast("double"));
-      Dataset<Row>[] split = rows.randomSplit(new double[] {0.6, 0.2, 0.2}, 42);
-      List<PipelineStage> stages = new ArrayList<>();
-      List<String> encoded = new ArrayList<>();
-      for (String c : categorical) {
-        stages.add(new StringIndexer().setInputCol(c).setOutputCol(c + "_idx").setHandleInvalid("keep"));
-        stages.add(new OneHotEncoder().setInputCol(c + "_idx").setOutputCol(c + "_ohe"));
-        encoded.add(c + "_ohe");
-      }
-      stages.add(new VectorAssembler().setInputCols(numeric.toArray(new String[0])).setOutputCol("num").setHandleInvalid("skip"));
-      stages.add(new MinMaxScaler().setInputCol("num").setOutputCol("num_scaled"));
-      encoded.add("num_scaled");
-      stages.add(new VectorAssembler().setInputCols(encoded.toArray(new String[0])).setOutputCol("features"));
-      PipelineModel features = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(split[0]);
-      Dataset<Row> train = features.transform(split[0]).select("label", "features").cache();
-      train.count();
-      return train;
-    });
+    Meter.Measured<Dataset<Row>> prepared =
+        Meter.measure(
+            () -> {
+              Dataset<Row> rows =
+                  spark
+                      .read()
+                      .format("delta")
+                      .load(table)
+                      .withColumn("label", col(label).equalTo(positive).cast("double"));
+              Dataset<Row>[] split = rows.randomSplit(new double[] {0.6, 0.2, 0.2}, 42);
+              List<PipelineStage> stages = new ArrayList<>();
+              List<String> encoded = new ArrayList<>();
+              for (String c : categorical) {
+                stages.add(
+                    new StringIndexer()
+                        .setInputCol(c)
+                        .setOutputCol(c + "_idx")
+                        .setHandleInvalid("keep"));
+                stages.add(new OneHotEncoder().setInputCol(c + "_idx").setOutputCol(c + "_ohe"));
+                encoded.add(c + "_ohe");
+              }
+              stages.add(
+                  new VectorAssembler()
+                      .setInputCols(numeric.toArray(new String[0]))
+                      .setOutputCol("num")
+                      .setHandleInvalid("skip"));
+              stages.add(new MinMaxScaler().setInputCol("num").setOutputCol("num_scaled"));
+              encoded.add("num_scaled");
+              stages.add(
+                  new VectorAssembler()
+                      .setInputCols(encoded.toArray(new String[0]))
+                      .setOutputCol("features"));
+              PipelineModel features =
+                  new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(split[0]);
+              Dataset<Row> train = features.transform(split[0]).select("label", "features").cache();
+              train.count();
+              return train;
+            });
     steps.put("prepare", prepared.measurement());
     Dataset<Row> train = prepared.value();
     try {
@@ -90,9 +130,14 @@ final class Baseline {
         grid.addGrid(p, scala.jdk.javaapi.CollectionConverters.asScala(values));
       }
       ParamMap[] maps = grid.build();
-      CrossValidator cv = new CrossValidator().setEstimator(lr).setEstimatorParamMaps(maps)
-          .setEvaluator(new BinaryClassificationEvaluator().setMetricName("areaUnderROC"))
-          .setNumFolds(3).setParallelism(parallelism).setSeed(42);
+      CrossValidator cv =
+          new CrossValidator()
+              .setEstimator(lr)
+              .setEstimatorParamMaps(maps)
+              .setEvaluator(new BinaryClassificationEvaluator().setMetricName("areaUnderROC"))
+              .setNumFolds(3)
+              .setParallelism(parallelism)
+              .setSeed(42);
       Meter.Measured<CrossValidatorModel> m = Meter.measure(() -> cv.fit(train));
       steps.put("crossValidation", m.measurement());
       double[] avg = m.value().avgMetrics();

@@ -32,16 +32,32 @@ import org.apache.hadoop.fs.FileUtil;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code jobs/lakeml bench}: per size, generates the data once, then {@code repeat} times on a fresh
- * lake runs the nightly's stages through the real jobs in this JVM (wall, CPU, peak heap per stage),
- * the logistic-regression search at parallelism 1 and 2 (same run, order alternated), the bare-Spark
- * {@link Baseline} and, when Python has scikit-learn, the scikit-learn peer on the same grid. Writes
- * JSON and a markdown table; medians over the repeats.
+ * {@code jobs/lakeml bench}: per size, generates the data once, then {@code repeat} times on a
+ * fresh lake runs the nightly's stages through the real jobs in this JVM (wall, CPU, peak heap per
+ * stage), the logistic-regression search at parallelism 1 and 2 (same run, order alternated), the
+ * bare-Spark {@link Baseline} and, when Python has scikit-learn, the scikit-learn peer on the same
+ * grid. Writes JSON and a markdown table; medians over the repeats.
  */
 public final class Bench {
-  /** What to run. {@code workDir} holds the generated data and the bench lakes (deleted per run). */
-  public record Options(List<Long> rows, String dataset, int repeat, Path confDir, String env, List<String> overrides, String source,
-      long seed, Path outDir, Path workDir, boolean peer, Path peerScript, Pipeline stages, boolean trees, Path treesPeerScript) {}
+  /**
+   * What to run. {@code workDir} holds the generated data and the bench lakes (deleted per run).
+   */
+  public record Options(
+      List<Long> rows,
+      String dataset,
+      int repeat,
+      Path confDir,
+      String env,
+      List<String> overrides,
+      String source,
+      long seed,
+      Path outDir,
+      Path workDir,
+      boolean peer,
+      Path peerScript,
+      Pipeline stages,
+      boolean trees,
+      Path treesPeerScript) {}
 
   /** The tree algorithms the bench times, each in a tune of its own, in this order. */
   static final List<String> TREES = List.of("random-forest", "xgboost", "gradient-boosted-trees");
@@ -49,7 +65,8 @@ public final class Bench {
   private static final LocalDate RUN_DATE = LocalDate.of(2026, 1, 1);
   private final Options o;
   private final PrintStream log;
-  private final String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
+  private final String stamp =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
 
   public Bench(Options options, PrintStream log) {
     this.o = options;
@@ -64,7 +81,11 @@ public final class Bench {
     report.put("dataset", o.dataset());
     report.put("repeat", o.repeat());
     String python = o.peer() ? findPython() : null;
-    report.put("peer", python == null ? "not run: no Python with scikit-learn and pandas (apt-get install -y python3-sklearn python3-pandas)" : python);
+    report.put(
+        "peer",
+        python == null
+            ? "not run: no Python with scikit-learn and pandas (apt-get install -y python3-sklearn python3-pandas)"
+            : python);
     List<Map<String, Object>> sizes = new ArrayList<>();
     report.put("sizes", sizes);
     for (long n : o.rows()) {
@@ -89,7 +110,9 @@ public final class Bench {
 
     log.printf("bench: generating %,d rows of %s%n", n, o.dataset());
     String generated = work.resolve("generated").toUri().toString();
-    Meter.Measured<Generator.Result> gen = Meter.measure(() -> Generator.generate(spark, ds, o.source(), n, o.seed(), 0.05, generated));
+    Meter.Measured<Generator.Result> gen =
+        Meter.measure(
+            () -> Generator.generate(spark, ds, o.source(), n, o.seed(), 0.05, generated));
     Map<String, Object> g = new LinkedHashMap<>(gen.measurement().toMap());
     g.put("rowsWritten", gen.value().rows());
     g.put("baseRows", gen.value().baseRows());
@@ -103,36 +126,73 @@ public final class Bench {
       Path lake = work.resolve("lake");
       fs.delete(new org.apache.hadoop.fs.Path(lake.toUri()), true);
       String landing = LakeCatalog.of(config).landing(ds);
-      FileUtil.copy(fs, new org.apache.hadoop.fs.Path(generated), fs, new org.apache.hadoop.fs.Path(landing + "/generated"), false,
+      FileUtil.copy(
+          fs,
+          new org.apache.hadoop.fs.Path(generated),
+          fs,
+          new org.apache.hadoop.fs.Path(landing + "/generated"),
+          false,
           spark.sparkContext().hadoopConfiguration());
       for (Pipeline.Stage s : o.stages().stages()) {
         log.printf("bench: rows=%d run %d/%d stage %s%n", n, r, o.repeat(), s.name());
         run.put(s.name(), stage(s.job().get(), config, n));
       }
-      // the search alone, one algorithm (logistic regression, the dataset's grid): MLlib's CrossValidator at
-      // parallelism 1 and 2, then the shared passes (the default); it needs gold, so a bench that stops
+      // the search alone, one algorithm (logistic regression, the dataset's grid): MLlib's
+      // CrossValidator at
+      // parallelism 1 and 2, then the shared passes (the default); it needs gold, so a bench that
+      // stops
       // before prepare measures the copy baseline only
       boolean searches = o.stages().names().contains("prepare");
       boolean oneFirst = r % 2 == 1;
-      String lrOnly = "dataset.tune.algorithms=[{type = logistic-regression, grid {" + grid.entrySet().stream()
-          .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]").collect(Collectors.joining(", ")) + "}}]";
+      String lrOnly =
+          "dataset.tune.algorithms=[{type = logistic-regression, grid {"
+              + grid.entrySet().stream()
+                  .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]")
+                  .collect(Collectors.joining(", "))
+              + "}}]";
       for (int p : !searches ? new int[0] : oneFirst ? new int[] {1, 2} : new int[] {2, 1}) {
-        log.printf("bench: rows=%d run %d/%d logistic-regression search, CrossValidator at parallelism %d%n", n, r, o.repeat(), p);
-        run.put("lrSearchParallelism" + p, stage(new io.lakeml.tune.TuneJob(), withOverrides(overrides, lrOnly, "dataset.tune.shared-pass=false",
-            "dataset.tune.parallelism=" + p), n));
+        log.printf(
+            "bench: rows=%d run %d/%d logistic-regression search, CrossValidator at parallelism %d%n",
+            n, r, o.repeat(), p);
+        run.put(
+            "lrSearchParallelism" + p,
+            stage(
+                new io.lakeml.tune.TuneJob(),
+                withOverrides(
+                    overrides,
+                    lrOnly,
+                    "dataset.tune.shared-pass=false",
+                    "dataset.tune.parallelism=" + p),
+                n));
       }
       if (searches) {
-        log.printf("bench: rows=%d run %d/%d logistic-regression search in shared passes%n", n, r, o.repeat());
-        run.put("lrSearchSharedPass", stage(new io.lakeml.tune.TuneJob(), withOverrides(overrides, lrOnly, "dataset.tune.shared-pass=true"), n));
+        log.printf(
+            "bench: rows=%d run %d/%d logistic-regression search in shared passes%n",
+            n, r, o.repeat());
+        run.put(
+            "lrSearchSharedPass",
+            stage(
+                new io.lakeml.tune.TuneJob(),
+                withOverrides(overrides, lrOnly, "dataset.tune.shared-pass=true"),
+                n));
       }
       log.printf("bench: rows=%d run %d/%d bare-Spark baseline%n", n, r, o.repeat());
-      Baseline.Result b = Baseline.run(spark, ds, landing + "/generated", work.resolve("baseline").toUri().toString(), grid,
-          ds.tune().parallelism(), searches);
-      b.steps().forEach((k, m) -> {
-        Map<String, Object> v = new LinkedHashMap<>(m.toMap());
-        v.put("rowsPerSecond", Math.round(n / m.wallSeconds()));
-        run.put("baseline." + k, v);
-      });
+      Baseline.Result b =
+          Baseline.run(
+              spark,
+              ds,
+              landing + "/generated",
+              work.resolve("baseline").toUri().toString(),
+              grid,
+              ds.tune().parallelism(),
+              searches);
+      b.steps()
+          .forEach(
+              (k, m) -> {
+                Map<String, Object> v = new LinkedHashMap<>(m.toMap());
+                v.put("rowsPerSecond", Math.round(n / m.wallSeconds()));
+                run.put("baseline." + k, v);
+              });
       if (searches) {
         run.get("baseline.crossValidation").put("bestAuc", Meter.round(b.bestAuc(), 6));
         run.get("baseline.crossValidation").put("trainRows", b.trainRows());
@@ -154,52 +214,96 @@ public final class Bench {
 
   /**
    * The dataset's tree algorithms, each searched alone by the real tune job (its grid, folds and
-   * parallelism; searchSeconds include the refit of the winner), then scikit-learn's RandomForest and
-   * HistGradientBoosting on the same rows, folds and grid (XGBoost's grid, or MLlib GBT's when the
-   * dataset has no xgboost), their refits included.
+   * parallelism; searchSeconds include the refit of the winner), then scikit-learn's RandomForest
+   * and HistGradientBoosting on the same rows, folds and grid (XGBoost's grid, or MLlib GBT's when
+   * the dataset has no xgboost), their refits included.
    */
-  private void trees(Map<String, Map<String, Object>> run, DatasetConfig ds, List<String> overrides, long n, int r, String python,
-      String generated, Path work) throws Exception {
+  private void trees(
+      Map<String, Map<String, Object>> run,
+      DatasetConfig ds,
+      List<String> overrides,
+      long n,
+      int r,
+      String python,
+      String generated,
+      Path work)
+      throws Exception {
     Map<String, DatasetConfig.Algorithm> configured = new LinkedHashMap<>();
     for (String type : TREES) {
-      ds.tune().algorithms().stream().filter(a -> a.type().equals(type)).findFirst().ifPresent(a -> configured.put(type, a));
+      ds.tune().algorithms().stream()
+          .filter(a -> a.type().equals(type))
+          .findFirst()
+          .ifPresent(a -> configured.put(type, a));
     }
     if (configured.isEmpty()) {
-      log.printf("bench: dataset %s has no tree algorithm in dataset.tune.algorithms (%s): no tree searches%n", ds.name(), TREES);
+      log.printf(
+          "bench: dataset %s has no tree algorithm in dataset.tune.algorithms (%s): no tree searches%n",
+          ds.name(), TREES);
       return;
     }
     for (DatasetConfig.Algorithm a : configured.values()) {
       log.printf("bench: rows=%d run %d/%d %s search alone%n", n, r, o.repeat(), a.type());
-      String only = "dataset.tune.algorithms=[{type = " + a.type() + ", grid {" + a.grid().entrySet().stream()
-          .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]").collect(Collectors.joining(", ")) + "}}]";
-      run.put("treeSearch." + a.type(), stage(new io.lakeml.tune.TuneJob(), withOverrides(overrides, only), n));
+      String only =
+          "dataset.tune.algorithms=[{type = "
+              + a.type()
+              + ", grid {"
+              + a.grid().entrySet().stream()
+                  .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]")
+                  .collect(Collectors.joining(", "))
+              + "}}]";
+      run.put(
+          "treeSearch." + a.type(),
+          stage(new io.lakeml.tune.TuneJob(), withOverrides(overrides, only), n));
     }
     if (python == null) {
       return;
     }
     Object tr = run.get("treeSearch." + configured.keySet().iterator().next()).get("trainRows");
-    List<String> args = new ArrayList<>(List.of("--rows", String.valueOf(tr), "--folds", Integer.toString(ds.tune().folds()),
-        "--jobs", Integer.toString(Meter.cores())));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--rows",
+                String.valueOf(tr),
+                "--folds",
+                Integer.toString(ds.tune().folds()),
+                "--jobs",
+                Integer.toString(Meter.cores())));
     DatasetConfig.Algorithm rf = configured.get("random-forest");
     if (rf != null) {
-      args.addAll(List.of("--rf-trees", String.join(",", rf.grid().getOrDefault("numTrees", List.of("20"))),
-          "--rf-depth", String.join(",", rf.grid().getOrDefault("maxDepth", List.of("5")))));
+      args.addAll(
+          List.of(
+              "--rf-trees",
+              String.join(",", rf.grid().getOrDefault("numTrees", List.of("20"))),
+              "--rf-depth",
+              String.join(",", rf.grid().getOrDefault("maxDepth", List.of("5")))));
     }
     DatasetConfig.Algorithm xgb = configured.get("xgboost");
     DatasetConfig.Algorithm gbt = configured.get("gradient-boosted-trees");
-    if (xgb != null) { // XGBoost's defaults where the grid does not say: 100 rounds, depth 6, eta 0.3
-      args.addAll(List.of("--gb-rounds", String.join(",", xgb.grid().getOrDefault("numRound", List.of("100"))),
-          "--gb-depth", String.join(",", xgb.grid().getOrDefault("max_depth", List.of("6"))),
-          "--gb-eta", String.join(",", xgb.grid().getOrDefault("eta", List.of("0.3")))));
+    if (xgb
+        != null) { // XGBoost's defaults where the grid does not say: 100 rounds, depth 6, eta 0.3
+      args.addAll(
+          List.of(
+              "--gb-rounds",
+              String.join(",", xgb.grid().getOrDefault("numRound", List.of("100"))),
+              "--gb-depth",
+              String.join(",", xgb.grid().getOrDefault("max_depth", List.of("6"))),
+              "--gb-eta",
+              String.join(",", xgb.grid().getOrDefault("eta", List.of("0.3")))));
     } else if (gbt != null) { // MLlib GBT's defaults: 20 rounds, depth 5, step 0.1
-      args.addAll(List.of("--gb-rounds", String.join(",", gbt.grid().getOrDefault("maxIter", List.of("20"))),
-          "--gb-depth", String.join(",", gbt.grid().getOrDefault("maxDepth", List.of("5"))),
-          "--gb-eta", String.join(",", gbt.grid().getOrDefault("stepSize", List.of("0.1")))));
+      args.addAll(
+          List.of(
+              "--gb-rounds",
+              String.join(",", gbt.grid().getOrDefault("maxIter", List.of("20"))),
+              "--gb-depth",
+              String.join(",", gbt.grid().getOrDefault("maxDepth", List.of("5"))),
+              "--gb-eta",
+              String.join(",", gbt.grid().getOrDefault("stepSize", List.of("0.1")))));
     }
     long t0 = System.nanoTime();
     Map<String, Object> peer = runPeer(python, o.treesPeerScript(), ds, generated, work, args);
     Map<String, Object> script = new LinkedHashMap<>();
-    // the whole script as a process: interpreter start, imports, reading the CSV, encoding, every search
+    // the whole script as a process: interpreter start, imports, reading the CSV, encoding, every
+    // search
     script.put("processSeconds", Meter.round((System.nanoTime() - t0) / 1e9, 3));
     script.put("loadSeconds", peer.get("loadSeconds"));
     script.put("seconds", peer.get("seconds"));
@@ -208,7 +312,8 @@ public final class Bench {
     script.put("version", peer.get("version"));
     run.put("treePeer.script", script);
     @SuppressWarnings("unchecked")
-    List<Map<String, Object>> searches = (List<Map<String, Object>>) peer.getOrDefault("searches", List.of());
+    List<Map<String, Object>> searches =
+        (List<Map<String, Object>>) peer.getOrDefault("searches", List.of());
     for (Map<String, Object> s : searches) {
       run.put("treePeer." + s.get("algorithm"), new LinkedHashMap<>(s));
     }
@@ -244,12 +349,17 @@ public final class Bench {
       v.put("fits", fits);
       v.put("searchSeconds", search);
       // the search alone, without caching, scoring and registering around it
-      if (search instanceof Number s && s.doubleValue() > 0 && metrics.get("searchCpuSeconds") instanceof Number cpu) {
-        v.put("searchCpuUtilization", Meter.round(cpu.doubleValue() / (s.doubleValue() * Meter.cores()), 3));
+      if (search instanceof Number s
+          && s.doubleValue() > 0
+          && metrics.get("searchCpuSeconds") instanceof Number cpu) {
+        v.put(
+            "searchCpuUtilization",
+            Meter.round(cpu.doubleValue() / (s.doubleValue() * Meter.cores()), 3));
       }
       if (fits instanceof Number f && search instanceof Number s && f.intValue() > 0) {
         v.put("secondsPerFit", Meter.round(s.doubleValue() / f.intValue(), 3));
-        // iterations tell a slow optimizer step from an optimizer that takes more steps than scikit-learn's
+        // iterations tell a slow optimizer step from an optimizer that takes more steps than
+        // scikit-learn's
         if (metrics.get("iterations") instanceof Number it && it.longValue() > 0) {
           v.put("iterations", it.longValue());
           v.put("iterationsPerFit", Meter.round(it.doubleValue() / f.intValue(), 1));
@@ -270,17 +380,38 @@ public final class Bench {
 
   /** The dataset's first logistic-regression grid, e.g. regParam → [0.01, 0.1]. */
   private static Map<String, List<String>> lrGrid(DatasetConfig ds) {
-    DatasetConfig.Algorithm a = ds.tune().algorithms().stream().filter(x -> x.type().equals("logistic-regression")).findFirst()
-        .orElseThrow(() -> new JobFailure("bench compares logistic-regression searches, and dataset '" + ds.name()
-            + "' has none in dataset.tune.algorithms. Add one (e.g. grid { regParam = [0.001, 0.01, 0.1] })."));
+    DatasetConfig.Algorithm a =
+        ds.tune().algorithms().stream()
+            .filter(x -> x.type().equals("logistic-regression"))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new JobFailure(
+                        "bench compares logistic-regression searches, and dataset '"
+                            + ds.name()
+                            + "' has none in dataset.tune.algorithms. Add one (e.g. grid { regParam = [0.001, 0.01, 0.1] })."));
     return a.grid();
   }
 
-  private Map<String, Object> peer(String python, DatasetConfig ds, String generated, Path work, long trainRows,
-      Map<String, List<String>> grid) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--rows", Long.toString(trainRows),
-        "--reg", String.join(",", grid.getOrDefault("regParam", List.of("0.0"))),
-        "--folds", Integer.toString(ds.tune().folds()), "--jobs", Integer.toString(Math.max(1, ds.tune().parallelism()))));
+  private Map<String, Object> peer(
+      String python,
+      DatasetConfig ds,
+      String generated,
+      Path work,
+      long trainRows,
+      Map<String, List<String>> grid)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--rows",
+                Long.toString(trainRows),
+                "--reg",
+                String.join(",", grid.getOrDefault("regParam", List.of("0.0"))),
+                "--folds",
+                Integer.toString(ds.tune().folds()),
+                "--jobs",
+                Integer.toString(Math.max(1, ds.tune().parallelism()))));
     if (grid.containsKey("tol")) {
       args.addAll(List.of("--tol", grid.get("tol").get(0)));
     }
@@ -290,34 +421,65 @@ public final class Bench {
     return runPeer(python, o.peerScript(), ds, generated, work, args);
   }
 
-  /** Runs a scikit-learn peer script on the generated rows (as one CSV) and returns its JSON line. */
-  private Map<String, Object> runPeer(String python, Path script, DatasetConfig ds, String generated, Path work, List<String> args)
+  /**
+   * Runs a scikit-learn peer script on the generated rows (as one CSV) and returns its JSON line.
+   */
+  private Map<String, Object> runPeer(
+      String python, Path script, DatasetConfig ds, String generated, Path work, List<String> args)
       throws Exception {
     Path csv = work.resolve("peer.csv");
     if (!Files.exists(csv)) {
       // one CSV of the generated rows for pandas (not timed: the peer's timing is the search only)
       SparkSession spark = SparkSession.active();
       String tmp = work.resolve("peer-csv").toUri().toString();
-      spark.read().parquet(generated).coalesce(1).write().mode("overwrite").option("header", "true").csv(tmp);
+      spark
+          .read()
+          .parquet(generated)
+          .coalesce(1)
+          .write()
+          .mode("overwrite")
+          .option("header", "true")
+          .csv(tmp);
       try (var files = Files.list(work.resolve("peer-csv"))) {
-        Path part = files.filter(f -> f.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
+        Path part =
+            files
+                .filter(f -> f.getFileName().toString().endsWith(".csv"))
+                .findFirst()
+                .orElseThrow();
         Files.move(part, csv);
       }
     }
-    List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--csv", csv.toString(),
-        "--label", ds.label().orElseThrow().column(), "--positive", ds.label().orElseThrow().positive().orElseThrow(),
-        "--numeric", String.join(",", ds.features().numeric()), "--categorical", String.join(",", ds.features().categorical())));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                python,
+                script.toString(),
+                "--csv",
+                csv.toString(),
+                "--label",
+                ds.label().orElseThrow().column(),
+                "--positive",
+                ds.label().orElseThrow().positive().orElseThrow(),
+                "--numeric",
+                String.join(",", ds.features().numeric()),
+                "--categorical",
+                String.join(",", ds.features().categorical())));
     cmd.addAll(args);
     log.println("bench: scikit-learn peer: " + String.join(" ", cmd));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-    // the field notes' rule for numpy peers on this kind of machine: OpenBLAS picks its own kernel and cache size
+    // the field notes' rule for numpy peers on this kind of machine: OpenBLAS picks its own kernel
+    // and cache size
     pb.environment().remove("OPENBLAS_CORETYPE");
     pb.environment().remove("OPENBLAS_L2_SIZE");
     Process p = pb.start();
     String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(2, TimeUnit.HOURS) || p.exitValue() != 0) {
-      throw new JobFailure("bench: the scikit-learn peer " + script.getFileName() + " failed (exit " + p.exitValue()
-          + "); its error output is above.");
+      throw new JobFailure(
+          "bench: the scikit-learn peer "
+              + script.getFileName()
+              + " failed (exit "
+              + p.exitValue()
+              + "); its error output is above.");
     }
     String last = stdout.lines().reduce((a, b) -> b).orElse("{}");
     @SuppressWarnings("unchecked")
@@ -329,7 +491,10 @@ public final class Bench {
   static String findPython() {
     for (String py : List.of("python3", "/usr/bin/python3")) {
       try {
-        Process p = new ProcessBuilder(py, "-c", "import sklearn, pandas").redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(py, "-c", "import sklearn, pandas")
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
         if (p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0) {
           return py;
@@ -356,8 +521,13 @@ public final class Bench {
             }
           }
           // R-7 at 50: the middle value, or the mean of the two middle ones
-          m.put(e.getKey(), Meter.round(new Percentile().withEstimationType(Percentile.EstimationType.R_7)
-              .evaluate(values.stream().mapToDouble(Double::doubleValue).toArray(), 50), 4));
+          m.put(
+              e.getKey(),
+              Meter.round(
+                  new Percentile()
+                      .withEstimationType(Percentile.EstimationType.R_7)
+                      .evaluate(values.stream().mapToDouble(Double::doubleValue).toArray(), 50),
+                  4));
         } else {
           m.put(e.getKey(), e.getValue());
         }
@@ -371,10 +541,19 @@ public final class Bench {
   public static Map<String, Object> machine() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Meter.cores());
-    com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     m.put("memoryGiB", Meter.round(os.getTotalMemorySize() / (1024.0 * 1024 * 1024), 1));
-    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
-    m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put(
+        "os",
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
+            + System.getProperty("os.arch"));
+    m.put(
+        "jvm",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     m.put("driverMaxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
     m.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
     m.put("loadAverageAtStart", os.getSystemLoadAverage());
@@ -385,7 +564,10 @@ public final class Bench {
     Files.createDirectories(o.outDir());
     Path json = o.outDir().resolve("bench-" + stamp + ".json");
     Path md = o.outDir().resolve("bench-" + stamp + ".md");
-    Files.writeString(json, io.lakeml.config.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+    Files.writeString(
+        json,
+        io.lakeml.config.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report)
+            + "\n");
     Files.writeString(md, BenchMarkdown.render(report));
     report.put("json", json.toString());
     report.put("markdown", md.toString());

@@ -18,12 +18,12 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Turns an image set in the IDX format of MNIST and Fashion-MNIST (an images file of unsigned bytes,
- * rows × height × width, and a labels file of one byte per image; gzipped or not) into a landing CSV:
- * {@code image} (a key: the set's name and the image's index), {@code label} (a class name, or the
- * label byte), then one column per pixel, {@code pixel1} … {@code pixelN}, valued 0 to 255 — the
- * layout of Zalando's own CSV release. Written under a hidden name and renamed when complete, so
- * ingest never sees half a file.
+ * Turns an image set in the IDX format of MNIST and Fashion-MNIST (an images file of unsigned
+ * bytes, rows × height × width, and a labels file of one byte per image; gzipped or not) into a
+ * landing CSV: {@code image} (a key: the set's name and the image's index), {@code label} (a class
+ * name, or the label byte), then one column per pixel, {@code pixel1} … {@code pixelN}, valued 0 to
+ * 255 — the layout of Zalando's own CSV release. Written under a hidden name and renamed when
+ * complete, so ingest never sees half a file.
  */
 public final class IdxImages {
   private static final int IMAGES_MAGIC = 0x00000803;
@@ -31,6 +31,7 @@ public final class IdxImages {
 
   /** Column names of the landing file. */
   public static final String KEY = "image";
+
   public static final String LABEL = "label";
   public static final String PIXEL = "pixel";
 
@@ -44,19 +45,33 @@ public final class IdxImages {
    *
    * @param classes class names by label byte, or empty to write the label byte itself
    */
-  public static Result land(String images, String labels, List<String> classes, String folder, String name,
-      Configuration hadoop) throws IOException {
+  public static Result land(
+      String images,
+      String labels,
+      List<String> classes,
+      String folder,
+      String name,
+      Configuration hadoop)
+      throws IOException {
     Path target = new Path(folder, name + ".csv");
     Path partial = new Path(folder, "_" + name + ".csv.partial");
     FileSystem fs = target.getFileSystem(hadoop);
-    try (DataInputStream img = open(images, hadoop); DataInputStream lab = open(labels, hadoop)) {
+    try (DataInputStream img = open(images, hadoop);
+        DataInputStream lab = open(labels, hadoop)) {
       int n = header(img, IMAGES_MAGIC, images);
       int rows = img.readInt();
       int cols = img.readInt();
       int labelCount = header(lab, LABELS_MAGIC, labels);
       if (labelCount != n) {
-        throw new IOException(images + " holds " + n + " images but " + labels + " holds " + labelCount
-            + " labels: the two files are not a pair.");
+        throw new IOException(
+            images
+                + " holds "
+                + n
+                + " images but "
+                + labels
+                + " holds "
+                + labelCount
+                + " labels: the two files are not a pair.");
       }
       int pixels = rows * cols;
       String[] header = new String[pixels + 2];
@@ -77,8 +92,15 @@ public final class IdxImages {
           img.readFully(image);
           int label = lab.readUnsignedByte();
           if (!classes.isEmpty() && label >= classes.size()) {
-            throw new IOException(labels + ": image " + i + " has label " + label + " but only " + classes.size()
-                + " class names were given (--classes).");
+            throw new IOException(
+                labels
+                    + ": image "
+                    + i
+                    + " has label "
+                    + label
+                    + " but only "
+                    + classes.size()
+                    + " class names were given (--classes).");
           }
           seen[label] = true;
           row[0] = name + "-" + String.format("%0" + width + "d", i);
@@ -91,7 +113,9 @@ public final class IdxImages {
         csv.flush();
       } catch (EOFException e) {
         fs.delete(partial, false);
-        throw new IOException(images + " or " + labels + " ends before the " + n + " records its header announces", e);
+        throw new IOException(
+            images + " or " + labels + " ends before the " + n + " records its header announces",
+            e);
       } catch (IOException | RuntimeException e) {
         fs.delete(partial, false); // never leave half a file behind, even under a hidden name
         throw e;
@@ -135,9 +159,15 @@ public final class IdxImages {
   private static int header(DataInputStream in, int magic, String file) throws IOException {
     int m = in.readInt();
     if (m != magic) {
-      throw new IOException(file + " is not an IDX " + (magic == IMAGES_MAGIC ? "images" : "labels")
-          + " file of unsigned bytes: its magic number is 0x" + Integer.toHexString(m) + ", expected 0x"
-          + Integer.toHexString(magic) + ".");
+      throw new IOException(
+          file
+              + " is not an IDX "
+              + (magic == IMAGES_MAGIC ? "images" : "labels")
+              + " file of unsigned bytes: its magic number is 0x"
+              + Integer.toHexString(m)
+              + ", expected 0x"
+              + Integer.toHexString(magic)
+              + ".");
     }
     return in.readInt();
   }

@@ -13,7 +13,13 @@ import java.util.concurrent.Callable;
  */
 final class Meter {
   /** One measured step. */
-  record Measurement(double wallSeconds, double cpuSeconds, double cpuUtilization, long peakHeapMb, long sparkJobs, long sparkTasks,
+  record Measurement(
+      double wallSeconds,
+      double cpuSeconds,
+      double cpuUtilization,
+      long peakHeapMb,
+      long sparkJobs,
+      long sparkTasks,
       double taskSeconds) {
     Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -23,17 +29,23 @@ final class Meter {
       m.put("peakHeapMb", peakHeapMb);
       m.put("sparkJobs", sparkJobs);
       m.put("sparkTasks", sparkTasks);
-      // time tasks ran (summed over tasks): wall × cores minus this is time the cores spent outside tasks
+      // time tasks ran (summed over tasks): wall × cores minus this is time the cores spent outside
+      // tasks
       m.put("taskSeconds", round(taskSeconds, 3));
       return m;
     }
   }
 
-  /** Counts Spark jobs, tasks and task run time in this application (registered once per session). */
+  /**
+   * Counts Spark jobs, tasks and task run time in this application (registered once per session).
+   */
   static final class SparkCounter extends org.apache.spark.scheduler.SparkListener {
-    final java.util.concurrent.atomic.AtomicLong jobs = new java.util.concurrent.atomic.AtomicLong();
-    final java.util.concurrent.atomic.AtomicLong tasks = new java.util.concurrent.atomic.AtomicLong();
-    final java.util.concurrent.atomic.AtomicLong taskMs = new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong jobs =
+        new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong tasks =
+        new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.atomic.AtomicLong taskMs =
+        new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
@@ -77,17 +89,21 @@ final class Meter {
 
   static <T> Measured<T> measure(Callable<T> step) throws Exception {
     long[] peak = {MEMORY.getHeapMemoryUsage().getUsed()};
-    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-    Thread sampler = new Thread(() -> {
-      while (running.get()) {
-        peak[0] = Math.max(peak[0], MEMORY.getHeapMemoryUsage().getUsed());
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "lakeml-bench-heap-sampler");
+    java.util.concurrent.atomic.AtomicBoolean running =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread sampler =
+        new Thread(
+            () -> {
+              while (running.get()) {
+                peak[0] = Math.max(peak[0], MEMORY.getHeapMemoryUsage().getUsed());
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "lakeml-bench-heap-sampler");
     sampler.setDaemon(true);
     SparkCounter c = counter();
     // the listener bus is asynchronous: let events of earlier work arrive before the first snapshot
@@ -111,14 +127,26 @@ final class Meter {
     peak[0] = Math.max(peak[0], MEMORY.getHeapMemoryUsage().getUsed());
     double wall = wallNs / 1e9;
     double cpu = cpuNs / 1e9;
-    return new Measured<>(value, new Measurement(wall, cpu, wall > 0 ? cpu / (wall * cores()) : 0, peak[0] / (1024 * 1024),
-        c.jobs.get() - jobs0, c.tasks.get() - tasks0, (c.taskMs.get() - taskMs0) / 1000.0));
+    return new Measured<>(
+        value,
+        new Measurement(
+            wall,
+            cpu,
+            wall > 0 ? cpu / (wall * cores()) : 0,
+            peak[0] / (1024 * 1024),
+            c.jobs.get() - jobs0,
+            c.tasks.get() - tasks0,
+            (c.taskMs.get() - taskMs0) / 1000.0));
   }
 
   private static void waitForListeners() {
-    // Spark-internal (private[spark], public in bytecode): a few ms when the bus is idle; bench only
+    // Spark-internal (private[spark], public in bytecode): a few ms when the bus is idle; bench
+    // only
     try {
-      org.apache.spark.sql.SparkSession.active().sparkContext().listenerBus().waitUntilEmpty(10_000);
+      org.apache.spark.sql.SparkSession.active()
+          .sparkContext()
+          .listenerBus()
+          .waitUntilEmpty(10_000);
     } catch (java.util.concurrent.TimeoutException e) {
       // counts may then include a few late events of the previous step
     }

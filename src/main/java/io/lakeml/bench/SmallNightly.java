@@ -9,21 +9,34 @@ import java.util.Map;
 /**
  * What a small dataset's nightly costs, the numbers of {@code jobs/lakeml bench-small}: per repeat
  * the whole commands (launcher to exit) of a nightly from an empty lake, a same-date rerun and a
- * promote with nothing to promote, each beside the same command without one cut, so each cut's share
- * is measured in the same run. This class holds the medians and the markdown; the command runs them.
+ * promote with nothing to promote, each beside the same command without one cut, so each cut's
+ * share is measured in the same run. This class holds the medians and the markdown; the command
+ * runs them.
  */
 public final class SmallNightly {
-  /** The measured commands, in the report's order: key, what it is, and the key it is compared with. */
+  /**
+   * The measured commands, in the report's order: key, what it is, and the key it is compared with.
+   */
   public record Step(String key, String label, String without) {}
 
-  public static final List<Step> STEPS = List.of(
-      new Step("nightly", "nightly from an empty lake (local default: one application)", null),
-      new Step("nightlySmallInput", "the same with the small-input settings (spark.small-input.max-mb=64)", null),
-      new Step("nightlySeparate", "the same with a JVM per stage (--separate)", null),
-      new Step("rerun", "same-date rerun, every stage SKIPPED (decided without Spark)", null),
-      new Step("rerunWithSpark", "the same rerun deciding with Spark (lake.skip-unchanged=false)", null),
-      new Step("promote", "promote with nothing to promote, own process", null),
-      new Step("promoteWithSpark", "the same deciding with Spark (lake.skip-unchanged=false)", null));
+  public static final List<Step> STEPS =
+      List.of(
+          new Step("nightly", "nightly from an empty lake (local default: one application)", null),
+          new Step(
+              "nightlySmallInput",
+              "the same with the small-input settings (spark.small-input.max-mb=64)",
+              null),
+          new Step("nightlySeparate", "the same with a JVM per stage (--separate)", null),
+          new Step("rerun", "same-date rerun, every stage SKIPPED (decided without Spark)", null),
+          new Step(
+              "rerunWithSpark",
+              "the same rerun deciding with Spark (lake.skip-unchanged=false)",
+              null),
+          new Step("promote", "promote with nothing to promote, own process", null),
+          new Step(
+              "promoteWithSpark",
+              "the same deciding with Spark (lake.skip-unchanged=false)",
+              null));
 
   private SmallNightly() {}
 
@@ -32,54 +45,101 @@ public final class SmallNightly {
     Map<String, Double> m = new LinkedHashMap<>();
     for (Step s : STEPS) {
       List<Double> values = new ArrayList<>();
-      repeats.forEach(r -> {
-        if (r.containsKey(s.key())) {
-          values.add(r.get(s.key()));
-        }
-      });
+      repeats.forEach(
+          r -> {
+            if (r.containsKey(s.key())) {
+              values.add(r.get(s.key()));
+            }
+          });
       if (!values.isEmpty()) {
         values.sort(null);
         int n = values.size();
-        m.put(s.key(), Meter.round(n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2, 2));
+        m.put(
+            s.key(),
+            Meter.round(
+                n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2,
+                2));
       }
     }
     return m;
   }
 
-  /** The report: the medians, each cut's share, and per stage its seconds and Spark jobs in the first nightly. */
-  public static String markdown(Map<String, Double> medians, List<Map<String, Double>> repeats, List<Map<String, Object>> stages, boolean sameMetrics,
+  /**
+   * The report: the medians, each cut's share, and per stage its seconds and Spark jobs in the
+   * first nightly.
+   */
+  public static String markdown(
+      Map<String, Double> medians,
+      List<Map<String, Double>> repeats,
+      List<Map<String, Object>> stages,
+      boolean sameMetrics,
       long deltaCommits) {
     StringBuilder sb = new StringBuilder();
     sb.append("| command (whole process, launcher to exit) | median s | runs |\n|---|---:|---|\n");
     for (Step s : STEPS) {
       if (medians.containsKey(s.key())) {
-        List<String> runs = repeats.stream().filter(r -> r.containsKey(s.key())).map(r -> fmt(r.get(s.key()))).toList();
-        sb.append("| ").append(s.label()).append(" | ").append(fmt(medians.get(s.key()))).append(" | ").append(String.join(", ", runs)).append(" |\n");
+        List<String> runs =
+            repeats.stream()
+                .filter(r -> r.containsKey(s.key()))
+                .map(r -> fmt(r.get(s.key())))
+                .toList();
+        sb.append("| ")
+            .append(s.label())
+            .append(" | ")
+            .append(fmt(medians.get(s.key())))
+            .append(" | ")
+            .append(String.join(", ", runs))
+            .append(" |\n");
       }
     }
     sb.append("\nEach cut's share (medians):\n\n");
     share(sb, medians, "nightlySeparate", "nightly", "one application instead of a JVM per stage");
-    share(sb, medians, "nightly", "nightlySmallInput", "small-input settings (no generated code, opt-in)");
+    share(
+        sb,
+        medians,
+        "nightly",
+        "nightlySmallInput",
+        "small-input settings (no generated code, opt-in)");
     share(sb, medians, "rerunWithSpark", "rerun", "rerun decided without Spark");
     share(sb, medians, "promoteWithSpark", "promote", "promote decided without Spark");
-    sb.append("\nRegistry rows (`_system.models`) and predictions of the nightly with and without the small-input settings equal: **")
-        .append(sameMetrics ? "yes" : "NO").append("**. Delta commits in the first nightly's lake: ").append(deltaCommits).append(".\n");
-    sb.append("\nStages of the first nightly (one application):\n\n| stage | status | s | Spark jobs |\n|---|---|---:|---:|\n");
+    sb.append(
+            "\nRegistry rows (`_system.models`) and predictions of the nightly with and without the small-input settings equal: **")
+        .append(sameMetrics ? "yes" : "NO")
+        .append("**. Delta commits in the first nightly's lake: ")
+        .append(deltaCommits)
+        .append(".\n");
+    sb.append(
+        "\nStages of the first nightly (one application):\n\n| stage | status | s | Spark jobs |\n|---|---|---:|---:|\n");
     for (Map<String, Object> st : stages) {
       Object timings = st.get("timings");
       Object jobs = timings instanceof Map<?, ?> t ? t.get("sparkJobs") : null;
-      sb.append("| ").append(st.get("job")).append(" | ").append(st.get("status")).append(" | ")
-          .append(fmt(((Number) st.get("durationMs")).doubleValue() / 1000)).append(" | ").append(jobs == null ? "" : jobs).append(" |\n");
+      sb.append("| ")
+          .append(st.get("job"))
+          .append(" | ")
+          .append(st.get("status"))
+          .append(" | ")
+          .append(fmt(((Number) st.get("durationMs")).doubleValue() / 1000))
+          .append(" | ")
+          .append(jobs == null ? "" : jobs)
+          .append(" |\n");
     }
     return sb.toString();
   }
 
-  private static void share(StringBuilder sb, Map<String, Double> m, String before, String after, String what) {
+  private static void share(
+      StringBuilder sb, Map<String, Double> m, String before, String after, String what) {
     if (m.containsKey(before) && m.containsKey(after)) {
       double b = m.get(before);
       double a = m.get(after);
-      sb.append("- ").append(what).append(": ").append(fmt(b)).append(" s → ").append(fmt(a)).append(" s (")
-          .append(String.format(Locale.ROOT, "%.1f×", b / a)).append(" faster)\n");
+      sb.append("- ")
+          .append(what)
+          .append(": ")
+          .append(fmt(b))
+          .append(" s → ")
+          .append(fmt(a))
+          .append(" s (")
+          .append(String.format(Locale.ROOT, "%.1f×", b / a))
+          .append(" faster)\n");
     }
   }
 

@@ -7,16 +7,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What it costs that every nightly stage is its own Spark application, on a small dataset where
- * the data work is negligible: the same nightly run once with a JVM per stage and once in one warm
- * JVM, per stage split into JVM start, session, first-use warm-up and ledger, medians over repeats.
- * Pure arithmetic over the two nightly summaries, so it is tested without Spark.
+ * What it costs that every nightly stage is its own Spark application, on a small dataset where the
+ * data work is negligible: the same nightly run once with a JVM per stage and once in one warm JVM,
+ * per stage split into JVM start, session, first-use warm-up and ledger, medians over repeats. Pure
+ * arithmetic over the two nightly summaries, so it is tested without Spark.
  */
 public final class StageOverhead {
   private StageOverhead() {}
 
   /** One repeat: the two nightly summaries and each nightly's wall time. */
-  public record Pair(Map<String, Object> separate, double separateSeconds, Map<String, Object> inProcess, double inProcessSeconds) {}
+  public record Pair(
+      Map<String, Object> separate,
+      double separateSeconds,
+      Map<String, Object> inProcess,
+      double inProcessSeconds) {}
 
   /** Per stage medians; fails when a nightly did not succeed (its numbers would mean nothing). */
   @SuppressWarnings("unchecked")
@@ -30,7 +34,8 @@ public final class StageOverhead {
     for (Pair p : runs) {
       for (Map<String, Object> s : List.of(p.separate(), p.inProcess())) {
         if (!"SUCCEEDED".equals(s.get("status"))) {
-          throw new IllegalStateException("a nightly of the overhead bench did not succeed: " + s.get("message"));
+          throw new IllegalStateException(
+              "a nightly of the overhead bench did not succeed: " + s.get("message"));
         }
       }
       sepTotal.add(p.separateSeconds());
@@ -44,7 +49,8 @@ public final class StageOverhead {
         Map<String, Object> w = warm.get(job);
         Map<String, Object> t = (Map<String, Object>) st.get("timings");
         if (w == null || t == null || st.get("processMs") == null) {
-          throw new IllegalStateException("stage " + job + " lacks its timings in one of the nightly summaries");
+          throw new IllegalStateException(
+              "stage " + job + " lacks its timings in one of the nightly summaries");
         }
         Map<String, Double> m = new LinkedHashMap<>();
         double process = num(st.get("processMs"));
@@ -53,11 +59,13 @@ public final class StageOverhead {
         double ledger = num(t.get("ledgerMs"));
         double warmDuration = num(w.get("durationMs"));
         m.put("processSeconds", process / 1000);
-        // JVM start and exit, launcher, class loading and configuration: all the process did outside the stage
+        // JVM start and exit, launcher, class loading and configuration: all the process did
+        // outside the stage
         m.put("launchSeconds", (process - own - ledger) / 1000);
         m.put("jvmUptimeAtStartSeconds", num(t.get("jvmUptimeMs")) / 1000);
         m.put("sessionSeconds", session / 1000);
-        // the same work takes longer in a fresh JVM: first use of Spark SQL, Delta and code generation
+        // the same work takes longer in a fresh JVM: first use of Spark SQL, Delta and code
+        // generation
         m.put("warmUpSeconds", (own - session - warmDuration) / 1000);
         m.put("ledgerSeconds", ledger / 1000);
         m.put("stageSeconds", own / 1000);
@@ -89,20 +97,43 @@ public final class StageOverhead {
   @SuppressWarnings("unchecked")
   public static String markdown(Map<String, Object> a) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "Whole nightly: %.1f s with a JVM per stage, %.1f s in one JVM (`nightly --in-process`); medians of %s run(s).%n%n",
-        num(a.get("separateNightlySeconds")), num(a.get("inProcessNightlySeconds")), a.get("repeat")));
-    b.append("| stage | own JVM: process s | launch s | session s | warm-up s | stage s | ledger s | same stage in a warm JVM s | overhead s |\n");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "Whole nightly: %.1f s with a JVM per stage, %.1f s in one JVM (`nightly --in-process`); medians of %s run(s).%n%n",
+            num(a.get("separateNightlySeconds")),
+            num(a.get("inProcessNightlySeconds")),
+            a.get("repeat")));
+    b.append(
+        "| stage | own JVM: process s | launch s | session s | warm-up s | stage s | ledger s | same stage in a warm JVM s | overhead s |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Map.Entry<String, Object> e : ((Map<String, Object>) a.get("stages")).entrySet()) {
       Map<String, Object> m = (Map<String, Object>) e.getValue();
-      b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", e.getKey(), num(m.get("processSeconds")),
-          num(m.get("launchSeconds")), num(m.get("sessionSeconds")), num(m.get("warmUpSeconds")), num(m.get("stageSeconds")),
-          num(m.get("ledgerSeconds")), num(m.get("warmStageSeconds")), num(m.get("overheadSeconds"))));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n",
+              e.getKey(),
+              num(m.get("processSeconds")),
+              num(m.get("launchSeconds")),
+              num(m.get("sessionSeconds")),
+              num(m.get("warmUpSeconds")),
+              num(m.get("stageSeconds")),
+              num(m.get("ledgerSeconds")),
+              num(m.get("warmStageSeconds")),
+              num(m.get("overheadSeconds"))));
     }
-    b.append(String.format(Locale.ROOT, "%nOverhead of separate applications, all stages: %.1f s. ", num(a.get("overheadSeconds"))));
-    b.append("launch = process − stage − ledger (JVM start and exit, launcher, configuration); session = getting the Spark session; ")
-        .append("warm-up = stage − session − the same stage in a warm JVM (first use of Spark SQL, Delta and code generation); ")
-        .append("overhead = process − the same stage in a warm JVM. The in-process nightly's first stage pays the session and warm-up too.\n");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nOverhead of separate applications, all stages: %.1f s. ",
+            num(a.get("overheadSeconds"))));
+    b.append(
+            "launch = process − stage − ledger (JVM start and exit, launcher, configuration); session = getting the Spark session; ")
+        .append(
+            "warm-up = stage − session − the same stage in a warm JVM (first use of Spark SQL, Delta and code generation); ")
+        .append(
+            "overhead = process − the same stage in a warm JVM. The in-process nightly's first stage pays the session and warm-up too.\n");
     return b.toString();
   }
 

@@ -11,8 +11,8 @@ import io.lakeml.config.LakemlConfig;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Runner;
-import io.lakeml.tables.ModelsTable;
 import io.lakeml.core.SparkSessions;
+import io.lakeml.tables.ModelsTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -32,11 +32,17 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code generate}, {@code land-idx} and {@code bench} commands: data for benchmarks and their runs. */
+/**
+ * The {@code generate}, {@code land-idx} and {@code bench} commands: data for benchmarks and their
+ * runs.
+ */
 final class BenchCommands {
   private BenchCommands() {}
 
-  /** The real dataset's CSV: {@code --source}, or {@code ../shared/data/<name>.csv} beside the project. */
+  /**
+   * The real dataset's CSV: {@code --source}, or {@code ../shared/data/<name>.csv} beside the
+   * project.
+   */
   static String source(Path confDir, String explicit, String dataset) {
     if (explicit != null) {
       return Path.of(explicit).toAbsolutePath().toUri().toString();
@@ -44,27 +50,48 @@ final class BenchCommands {
     Path project = confDir.toAbsolutePath().normalize().getParent();
     Path guess = project.resolveSibling("shared").resolve("data").resolve(dataset + ".csv");
     if (!Files.exists(guess)) {
-      throw new ConfigException("no base data for '" + dataset + "': " + guess + " does not exist. Pass --source with the path of the real dataset's CSV.");
+      throw new ConfigException(
+          "no base data for '"
+              + dataset
+              + "': "
+              + guess
+              + " does not exist. Pass --source with the path of the real dataset's CSV.");
     }
     return guess.toUri().toString();
   }
 
-  @Command(name = "generate", mixinStandardHelpOptions = true,
-      description = "Scales a real dataset to N rows (resampled with small noise on numeric columns, category frequencies and label rate kept, an id key added) and lands them as Parquet in the dataset's landing folder.")
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Scales a real dataset to N rows (resampled with small noise on numeric columns, category frequencies and label rate kept, an id key added) and lands them as Parquet in the dataset's landing folder.")
   static final class Generate extends Main.OperatorCommand {
-    @Option(names = "--from", required = true, description = "Dataset whose configuration (schema, landing) applies, e.g. fertility.")
+    @Option(
+        names = "--from",
+        required = true,
+        description = "Dataset whose configuration (schema, landing) applies, e.g. fertility.")
     String from;
 
     @Option(names = "--rows", required = true, description = "Rows to generate, e.g. 10000000.")
     long rows;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the resampling and the noise (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seed",
+        defaultValue = "42",
+        description = "Seed of the resampling and the noise (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--noise", defaultValue = "0.05", description = "Noise on numeric columns, as a fraction of their standard deviation (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--noise",
+        defaultValue = "0.05",
+        description =
+            "Noise on numeric columns, as a fraction of their standard deviation (default: ${DEFAULT-VALUE}).")
     double noise;
 
-    @Option(names = "--source", description = "The real dataset as CSV with a header (default: ../shared/data/<from>.csv beside the project).")
+    @Option(
+        names = "--source",
+        description =
+            "The real dataset as CSV with a header (default: ../shared/data/<from>.csv beside the project).")
     String source;
 
     @Override
@@ -88,15 +115,21 @@ final class BenchCommands {
       LakemlConfig config = ConfigLoader.load(common.confDir, common.env, from, common.overrides());
       DatasetConfig ds = config.requireDataset();
       if (ds.source().format() != DatasetConfig.Format.PARQUET) {
-        throw new ConfigException("generate lands Parquet, but dataset '" + from + "' reads " + ds.source().format()
-            + " (dataset.source.format). Use a dataset configured with format = parquet, like conf/datasets/fertility.conf.");
+        throw new ConfigException(
+            "generate lands Parquet, but dataset '"
+                + from
+                + "' reads "
+                + ds.source().format()
+                + " (dataset.source.format). Use a dataset configured with format = parquet, like conf/datasets/fertility.conf.");
       }
       String base = source(common.confDir, source, from);
       SparkSession spark = SparkSessions.getOrCreate(config, "lakeml generate " + from);
       String target = LakeCatalog.of(config).landing(ds) + "/generated-" + rows + "-seed" + seed;
       try {
         Generator.Result r = Generator.generate(spark, ds, base, rows, seed, noise, target);
-        out.printf("generated %,d rows from %,d base rows in %.1f s: %s%n", r.rows(), r.baseRows(), r.seconds(), r.path());
+        out.printf(
+            "generated %,d rows from %,d base rows in %.1f s: %s%n",
+            r.rows(), r.baseRows(), r.seconds(), r.path());
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("rows", r.rows());
         s.put("baseRows", r.baseRows());
@@ -110,22 +143,42 @@ final class BenchCommands {
     }
   }
 
-  @Command(name = "land-idx", mixinStandardHelpOptions = true,
-      description = "Lands an image set in the IDX format of MNIST / Fashion-MNIST (Debian: dataset-fashion-mnist) as one CSV in the dataset's landing folder: image (key), label, pixel1…pixelN (0–255).")
+  @Command(
+      name = "land-idx",
+      mixinStandardHelpOptions = true,
+      description =
+          "Lands an image set in the IDX format of MNIST / Fashion-MNIST (Debian: dataset-fashion-mnist) as one CSV in the dataset's landing folder: image (key), label, pixel1…pixelN (0–255).")
   static final class LandIdx extends Main.OperatorCommand {
-    @Option(names = "--dataset", required = true, description = "Dataset whose landing folder receives the file, e.g. fashion_mnist.")
+    @Option(
+        names = "--dataset",
+        required = true,
+        description = "Dataset whose landing folder receives the file, e.g. fashion_mnist.")
     String dataset;
 
-    @Option(names = "--images", required = true, description = "The images file, e.g. /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz.")
+    @Option(
+        names = "--images",
+        required = true,
+        description =
+            "The images file, e.g. /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz.")
     String images;
 
-    @Option(names = "--labels", required = true, description = "The matching labels file, e.g. …/train-labels-idx1-ubyte.gz.")
+    @Option(
+        names = "--labels",
+        required = true,
+        description = "The matching labels file, e.g. …/train-labels-idx1-ubyte.gz.")
     String labels;
 
-    @Option(names = "--name", required = true, description = "The set's name: the file is <name>.csv and each key <name>-<index>, e.g. train.")
+    @Option(
+        names = "--name",
+        required = true,
+        description =
+            "The set's name: the file is <name>.csv and each key <name>-<index>, e.g. train.")
     String name;
 
-    @Option(names = "--classes", split = ",", description = "Class names by label value 0, 1, … (default: the label value itself).")
+    @Option(
+        names = "--classes",
+        split = ",",
+        description = "Class names by label value 0, 1, … (default: the label value itself).")
     List<String> classes = new ArrayList<>();
 
     @Override
@@ -141,25 +194,38 @@ final class BenchCommands {
     @Override
     Map<String, Object> execute() {
       if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-        throw new ConfigException("--name '" + name + "' must be letters, digits, '.', '_' or '-' (not starting with '.' or '_', which ingest skips as hidden).");
+        throw new ConfigException(
+            "--name '"
+                + name
+                + "' must be letters, digits, '.', '_' or '-' (not starting with '.' or '_', which ingest skips as hidden).");
       }
-      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
+      LakemlConfig config =
+          ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
       DatasetConfig ds = config.requireDataset();
       if (ds.source().format() != DatasetConfig.Format.CSV) {
-        throw new ConfigException("land-idx writes CSV, but dataset '" + dataset + "' reads " + ds.source().format()
-            + " (dataset.source.format). Set format = csv, as in conf/datasets/fashion_mnist.conf.");
+        throw new ConfigException(
+            "land-idx writes CSV, but dataset '"
+                + dataset
+                + "' reads "
+                + ds.source().format()
+                + " (dataset.source.format). Set format = csv, as in conf/datasets/fashion_mnist.conf.");
       }
       for (String f : List.of(images, labels)) {
         if (!f.contains("://") && !Files.isRegularFile(Path.of(f))) {
-          throw new ConfigException(f + " does not exist. On Debian the Fashion-MNIST files come with `apt-get install dataset-fashion-mnist` under /usr/share/datasets/fashion-mnist/.");
+          throw new ConfigException(
+              f
+                  + " does not exist. On Debian the Fashion-MNIST files come with `apt-get install dataset-fashion-mnist` under /usr/share/datasets/fashion-mnist/.");
         }
       }
       String folder = LakeCatalog.of(config).landing(ds);
       long t0 = System.nanoTime();
       try {
-        IdxImages.Result r = IdxImages.land(uri(images), uri(labels), classes, folder, name, new Configuration());
+        IdxImages.Result r =
+            IdxImages.land(uri(images), uri(labels), classes, folder, name, new Configuration());
         double seconds = (System.nanoTime() - t0) / 1e9;
-        out.printf("landed %,d images of %d pixels (%d classes) in %.1f s: %s%n", r.images(), r.pixels(), r.classes(), seconds, r.path());
+        out.printf(
+            "landed %,d images of %d pixels (%d classes) in %.1f s: %s%n",
+            r.images(), r.pixels(), r.classes(), seconds, r.path());
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("rows", r.images());
         s.put("pixels", r.pixels());
@@ -176,41 +242,76 @@ final class BenchCommands {
     }
   }
 
-  @Command(name = "bench", mixinStandardHelpOptions = true,
-      description = "Benchmark: per size, generated data through every stage in one JVM (wall, rows/s, CPU utilization, peak heap), the logistic-regression search at parallelism 1 and 2, the tree searches, a bare-Spark baseline and the scikit-learn peers; JSON and markdown under docs/benchmarks/.")
+  @Command(
+      name = "bench",
+      mixinStandardHelpOptions = true,
+      description =
+          "Benchmark: per size, generated data through every stage in one JVM (wall, rows/s, CPU utilization, peak heap), the logistic-regression search at parallelism 1 and 2, the tree searches, a bare-Spark baseline and the scikit-learn peers; JSON and markdown under docs/benchmarks/.")
   static final class BenchCommand extends Main.OperatorCommand {
-    @Option(names = "--rows", split = ",", defaultValue = "100000,1000000", description = "Sizes, comma separated (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--rows",
+        split = ",",
+        defaultValue = "100000,1000000",
+        description = "Sizes, comma separated (default: ${DEFAULT-VALUE}).")
     List<Long> rows = new ArrayList<>();
 
-    @Option(names = "--dataset", defaultValue = "fertility", description = "Dataset (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--dataset",
+        defaultValue = "fertility",
+        description = "Dataset (default: ${DEFAULT-VALUE}).")
     String dataset;
 
-    @Option(names = "--repeat", defaultValue = "1", description = "Runs per size; the report shows medians (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--repeat",
+        defaultValue = "1",
+        description = "Runs per size; the report shows medians (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--source", description = "The real dataset as CSV (default: ../shared/data/<dataset>.csv beside the project).")
+    @Option(
+        names = "--source",
+        description =
+            "The real dataset as CSV (default: ../shared/data/<dataset>.csv beside the project).")
     String source;
 
-    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where the JSON and markdown go (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--out",
+        defaultValue = "docs/benchmarks",
+        description = "Where the JSON and markdown go (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
-    @Option(names = "--work", defaultValue = "target/bench", description = "Generated data and bench lakes; emptied per run (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--work",
+        defaultValue = "target/bench",
+        description =
+            "Generated data and bench lakes; emptied per run (default: ${DEFAULT-VALUE}).")
     Path work;
 
-    @Option(names = "--until", defaultValue = "monitor", description = "Last nightly stage to run (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--until",
+        defaultValue = "monitor",
+        description = "Last nightly stage to run (default: ${DEFAULT-VALUE}).")
     String until;
 
     @Option(names = "--no-peer", description = "Skip the scikit-learn peer.")
     boolean noPeer;
 
-    @Option(names = "--peer-script", description = "The scikit-learn peer script (default: jobs/bench/sklearn_peer.py of this project).")
+    @Option(
+        names = "--peer-script",
+        description =
+            "The scikit-learn peer script (default: jobs/bench/sklearn_peer.py of this project).")
     Path peerScript;
 
-    @Option(names = "--no-trees", description = "Skip the tree searches (the dataset's random-forest, xgboost and gradient-boosted-trees, "
-        + "each alone) and their scikit-learn peer (RandomForest, HistGradientBoosting).")
+    @Option(
+        names = "--no-trees",
+        description =
+            "Skip the tree searches (the dataset's random-forest, xgboost and gradient-boosted-trees, "
+                + "each alone) and their scikit-learn peer (RandomForest, HistGradientBoosting).")
     boolean noTrees;
 
-    @Option(names = "--trees-peer-script", description = "The scikit-learn tree peer script (default: jobs/bench/sklearn_trees_peer.py of this project).")
+    @Option(
+        names = "--trees-peer-script",
+        description =
+            "The scikit-learn tree peer script (default: jobs/bench/sklearn_trees_peer.py of this project).")
     Path treesPeerScript;
 
     @Override
@@ -233,10 +334,25 @@ final class BenchCommands {
       }
       io.lakeml.core.Pipeline stages = Nightly.PIPELINE.until(until);
       Path project = common.confDir.toAbsolutePath().normalize().getParent();
-      Bench.Options o = new Bench.Options(rows, dataset, repeat, common.confDir, common.env, common.overrides(),
-          source(common.confDir, source, dataset), 42, outDir, work, !noPeer,
-          peerScript != null ? peerScript : project.resolve("jobs/bench/sklearn_peer.py"), stages, !noTrees,
-          treesPeerScript != null ? treesPeerScript : project.resolve("jobs/bench/sklearn_trees_peer.py"));
+      Bench.Options o =
+          new Bench.Options(
+              rows,
+              dataset,
+              repeat,
+              common.confDir,
+              common.env,
+              common.overrides(),
+              source(common.confDir, source, dataset),
+              42,
+              outDir,
+              work,
+              !noPeer,
+              peerScript != null ? peerScript : project.resolve("jobs/bench/sklearn_peer.py"),
+              stages,
+              !noTrees,
+              treesPeerScript != null
+                  ? treesPeerScript
+                  : project.resolve("jobs/bench/sklearn_trees_peer.py"));
       try {
         Map<String, Object> report = new Bench(o, err).run();
         out.print(Files.readString(Path.of((String) report.get("markdown"))));
@@ -254,24 +370,41 @@ final class BenchCommands {
     }
   }
 
-  @Command(name = "bench-small", mixinStandardHelpOptions = true,
-      description = "What a small dataset's nightly costs, as a user runs it: per repeat, on fresh lakes, the nightly from an empty lake, a same-date rerun "
-          + "and a promote with nothing to promote, each whole command beside the same without one cut; medians, each cut's share, Spark jobs per stage; "
-          + "small-<UTC time>.{json,md} under docs/benchmarks/.")
+  @Command(
+      name = "bench-small",
+      mixinStandardHelpOptions = true,
+      description =
+          "What a small dataset's nightly costs, as a user runs it: per repeat, on fresh lakes, the nightly from an empty lake, a same-date rerun "
+              + "and a promote with nothing to promote, each whole command beside the same without one cut; medians, each cut's share, Spark jobs per stage; "
+              + "small-<UTC time>.{json,md} under docs/benchmarks/.")
   static final class BenchSmall extends Main.OperatorCommand {
-    @Option(names = "--dataset", defaultValue = "titanic", description = "Dataset whose shipped landing files are used (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--dataset",
+        defaultValue = "titanic",
+        description = "Dataset whose shipped landing files are used (default: ${DEFAULT-VALUE}).")
     String dataset;
 
-    @Option(names = "--repeat", defaultValue = "3", description = "Repeats; the report shows medians (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--repeat",
+        defaultValue = "3",
+        description = "Repeats; the report shows medians (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--with-separate", description = "Also run the nightly with a JVM per stage in every repeat (adds minutes).")
+    @Option(
+        names = "--with-separate",
+        description = "Also run the nightly with a JVM per stage in every repeat (adds minutes).")
     boolean withSeparate;
 
-    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where the JSON and markdown go (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--out",
+        defaultValue = "docs/benchmarks",
+        description = "Where the JSON and markdown go (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
-    @Option(names = "--work", defaultValue = "target/bench-small", description = "The bench lakes; emptied per run (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--work",
+        defaultValue = "target/bench-small",
+        description = "The bench lakes; emptied per run (default: ${DEFAULT-VALUE}).")
     Path work;
 
     @Override
@@ -289,10 +422,14 @@ final class BenchCommands {
       if (repeat < 1) {
         throw new ConfigException("--repeat " + repeat + " must be at least 1.");
       }
-      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
+      LakemlConfig config =
+          ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
       DatasetConfig ds = config.requireDataset();
       Path landing = shippedLanding(config, "bench-small");
-      String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
+      String stamp =
+          DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")
+              .withZone(ZoneOffset.UTC)
+              .format(Instant.now());
       String runDate = LocalDate.now(ZoneOffset.UTC).toString();
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("startedAt", Instant.now().toString());
@@ -310,8 +447,14 @@ final class BenchCommands {
           // alternate which goes first: a busy machine then hurts both alike
           boolean defaultFirst = r % 2 == 1;
           for (boolean withCut : new boolean[] {defaultFirst, !defaultFirst}) {
-            Map<String, Object> s = timed(seconds, withCut ? "nightly" : "nightlySmallInput", nightly(withCut ? lake : plain, runDate,
-                withCut ? List.of() : List.of("--set", "spark.small-input.max-mb=64")));
+            Map<String, Object> s =
+                timed(
+                    seconds,
+                    withCut ? "nightly" : "nightlySmallInput",
+                    nightly(
+                        withCut ? lake : plain,
+                        runDate,
+                        withCut ? List.of() : List.of("--set", "spark.small-input.max-mb=64")));
             if (withCut && firstStages == null) {
               @SuppressWarnings("unchecked")
               List<Map<String, Object>> stages = (List<Map<String, Object>>) s.get("stages");
@@ -319,16 +462,29 @@ final class BenchCommands {
             }
           }
           if (withSeparate) {
-            timed(seconds, "nightlySeparate", nightly(fresh(ds, landing, "r" + r + "-separate"), runDate, List.of("--separate")));
+            timed(
+                seconds,
+                "nightlySeparate",
+                nightly(fresh(ds, landing, "r" + r + "-separate"), runDate, List.of("--separate")));
           }
           Map<String, Object> rerun = timed(seconds, "rerun", nightly(lake, runDate, List.of()));
           requireAllSkipped(rerun, true);
-          requireAllSkipped(timed(seconds, "rerunWithSpark", nightly(lake, runDate, List.of("--set", "lake.skip-unchanged=false"))), false);
+          requireAllSkipped(
+              timed(
+                  seconds,
+                  "rerunWithSpark",
+                  nightly(lake, runDate, List.of("--set", "lake.skip-unchanged=false"))),
+              false);
           timed(seconds, "promote", command(lake, runDate, "promote", List.of()));
-          timed(seconds, "promoteWithSpark", command(lake, runDate, "promote", List.of("--set", "lake.skip-unchanged=false")));
+          timed(
+              seconds,
+              "promoteWithSpark",
+              command(lake, runDate, "promote", List.of("--set", "lake.skip-unchanged=false")));
           same &= registry(lake).equals(registry(plain));
           if (r == 1) {
-            commits = io.lakeml.core.LakeState.commits(new LakeCatalog(lake.toUri().toString()), new Configuration());
+            commits =
+                io.lakeml.core.LakeState.commits(
+                    new LakeCatalog(lake.toUri().toString()), new Configuration());
           }
           repeats.add(seconds);
           err.println("bench-small: repeat " + r + "/" + repeat + ": " + seconds);
@@ -343,12 +499,30 @@ final class BenchCommands {
         Files.createDirectories(outDir);
         Path json = outDir.resolve("small-" + stamp + ".json");
         Path md = outDir.resolve("small-" + stamp + ".md");
-        Files.writeString(json, io.lakeml.config.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+        Files.writeString(
+            json,
+            io.lakeml.config.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report)
+                + "\n");
         @SuppressWarnings("unchecked")
         Map<String, Object> machine = (Map<String, Object>) report.get("machine");
-        String text = "# lakeml small nightly: " + dataset + "\n\nStarted " + report.get("startedAt") + ". Machine: " + machine.get("cores") + " cores, "
-            + machine.get("memoryGiB") + " GiB, " + machine.get("jvm") + ", load average at start " + machine.get("loadAverageAtStart") + ". "
-            + repeat + " repeat(s).\n\n" + io.lakeml.bench.SmallNightly.markdown(medians, repeats, firstStages, same, commits);
+        String text =
+            "# lakeml small nightly: "
+                + dataset
+                + "\n\nStarted "
+                + report.get("startedAt")
+                + ". Machine: "
+                + machine.get("cores")
+                + " cores, "
+                + machine.get("memoryGiB")
+                + " GiB, "
+                + machine.get("jvm")
+                + ", load average at start "
+                + machine.get("loadAverageAtStart")
+                + ". "
+                + repeat
+                + " repeat(s).\n\n"
+                + io.lakeml.bench.SmallNightly.markdown(
+                    medians, repeats, firstStages, same, commits);
         Files.writeString(md, text);
         out.print(text);
         Map<String, Object> s = new LinkedHashMap<>();
@@ -358,7 +532,9 @@ final class BenchCommands {
         s.put("json", json.toString());
         s.put("markdown", md.toString());
         if (!same) {
-          throw new JobFailure("the registry rows differ with and without the small-input settings (see spark.small-input in the README); see " + md);
+          throw new JobFailure(
+              "the registry rows differ with and without the small-input settings (see spark.small-input in the README); see "
+                  + md);
         }
         return s;
       } catch (IOException e) {
@@ -370,13 +546,25 @@ final class BenchCommands {
       return freshLake(work, name, ds, landing);
     }
 
-    private java.util.function.Supplier<Runner.Outcome> nightly(Path lake, String runDate, List<String> extra) {
+    private java.util.function.Supplier<Runner.Outcome> nightly(
+        Path lake, String runDate, List<String> extra) {
       return command(lake, runDate, "nightly", extra);
     }
 
-    private java.util.function.Supplier<Runner.Outcome> command(Path lake, String runDate, String command, List<String> extra) {
-      List<String> args = new ArrayList<>(List.of(command, "--dataset", dataset, "--run-date", runDate,
-          "--env", common.env, "--conf-dir", common.confDir.toAbsolutePath().toString()));
+    private java.util.function.Supplier<Runner.Outcome> command(
+        Path lake, String runDate, String command, List<String> extra) {
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  command,
+                  "--dataset",
+                  dataset,
+                  "--run-date",
+                  runDate,
+                  "--env",
+                  common.env,
+                  "--conf-dir",
+                  common.confDir.toAbsolutePath().toString()));
       for (String set : common.sets) {
         args.add("--set");
         args.add(set);
@@ -389,12 +577,14 @@ final class BenchCommands {
       };
     }
 
-    private Map<String, Object> timed(Map<String, Double> seconds, String key, java.util.function.Supplier<Runner.Outcome> run) {
+    private Map<String, Object> timed(
+        Map<String, Double> seconds, String key, java.util.function.Supplier<Runner.Outcome> run) {
       long t0 = System.nanoTime();
       Runner.Outcome o = run.get();
       seconds.put(key, Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
       if (o.exitCode() != 0) {
-        throw new JobFailure(key + " failed: " + o.summary().get("message") + " (its log is above)");
+        throw new JobFailure(
+            key + " failed: " + o.summary().get("message") + " (its log is above)");
       }
       return o.summary();
     }
@@ -405,44 +595,97 @@ final class BenchCommands {
         // a stage decided without Spark has no Spark job count
         boolean quick = !((Map<String, Object>) st.get("timings")).containsKey("sparkJobs");
         if (!"SKIPPED".equals(st.get("status")) || quick != withoutSpark) {
-          throw new JobFailure("the rerun was not a no-op " + (withoutSpark ? "decided without Spark" : "decided with Spark") + ": " + st);
+          throw new JobFailure(
+              "the rerun was not a no-op "
+                  + (withoutSpark ? "decided without Spark" : "decided with Spark")
+                  + ": "
+                  + st);
         }
       }
     }
 
-    /** The registry rows and predictions of a lake as JSON lines, read by {@code lakeml sql} in its own process. */
+    /**
+     * The registry rows and predictions of a lake as JSON lines, read by {@code lakeml sql} in its
+     * own process.
+     */
     private String registry(Path lake) {
       java.io.ByteArrayOutputStream rows = new java.io.ByteArrayOutputStream();
-      String query = "select " + String.join(", ", ModelsTable.VERSION, ModelsTable.ALGORITHM, ModelsTable.PARAMS, ModelsTable.CV_METRIC,
-          ModelsTable.TRAIN_METRICS, ModelsTable.VALIDATION_METRICS, ModelsTable.TEST_METRICS, ModelsTable.CONFUSION_MATRIX,
-          ModelsTable.TRAIN_ROWS, ModelsTable.VALIDATION_ROWS, ModelsTable.TEST_ROWS)
-          + ", (select round(sum(probability), 9) from predictions." + dataset + ") as probability_sum from _system." + ModelsTable.TABLE
-          + " order by " + ModelsTable.VERSION;
-      Runner.Outcome o = StageProcess.run("sql", List.of("sql", query, "--set", "lake.root=" + lake, "--conf-dir", common.confDir.toAbsolutePath().toString()),
-          new java.io.PrintStream(rows, true, java.nio.charset.StandardCharsets.UTF_8), err, null);
+      String query =
+          "select "
+              + String.join(
+                  ", ",
+                  ModelsTable.VERSION,
+                  ModelsTable.ALGORITHM,
+                  ModelsTable.PARAMS,
+                  ModelsTable.CV_METRIC,
+                  ModelsTable.TRAIN_METRICS,
+                  ModelsTable.VALIDATION_METRICS,
+                  ModelsTable.TEST_METRICS,
+                  ModelsTable.CONFUSION_MATRIX,
+                  ModelsTable.TRAIN_ROWS,
+                  ModelsTable.VALIDATION_ROWS,
+                  ModelsTable.TEST_ROWS)
+              + ", (select round(sum(probability), 9) from predictions."
+              + dataset
+              + ") as probability_sum from _system."
+              + ModelsTable.TABLE
+              + " order by "
+              + ModelsTable.VERSION;
+      Runner.Outcome o =
+          StageProcess.run(
+              "sql",
+              List.of(
+                  "sql",
+                  query,
+                  "--set",
+                  "lake.root=" + lake,
+                  "--conf-dir",
+                  common.confDir.toAbsolutePath().toString()),
+              new java.io.PrintStream(rows, true, java.nio.charset.StandardCharsets.UTF_8),
+              err,
+              null);
       if (o.exitCode() != 0) {
-        throw new JobFailure("reading the registry of " + lake + " failed: " + o.summary().get("message"));
+        throw new JobFailure(
+            "reading the registry of " + lake + " failed: " + o.summary().get("message"));
       }
       return rows.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 
-  @Command(name = "bench-overhead", mixinStandardHelpOptions = true,
-      description = "What a JVM per stage costs: the dataset's nightly on fresh lakes, once with every stage its own application and once in one JVM (--in-process), per stage split into launch, session, warm-up and ledger; JSON and markdown under docs/benchmarks/.")
+  @Command(
+      name = "bench-overhead",
+      mixinStandardHelpOptions = true,
+      description =
+          "What a JVM per stage costs: the dataset's nightly on fresh lakes, once with every stage its own application and once in one JVM (--in-process), per stage split into launch, session, warm-up and ledger; JSON and markdown under docs/benchmarks/.")
   static final class BenchOverhead extends Main.OperatorCommand {
-    @Option(names = "--dataset", defaultValue = "titanic", description = "Dataset whose shipped landing files are used (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--dataset",
+        defaultValue = "titanic",
+        description = "Dataset whose shipped landing files are used (default: ${DEFAULT-VALUE}).")
     String dataset;
 
-    @Option(names = "--repeat", defaultValue = "3", description = "Pairs of nightlies; the report shows medians (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--repeat",
+        defaultValue = "3",
+        description = "Pairs of nightlies; the report shows medians (default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--until", defaultValue = "report", description = "Last nightly stage (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--until",
+        defaultValue = "report",
+        description = "Last nightly stage (default: ${DEFAULT-VALUE}).")
     String until;
 
-    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where the JSON and markdown go (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--out",
+        defaultValue = "docs/benchmarks",
+        description = "Where the JSON and markdown go (default: ${DEFAULT-VALUE}).")
     Path outDir;
 
-    @Option(names = "--work", defaultValue = "target/bench-overhead", description = "The bench lakes; emptied per run (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--work",
+        defaultValue = "target/bench-overhead",
+        description = "The bench lakes; emptied per run (default: ${DEFAULT-VALUE}).")
     Path work;
 
     @Override
@@ -461,10 +704,14 @@ final class BenchCommands {
         throw new ConfigException("--repeat " + repeat + " must be at least 1.");
       }
       Nightly.PIPELINE.until(until); // an unknown stage fails here, before anything runs
-      LakemlConfig config = ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
+      LakemlConfig config =
+          ConfigLoader.load(common.confDir, common.env, dataset, common.overrides());
       DatasetConfig ds = config.requireDataset();
       Path landing = shippedLanding(config, "bench-overhead");
-      String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm").withZone(ZoneOffset.UTC).format(Instant.now());
+      String stamp =
+          DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")
+              .withZone(ZoneOffset.UTC)
+              .format(Instant.now());
       String runDate = LocalDate.now(ZoneOffset.UTC).toString();
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("startedAt", Instant.now().toString());
@@ -479,23 +726,52 @@ final class BenchCommands {
           double sepS = 0;
           double inS = 0;
           // alternate which goes first: a busy machine then hurts both alike
-          for (boolean inProcess : r % 2 == 1 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-            Path lake = freshLake(work, "r" + r + (inProcess ? "-in-process" : "-separate"), ds, landing);
-            List<String> args = new ArrayList<>(List.of("nightly", "--dataset", dataset, "--until", until, "--run-date", runDate,
-                "--env", common.env, "--conf-dir", common.confDir.toAbsolutePath().toString()));
+          for (boolean inProcess :
+              r % 2 == 1 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+            Path lake =
+                freshLake(work, "r" + r + (inProcess ? "-in-process" : "-separate"), ds, landing);
+            List<String> args =
+                new ArrayList<>(
+                    List.of(
+                        "nightly",
+                        "--dataset",
+                        dataset,
+                        "--until",
+                        until,
+                        "--run-date",
+                        runDate,
+                        "--env",
+                        common.env,
+                        "--conf-dir",
+                        common.confDir.toAbsolutePath().toString()));
             for (String set : common.sets) {
               args.add("--set");
               args.add(set);
             }
             args.addAll(List.of("--set", "lake.root=" + lake));
             args.add(inProcess ? "--in-process" : "--separate");
-            err.println("bench-overhead: run " + r + "/" + repeat + ", " + (inProcess ? "one JVM" : "a JVM per stage") + ", lake " + lake);
+            err.println(
+                "bench-overhead: run "
+                    + r
+                    + "/"
+                    + repeat
+                    + ", "
+                    + (inProcess ? "one JVM" : "a JVM per stage")
+                    + ", lake "
+                    + lake);
             long t0 = System.nanoTime();
             Runner.Outcome o = StageProcess.run("nightly", args, err, err, null);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (o.exitCode() != 0) {
-              throw new JobFailure("the nightly of run " + r + (inProcess ? " in one JVM" : " with a JVM per stage")
-                  + " failed: " + o.summary().get("message") + " (its log is above; lake " + lake + ")");
+              throw new JobFailure(
+                  "the nightly of run "
+                      + r
+                      + (inProcess ? " in one JVM" : " with a JVM per stage")
+                      + " failed: "
+                      + o.summary().get("message")
+                      + " (its log is above; lake "
+                      + lake
+                      + ")");
             }
             if (inProcess) {
               in = o.summary();
@@ -513,13 +789,29 @@ final class BenchCommands {
         Files.createDirectories(outDir);
         Path json = outDir.resolve("stage-overhead-" + stamp + ".json");
         Path md = outDir.resolve("stage-overhead-" + stamp + ".md");
-        Files.writeString(json, io.lakeml.config.Json.MAPPER.writerWithDefaultPrettyPrinter()
-            .writeValueAsString(report) + "\n");
+        Files.writeString(
+            json,
+            io.lakeml.config.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(report)
+                + "\n");
         @SuppressWarnings("unchecked")
         Map<String, Object> machine = (Map<String, Object>) report.get("machine");
-        String text = "# lakeml stage overhead: " + dataset + "\n\nStarted " + report.get("startedAt") + ". Machine: " + machine.get("cores") + " cores, "
-            + machine.get("memoryGiB") + " GiB, " + machine.get("jvm") + ", load average at start " + machine.get("loadAverageAtStart")
-            + ". Stage JVM options: `" + report.get("stageJvmOptions") + "`.\n\n" + StageOverhead.markdown(analysis);
+        String text =
+            "# lakeml stage overhead: "
+                + dataset
+                + "\n\nStarted "
+                + report.get("startedAt")
+                + ". Machine: "
+                + machine.get("cores")
+                + " cores, "
+                + machine.get("memoryGiB")
+                + " GiB, "
+                + machine.get("jvm")
+                + ", load average at start "
+                + machine.get("loadAverageAtStart")
+                + ". Stage JVM options: `"
+                + report.get("stageJvmOptions")
+                + "`.\n\n"
+                + StageOverhead.markdown(analysis);
         Files.writeString(md, text);
         out.print(text);
         Map<String, Object> s = new LinkedHashMap<>();
@@ -534,16 +826,24 @@ final class BenchCommands {
         throw new UncheckedIOException(e);
       }
     }
-
   }
 
-  /** The dataset's shipped landing folder, which the benches copy into fresh lakes; a configuration error without one. */
+  /**
+   * The dataset's shipped landing folder, which the benches copy into fresh lakes; a configuration
+   * error without one.
+   */
   static Path shippedLanding(LakemlConfig config, String command) {
     DatasetConfig ds = config.requireDataset();
     Path landing = localPath(LakeCatalog.of(config).landing(ds));
     if (!Files.isDirectory(landing)) {
-      throw new ConfigException("no landing files for '" + ds.name() + "' at " + landing + ". " + command
-          + " copies the dataset's landing folder into fresh lakes; pick a dataset with shipped files, like titanic.");
+      throw new ConfigException(
+          "no landing files for '"
+              + ds.name()
+              + "' at "
+              + landing
+              + ". "
+              + command
+              + " copies the dataset's landing folder into fresh lakes; pick a dataset with shipped files, like titanic.");
     }
     return landing;
   }
@@ -552,11 +852,14 @@ final class BenchCommands {
   static Path freshLake(Path work, String name, DatasetConfig ds, Path landing) throws IOException {
     Path lake = work.toAbsolutePath().resolve(name);
     FileUtils.deleteDirectory(lake.toFile());
-    FileUtils.copyDirectory(landing.toFile(), localPath(new LakeCatalog(lake.toUri().toString()).landing(ds)).toFile());
+    FileUtils.copyDirectory(
+        landing.toFile(), localPath(new LakeCatalog(lake.toUri().toString()).landing(ds)).toFile());
     return lake;
   }
 
-  /** A local lake's folder as a path; the benches that copy landing folders run on local lakes only. */
+  /**
+   * A local lake's folder as a path; the benches that copy landing folders run on local lakes only.
+   */
   static Path localPath(String location) {
     if (location.startsWith("file:")) {
       return Path.of(URI.create(location));
@@ -564,6 +867,9 @@ final class BenchCommands {
     if (location.startsWith("/")) {
       return Path.of(location);
     }
-    throw new ConfigException("the bench runs on a local lake, but the landing folder is " + location + ". Drop the lake.root override or use --env local.");
+    throw new ConfigException(
+        "the bench runs on a local lake, but the landing folder is "
+            + location
+            + ". Drop the lake.root override or use --env local.");
   }
 }

@@ -21,6 +21,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.DecimalType;
@@ -29,8 +30,6 @@ import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
-import org.apache.spark.sql.types.ByteType;
-import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
@@ -43,65 +42,159 @@ import org.apache.spark.sql.types.TimestampType;
  */
 final class DatasetTemplate {
   /** Names (or name parts) that suggest the label, in order of preference. */
-  static final List<String> LABEL_NAMES = List.of("label", "target", "survived", "churn", "default", "outcome", "attrition", "fraud", "deny",
-      "denied", "approved", "converted", "callback", "response", "y");
-  /** Label names whose positive class is bad for the person: the favorable outcome is the other value. */
-  static final List<String> ADVERSE_LABEL_NAMES = List.of("churn", "default", "attrition", "fraud", "deny", "denied");
+  static final List<String> LABEL_NAMES =
+      List.of(
+          "label",
+          "target",
+          "survived",
+          "churn",
+          "default",
+          "outcome",
+          "attrition",
+          "fraud",
+          "deny",
+          "denied",
+          "approved",
+          "converted",
+          "callback",
+          "response",
+          "y");
+
+  /**
+   * Label names whose positive class is bad for the person: the favorable outcome is the other
+   * value.
+   */
+  static final List<String> ADVERSE_LABEL_NAMES =
+      List.of("churn", "default", "attrition", "fraud", "deny", "denied");
+
   /** Names of a multiclass label, when no two-valued label is found. */
-  static final List<String> MULTICLASS_LABEL_NAMES = List.of("label", "target", "class", "species", "variety", "category", "y");
+  static final List<String> MULTICLASS_LABEL_NAMES =
+      List.of("label", "target", "class", "species", "variety", "category", "y");
+
   /** Names (or name parts) of attributes a fairness review usually looks at. */
-  static final List<String> SENSITIVE_NAMES = List.of("sex", "gender", "race", "ethnicity", "age", "religion");
+  static final List<String> SENSITIVE_NAMES =
+      List.of("sex", "gender", "race", "ethnicity", "age", "religion");
+
   /** Label values read as the positive class when present; otherwise the rarer value is. */
-  static final Set<String> POSITIVE_VALUES = Set.of("yes", "y", "true", "t", "1", "1.0", "positive", "pos", "bad");
+  static final Set<String> POSITIVE_VALUES =
+      Set.of("yes", "y", "true", "t", "1", "1.0", "positive", "pos", "bad");
+
   /** Values listed per column (allowed-values rule, privileged group hints). */
   static final int MAX_VALUES = 20;
-  /** A numeric column with at most this many distinct values (and few per row) is treated as categorical. */
-  static final int CATEGORICAL_NUMERIC_MAX = 5;
-  /** A text column with more distinct values than this is left out of the features (free text, names). */
-  static final int CATEGORICAL_TEXT_MAX = 50;
+
   /**
-   * Below this share of the positive class in the sample the template sets {@code tune.threshold = f1}:
-   * a 0.5 cut on a rare class's probability may flag almost no rows (an HR sample with 20 % leavers
-   * flagged 1 % of them).
+   * A numeric column with at most this many distinct values (and few per row) is treated as
+   * categorical.
+   */
+  static final int CATEGORICAL_NUMERIC_MAX = 5;
+
+  /**
+   * A text column with more distinct values than this is left out of the features (free text,
+   * names).
+   */
+  static final int CATEGORICAL_TEXT_MAX = 50;
+
+  /**
+   * Below this share of the positive class in the sample the template sets {@code tune.threshold =
+   * f1}: a 0.5 cut on a rare class's probability may flag almost no rows (an HR sample with 20 %
+   * leavers flagged 1 % of them).
    */
   static final double RARE_POSITIVE_SHARE = 0.35;
+
   /**
-   * Rows from which a whole-number column with a different value in every row, filling at least half
-   * of the range from its smallest to its largest value, is taken for a row number or identifier and
-   * left out of the features (an employee number 1000…2469 over 1,470 rows; a measure spreads wider).
+   * Rows from which a whole-number column with a different value in every row, filling at least
+   * half of the range from its smallest to its largest value, is taken for a row number or
+   * identifier and left out of the features (an employee number 1000…2469 over 1,470 rows; a
+   * measure spreads wider).
    */
   static final int SEQUENCE_MIN_ROWS = 10;
 
   /** One column of the sample: inferred type, cardinality and (when few) its values. */
-  record Col(String name, String sparkType, ColumnType type, long nonNull, long distinct, List<String> values, Long min, Long max) {
-    /** Whether the values are whole numbers, all different, and dense in their range, as row numbers and identifiers are. */
+  record Col(
+      String name,
+      String sparkType,
+      ColumnType type,
+      long nonNull,
+      long distinct,
+      List<String> values,
+      Long min,
+      Long max) {
+    /**
+     * Whether the values are whole numbers, all different, and dense in their range, as row numbers
+     * and identifiers are.
+     */
     boolean sequenceLike(long rows) {
-      return min != null && max != null && rows >= SEQUENCE_MIN_ROWS && distinct == rows && nonNull == rows && max - min + 1 <= 2 * rows;
+      return min != null
+          && max != null
+          && rows >= SEQUENCE_MIN_ROWS
+          && distinct == rows
+          && nonNull == rows
+          && max - min + 1 <= 2 * rows;
     }
   }
 
   /** What was guessed; {@code leftOut} maps column → why it is not a feature. */
-  record Guess(String dataset, Format format, Map<String, String> options, long rows, List<Col> columns, String label, String positive,
-      String key, List<String> numeric, List<String> categorical, List<String> sensitive, Map<String, String> leftOut, List<String> checks,
-      String threshold, String favorable, Map<String, String> landedAs) {}
+  record Guess(
+      String dataset,
+      Format format,
+      Map<String, String> options,
+      long rows,
+      List<Col> columns,
+      String label,
+      String positive,
+      String key,
+      List<String> numeric,
+      List<String> categorical,
+      List<String> sensitive,
+      Map<String, String> leftOut,
+      List<String> checks,
+      String threshold,
+      String favorable,
+      Map<String, String> landedAs) {}
 
   private DatasetTemplate() {}
 
   /** Reads the sample with Spark's inference (sample only) and guesses roles. */
-  static Guess infer(SparkSession spark, String dataset, String sample, Format format, Map<String, String> options) {
-    Dataset<Row> df = switch (format) {
-      case CSV -> spark.read().format("csv").options(options).option("header", "true").option("inferSchema", "true")
-          .option("multiLine", "false").option("nullValue", "NA").load(sample);
-      // Spark does not look for timestamps in JSON text unless asked
-      case JSON -> spark.read().format("json").option("multiLine", "false").option("inferTimestamp", "true").load(sample);
-      case PARQUET -> spark.read().format("parquet").load(sample);
-      case JDBC -> throw new ConfigException("new-dataset builds a template from a sample file; write a JDBC dataset by hand (README, 'JDBC sources').");
-    };
+  static Guess infer(
+      SparkSession spark,
+      String dataset,
+      String sample,
+      Format format,
+      Map<String, String> options) {
+    Dataset<Row> df =
+        switch (format) {
+          case CSV ->
+              spark
+                  .read()
+                  .format("csv")
+                  .options(options)
+                  .option("header", "true")
+                  .option("inferSchema", "true")
+                  .option("multiLine", "false")
+                  .option("nullValue", "NA")
+                  .load(sample);
+          // Spark does not look for timestamps in JSON text unless asked
+          case JSON ->
+              spark
+                  .read()
+                  .format("json")
+                  .option("multiLine", "false")
+                  .option("inferTimestamp", "true")
+                  .load(sample);
+          case PARQUET -> spark.read().format("parquet").load(sample);
+          case JDBC ->
+              throw new ConfigException(
+                  "new-dataset builds a template from a sample file; write a JDBC dataset by hand (README, 'JDBC sources').");
+        };
     List<String> problems = new ArrayList<>();
     if (List.of(df.columns()).contains("_corrupt_record")) {
-      problems.add("the sample " + sample + " has lines that are not JSON objects. Fix them or use another sample (one JSON object per line).");
+      problems.add(
+          "the sample "
+              + sample
+              + " has lines that are not JSON objects. Fix them or use another sample (one JSON object per line).");
     }
-    // a landed name that is not a column name ("Loan Amount", "sepal.length") gets one, declared with landed-as
+    // a landed name that is not a column name ("Loan Amount", "sepal.length") gets one, declared
+    // with landed-as
     Map<String, String> landedAs = new LinkedHashMap<>();
     List<String> names = new ArrayList<>();
     java.util.Set<String> taken = new java.util.HashSet<>();
@@ -127,7 +220,12 @@ final class DatasetTemplate {
       df = df.toDF(names.toArray(new String[0]));
     }
     if (df.columns().length == 0) {
-      problems.add("the sample " + sample + " has no columns" + (format == Format.CSV ? " (a CSV sample needs a header line)" : "") + ".");
+      problems.add(
+          "the sample "
+              + sample
+              + " has no columns"
+              + (format == Format.CSV ? " (a CSV sample needs a header line)" : "")
+              + ".");
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
@@ -149,14 +247,20 @@ final class DatasetTemplate {
    * '_', none at either end, and 'c_' before a leading digit ("Loan Amount" → loan_amount).
    */
   static String columnNameFor(String landed) {
-    String n = landed.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
+    String n =
+        landed.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");
     if (n.isEmpty()) {
       return "column";
     }
     return Character.isDigit(n.charAt(0)) ? "c_" + n : n;
   }
 
-  private static Guess guess(String dataset, Format format, Map<String, String> options, Dataset<Row> df, Map<String, String> landedAs) {
+  private static Guess guess(
+      String dataset,
+      Format format,
+      Map<String, String> options,
+      Dataset<Row> df,
+      Map<String, String> landedAs) {
     // one aggregation: rows, non-null and distinct counts of every column
     List<Column> aggs = new ArrayList<>();
     for (String c : df.columns()) {
@@ -177,7 +281,8 @@ final class DatasetTemplate {
     Row stats = df.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
     long rows = stats.getLong(aggs.size() - 1);
     if (rows == 0) {
-      throw new ConfigException("the sample has no data rows: the template needs a few rows to guess types and roles.");
+      throw new ConfigException(
+          "the sample has no data rows: the template needs a few rows to guess types and roles.");
     }
     StructField[] fields = df.schema().fields();
     List<String> few = new ArrayList<>();
@@ -201,64 +306,118 @@ final class DatasetTemplate {
       int at = 2 * fields.length + 2 * r;
       Long min = r < 0 || stats.isNullAt(at) ? null : stats.getLong(at);
       Long max = r < 0 || stats.isNullAt(at + 1) ? null : stats.getLong(at + 1);
-      cols.add(new Col(name, fields[i].dataType().simpleString(), columnType(fields[i].dataType()), stats.getLong(2 * i),
-          stats.getLong(2 * i + 1), values.getOrDefault(name, List.of()), min, max));
+      cols.add(
+          new Col(
+              name,
+              fields[i].dataType().simpleString(),
+              columnType(fields[i].dataType()),
+              stats.getLong(2 * i),
+              stats.getLong(2 * i + 1),
+              values.getOrDefault(name, List.of()),
+              min,
+              max));
     }
 
     List<String> checks = new ArrayList<>();
     // key: an id-like name whose values are all present and all different
     String key = null;
     for (Col c : cols) {
-      if (idLike(c.name()) && c.nonNull() == rows && c.distinct() == rows && (key == null || c.name().equalsIgnoreCase("id"))) {
+      if (idLike(c.name())
+          && c.nonNull() == rows
+          && c.distinct() == rows
+          && (key == null || c.name().equalsIgnoreCase("id"))) {
         key = c.name();
       }
     }
     final String keyColumn = key;
     if (key == null) {
-      List<String> unique = cols.stream().filter(c -> c.nonNull() == rows && c.distinct() == rows).map(Col::name).toList();
-      checks.add("no key found (no id-like column with a distinct value in every row): without dataset.key, etl rebuilds silver from bronze on every run. "
-          + (unique.isEmpty() ? "Declare key = [col] if the data has one." : "Unique in the sample: " + unique + " — declare key = [col] if one identifies a row."));
+      List<String> unique =
+          cols.stream()
+              .filter(c -> c.nonNull() == rows && c.distinct() == rows)
+              .map(Col::name)
+              .toList();
+      checks.add(
+          "no key found (no id-like column with a distinct value in every row): without dataset.key, etl rebuilds silver from bronze on every run. "
+              + (unique.isEmpty()
+                  ? "Declare key = [col] if the data has one."
+                  : "Unique in the sample: "
+                      + unique
+                      + " — declare key = [col] if one identifies a row."));
     }
 
     // label: a two-valued column named like a label, or else the only two-valued column
     String label = null;
     for (String wanted : LABEL_NAMES) {
       for (Col c : cols) {
-        if (label == null && !c.name().equals(key) && c.distinct() == 2 && nameMatches(c.name(), wanted)) {
+        if (label == null
+            && !c.name().equals(key)
+            && c.distinct() == 2
+            && nameMatches(c.name(), wanted)) {
           label = c.name();
         }
       }
     }
-    // no two-valued label by name: a label by name with a few repeated values is a multiclass label (wine's
-    // "target", iris's "species" under "label"/"target"/"class"…), before any unnamed two-valued column
+    // no two-valued label by name: a label by name with a few repeated values is a multiclass label
+    // (wine's
+    // "target", iris's "species" under "label"/"target"/"class"…), before any unnamed two-valued
+    // column
     boolean multiclass = false;
     if (label == null) {
       for (String wanted : MULTICLASS_LABEL_NAMES) {
         for (Col c : cols) {
-          if (label == null && !c.name().equals(key) && c.distinct() > 2 && c.distinct() <= MAX_VALUES && c.distinct() * 2 <= c.nonNull()
-              && c.name().equalsIgnoreCase(wanted)) { // the whole name: "passengerClass" is a feature, not a label
+          if (label == null
+              && !c.name().equals(key)
+              && c.distinct() > 2
+              && c.distinct() <= MAX_VALUES
+              && c.distinct() * 2 <= c.nonNull()
+              && c.name()
+                  .equalsIgnoreCase(
+                      wanted)) { // the whole name: "passengerClass" is a feature, not a label
             label = c.name();
             multiclass = true;
-            checks.add("label '" + label + "' is multiclass (" + c.distinct() + " classes in the sample: " + c.values()
-                + "): the model predicts one of them; there is no positive class, so no decision threshold, and no fairness metrics (they need a binary favorable outcome).");
+            checks.add(
+                "label '"
+                    + label
+                    + "' is multiclass ("
+                    + c.distinct()
+                    + " classes in the sample: "
+                    + c.values()
+                    + "): the model predicts one of them; there is no positive class, so no decision threshold, and no fairness metrics (they need a binary favorable outcome).");
           }
         }
       }
     }
     for (Col c : cols) {
-      if (!c.name().equals(keyColumn) && !c.name().equals(label) && c.distinct() > 2 && LABEL_NAMES.stream().anyMatch(w -> nameMatches(c.name(), w))) {
-        checks.add("'" + c.name() + "' is named like a label but has " + c.distinct() + " values in the sample: if it is the label (multiclass), set label { column = "
-            + c.name() + " } without positive.");
+      if (!c.name().equals(keyColumn)
+          && !c.name().equals(label)
+          && c.distinct() > 2
+          && LABEL_NAMES.stream().anyMatch(w -> nameMatches(c.name(), w))) {
+        checks.add(
+            "'"
+                + c.name()
+                + "' is named like a label but has "
+                + c.distinct()
+                + " values in the sample: if it is the label (multiclass), set label { column = "
+                + c.name()
+                + " } without positive.");
       }
     }
     if (label == null) {
-      List<Col> binary = cols.stream().filter(c -> !c.name().equals(keyColumn) && c.distinct() == 2).toList();
+      List<Col> binary =
+          cols.stream().filter(c -> !c.name().equals(keyColumn) && c.distinct() == 2).toList();
       if (binary.size() == 1) {
         label = binary.get(0).name();
-        checks.add("label '" + label + "' is a guess: it is the only column with two values in the sample.");
+        checks.add(
+            "label '"
+                + label
+                + "' is a guess: it is the only column with two values in the sample.");
       } else {
-        checks.add("no label found" + (binary.isEmpty() ? "" : " (two-valued columns: " + binary.stream().map(Col::name).toList() + ")")
-            + ": prepare, tune and bias need one. Uncomment and edit the label line.");
+        checks.add(
+            "no label found"
+                + (binary.isEmpty()
+                    ? ""
+                    : " (two-valued columns: " + binary.stream().map(Col::name).toList() + ")")
+                + ": prepare, tune and bias need one. Uncomment and edit the label line.");
       }
     }
     String positive = null;
@@ -268,25 +427,53 @@ final class DatasetTemplate {
       String l = label;
       Col lc = cols.stream().filter(c -> c.name().equals(l)).findFirst().orElseThrow();
       Map<String, Long> counts = valueCounts(df, label);
-      positive = lc.values().stream().filter(v -> POSITIVE_VALUES.contains(v.toLowerCase(Locale.ROOT))).findFirst().orElse(null);
+      positive =
+          lc.values().stream()
+              .filter(v -> POSITIVE_VALUES.contains(v.toLowerCase(Locale.ROOT)))
+              .findFirst()
+              .orElse(null);
       if (positive == null) {
         positive = rarer(counts, lc.values());
-        checks.add("positive class \"" + positive + "\" of '" + label + "' is the rarer of " + lc.values() + " in the sample: the model predicts it.");
+        checks.add(
+            "positive class \""
+                + positive
+                + "\" of '"
+                + label
+                + "' is the rarer of "
+                + lc.values()
+                + " in the sample: the model predicts it.");
       }
       double share = (double) counts.getOrDefault(positive, 0L) / Math.max(1, lc.nonNull());
       if (share < RARE_POSITIVE_SHARE) {
         threshold = "f1";
-        checks.add(String.format(Locale.ROOT, "positive class \"%s\" is %.1f %% of the sample: tune.threshold = f1 picks the decision threshold with the best F1 "
-            + "on the validation split (a 0.5 cut may predict it for almost no row); base-rate or a number are the alternatives.", positive, 100 * share));
+        checks.add(
+            String.format(
+                Locale.ROOT,
+                "positive class \"%s\" is %.1f %% of the sample: tune.threshold = f1 picks the decision threshold with the best F1 "
+                    + "on the validation split (a 0.5 cut may predict it for almost no row); base-rate or a number are the alternatives.",
+                positive,
+                100 * share));
       }
       if (ADVERSE_LABEL_NAMES.stream().anyMatch(w -> nameMatches(l, w))) {
         String p2 = positive;
         favorable = lc.values().stream().filter(v -> !v.equals(p2)).findFirst().orElse(null);
-        checks.add("favorable outcome \"" + favorable + "\": '" + label + "' names an outcome that is bad for the person, so the bias metrics count the other value \""
-            + favorable + "\" as favorable; set favorable = \"" + positive + "\" if predicting \"" + positive + "\" helps the person.");
+        checks.add(
+            "favorable outcome \""
+                + favorable
+                + "\": '"
+                + label
+                + "' names an outcome that is bad for the person, so the bias metrics count the other value \""
+                + favorable
+                + "\" as favorable; set favorable = \""
+                + positive
+                + "\" if predicting \""
+                + positive
+                + "\" helps the person.");
       } else {
-        checks.add("favorable outcome: the label's favorable value defaults to the positive class \"" + positive
-            + "\"; when the positive class is bad for the person (default, churn…), set favorable to the other value.");
+        checks.add(
+            "favorable outcome: the label's favorable value defaults to the positive class \""
+                + positive
+                + "\"; when the positive class is bad for the person (default, churn…), set favorable to the other value.");
       }
     }
 
@@ -304,11 +491,19 @@ final class DatasetTemplate {
       if (c.nonNull() == 0) {
         leftOut.put(c.name(), "always empty in the sample");
       } else if (c.distinct() == 1) {
-        leftOut.put(c.name(), "the same value" + (c.values().isEmpty() ? "" : " (" + c.values().get(0) + ")")
-            + " in every row of the sample: it cannot tell rows apart");
+        leftOut.put(
+            c.name(),
+            "the same value"
+                + (c.values().isEmpty() ? "" : " (" + c.values().get(0) + ")")
+                + " in every row of the sample: it cannot tell rows apart");
       } else if (c.sequenceLike(rows)) {
-        leftOut.put(c.name(), "a different whole number in every row, " + c.min() + " to " + c.max()
-            + ": a row number or identifier? Declare it as key, or add it to features.numeric if it is a measure");
+        leftOut.put(
+            c.name(),
+            "a different whole number in every row, "
+                + c.min()
+                + " to "
+                + c.max()
+                + ": a row number or identifier? Declare it as key, or add it to features.numeric if it is a measure");
       } else if (c.type().isNumeric()) {
         if (c.distinct() <= CATEGORICAL_NUMERIC_MAX && c.distinct() * 2 < c.nonNull()) {
           categorical.add(c.name());
@@ -318,26 +513,64 @@ final class DatasetTemplate {
       } else if (c.type() == ColumnType.BOOLEAN) {
         categorical.add(c.name());
       } else if (c.type() == ColumnType.DATE || c.type() == ColumnType.TIMESTAMP) {
-        leftOut.put(c.name(), "a " + c.type() + ": make a feature of it with prepare.derived, or use it as prepare.split.time-column");
+        leftOut.put(
+            c.name(),
+            "a "
+                + c.type()
+                + ": make a feature of it with prepare.derived, or use it as prepare.split.time-column");
       } else if (!c.sparkType().equals("string")) {
         leftOut.put(c.name(), "a nested value (" + c.sparkType() + "), ingested as JSON text");
-      } else if (c.distinct() > CATEGORICAL_TEXT_MAX || (c.distinct() == c.nonNull() && c.nonNull() >= 10)) {
-        leftOut.put(c.name(), "text with " + c.distinct() + " distinct values in " + c.nonNull() + " rows: a name or free text?");
+      } else if (c.distinct() > CATEGORICAL_TEXT_MAX
+          || (c.distinct() == c.nonNull() && c.nonNull() >= 10)) {
+        leftOut.put(
+            c.name(),
+            "text with "
+                + c.distinct()
+                + " distinct values in "
+                + c.nonNull()
+                + " rows: a name or free text?");
       } else {
         categorical.add(c.name());
       }
     }
     if (!sensitive.isEmpty()) {
-      checks.add("sensitive attributes " + sensitive + " are commented out: name the privileged group of each and uncomment to get fairness metrics and the bias gate.");
+      checks.add(
+          "sensitive attributes "
+              + sensitive
+              + " are commented out: name the privileged group of each and uncomment to get fairness metrics and the bias gate.");
     }
-    checks.add("types were inferred from the sample only: a column that is numeric in the sample but not in later files sends those rows to quarantine.");
+    checks.add(
+        "types were inferred from the sample only: a column that is numeric in the sample but not in later files sends those rows to quarantine.");
     checks.add("tune.algorithms is a small starting grid; widen it once the pipeline runs.");
     if (!landedAs.isEmpty()) {
-      List<String> pairs = landedAs.entrySet().stream().limit(3).map(e -> "'" + e.getValue() + "' as " + e.getKey()).toList();
-      checks.add(landedAs.size() + " landed column name(s) are not valid column names: declared under new names with landed-as ("
-          + String.join(", ", pairs) + (landedAs.size() > 3 ? ", …" : "") + "), and ingest renames them (keep the files' header as it is).");
+      List<String> pairs =
+          landedAs.entrySet().stream()
+              .limit(3)
+              .map(e -> "'" + e.getValue() + "' as " + e.getKey())
+              .toList();
+      checks.add(
+          landedAs.size()
+              + " landed column name(s) are not valid column names: declared under new names with landed-as ("
+              + String.join(", ", pairs)
+              + (landedAs.size() > 3 ? ", …" : "")
+              + "), and ingest renames them (keep the files' header as it is).");
     }
-    return new Guess(dataset, format, options, rows, cols, label, positive, key, numeric, categorical, sensitive, leftOut, checks, threshold, favorable,
+    return new Guess(
+        dataset,
+        format,
+        options,
+        rows,
+        cols,
+        label,
+        positive,
+        key,
+        numeric,
+        categorical,
+        sensitive,
+        leftOut,
+        checks,
+        threshold,
+        favorable,
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(landedAs)));
   }
 
@@ -364,19 +597,27 @@ final class DatasetTemplate {
     return best;
   }
 
-  /** Names of identifiers: {@code id}, {@code customer_id}, {@code orderID}, and numbers such as {@code EmployeeNumber} or {@code account_no}. */
+  /**
+   * Names of identifiers: {@code id}, {@code customer_id}, {@code orderID}, and numbers such as
+   * {@code EmployeeNumber} or {@code account_no}.
+   */
   static boolean idLike(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    if (lower.equals("id") || lower.endsWith("_id") || name.matches(".*[a-z0-9]Id") || (name.endsWith("ID") && name.length() > 2)) {
+    if (lower.equals("id")
+        || lower.endsWith("_id")
+        || name.matches(".*[a-z0-9]Id")
+        || (name.endsWith("ID") && name.length() > 2)) {
       return true;
     }
     String[] words = name.split("_|(?<=[a-z0-9])(?=[A-Z])");
-    return words.length > 1 && Set.of("number", "num", "no", "nr").contains(words[words.length - 1].toLowerCase(Locale.ROOT));
+    return words.length > 1
+        && Set.of("number", "num", "no", "nr")
+            .contains(words[words.length - 1].toLowerCase(Locale.ROOT));
   }
 
   /**
-   * Whether a column name is {@code wanted} or has it as a word ({@code is_churn}, {@code churnFlag},
-   * {@code Churned}); a one-letter {@code wanted} must be the whole name.
+   * Whether a column name is {@code wanted} or has it as a word ({@code is_churn}, {@code
+   * churnFlag}, {@code Churned}); a one-letter {@code wanted} must be the whole name.
    */
   static boolean nameMatches(String name, String wanted) {
     String lower = name.toLowerCase(Locale.ROOT);
@@ -385,7 +626,8 @@ final class DatasetTemplate {
     }
     for (String word : name.split("_|(?<=[a-z0-9])(?=[A-Z])")) {
       String w = word.toLowerCase(Locale.ROOT);
-      if (w.equals(wanted) || (wanted.length() >= 4 && w.startsWith(wanted) && w.length() <= wanted.length() + 2)) {
+      if (w.equals(wanted)
+          || (wanted.length() >= 4 && w.startsWith(wanted) && w.length() <= wanted.length() + 2)) {
         return true;
       }
     }
@@ -417,16 +659,30 @@ final class DatasetTemplate {
   /** The commented configuration file. */
   static String render(Guess g, String sampleName) {
     StringBuilder b = new StringBuilder();
-    b.append("# ").append(g.dataset()).append(": generated by 'jobs/lakeml new-dataset' from the sample ").append(sampleName)
-        .append(" (").append(g.rows()).append(" rows).\n");
-    b.append("# Every role below is a guess from the sample: check label, key, types, features and the\n");
-    b.append("# sensitive attributes, then run 'jobs/lakeml nightly --dataset ").append(g.dataset()).append("'.\n");
-    b.append("# Landing: <lake>/landing/").append(g.dataset()).append("/*").append(g.format().suffix()).append(" — each new file is ingested exactly once.\n");
+    b.append("# ")
+        .append(g.dataset())
+        .append(": generated by 'jobs/lakeml new-dataset' from the sample ")
+        .append(sampleName)
+        .append(" (")
+        .append(g.rows())
+        .append(" rows).\n");
+    b.append(
+        "# Every role below is a guess from the sample: check label, key, types, features and the\n");
+    b.append("# sensitive attributes, then run 'jobs/lakeml nightly --dataset ")
+        .append(g.dataset())
+        .append("'.\n");
+    b.append("# Landing: <lake>/landing/")
+        .append(g.dataset())
+        .append("/*")
+        .append(g.format().suffix())
+        .append(" — each new file is ingested exactly once.\n");
     b.append("dataset {\n");
     b.append("  source {\n");
     b.append("    format = ").append(g.format()).append('\n');
-    b.append("    mode = incremental           # or snapshot: the landing folder is one frozen dataset, reloaded when it changes\n");
-    b.append("    schema-drift = quarantine    # files with other columns: quarantine | evolve (add columns) | fail\n");
+    b.append(
+        "    mode = incremental           # or snapshot: the landing folder is one frozen dataset, reloaded when it changes\n");
+    b.append(
+        "    schema-drift = quarantine    # files with other columns: quarantine | evolve (add columns) | fail\n");
     b.append("    # missing-values = [\"NA\", \"\"]   # tokens that mean missing (the default)\n");
     if (!g.options().isEmpty()) {
       b.append("    options {");
@@ -439,51 +695,102 @@ final class DatasetTemplate {
     for (Col c : g.columns()) {
       ColumnType type = c.name().equals(g.label()) ? ColumnType.STRING : c.type();
       String landed = g.landedAs().get(c.name());
-      String decl = "    { name = " + quote(c.name()) + "," + " ".repeat(width - c.name().length()) + " type = " + type
-          + (landed == null ? "" : ", landed-as = " + quote(landed)) + " }";
-      b.append(String.format(Locale.ROOT, "%-" + (width + 34) + "s", decl)).append("  # ").append(describe(g, c)).append('\n');
+      String decl =
+          "    { name = "
+              + quote(c.name())
+              + ","
+              + " ".repeat(width - c.name().length())
+              + " type = "
+              + type
+              + (landed == null ? "" : ", landed-as = " + quote(landed))
+              + " }";
+      b.append(String.format(Locale.ROOT, "%-" + (width + 34) + "s", decl))
+          .append("  # ")
+          .append(describe(g, c))
+          .append('\n');
     }
     b.append("  ]\n");
     if (g.key() != null) {
-      b.append("  key = [").append(quote(g.key())).append("]   # unique in every row of the sample\n");
+      b.append("  key = [")
+          .append(quote(g.key()))
+          .append("]   # unique in every row of the sample\n");
     } else {
-      b.append("  # key = [id]   # no id-like unique column found; without a key etl rebuilds silver on every run\n");
+      b.append(
+          "  # key = [id]   # no id-like unique column found; without a key etl rebuilds silver on every run\n");
     }
     if (g.label() != null && g.positive() == null) {
-      Col lc = g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
-      b.append("  # label: multiclass, values ").append(lc.values()).append("; the model predicts one of them (no positive class)\n");
+      Col lc =
+          g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
+      b.append("  # label: multiclass, values ")
+          .append(lc.values())
+          .append("; the model predicts one of them (no positive class)\n");
       b.append("  label { column = ").append(quote(g.label())).append(" }\n");
     } else if (g.label() != null) {
-      Col lc = g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
-      String other = lc.values().stream().filter(v -> !v.equals(g.positive())).findFirst().orElse("?");
-      b.append("  # label: values ").append(lc.values()).append("; the model predicts positive. favorable (the outcome that is good\n");
+      Col lc =
+          g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
+      String other =
+          lc.values().stream().filter(v -> !v.equals(g.positive())).findFirst().orElse("?");
+      b.append("  # label: values ")
+          .append(lc.values())
+          .append("; the model predicts positive. favorable (the outcome that is good\n");
       if (g.favorable() == null) {
-        b.append("  # for the person) defaults to positive: set favorable = ").append(quote(other)).append(" when positive is the bad outcome.\n");
+        b.append("  # for the person) defaults to positive: set favorable = ")
+            .append(quote(other))
+            .append(" when positive is the bad outcome.\n");
       } else {
-        b.append("  # for the person) is the other value: the label's name says positive is the bad outcome.\n");
+        b.append(
+            "  # for the person) is the other value: the label's name says positive is the bad outcome.\n");
       }
-      b.append("  label { column = ").append(quote(g.label())).append(", positive = ").append(quote(g.positive()))
-          .append(g.favorable() == null ? "" : ", favorable = " + quote(g.favorable())).append(" }\n");
+      b.append("  label { column = ")
+          .append(quote(g.label()))
+          .append(", positive = ")
+          .append(quote(g.positive()))
+          .append(g.favorable() == null ? "" : ", favorable = " + quote(g.favorable()))
+          .append(" }\n");
     } else {
-      b.append("  # label { column = y, positive = \"yes\" }   # no label found: name the column to predict and its positive class,\n");
-      b.append("  #                                           # then remove it from the features below (validation refuses the label as a feature)\n");
+      b.append(
+          "  # label { column = y, positive = \"yes\" }   # no label found: name the column to predict and its positive class,\n");
+      b.append(
+          "  #                                           # then remove it from the features below (validation refuses the label as a feature)\n");
     }
     if (!g.sensitive().isEmpty()) {
-      b.append("  # Fairness: uncomment and name the privileged group (the values of the group the data favours).\n");
+      b.append(
+          "  # Fairness: uncomment and name the privileged group (the values of the group the data favours).\n");
       b.append("  # sensitive = [\n");
       for (String s : g.sensitive()) {
         Col c = g.columns().stream().filter(x -> x.name().equals(s)).findFirst().orElseThrow();
         boolean many = c.type().isNumeric() && c.distinct() > MAX_VALUES;
         if (many) {
-          // a numeric attribute with many values is judged by bands; 40 is the usual line for age (e.g. the US ADEA)
-          String cut = nameMatches(s, "age") ? "40" : c.min() != null && c.max() != null ? String.valueOf((c.min() + c.max()) / 2) : "…";
-          b.append("  #   { column = ").append(quote(s)).append(", bands = [").append(cut).append("], privileged = [\"< ").append(cut)
-              .append("\"] }   # numeric: groups \"< ").append(cut).append("\" and \">= ").append(cut)
+          // a numeric attribute with many values is judged by bands; 40 is the usual line for age
+          // (e.g. the US ADEA)
+          String cut =
+              nameMatches(s, "age")
+                  ? "40"
+                  : c.min() != null && c.max() != null
+                      ? String.valueOf((c.min() + c.max()) / 2)
+                      : "…";
+          b.append("  #   { column = ")
+              .append(quote(s))
+              .append(", bands = [")
+              .append(cut)
+              .append("], privileged = [\"< ")
+              .append(cut)
+              .append("\"] }   # numeric: groups \"< ")
+              .append(cut)
+              .append("\" and \">= ")
+              .append(cut)
               .append("\"; more cut points make more bands; name the privileged band(s)\n");
           continue;
         }
-        String hint = !c.values().isEmpty() ? "values " + c.values() : "numeric: groups are exact values; list the privileged ones, or use bands = [...]";
-        b.append("  #   { column = ").append(quote(s)).append(", privileged = [\"…\"] }   # ").append(hint).append('\n');
+        String hint =
+            !c.values().isEmpty()
+                ? "values " + c.values()
+                : "numeric: groups are exact values; list the privileged ones, or use bands = [...]";
+        b.append("  #   { column = ")
+            .append(quote(s))
+            .append(", privileged = [\"…\"] }   # ")
+            .append(hint)
+            .append('\n');
       }
       b.append("  # ]\n");
     }
@@ -491,23 +798,35 @@ final class DatasetTemplate {
     b.append("    numeric = ").append(list(g.numeric())).append('\n');
     b.append("    categorical = ").append(list(g.categorical())).append('\n');
     b.append("  }\n");
-    g.leftOut().forEach((c, why) -> b.append("  # not a feature: ").append(c).append(" (").append(why).append(")\n"));
+    g.leftOut()
+        .forEach(
+            (c, why) ->
+                b.append("  # not a feature: ").append(c).append(" (").append(why).append(")\n"));
     b.append("  validation.rules = [\n");
     if (g.label() != null) {
-      Col lc = g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
-      b.append("    { id = label-present, check = not-null, column = ").append(quote(g.label())).append(", action = fail }\n");
-      b.append("    { id = label-values, check = allowed, column = ").append(quote(g.label())).append(", values = ").append(list(lc.values()))
+      Col lc =
+          g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
+      b.append("    { id = label-present, check = not-null, column = ")
+          .append(quote(g.label()))
+          .append(", action = fail }\n");
+      b.append("    { id = label-values, check = allowed, column = ")
+          .append(quote(g.label()))
+          .append(", values = ")
+          .append(list(lc.values()))
           .append(", action = fail }\n");
     }
     if (g.key() != null) {
-      b.append("    { id = key-unique, check = unique, column = ").append(quote(g.key())).append(", action = warn }\n");
+      b.append("    { id = key-unique, check = unique, column = ")
+          .append(quote(g.key()))
+          .append(", action = warn }\n");
     }
     b.append("    # { id = enough-rows, check = row-count, min = 100, action = fail }\n");
     b.append("  ]\n");
     b.append("  tune {\n");
     b.append("    folds = 3\n");
     if (g.threshold() != null) {
-      b.append("    # the positive class is rare in the sample: the decision threshold with the best F1 on validation\n");
+      b.append(
+          "    # the positive class is rare in the sample: the decision threshold with the best F1 on validation\n");
       b.append("    threshold = ").append(g.threshold()).append("\n");
     }
     b.append("    algorithms = [\n");
@@ -532,7 +851,11 @@ final class DatasetTemplate {
     } else {
       d.append("not a feature");
     }
-    d.append("; sample: ").append(c.sparkType()).append(", ").append(c.distinct()).append(" distinct");
+    d.append("; sample: ")
+        .append(c.sparkType())
+        .append(", ")
+        .append(c.distinct())
+        .append(" distinct");
     if (c.nonNull() < g.rows()) {
       d.append(", ").append(g.rows() - c.nonNull()).append(" missing");
     }
@@ -546,7 +869,10 @@ final class DatasetTemplate {
     return "[" + String.join(", ", items.stream().map(DatasetTemplate::quote).toList()) + "]";
   }
 
-  /** A HOCON quoted string (names too: an unquoted column called null or true would not stay a name). */
+  /**
+   * A HOCON quoted string (names too: an unquoted column called null or true would not stay a
+   * name).
+   */
   static String quote(String s) {
     StringBuilder b = new StringBuilder("\"");
     for (char ch : s.toCharArray()) {

@@ -14,15 +14,32 @@ import org.apache.spark.sql.SparkSession;
 final class ModelList {
   private ModelList() {}
 
-  static void print(SparkSession spark, LakeCatalog cat, String dataset, boolean json, PrintStream out) {
+  static void print(
+      SparkSession spark, LakeCatalog cat, String dataset, boolean json, PrintStream out) {
     List<ModelVersion> rows = ModelRegistry.list(spark, cat, dataset);
     if (rows.isEmpty() && !json) {
-      out.println("No model versions of " + dataset + " yet. Run 'jobs/lakeml tune --dataset " + dataset + "' after prepare.");
+      out.println(
+          "No model versions of "
+              + dataset
+              + " yet. Run 'jobs/lakeml tune --dataset "
+              + dataset
+              + "' after prepare.");
       return;
     }
     String format = "%-8s %-10s %-24s %-14s %10s %10s %10s  %-6s %-12s %s%n";
     if (!json) {
-      out.printf(format, "version", "status", "algorithm", "metric", "cv", "validation", "test", "gold", "run date", "created");
+      out.printf(
+          format,
+          "version",
+          "status",
+          "algorithm",
+          "metric",
+          "cv",
+          "validation",
+          "test",
+          "gold",
+          "run date",
+          "created");
     }
     for (ModelVersion r : rows) {
       String metric = r.selectionMetric();
@@ -42,8 +59,18 @@ final class ModelList {
       if (json) {
         out.println(Summary.toJson(v));
       } else {
-        out.printf(format, "v" + v.get("version"), v.get("status"), v.get("algorithm"), metric, fmt(v.get("cv")),
-            fmt(v.get("validation")), fmt(v.get("test")), v.get("goldVersion"), v.get("runDate"), v.get("created"));
+        out.printf(
+            format,
+            "v" + v.get("version"),
+            v.get("status"),
+            v.get("algorithm"),
+            metric,
+            fmt(v.get("cv")),
+            fmt(v.get("validation")),
+            fmt(v.get("test")),
+            v.get("goldVersion"),
+            v.get("runDate"),
+            v.get("created"));
       }
     }
   }

@@ -23,14 +23,24 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code jobs/lakeml new-dataset NAME --sample FILE}: writes {@code conf/datasets/NAME.conf} from a
- * sample ({@link DatasetTemplate}), proves it loads with {@link ConfigLoader}, and lands the sample in
- * the dataset's landing folder so that the first nightly has data.
+ * sample ({@link DatasetTemplate}), proves it loads with {@link ConfigLoader}, and lands the sample
+ * in the dataset's landing folder so that the first nightly has data.
  */
 final class NewDataset {
   private NewDataset() {}
 
-  /** Everything checked before Spark starts or anything is written: name, sample, format, existing files. */
-  record Request(String name, Path sample, Format format, boolean force, Path confDir, String env, List<String> overrides) {
+  /**
+   * Everything checked before Spark starts or anything is written: name, sample, format, existing
+   * files.
+   */
+  record Request(
+      String name,
+      Path sample,
+      Format format,
+      boolean force,
+      Path confDir,
+      String env,
+      List<String> overrides) {
     Path confFile() {
       return confDir.resolve("datasets").resolve(name + ".conf");
     }
@@ -51,21 +61,40 @@ final class NewDataset {
     }
   }
 
-  static Request check(String name, Path sample, String format, boolean force, Path confDir, String env, List<String> overrides) {
-    ConfigLoader.datasetNameProblem(name).ifPresent(p -> {
-      throw new ConfigException(p);
-    });
+  static Request check(
+      String name,
+      Path sample,
+      String format,
+      boolean force,
+      Path confDir,
+      String env,
+      List<String> overrides) {
+    ConfigLoader.datasetNameProblem(name)
+        .ifPresent(
+            p -> {
+              throw new ConfigException(p);
+            });
     if (!Files.exists(sample)) {
-      throw new ConfigException("sample file " + sample.toAbsolutePath() + " does not exist. Pass --sample with the path of a CSV, JSON-lines or Parquet file of the new data.");
+      throw new ConfigException(
+          "sample file "
+              + sample.toAbsolutePath()
+              + " does not exist. Pass --sample with the path of a CSV, JSON-lines or Parquet file of the new data.");
     }
     if (!Files.isRegularFile(sample) || !Files.isReadable(sample)) {
-      throw new ConfigException("sample " + sample.toAbsolutePath() + " is not a readable file. Pass --sample with one file (for a folder of Parquet parts, pick one part).");
+      throw new ConfigException(
+          "sample "
+              + sample.toAbsolutePath()
+              + " is not a readable file. Pass --sample with one file (for a folder of Parquet parts, pick one part).");
     }
     Format f = format == null ? formatOf(sample) : parseFormat(format);
     Request r = new Request(name, sample, f, force, confDir, env, overrides);
     if (Files.exists(r.confFile()) && !force) {
-      throw new ConfigException("dataset '" + name + "' already has a configuration file " + r.confFile()
-          + ". Nothing was changed. Pick another name, or pass --force to overwrite it.");
+      throw new ConfigException(
+          "dataset '"
+              + name
+              + "' already has a configuration file "
+              + r.confFile()
+              + ". Nothing was changed. Pick another name, or pass --force to overwrite it.");
     }
     return r;
   }
@@ -81,7 +110,10 @@ final class NewDataset {
     if (file.endsWith(".parquet")) {
       return Format.PARQUET;
     }
-    throw new ConfigException("cannot tell the format of the sample " + sample.getFileName() + " from its name. Pass --format csv, json or parquet.");
+    throw new ConfigException(
+        "cannot tell the format of the sample "
+            + sample.getFileName()
+            + " from its name. Pass --format csv, json or parquet.");
   }
 
   private static Format parseFormat(String format) {
@@ -89,7 +121,9 @@ final class NewDataset {
       case "csv" -> Format.CSV;
       case "json" -> Format.JSON;
       case "parquet" -> Format.PARQUET;
-      default -> throw new ConfigException("--format '" + format + "' is not a sample format. Use csv, json or parquet.");
+      default ->
+          throw new ConfigException(
+              "--format '" + format + "' is not a sample format. Use csv, json or parquet.");
     };
   }
 
@@ -102,19 +136,26 @@ final class NewDataset {
     SparkSession spark = SparkSessions.getOrCreate(env, "lakeml new-dataset " + r.name());
     Map<String, String> options = r.format() == Format.CSV ? csvOptions(r.sample()) : Map.of();
     String sampleUri = r.sample().toAbsolutePath().toUri().toString();
-    DatasetTemplate.Guess g = DatasetTemplate.infer(spark, r.name(), sampleUri, r.format(), options);
+    DatasetTemplate.Guess g =
+        DatasetTemplate.infer(spark, r.name(), sampleUri, r.format(), options);
     String text = DatasetTemplate.render(g, r.sample().getFileName().toString());
 
     // landing files are ingested once by name: never replace one silently
     String landingFolder = LakeCatalog.of(env).layer(LakeCatalog.Layer.LANDING) + "/" + r.name();
-    org.apache.hadoop.fs.Path planned = new org.apache.hadoop.fs.Path(landingFolder, r.landedName());
+    org.apache.hadoop.fs.Path planned =
+        new org.apache.hadoop.fs.Path(landingFolder, r.landedName());
     try {
-      if (!r.force() && planned.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(planned)) {
-        throw new ConfigException("landing file " + planned + " already exists. Nothing was changed. Landing files are ingested once by name:"
-            + " rename the sample, remove that file, or pass --force to replace it.");
+      if (!r.force()
+          && planned.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(planned)) {
+        throw new ConfigException(
+            "landing file "
+                + planned
+                + " already exists. Nothing was changed. Landing files are ingested once by name:"
+                + " rename the sample, remove that file, or pass --force to replace it.");
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot check the landing folder " + landingFolder + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot check the landing folder " + landingFolder + ": " + e.getMessage(), e);
     }
 
     // write, then prove the loader accepts it; restore what was there if it does not
@@ -129,7 +170,10 @@ final class NewDataset {
       } else {
         write(r.confFile(), previous);
       }
-      throw new IllegalStateException("the generated configuration does not validate (please report this as a lakeml bug; nothing was kept): " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the generated configuration does not validate (please report this as a lakeml bug; nothing was kept): "
+              + e.getMessage(),
+          e);
     }
     String landing = LakeCatalog.of(env).landing(ds);
     org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(landing, r.landedName());
@@ -138,24 +182,56 @@ final class NewDataset {
       fs.mkdirs(target.getParent());
       fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(sampleUri), target);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not copy the sample to " + target + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not copy the sample to " + target + ": " + e.getMessage(), e);
     }
 
-    out.println("new dataset '" + r.name() + "' from " + r.sample().getFileName() + " (" + r.format() + ", " + g.rows() + " rows, "
-        + g.columns().size() + " columns)");
-    out.println("  configuration  " + r.confFile() + (previous == null ? "" : " (overwritten: --force)"));
+    out.println(
+        "new dataset '"
+            + r.name()
+            + "' from "
+            + r.sample().getFileName()
+            + " ("
+            + r.format()
+            + ", "
+            + g.rows()
+            + " rows, "
+            + g.columns().size()
+            + " columns)");
+    out.println(
+        "  configuration  " + r.confFile() + (previous == null ? "" : " (overwritten: --force)"));
     out.println("  landing        " + target);
     out.println("guessed:");
-    out.println("  label          " + (g.label() == null ? "-" : g.positive() == null ? g.label() + " (multiclass)"
-        : g.label() + " (positive = \"" + g.positive() + "\"" + (g.favorable() == null ? "" : ", favorable = \"" + g.favorable() + "\"") + ")"));
+    out.println(
+        "  label          "
+            + (g.label() == null
+                ? "-"
+                : g.positive() == null
+                    ? g.label() + " (multiclass)"
+                    : g.label()
+                        + " (positive = \""
+                        + g.positive()
+                        + "\""
+                        + (g.favorable() == null ? "" : ", favorable = \"" + g.favorable() + "\"")
+                        + ")"));
     if (g.threshold() != null) {
-      out.println("  threshold      " + g.threshold() + " (the positive class is rare in the sample)");
+      out.println(
+          "  threshold      " + g.threshold() + " (the positive class is rare in the sample)");
     }
     out.println("  key            " + (g.key() == null ? "-" : g.key()));
-    out.println("  numeric        " + (g.numeric().isEmpty() ? "-" : String.join(", ", g.numeric())));
-    out.println("  categorical    " + (g.categorical().isEmpty() ? "-" : String.join(", ", g.categorical())));
-    out.println("  not features   " + (g.leftOut().isEmpty() ? "-" : String.join(", ", g.leftOut().keySet())));
-    out.println("  sensitive      " + (g.sensitive().isEmpty() ? "-" : String.join(", ", g.sensitive()) + " (commented out)"));
+    out.println(
+        "  numeric        " + (g.numeric().isEmpty() ? "-" : String.join(", ", g.numeric())));
+    out.println(
+        "  categorical    "
+            + (g.categorical().isEmpty() ? "-" : String.join(", ", g.categorical())));
+    out.println(
+        "  not features   "
+            + (g.leftOut().isEmpty() ? "-" : String.join(", ", g.leftOut().keySet())));
+    out.println(
+        "  sensitive      "
+            + (g.sensitive().isEmpty()
+                ? "-"
+                : String.join(", ", g.sensitive()) + " (commented out)"));
     out.println("check before the first run:");
     for (String c : g.checks()) {
       out.println("  - " + c);
@@ -196,7 +272,10 @@ final class NewDataset {
       throw new ConfigException("cannot read the sample " + sample + ": " + e.getMessage());
     }
     if (header == null || header.isBlank()) {
-      throw new ConfigException("the sample " + sample + " is empty or starts with an empty line: a CSV sample needs a header line with the column names.");
+      throw new ConfigException(
+          "the sample "
+              + sample
+              + " is empty or starts with an empty line: a CSV sample needs a header line with the column names.");
     }
     char best = ',';
     long bestCount = header.chars().filter(c -> c == ',').count();

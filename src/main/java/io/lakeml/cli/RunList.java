@@ -29,6 +29,7 @@ import org.apache.spark.sql.SparkSession;
 final class RunList {
   /** Longest message shown in the text table; {@code --json} carries it whole. */
   static final int MESSAGE_WIDTH = 120;
+
   private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
 
   private RunList() {}
@@ -37,12 +38,21 @@ final class RunList {
    * Prints the runs (a table, or one JSON object per run) and returns the summary's metrics and
    * message.
    */
-  static Map<String, Object> print(SparkSession spark, LakeCatalog cat, String dataset, LocalDate runDate, int last, boolean json,
+  static Map<String, Object> print(
+      SparkSession spark,
+      LakeCatalog cat,
+      String dataset,
+      LocalDate runDate,
+      int last,
+      boolean json,
       PrintStream out) {
     Map<String, Object> result = new LinkedHashMap<>();
     LakeCatalog.Table runs = cat.runs();
     if (!DeltaTables.exists(spark, runs.path())) {
-      String message = "No runs recorded yet: the run ledger " + runs.path() + " does not exist. Run a job first, e.g. 'jobs/lakeml nightly --dataset NAME'.";
+      String message =
+          "No runs recorded yet: the run ledger "
+              + runs.path()
+              + " does not exist. Run a job first, e.g. 'jobs/lakeml nightly --dataset NAME'.";
       if (!json) {
         out.println(message);
       }
@@ -59,7 +69,11 @@ final class RunList {
     }
     Dataset<Row> matching = spark.read().format("delta").load(runs.path()).where(filter);
     // bounded: limit --last
-    List<Row> rows = matching.orderBy(col(RunsTable.STARTED_AT).desc(), col(RunsTable.RUN_ID)).limit(last).collectAsList();
+    List<Row> rows =
+        matching
+            .orderBy(col(RunsTable.STARTED_AT).desc(), col(RunsTable.RUN_ID))
+            .limit(last)
+            .collectAsList();
     Map<String, Long> byStatus = new TreeMap<>();
     // bounded: one count per run status
     for (Row r : matching.groupBy(RunsTable.STATUS).count().collectAsList()) {
@@ -67,21 +81,34 @@ final class RunList {
     }
     long total = byStatus.values().stream().mapToLong(Long::longValue).sum();
     if (rows.isEmpty()) {
-      String message = "No runs " + (dataset == null ? "" : "of dataset '" + dataset + "' ") + (runDate == null ? "" : "for run date " + runDate + " ")
-          + "in " + runs.name() + ".";
+      String message =
+          "No runs "
+              + (dataset == null ? "" : "of dataset '" + dataset + "' ")
+              + (runDate == null ? "" : "for run date " + runDate + " ")
+              + "in "
+              + runs.name()
+              + ".";
       if (!json) {
         out.println(message);
       }
       result.put("message", message);
     }
-    TextTable table = new TextTable("started (UTC)", "run date", "job", "dataset", "status", ">duration", "message");
+    TextTable table =
+        new TextTable(
+            "started (UTC)", "run date", "job", "dataset", "status", ">duration", "message");
     for (Row row : rows) {
       RunsTable.Run r = RunsTable.Run.fromRow(row);
       Map<String, Object> run = toMap(r);
       if (json) {
         out.println(Summary.toJson(run));
       } else {
-        table.row(utc(r.startedAt()), run.get("runDate"), r.job(), r.dataset(), r.status(), duration(r.durationMs()),
+        table.row(
+            utc(r.startedAt()),
+            run.get("runDate"),
+            r.job(),
+            r.dataset(),
+            r.status(),
+            duration(r.durationMs()),
             shorten(r.message()));
       }
     }
@@ -121,7 +148,10 @@ final class RunList {
     return run;
   }
 
-  /** A ledger timestamp as an ISO instant in UTC, to the second (independent of the session time zone). */
+  /**
+   * A ledger timestamp as an ISO instant in UTC, to the second (independent of the session time
+   * zone).
+   */
   static String utc(Timestamp t) {
     return t == null ? null : t.toInstant().truncatedTo(ChronoUnit.SECONDS).toString();
   }
@@ -134,7 +164,9 @@ final class RunList {
       return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
     }
     long s = ms / 1000;
-    return s < 3600 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+    return s < 3600
+        ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60)
+        : String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
   }
 
   private static String shorten(String message) {

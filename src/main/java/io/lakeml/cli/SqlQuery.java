@@ -5,12 +5,16 @@ import java.io.PrintStream;
 import java.util.Iterator;
 import org.apache.spark.sql.SparkSession;
 
-/** Runs Spark SQL over the lake with tables named {@code <layer>.<dataset>} and {@code _system.<table>}. */
+/**
+ * Runs Spark SQL over the lake with tables named {@code <layer>.<dataset>} and {@code
+ * _system.<table>}.
+ */
 final class SqlQuery {
   private SqlQuery() {}
 
   private static final java.util.regex.Pattern TABLE_REF =
-      java.util.regex.Pattern.compile("(?i)(?<![\\w.`])`?(bronze|silver|gold|_system|predictions)`?\\.`?(\\w+)`?");
+      java.util.regex.Pattern.compile(
+          "(?i)(?<![\\w.`])`?(bronze|silver|gold|_system|predictions)`?\\.`?(\\w+)`?");
 
   /**
    * Registers the lake tables a query names (e.g. {@code silver.titanic}) in the session catalog;
@@ -22,13 +26,21 @@ final class SqlQuery {
       String db = t.name().substring(0, t.name().indexOf('.'));
       String table = t.name().substring(t.name().indexOf('.') + 1);
       spark.sql("CREATE DATABASE IF NOT EXISTS `" + db + "`");
-      // External tables (LOCATION): dropping the registration never touches the data. Re-registering
+      // External tables (LOCATION): dropping the registration never touches the data.
+      // Re-registering
       // keeps names pointing at this lake when a session is reused.
       spark.sql("DROP TABLE IF EXISTS `" + db + "`.`" + table + "`");
       if (!io.lakeml.core.DeltaTables.exists(spark, t.path())) {
         continue; // not written yet: Spark reports the missing table itself
       }
-      spark.sql("CREATE TABLE `" + db + "`.`" + table + "` USING delta LOCATION '" + t.path().replace("'", "\\'") + "'");
+      spark.sql(
+          "CREATE TABLE `"
+              + db
+              + "`.`"
+              + table
+              + "` USING delta LOCATION '"
+              + t.path().replace("'", "\\'")
+              + "'");
       n++;
     }
     return n;
@@ -48,40 +60,86 @@ final class SqlQuery {
     return out;
   }
 
-  /** What a statement does, from its parsed plan: read-only, or the kind of change (e.g. DELETE). */
+  /**
+   * What a statement does, from its parsed plan: read-only, or the kind of change (e.g. DELETE).
+   */
   record Statement(boolean readOnly, String kind) {}
 
-  /** Commands that only look: SHOW, DESCRIBE (Delta's DESCRIBE HISTORY / DETAIL too) and EXPLAIN, which runs nothing. */
-  private static final java.util.Set<String> LOOKING = java.util.Set.of("ShowTables", "ShowTablesExtended", "ShowViews", "ShowColumns",
-      "ShowNamespaces", "ShowFunctions", "ShowTableProperties", "ShowCreateTable", "ShowPartitions", "ShowCatalogs", "ShowCurrentNamespace",
-      "DescribeRelation", "DescribeColumn", "DescribeNamespace", "DescribeFunction", "ExplainCommand", "DescribeDeltaHistory",
-      "DescribeDeltaDetail", "DescribeDeltaDetailCommand", "DescribeDeltaHistoryCommand");
+  /**
+   * Commands that only look: SHOW, DESCRIBE (Delta's DESCRIBE HISTORY / DETAIL too) and EXPLAIN,
+   * which runs nothing.
+   */
+  private static final java.util.Set<String> LOOKING =
+      java.util.Set.of(
+          "ShowTables",
+          "ShowTablesExtended",
+          "ShowViews",
+          "ShowColumns",
+          "ShowNamespaces",
+          "ShowFunctions",
+          "ShowTableProperties",
+          "ShowCreateTable",
+          "ShowPartitions",
+          "ShowCatalogs",
+          "ShowCurrentNamespace",
+          "DescribeRelation",
+          "DescribeColumn",
+          "DescribeNamespace",
+          "DescribeFunction",
+          "ExplainCommand",
+          "DescribeDeltaHistory",
+          "DescribeDeltaDetail",
+          "DescribeDeltaDetailCommand",
+          "DescribeDeltaHistoryCommand");
 
-  private static final java.util.Map<String, String> KINDS = java.util.Map.ofEntries(java.util.Map.entry("DeleteFromTable", "DELETE"),
-      java.util.Map.entry("UpdateTable", "UPDATE"), java.util.Map.entry("MergeIntoTable", "MERGE"), java.util.Map.entry("InsertIntoStatement", "INSERT"),
-      java.util.Map.entry("InsertIntoDir", "INSERT OVERWRITE DIRECTORY"), java.util.Map.entry("TruncateTable", "TRUNCATE"),
-      java.util.Map.entry("DropTable", "DROP TABLE"), java.util.Map.entry("CreateTable", "CREATE TABLE"),
-      java.util.Map.entry("CreateTableAsSelect", "CREATE TABLE AS SELECT"), java.util.Map.entry("ReplaceTable", "REPLACE TABLE"),
-      java.util.Map.entry("ReplaceTableAsSelect", "REPLACE TABLE AS SELECT"), java.util.Map.entry("CacheTable", "CACHE TABLE"),
-      java.util.Map.entry("VacuumTableCommand", "VACUUM"), java.util.Map.entry("RestoreTableStatement", "RESTORE"),
-      java.util.Map.entry("OptimizeTableCommand", "OPTIMIZE"), java.util.Map.entry("SetCommand", "SET"));
+  private static final java.util.Map<String, String> KINDS =
+      java.util.Map.ofEntries(
+          java.util.Map.entry("DeleteFromTable", "DELETE"),
+          java.util.Map.entry("UpdateTable", "UPDATE"),
+          java.util.Map.entry("MergeIntoTable", "MERGE"),
+          java.util.Map.entry("InsertIntoStatement", "INSERT"),
+          java.util.Map.entry("InsertIntoDir", "INSERT OVERWRITE DIRECTORY"),
+          java.util.Map.entry("TruncateTable", "TRUNCATE"),
+          java.util.Map.entry("DropTable", "DROP TABLE"),
+          java.util.Map.entry("CreateTable", "CREATE TABLE"),
+          java.util.Map.entry("CreateTableAsSelect", "CREATE TABLE AS SELECT"),
+          java.util.Map.entry("ReplaceTable", "REPLACE TABLE"),
+          java.util.Map.entry("ReplaceTableAsSelect", "REPLACE TABLE AS SELECT"),
+          java.util.Map.entry("CacheTable", "CACHE TABLE"),
+          java.util.Map.entry("VacuumTableCommand", "VACUUM"),
+          java.util.Map.entry("RestoreTableStatement", "RESTORE"),
+          java.util.Map.entry("OptimizeTableCommand", "OPTIMIZE"),
+          java.util.Map.entry("SetCommand", "SET"));
 
   /**
    * Parses {@code query} with the session's parser (Delta's statements included) without running
-   * it: a query, SHOW, DESCRIBE or EXPLAIN is read-only; anything else — DML, DDL, a command — is not.
+   * it: a query, SHOW, DESCRIBE or EXPLAIN is read-only; anything else — DML, DDL, a command — is
+   * not.
    */
-  static Statement classify(SparkSession spark, String query) throws org.apache.spark.sql.catalyst.parser.ParseException {
+  static Statement classify(SparkSession spark, String query)
+      throws org.apache.spark.sql.catalyst.parser.ParseException {
     org.apache.spark.sql.catalyst.plans.logical.LogicalPlan plan =
-        ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().sqlParser().parsePlan(query);
+        ((org.apache.spark.sql.classic.SparkSession) spark)
+            .sessionState()
+            .sqlParser()
+            .parsePlan(query);
     String name = plan.getClass().getSimpleName();
     if (LOOKING.contains(name)) {
       return new Statement(true, name);
     }
     // any statement or command anywhere in the tree (a CTE in front of an INSERT, say) is a change
-    scala.Option<org.apache.spark.sql.catalyst.plans.logical.LogicalPlan> change = plan.find(
-        scala.jdk.javaapi.FunctionConverters.asScalaFromFunction(n -> (Object) (n instanceof org.apache.spark.sql.catalyst.plans.logical.Command
-            || n instanceof org.apache.spark.sql.catalyst.plans.logical.ParsedStatement
-            || n instanceof org.apache.spark.sql.catalyst.plans.logical.InsertIntoDir)));
+    scala.Option<org.apache.spark.sql.catalyst.plans.logical.LogicalPlan> change =
+        plan.find(
+            scala.jdk.javaapi.FunctionConverters.asScalaFromFunction(
+                n ->
+                    (Object)
+                        (n instanceof org.apache.spark.sql.catalyst.plans.logical.Command
+                            || n
+                                instanceof
+                                org.apache.spark.sql.catalyst.plans.logical.ParsedStatement
+                            || n
+                                instanceof
+                                org.apache.spark.sql.catalyst.plans.logical.InsertIntoDir)));
     if (change.isEmpty()) {
       return new Statement(true, "query");
     }

@@ -44,24 +44,33 @@ final class SqlWriteJob implements Job {
     ctx.step("running a " + kind + " statement (--allow-write)");
     String tag = CommitTag.of(name(), Map.of("runId", ctx.runId(), "statement", kind)).encode();
     List<Map<String, Object>> output = new ArrayList<>();
-    DeltaTables.withCommitMetadata(ctx.spark(), tag, () -> {
-      // bounded: a DML statement returns one row of counts; at most 20 rows are kept
-      for (Row r : ctx.spark().sql(statement).limit(20).collectAsList()) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < r.length(); i++) {
-          m.put(r.schema().fields()[i].name(), r.get(i));
-        }
-        output.add(m);
-      }
-    });
-    JobResult result = JobResult.succeeded().metric("statementKind", kind).metric("statement", statement).metric("output", output)
-        .metric("commitMetadata", tag);
+    DeltaTables.withCommitMetadata(
+        ctx.spark(),
+        tag,
+        () -> {
+          // bounded: a DML statement returns one row of counts; at most 20 rows are kept
+          for (Row r : ctx.spark().sql(statement).limit(20).collectAsList()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int i = 0; i < r.length(); i++) {
+              m.put(r.schema().fields()[i].name(), r.get(i));
+            }
+            output.add(m);
+          }
+        });
+    JobResult result =
+        JobResult.succeeded()
+            .metric("statementKind", kind)
+            .metric("statement", statement)
+            .metric("output", output)
+            .metric("commitMetadata", tag);
     for (LakeCatalog.Table t : named) {
-      DeltaTables.version(ctx.spark(), t.path()).ifPresent(v -> {
-        if (v != before.get(t.name())) {
-          result.wrote(t.name(), v);
-        }
-      });
+      DeltaTables.version(ctx.spark(), t.path())
+          .ifPresent(
+              v -> {
+                if (v != before.get(t.name())) {
+                  result.wrote(t.name(), v);
+                }
+              });
     }
     return result;
   }

@@ -20,23 +20,29 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs one pipeline command as its own Spark application: a child process started through the
- * launcher named by {@code LAKEML_LAUNCHER} ({@code jobs/lakeml}, which goes through spark-submit on
- * a cluster), or, without it, a JVM like this one (same java, options and classpath). The child's
- * stdout is passed through and its last JSON line is the stage's summary; a child that dies without
- * one (killed, out of memory) counts as failed.
+ * launcher named by {@code LAKEML_LAUNCHER} ({@code jobs/lakeml}, which goes through spark-submit
+ * on a cluster), or, without it, a JVM like this one (same java, options and classpath). The
+ * child's stdout is passed through and its last JSON line is the stage's summary; a child that dies
+ * without one (killed, out of memory) counts as failed.
  */
 final class StageProcess {
   /** Environment variable naming the launcher of stage applications. */
   static final String LAUNCHER = "LAKEML_LAUNCHER";
+
   private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
   private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
     // stopping the nightly (Ctrl-C, SIGTERM from a scheduler) stops the stage it is running
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(p -> {
-      p.descendants().forEach(ProcessHandle::destroy);
-      p.destroy();
-    })));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    RUNNING.forEach(
+                        p -> {
+                          p.descendants().forEach(ProcessHandle::destroy);
+                          p.destroy();
+                        })));
   }
 
   private StageProcess() {}
@@ -51,7 +57,8 @@ final class StageProcess {
     }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!arg.startsWith("-agentlib:") && !arg.startsWith("-javaagent:")) { // a debugger port cannot be shared
+      if (!arg.startsWith("-agentlib:")
+          && !arg.startsWith("-javaagent:")) { // a debugger port cannot be shared
         cmd.add(arg);
       }
     }
@@ -63,9 +70,11 @@ final class StageProcess {
 
   /**
    * Runs {@code args} to completion. Output lines go to {@code out}; the child's stderr (its log)
-   * goes to {@code err}, each line prefixed with {@code prefix} when several applications run at once.
+   * goes to {@code err}, each line prefixed with {@code prefix} when several applications run at
+   * once.
    */
-  static Runner.Outcome run(String stage, List<String> args, PrintStream out, PrintStream err, String prefix) {
+  static Runner.Outcome run(
+      String stage, List<String> args, PrintStream out, PrintStream err, String prefix) {
     List<String> cmd = launcher();
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -77,12 +86,19 @@ final class StageProcess {
     try {
       p = pb.start();
     } catch (IOException e) {
-      return failed(stage, 1, "could not start " + cmd.get(0) + ": " + e.getMessage()
-          + (System.getenv(LAUNCHER) != null ? " (set by " + LAUNCHER + ")" : ""));
+      return failed(
+          stage,
+          1,
+          "could not start "
+              + cmd.get(0)
+              + ": "
+              + e.getMessage()
+              + (System.getenv(LAUNCHER) != null ? " (set by " + LAUNCHER + ")" : ""));
     }
     RUNNING.add(p);
     try {
-      Thread errPump = inherit ? null : pump(p.getErrorStream(), err, prefix == null ? "" : prefix, null);
+      Thread errPump =
+          inherit ? null : pump(p.getErrorStream(), err, prefix == null ? "" : prefix, null);
       String[] lastJson = new String[1];
       Thread outPump = pump(p.getInputStream(), out, "", lastJson);
       int code = p.waitFor();
@@ -91,10 +107,16 @@ final class StageProcess {
         errPump.join();
       }
       if (lastJson[0] == null) {
-        return failed(stage, code == 0 ? 1 : code, stage + " exited with code " + code
-            + " without printing its summary (killed, or out of memory?); its log is above");
+        return failed(
+            stage,
+            code == 0 ? 1 : code,
+            stage
+                + " exited with code "
+                + code
+                + " without printing its summary (killed, or out of memory?); its log is above");
       }
-      Map<String, Object> summary = JSON.readValue(lastJson[0], new TypeReference<LinkedHashMap<String, Object>>() {});
+      Map<String, Object> summary =
+          JSON.readValue(lastJson[0], new TypeReference<LinkedHashMap<String, Object>>() {});
       return new Runner.Outcome(code, summary);
     } catch (InterruptedException e) {
       p.destroy();
@@ -121,19 +143,23 @@ final class StageProcess {
   }
 
   private static Thread pump(InputStream in, PrintStream to, String prefix, String[] lastJson) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          to.println(prefix + line);
-          if (lastJson != null && line.startsWith("{")) {
-            lastJson[0] = line;
-          }
-        }
-        to.flush();
-      } catch (IOException e) {
-        to.println(prefix + "(output lost: " + e.getMessage() + ")");
-      }
-    }, "lakeml-stage-output");
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  to.println(prefix + line);
+                  if (lastJson != null && line.startsWith("{")) {
+                    lastJson[0] = line;
+                  }
+                }
+                to.flush();
+              } catch (IOException e) {
+                to.println(prefix + "(output lost: " + e.getMessage() + ")");
+              }
+            },
+            "lakeml-stage-output");
     t.setDaemon(true);
     t.start();
     return t;

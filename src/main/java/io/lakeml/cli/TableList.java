@@ -25,7 +25,12 @@ final class TableList {
   private TableList() {}
 
   /** Prints the tables and returns the summary's metrics. */
-  static Map<String, Object> print(SparkSession spark, LakeCatalog cat, List<String> datasets, boolean includeSystem, boolean json,
+  static Map<String, Object> print(
+      SparkSession spark,
+      LakeCatalog cat,
+      List<String> datasets,
+      boolean includeSystem,
+      boolean json,
       PrintStream out) {
     List<LakeCatalog.Table> tables = new ArrayList<>();
     for (String d : datasets) {
@@ -34,7 +39,9 @@ final class TableList {
     if (includeSystem) {
       tables.addAll(cat.systemTables());
     }
-    TextTable text = new TextTable("table", ">version", ">rows", ">files", ">size", "last write (UTC)", "operation");
+    TextTable text =
+        new TextTable(
+            "table", ">version", ">rows", ">files", ">size", "last write (UTC)", "operation");
     int existing = 0;
     long bytes = 0;
     for (LakeCatalog.Table t : tables) {
@@ -46,8 +53,14 @@ final class TableList {
       if (json) {
         out.println(Summary.toJson(info));
       } else if (Boolean.TRUE.equals(info.get("exists"))) {
-        text.row(t.name(), info.get("version"), info.get("rows"), info.get("files"), size((Long) info.get("sizeBytes")),
-            info.get("lastWrite"), info.get("operation"));
+        text.row(
+            t.name(),
+            info.get("version"),
+            info.get("rows"),
+            info.get("files"),
+            size((Long) info.get("sizeBytes")),
+            info.get("lastWrite"),
+            info.get("operation"));
       } else {
         text.row(t.name(), "", "", "", "", NOT_CREATED, "");
       }

@@ -4,7 +4,10 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain aligned text table for operators: columns as wide as their widest cell, the last one unpadded. */
+/**
+ * A plain aligned text table for operators: columns as wide as their widest cell, the last one
+ * unpadded.
+ */
 final class TextTable {
   private final List<String> header;
   private final boolean[] rightAligned;
@@ -22,7 +25,8 @@ final class TextTable {
 
   TextTable row(Object... cells) {
     if (cells.length != header.size()) {
-      throw new IllegalArgumentException("a row of " + header.size() + " cells expected, got " + cells.length);
+      throw new IllegalArgumentException(
+          "a row of " + header.size() + " cells expected, got " + cells.length);
     }
     List<String> r = new ArrayList<>();
     for (Object c : cells) {

@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Names that stand for many columns, so a wide dataset's configuration fits on a screen: a numeric
  * range {@code pixel{1..784}} (in the schema and in feature lists; zero-padded when the first bound
- * is, as in {@code f{000..999}}) and, in feature lists, globs over the schema's names ({@code *} any
- * run of characters, {@code ?} one), e.g. {@code numeric = ["pixel*"]}.
+ * is, as in {@code f{000..999}}) and, in feature lists, globs over the schema's names ({@code *}
+ * any run of characters, {@code ?} one), e.g. {@code numeric = ["pixel*"]}.
  */
 public final class ColumnPatterns {
   private static final Pattern RANGE = Pattern.compile("\\{(\\d+)\\.\\.(\\d+)}");
@@ -39,10 +39,12 @@ public final class ColumnPatterns {
     long from = Long.parseLong(m.group(1));
     long to = Long.parseLong(m.group(2));
     if (to < from) {
-      throw new IllegalArgumentException("the range {" + m.group(1) + ".." + m.group(2) + "} in '" + name + "' runs backwards");
+      throw new IllegalArgumentException(
+          "the range {" + m.group(1) + ".." + m.group(2) + "} in '" + name + "' runs backwards");
     }
     if (to - from >= 100_000) {
-      throw new IllegalArgumentException("the range in '" + name + "' stands for more than 100000 columns");
+      throw new IllegalArgumentException(
+          "the range in '" + name + "' stands for more than 100000 columns");
     }
     int width = m.group(1).length() > 1 && m.group(1).startsWith("0") ? m.group(1).length() : 0;
     List<String> out = new ArrayList<>();
@@ -58,7 +60,8 @@ public final class ColumnPatterns {
    * every column a glob matches, leaving out {@code excluded} (the label and key: a glob such as
    * {@code "*"} must not make them features). A plain name is returned as is.
    */
-  public static List<String> resolve(String pattern, List<String> columns, java.util.Collection<String> excluded) {
+  public static List<String> resolve(
+      String pattern, List<String> columns, java.util.Collection<String> excluded) {
     if (!isPattern(pattern)) {
       return List.of(pattern);
     }
@@ -67,7 +70,10 @@ public final class ColumnPatterns {
       return names;
     }
     List<Pattern> globs = names.stream().map(ColumnPatterns::glob).toList();
-    return columns.stream().filter(c -> !excluded.contains(c)).filter(c -> globs.stream().anyMatch(g -> g.matcher(c).matches())).toList();
+    return columns.stream()
+        .filter(c -> !excluded.contains(c))
+        .filter(c -> globs.stream().anyMatch(g -> g.matcher(c).matches()))
+        .toList();
   }
 
   private static Pattern glob(String g) {

@@ -2,10 +2,10 @@ package io.lakeml.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
 import io.lakeml.config.DatasetConfig.Action;
 import io.lakeml.config.DatasetConfig.Algorithm;
 import io.lakeml.config.DatasetConfig.Check;
@@ -55,14 +55,28 @@ public final class ConfigLoader {
   private static final Pattern DATASET_NAME = Pattern.compile("[a-z][a-z0-9_]*");
   private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final List<String> ROOTS = List.of("lake", "spark", "dataset");
+
   /** Algorithms the tune stage knows; grids are checked against MLlib there. */
   public static final Set<String> ALGORITHMS =
-      Set.of("logistic-regression", "random-forest", "gradient-boosted-trees", "linear-svc", "naive-bayes", "decision-tree", "xgboost");
+      Set.of(
+          "logistic-regression",
+          "random-forest",
+          "gradient-boosted-trees",
+          "linear-svc",
+          "naive-bayes",
+          "decision-tree",
+          "xgboost");
+
   /** MLlib's GBT and linear SVC classifiers are binary only. */
   static final Set<String> BINARY_ONLY = Set.of("gradient-boosted-trees", "linear-svc");
+
   /** Selection metrics: MLlib evaluator metric names. */
-  public static final Set<String> BINARY_METRICS = Set.of("areaUnderROC", "areaUnderPR", "f1", "accuracy", "weightedPrecision", "weightedRecall");
-  public static final Set<String> MULTICLASS_METRICS = Set.of("f1", "accuracy", "weightedPrecision", "weightedRecall");
+  public static final Set<String> BINARY_METRICS =
+      Set.of(
+          "areaUnderROC", "areaUnderPR", "f1", "accuracy", "weightedPrecision", "weightedRecall");
+
+  public static final Set<String> MULTICLASS_METRICS =
+      Set.of("f1", "accuracy", "weightedPrecision", "weightedRecall");
 
   private ConfigLoader() {}
 
@@ -74,41 +88,67 @@ public final class ConfigLoader {
    * @param dataset dataset name or null for commands that need none
    * @param overrides {@code key=value} strings from {@code --set}
    */
-  public static LakemlConfig load(Path confDir, String env, String dataset, List<String> overrides) {
+  public static LakemlConfig load(
+      Path confDir, String env, String dataset, List<String> overrides) {
     return load(confDir, env, dataset, overrides, System::getenv);
   }
 
   /**
    * As {@link #load(Path, String, String, List)}, with the process environment replaced by {@code
-   * environment} (a variable name → value or null): where JDBC credentials named by {@code user-env}
-   * and {@code password-env} are looked up.
+   * environment} (a variable name → value or null): where JDBC credentials named by {@code
+   * user-env} and {@code password-env} are looked up.
    */
-  public static LakemlConfig load(Path confDir, String env, String dataset, List<String> overrides,
+  public static LakemlConfig load(
+      Path confDir,
+      String env,
+      String dataset,
+      List<String> overrides,
       Function<String, String> environment) {
     List<String> problems = new ArrayList<>();
     if (!Files.isDirectory(confDir)) {
-      throw new ConfigException("configuration folder " + confDir.toAbsolutePath() + " does not exist. Run from the project folder or pass --conf-dir.");
+      throw new ConfigException(
+          "configuration folder "
+              + confDir.toAbsolutePath()
+              + " does not exist. Run from the project folder or pass --conf-dir.");
     }
     Config merged = ConfigFactory.empty();
     for (String set : overrides) {
       int eq = set.indexOf('=');
       if (eq <= 0) {
-        problems.add("--set '" + set + "' is not key=value. Write it as --set dataset.tune.folds=5.");
+        problems.add(
+            "--set '" + set + "' is not key=value. Write it as --set dataset.tune.folds=5.");
         continue;
       }
       String key = set.substring(0, eq).trim();
       String value = set.substring(eq + 1).trim();
       try {
-        Config one = ConfigFactory.parseString(key + " = " + quoteIfNeeded(value),
-            ConfigParseOptions.defaults().setOriginDescription("command line --set " + set));
-        merged = one.withFallback(merged); // a later --set of the same key wins, as on any command line
+        Config one =
+            ConfigFactory.parseString(
+                key + " = " + quoteIfNeeded(value),
+                ConfigParseOptions.defaults().setOriginDescription("command line --set " + set));
+        merged =
+            one.withFallback(merged); // a later --set of the same key wins, as on any command line
       } catch (com.typesafe.config.ConfigException e) {
-        problems.add("--set '" + set + "' cannot be parsed: " + e.getMessage() + ". Quote the value if it contains special characters.");
+        problems.add(
+            "--set '"
+                + set
+                + "' cannot be parsed: "
+                + e.getMessage()
+                + ". Quote the value if it contains special characters.");
       }
     }
     Path envFile = confDir.resolve(env + ".conf");
     if (!Files.isRegularFile(envFile)) {
-      problems.add("environment file " + envFile + " does not exist (from --env " + env + "). Use one of " + listConf(confDir) + " or create " + envFile + ".");
+      problems.add(
+          "environment file "
+              + envFile
+              + " does not exist (from --env "
+              + env
+              + "). Use one of "
+              + listConf(confDir)
+              + " or create "
+              + envFile
+              + ".");
     } else {
       merged = merged.withFallback(parseFile(envFile, problems));
     }
@@ -119,8 +159,15 @@ public final class ConfigLoader {
         Path dsFile = confDir.resolve("datasets").resolve(dataset + ".conf");
         if (!Files.isRegularFile(dsFile)) {
           List<String> known = listConf(confDir.resolve("datasets"));
-          problems.add("dataset '" + dataset + "' has no configuration file " + dsFile + ". Known datasets: " + known
-              + Suggest.didYouMean(dataset, known) + ". Create the file (see README, 'Adding a dataset').");
+          problems.add(
+              "dataset '"
+                  + dataset
+                  + "' has no configuration file "
+                  + dsFile
+                  + ". Known datasets: "
+                  + known
+                  + Suggest.didYouMean(dataset, known)
+                  + ". Create the file (see README, 'Adding a dataset').");
         } else {
           merged = merged.withFallback(parseFile(dsFile, problems));
         }
@@ -129,8 +176,11 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    Config defaults = ConfigFactory.parseResources(ConfigLoader.class, "/" + DEFAULTS_RESOURCE,
-        ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
+    Config defaults =
+        ConfigFactory.parseResources(
+            ConfigLoader.class,
+            "/" + DEFAULTS_RESOURCE,
+            ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
     try {
       merged = merged.withFallback(defaults).resolve();
     } catch (com.typesafe.config.ConfigException e) {
@@ -149,32 +199,62 @@ public final class ConfigLoader {
     return bind(merged, env, dataset, projectDir, System::getenv);
   }
 
-  static LakemlConfig bind(Config merged, String env, String dataset, Path projectDir, Function<String, String> environment) {
+  static LakemlConfig bind(
+      Config merged,
+      String env,
+      String dataset,
+      Path projectDir,
+      Function<String, String> environment) {
     ConfigReader r = new ConfigReader(merged);
-    Settings.Lake lake = new Settings.Lake(r.string("lake.root", "data-lake", true, "Set lake.root to a folder or a Hadoop URI such as hdfs:///lakeml."),
-        r.bool("lake.skip-unchanged", true));
-    Settings.Spark spark = new Settings.Spark(r.string("spark.master", "local[2]"), r.stringMap("spark.conf"),
-        new Settings.SmallInput(r.integer("spark.small-input.max-mb", 64, 0), r.stringMap("spark.small-input.conf")),
-        new Settings.WideInput(r.integer("spark.wide-input.min-columns", 200, 0), r.strings("spark.wide-input.stages"),
-            r.stringMap("spark.wide-input.conf")));
+    Settings.Lake lake =
+        new Settings.Lake(
+            r.string(
+                "lake.root",
+                "data-lake",
+                true,
+                "Set lake.root to a folder or a Hadoop URI such as hdfs:///lakeml."),
+            r.bool("lake.skip-unchanged", true));
+    Settings.Spark spark =
+        new Settings.Spark(
+            r.string("spark.master", "local[2]"),
+            r.stringMap("spark.conf"),
+            new Settings.SmallInput(
+                r.integer("spark.small-input.max-mb", 64, 0),
+                r.stringMap("spark.small-input.conf")),
+            new Settings.WideInput(
+                r.integer("spark.wide-input.min-columns", 200, 0),
+                r.strings("spark.wide-input.stages"),
+                r.stringMap("spark.wide-input.conf")));
     for (String stage : spark.wideInput().stages()) {
       if (!Settings.WideInput.STAGES.contains(stage)) {
-        r.problem("spark.wide-input.stages", "names no stage '" + stage + "'" + Suggest.didYouMean(stage, Settings.WideInput.STAGES),
+        r.problem(
+            "spark.wide-input.stages",
+            "names no stage '" + stage + "'" + Suggest.didYouMean(stage, Settings.WideInput.STAGES),
             "Use stages of the nightly: " + Settings.WideInput.STAGES);
       }
     }
-    Optional<DatasetConfig> ds = dataset == null ? Optional.empty() : Optional.of(bindDataset(r, dataset, projectDir, environment));
+    Optional<DatasetConfig> ds =
+        dataset == null
+            ? Optional.empty()
+            : Optional.of(bindDataset(r, dataset, projectDir, environment));
     r.reportUnknownKeys(ROOTS);
     if (!r.problems().isEmpty()) {
       throw new ConfigException(r.problems());
     }
-    // how a stage decides it has nothing to do is not part of what it computes: left out of the hash
-    String hash = sha256(merged.withoutPath("lake.skip-unchanged").root().render(ConfigRenderOptions.concise()));
-    String datasetHash = merged.hasPath("dataset") ? sha256(merged.getConfig("dataset").root().render(ConfigRenderOptions.concise())) : "";
+    // how a stage decides it has nothing to do is not part of what it computes: left out of the
+    // hash
+    String hash =
+        sha256(
+            merged.withoutPath("lake.skip-unchanged").root().render(ConfigRenderOptions.concise()));
+    String datasetHash =
+        merged.hasPath("dataset")
+            ? sha256(merged.getConfig("dataset").root().render(ConfigRenderOptions.concise()))
+            : "";
     return new LakemlConfig(env, projectDir, lake, spark, ds, hash, datasetHash);
   }
 
-  private static DatasetConfig bindDataset(ConfigReader r, String name, Path projectDir, Function<String, String> environment) {
+  private static DatasetConfig bindDataset(
+      ConfigReader r, String name, Path projectDir, Function<String, String> environment) {
     String p = "dataset.";
     Format format = r.enumValue(p + "source.format", Format.class, Format.CSV);
     Mode mode = r.enumValue(p + "source.mode", Mode.class, Mode.INCREMENTAL);
@@ -184,23 +264,29 @@ public final class ConfigLoader {
       jdbc = JdbcBinder.bind(r, p + "source", mode, options, projectDir, environment);
     } else if (r.has(p + "source.jdbc")) {
       r.subtree(p + "source.jdbc");
-      r.problem(p + "source.jdbc", "a jdbc block is only read with dataset.source.format = jdbc, the format is " + format,
+      r.problem(
+          p + "source.jdbc",
+          "a jdbc block is only read with dataset.source.format = jdbc, the format is " + format,
           "Set dataset.source.format = jdbc, or remove the jdbc block");
     }
-    Source source = new Source(
-        format,
-        mode,
-        r.string(p + "source.path", name),
-        r.strings(p + "source.missing-values"),
-        r.enumValue(p + "source.schema-drift", DriftPolicy.class, DriftPolicy.QUARANTINE),
-        options,
-        r.integer(p + "source.max-files-per-batch", 1000, 1),
-        jdbc);
+    Source source =
+        new Source(
+            format,
+            mode,
+            r.string(p + "source.path", name),
+            r.strings(p + "source.missing-values"),
+            r.enumValue(p + "source.schema-drift", DriftPolicy.class, DriftPolicy.QUARANTINE),
+            options,
+            r.integer(p + "source.max-files-per-batch", 1000, 1),
+            jdbc);
 
     List<Column> columns = new ArrayList<>();
     List<com.typesafe.config.Config> items = r.objects(p + "schema");
     if (items.isEmpty()) {
-      r.problem(p + "schema", "the dataset declares no columns", "List them as schema = [ { name = id, type = string }, … ]");
+      r.problem(
+          p + "schema",
+          "the dataset declares no columns",
+          "List them as schema = [ { name = id, type = string }, … ]");
     }
     Set<String> seen = new HashSet<>();
     Set<String> landedSeen = new HashSet<>();
@@ -215,13 +301,22 @@ public final class ConfigLoader {
       }
       if (landedAs != null) {
         if (col.contains("{")) {
-          c.problem("landed-as", "landed-as names one landed column, and '" + col + "' is a range", "Declare that column on its own line");
+          c.problem(
+              "landed-as",
+              "landed-as names one landed column, and '" + col + "' is a range",
+              "Declare that column on its own line");
           continue;
         } else if (landedAs.isEmpty() || landedAs.equals(col)) {
-          c.problem("landed-as", "landed-as '" + landedAs + "' is empty or the column's own name", "Remove landed-as");
+          c.problem(
+              "landed-as",
+              "landed-as '" + landedAs + "' is empty or the column's own name",
+              "Remove landed-as");
           continue;
         } else if (!landedSeen.add(landedAs)) {
-          c.problem("landed-as", "landed column '" + landedAs + "' is mapped twice", "Map each landed name to one column");
+          c.problem(
+              "landed-as",
+              "landed column '" + landedAs + "' is mapped twice",
+              "Map each landed name to one column");
           continue;
         }
       }
@@ -229,13 +324,19 @@ public final class ConfigLoader {
       try {
         names = ColumnPatterns.expandRange(col); // pixel{1..784}: one entry, many columns
       } catch (IllegalArgumentException e) {
-        c.problem("name", e.getMessage(), "Write one range {from..to} with from <= to, e.g. pixel{1..784}");
+        c.problem(
+            "name",
+            e.getMessage(),
+            "Write one range {from..to} with from <= to, e.g. pixel{1..784}");
         continue;
       }
       for (String one : names) {
         if (!COLUMN_NAME.matcher(one).matches() || one.startsWith("_")) {
-          c.problem("name", "column name '" + one + "' is invalid", "Use letters, digits and '_', not starting with '_' or a digit "
-              + "(names starting with '_' are reserved for lakeml; a range is written pixel{1..784})");
+          c.problem(
+              "name",
+              "column name '" + one + "' is invalid",
+              "Use letters, digits and '_', not starting with '_' or a digit "
+                  + "(names starting with '_' are reserved for lakeml; a range is written pixel{1..784})");
           break;
         } else if (!seen.add(one)) {
           c.problem("name", "column '" + one + "' is declared twice", "Remove one of them");
@@ -245,7 +346,9 @@ public final class ConfigLoader {
       }
     }
     if (format == Format.JDBC && !landedSeen.isEmpty()) {
-      r.problem(p + "schema", "landed-as renames columns of landing files, and this source is JDBC",
+      r.problem(
+          p + "schema",
+          "landed-as renames columns of landing files, and this source is JDBC",
           "Alias the columns in dataset.source.jdbc.query instead (SELECT \"Loan Amount\" AS loan_amount …)");
     }
     Set<String> known = new TreeSet<>(seen);
@@ -255,12 +358,20 @@ public final class ConfigLoader {
 
     Optional<Label> label = Optional.empty();
     if (r.has(p + "label")) {
-      String labelCol = r.string(p + "label.column", null, true, "Name the label column: dataset.label.column = survived.");
+      String labelCol =
+          r.string(
+              p + "label.column",
+              null,
+              true,
+              "Name the label column: dataset.label.column = survived.");
       // without a positive class the label is multiclass (every distinct value a class)
       Optional<String> positive = Optional.ofNullable(r.string(p + "label.positive", null));
-      Optional<String> favorable = Optional.ofNullable(r.string(p + "label.favorable", positive.orElse(null)));
+      Optional<String> favorable =
+          Optional.ofNullable(r.string(p + "label.favorable", positive.orElse(null)));
       if (positive.isEmpty() && favorable.isPresent()) {
-        r.problem(p + "label.favorable", "a favorable outcome needs a binary label",
+        r.problem(
+            p + "label.favorable",
+            "a favorable outcome needs a binary label",
             "Set dataset.label.positive too, or remove favorable (fairness metrics are defined for binary labels)");
       }
       if (labelCol != null) {
@@ -276,18 +387,27 @@ public final class ConfigLoader {
       String col = c.string("column", null, true, "Name the sensitive column.");
       List<String> privileged = c.strings("privileged");
       if (privileged.isEmpty()) {
-        c.problem("privileged", "no privileged values given", "List the values of the privileged group: privileged = [\"male\"]");
+        c.problem(
+            "privileged",
+            "no privileged values given",
+            "List the values of the privileged group: privileged = [\"male\"]");
       }
       List<Double> bands = new ArrayList<>();
       for (String b : c.strings("bands")) {
         try {
           double v = Double.parseDouble(b);
           if (!bands.isEmpty() && v <= bands.get(bands.size() - 1)) {
-            c.problem("bands", "cut points must increase: " + b + " follows " + bands.get(bands.size() - 1), "List them in ascending order: bands = [25, 60]");
+            c.problem(
+                "bands",
+                "cut points must increase: " + b + " follows " + bands.get(bands.size() - 1),
+                "List them in ascending order: bands = [25, 60]");
           }
           bands.add(v);
         } catch (NumberFormatException e) {
-          c.problem("bands", "'" + b + "' is not a number", "List the cut points of a numeric attribute: bands = [40] makes the groups \"< 40\" and \">= 40\"");
+          c.problem(
+              "bands",
+              "'" + b + "' is not a number",
+              "List the cut points of a numeric attribute: bands = [40] makes the groups \"< 40\" and \">= 40\"");
         }
       }
       c.reportUnknownKeys(null);
@@ -295,16 +415,24 @@ public final class ConfigLoader {
         checkColumns(c, "column", List.of(col), known);
         Sensitive s = new Sensitive(col, privileged, bands);
         if (!bands.isEmpty()) {
-          Optional<Column> declared = columns.stream().filter(x -> x.name().equals(col)).findFirst();
+          Optional<Column> declared =
+              columns.stream().filter(x -> x.name().equals(col)).findFirst();
           if (declared.isPresent() && !declared.get().type().isNumeric()) {
-            c.problem("bands", "'" + col + "' is a " + declared.get().type() + ", bands need a number",
+            c.problem(
+                "bands",
+                "'" + col + "' is a " + declared.get().type() + ", bands need a number",
                 "Declare the column as int, long or double in dataset.schema, or remove bands and list its privileged values");
           }
           List<String> groups = s.bandLabels();
           for (String v : privileged) {
             if (!groups.contains(v)) {
-              c.problem("privileged", "'" + v + "' is not one of the groups " + groups + " that the bands make",
-                  "Name the privileged group by its band, e.g. privileged = [\"" + groups.get(0) + "\"]" + Suggest.didYouMean(v, groups));
+              c.problem(
+                  "privileged",
+                  "'" + v + "' is not one of the groups " + groups + " that the bands make",
+                  "Name the privileged group by its band, e.g. privileged = [\""
+                      + groups.get(0)
+                      + "\"]"
+                      + Suggest.didYouMean(v, groups));
             }
           }
         }
@@ -315,18 +443,33 @@ public final class ConfigLoader {
     List<String> schemaOrder = columns.stream().map(Column::name).toList();
     Set<String> notFeatures = new HashSet<>(key);
     label.ifPresent(l -> notFeatures.add(l.column()));
-    Features features = new Features(resolvePatterns(r, p + "features.numeric", r.strings(p + "features.numeric"), schemaOrder, notFeatures),
-        resolvePatterns(r, p + "features.categorical", r.strings(p + "features.categorical"), schemaOrder, notFeatures));
+    Features features =
+        new Features(
+            resolvePatterns(
+                r,
+                p + "features.numeric",
+                r.strings(p + "features.numeric"),
+                schemaOrder,
+                notFeatures),
+            resolvePatterns(
+                r,
+                p + "features.categorical",
+                r.strings(p + "features.categorical"),
+                schemaOrder,
+                notFeatures));
     checkColumns(r, p + "features.numeric", features.numeric(), known);
     checkColumns(r, p + "features.categorical", features.categorical(), known);
-    checkNotFeatures(r, p, features, label.map(Label::column).filter(Objects::nonNull).orElse(null), key);
+    checkNotFeatures(
+        r, p, features, label.map(Label::column).filter(Objects::nonNull).orElse(null), key);
 
     List<Rule> rules = bindRules(r, p + "validation.rules", known);
     DatasetConfig.Prepare prepare = bindPrepare(r, p + "prepare", known, columns, features, label);
     Tune tune = bindTune(r, p + "tune", label.map(Label::binary).orElse(true));
     DatasetConfig.Bias bias = bindBias(r, p + "bias", sensitive, label);
-    DatasetConfig.Deploy deploy = bindDeploy(r, p + "deploy", label.map(Label::binary).orElse(true));
-    return new DatasetConfig(name, source, columns, key, label, sensitive, features, rules, prepare, tune, bias, deploy);
+    DatasetConfig.Deploy deploy =
+        bindDeploy(r, p + "deploy", label.map(Label::binary).orElse(true));
+    return new DatasetConfig(
+        name, source, columns, key, label, sensitive, features, rules, prepare, tune, bias, deploy);
   }
 
   private static List<Rule> bindRules(ConfigReader r, String path, Set<String> known) {
@@ -362,15 +505,24 @@ public final class ConfigLoader {
       switch (check) {
         case RANGE, ROW_COUNT -> {
           if (min.isEmpty() && max.isEmpty()) {
-            c.problem("min", "a '" + check + "' rule needs min, max or both", "Add min = … and/or max = …");
+            c.problem(
+                "min",
+                "a '" + check + "' rule needs min, max or both",
+                "Add min = … and/or max = …");
           }
           if (check == Check.ROW_COUNT && action == Action.DROP) {
-            c.problem("action", "a 'row-count' rule applies to the whole table and cannot drop rows", "Use action = warn or action = fail");
+            c.problem(
+                "action",
+                "a 'row-count' rule applies to the whole table and cannot drop rows",
+                "Use action = warn or action = fail");
           }
         }
         case ALLOWED -> {
           if (values.isEmpty()) {
-            c.problem("values", "an 'allowed' rule needs the list of allowed values", "Add values = [a, b]");
+            c.problem(
+                "values",
+                "an 'allowed' rule needs the list of allowed values",
+                "Add values = [a, b]");
           }
         }
         case REGEX -> {
@@ -380,47 +532,70 @@ public final class ConfigLoader {
             try {
               Pattern.compile(pattern.get());
             } catch (PatternSyntaxException e) {
-              c.problem("pattern", "invalid regular expression: " + e.getDescription(), "Fix the pattern");
+              c.problem(
+                  "pattern",
+                  "invalid regular expression: " + e.getDescription(),
+                  "Fix the pattern");
             }
           }
         }
         case SQL -> {
           if (expression.isEmpty()) {
-            c.problem("expression", "a 'sql' rule needs a Spark SQL boolean expression", "Add expression = \"age >= 0\"");
+            c.problem(
+                "expression",
+                "a 'sql' rule needs a Spark SQL boolean expression",
+                "Add expression = \"age >= 0\"");
           }
         }
         case NOT_NULL -> {
           if (maxNullRatio.isPresent() && (maxNullRatio.get() < 0 || maxNullRatio.get() > 1)) {
-            c.problem("max-null-ratio", "must lie between 0 and 1, cannot be " + maxNullRatio.get(), "Use a ratio such as 0.05");
+            c.problem(
+                "max-null-ratio",
+                "must lie between 0 and 1, cannot be " + maxNullRatio.get(),
+                "Use a ratio such as 0.05");
           }
         }
-        default -> { }
+        default -> {}
       }
-      rules.add(new Rule(id, check, column, action, min, max, values, pattern, expression, maxNullRatio));
+      rules.add(
+          new Rule(id, check, column, action, min, max, values, pattern, expression, maxNullRatio));
     }
     return rules;
   }
 
-  private static DatasetConfig.Prepare bindPrepare(ConfigReader r, String p, Set<String> known, List<Column> columns,
-      Features features, Optional<Label> label) {
+  private static DatasetConfig.Prepare bindPrepare(
+      ConfigReader r,
+      String p,
+      Set<String> known,
+      List<Column> columns,
+      Features features,
+      Optional<Label> label) {
     double train = fraction(r, p + ".split.train", 0.6);
     double validation = fraction(r, p + ".split.validation", 0.2);
     double test = fraction(r, p + ".split.test", 0.2);
     if (Math.abs(train + validation + test - 1.0) > 1e-9) {
-      r.problem(p + ".split", "train + validation + test must be 1, cannot be " + (train + validation + test),
+      r.problem(
+          p + ".split",
+          "train + validation + test must be 1, cannot be " + (train + validation + test),
           "Set fractions such as train = 0.6, validation = 0.2, test = 0.2");
     }
     if (train <= 0) {
-      r.problem(p + ".split.train", "the training split cannot be empty", "Give it a fraction above 0");
+      r.problem(
+          p + ".split.train", "the training split cannot be empty", "Give it a fraction above 0");
     }
     int seed = r.integer(p + ".split.seed", 42, 0);
-    List<String> stratify = r.has(p + ".split.stratify-by") ? r.strings(p + ".split.stratify-by")
-        : label.map(l -> l.column() == null ? List.<String>of() : List.of(l.column())).orElse(List.of());
+    List<String> stratify =
+        r.has(p + ".split.stratify-by")
+            ? r.strings(p + ".split.stratify-by")
+            : label
+                .map(l -> l.column() == null ? List.<String>of() : List.of(l.column()))
+                .orElse(List.of());
     checkColumns(r, p + ".split.stratify-by", stratify, known);
     Optional<String> time = Optional.ofNullable(r.string(p + ".split.time-column", null));
     time.ifPresent(t -> checkColumns(r, p + ".split.time-column", List.of(t), known));
     int exactMaxRows = r.integer(p + ".split.exact-max-rows", 1_000_000, 0);
-    DatasetConfig.Scaling scaling = r.enumValue(p + ".scaling", DatasetConfig.Scaling.class, DatasetConfig.Scaling.MINMAX);
+    DatasetConfig.Scaling scaling =
+        r.enumValue(p + ".scaling", DatasetConfig.Scaling.class, DatasetConfig.Scaling.MINMAX);
 
     List<DatasetConfig.Derived> derived = new ArrayList<>();
     List<com.typesafe.config.Config> items = r.objects(p + ".derived");
@@ -429,14 +604,25 @@ public final class ConfigLoader {
     for (int i = 0; i < items.size(); i++) {
       ConfigReader c = r.child(items.get(i), p + ".derived[" + i + "]");
       String dname = c.string("name", null, true, "Name the derived feature.");
-      String expr = c.string("expression", null, true, "Give a Spark SQL expression, e.g. expression = \"a + b\".");
+      String expr =
+          c.string(
+              "expression",
+              null,
+              true,
+              "Give a Spark SQL expression, e.g. expression = \"a + b\".");
       String kind = c.string("kind", "numeric");
       c.reportUnknownKeys(null);
       if (!kind.equals("numeric") && !kind.equals("categorical")) {
-        c.problem("kind", "'" + kind + "' is not numeric or categorical", "Use kind = numeric or kind = categorical");
+        c.problem(
+            "kind",
+            "'" + kind + "' is not numeric or categorical",
+            "Use kind = numeric or kind = categorical");
       }
       if (dname != null && (known.contains(dname) || !COLUMN_NAME.matcher(dname).matches())) {
-        c.problem("name", "derived feature name '" + dname + "' is invalid or clashes with a schema column", "Choose a new name of letters, digits and '_'");
+        c.problem(
+            "name",
+            "derived feature name '" + dname + "' is invalid or clashes with a schema column",
+            "Choose a new name of letters, digits and '_'");
       } else if (dname != null && expr != null) {
         derived.add(new DatasetConfig.Derived(dname, expr, kind.equals("numeric")));
         featureNames.add(dname);
@@ -450,26 +636,42 @@ public final class ConfigLoader {
         String path = p + ".missing." + col;
         String raw = String.valueOf(m.root().get(col).unwrapped());
         if (!featureNames.contains(col)) {
-          r.problem(path, "'" + col + "' is not a feature column " + new TreeSet<>(featureNames),
-              "Set missing-value policies for features only" + Suggest.didYouMean(col, featureNames));
+          r.problem(
+              path,
+              "'" + col + "' is not a feature column " + new TreeSet<>(featureNames),
+              "Set missing-value policies for features only"
+                  + Suggest.didYouMean(col, featureNames));
           continue;
         }
-        boolean numeric = features.numeric().contains(col)
-            || derived.stream().anyMatch(d -> d.name().equals(col) && d.numeric());
+        boolean numeric =
+            features.numeric().contains(col)
+                || derived.stream().anyMatch(d -> d.name().equals(col) && d.numeric());
         String policyName = raw.contains(":") ? raw.substring(0, raw.indexOf(':')) : raw;
-        Optional<String> value = raw.contains(":") ? Optional.of(raw.substring(raw.indexOf(':') + 1)) : Optional.empty();
+        Optional<String> value =
+            raw.contains(":") ? Optional.of(raw.substring(raw.indexOf(':') + 1)) : Optional.empty();
         DatasetConfig.MissingPolicy policy = null;
         for (DatasetConfig.MissingPolicy mp : DatasetConfig.MissingPolicy.values()) {
           if (mp.toString().equals(policyName)) {
             policy = mp;
           }
         }
-        List<String> allowed = numeric ? List.of("drop", "mean", "median", "mode", "constant:<number>")
-            : List.of("drop", "category", "constant:<text>");
-        if (policy == null || (numeric && policy == DatasetConfig.MissingPolicy.CATEGORY)
-            || (!numeric && (policy == DatasetConfig.MissingPolicy.MEAN || policy == DatasetConfig.MissingPolicy.MEDIAN
-                || policy == DatasetConfig.MissingPolicy.MODE))) {
-          r.problem(path, "'" + raw + "' is not a missing-value policy for a " + (numeric ? "numeric" : "categorical") + " feature",
+        List<String> allowed =
+            numeric
+                ? List.of("drop", "mean", "median", "mode", "constant:<number>")
+                : List.of("drop", "category", "constant:<text>");
+        if (policy == null
+            || (numeric && policy == DatasetConfig.MissingPolicy.CATEGORY)
+            || (!numeric
+                && (policy == DatasetConfig.MissingPolicy.MEAN
+                    || policy == DatasetConfig.MissingPolicy.MEDIAN
+                    || policy == DatasetConfig.MissingPolicy.MODE))) {
+          r.problem(
+              path,
+              "'"
+                  + raw
+                  + "' is not a missing-value policy for a "
+                  + (numeric ? "numeric" : "categorical")
+                  + " feature",
               "Use one of " + allowed);
           continue;
         }
@@ -482,7 +684,10 @@ public final class ConfigLoader {
             try {
               Double.parseDouble(value.get());
             } catch (NumberFormatException e) {
-              r.problem(path, "'" + value.get() + "' is not a number", "Write a numeric constant such as \"constant:0\"");
+              r.problem(
+                  path,
+                  "'" + value.get() + "' is not a number",
+                  "Write a numeric constant such as \"constant:0\"");
               continue;
             }
           }
@@ -490,14 +695,25 @@ public final class ConfigLoader {
         missing.put(col, new DatasetConfig.Missing(policy, value));
       }
     }
-    DatasetConfig.LeakageAction leakAction = r.enumValue(p + ".leakage.action", DatasetConfig.LeakageAction.class, DatasetConfig.LeakageAction.FAIL);
+    DatasetConfig.LeakageAction leakAction =
+        r.enumValue(
+            p + ".leakage.action",
+            DatasetConfig.LeakageAction.class,
+            DatasetConfig.LeakageAction.FAIL);
     Double maxAuc = r.number(p + ".leakage.max-auc");
     if (maxAuc != null && (maxAuc <= 0.5 || maxAuc > 1.0)) {
-      r.problem(p + ".leakage.max-auc", maxAuc + " is not in (0.5, 1]",
+      r.problem(
+          p + ".leakage.max-auc",
+          maxAuc + " is not in (0.5, 1]",
           "A single feature's AUC is compared with it (0.5 = no association, 1 = the label itself); the default is 0.98");
     }
-    DatasetConfig.Leakage leakage = new DatasetConfig.Leakage(leakAction, maxAuc == null ? 0.98 : maxAuc);
-    return new DatasetConfig.Prepare(new DatasetConfig.Split(train, validation, test, seed, stratify, time, exactMaxRows), scaling, missing, derived,
+    DatasetConfig.Leakage leakage =
+        new DatasetConfig.Leakage(leakAction, maxAuc == null ? 0.98 : maxAuc);
+    return new DatasetConfig.Prepare(
+        new DatasetConfig.Split(train, validation, test, seed, stratify, time, exactMaxRows),
+        scaling,
+        missing,
+        derived,
         leakage);
   }
 
@@ -523,7 +739,10 @@ public final class ConfigLoader {
         return k;
       }
     }
-    c.problem("check", "'" + raw + "' is not a known check", "Use one of " + checkIds() + Suggest.didYouMean(raw, checkIds()));
+    c.problem(
+        "check",
+        "'" + raw + "' is not a known check",
+        "Use one of " + checkIds() + Suggest.didYouMean(raw, checkIds()));
     return null;
   }
 
@@ -535,37 +754,58 @@ public final class ConfigLoader {
     String metric = r.string(p + ".metric", binary ? "areaUnderROC" : "f1");
     Set<String> metrics = binary ? BINARY_METRICS : MULTICLASS_METRICS;
     if (!metrics.contains(metric)) {
-      r.problem(p + ".metric", "'" + metric + "' is not a metric for a " + (binary ? "binary" : "multiclass") + " label",
+      r.problem(
+          p + ".metric",
+          "'" + metric + "' is not a metric for a " + (binary ? "binary" : "multiclass") + " label",
           "Use one of " + new TreeSet<>(metrics) + Suggest.didYouMean(metric, metrics));
     }
     int folds = r.integer(p + ".folds", 3, 2);
     int parallelism = r.integer(p + ".parallelism", 2, 1);
     int seed = r.integer(p + ".seed", 42, 0);
     String strategyName = r.string(p + ".strategy", "grid");
-    Strategy strategy = Stream.of(Strategy.values()).filter(s -> s.toString().equals(strategyName)).findFirst().orElse(null);
+    Strategy strategy =
+        Stream.of(Strategy.values())
+            .filter(s -> s.toString().equals(strategyName))
+            .findFirst()
+            .orElse(null);
     if (strategy == null) {
       List<String> names = Stream.of(Strategy.values()).map(Strategy::toString).toList();
-      r.problem(p + ".strategy", "'" + strategyName + "' is not a search strategy", "Use one of " + names + Suggest.didYouMean(strategyName, names));
+      r.problem(
+          p + ".strategy",
+          "'" + strategyName + "' is not a search strategy",
+          "Use one of " + names + Suggest.didYouMean(strategyName, names));
       strategy = Strategy.GRID;
     }
     int trials = r.integer(p + ".trials", 10, 1);
     int eta = r.integer(p + ".halving.eta", 3, 2);
     Double minFraction = r.number(p + ".halving.min-fraction");
     if (minFraction != null && (minFraction <= 0 || minFraction > 1)) {
-      r.problem(p + ".halving.min-fraction", "must be in (0, 1], cannot be " + minFraction, "Set it to e.g. 0.25");
+      r.problem(
+          p + ".halving.min-fraction",
+          "must be in (0, 1], cannot be " + minFraction,
+          "Set it to e.g. 0.25");
     }
     List<Algorithm> algorithms = new ArrayList<>();
     List<com.typesafe.config.Config> items = r.objects(p + ".algorithms");
     for (int i = 0; i < items.size(); i++) {
       ConfigReader c = r.child(items.get(i), p + ".algorithms[" + i + "]");
-      String type = c.string("type", null, true, "Set type to one of " + new TreeSet<>(ALGORITHMS) + ".");
+      String type =
+          c.string("type", null, true, "Set type to one of " + new TreeSet<>(ALGORITHMS) + ".");
       Config grid = c.subtree("grid");
       c.reportUnknownKeys(null);
       if (type != null && !ALGORITHMS.contains(type)) {
-        c.problem("type", "'" + type + "' is not a known algorithm", "Use one of " + new TreeSet<>(ALGORITHMS) + Suggest.didYouMean(type, ALGORITHMS));
+        c.problem(
+            "type",
+            "'" + type + "' is not a known algorithm",
+            "Use one of " + new TreeSet<>(ALGORITHMS) + Suggest.didYouMean(type, ALGORITHMS));
       } else if (type != null && !binary && BINARY_ONLY.contains(type)) {
-        c.problem("type", type + " supports binary labels only, and dataset.label has no positive class (multiclass)",
-            "Remove it, or use one of " + new TreeSet<>(ALGORITHMS.stream().filter(a -> !BINARY_ONLY.contains(a)).toList()));
+        c.problem(
+            "type",
+            type
+                + " supports binary labels only, and dataset.label has no positive class (multiclass)",
+            "Remove it, or use one of "
+                + new TreeSet<>(
+                    ALGORITHMS.stream().filter(a -> !BINARY_ONLY.contains(a)).toList()));
       }
       Map<String, List<String>> values = new LinkedHashMap<>();
       Map<String, DatasetConfig.Range> ranges = new LinkedHashMap<>();
@@ -579,11 +819,17 @@ public final class ConfigLoader {
             String scale = rg.string("scale", "linear");
             rg.reportUnknownKeys(null);
             if (min == null || max == null || min > max) {
-              g.problem(param, "a range needs min <= max", "Write it as " + param + " = { min = 0.001, max = 1.0, scale = log }");
+              g.problem(
+                  param,
+                  "a range needs min <= max",
+                  "Write it as " + param + " = { min = 0.001, max = 1.0, scale = log }");
             } else if (!scale.equals("linear") && !scale.equals("log")) {
               g.problem(param + ".scale", "'" + scale + "' is not a scale", "Use linear or log");
             } else if (scale.equals("log") && min <= 0) {
-              g.problem(param, "a log-scale range needs min > 0", "Set min to a positive value such as 0.001");
+              g.problem(
+                  param,
+                  "a log-scale range needs min > 0",
+                  "Set min to a positive value such as 0.001");
             } else {
               ranges.put(param, new DatasetConfig.Range(min, max, scale.equals("log")));
             }
@@ -591,13 +837,18 @@ public final class ConfigLoader {
           }
           List<String> candidates = g.strings(param);
           if (candidates.isEmpty()) {
-            g.problem(param, "a grid parameter needs at least one value", "Write it as " + param + " = [v1, v2]");
+            g.problem(
+                param,
+                "a grid parameter needs at least one value",
+                "Write it as " + param + " = [v1, v2]");
           }
           values.put(param, candidates);
         }
       }
       if (!ranges.isEmpty() && strategy == Strategy.GRID) {
-        c.problem("grid", "ranges (" + String.join(", ", ranges.keySet()) + ") need a random search",
+        c.problem(
+            "grid",
+            "ranges (" + String.join(", ", ranges.keySet()) + ") need a random search",
             "Set dataset.tune.strategy = random (or halving), or list values: param = [v1, v2]");
       }
       if (type != null) {
@@ -608,11 +859,25 @@ public final class ConfigLoader {
     boolean sharedPass = r.bool(p + ".shared-pass", true);
     String classWeight = r.string(p + ".class-weight", "none");
     if (!classWeight.equals("none") && !classWeight.equals("balanced")) {
-      r.problem(p + ".class-weight", "'" + classWeight + "' is not a class weighting",
+      r.problem(
+          p + ".class-weight",
+          "'" + classWeight + "' is not a class weighting",
           "Use none (every row weighs 1) or balanced (each class weighs the same in total: n / (classes x rows of the class))");
     }
-    return new Tune(metric, folds, parallelism, seed, strategy, trials, eta, minFraction == null ? 0.25 : minFraction, retrainDays, sharedPass,
-        algorithms, bindThreshold(r, p + ".threshold"), classWeight.equals("balanced"));
+    return new Tune(
+        metric,
+        folds,
+        parallelism,
+        seed,
+        strategy,
+        trials,
+        eta,
+        minFraction == null ? 0.25 : minFraction,
+        retrainDays,
+        sharedPass,
+        algorithms,
+        bindThreshold(r, p + ".threshold"),
+        classWeight.equals("balanced"));
   }
 
   /** {@code dataset.tune.threshold}: f1, base-rate or a number strictly between 0 and 1. */
@@ -634,8 +899,12 @@ public final class ConfigLoader {
     } catch (NumberFormatException e) {
       // reported below
     }
-    r.problem(path, "'" + raw + "' is not a threshold rule", "Use f1 (best F1 on validation), base-rate (flag the training split's positive rate) "
-        + "or a number between 0 and 1 such as 0.5" + Suggest.didYouMean(raw, List.of("f1", "base-rate")));
+    r.problem(
+        path,
+        "'" + raw + "' is not a threshold rule",
+        "Use f1 (best F1 on validation), base-rate (flag the training split's positive rate) "
+            + "or a number between 0 and 1 such as 0.5"
+            + Suggest.didYouMean(raw, List.of("f1", "base-rate")));
     return new DatasetConfig.Threshold(DatasetConfig.ThresholdRule.FIXED, 0.5);
   }
 
@@ -645,32 +914,48 @@ public final class ConfigLoader {
     Map<String, String> raw = r.stringMap(p + ".requirements");
     for (Map.Entry<String, String> e : raw.entrySet()) {
       if (!metrics.contains(e.getKey())) {
-        r.problem(p + ".requirements." + e.getKey(), "'" + e.getKey() + "' is not a test metric of this label",
+        r.problem(
+            p + ".requirements." + e.getKey(),
+            "'" + e.getKey() + "' is not a test metric of this label",
             "Use one of " + new TreeSet<>(metrics) + Suggest.didYouMean(e.getKey(), metrics));
         continue;
       }
       try {
         requirements.put(e.getKey(), Double.parseDouble(e.getValue()));
       } catch (NumberFormatException ex) {
-        r.problem(p + ".requirements." + e.getKey(), "expected a number but found '" + e.getValue() + "'", "Write e.g. " + e.getKey() + " = 0.75");
+        r.problem(
+            p + ".requirements." + e.getKey(),
+            "expected a number but found '" + e.getValue() + "'",
+            "Write e.g. " + e.getKey() + " = 0.75");
       }
     }
     Double margin = r.number(p + ".margin");
     String scope = r.string(p + ".score.rows", "all");
     if (!scope.equals("all") && !scope.equals("run-date")) {
-      r.problem(p + ".score.rows", "'" + scope + "' is not a scoring scope", "Use all (every silver row) or run-date (rows ingested on the run date)");
+      r.problem(
+          p + ".score.rows",
+          "'" + scope + "' is not a scoring scope",
+          "Use all (every silver row) or run-date (rows ingested on the run date)");
     }
     Double psi = r.number(p + ".monitor.psi-threshold");
     Double drop = r.number(p + ".monitor.metric-drop");
     String labelsFrom = r.string(p + ".monitor.labels.from", "");
     String labelsColumn = r.string(p + ".monitor.labels.column", "");
     int lookback = r.integer(p + ".monitor.labels.lookback-days", 30, 1);
-    return new DatasetConfig.Deploy(requirements, margin == null ? 0.0 : margin, !scope.equals("run-date"), psi == null ? 0.2 : psi,
-        drop == null ? 0.05 : drop, new DatasetConfig.Labels(Optional.of(labelsFrom).filter(x -> !x.isBlank()),
-            Optional.of(labelsColumn).filter(x -> !x.isBlank()), lookback));
+    return new DatasetConfig.Deploy(
+        requirements,
+        margin == null ? 0.0 : margin,
+        !scope.equals("run-date"),
+        psi == null ? 0.2 : psi,
+        drop == null ? 0.05 : drop,
+        new DatasetConfig.Labels(
+            Optional.of(labelsFrom).filter(x -> !x.isBlank()),
+            Optional.of(labelsColumn).filter(x -> !x.isBlank()),
+            lookback));
   }
 
-  private static DatasetConfig.Bias bindBias(ConfigReader r, String p, List<Sensitive> sensitive, Optional<Label> label) {
+  private static DatasetConfig.Bias bindBias(
+      ConfigReader r, String p, List<Sensitive> sensitive, Optional<Label> label) {
     Set<String> declared = new TreeSet<>();
     sensitive.forEach(s -> declared.add(s.column()));
     List<List<String>> intersections = new ArrayList<>();
@@ -678,13 +963,18 @@ public final class ConfigLoader {
     for (int i = 0; i < raw.size(); i++) {
       String at = p + ".intersections[" + i + "]";
       if (!(raw.get(i) instanceof List<?> group) || group.size() < 2) {
-        r.problem(p + ".intersections", "item " + i + " is not a list of two or more attributes", "Write it as intersections = [[sex, passengerClass]]");
+        r.problem(
+            p + ".intersections",
+            "item " + i + " is not a list of two or more attributes",
+            "Write it as intersections = [[sex, passengerClass]]");
         continue;
       }
       List<String> cols = group.stream().map(String::valueOf).toList();
       for (String c : cols) {
         if (!declared.contains(c)) {
-          r.problem(p + ".intersections", "'" + c + "' in " + at + " is not a declared sensitive attribute " + declared,
+          r.problem(
+              p + ".intersections",
+              "'" + c + "' in " + at + " is not a declared sensitive attribute " + declared,
               "Declare it in dataset.sensitive first" + Suggest.didYouMean(c, declared));
         }
       }
@@ -694,50 +984,90 @@ public final class ConfigLoader {
     int bootstrap = r.integer(p + ".bootstrap", 0, 0);
     Double confidence = r.number(p + ".confidence");
     if (confidence != null && (confidence <= 0 || confidence >= 1)) {
-      r.problem(p + ".confidence", "must be between 0 and 1, cannot be " + confidence, "Set it to e.g. 0.95");
+      r.problem(
+          p + ".confidence",
+          "must be between 0 and 1, cannot be " + confidence,
+          "Set it to e.g. 0.95");
     }
     int seed = r.integer(p + ".seed", 42, 0);
     Double diMin = r.number(p + ".policy.di-min");
     Double diMax = r.number(p + ".policy.di-max");
     Double eodMax = r.number(p + ".policy.eod-max");
     String actionName = r.string(p + ".policy.action", "warn");
-    DatasetConfig.GateAction action = Stream.of(DatasetConfig.GateAction.values()).filter(a -> a.toString().equals(actionName)).findFirst().orElse(null);
+    DatasetConfig.GateAction action =
+        Stream.of(DatasetConfig.GateAction.values())
+            .filter(a -> a.toString().equals(actionName))
+            .findFirst()
+            .orElse(null);
     if (action == null) {
-      r.problem(p + ".policy.action", "'" + actionName + "' is not a gate action", "Use warn or block");
+      r.problem(
+          p + ".policy.action", "'" + actionName + "' is not a gate action", "Use warn or block");
       action = DatasetConfig.GateAction.WARN;
     }
     boolean reweigh = r.bool(p + ".reweigh", false);
     if (reweigh && sensitive.isEmpty()) {
-      r.problem(p + ".reweigh", "reweighing needs a sensitive attribute", "Declare dataset.sensitive, or set reweigh = false");
+      r.problem(
+          p + ".reweigh",
+          "reweighing needs a sensitive attribute",
+          "Declare dataset.sensitive, or set reweigh = false");
     }
     if (reweigh && label.isPresent() && !label.get().binary()) {
-      r.problem(p + ".reweigh", "reweighing is defined for binary labels", "Set dataset.label.positive, or set reweigh = false");
+      r.problem(
+          p + ".reweigh",
+          "reweighing is defined for binary labels",
+          "Set dataset.label.positive, or set reweigh = false");
     }
     double lo = diMin == null ? 0.8 : diMin;
     double hi = diMax == null ? 1.25 : diMax;
     if (lo > hi) {
-      r.problem(p + ".policy", "di-min " + lo + " is above di-max " + hi, "Use e.g. di-min = 0.8, di-max = 1.25");
+      r.problem(
+          p + ".policy",
+          "di-min " + lo + " is above di-max " + hi,
+          "Use e.g. di-min = 0.8, di-max = 1.25");
     }
-    return new DatasetConfig.Bias(intersections, minGroupSize, bootstrap, confidence == null ? 0.95 : confidence, seed, lo, hi,
-        eodMax == null ? 0.1 : eodMax, action, reweigh);
+    return new DatasetConfig.Bias(
+        intersections,
+        minGroupSize,
+        bootstrap,
+        confidence == null ? 0.95 : confidence,
+        seed,
+        lo,
+        hi,
+        eodMax == null ? 0.1 : eodMax,
+        action,
+        reweigh);
   }
 
   /**
-   * The label, and a key, must not be features: a model given the answer (or a row's identity) scores
-   * perfectly in every split and learns nothing that holds on new rows.
+   * The label, and a key, must not be features: a model given the answer (or a row's identity)
+   * scores perfectly in every split and learns nothing that holds on new rows.
    */
-  private static void checkNotFeatures(ConfigReader r, String p, Features features, String labelColumn, List<String> key) {
+  private static void checkNotFeatures(
+      ConfigReader r, String p, Features features, String labelColumn, List<String> key) {
     for (String kind : List.of("numeric", "categorical")) {
       List<String> cols = kind.equals("numeric") ? features.numeric() : features.categorical();
       if (labelColumn != null && cols.contains(labelColumn)) {
-        r.problem(p + "features." + kind, "the label column '" + labelColumn + "' is listed as a feature: the model would be given the answer "
-            + "(every split then scores AUC 1.0 and nothing is learned)", "Remove '" + labelColumn + "' from dataset.features." + kind);
+        r.problem(
+            p + "features." + kind,
+            "the label column '"
+                + labelColumn
+                + "' is listed as a feature: the model would be given the answer "
+                + "(every split then scores AUC 1.0 and nothing is learned)",
+            "Remove '" + labelColumn + "' from dataset.features." + kind);
       }
       for (String k : key) {
         if (cols.contains(k)) {
-          r.problem(p + "features." + kind, "the key column '" + k + "' is listed as a feature: a row's identity predicts nothing about new rows "
-              + "and lets the model memorise the training rows", "Remove '" + k + "' from dataset.features." + kind
-              + " (derive a feature from it under prepare.derived if part of it carries meaning)");
+          r.problem(
+              p + "features." + kind,
+              "the key column '"
+                  + k
+                  + "' is listed as a feature: a row's identity predicts nothing about new rows "
+                  + "and lets the model memorise the training rows",
+              "Remove '"
+                  + k
+                  + "' from dataset.features."
+                  + kind
+                  + " (derive a feature from it under prepare.derived if part of it carries meaning)");
         }
       }
     }
@@ -747,18 +1077,30 @@ public final class ConfigLoader {
    * A feature list with its ranges and globs ({@link ColumnPatterns}) replaced by the schema's
    * columns they name; a pattern naming none is a problem. Each column once, first mention first.
    */
-  private static List<String> resolvePatterns(ConfigReader r, String path, List<String> entries, List<String> schema, Set<String> excluded) {
+  private static List<String> resolvePatterns(
+      ConfigReader r,
+      String path,
+      List<String> entries,
+      List<String> schema,
+      Set<String> excluded) {
     java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
     for (String e : entries) {
       List<String> names;
       try {
         names = ColumnPatterns.resolve(e, schema, excluded);
       } catch (IllegalArgumentException ex) {
-        r.problem(path, ex.getMessage(), "Write one range {from..to} with from <= to, e.g. pixel{1..784}");
+        r.problem(
+            path,
+            ex.getMessage(),
+            "Write one range {from..to} with from <= to, e.g. pixel{1..784}");
         continue;
       }
       if (names.isEmpty()) {
-        r.problem(path, "'" + e + "' matches no column of the dataset schema (the label and key are never matched by a pattern)",
+        r.problem(
+            path,
+            "'"
+                + e
+                + "' matches no column of the dataset schema (the label and key are never matched by a pattern)",
             "Fix the pattern, or name the columns one by one");
       }
       out.addAll(names);
@@ -766,10 +1108,13 @@ public final class ConfigLoader {
     return new ArrayList<>(out);
   }
 
-  private static void checkColumns(ConfigReader r, String path, List<String> cols, Set<String> known) {
+  private static void checkColumns(
+      ConfigReader r, String path, List<String> cols, Set<String> known) {
     for (String col : cols) {
       if (!known.contains(col)) {
-        r.problem(path, "column '" + col + "' is not in the dataset schema " + known,
+        r.problem(
+            path,
+            "column '" + col + "' is not in the dataset schema " + known,
             "Declare it in dataset.schema or fix the name" + Suggest.didYouMean(col, known));
       }
     }
@@ -777,17 +1122,24 @@ public final class ConfigLoader {
 
   private static Config parseFile(Path file, List<String> problems) {
     try {
-      return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)
-          .setOriginDescription(file.toString()));
+      return ConfigFactory.parseFile(
+          file.toFile(),
+          ConfigParseOptions.defaults()
+              .setAllowMissing(false)
+              .setOriginDescription(file.toString()));
     } catch (com.typesafe.config.ConfigException e) {
-      problems.add("cannot parse " + file + ": " + e.getMessage() + ". Fix the HOCON syntax at that line.");
+      problems.add(
+          "cannot parse " + file + ": " + e.getMessage() + ". Fix the HOCON syntax at that line.");
       return ConfigFactory.empty();
     }
   }
 
   private static String quoteIfNeeded(String value) {
     // Plain words and numbers parse as HOCON; anything with special characters is quoted.
-    if (value.matches("[A-Za-z0-9_.\\-]*") || value.startsWith("[") || value.startsWith("{") || value.startsWith("\"")) {
+    if (value.matches("[A-Za-z0-9_.\\-]*")
+        || value.startsWith("[")
+        || value.startsWith("{")
+        || value.startsWith("\"")) {
       return value;
     }
     return ConfigUtil.quoteString(value);
@@ -798,11 +1150,18 @@ public final class ConfigLoader {
    * name is valid.
    */
   public static Optional<String> datasetNameProblem(String dataset) {
-    return DATASET_NAME.matcher(dataset).matches() ? Optional.empty()
-        : Optional.of("dataset name '" + dataset + "' is invalid: use lowercase letters, digits and '_', starting with a letter.");
+    return DATASET_NAME.matcher(dataset).matches()
+        ? Optional.empty()
+        : Optional.of(
+            "dataset name '"
+                + dataset
+                + "' is invalid: use lowercase letters, digits and '_', starting with a letter.");
   }
 
-  /** Whether a column name may be declared in {@code dataset.schema} (names starting with '_' are lakeml's). */
+  /**
+   * Whether a column name may be declared in {@code dataset.schema} (names starting with '_' are
+   * lakeml's).
+   */
   public static boolean isValidColumnName(String column) {
     return COLUMN_NAME.matcher(column).matches() && !column.startsWith("_");
   }
@@ -815,8 +1174,12 @@ public final class ConfigLoader {
   private static List<String> listConf(Path dir) {
     List<String> names = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
-      files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".conf"))
-          .map(n -> n.substring(0, n.length() - ".conf".length())).sorted().forEach(names::add);
+      files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".conf"))
+          .map(n -> n.substring(0, n.length() - ".conf".length()))
+          .sorted()
+          .forEach(names::add);
     } catch (IOException e) {
       // folder missing: no names to offer
     }

@@ -50,7 +50,8 @@ final class ConfigReader {
   }
 
   void problem(String path, String what, String fix) {
-    problems.add("'" + display(path) + "'" + where(path) + ": " + what + (fix.isEmpty() ? "" : ". " + fix));
+    problems.add(
+        "'" + display(path) + "'" + where(path) + ": " + what + (fix.isEmpty() ? "" : ". " + fix));
   }
 
   /** Where a key was defined, e.g. " (conf/datasets/titanic.conf: 12)". */
@@ -80,7 +81,13 @@ final class ConfigReader {
     consumed.add(path);
     if (!has(path)) {
       if (required) {
-        problems.add("missing required key '" + display(path) + "'" + (prefix.isEmpty() ? "" : where("")) + ". " + fix);
+        problems.add(
+            "missing required key '"
+                + display(path)
+                + "'"
+                + (prefix.isEmpty() ? "" : where(""))
+                + ". "
+                + fix);
       }
       return null;
     }
@@ -117,7 +124,10 @@ final class ConfigReader {
     for (E e : type.getEnumConstants()) {
       allowed.add(e.toString());
     }
-    problem(path, "'" + raw + "' is not one of " + allowed, "Use one of " + allowed + Suggest.didYouMean(raw, allowed));
+    problem(
+        path,
+        "'" + raw + "' is not one of " + allowed,
+        "Use one of " + allowed + Suggest.didYouMean(raw, allowed));
     return fallback;
   }
 
@@ -127,12 +137,16 @@ final class ConfigReader {
       return fallback;
     }
     if (v.valueType() != ConfigValueType.NUMBER || !(v.unwrapped() instanceof Integer)) {
-      problem(path, "expected a whole number but found " + typeName(v) + " " + v.render(), "Write a number such as " + fallback);
+      problem(
+          path,
+          "expected a whole number but found " + typeName(v) + " " + v.render(),
+          "Write a number such as " + fallback);
       return fallback;
     }
     int n = (Integer) v.unwrapped();
     if (n < min) {
-      problem(path, "must be at least " + min + ", cannot be " + n, "Set it to " + min + " or more");
+      problem(
+          path, "must be at least " + min + ", cannot be " + n, "Set it to " + min + " or more");
       return fallback;
     }
     return n;
@@ -144,7 +158,10 @@ final class ConfigReader {
       return null;
     }
     if (v.valueType() != ConfigValueType.NUMBER) {
-      problem(path, "expected a number but found " + typeName(v) + " " + v.render(), "Write a number such as 0.5");
+      problem(
+          path,
+          "expected a number but found " + typeName(v) + " " + v.render(),
+          "Write a number such as 0.5");
       return null;
     }
     return ((Number) v.unwrapped()).doubleValue();
@@ -157,7 +174,10 @@ final class ConfigReader {
       return fallback;
     }
     if (v.valueType() != ConfigValueType.BOOLEAN) {
-      problem(path, "expected true or false but found " + typeName(v) + " " + v.render(), "Write " + path + " = " + fallback);
+      problem(
+          path,
+          "expected true or false but found " + typeName(v) + " " + v.render(),
+          "Write " + path + " = " + fallback);
       return fallback;
     }
     return (Boolean) v.unwrapped();
@@ -169,17 +189,23 @@ final class ConfigReader {
     if (v == null) {
       return List.of();
     }
-    if (v.valueType() == ConfigValueType.STRING || v.valueType() == ConfigValueType.NUMBER || v.valueType() == ConfigValueType.BOOLEAN) {
+    if (v.valueType() == ConfigValueType.STRING
+        || v.valueType() == ConfigValueType.NUMBER
+        || v.valueType() == ConfigValueType.BOOLEAN) {
       return List.of(String.valueOf(v.unwrapped()));
     }
     if (v.valueType() != ConfigValueType.LIST) {
-      problem(path, "expected a list of text values but found " + typeName(v), "Write it as [a, b]");
+      problem(
+          path, "expected a list of text values but found " + typeName(v), "Write it as [a, b]");
       return List.of();
     }
     List<String> out = new ArrayList<>();
     for (ConfigValue item : (ConfigList) v) {
-      if (item.valueType() == ConfigValueType.OBJECT || item.valueType() == ConfigValueType.LIST || item.valueType() == ConfigValueType.NULL) {
-        problem(path, "list items must be text values, found " + typeName(item), "Write it as [a, b]");
+      if (item.valueType() == ConfigValueType.OBJECT
+          || item.valueType() == ConfigValueType.LIST
+          || item.valueType() == ConfigValueType.NULL) {
+        problem(
+            path, "list items must be text values, found " + typeName(item), "Write it as [a, b]");
       } else {
         out.add(String.valueOf(item.unwrapped()));
       }
@@ -194,13 +220,19 @@ final class ConfigReader {
       return List.of();
     }
     if (v.valueType() != ConfigValueType.LIST) {
-      problem(path, "expected a list of objects but found " + typeName(v), "Write it as [ { ... }, { ... } ]");
+      problem(
+          path,
+          "expected a list of objects but found " + typeName(v),
+          "Write it as [ { ... }, { ... } ]");
       return List.of();
     }
     List<Config> out = new ArrayList<>();
     for (ConfigValue item : (ConfigList) v) {
       if (item.valueType() != ConfigValueType.OBJECT) {
-        problem(path, "list items must be objects { ... }, found " + typeName(item) + " " + item.render(), "Write each item as { key = value }");
+        problem(
+            path,
+            "list items must be objects { ... }, found " + typeName(item) + " " + item.render(),
+            "Write each item as { key = value }");
       } else {
         out.add(((ConfigObject) item).toConfig());
       }
@@ -208,7 +240,9 @@ final class ConfigReader {
     return out;
   }
 
-  /** A list as plain Java values (lists of lists stay lists), or empty with a problem if not a list. */
+  /**
+   * A list as plain Java values (lists of lists stay lists), or empty with a problem if not a list.
+   */
   List<?> rawList(String path) {
     ConfigValue v = value(path, false, "");
     if (v == null) {
@@ -229,13 +263,18 @@ final class ConfigReader {
       return out;
     }
     if (v.valueType() != ConfigValueType.OBJECT) {
-      problem(path, "expected an object { key = value } but found " + typeName(v), "Write it as { \"key\" = value }");
+      problem(
+          path,
+          "expected an object { key = value } but found " + typeName(v),
+          "Write it as { \"key\" = value }");
       return out;
     }
     consumeSubtree(path);
     for (Map.Entry<String, ConfigValue> e : root.getConfig(path).entrySet()) {
       // entrySet gives path expressions: "spark.sql.shuffle.partitions" comes back with its quotes
-      out.put(String.join(".", ConfigUtil.splitPath(e.getKey())), String.valueOf(e.getValue().unwrapped()));
+      out.put(
+          String.join(".", ConfigUtil.splitPath(e.getKey())),
+          String.valueOf(e.getValue().unwrapped()));
     }
     return out;
   }
@@ -247,7 +286,10 @@ final class ConfigReader {
       return null;
     }
     if (v.valueType() != ConfigValueType.OBJECT) {
-      problem(path, "expected an object { ... } but found " + typeName(v), "Write it as { key = [values] }");
+      problem(
+          path,
+          "expected an object { ... } but found " + typeName(v),
+          "Write it as { key = [values] }");
       return null;
     }
     consumeSubtree(path);
@@ -276,7 +318,13 @@ final class ConfigReader {
       } else {
         hint = "Remove it or fix its spelling" + Suggest.didYouMean(key, known);
       }
-      problems.add("unknown key '" + display(key) + "' (" + e.getValue().origin().description() + "). " + hint);
+      problems.add(
+          "unknown key '"
+              + display(key)
+              + "' ("
+              + e.getValue().origin().description()
+              + "). "
+              + hint);
     }
   }
 

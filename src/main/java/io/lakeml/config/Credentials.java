@@ -13,7 +13,8 @@ public final class Credentials {
   private final String origin;
 
   /**
-   * @param origin where they came from, for messages: "environment variables A/B" or "credentials-file /p"
+   * @param origin where they came from, for messages: "environment variables A/B" or
+   *     "credentials-file /p"
    */
   public Credentials(String user, String password, String origin) {
     this.user = Objects.requireNonNull(user);
@@ -30,12 +31,18 @@ public final class Credentials {
     return password;
   }
 
-  /** Where the credentials were read from (no secret), e.g. {@code credentials-file /etc/lakeml/pg.properties}. */
+  /**
+   * Where the credentials were read from (no secret), e.g. {@code credentials-file
+   * /etc/lakeml/pg.properties}.
+   */
   public String origin() {
     return origin;
   }
 
-  /** Replaces every occurrence of the password in a text (e.g. a driver's error message) with {@code ***}. */
+  /**
+   * Replaces every occurrence of the password in a text (e.g. a driver's error message) with {@code
+   * ***}.
+   */
   public String mask(String text) {
     if (text == null || password.isEmpty()) {
       return text;
@@ -45,7 +52,10 @@ public final class Credentials {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Credentials c && c.user.equals(user) && c.password.equals(password) && c.origin.equals(origin);
+    return o instanceof Credentials c
+        && c.user.equals(user)
+        && c.password.equals(password)
+        && c.origin.equals(origin);
   }
 
   @Override

@@ -70,7 +70,10 @@ public record DatasetConfig(
 
   /** Source formats: files accepted in landing, or a database table read over JDBC. */
   public enum Format {
-    CSV, JSON, PARQUET, JDBC;
+    CSV,
+    JSON,
+    PARQUET,
+    JDBC;
 
     /** File-name suffix that marks a landing file of this format. */
     public String suffix() {
@@ -83,9 +86,13 @@ public record DatasetConfig(
     }
   }
 
-  /** incremental: each new landing file is ingested exactly once; snapshot: the whole folder is one frozen version. */
+  /**
+   * incremental: each new landing file is ingested exactly once; snapshot: the whole folder is one
+   * frozen version.
+   */
   public enum Mode {
-    INCREMENTAL, SNAPSHOT;
+    INCREMENTAL,
+    SNAPSHOT;
 
     @Override
     public String toString() {
@@ -95,7 +102,9 @@ public record DatasetConfig(
 
   /** What to do with a landing file whose columns differ from the declared schema. */
   public enum DriftPolicy {
-    EVOLVE, QUARANTINE, FAIL;
+    EVOLVE,
+    QUARANTINE,
+    FAIL;
 
     @Override
     public String toString() {
@@ -134,12 +143,20 @@ public record DatasetConfig(
    * @param table table (or view) name, exclusive with {@code query}
    * @param query a SELECT whose rows are the source, exclusive with {@code table}
    * @param partitioning a parallel read split on a numeric, date or timestamp column
-   * @param watermarkColumn incremental ingestion: each run reads only rows whose value is greater than the last committed one
+   * @param watermarkColumn incremental ingestion: each run reads only rows whose value is greater
+   *     than the last committed one
    * @param fetchSize rows per round trip
    * @param credentials user and password, resolved from environment variables or a credentials file
    */
-  public record Jdbc(String url, String driver, Optional<String> table, Optional<String> query, Optional<Partitioning> partitioning,
-      Optional<String> watermarkColumn, int fetchSize, Credentials credentials) {
+  public record Jdbc(
+      String url,
+      String driver,
+      Optional<String> table,
+      Optional<String> query,
+      Optional<Partitioning> partitioning,
+      Optional<String> watermarkColumn,
+      int fetchSize,
+      Credentials credentials) {
     /** What is read: the table name, or {@code (query)} as a derived table. */
     public String relation() {
       return table.orElseGet(() -> "(" + query.orElseThrow() + ") lakeml_query");
@@ -151,7 +168,10 @@ public record DatasetConfig(
     }
   }
 
-  /** Parallel JDBC read: Spark splits {@code [lower, upper)} of {@code column} into {@code partitions} strides. */
+  /**
+   * Parallel JDBC read: Spark splits {@code [lower, upper)} of {@code column} into {@code
+   * partitions} strides.
+   */
   public record Partitioning(String column, String lower, String upper, int partitions) {}
 
   /**
@@ -177,8 +197,8 @@ public record DatasetConfig(
     }
 
     /**
-     * The groups of a banded numeric attribute, in order: with {@code bands = [25, 60]},
-     * {@code "< 25"}, {@code "25 to < 60"} and {@code ">= 60"}; empty when judged by exact values.
+     * The groups of a banded numeric attribute, in order: with {@code bands = [25, 60]}, {@code "<
+     * 25"}, {@code "25 to < 60"} and {@code ">= 60"}; empty when judged by exact values.
      */
     public List<String> bandLabels() {
       if (bands.isEmpty()) {
@@ -186,8 +206,12 @@ public record DatasetConfig(
       }
       List<String> out = new java.util.ArrayList<>();
       for (int i = 0; i <= bands.size(); i++) {
-        out.add(i == 0 ? "< " + plain(bands.get(0)) : i == bands.size() ? ">= " + plain(bands.get(i - 1))
-            : plain(bands.get(i - 1)) + " to < " + plain(bands.get(i)));
+        out.add(
+            i == 0
+                ? "< " + plain(bands.get(0))
+                : i == bands.size()
+                    ? ">= " + plain(bands.get(i - 1))
+                    : plain(bands.get(i - 1)) + " to < " + plain(bands.get(i)));
       }
       return out;
     }
@@ -207,8 +231,13 @@ public record DatasetConfig(
 
   /** Kinds of validation rule (evaluated by the prepare stage). */
   public enum Check {
-    NOT_NULL("not-null"), UNIQUE("unique"), RANGE("range"), ALLOWED("allowed"), REGEX("regex"),
-    ROW_COUNT("row-count"), SQL("sql");
+    NOT_NULL("not-null"),
+    UNIQUE("unique"),
+    RANGE("range"),
+    ALLOWED("allowed"),
+    REGEX("regex"),
+    ROW_COUNT("row-count"),
+    SQL("sql");
 
     private final String id;
 
@@ -236,7 +265,9 @@ public record DatasetConfig(
 
   /** What the leakage guard does with a feature that reaches the bound. */
   public enum LeakageAction {
-    FAIL, WARN, OFF;
+    FAIL,
+    WARN,
+    OFF;
 
     @Override
     public String toString() {
@@ -246,7 +277,9 @@ public record DatasetConfig(
 
   /** What a failing rule does: count it, drop the row to quarantine, or stop the job. */
   public enum Action {
-    WARN, DROP, FAIL;
+    WARN,
+    DROP,
+    FAIL;
 
     @Override
     public String toString() {
@@ -271,8 +304,16 @@ public record DatasetConfig(
     }
   }
 
-  /** How prepare turns silver into gold: split, scaling, missing values, derived features, the leakage guard. */
-  public record Prepare(Split split, Scaling scaling, Map<String, Missing> missing, List<Derived> derived, Leakage leakage) {
+  /**
+   * How prepare turns silver into gold: split, scaling, missing values, derived features, the
+   * leakage guard.
+   */
+  public record Prepare(
+      Split split,
+      Scaling scaling,
+      Map<String, Missing> missing,
+      List<Derived> derived,
+      Leakage leakage) {
     public Prepare {
       missing = Map.copyOf(missing);
       derived = List.copyOf(derived);
@@ -280,17 +321,25 @@ public record DatasetConfig(
 
     /** The missing-value policy of a feature column (configured, or the default for its kind). */
     public Missing missingFor(String column, boolean numeric) {
-      return missing.getOrDefault(column, new Missing(numeric ? MissingPolicy.MEDIAN : MissingPolicy.CATEGORY, Optional.empty()));
+      return missing.getOrDefault(
+          column,
+          new Missing(numeric ? MissingPolicy.MEDIAN : MissingPolicy.CATEGORY, Optional.empty()));
     }
   }
 
   /**
-   * Deterministic split fractions. Up to {@code exactMaxRows} rows, rows are ordered by a seeded hash
-   * of the key (or of the whole row) within each stratum and cut exactly; above it each row's own
-   * seeded hash decides (no sort, fractions to sampling error). With a time column the earliest rows
-   * train, at any size.
+   * Deterministic split fractions. Up to {@code exactMaxRows} rows, rows are ordered by a seeded
+   * hash of the key (or of the whole row) within each stratum and cut exactly; above it each row's
+   * own seeded hash decides (no sort, fractions to sampling error). With a time column the earliest
+   * rows train, at any size.
    */
-  public record Split(double train, double validation, double test, long seed, List<String> stratifyBy, Optional<String> timeColumn,
+  public record Split(
+      double train,
+      double validation,
+      double test,
+      long seed,
+      List<String> stratifyBy,
+      Optional<String> timeColumn,
       long exactMaxRows) {
     public Split {
       stratifyBy = List.copyOf(stratifyBy);
@@ -299,7 +348,8 @@ public record DatasetConfig(
 
   /** Scaling of numeric features: to 0..1 (min-max) or to zero mean and unit variance. */
   public enum Scaling {
-    MINMAX, STANDARD;
+    MINMAX,
+    STANDARD;
 
     @Override
     public String toString() {
@@ -307,9 +357,17 @@ public record DatasetConfig(
     }
   }
 
-  /** What to do with a missing feature value. mean/median/mode are fitted on the training split only. */
+  /**
+   * What to do with a missing feature value. mean/median/mode are fitted on the training split
+   * only.
+   */
   public enum MissingPolicy {
-    DROP, MEAN, MEDIAN, MODE, CATEGORY, CONSTANT;
+    DROP,
+    MEAN,
+    MEDIAN,
+    MODE,
+    CATEGORY,
+    CONSTANT;
 
     @Override
     public String toString() {
@@ -330,20 +388,34 @@ public record DatasetConfig(
    * @param trials random candidates per algorithm (strategy random, or halving over ranges)
    * @param eta successive halving keeps the best 1/eta of the candidates per rung
    * @param minFraction fraction of the training split the first halving rung uses
-   * @param retrainDays train again when the newest version from the same inputs is this many days old (0 = never)
-   * @param sharedPass cross-validate eligible logistic-regression grids in shared passes instead of MLlib's CrossValidator
+   * @param retrainDays train again when the newest version from the same inputs is this many days
+   *     old (0 = never)
+   * @param sharedPass cross-validate eligible logistic-regression grids in shared passes instead of
+   *     MLlib's CrossValidator
    * @param balancedClasses weight the training rows so that every class weighs the same in total
    */
-  public record Tune(String metric, int folds, int parallelism, long seed, Strategy strategy, int trials, int eta,
-      double minFraction, int retrainDays, boolean sharedPass, List<Algorithm> algorithms, Threshold threshold, boolean balancedClasses) {
+  public record Tune(
+      String metric,
+      int folds,
+      int parallelism,
+      long seed,
+      Strategy strategy,
+      int trials,
+      int eta,
+      double minFraction,
+      int retrainDays,
+      boolean sharedPass,
+      List<Algorithm> algorithms,
+      Threshold threshold,
+      boolean balancedClasses) {
     public Tune {
       algorithms = List.copyOf(algorithms);
     }
   }
 
   /**
-   * How a binary model's decision threshold is chosen on the validation split: the one with the best
-   * F1, the one that flags the training split's positive rate, or a fixed value.
+   * How a binary model's decision threshold is chosen on the validation split: the one with the
+   * best F1, the one that flags the training split's positive rate, or a fixed value.
    */
   public record Threshold(ThresholdRule rule, double value) {
     @Override
@@ -354,7 +426,9 @@ public record DatasetConfig(
 
   /** Rules for {@link Threshold}. */
   public enum ThresholdRule {
-    F1, BASE_RATE, FIXED;
+    F1,
+    BASE_RATE,
+    FIXED;
 
     @Override
     public String toString() {
@@ -364,7 +438,9 @@ public record DatasetConfig(
 
   /** How candidates are searched. */
   public enum Strategy {
-    GRID, RANDOM, HALVING;
+    GRID,
+    RANDOM,
+    HALVING;
 
     @Override
     public String toString() {
@@ -389,13 +465,23 @@ public record DatasetConfig(
   /**
    * Fairness analysis settings (used by the bias stage and, for reweighing, by prepare).
    *
-   * @param intersections groups of sensitive attributes analysed jointly, e.g. [[sex, passengerClass]]
+   * @param intersections groups of sensitive attributes analysed jointly, e.g. [[sex,
+   *     passengerClass]]
    * @param minGroupSize groups with fewer rows are reported as too small instead of with rates
    * @param bootstrap resamples for confidence intervals of post-training DI and SPD (0 = off)
    * @param reweigh write Kamiran–Calders weights into gold's weight column
    */
-  public record Bias(List<List<String>> intersections, int minGroupSize, int bootstrap, double confidence, long seed,
-      double diMin, double diMax, double eodMax, GateAction action, boolean reweigh) {
+  public record Bias(
+      List<List<String>> intersections,
+      int minGroupSize,
+      int bootstrap,
+      double confidence,
+      long seed,
+      double diMin,
+      double diMax,
+      double eodMax,
+      GateAction action,
+      boolean reweigh) {
     public Bias {
       intersections = intersections.stream().map(List::copyOf).toList();
     }
@@ -403,7 +489,8 @@ public record DatasetConfig(
 
   /** What the bias gate does with a model version that violates the policy. */
   public enum GateAction {
-    WARN, BLOCK;
+    WARN,
+    BLOCK;
 
     @Override
     public String toString() {
@@ -418,10 +505,17 @@ public record DatasetConfig(
    * @param margin how much a candidate's validation metric must exceed the champion's
    * @param scoreAll score every silver row (true) or only rows ingested on the run date (false)
    * @param psiThreshold a feature or prediction PSI above it signals retraining
-   * @param metricDrop a fall of the champion's metric on labelled scored rows (vs its test metric) above it signals retraining
+   * @param metricDrop a fall of the champion's metric on labelled scored rows (vs its test metric)
+   *     above it signals retraining
    * @param labels where the true labels of scored rows come from, often days after scoring
    */
-  public record Deploy(Map<String, Double> requirements, double margin, boolean scoreAll, double psiThreshold, double metricDrop, Labels labels) {
+  public record Deploy(
+      Map<String, Double> requirements,
+      double margin,
+      boolean scoreAll,
+      double psiThreshold,
+      double metricDrop,
+      Labels labels) {
     public Deploy {
       requirements = Map.copyOf(requirements);
     }
@@ -430,7 +524,8 @@ public record DatasetConfig(
   /**
    * The source of labels that arrive after scoring, for monitoring the champion's performance.
    *
-   * @param from dataset whose silver table holds the key columns and the label (empty: this dataset's own silver, as it is updated)
+   * @param from dataset whose silver table holds the key columns and the label (empty: this
+   *     dataset's own silver, as it is updated)
    * @param column label column in that table (empty: this dataset's label column)
    * @param lookbackDays predictions of this many past run dates are matched with labels
    */

@@ -5,8 +5,13 @@ import java.util.regex.Pattern;
 
 /** JDBC URL helpers: spotting and removing credentials embedded in a URL. */
 public final class JdbcUrls {
-  /** {@code user=…}/{@code password=…} parameters (PostgreSQL, MySQL style {@code ?a=b&c=d}, or SQL Server's {@code ;a=b}). */
-  private static final Pattern CREDENTIAL_PARAM = Pattern.compile("(?i)([?&;])(user|password)=[^&;]*");
+  /**
+   * {@code user=…}/{@code password=…} parameters (PostgreSQL, MySQL style {@code ?a=b&c=d}, or SQL
+   * Server's {@code ;a=b}).
+   */
+  private static final Pattern CREDENTIAL_PARAM =
+      Pattern.compile("(?i)([?&;])(user|password)=[^&;]*");
+
   /** {@code //user:password@host} user info. */
   private static final Pattern USER_INFO = Pattern.compile("//[^/@?;]*@");
 
@@ -15,7 +20,8 @@ public final class JdbcUrls {
   /** Whether the URL itself carries a password (a parameter or user info with a colon). */
   public static boolean hasPassword(String url) {
     String lower = url.toLowerCase(Locale.ROOT);
-    return Pattern.compile("[?&;]password=").matcher(lower).find() || Pattern.compile("//[^/@?;]*:[^/@?;]*@").matcher(url).find();
+    return Pattern.compile("[?&;]password=").matcher(lower).find()
+        || Pattern.compile("//[^/@?;]*:[^/@?;]*@").matcher(url).find();
   }
 
   /** The URL without user, password or user info: safe to show. */

@@ -22,6 +22,9 @@ public record LakemlConfig(
 
   /** The dataset of this run; a usage error when the command was given none. */
   public DatasetConfig requireDataset() {
-    return dataset.orElseThrow(() -> new ConfigException("this command needs a dataset. Pass --dataset NAME (one of the files in conf/datasets/)."));
+    return dataset.orElseThrow(
+        () ->
+            new ConfigException(
+                "this command needs a dataset. Pass --dataset NAME (one of the files in conf/datasets/)."));
   }
 }

@@ -9,8 +9,8 @@ public final class Settings {
 
   /** Where the lake lives: a local path (resolved against the project) or any Hadoop URI. */
   /**
-   * The lake. {@code skipUnchanged}: a stage may be SKIPPED without starting Spark when the lake is as
-   * a finished nightly of the same run date left it (see {@code io.lakeml.core.LakeState}).
+   * The lake. {@code skipUnchanged}: a stage may be SKIPPED without starting Spark when the lake is
+   * as a finished nightly of the same run date left it (see {@code io.lakeml.core.LakeState}).
    */
   public record Lake(String root, boolean skipUnchanged) {}
 
@@ -18,7 +18,8 @@ public final class Settings {
    * Spark settings. {@code master} is used only when the launcher (spark-submit) did not set one;
    * {@code conf} entries are applied to the session builder.
    */
-  public record Spark(String master, Map<String, String> conf, SmallInput smallInput, WideInput wideInput) {
+  public record Spark(
+      String master, Map<String, String> conf, SmallInput smallInput, WideInput wideInput) {
     public Spark {
       conf = Map.copyOf(conf);
     }
@@ -35,13 +36,23 @@ public final class Settings {
   }
 
   /**
-   * Session settings for the stages in {@code stages} when the dataset declares at least
-   * {@code minColumns} columns. Applied for the stage, then restored.
+   * Session settings for the stages in {@code stages} when the dataset declares at least {@code
+   * minColumns} columns. Applied for the stage, then restored.
    */
   public record WideInput(int minColumns, List<String> stages, Map<String, String> conf) {
     /** The stages these settings may name: the nightly's, in order. */
     public static final List<String> STAGES =
-        List.of("ingest", "etl", "prepare", "bias-pre", "tune", "bias-post", "promote", "score", "monitor", "report");
+        List.of(
+            "ingest",
+            "etl",
+            "prepare",
+            "bias-pre",
+            "tune",
+            "bias-post",
+            "promote",
+            "score",
+            "monitor",
+            "report");
 
     public WideInput {
       stages = List.copyOf(stages);

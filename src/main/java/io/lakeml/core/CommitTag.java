@@ -12,11 +12,11 @@ import org.apache.spark.sql.SparkSession;
 /**
  * What lakeml stores in a Delta commit's {@code userMetadata}, atomic with the data: the job that
  * wrote it, the input table version it was built from and the dataset configuration's hash (both
- * null where they do not apply), and the job's own attributes (a run id, a JDBC watermark, a landing
- * snapshot's checksum). One encoding, {@code lakeml:} followed by JSON. {@link #parse} also reads the
- * four encodings of lakes written before it ({@code lakeml:JOB;input=…;config=…},
- * {@code lakeml:sql;…}, {@code lakeml-jdbc:{…}}, {@code lakeml-snapshot:SHA}), so an upgraded lake
- * keeps its watermarks and skips.
+ * null where they do not apply), and the job's own attributes (a run id, a JDBC watermark, a
+ * landing snapshot's checksum). One encoding, {@code lakeml:} followed by JSON. {@link #parse} also
+ * reads the four encodings of lakes written before it ({@code lakeml:JOB;input=…;config=…}, {@code
+ * lakeml:sql;…}, {@code lakeml-jdbc:{…}}, {@code lakeml-snapshot:SHA}), so an upgraded lake keeps
+ * its watermarks and skips.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CommitTag(String job, Long input, String config, Map<String, String> attributes) {
@@ -30,11 +30,12 @@ public record CommitTag(String job, Long input, String config, Map<String, Strin
     }
     Map<String, String> a = new LinkedHashMap<>();
     if (attributes != null) {
-      attributes.forEach((k, v) -> {
-        if (v != null) {
-          a.put(k, v); // absent and null mean the same
-        }
-      });
+      attributes.forEach(
+          (k, v) -> {
+            if (v != null) {
+              a.put(k, v); // absent and null mean the same
+            }
+          });
     }
     attributes = java.util.Collections.unmodifiableMap(a);
   }
@@ -58,7 +59,10 @@ public record CommitTag(String job, Long input, String config, Map<String, Strin
     }
   }
 
-  /** The tag in a commit's {@code userMetadata}; empty when it holds none (null, another writer's text, unreadable). */
+  /**
+   * The tag in a commit's {@code userMetadata}; empty when it holds none (null, another writer's
+   * text, unreadable).
+   */
   public static Optional<CommitTag> parse(String meta) {
     if (meta == null) {
       return Optional.empty();
@@ -89,20 +93,34 @@ public record CommitTag(String job, Long input, String config, Map<String, Strin
 
   /** Attribute of an ingest commit from JDBC: the source (URL without credentials, relation). */
   public static final String JDBC_SOURCE = "jdbcSource";
-  /** Attribute of an ingest commit from JDBC: the watermark column (absent for a snapshot source). */
+
+  /**
+   * Attribute of an ingest commit from JDBC: the watermark column (absent for a snapshot source).
+   */
   public static final String JDBC_WATERMARK_COLUMN = "jdbcWatermarkColumn";
-  /** Attribute of an ingest commit from JDBC: the high watermark read up to, as the database renders it. */
+
+  /**
+   * Attribute of an ingest commit from JDBC: the high watermark read up to, as the database renders
+   * it.
+   */
   public static final String JDBC_WATERMARK = "jdbcWatermark";
+
   /** Attribute of an ingest commit of a frozen landing snapshot: the SHA-256 of its files. */
   public static final String SNAPSHOT = "snapshotSha256";
 
-  /** The most recent tag among the table's last {@code lookback} commits that {@code which} accepts. */
-  public static Optional<CommitTag> last(SparkSession spark, String path, Predicate<CommitTag> which, int lookback) {
-    return parse(DeltaTables.lastUserMetadata(spark, path, meta -> parse(meta).filter(which).isPresent(), lookback));
+  /**
+   * The most recent tag among the table's last {@code lookback} commits that {@code which} accepts.
+   */
+  public static Optional<CommitTag> last(
+      SparkSession spark, String path, Predicate<CommitTag> which, int lookback) {
+    return parse(
+        DeltaTables.lastUserMetadata(
+            spark, path, meta -> parse(meta).filter(which).isPresent(), lookback));
   }
 
   /** {@link #last} over the last {@link DeltaTables#METADATA_LOOKBACK} commits. */
-  public static Optional<CommitTag> last(SparkSession spark, String path, Predicate<CommitTag> which) {
+  public static Optional<CommitTag> last(
+      SparkSession spark, String path, Predicate<CommitTag> which) {
     return last(spark, path, which, DeltaTables.METADATA_LOOKBACK);
   }
 

@@ -6,8 +6,8 @@ import java.util.ServiceLoader;
  * Points in a job where a test injects a fault (a failure at a stage's start, a JVM that dies right
  * after a commit, an out-of-memory error) or looks at rows a job never writes. Production runs have
  * none ({@link #NONE}): an implementation is found with {@link ServiceLoader}, and only the test
- * classpath registers one ({@code src/test/resources/META-INF/services/io.lakeml.core.Hooks}), so no
- * production class carries test behaviour, system properties or static observers.
+ * classpath registers one ({@code src/test/resources/META-INF/services/io.lakeml.core.Hooks}), so
+ * no production class carries test behaviour, system properties or static observers.
  */
 @FunctionalInterface
 public interface Hooks {
@@ -21,7 +21,9 @@ public interface Hooks {
     GOLD_COMMITTED,
     /** Tune saved a model and is about to add its registry row; subject: the version (Integer). */
     BEFORE_REGISTRY_ROW,
-    /** Tune scores rows to select a model (train, then validation); subject: the Dataset of rows. */
+    /**
+     * Tune scores rows to select a model (train, then validation); subject: the Dataset of rows.
+     */
     SELECTION_ROWS
   }
 

@@ -16,11 +16,11 @@ public interface Job {
   default void validate(io.lakeml.config.LakemlConfig config) {}
 
   /**
-   * Whether this run has nothing to do when the lake is exactly as a finished nightly of the same run
-   * date left it ({@link LakeState}), so the runner may skip it before starting Spark. True only for a
-   * nightly stage whose outcome depends on nothing outside the lake, the configuration and the run
-   * date: not for a JDBC ingest (the database may have new rows), nor for runs given explicit
-   * arguments (a model version to promote).
+   * Whether this run has nothing to do when the lake is exactly as a finished nightly of the same
+   * run date left it ({@link LakeState}), so the runner may skip it before starting Spark. True
+   * only for a nightly stage whose outcome depends on nothing outside the lake, the configuration
+   * and the run date: not for a JDBC ingest (the database may have new rows), nor for runs given
+   * explicit arguments (a model version to promote).
    */
   default boolean skipsWhenLakeUnchanged(io.lakeml.config.LakemlConfig config) {
     return false;

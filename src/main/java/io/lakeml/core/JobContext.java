@@ -8,11 +8,18 @@ import org.apache.spark.sql.SparkSession;
 /**
  * What a job gets from the runner: session, configuration, catalog and run identity. {@code redo}:
  * the job's previous run did not finish well (its JVM died, or it failed after committing part of
- * its outputs; see {@link RunMarkers}), so the job must not skip on what that run committed.
- * {@code hooks}: where tests inject faults ({@link Hooks}; none in production).
+ * its outputs; see {@link RunMarkers}), so the job must not skip on what that run committed. {@code
+ * hooks}: where tests inject faults ({@link Hooks}; none in production).
  */
 public record JobContext(
-    SparkSession spark, LakemlConfig config, LakeCatalog catalog, String jobName, String runId, LocalDate runDate, long startNanos, boolean redo,
+    SparkSession spark,
+    LakemlConfig config,
+    LakeCatalog catalog,
+    String jobName,
+    String runId,
+    LocalDate runDate,
+    long startNanos,
+    boolean redo,
     Hooks hooks) {
   /** Calls the run's {@link Hooks} at {@code point} (a no-op outside tests). */
   public void hook(Hooks.Point point, Object subject) {
@@ -28,7 +35,14 @@ public record JobContext(
    * progress line to stderr.
    */
   public void step(String description, Object... keyValues) {
-    String label = jobName + " " + config.dataset().map(DatasetConfig::name).orElse("-") + " [" + runDate + "]: " + description;
+    String label =
+        jobName
+            + " "
+            + config.dataset().map(DatasetConfig::name).orElse("-")
+            + " ["
+            + runDate
+            + "]: "
+            + description;
     spark.sparkContext().setJobGroup(runId, label, false);
     progress(description, keyValues);
   }
@@ -38,6 +52,11 @@ public record JobContext(
    * job does not own, such as CrossValidator's fits.
    */
   public void progress(String description, Object... keyValues) {
-    Progress.report(jobName, config.dataset().map(DatasetConfig::name).orElse(null), startNanos, description, keyValues);
+    Progress.report(
+        jobName,
+        config.dataset().map(DatasetConfig::name).orElse(null),
+        startNanos,
+        description,
+        keyValues);
   }
 }

@@ -4,7 +4,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What a job did: status, a reason when it did not succeed, metrics and Delta versions read and written. */
+/**
+ * What a job did: status, a reason when it did not succeed, metrics and Delta versions read and
+ * written.
+ */
 public final class JobResult {
   private final JobStatus status;
   private final String message;
@@ -65,5 +68,4 @@ public final class JobResult {
   public Map<String, Long> tablesWritten() {
     return Collections.unmodifiableMap(written);
   }
-
 }

@@ -15,13 +15,19 @@ import java.net.URI;
 import java.nio.file.Path;
 
 /**
- * The one place that names every table and path of the lake. Layers under {@code lake.root}:
- * {@code landing/ bronze/ silver/ gold/ models/ reports/ _system/}. No other class builds a path.
+ * The one place that names every table and path of the lake. Layers under {@code lake.root}: {@code
+ * landing/ bronze/ silver/ gold/ models/ reports/ _system/}. No other class builds a path.
  */
 public final class LakeCatalog {
   /** Lake layers, in pipeline order. */
   public enum Layer {
-    LANDING("landing"), BRONZE("bronze"), SILVER("silver"), GOLD("gold"), MODELS("models"), REPORTS("reports"), SYSTEM("_system");
+    LANDING("landing"),
+    BRONZE("bronze"),
+    SILVER("silver"),
+    GOLD("gold"),
+    MODELS("models"),
+    REPORTS("reports"),
+    SYSTEM("_system");
 
     private final String folder;
 
@@ -97,7 +103,9 @@ public final class LakeCatalog {
     return system(ProfileTable.TABLE);
   }
 
-  /** Folder of the fitted feature pipeline (a Spark ml PipelineModel) written by one prepare run. */
+  /**
+   * Folder of the fitted feature pipeline (a Spark ml PipelineModel) written by one prepare run.
+   */
   public String featurePipeline(String dataset, String runId) {
     return layer(Layer.MODELS) + "/" + dataset + "/feature-pipelines/" + runId;
   }
@@ -157,7 +165,10 @@ public final class LakeCatalog {
     return layer(Layer.SYSTEM) + "/locks";
   }
 
-  /** Markers of job runs that started and did not finish well ({@link RunMarkers}), one folder per dataset. */
+  /**
+   * Markers of job runs that started and did not finish well ({@link RunMarkers}), one folder per
+   * dataset.
+   */
   public String running() {
     return layer(Layer.SYSTEM) + "/running";
   }
@@ -209,7 +220,16 @@ public final class LakeCatalog {
 
   /** Every shared {@code _system} table, in the order an operator reads them. */
   public java.util.List<Table> systemTables() {
-    return java.util.List.of(runs(), quarantine(), quality(), profile(), models(), trials(), bias(), champions(), monitor());
+    return java.util.List.of(
+        runs(),
+        quarantine(),
+        quality(),
+        profile(),
+        models(),
+        trials(),
+        bias(),
+        champions(),
+        monitor());
   }
 
   /** The tables of one dataset, in pipeline order: bronze, silver, gold, predictions. */

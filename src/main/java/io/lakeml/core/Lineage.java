@@ -11,18 +11,24 @@ import org.apache.spark.sql.SparkSession;
 public final class Lineage {
 
   /** What built a table version; {@code extra} holds the tag's other key=value parts. */
-  public record Built(String job, long inputVersion, String datasetHash, java.util.Map<String, String> extra) {}
+  public record Built(
+      String job, long inputVersion, String datasetHash, java.util.Map<String, String> extra) {}
 
   private Lineage() {}
 
-  /** The {@link CommitTag} text to store with a commit of {@code job}, built from {@code inputVersion}. */
-  public static String tag(String job, long inputVersion, String datasetHash, java.util.Map<String, String> attributes) {
+  /**
+   * The {@link CommitTag} text to store with a commit of {@code job}, built from {@code
+   * inputVersion}.
+   */
+  public static String tag(
+      String job, long inputVersion, String datasetHash, java.util.Map<String, String> attributes) {
     return new CommitTag(job, inputVersion, datasetHash, attributes).encode();
   }
 
   /** The lineage of the table's latest commit written by {@code job}, if any. */
   public static Optional<Built> last(SparkSession spark, String path, String job) {
-    return CommitTag.last(spark, path, t -> t.job().equals(job) && t.input() != null).flatMap(Lineage::built);
+    return CommitTag.last(spark, path, t -> t.job().equals(job) && t.input() != null)
+        .flatMap(Lineage::built);
   }
 
   /** The lineage recorded with one version of a table, if that commit carries a lakeml tag. */
@@ -31,7 +37,9 @@ public final class Lineage {
   }
 
   private static Optional<Built> built(CommitTag t) {
-    return t.input() == null ? Optional.empty() : Optional.of(new Built(t.job(), t.input(), t.config(), t.attributes()));
+    return t.input() == null
+        ? Optional.empty()
+        : Optional.of(new Built(t.job(), t.input(), t.config(), t.attributes()));
   }
 
   /**
@@ -40,25 +48,48 @@ public final class Lineage {
    * @param producer the command that writes {@code input}, e.g. {@code ingest}
    */
   public static long requireInput(JobContext ctx, LakeCatalog.Table input, String producer) {
-    return DeltaTables.version(ctx.spark(), input.path()).orElseThrow(() -> new JobFailure(input.name()
-        + " does not exist yet (" + input.path() + "). Run 'jobs/lakeml " + producer + " --dataset " + ctx.dataset().name() + "' first."));
+    return DeltaTables.version(ctx.spark(), input.path())
+        .orElseThrow(
+            () ->
+                new JobFailure(
+                    input.name()
+                        + " does not exist yet ("
+                        + input.path()
+                        + "). Run 'jobs/lakeml "
+                        + producer
+                        + " --dataset "
+                        + ctx.dataset().name()
+                        + "' first."));
   }
 
   /**
-   * A SKIPPED result when {@code output} is already built by {@code job} from this input version with
-   * this dataset configuration, and the job's last run finished ({@link JobContext#redo()}).
+   * A SKIPPED result when {@code output} is already built by {@code job} from this input version
+   * with this dataset configuration, and the job's last run finished ({@link JobContext#redo()}).
    */
-  public static Optional<JobResult> skipIfCurrent(JobContext ctx, String job, LakeCatalog.Table input, long inputVersion,
+  public static Optional<JobResult> skipIfCurrent(
+      JobContext ctx,
+      String job,
+      LakeCatalog.Table input,
+      long inputVersion,
       LakeCatalog.Table output) {
     if (ctx.redo()) {
-      return Optional.empty(); // the last run died or failed after committing: its outputs may be partial
+      return Optional
+          .empty(); // the last run died or failed after committing: its outputs may be partial
     }
     Optional<Built> built = last(ctx.spark(), output.path(), job);
-    if (built.isEmpty() || built.get().inputVersion() != inputVersion || !ctx.config().datasetHash().equals(built.get().datasetHash())) {
+    if (built.isEmpty()
+        || built.get().inputVersion() != inputVersion
+        || !ctx.config().datasetHash().equals(built.get().datasetHash())) {
       return Optional.empty();
     }
-    JobResult r = JobResult.skipped(output.name() + " is already built from " + input.name() + " version " + inputVersion
-        + " with this dataset configuration");
+    JobResult r =
+        JobResult.skipped(
+            output.name()
+                + " is already built from "
+                + input.name()
+                + " version "
+                + inputVersion
+                + " with this dataset configuration");
     r.read(input.name(), inputVersion);
     DeltaTables.version(ctx.spark(), output.path()).ifPresent(v -> r.wrote(output.name(), v));
     return Optional.of(r);

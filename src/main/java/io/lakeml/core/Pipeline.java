@@ -21,9 +21,9 @@ import org.apache.hadoop.conf.Configuration;
  * The stages of a nightly in their order, and how they run: per dataset under its {@link RunLock},
  * one stage after another until the first failure (the stages marked {@code always} still run, so
  * the report can show it), then the finished state recorded so that a rerun of the date skips
- * without Spark ({@link LakeState}). Resuming needs nothing more: a rerun runs the same chain and the
- * stages that finished skip themselves. The kernel imports no stage, so the stages are given from
- * above; the command line, the bench and the tests use the same instance.
+ * without Spark ({@link LakeState}). Resuming needs nothing more: a rerun runs the same chain and
+ * the stages that finished skip themselves. The kernel imports no stage, so the stages are given
+ * from above; the command line, the bench and the tests use the same instance.
  */
 public final class Pipeline {
   /**
@@ -42,8 +42,9 @@ public final class Pipeline {
   }
 
   /**
-   * Runs one stage as its own application (a child process, or spark-submit) and returns its outcome;
-   * its output goes to the launcher's streams, each line after {@code prefix} when that is not null.
+   * Runs one stage as its own application (a child process, or spark-submit) and returns its
+   * outcome; its output goes to the launcher's streams, each line after {@code prefix} when that is
+   * not null.
    */
   @FunctionalInterface
   public interface Launcher {
@@ -73,14 +74,18 @@ public final class Pipeline {
     return stages.stream().map(Stage::name).toList();
   }
 
-  /** The stages up to and including {@code last} (all of them when null); a configuration error naming the stages otherwise. */
+  /**
+   * The stages up to and including {@code last} (all of them when null); a configuration error
+   * naming the stages otherwise.
+   */
   public Pipeline until(String last) {
     if (last == null) {
       return this;
     }
     int i = names().indexOf(last);
     if (i < 0) {
-      throw new ConfigException("--until " + last + " is not a nightly stage. Use one of " + names() + ".");
+      throw new ConfigException(
+          "--until " + last + " is not a nightly stage. Use one of " + names() + ".");
     }
     return new Pipeline(stages.subList(0, i + 1));
   }
@@ -95,13 +100,20 @@ public final class Pipeline {
   /**
    * Runs the chains of {@code configs}' datasets (in their order, {@code parallel} at once) for one
    * run date and prints a summary line per chain and, with several datasets, one for all of them.
-   * Every dataset's lock is held for the whole run, so the finished states are recorded before any is
-   * released. {@code launcher} null runs every stage in this application (with several chains, each
-   * its own session, {@link SparkSessions#isolated}); otherwise each stage is launched as its own.
+   * Every dataset's lock is held for the whole run, so the finished states are recorded before any
+   * is released. {@code launcher} null runs every stage in this application (with several chains,
+   * each its own session, {@link SparkSessions#isolated}); otherwise each stage is launched as its
+   * own.
    *
    * @return the exit code: 0 when every chain succeeded
    */
-  public int run(Map<String, LakemlConfig> configs, LocalDate date, int parallel, Launcher launcher, PrintStream out, PrintStream err) {
+  public int run(
+      Map<String, LakemlConfig> configs,
+      LocalDate date,
+      int parallel,
+      Launcher launcher,
+      PrintStream out,
+      PrintStream err) {
     List<String> datasets = List.copyOf(configs.keySet());
     Map<String, RunLock> locks = new LinkedHashMap<>();
     Map<String, String> lockFailures = new LinkedHashMap<>();
@@ -120,12 +132,21 @@ public final class Pipeline {
     }
   }
 
-  private int runLocked(List<String> datasets, Map<String, LakemlConfig> configs, LocalDate date, int parallel, Launcher launcher,
-      Map<String, String> lockFailures, PrintStream out, PrintStream err) {
+  private int runLocked(
+      List<String> datasets,
+      Map<String, LakemlConfig> configs,
+      LocalDate date,
+      int parallel,
+      Launcher launcher,
+      Map<String, String> lockFailures,
+      PrintStream out,
+      PrintStream err) {
     if (datasets.size() == 1) {
       String ds = datasets.get(0);
-      Map<String, Object> s = lockFailures.containsKey(ds) ? failedChain(ds, date, launcher, lockFailures.get(ds))
-          : chain(ds, configs.get(ds), date, null, launcher, out, err);
+      Map<String, Object> s =
+          lockFailures.containsKey(ds)
+              ? failedChain(ds, date, launcher, lockFailures.get(ds))
+              : chain(ds, configs.get(ds), date, null, launcher, out, err);
       recordFinished(Map.of(ds, s), configs, date, err);
       out.println(Summary.toJson(s));
       return (Integer) s.get("exitCode");
@@ -135,13 +156,19 @@ public final class Pipeline {
     List<Future<Map<String, Object>>> chains = new ArrayList<>();
     for (String ds : datasets) {
       String prefix = threads > 1 ? "[" + ds + "] " : null;
-      chains.add(pool.submit(() -> {
-        Map<String, Object> s = lockFailures.containsKey(ds) ? failedChain(ds, date, launcher, lockFailures.get(ds))
-            : launcher != null ? chain(ds, configs.get(ds), date, prefix, launcher, out, err)
-            : SparkSessions.isolated(() -> chain(ds, configs.get(ds), date, prefix, null, out, err));
-        out.println(Summary.toJson(s));
-        return s;
-      }));
+      chains.add(
+          pool.submit(
+              () -> {
+                Map<String, Object> s =
+                    lockFailures.containsKey(ds)
+                        ? failedChain(ds, date, launcher, lockFailures.get(ds))
+                        : launcher != null
+                            ? chain(ds, configs.get(ds), date, prefix, launcher, out, err)
+                            : SparkSessions.isolated(
+                                () -> chain(ds, configs.get(ds), date, prefix, null, out, err));
+                out.println(Summary.toJson(s));
+                return s;
+              }));
     }
     pool.shutdown();
     List<Map<String, Object>> results = new ArrayList<>();
@@ -179,8 +206,14 @@ public final class Pipeline {
     all.put("exitCode", failed.isEmpty() ? 0 : 1);
     if (!failed.isEmpty()) {
       all.put("failed", failed);
-      all.put("message", failed.size() + " of " + datasets.size() + " dataset(s) failed: " + String.join(", ", failed)
-          + ". Rerun the same command to resume them; finished stages and datasets are skipped.");
+      all.put(
+          "message",
+          failed.size()
+              + " of "
+              + datasets.size()
+              + " dataset(s) failed: "
+              + String.join(", ", failed)
+              + ". Rerun the same command to resume them; finished stages and datasets are skipped.");
     }
     all.put("datasets", results);
     recordFinished(byDataset, configs, date, err);
@@ -189,11 +222,18 @@ public final class Pipeline {
   }
 
   /**
-   * One dataset's stages, under the lock the caller holds; returns the chain's summary (with its exit
-   * code). A stage launched as its own application is first checked here, without Spark, against the
-   * state a finished nightly left: nothing to start when the lake is as it was.
+   * One dataset's stages, under the lock the caller holds; returns the chain's summary (with its
+   * exit code). A stage launched as its own application is first checked here, without Spark,
+   * against the state a finished nightly left: nothing to start when the lake is as it was.
    */
-  Map<String, Object> chain(String ds, LakemlConfig config, LocalDate date, String prefix, Launcher launcher, PrintStream out, PrintStream err) {
+  Map<String, Object> chain(
+      String ds,
+      LakemlConfig config,
+      LocalDate date,
+      String prefix,
+      Launcher launcher,
+      PrintStream out,
+      PrintStream err) {
     Map<String, Object> s = head(ds, date, launcher);
     List<Map<String, Object>> done = new ArrayList<>();
     int exit = 0;
@@ -212,7 +252,9 @@ public final class Pipeline {
           var unchanged = Runner.skipWithoutSpark(stage.job().get(), config, date, 0, p0);
           if (unchanged.isPresent()) {
             o = unchanged.get();
-            out.println(Summary.toJson(o.summary())); // a summary names its dataset: no prefix, as a stage's own
+            out.println(
+                Summary.toJson(
+                    o.summary())); // a summary names its dataset: no prefix, as a stage's own
           } else {
             o = launcher.launch(stage, ds, date, prefix);
           }
@@ -244,7 +286,12 @@ public final class Pipeline {
     s.put("exitCode", exit);
     if (failedStage != null) {
       s.put("failedStage", failedStage);
-      s.put("message", failedStage + " failed: " + message + " Rerun the same command to resume: finished stages are skipped.");
+      s.put(
+          "message",
+          failedStage
+              + " failed: "
+              + message
+              + " Rerun the same command to resume: finished stages are skipped.");
     } else if (message != null) {
       s.put("message", message);
     }
@@ -262,7 +309,8 @@ public final class Pipeline {
   }
 
   /** A chain that could not run at all (its lock is held, or it died outside any stage). */
-  private static Map<String, Object> failedChain(String ds, LocalDate date, Launcher launcher, String message) {
+  private static Map<String, Object> failedChain(
+      String ds, LocalDate date, Launcher launcher, String message) {
     Map<String, Object> s = head(ds, date, launcher);
     s.put("status", "FAILED");
     s.put("exitCode", 1);
@@ -272,15 +320,20 @@ public final class Pipeline {
   }
 
   /**
-   * Records, for each chain that finished without failure, that its stages have nothing to do in the
-   * lake as it is now: one listing after every chain ended, under their locks, so a rerun of this date
-   * can skip them without starting Spark. A failure here costs only that speed.
+   * Records, for each chain that finished without failure, that its stages have nothing to do in
+   * the lake as it is now: one listing after every chain ended, under their locks, so a rerun of
+   * this date can skip them without starting Spark. A failure here costs only that speed.
    */
-  private void recordFinished(Map<String, Map<String, Object>> chains, Map<String, LakemlConfig> configs, LocalDate date, PrintStream err) {
+  private void recordFinished(
+      Map<String, Map<String, Object>> chains,
+      Map<String, LakemlConfig> configs,
+      LocalDate date,
+      PrintStream err) {
     String fingerprint = null;
     for (Map.Entry<String, Map<String, Object>> c : chains.entrySet()) {
       LakemlConfig config = configs.get(c.getKey());
-      if (!Integer.valueOf(0).equals(c.getValue().get("exitCode")) || !config.lake().skipUnchanged()) {
+      if (!Integer.valueOf(0).equals(c.getValue().get("exitCode"))
+          || !config.lake().skipUnchanged()) {
         continue;
       }
       try {
@@ -289,10 +342,17 @@ public final class Pipeline {
         if (fingerprint == null) {
           fingerprint = LakeState.fingerprint(catalog, hadoop);
         }
-        LakeState.recordFinished(catalog, hadoop, c.getKey(), date, config.hash(), names(), fingerprint);
+        LakeState.recordFinished(
+            catalog, hadoop, c.getKey(), date, config.hash(), names(), fingerprint);
       } catch (IOException | RuntimeException e) {
-        err.println("nightly: could not record the finished state of " + c.getKey() + " (" + e + "); a rerun of " + date
-            + " will check each stage with Spark.");
+        err.println(
+            "nightly: could not record the finished state of "
+                + c.getKey()
+                + " ("
+                + e
+                + "); a rerun of "
+                + date
+                + " will check each stage with Spark.");
       }
     }
   }

@@ -7,7 +7,9 @@ import java.util.Locale;
  * Progress lines of long stages, one line each on stderr (stdout stays for results and the JSON
  * summary):
  *
- * <pre>progress stage=tune dataset=titanic step="fit 3/12 logistic-regression candidate 2/4 fold 1/3" elapsed=12.4s metric=0.8312</pre>
+ * <pre>
+ * progress stage=tune dataset=titanic step="fit 3/12 logistic-regression candidate 2/4 fold 1/3" elapsed=12.4s metric=0.8312
+ * </pre>
  *
  * <p>{@code key=value} pairs, values with spaces quoted, so the lines can be grepped and parsed.
  * Stages report per step (every {@link JobContext#step}), ingest per micro-batch with the rows so
@@ -15,21 +17,28 @@ import java.util.Locale;
  * #redirect}), which is {@code System.err} unless the CLI runs in-process with other streams.
  */
 public final class Progress {
-  /** Streams of the commands running in this JVM, newest last (in-process runs may overlap, e.g. in tests). */
-  private static final java.util.List<PrintStream> SINKS = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * Streams of the commands running in this JVM, newest last (in-process runs may overlap, e.g. in
+   * tests).
+   */
+  private static final java.util.List<PrintStream> SINKS =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Progress() {}
 
   /**
-   * Sends progress lines to {@code to} until {@link #restore} (the newest command's stream wins; with
-   * none, {@code System.err}); returns {@code to}, the token for {@link #restore}.
+   * Sends progress lines to {@code to} until {@link #restore} (the newest command's stream wins;
+   * with none, {@code System.err}); returns {@code to}, the token for {@link #restore}.
    */
   public static PrintStream redirect(PrintStream to) {
     SINKS.add(to);
     return to;
   }
 
-  /** Stops sending to a stream given to {@link #redirect}: lines never go to a finished command's stream. */
+  /**
+   * Stops sending to a stream given to {@link #redirect}: lines never go to a finished command's
+   * stream.
+   */
   public static void restore(PrintStream redirected) {
     SINKS.remove(redirected);
   }
@@ -51,16 +60,19 @@ public final class Progress {
    * @param step what is happening, e.g. {@code batch 0: 3 new file(s)}
    * @param keyValues further {@code key, value} pairs, e.g. {@code "rows", 1200}
    */
-  public static void report(String stage, String dataset, long startNanos, String step, Object... keyValues) {
+  public static void report(
+      String stage, String dataset, long startNanos, String step, Object... keyValues) {
     if (keyValues.length % 2 != 0) {
-      throw new IllegalArgumentException("progress fields come in key, value pairs: " + java.util.Arrays.toString(keyValues));
+      throw new IllegalArgumentException(
+          "progress fields come in key, value pairs: " + java.util.Arrays.toString(keyValues));
     }
     StringBuilder line = new StringBuilder("progress stage=").append(value(stage));
     if (dataset != null) {
       line.append(" dataset=").append(value(dataset));
     }
     line.append(" step=").append(quoted(step));
-    line.append(" elapsed=").append(String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - startNanos) / 1e9));
+    line.append(" elapsed=")
+        .append(String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - startNanos) / 1e9));
     for (int i = 0; i < keyValues.length; i += 2) {
       line.append(' ').append(keyValues[i]).append('=').append(value(keyValues[i + 1]));
     }

@@ -11,9 +11,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * The quarantine table: every record a stage could not accept, with its raw content, source, reason
- * and run, so nothing is silently dropped. One table for all datasets (blind appends never conflict).
- * Its columns are {@link QuarantineTable}'s; stages stage their rejected rows under {@link #REASON}
- * and {@link #RAW_RECORD}.
+ * and run, so nothing is silently dropped. One table for all datasets (blind appends never
+ * conflict). Its columns are {@link QuarantineTable}'s; stages stage their rejected rows under
+ * {@link #REASON} and {@link #RAW_RECORD}.
  */
 public final class Quarantine {
   private Quarantine() {}
@@ -24,9 +24,11 @@ public final class Quarantine {
   /**
    * Appends rejected records exactly once per (appId, txnVersion).
    *
-   * @param rejected rows with the columns {@link Columns#SOURCE_FILE}, {@link #REASON}, {@link #RAW_RECORD}
+   * @param rejected rows with the columns {@link Columns#SOURCE_FILE}, {@link #REASON}, {@link
+   *     #RAW_RECORD}
    */
-  public static void append(JobContext ctx, String stage, Dataset<Row> rejected, String appId, long txnVersion) {
+  public static void append(
+      JobContext ctx, String stage, Dataset<Row> rejected, String appId, long txnVersion) {
     Column[] cols = {
       lit(ctx.dataset().name()).as(QuarantineTable.DATASET),
       lit(stage).as(QuarantineTable.STAGE),
@@ -37,6 +39,7 @@ public final class Quarantine {
       rejected.col(RAW_RECORD).cast("string").as(QuarantineTable.RAW_RECORD),
       current_timestamp().as(QuarantineTable.QUARANTINED_AT)
     };
-    DeltaTables.appendOnce(rejected.select(cols), ctx.catalog().quarantine().path(), appId, txnVersion, false);
+    DeltaTables.appendOnce(
+        rejected.select(cols), ctx.catalog().quarantine().path(), appId, txnVersion, false);
   }
 }

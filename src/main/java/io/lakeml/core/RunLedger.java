@@ -17,13 +17,25 @@ public final class RunLedger {
   private RunLedger() {}
 
   /** Appends the run's row; retries briefly when a concurrent first write created the table. */
-  static void record(JobContext ctx, JobResult result, Instant started, Instant ended) throws JsonProcessingException {
-    append(ctx, new RunsTable.Run(
-        ctx.runId(), ctx.jobName(), ctx.config().dataset().map(d -> d.name()).orElse(null),
-        Date.valueOf(ctx.runDate()), result.status().name(), result.message(),
-        Timestamp.from(started), Timestamp.from(ended), ended.toEpochMilli() - started.toEpochMilli(),
-        result.tablesRead(), result.tablesWritten(),
-        Summary.MAPPER.writeValueAsString(result.metrics()), ctx.config().hash(), Version.get()));
+  static void record(JobContext ctx, JobResult result, Instant started, Instant ended)
+      throws JsonProcessingException {
+    append(
+        ctx,
+        new RunsTable.Run(
+            ctx.runId(),
+            ctx.jobName(),
+            ctx.config().dataset().map(d -> d.name()).orElse(null),
+            Date.valueOf(ctx.runDate()),
+            result.status().name(),
+            result.message(),
+            Timestamp.from(started),
+            Timestamp.from(ended),
+            ended.toEpochMilli() - started.toEpochMilli(),
+            result.tablesRead(),
+            result.tablesWritten(),
+            Summary.MAPPER.writeValueAsString(result.metrics()),
+            ctx.config().hash(),
+            Version.get()));
   }
 
   /**
@@ -33,13 +45,35 @@ public final class RunLedger {
   static void recordDead(JobContext ctx, RunMarkers.Marker m, Instant lastSeen) {
     Instant started = Instant.parse(m.startedAt());
     Instant ended = lastSeen.isBefore(started) ? started : lastSeen;
-    append(ctx, new RunsTable.Run(
-        m.runId(), m.job(), m.dataset(), Date.valueOf(java.time.LocalDate.parse(m.runDate())), JobStatus.FAILED.name(),
-        m.job() + " did not finish: its JVM (pid " + m.pid() + " on " + m.host() + ") died without recording the run — killed, or out of "
-            + "memory (Spark exits 52; raise LAKEML_DRIVER_MEMORY). Found by " + ctx.jobName() + " run " + ctx.runId() + "; the next "
-            + m.job() + " redoes its work.",
-        Timestamp.from(started), Timestamp.from(ended), ended.toEpochMilli() - started.toEpochMilli(),
-        null, null, "{}", m.configHash(), Version.get()));
+    append(
+        ctx,
+        new RunsTable.Run(
+            m.runId(),
+            m.job(),
+            m.dataset(),
+            Date.valueOf(java.time.LocalDate.parse(m.runDate())),
+            JobStatus.FAILED.name(),
+            m.job()
+                + " did not finish: its JVM (pid "
+                + m.pid()
+                + " on "
+                + m.host()
+                + ") died without recording the run — killed, or out of "
+                + "memory (Spark exits 52; raise LAKEML_DRIVER_MEMORY). Found by "
+                + ctx.jobName()
+                + " run "
+                + ctx.runId()
+                + "; the next "
+                + m.job()
+                + " redoes its work.",
+            Timestamp.from(started),
+            Timestamp.from(ended),
+            ended.toEpochMilli() - started.toEpochMilli(),
+            null,
+            null,
+            "{}",
+            m.configHash(),
+            Version.get()));
   }
 
   private static void append(JobContext ctx, RunsTable.Run run) {
@@ -47,7 +81,12 @@ public final class RunLedger {
     String path = ctx.catalog().runs().path();
     for (int attempt = 1; ; attempt++) {
       try {
-        var writer = ctx.spark().createDataFrame(List.of(row), RunsTable.SCHEMA).coalesce(1).write().format("delta");
+        var writer =
+            ctx.spark()
+                .createDataFrame(List.of(row), RunsTable.SCHEMA)
+                .coalesce(1)
+                .write()
+                .format("delta");
         if (!DeltaTables.exists(ctx.spark(), path)) {
           writer = DeltaTables.systemTableProperties(writer, path);
         }

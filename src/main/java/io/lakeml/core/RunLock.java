@@ -41,8 +41,15 @@ public final class RunLock implements AutoCloseable {
             fs.delete(path, false);
             continue;
           }
-          throw new JobFailure(what + " is already running for dataset '" + dataset + "' (lock " + path + ": host pid started = " + holder
-              + "). Wait for it to finish; if that process is gone, delete the lock file.");
+          throw new JobFailure(
+              what
+                  + " is already running for dataset '"
+                  + dataset
+                  + "' (lock "
+                  + path
+                  + ": host pid started = "
+                  + holder
+                  + "). Wait for it to finish; if that process is gone, delete the lock file.");
         }
       }
       throw new JobFailure("could not take the lock " + path);
@@ -86,7 +93,10 @@ public final class RunLock implements AutoCloseable {
     }
   }
 
-  /** This host's name, looked up once per JVM (a slow resolver would otherwise delay every job's start). */
+  /**
+   * This host's name, looked up once per JVM (a slow resolver would otherwise delay every job's
+   * start).
+   */
   static String host() {
     return Host.NAME;
   }

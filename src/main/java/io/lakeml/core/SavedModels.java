@@ -15,27 +15,32 @@ import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Fitted pipelines loaded once per application. Loading a saved {@link PipelineModel} reads each stage's
- * metadata and data through Spark (about twenty small Spark jobs for lakeml's pipelines), and a nightly in
- * one application used to load the same model in tune, bias-post and score. A model directory is
- * recognised by the text of its metadata (stage uids and the save's timestamp), so a directory saved again
- * under the same path is loaded again. Callers get a copy: parameters they set do not leak to others.
+ * Fitted pipelines loaded once per application. Loading a saved {@link PipelineModel} reads each
+ * stage's metadata and data through Spark (about twenty small Spark jobs for lakeml's pipelines),
+ * and a nightly in one application used to load the same model in tune, bias-post and score. A
+ * model directory is recognised by the text of its metadata (stage uids and the save's timestamp),
+ * so a directory saved again under the same path is loaded again. Callers get a copy: parameters
+ * they set do not leak to others.
  */
 public final class SavedModels {
   private static final int MAX_ENTRIES = 8;
 
   private record Entry(String fingerprint, PipelineModel model) {}
 
-  private static final Map<String, Entry> CACHE = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
-      return size() > MAX_ENTRIES;
-    }
-  };
+  private static final Map<String, Entry> CACHE =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+          return size() > MAX_ENTRIES;
+        }
+      };
 
   private SavedModels() {}
 
-  /** The pipeline saved at {@code path}, from memory when this application already loaded or saved it. */
+  /**
+   * The pipeline saved at {@code path}, from memory when this application already loaded or saved
+   * it.
+   */
   public static PipelineModel load(SparkSession spark, String path) {
     String fingerprint = fingerprint(spark, path);
     if (fingerprint != null) {
@@ -55,7 +60,10 @@ public final class SavedModels {
     return model;
   }
 
-  /** Records a pipeline this application has just saved at {@code path}, so a later {@link #load} needs no Spark. */
+  /**
+   * Records a pipeline this application has just saved at {@code path}, so a later {@link #load}
+   * needs no Spark.
+   */
   public static void saved(SparkSession spark, String path, PipelineModel model) {
     String fingerprint = fingerprint(spark, path);
     if (fingerprint != null) {
@@ -65,14 +73,17 @@ public final class SavedModels {
     }
   }
 
-  /** The text of the pipeline's metadata files, or null when there is none (load then reports the problem). */
+  /**
+   * The text of the pipeline's metadata files, or null when there is none (load then reports the
+   * problem).
+   */
   static String fingerprint(SparkSession spark, String path) {
     return metadata(spark.sparkContext().hadoopConfiguration(), path);
   }
 
   /**
-   * The text of a saved stage's {@code metadata/part-*} files (Spark's layout: one JSON line), or null when
-   * there are none or they cannot be read.
+   * The text of a saved stage's {@code metadata/part-*} files (Spark's layout: one JSON line), or
+   * null when there are none or they cannot be read.
    */
   public static String metadata(Configuration conf, String path) {
     try {

@@ -25,18 +25,25 @@ final class SmallInput {
   private SmallInput() {}
 
   /**
-   * Bytes of the dataset's input: its landing folder, or for a JDBC source its bronze table (all its
-   * files, an upper bound of one version); -1 when there is none yet.
+   * Bytes of the dataset's input: its landing folder, or for a JDBC source its bronze table (all
+   * its files, an upper bound of one version); -1 when there is none yet.
    */
   static long inputBytes(LakemlConfig config, Configuration hadoop) throws IOException {
     DatasetConfig ds = config.requireDataset();
     LakeCatalog catalog = LakeCatalog.of(config);
-    Path input = new Path(ds.source().format() == DatasetConfig.Format.JDBC ? catalog.bronze(ds.name()).path() : catalog.landing(ds));
+    Path input =
+        new Path(
+            ds.source().format() == DatasetConfig.Format.JDBC
+                ? catalog.bronze(ds.name()).path()
+                : catalog.landing(ds));
     FileSystem fs = input.getFileSystem(hadoop);
     return fs.exists(input) ? fs.getContentSummary(input).getLength() : -1;
   }
 
-  /** The settings to apply for this run: empty when the dataset is not small, or its size cannot be read. */
+  /**
+   * The settings to apply for this run: empty when the dataset is not small, or its size cannot be
+   * read.
+   */
   static Map<String, String> settings(LakemlConfig config) {
     Settings.SmallInput small = config.spark().smallInput();
     if (small.maxMb() <= 0 || small.conf().isEmpty() || config.dataset().isEmpty()) {
@@ -46,12 +53,18 @@ final class SmallInput {
       long bytes = inputBytes(config, LakeState.hadoop(config));
       return bytes >= 0 && bytes <= small.maxMb() * 1024L * 1024L ? small.conf() : Map.of();
     } catch (IOException | RuntimeException e) {
-      LOG.warn("could not measure the input of {} ({}); running without the small-input settings", config.requireDataset().name(), e.toString());
+      LOG.warn(
+          "could not measure the input of {} ({}); running without the small-input settings",
+          config.requireDataset().name(),
+          e.toString());
       return Map.of();
     }
   }
 
-  /** Sets {@code settings} on the session and returns what they replaced (null: was unset), for {@link #restore}. */
+  /**
+   * Sets {@code settings} on the session and returns what they replaced (null: was unset), for
+   * {@link #restore}.
+   */
   static Map<String, String> apply(RuntimeConfig conf, Map<String, String> settings) {
     Map<String, String> before = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : settings.entrySet()) {
@@ -63,12 +76,13 @@ final class SmallInput {
   }
 
   static void restore(RuntimeConfig conf, Map<String, String> before) {
-    before.forEach((k, v) -> {
-      if (v == null) {
-        conf.unset(k);
-      } else {
-        conf.set(k, v);
-      }
-    });
+    before.forEach(
+        (k, v) -> {
+          if (v == null) {
+            conf.unset(k);
+          } else {
+            conf.set(k, v);
+          }
+        });
   }
 }

@@ -7,14 +7,16 @@ import org.apache.spark.scheduler.SparkListenerJobStart;
 
 /**
  * Counts the Spark jobs each run starts (by job group), so each stage's summary can say how many it
- * ran (a small dataset's time goes mostly to jobs' fixed costs, not to its rows). One listener per context.
+ * ran (a small dataset's time goes mostly to jobs' fixed costs, not to its rows). One listener per
+ * context.
  */
 public final class SparkJobCounter extends SparkListener {
   private static SparkJobCounter current;
   private static SparkContext counted;
 
   /** Per job group (a run's id): chains running side by side in one application count apart. */
-  private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> byGroup = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<String, AtomicLong> byGroup =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private SparkJobCounter() {}
 
@@ -44,7 +46,12 @@ public final class SparkJobCounter extends SparkListener {
 
   @Override
   public void onJobStart(SparkListenerJobStart e) {
-    String group = e.properties() == null ? null : e.properties().getProperty("spark.jobGroup.id"); // SparkContext.SPARK_JOB_GROUP_ID, not visible from Java
+    String group =
+        e.properties() == null
+            ? null
+            : e.properties()
+                .getProperty(
+                    "spark.jobGroup.id"); // SparkContext.SPARK_JOB_GROUP_ID, not visible from Java
     if (group != null) {
       byGroup.computeIfAbsent(group, g -> new AtomicLong()).incrementAndGet();
     }

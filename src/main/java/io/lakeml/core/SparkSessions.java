@@ -7,10 +7,14 @@ import org.apache.spark.sql.SparkSession;
 
 /** Builds the one SparkSession of a run, with Delta enabled and the configured settings. */
 public final class SparkSessions {
-  private static final java.util.concurrent.ConcurrentHashMap<java.nio.file.Path, java.util.concurrent.atomic.AtomicInteger> REQUESTS =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.concurrent.ConcurrentHashMap<
+          java.nio.file.Path, java.util.concurrent.atomic.AtomicInteger>
+      REQUESTS = new java.util.concurrent.ConcurrentHashMap<>();
 
-  /** The session of the chain running on this thread, when it runs {@link #isolated}; null otherwise. */
+  /**
+   * The session of the chain running on this thread, when it runs {@link #isolated}; null
+   * otherwise.
+   */
   private static final ThreadLocal<SparkSession[]> CHAIN = new ThreadLocal<>();
 
   private SparkSessions() {}
@@ -38,7 +42,8 @@ public final class SparkSessions {
    * while other tests run commands of other projects at the same time.
    */
   public static int requests(java.nio.file.Path projectDir) {
-    java.util.concurrent.atomic.AtomicInteger n = REQUESTS.get(projectDir.toAbsolutePath().normalize());
+    java.util.concurrent.atomic.AtomicInteger n =
+        REQUESTS.get(projectDir.toAbsolutePath().normalize());
     return n == null ? 0 : n.get();
   }
 
@@ -47,14 +52,20 @@ public final class SparkSessions {
    * {@code spark.master} from configuration applies only when spark-submit did not set it.
    */
   public static SparkSession getOrCreate(LakemlConfig config, String appName) {
-    REQUESTS.computeIfAbsent(config.projectDir().toAbsolutePath().normalize(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+    REQUESTS
+        .computeIfAbsent(
+            config.projectDir().toAbsolutePath().normalize(),
+            k -> new java.util.concurrent.atomic.AtomicInteger())
+        .incrementAndGet();
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     SparkConf launcherConf = new SparkConf(); // spark.* system properties set by spark-submit
     if (!launcherConf.contains("spark.master")) {
       builder.master(config.spark().master());
     }
-    builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+    builder
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config(
+            "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.session.timeZone", "UTC");
     for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
       builder.config(e.getKey(), e.getValue());

@@ -36,9 +36,9 @@ public final class Summary {
   }
 
   /**
-   * Where a stage's fixed cost goes: {@code jvmUptimeMs} from JVM start to the stage's start (launcher,
-   * class loading, configuration; in a nightly run in-process, everything before this stage too),
-   * {@code sessionMs} getting the Spark session (0 when it already existed, included in
+   * Where a stage's fixed cost goes: {@code jvmUptimeMs} from JVM start to the stage's start
+   * (launcher, class loading, configuration; in a nightly run in-process, everything before this
+   * stage too), {@code sessionMs} getting the Spark session (0 when it already existed, included in
    * {@code durationMs}) and {@code ledgerMs} recording the run in {@code _system.runs} (after
    * {@code durationMs}).
    */

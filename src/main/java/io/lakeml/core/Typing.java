@@ -29,17 +29,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Turns raw text values into typed values, the same way in ingest (to reject unparsable values early)
- * and etl (to type silver): trim, configured missing-value tokens become null, then a
- * {@code try_cast} that never coerces silently: a value that does not parse is reported, not nulled.
+ * Turns raw text values into typed values, the same way in ingest (to reject unparsable values
+ * early) and etl (to type silver): trim, configured missing-value tokens become null, then a {@code
+ * try_cast} that never coerces silently: a value that does not parse is reported, not nulled.
  */
 public final class Typing {
   private static final String CLEAN_PREFIX = "__clean_";
+
   /**
-   * Checked columns above which the check is one lambda over an array of the row's values instead of
-   * expressions per column. Per column, a 785-column file generated thousands of small methods that
-   * the JIT compiled while the rows waited (the check was 28 % of its ingest's executor time, with
-   * 25 s of compilation); below this, per-column code is compiled once and faster per value.
+   * Checked columns above which the check is one lambda over an array of the row's values instead
+   * of expressions per column. Per column, a 785-column file generated thousands of small methods
+   * that the JIT compiled while the rows waited (the check was 28 % of its ingest's executor time,
+   * with 25 s of compilation); below this, per-column code is compiled once and faster per value.
    */
   static final int WIDE = 100;
 
@@ -61,7 +62,9 @@ public final class Typing {
       sb.append("\nmissing:").append(m);
     }
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(sb.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
@@ -72,7 +75,9 @@ public final class Typing {
   public static Column cleaned(String column, DatasetConfig dataset) {
     Column trimmed = trim(col(column).cast("string"));
     List<String> missing = dataset.source().missingValues();
-    return missing.isEmpty() ? trimmed : when(trimmed.isin(missing.toArray()), lit(null).cast("string")).otherwise(trimmed);
+    return missing.isEmpty()
+        ? trimmed
+        : when(trimmed.isin(missing.toArray()), lit(null).cast("string")).otherwise(trimmed);
   }
 
   /** The typed value of an already cleaned text column (null when missing or unparsable). */
@@ -82,13 +87,16 @@ public final class Typing {
 
   /**
    * The typed value of a raw text column: {@code typedFromCleaned(cleaned(column))}, computed with
-   * one cast where that gives the same value. Spark's casts to numbers ignore surrounding white space
-   * themselves and give null for text that is no number, so trimming and the missing-value tokens
-   * change nothing for a number column as long as no token reads as a number (e.g. "-1" or "NaN").
-   * On a 785-column table, reading, trimming and comparing every value twice was most of etl's write.
+   * one cast where that gives the same value. Spark's casts to numbers ignore surrounding white
+   * space themselves and give null for text that is no number, so trimming and the missing-value
+   * tokens change nothing for a number column as long as no token reads as a number (e.g. "-1" or
+   * "NaN"). On a 785-column table, reading, trimming and comparing every value twice was most of
+   * etl's write.
    */
   public static Column typed(String column, ColumnType type, DatasetConfig dataset) {
-    return castAlone(type, dataset) ? col(column).try_cast(type.sparkType()) : typedFromCleaned(cleaned(column, dataset), type);
+    return castAlone(type, dataset)
+        ? col(column).try_cast(type.sparkType())
+        : typedFromCleaned(cleaned(column, dataset), type);
   }
 
   /** Whether {@link #typed} may cast a raw value of this type without cleaning it first. */
@@ -110,7 +118,8 @@ public final class Typing {
    * type, or an empty string when all parse. Only declared columns in {@code present} are checked;
    * they are cleaned once in a projection of their own so the check stays a small expression.
    */
-  public static Dataset<Row> withProblems(Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out) {
+  public static Dataset<Row> withProblems(
+      Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out) {
     return withProblems(df, dataset, present, out, false);
   }
 
@@ -118,7 +127,8 @@ public final class Typing {
    * {@link #withProblems} for a frame whose declared columns went through {@link #cleaned} already
    * (etl): cleaning them a second time would trim and compare every value again.
    */
-  public static Dataset<Row> withProblemsOfCleaned(Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out) {
+  public static Dataset<Row> withProblemsOfCleaned(
+      Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out) {
     return withProblems(df, dataset, present, out, true);
   }
 
@@ -127,38 +137,68 @@ public final class Typing {
    * as an array, a lambda that cleans (unless done), casts by the column's declared type and names
    * the failures, and {@code array_join}, which skips the nulls as {@code concat_ws} does.
    */
-  private static Column wideProblems(List<DatasetConfig.Column> checked, DatasetConfig dataset, boolean alreadyCleaned) {
+  private static Column wideProblems(
+      List<DatasetConfig.Column> checked, DatasetConfig dataset, boolean alreadyCleaned) {
     List<String> missing = dataset.source().missingValues();
-    Column values = array(checked.stream().map(c -> col(c.name()).cast("string")).toArray(Column[]::new));
+    Column values =
+        array(checked.stream().map(c -> col(c.name()).cast("string")).toArray(Column[]::new));
     Column names = array(checked.stream().map(c -> lit(c.name())).toArray(Column[]::new));
-    Column types = array(checked.stream().map(c -> lit(c.type().toString())).toArray(Column[]::new));
+    Column types =
+        array(checked.stream().map(c -> lit(c.type().toString())).toArray(Column[]::new));
     Set<ColumnType> kinds = new LinkedHashSet<>();
     checked.forEach(c -> kinds.add(c.type()));
-    return array_join(transform(values, (raw, i) -> {
-      Column clean = raw;
-      if (!alreadyCleaned) {
-        Column trimmed = trim(raw);
-        clean = missing.isEmpty() ? trimmed : when(trimmed.isin(missing.toArray()), lit(null).cast("string")).otherwise(trimmed);
-      }
-      Column type = element_at(types, i.plus(1));
-      Column unparsable = null;
-      for (ColumnType k : kinds) {
-        Column fails = type.equalTo(lit(k.toString())).and(typedFromCleaned(clean, k).isNull());
-        unparsable = unparsable == null ? fails : unparsable.or(fails);
-      }
-      return when(clean.isNotNull().and(unparsable),
-          concat(element_at(names, i.plus(1)), lit("='"), clean, lit("' is not a valid "), type));
-    }), "; ");
+    return array_join(
+        transform(
+            values,
+            (raw, i) -> {
+              Column clean = raw;
+              if (!alreadyCleaned) {
+                Column trimmed = trim(raw);
+                clean =
+                    missing.isEmpty()
+                        ? trimmed
+                        : when(trimmed.isin(missing.toArray()), lit(null).cast("string"))
+                            .otherwise(trimmed);
+              }
+              Column type = element_at(types, i.plus(1));
+              Column unparsable = null;
+              for (ColumnType k : kinds) {
+                Column fails =
+                    type.equalTo(lit(k.toString())).and(typedFromCleaned(clean, k).isNull());
+                unparsable = unparsable == null ? fails : unparsable.or(fails);
+              }
+              return when(
+                  clean.isNotNull().and(unparsable),
+                  concat(
+                      element_at(names, i.plus(1)),
+                      lit("='"),
+                      clean,
+                      lit("' is not a valid "),
+                      type));
+            }),
+        "; ");
   }
 
-  private static Dataset<Row> withProblems(Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out,
+  private static Dataset<Row> withProblems(
+      Dataset<Row> df,
+      DatasetConfig dataset,
+      Collection<String> present,
+      String out,
       boolean alreadyCleaned) {
     return withProblems(df, dataset, present, out, alreadyCleaned, WIDE);
   }
 
-  /** The check with the per-column form up to {@code wideAbove} checked columns (tests compare the two forms). */
-  static Dataset<Row> withProblems(Dataset<Row> df, DatasetConfig dataset, Collection<String> present, String out,
-      boolean alreadyCleaned, int wideAbove) {
+  /**
+   * The check with the per-column form up to {@code wideAbove} checked columns (tests compare the
+   * two forms).
+   */
+  static Dataset<Row> withProblems(
+      Dataset<Row> df,
+      DatasetConfig dataset,
+      Collection<String> present,
+      String out,
+      boolean alreadyCleaned,
+      int wideAbove) {
     List<DatasetConfig.Column> checked = new ArrayList<>();
     for (DatasetConfig.Column c : dataset.columns()) {
       if (c.type() != ColumnType.STRING && present.contains(c.name())) {
@@ -173,7 +213,8 @@ public final class Typing {
     }
     Dataset<Row> staged = df;
     if (!alreadyCleaned) {
-      // one projection for every column: a withColumn per column nests one plan node per column, and
+      // one projection for every column: a withColumn per column nests one plan node per column,
+      // and
       // a thousand-column file overflowed the analyzer's stack
       Map<String, Column> cleanedColumns = new LinkedHashMap<>();
       for (DatasetConfig.Column c : checked) {
@@ -186,11 +227,14 @@ public final class Typing {
     for (DatasetConfig.Column c : checked) {
       Column clean = col(alreadyCleaned ? c.name() : CLEAN_PREFIX + c.name());
       Column bad = clean.isNotNull().and(typedFromCleaned(clean, c.type()).isNull());
-      parts.add(when(bad, concat(lit(c.name() + "='"), clean, lit("' is not a valid " + c.type()))));
+      parts.add(
+          when(bad, concat(lit(c.name() + "='"), clean, lit("' is not a valid " + c.type()))));
       if (!alreadyCleaned) {
         hidden.add(CLEAN_PREFIX + c.name());
       }
     }
-    return staged.withColumn(out, concat_ws("; ", parts.toArray(new Column[0]))).drop(hidden.toArray(new String[0]));
+    return staged
+        .withColumn(out, concat_ws("; ", parts.toArray(new Column[0])))
+        .drop(hidden.toArray(new String[0]));
   }
 }

@@ -28,20 +28,20 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Drift of the rows scored on the run date against the champion's training data (the silver
- * version it was trained from): population stability index per feature — numeric features binned on
- * the training deciles, categorical ones by category — and of the predicted classes against the
- * champion's test-split predictions; and, when the scored rows carry labels, the champion's metric on
- * them against its test metric. A breach sets the retraining signal (in the summary and in
+ * Drift of the rows scored on the run date against the champion's training data (the silver version
+ * it was trained from): population stability index per feature — numeric features binned on the
+ * training deciles, categorical ones by category — and of the predicted classes against the
+ * champion's test-split predictions; and, when the scored rows carry labels, the champion's metric
+ * on them against its test metric. A breach sets the retraining signal (in the summary and in
  * {@code _system.monitor}); the next tune trains even if its inputs did not change.
  */
 public final class MonitorJob implements Job {
   /** PSI's floor for empty bins (avoids log of zero). */
   static final double EPSILON = 1e-4;
+
   static final int BINS = 10;
 
   static final StructType SCHEMA = MonitorTable.SCHEMA;
@@ -69,11 +69,18 @@ public final class MonitorJob implements Job {
     int version = model.version();
     LakeCatalog.Table predictions = cat.predictions(ds.name());
     String thisDate = MonitorTable.RUN_DATE + " = DATE'" + ctx.runDate() + "'";
-    List<Row> scoredOn = DeltaTables.exists(spark, predictions.path())
-        ? spark.read().format("delta").load(predictions.path()).where(thisDate).select(ScoreJob.SILVER_VERSION, ScoreJob.MODEL_VERSION)
-            // bounded: distinct (silver version, model version) pairs of one run date
-            .distinct().collectAsList()
-        : List.of();
+    List<Row> scoredOn =
+        DeltaTables.exists(spark, predictions.path())
+            ? spark
+                .read()
+                .format("delta")
+                .load(predictions.path())
+                .where(thisDate)
+                .select(ScoreJob.SILVER_VERSION, ScoreJob.MODEL_VERSION)
+                // bounded: distinct (silver version, model version) pairs of one run date
+                .distinct()
+                .collectAsList()
+            : List.of();
     if (scoredOn.isEmpty()) {
       return JobResult.skipped("nothing was scored on " + ctx.runDate() + "; run score first");
     }
@@ -82,23 +89,76 @@ public final class MonitorJob implements Job {
     LakeCatalog.Table labels = cat.silver(ds.deploy().labels().from().orElse(ds.name()));
     java.util.OptionalLong labelsVersion = DeltaTables.version(spark, labels.path());
     // monitored already, with the labels known now (labels arriving later make it worth a rerun)
-    String done = MonitorTable.DATASET + " = '" + ds.name() + "' AND " + thisDate + " AND " + MonitorTable.MODEL_VERSION + " = " + version
-        + " AND " + MonitorTable.SILVER_VERSION + " = " + scoredSilver;
-    String sameLabels = labelsVersion.isEmpty() ? "" : " AND " + MonitorTable.KIND + " = '" + MonitorTable.LABELS + "' AND " + MonitorTable.NAME
-        + " = '" + labels.name() + "' AND " + MonitorTable.VALUE + " = " + labelsVersion.getAsLong();
-    if (DeltaTables.exists(spark, t.path()) && !spark.read().format("delta").load(t.path()).where(done + sameLabels).limit(1).isEmpty()) {
-      return JobResult.skipped("the predictions of " + ctx.runDate() + " (version " + version + ", silver version " + scoredSilver
-          + (labelsVersion.isEmpty() ? "" : ", labels " + labels.name() + " version " + labelsVersion.getAsLong()) + ") are already monitored")
+    String done =
+        MonitorTable.DATASET
+            + " = '"
+            + ds.name()
+            + "' AND "
+            + thisDate
+            + " AND "
+            + MonitorTable.MODEL_VERSION
+            + " = "
+            + version
+            + " AND "
+            + MonitorTable.SILVER_VERSION
+            + " = "
+            + scoredSilver;
+    String sameLabels =
+        labelsVersion.isEmpty()
+            ? ""
+            : " AND "
+                + MonitorTable.KIND
+                + " = '"
+                + MonitorTable.LABELS
+                + "' AND "
+                + MonitorTable.NAME
+                + " = '"
+                + labels.name()
+                + "' AND "
+                + MonitorTable.VALUE
+                + " = "
+                + labelsVersion.getAsLong();
+    if (DeltaTables.exists(spark, t.path())
+        && !spark
+            .read()
+            .format("delta")
+            .load(t.path())
+            .where(done + sameLabels)
+            .limit(1)
+            .isEmpty()) {
+      return JobResult.skipped(
+              "the predictions of "
+                  + ctx.runDate()
+                  + " (version "
+                  + version
+                  + ", silver version "
+                  + scoredSilver
+                  + (labelsVersion.isEmpty()
+                      ? ""
+                      : ", labels " + labels.name() + " version " + labelsVersion.getAsLong())
+                  + ") are already monitored")
           .metric("version", version);
     }
     Long trainedSilver = model.silverVersion();
     LakeCatalog.Table silver = cat.silver(ds.name());
-    Dataset<Row> reference = spark.read().format("delta").option("versionAsOf", trainedSilver == null ? scoredSilver : trainedSilver).load(silver.path());
-    Dataset<Row> scoredPredictions = spark.read().format("delta").load(predictions.path()).where(thisDate);
-    Dataset<Row> current = spark.read().format("delta").option("versionAsOf", scoredSilver).load(silver.path());
+    Dataset<Row> reference =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", trainedSilver == null ? scoredSilver : trainedSilver)
+            .load(silver.path());
+    Dataset<Row> scoredPredictions =
+        spark.read().format("delta").load(predictions.path()).where(thisDate);
+    Dataset<Row> current =
+        spark.read().format("delta").option("versionAsOf", scoredSilver).load(silver.path());
     if (!ds.key().isEmpty()) {
-      current = current.join(scoredPredictions.select(ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new)),
-          scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq());
+      current =
+          current.join(
+              scoredPredictions.select(
+                  ds.key().stream()
+                      .map(org.apache.spark.sql.functions::col)
+                      .toArray(Column[]::new)),
+              scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq());
     }
     double psiThreshold = ds.deploy().psiThreshold();
     List<Row> out = new ArrayList<>();
@@ -107,7 +167,10 @@ public final class MonitorJob implements Job {
     List<String> reasons = new ArrayList<>();
     Date date = Date.valueOf(ctx.runDate());
 
-    ctx.step("population stability of " + (ds.features().numeric().size() + ds.features().categorical().size()) + " feature(s)");
+    ctx.step(
+        "population stability of "
+            + (ds.features().numeric().size() + ds.features().categorical().size())
+            + " feature(s)");
     Map<String, Boolean> features = new LinkedHashMap<>(); // name → numeric
     ds.features().numeric().forEach(f -> features.put(f, true));
     ds.features().categorical().forEach(f -> features.put(f, false));
@@ -123,39 +186,109 @@ public final class MonitorJob implements Job {
       if (breach) {
         reasons.add(String.format(java.util.Locale.ROOT, "%s PSI %.3f > %s", f, v, psiThreshold));
       }
-      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.FEATURE, f, v, psiThreshold, breach));
+      out.add(
+          RowFactory.create(
+              ds.name(),
+              date,
+              ctx.runId(),
+              version,
+              scoredSilver,
+              MonitorTable.FEATURE,
+              f,
+              v,
+              psiThreshold,
+              breach));
     }
 
-    // predicted classes today against the champion's predictions on its test split (confusion matrix columns)
+    // predicted classes today against the champion's predictions on its test split (confusion
+    // matrix columns)
     double predictionPsi = predictionPsi(model, scoredPredictions);
     boolean predictionBreach = predictionPsi > psiThreshold;
     retrain |= predictionBreach;
     if (predictionBreach) {
-      reasons.add(String.format(java.util.Locale.ROOT, "prediction PSI %.3f > %s", predictionPsi, psiThreshold));
+      reasons.add(
+          String.format(
+              java.util.Locale.ROOT, "prediction PSI %.3f > %s", predictionPsi, psiThreshold));
     }
-    out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.PREDICTION, "predicted class",
-        predictionPsi, psiThreshold, predictionBreach));
+    out.add(
+        RowFactory.create(
+            ds.name(),
+            date,
+            ctx.runId(),
+            version,
+            scoredSilver,
+            MonitorTable.PREDICTION,
+            "predicted class",
+            predictionPsi,
+            psiThreshold,
+            predictionBreach));
 
     Map<String, Object> performance = null;
     if (labelsVersion.isPresent()) {
-      ctx.step("performance on labels from " + labels.name() + " version " + labelsVersion.getAsLong());
+      ctx.step(
+          "performance on labels from " + labels.name() + " version " + labelsVersion.getAsLong());
       performance = performance(ctx, ds, model, labels, labelsVersion.getAsLong());
-      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.LABELS, labels.name(), (double) labelsVersion.getAsLong(), null, false));
+      out.add(
+          RowFactory.create(
+              ds.name(),
+              date,
+              ctx.runId(),
+              version,
+              scoredSilver,
+              MonitorTable.LABELS,
+              labels.name(),
+              (double) labelsVersion.getAsLong(),
+              null,
+              false));
     }
     if (performance != null) {
       double drop = (Double) performance.get("drop");
       boolean breach = drop > ds.deploy().metricDrop();
       retrain |= breach;
       if (breach) {
-        reasons.add(String.format(java.util.Locale.ROOT, "%s fell by %.3f (> %s) on labelled scored rows", performance.get("metric"), drop, ds.deploy().metricDrop()));
+        reasons.add(
+            String.format(
+                java.util.Locale.ROOT,
+                "%s fell by %.3f (> %s) on labelled scored rows",
+                performance.get("metric"),
+                drop,
+                ds.deploy().metricDrop()));
       }
-      out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.PERFORMANCE, (String) performance.get("metric"),
-          (Double) performance.get("value"), ds.deploy().metricDrop(), breach));
+      out.add(
+          RowFactory.create(
+              ds.name(),
+              date,
+              ctx.runId(),
+              version,
+              scoredSilver,
+              MonitorTable.PERFORMANCE,
+              (String) performance.get("metric"),
+              (Double) performance.get("value"),
+              ds.deploy().metricDrop(),
+              breach));
     }
-    out.add(RowFactory.create(ds.name(), date, ctx.runId(), version, scoredSilver, MonitorTable.SIGNAL, "retrain", retrain ? 1.0 : 0.0, null, retrain));
-    DeltaTables.replace(spark.createDataFrame(out, SCHEMA).coalesce(1), t.path(), MonitorTable.DATASET + " = '" + ds.name() + "' AND " + thisDate);
-    JobResult r = JobResult.succeeded().metric("version", version).metric("psi", psi).metric("predictionPsi", round(predictionPsi))
-        .metric("retrain", retrain);
+    out.add(
+        RowFactory.create(
+            ds.name(),
+            date,
+            ctx.runId(),
+            version,
+            scoredSilver,
+            MonitorTable.SIGNAL,
+            "retrain",
+            retrain ? 1.0 : 0.0,
+            null,
+            retrain));
+    DeltaTables.replace(
+        spark.createDataFrame(out, SCHEMA).coalesce(1),
+        t.path(),
+        MonitorTable.DATASET + " = '" + ds.name() + "' AND " + thisDate);
+    JobResult r =
+        JobResult.succeeded()
+            .metric("version", version)
+            .metric("psi", psi)
+            .metric("predictionPsi", round(predictionPsi))
+            .metric("retrain", retrain);
     if (performance != null) {
       r.metric("performance", performance);
     }
@@ -168,18 +301,27 @@ public final class MonitorJob implements Job {
 
   /**
    * Each feature as the string its distribution is counted by: categorical features their value;
-   * numeric ones the index of their decile bin, edges from the reference (all numeric columns' quantiles
-   * in one pass), nulls a bin of their own (a feature that starts arriving empty is drift too).
+   * numeric ones the index of their decile bin, edges from the reference (all numeric columns'
+   * quantiles in one pass), nulls a bin of their own (a feature that starts arriving empty is drift
+   * too).
    */
   static Map<String, Column> binColumns(Dataset<Row> reference, Map<String, Boolean> features) {
-    String[] numeric = features.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toArray(String[]::new);
+    String[] numeric =
+        features.entrySet().stream()
+            .filter(Map.Entry::getValue)
+            .map(Map.Entry::getKey)
+            .toArray(String[]::new);
     double[] probs = new double[BINS - 1];
     for (int i = 1; i < BINS; i++) {
       probs[i - 1] = i / (double) BINS;
     }
     double[][] q = new double[0][];
     if (numeric.length > 0) {
-      Dataset<Row> ref = reference.select(java.util.Arrays.stream(numeric).map(c -> col(c).cast("double").as(c)).toArray(Column[]::new));
+      Dataset<Row> ref =
+          reference.select(
+              java.util.Arrays.stream(numeric)
+                  .map(c -> col(c).cast("double").as(c))
+                  .toArray(Column[]::new));
       q = ref.stat().approxQuantile(numeric, probs, 0.001); // nulls ignored per column
     }
     Map<String, Column> out = new LinkedHashMap<>();
@@ -190,7 +332,9 @@ public final class MonitorJob implements Job {
         out.put(e.getKey(), col(e.getKey()).cast("string"));
         continue;
       }
-      double[] edges = new TreeSet<Double>(java.util.Arrays.stream(q[n++]).boxed().toList()).stream().mapToDouble(Double::doubleValue).toArray();
+      double[] edges =
+          new TreeSet<Double>(java.util.Arrays.stream(q[n++]).boxed().toList())
+              .stream().mapToDouble(Double::doubleValue).toArray();
       Column bin = lit(edges.length);
       for (int i = edges.length - 1; i >= 0; i--) {
         bin = when(v.leq(edges[i]), lit(i)).otherwise(bin);
@@ -201,21 +345,43 @@ public final class MonitorJob implements Job {
   }
 
   /**
-   * Share of rows per bin of every feature, from one aggregation; per feature the 5,000 most frequent
-   * values reach the driver (null counted as its own value).
+   * Share of rows per bin of every feature, from one aggregation; per feature the 5,000 most
+   * frequent values reach the driver (null counted as its own value).
    */
-  static Map<String, Map<String, Double>> distributions(Dataset<Row> rows, Map<String, Column> bins) {
+  static Map<String, Map<String, Double>> distributions(
+      Dataset<Row> rows, Map<String, Column> bins) {
     Map<String, Map<String, Double>> out = new LinkedHashMap<>();
     if (bins.isEmpty()) {
       return out;
     }
-    Column[] pairs = bins.entrySet().stream()
-        .map(e -> org.apache.spark.sql.functions.struct(lit(e.getKey()).as("f"), e.getValue().as("v"))).toArray(Column[]::new);
-    Dataset<Row> counts = rows.select(org.apache.spark.sql.functions.explode(org.apache.spark.sql.functions.array(pairs)).as("x"))
-        .groupBy(col("x.f").as("f"), col("x.v").as("v")).agg(count(lit(1)).as("n"))
-        .withColumn("rank", org.apache.spark.sql.functions.row_number().over(
-            org.apache.spark.sql.expressions.Window.partitionBy("f").orderBy(col("n").desc(), col("v").asc_nulls_first())))
-        .where(col("rank").leq(5000));
+    Column[] pairs =
+        bins.entrySet().stream()
+            .map(
+                e ->
+                    org.apache.spark.sql.functions.struct(
+                        lit(e.getKey()).as("f"), e.getValue().as("v")))
+            .toArray(Column[]::new);
+    Dataset<Row> counts =
+        rows.select(
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .explode(org.apache.spark.sql.functions.array(pairs))
+                    .as("x"))
+            .groupBy(col("x.f").as("f"), col("x.v").as("v"))
+            .agg(count(lit(1)).as("n"))
+            .withColumn(
+                "rank",
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .row_number()
+                    .over(
+                        org.apache.spark.sql.expressions.Window.partitionBy("f")
+                            .orderBy(col("n").desc(), col("v").asc_nulls_first())))
+            .where(col("rank").leq(5000));
     Map<String, Double> totals = new LinkedHashMap<>();
     // bounded: at most 5,000 value counts per feature
     List<Row> collected = counts.select("f", "v", "n").collectAsList();
@@ -224,12 +390,16 @@ public final class MonitorJob implements Job {
     }
     for (Row r : collected) {
       out.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>())
-          .put(r.isNullAt(1) ? "(null)" : r.getString(1), r.getLong(2) / totals.get(r.getString(0)));
+          .put(
+              r.isNullAt(1) ? "(null)" : r.getString(1), r.getLong(2) / totals.get(r.getString(0)));
     }
     return out;
   }
 
-  /** Share of rows per value of column "v" (null counted as its own value); at most a few thousand values reach the driver. */
+  /**
+   * Share of rows per value of column "v" (null counted as its own value); at most a few thousand
+   * values reach the driver.
+   */
   private static Map<String, Double> distribution(Dataset<Row> values) {
     return distributions(values, Map.of("v", col("v").cast("string"))).getOrDefault("v", Map.of());
   }
@@ -266,7 +436,8 @@ public final class MonitorJob implements Job {
         expected.put(classes.get(j), total == 0 ? 0 : predicted[j] / total);
       }
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("unreadable confusion matrix of version " + model.version(), e);
+      throw new IllegalStateException(
+          "unreadable confusion matrix of version " + model.version(), e);
     }
     return psi(expected, distribution(scored.select(col(ScoreJob.PREDICTION).as("v"))));
   }
@@ -276,7 +447,12 @@ public final class MonitorJob implements Job {
    * known now in the labels table (latest prediction per key), against its test metric; null when
    * no prediction has a label yet.
    */
-  private static Map<String, Object> performance(JobContext ctx, DatasetConfig ds, ModelVersion model, LakeCatalog.Table labelsTable, long labelsVersion) {
+  private static Map<String, Object> performance(
+      JobContext ctx,
+      DatasetConfig ds,
+      ModelVersion model,
+      LakeCatalog.Table labelsTable,
+      long labelsVersion) {
     if (ds.label().isEmpty() || ds.key().isEmpty()) {
       return null;
     }
@@ -285,41 +461,103 @@ public final class MonitorJob implements Job {
     DatasetConfig.Labels source = ds.deploy().labels();
     String truth = "_truth";
     String labelColumn = source.column().orElse(label.column());
-    Dataset<Row> known = spark.read().format("delta").option("versionAsOf", labelsVersion).load(labelsTable.path());
-    List<String> missing = java.util.stream.Stream.concat(ds.key().stream(), java.util.stream.Stream.of(labelColumn))
-        .filter(c -> !List.of(known.columns()).contains(c)).toList();
+    Dataset<Row> known =
+        spark.read().format("delta").option("versionAsOf", labelsVersion).load(labelsTable.path());
+    List<String> missing =
+        java.util.stream.Stream.concat(ds.key().stream(), java.util.stream.Stream.of(labelColumn))
+            .filter(c -> !List.of(known.columns()).contains(c))
+            .toList();
     if (!missing.isEmpty()) {
-      throw new io.lakeml.core.JobFailure("the labels table " + labelsTable.name() + " has no column(s) " + missing + " (its columns: "
-          + List.of(known.columns()) + "). Set dataset.deploy.monitor.labels.column, or load a table with the key " + ds.key() + " and the label.");
+      throw new io.lakeml.core.JobFailure(
+          "the labels table "
+              + labelsTable.name()
+              + " has no column(s) "
+              + missing
+              + " (its columns: "
+              + List.of(known.columns())
+              + "). Set dataset.deploy.monitor.labels.column, or load a table with the key "
+              + ds.key()
+              + " and the label.");
     }
-    Column[] keys = ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    Column[] keys =
+        ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     int version = model.version();
-    Dataset<Row> recent = spark.read().format("delta").load(ctx.catalog().predictions(ds.name()).path())
-        .where(col(ScoreJob.MODEL_VERSION).equalTo(version)
-            .and(col(PredictionsTable.RUN_DATE).gt(lit(Date.valueOf(ctx.runDate().minusDays(source.lookbackDays())))))
-            .and(col(PredictionsTable.RUN_DATE).leq(lit(Date.valueOf(ctx.runDate())))))
-        .withColumn("_latest", org.apache.spark.sql.functions.row_number().over(
-            org.apache.spark.sql.expressions.Window.partitionBy(keys).orderBy(col(PredictionsTable.RUN_DATE).desc())))
-        .where(col("_latest").equalTo(1));
-    Dataset<Row> labelled = recent.join(known.select(java.util.stream.Stream.concat(ds.key().stream().map(org.apache.spark.sql.functions::col),
-            java.util.stream.Stream.of(col(labelColumn).as(truth))).toArray(Column[]::new)),
-            scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq())
-        .where(col(truth).isNotNull());
+    Dataset<Row> recent =
+        spark
+            .read()
+            .format("delta")
+            .load(ctx.catalog().predictions(ds.name()).path())
+            .where(
+                col(ScoreJob.MODEL_VERSION)
+                    .equalTo(version)
+                    .and(
+                        col(PredictionsTable.RUN_DATE)
+                            .gt(lit(Date.valueOf(ctx.runDate().minusDays(source.lookbackDays())))))
+                    .and(col(PredictionsTable.RUN_DATE).leq(lit(Date.valueOf(ctx.runDate())))))
+            .withColumn(
+                "_latest",
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .row_number()
+                    .over(
+                        org.apache.spark.sql.expressions.Window.partitionBy(keys)
+                            .orderBy(col(PredictionsTable.RUN_DATE).desc())))
+            .where(col("_latest").equalTo(1));
+    Dataset<Row> labelled =
+        recent
+            .join(
+                known.select(
+                    java.util.stream.Stream.concat(
+                            ds.key().stream().map(org.apache.spark.sql.functions::col),
+                            java.util.stream.Stream.of(col(labelColumn).as(truth)))
+                        .toArray(Column[]::new)),
+                scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq())
+            .where(col(truth).isNotNull());
     List<String> classes = model.classes();
-    Column classArray = org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
-    Column actual = label.binary()
-        ? when(col(truth).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)
-        : org.apache.spark.sql.functions.array_position(classArray, col(truth).cast("string")).minus(1).cast("double");
-    Column predicted = org.apache.spark.sql.functions.array_position(classArray, col(ScoreJob.PREDICTION)).minus(1).cast("double");
-    Dataset<Row> eval = labelled.select(actual.as(Algorithms.LABEL), predicted.as("prediction"), col(ScoreJob.PROBABILITY).as("score")).cache();
+    Column classArray =
+        org.apache.spark.sql.functions.array(
+            classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
+    Column actual =
+        label.binary()
+            ? when(col(truth).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)
+            : org.apache
+                .spark
+                .sql
+                .functions
+                .array_position(classArray, col(truth).cast("string"))
+                .minus(1)
+                .cast("double");
+    Column predicted =
+        org.apache
+            .spark
+            .sql
+            .functions
+            .array_position(classArray, col(ScoreJob.PREDICTION))
+            .minus(1)
+            .cast("double");
+    Dataset<Row> eval =
+        labelled
+            .select(
+                actual.as(Algorithms.LABEL),
+                predicted.as("prediction"),
+                col(ScoreJob.PROBABILITY).as("score"))
+            .cache();
     try {
       if (eval.isEmpty()) {
         return null;
       }
       String metric = model.selectionMetric();
-      double value = metric.equals("areaUnderROC") || metric.equals("areaUnderPR")
-          ? new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator().setMetricName(metric).setRawPredictionCol("score").evaluate(eval)
-          : new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator().setMetricName(metric).evaluate(eval);
+      double value =
+          metric.equals("areaUnderROC") || metric.equals("areaUnderPR")
+              ? new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator()
+                  .setMetricName(metric)
+                  .setRawPredictionCol("score")
+                  .evaluate(eval)
+              : new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator()
+                  .setMetricName(metric)
+                  .evaluate(eval);
       Double test = model.testMetrics().get(metric);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("metric", metric);

@@ -23,15 +23,19 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Champion promotion. Automatic (nightly): the latest candidate becomes champion only if it meets
- * the dataset's test-metric requirements, passed (or was not blocked by) the bias gate, and beats the
- * champion's validation metric by the configured margin. A person can promote a version by hand
+ * the dataset's test-metric requirements, passed (or was not blocked by) the bias gate, and beats
+ * the champion's validation metric by the configured margin. A person can promote a version by hand
  * (requirements and margin waived, the bias block never) or roll back to the previous champion;
- * every change is one registry commit plus a row in {@code _system.champions} saying who, when, why.
+ * every change is one registry commit plus a row in {@code _system.champions} saying who, when,
+ * why.
  */
 public final class PromoteJob implements Job {
   /** What kind of champion change. */
-  public enum Mode { AUTOMATIC, MANUAL, ROLLBACK }
-
+  public enum Mode {
+    AUTOMATIC,
+    MANUAL,
+    ROLLBACK
+  }
 
   private final Mode mode;
   private final Integer version;
@@ -73,18 +77,33 @@ public final class PromoteJob implements Job {
     int v = cand.version();
     String status = cand.status();
     if (!ModelRegistry.CANDIDATE.equals(status)) {
-      return JobResult.skipped("latest version " + v + " is " + status + (cand.statusReason() == null ? "" : " (" + cand.statusReason() + ")"))
-          .metric("version", v).metric("promoted", false);
+      return JobResult.skipped(
+              "latest version "
+                  + v
+                  + " is "
+                  + status
+                  + (cand.statusReason() == null ? "" : " (" + cand.statusReason() + ")"))
+          .metric("version", v)
+          .metric("promoted", false);
     }
     List<String> refusals = new ArrayList<>();
     if (!ds.sensitive().isEmpty() && cand.biasGate() == null) {
-      refusals.add("the bias gate has not evaluated it (run 'jobs/lakeml bias --dataset " + ds.name() + " --stage post')");
+      refusals.add(
+          "the bias gate has not evaluated it (run 'jobs/lakeml bias --dataset "
+              + ds.name()
+              + " --stage post')");
     }
     Map<String, Double> test = cand.testMetrics();
     for (Map.Entry<String, Double> req : ds.deploy().requirements().entrySet()) {
       Double got = test.get(req.getKey());
       if (got == null || got < req.getValue()) {
-        refusals.add(String.format(java.util.Locale.ROOT, "test %s %s < required %s", req.getKey(), got == null ? "missing" : String.format(java.util.Locale.ROOT, "%.4f", got), req.getValue()));
+        refusals.add(
+            String.format(
+                java.util.Locale.ROOT,
+                "test %s %s < required %s",
+                req.getKey(),
+                got == null ? "missing" : String.format(java.util.Locale.ROOT, "%.4f", got),
+                req.getValue()));
       }
     }
     String metric = cand.selectionMetric();
@@ -95,20 +114,39 @@ public final class PromoteJob implements Job {
       previous = champion.get().version();
       Double theirs = champion.get().validationMetrics().get(metric);
       if (theirs != null && !(mine >= theirs + ds.deploy().margin())) {
-        refusals.add(String.format(java.util.Locale.ROOT, "validation %s %.4f does not beat champion v%d's %.4f by the margin %s", metric, mine, previous, theirs,
-            ds.deploy().margin()));
+        refusals.add(
+            String.format(
+                java.util.Locale.ROOT,
+                "validation %s %.4f does not beat champion v%d's %.4f by the margin %s",
+                metric,
+                mine,
+                previous,
+                theirs,
+                ds.deploy().margin()));
       }
     }
     if (!refusals.isEmpty()) {
       String reason = "not promoted: " + String.join("; ", refusals);
       ModelRegistry.explain(spark, cat, ds.name(), v, reason);
-      JobResult r = JobResult.succeeded().metric("version", v).metric("promoted", false).metric("reason", reason)
-          .metric("champion", previous);
-      DeltaTables.version(spark, cat.models().path()).ifPresent(x -> r.wrote(cat.models().name(), x));
+      JobResult r =
+          JobResult.succeeded()
+              .metric("version", v)
+              .metric("promoted", false)
+              .metric("reason", reason)
+              .metric("champion", previous);
+      DeltaTables.version(spark, cat.models().path())
+          .ifPresent(x -> r.wrote(cat.models().name(), x));
       return r;
     }
-    String reason = String.format(java.util.Locale.ROOT, "validation %s %.4f%s; requirements %s met; bias gate %s", metric, mine,
-        previous == null ? ", first champion" : " beats v" + previous, ds.deploy().requirements(), cand.biasGate() == null ? "not applicable" : cand.biasGate());
+    String reason =
+        String.format(
+            java.util.Locale.ROOT,
+            "validation %s %.4f%s; requirements %s met; bias gate %s",
+            metric,
+            mine,
+            previous == null ? ", first champion" : " beats v" + previous,
+            ds.deploy().requirements(),
+            cand.biasGate() == null ? "not applicable" : cand.biasGate());
     return change(ctx, v, previous, ChampionsTable.PROMOTE, reason, "lakeml");
   }
 
@@ -116,31 +154,61 @@ public final class PromoteJob implements Job {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
     String ds = ctx.dataset().name();
-    ModelVersion row = ModelRegistry.get(spark, cat, ds, version).orElseThrow(() -> new JobFailure(
-        ds + " has no model version " + version + ". List the versions with 'jobs/lakeml models --dataset " + ds + "'."));
+    ModelVersion row =
+        ModelRegistry.get(spark, cat, ds, version)
+            .orElseThrow(
+                () ->
+                    new JobFailure(
+                        ds
+                            + " has no model version "
+                            + version
+                            + ". List the versions with 'jobs/lakeml models --dataset "
+                            + ds
+                            + "'."));
     String status = row.status();
     if (ModelRegistry.BLOCKED.equals(status)) {
-      throw new JobFailure("version " + version + " is blocked by the bias gate and can never be champion: " + row.statusReason());
+      throw new JobFailure(
+          "version "
+              + version
+              + " is blocked by the bias gate and can never be champion: "
+              + row.statusReason());
     }
     if (ModelRegistry.CHAMPION.equals(status)) {
-      return JobResult.skipped("version " + version + " is already the champion").metric("version", version);
+      return JobResult.skipped("version " + version + " is already the champion")
+          .metric("version", version);
     }
-    Integer previous = ModelRegistry.champion(spark, cat, ds).map(ModelVersion::version).orElse(null);
-    return change(ctx, version, previous, ChampionsTable.MANUAL_PROMOTE, "promoted by hand (requirements and margin not applied)", actor());
+    Integer previous =
+        ModelRegistry.champion(spark, cat, ds).map(ModelVersion::version).orElse(null);
+    return change(
+        ctx,
+        version,
+        previous,
+        ChampionsTable.MANUAL_PROMOTE,
+        "promoted by hand (requirements and margin not applied)",
+        actor());
   }
 
   private JobResult rollback(JobContext ctx) {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
     String ds = ctx.dataset().name();
-    ModelVersion current = ModelRegistry.champion(spark, cat, ds).orElseThrow(() -> new JobFailure(ds + " has no champion to roll back."));
+    ModelVersion current =
+        ModelRegistry.champion(spark, cat, ds)
+            .orElseThrow(() -> new JobFailure(ds + " has no champion to roll back."));
     int now = current.version();
     // champions form a stack: promotions push, rollbacks pop; the target is the one below the top
-    List<Row> history = DeltaTables.exists(spark, cat.champions().path())
-        ? spark.read().format("delta").load(cat.champions().path()).where(col(ChampionsTable.DATASET).equalTo(ds))
-            // bounded: one row per champion change of one dataset
-            .orderBy(col(ChampionsTable.AT), col(ChampionsTable.VERSION)).select(ChampionsTable.VERSION, ChampionsTable.ACTION).collectAsList()
-        : List.of();
+    List<Row> history =
+        DeltaTables.exists(spark, cat.champions().path())
+            ? spark
+                .read()
+                .format("delta")
+                .load(cat.champions().path())
+                .where(col(ChampionsTable.DATASET).equalTo(ds))
+                // bounded: one row per champion change of one dataset
+                .orderBy(col(ChampionsTable.AT), col(ChampionsTable.VERSION))
+                .select(ChampionsTable.VERSION, ChampionsTable.ACTION)
+                .collectAsList()
+            : List.of();
     java.util.Deque<Integer> stack = new java.util.ArrayDeque<>();
     for (Row h : history) {
       if (h.getString(1).equals(ChampionsTable.ROLLBACK)) {
@@ -150,30 +218,68 @@ public final class PromoteJob implements Job {
       }
     }
     if (stack.size() < 2 || stack.peek() != now) {
-      throw new JobFailure("version " + now + " of " + ds + " has no previous champion to roll back to. Promote a version by hand: "
-          + "'jobs/lakeml promote --dataset " + ds + " --version N'.");
+      throw new JobFailure(
+          "version "
+              + now
+              + " of "
+              + ds
+              + " has no previous champion to roll back to. Promote a version by hand: "
+              + "'jobs/lakeml promote --dataset "
+              + ds
+              + " --version N'.");
     }
     stack.pop();
     int back = stack.peek();
     ModelVersion target = ModelRegistry.get(spark, cat, ds, back).orElseThrow();
     if (ModelRegistry.BLOCKED.equals(target.status())) {
-      throw new JobFailure("the previous champion, version " + back + ", is now blocked by the bias gate: " + target.statusReason());
+      throw new JobFailure(
+          "the previous champion, version "
+              + back
+              + ", is now blocked by the bias gate: "
+              + target.statusReason());
     }
-    return change(ctx, back, now, ChampionsTable.ROLLBACK, "rolled back from version " + now, actor());
+    return change(
+        ctx, back, now, ChampionsTable.ROLLBACK, "rolled back from version " + now, actor());
   }
 
-  private JobResult change(JobContext ctx, int v, Integer previous, String action, String reason, String actor) {
+  private JobResult change(
+      JobContext ctx, int v, Integer previous, String action, String reason, String actor) {
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
     String ds = ctx.dataset().name();
-    ctx.step(action + ": version " + v + " becomes champion" + (previous == null ? "" : ", version " + previous + " is archived"));
+    ctx.step(
+        action
+            + ": version "
+            + v
+            + " becomes champion"
+            + (previous == null ? "" : ", version " + previous + " is archived"));
     ModelRegistry.makeChampion(spark, cat, ds, v, reason);
-    Row h = RowFactory.create(ds, v, previous, action, reason, actor, ctx.runId(), new Timestamp(System.currentTimeMillis()));
-    DeltaTables.appendOnce(spark.createDataFrame(List.of(h), ChampionsTable.SCHEMA).coalesce(1), cat.champions().path(), "lakeml-champions-" + ctx.runId(), 0, false);
-    JobResult r = JobResult.succeeded().metric("version", v).metric("promoted", true).metric("action", action)
-        .metric("previousChampion", previous).metric("reason", reason);
+    Row h =
+        RowFactory.create(
+            ds,
+            v,
+            previous,
+            action,
+            reason,
+            actor,
+            ctx.runId(),
+            new Timestamp(System.currentTimeMillis()));
+    DeltaTables.appendOnce(
+        spark.createDataFrame(List.of(h), ChampionsTable.SCHEMA).coalesce(1),
+        cat.champions().path(),
+        "lakeml-champions-" + ctx.runId(),
+        0,
+        false);
+    JobResult r =
+        JobResult.succeeded()
+            .metric("version", v)
+            .metric("promoted", true)
+            .metric("action", action)
+            .metric("previousChampion", previous)
+            .metric("reason", reason);
     DeltaTables.version(spark, cat.models().path()).ifPresent(x -> r.wrote(cat.models().name(), x));
-    DeltaTables.version(spark, cat.champions().path()).ifPresent(x -> r.wrote(cat.champions().name(), x));
+    DeltaTables.version(spark, cat.champions().path())
+        .ifPresent(x -> r.wrote(cat.champions().name(), x));
     return r;
   }
 

@@ -39,9 +39,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Batch prediction with the champion: silver rows (all, or those ingested on the run date) through
  * the champion's complete PipelineModel into {@code predictions.<dataset>} — key, predicted class,
- * probability, model version, run id and date. Idempotent per run date: a rerun replaces that date's
- * predictions, and is SKIPPED when the champion and the silver version are the ones already scored.
- * Rows the model cannot score go to quarantine with the reason.
+ * probability, model version, run id and date. Idempotent per run date: a rerun replaces that
+ * date's predictions, and is SKIPPED when the champion and the silver version are the ones already
+ * scored. Rows the model cannot score go to quarantine with the reason.
  */
 public final class ScoreJob implements Job {
   public static final String PREDICTION = PredictionsTable.PREDICTION;
@@ -66,7 +66,8 @@ public final class ScoreJob implements Job {
     LakeCatalog cat = ctx.catalog();
     Optional<ModelVersion> champion = ModelRegistry.champion(spark, cat, ds.name());
     if (champion.isEmpty()) {
-      return JobResult.skipped("no champion model for " + ds.name() + " yet (tune, then promote); nothing scored");
+      return JobResult.skipped(
+          "no champion model for " + ds.name() + " yet (tune, then promote); nothing scored");
     }
     ModelVersion model = champion.get();
     int version = model.version();
@@ -74,51 +75,122 @@ public final class ScoreJob implements Job {
     long silverVersion = Lineage.requireInput(ctx, silver, "etl");
     LakeCatalog.Table out = cat.predictions(ds.name());
     String thisDate = PredictionsTable.RUN_DATE + " = DATE'" + ctx.runDate() + "'";
-    if (DeltaTables.exists(spark, out.path()) && !spark.read().format("delta").load(out.path())
-        .where(thisDate + " AND " + MODEL_VERSION + " = " + version + " AND " + SILVER_VERSION + " = " + silverVersion).limit(1).isEmpty()) {
-      return JobResult.skipped("predictions for " + ctx.runDate() + " are already made by version " + version + " from "
-          + silver.name() + " version " + silverVersion).metric("version", version);
+    if (DeltaTables.exists(spark, out.path())
+        && !spark
+            .read()
+            .format("delta")
+            .load(out.path())
+            .where(
+                thisDate
+                    + " AND "
+                    + MODEL_VERSION
+                    + " = "
+                    + version
+                    + " AND "
+                    + SILVER_VERSION
+                    + " = "
+                    + silverVersion)
+            .limit(1)
+            .isEmpty()) {
+      return JobResult.skipped(
+              "predictions for "
+                  + ctx.runDate()
+                  + " are already made by version "
+                  + version
+                  + " from "
+                  + silver.name()
+                  + " version "
+                  + silverVersion)
+          .metric("version", version);
     }
 
-    Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", silverVersion).load(silver.path());
-    List<String> missing = ds.columnNames().stream().filter(c -> !List.of(rows.columns()).contains(c)).toList();
+    Dataset<Row> rows =
+        spark.read().format("delta").option("versionAsOf", silverVersion).load(silver.path());
+    List<String> missing =
+        ds.columnNames().stream().filter(c -> !List.of(rows.columns()).contains(c)).toList();
     if (!missing.isEmpty()) {
-      throw new JobFailure(silver.name() + " version " + silverVersion + " has no column " + missing
-          + " that the model needs; nothing was scored. Check dataset.schema against the data, then rerun etl.");
+      throw new JobFailure(
+          silver.name()
+              + " version "
+              + silverVersion
+              + " has no column "
+              + missing
+              + " that the model needs; nothing was scored. Check dataset.schema against the data, then rerun etl.");
     }
-    Dataset<Row> input = ds.deploy().scoreAll() ? rows : rows.where(to_date(col(Columns.INGESTED_AT)).equalTo(lit(Date.valueOf(ctx.runDate()))));
+    Dataset<Row> input =
+        ds.deploy().scoreAll()
+            ? rows
+            : rows.where(
+                to_date(col(Columns.INGESTED_AT)).equalTo(lit(Date.valueOf(ctx.runDate()))));
 
-    // the feature pipeline drops rows missing a 'drop'-policy feature at training time; here they are quarantined
+    // the feature pipeline drops rows missing a 'drop'-policy feature at training time; here they
+    // are quarantined
     Column reason = lit("");
     for (String c : ds.features().numeric()) {
       if (ds.prepare().missingFor(c, true).policy() == MissingPolicy.DROP) {
-        reason = concat_ws("; ", reason, when(col(c).isNull(), lit("feature " + c + " is null (missing-value policy drop)")));
+        reason =
+            concat_ws(
+                "; ",
+                reason,
+                when(
+                    col(c).isNull(), lit("feature " + c + " is null (missing-value policy drop)")));
       }
     }
     for (String c : ds.features().categorical()) {
       if (ds.prepare().missingFor(c, false).policy() == MissingPolicy.DROP) {
-        reason = concat_ws("; ", reason, when(col(c).isNull(), lit("feature " + c + " is null (missing-value policy drop)")));
+        reason =
+            concat_ws(
+                "; ",
+                reason,
+                when(
+                    col(c).isNull(), lit("feature " + c + " is null (missing-value policy drop)")));
       }
     }
-    Dataset<Row> flagged = input.withColumn("_reason", org.apache.spark.sql.functions.regexp_replace(reason, "^(; )+", "")).cache();
+    Dataset<Row> flagged =
+        input
+            .withColumn(
+                "_reason", org.apache.spark.sql.functions.regexp_replace(reason, "^(; )+", ""))
+            .cache();
     try {
       Dataset<Row> rejected = flagged.where(col("_reason").notEqual(""));
       long quarantined = rejected.count();
       if (quarantined > 0) {
-        Quarantine.append(ctx, name(), rejected.select(lit(silver.name()).as(Columns.SOURCE_FILE), col("_reason").as(Quarantine.REASON),
-                to_json(struct(ds.columnNames().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))).as(Quarantine.RAW_RECORD)),
-            "lakeml-score-" + ds.name() + "-" + ctx.runDate(), silverVersion * 100_000L + version);
+        Quarantine.append(
+            ctx,
+            name(),
+            rejected.select(
+                lit(silver.name()).as(Columns.SOURCE_FILE),
+                col("_reason").as(Quarantine.REASON),
+                to_json(
+                        struct(
+                            ds.columnNames().stream()
+                                .map(org.apache.spark.sql.functions::col)
+                                .toArray(Column[]::new)))
+                    .as(Quarantine.RAW_RECORD)),
+            "lakeml-score-" + ds.name() + "-" + ctx.runDate(),
+            silverVersion * 100_000L + version);
       }
-      ctx.step("scoring " + silver.name() + " version " + silverVersion + " with champion version " + version);
+      ctx.step(
+          "scoring "
+              + silver.name()
+              + " version "
+              + silverVersion
+              + " with champion version "
+              + version);
       PipelineModel pipeline = SavedModels.load(ctx.spark(), model.path());
       Dataset<Row> scored = pipeline.transform(flagged.where(col("_reason").equalTo("")));
       List<String> classes = model.classes();
-      Column className = element_at(array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)),
-          col(PREDICTION).cast("int").plus(1));
+      Column className =
+          element_at(
+              array(
+                  classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)),
+              col(PREDICTION).cast("int").plus(1));
       boolean hasProbability = List.of(scored.columns()).contains(PROBABILITY);
       Column probs = org.apache.spark.ml.functions.vector_to_array(col(PROBABILITY), "float64");
-      Column probability = !hasProbability ? lit(null).cast("double")
-          : classes.size() == 2 ? element_at(probs, 2) : array_max(probs);
+      Column probability =
+          !hasProbability
+              ? lit(null).cast("double")
+              : classes.size() == 2 ? element_at(probs, 2) : array_max(probs);
       List<Column> cols = new ArrayList<>();
       for (String k : ds.key().isEmpty() ? ds.columnNames() : ds.key()) {
         cols.add(col(k));
@@ -132,8 +204,12 @@ public final class ScoreJob implements Job {
       Dataset<Row> predictions = scored.select(cols.toArray(new Column[0]));
       DeltaTables.replace(predictions, out.path(), thisDate);
       long written = spark.read().format("delta").load(out.path()).where(thisDate).count();
-      JobResult r = JobResult.succeeded().metric("version", version).metric("rowsScored", written).metric("rowsQuarantined", quarantined)
-          .metric("rows", ds.deploy().scoreAll() ? "all" : "run-date");
+      JobResult r =
+          JobResult.succeeded()
+              .metric("version", version)
+              .metric("rowsScored", written)
+              .metric("rowsQuarantined", quarantined)
+              .metric("rows", ds.deploy().scoreAll() ? "all" : "run-date");
       r.read(silver.name(), silverVersion);
       DeltaTables.version(spark, out.path()).ifPresent(x -> r.wrote(out.name(), x));
       return r;

@@ -53,11 +53,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * landing → bronze. Incremental mode: a file stream over the landing folder with a checkpoint and
- * {@code Trigger.AvailableNow} discovers each new file exactly once; every micro-batch is parsed and
- * written with Delta idempotent writes keyed by the batch id, so a crash at any point followed by a
- * rerun neither loses nor duplicates rows. Snapshot mode: the landing folder is one frozen dataset,
- * identified by a content checksum; the same checksum is a no-op, a new one replaces bronze. JDBC
- * sources: see {@link JdbcIngest}.
+ * {@code Trigger.AvailableNow} discovers each new file exactly once; every micro-batch is parsed
+ * and written with Delta idempotent writes keyed by the batch id, so a crash at any point followed
+ * by a rerun neither loses nor duplicates rows. Snapshot mode: the landing folder is one frozen
+ * dataset, identified by a content checksum; the same checksum is a no-op, a new one replaces
+ * bronze. JDBC sources: see {@link JdbcIngest}.
  *
  * <p>Bronze keeps values as text, exactly as landed, plus {@code _source_file}, {@code
  * _ingested_at}, {@code _run_id}. Records that cannot be read, or whose values do not parse as the
@@ -69,17 +69,22 @@ public final class IngestJob implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
   private static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
   private static final String CSV_COLUMN_PRUNING = "spark.sql.csv.parser.columnPruning.enabled";
+
   /**
    * Table properties bronze is created with, by file and JDBC ingest alike (a writer's properties
-   * apply only when it creates the table): row tracking lets etl tell which bronze rows arrived since
-   * it last ran ({@code _metadata.row_commit_version}); statistics only on the lineage columns.
+   * apply only when it creates the table): row tracking lets etl tell which bronze rows arrived
+   * since it last ran ({@code _metadata.row_commit_version}); statistics only on the lineage
+   * columns.
    */
-  static final Map<String, String> BRONZE_PROPERTIES = Map.of(
-      "delta.enableRowTracking", "true",
-      DeltaTables.STATS_COLUMNS, Columns.BRONZE_STATS);
-  private static final StructType BINARY_FILE_SCHEMA = new StructType()
-      .add("path", DataTypes.StringType).add("modificationTime", DataTypes.TimestampType)
-      .add("length", DataTypes.LongType).add("content", DataTypes.BinaryType);
+  static final Map<String, String> BRONZE_PROPERTIES =
+      Map.of("delta.enableRowTracking", "true", DeltaTables.STATS_COLUMNS, Columns.BRONZE_STATS);
+
+  private static final StructType BINARY_FILE_SCHEMA =
+      new StructType()
+          .add("path", DataTypes.StringType)
+          .add("modificationTime", DataTypes.TimestampType)
+          .add("length", DataTypes.LongType)
+          .add("content", DataTypes.BinaryType);
 
   @Override
   public String name() {
@@ -101,13 +106,18 @@ public final class IngestJob implements Job {
     String landing = ctx.catalog().landing(ds);
     Configuration hadoop = ctx.spark().sparkContext().hadoopConfiguration();
     if (!LandingFiles.exists(landing, hadoop)) {
-      throw new JobFailure("landing folder " + landing + " does not exist. Put the dataset's " + ds.source().format()
-          + " files there (or set dataset.source.path) and rerun.");
+      throw new JobFailure(
+          "landing folder "
+              + landing
+              + " does not exist. Put the dataset's "
+              + ds.source().format()
+              + " files there (or set dataset.source.path) and rerun.");
     }
     Counters counters = new Counters();
-    JobResult result = ds.source().mode() == DatasetConfig.Mode.SNAPSHOT
-        ? snapshot(ctx, landing, hadoop, counters)
-        : incremental(ctx, landing, counters);
+    JobResult result =
+        ds.source().mode() == DatasetConfig.Mode.SNAPSHOT
+            ? snapshot(ctx, landing, hadoop, counters)
+            : incremental(ctx, landing, counters);
     return counters.report(result, ctx);
   }
 
@@ -117,30 +127,42 @@ public final class IngestJob implements Job {
       throws IOException, TimeoutException, StreamingQueryException {
     DatasetConfig ds = ctx.dataset();
     String checkpoint = ctx.catalog().checkpoint(ds.name(), name());
-    String appId = "lakeml-ingest-" + ds.name() + "-" + checkpointId(checkpoint, ctx.spark().sparkContext().hadoopConfiguration());
+    String appId =
+        "lakeml-ingest-"
+            + ds.name()
+            + "-"
+            + checkpointId(checkpoint, ctx.spark().sparkContext().hadoopConfiguration());
     ctx.step("discovering new files in " + landing);
-    Dataset<Row> files = ctx.spark().readStream().format("binaryFile").schema(BINARY_FILE_SCHEMA)
-        .option("pathGlobFilter", "*" + ds.source().format().suffix())
-        .option("recursiveFileLookup", "true")
-        .option("maxFilesPerTrigger", ds.source().maxFilesPerBatch())
-        .load(landing)
-        .select("path", "length");
-    VoidFunction2<Dataset<Row>, Long> batch = (df, batchId) -> {
-      // bounded: the landing file paths of one micro-batch (file names, not records)
-      List<String> paths = df.select("path").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-      if (paths.isEmpty()) {
-        return;
-      }
-      ctx.step("batch " + batchId + ": " + paths.size() + " new file(s)");
-      writeBatch(ctx, paths.stream().sorted().toList(), appId, batchId, false, null, counters);
-      ctx.hook(Hooks.Point.BRONZE_COMMITTED, batchId);
-    };
-    StreamingQuery query = files.writeStream()
-        .queryName("lakeml-ingest-" + ds.name())
-        .option("checkpointLocation", checkpoint)
-        .trigger(Trigger.AvailableNow())
-        .foreachBatch(batch)
-        .start();
+    Dataset<Row> files =
+        ctx.spark()
+            .readStream()
+            .format("binaryFile")
+            .schema(BINARY_FILE_SCHEMA)
+            .option("pathGlobFilter", "*" + ds.source().format().suffix())
+            .option("recursiveFileLookup", "true")
+            .option("maxFilesPerTrigger", ds.source().maxFilesPerBatch())
+            .load(landing)
+            .select("path", "length");
+    VoidFunction2<Dataset<Row>, Long> batch =
+        (df, batchId) -> {
+          // bounded: the landing file paths of one micro-batch (file names, not records)
+          List<String> paths =
+              df.select("path").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+          if (paths.isEmpty()) {
+            return;
+          }
+          ctx.step("batch " + batchId + ": " + paths.size() + " new file(s)");
+          writeBatch(ctx, paths.stream().sorted().toList(), appId, batchId, false, null, counters);
+          ctx.hook(Hooks.Point.BRONZE_COMMITTED, batchId);
+        };
+    StreamingQuery query =
+        files
+            .writeStream()
+            .queryName("lakeml-ingest-" + ds.name())
+            .option("checkpointLocation", checkpoint)
+            .trigger(Trigger.AvailableNow())
+            .foreachBatch(batch)
+            .start();
     query.awaitTermination();
     if (counters.files == 0) {
       return JobResult.skipped("no new files in " + landing);
@@ -169,36 +191,52 @@ public final class IngestJob implements Job {
 
   // ---------------------------------------------------------------- snapshot
 
-  private JobResult snapshot(JobContext ctx, String landing, Configuration hadoop, Counters counters) throws IOException {
+  private JobResult snapshot(
+      JobContext ctx, String landing, Configuration hadoop, Counters counters) throws IOException {
     DatasetConfig ds = ctx.dataset();
     LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
     ctx.step("checksumming snapshot in " + landing);
     List<String> files = LandingFiles.list(landing, ds.source().format().suffix(), hadoop);
     if (files.isEmpty()) {
-      throw new JobFailure("snapshot folder " + landing + " has no " + ds.source().format().suffix()
-          + " files. Put the frozen dataset there and rerun.");
+      throw new JobFailure(
+          "snapshot folder "
+              + landing
+              + " has no "
+              + ds.source().format().suffix()
+              + " files. Put the frozen dataset there and rerun.");
     }
     String checksum = LandingFiles.checksum(landing, files, hadoop);
     counters.metric("snapshotSha256", checksum);
     String appId = "lakeml-snapshot-" + ds.name();
     String tag = CommitTag.of(name(), Map.of(CommitTag.SNAPSHOT, checksum)).encode();
-    Optional<CommitTag> last = CommitTag.last(ctx.spark(), bronze.path(), t -> t.attribute(CommitTag.SNAPSHOT) != null);
+    Optional<CommitTag> last =
+        CommitTag.last(ctx.spark(), bronze.path(), t -> t.attribute(CommitTag.SNAPSHOT) != null);
     if (last.isPresent() && checksum.equals(last.get().attribute(CommitTag.SNAPSHOT))) {
-      // Bronze is written before the quarantine (one pass over the files), and the quarantine's commit
-      // for the same transaction, empty or not, says the snapshot is complete. Without it the run that
+      // Bronze is written before the quarantine (one pass over the files), and the quarantine's
+      // commit
+      // for the same transaction, empty or not, says the snapshot is complete. Without it the run
+      // that
       // wrote bronze died before quarantining: the files are read again for the rejected rows and
       // Delta skips the bronze write, whose transaction is already committed.
       long written = DeltaTables.committedTxnVersion(ctx.spark(), bronze.path(), appId);
-      if (written < 0 || DeltaTables.committedTxnVersion(ctx.spark(), ctx.catalog().quarantine().path(), appId) >= written) {
-        JobResult r = JobResult.skipped("snapshot unchanged (sha256 " + checksum.substring(0, 12) + "…): bronze already holds it");
+      if (written < 0
+          || DeltaTables.committedTxnVersion(ctx.spark(), ctx.catalog().quarantine().path(), appId)
+              >= written) {
+        JobResult r =
+            JobResult.skipped(
+                "snapshot unchanged (sha256 "
+                    + checksum.substring(0, 12)
+                    + "…): bronze already holds it");
         DeltaTables.version(ctx.spark(), bronze.path()).ifPresent(v -> r.read(bronze.name(), v));
         return r;
       }
-      ctx.step("bronze holds the snapshot but its quarantine was not written: reading the files again for rejected rows");
+      ctx.step(
+          "bronze holds the snapshot but its quarantine was not written: reading the files again for rejected rows");
       writeBatch(ctx, files, appId, written, true, tag, counters);
       return JobResult.succeeded().metric("quarantineCompleted", true);
     }
-    // Same id and version on a retry after a crash (bronze unchanged), a new one for every new snapshot.
+    // Same id and version on a retry after a crash (bronze unchanged), a new one for every new
+    // snapshot.
     long txnVersion = DeltaTables.version(ctx.spark(), bronze.path()).orElse(-1) + 1;
     writeBatch(ctx, files, appId, txnVersion, true, tag, counters);
     return JobResult.succeeded();
@@ -206,13 +244,23 @@ public final class IngestJob implements Job {
 
   // ---------------------------------------------------------------- shared
 
-  private void writeBatch(JobContext ctx, List<String> files, String appId, long txnVersion, boolean overwrite,
-      String userMetadata, Counters counters) throws IOException {
+  private void writeBatch(
+      JobContext ctx,
+      List<String> files,
+      String appId,
+      long txnVersion,
+      boolean overwrite,
+      String userMetadata,
+      Counters counters)
+      throws IOException {
     DatasetConfig ds = ctx.dataset();
     LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
     List<String> extras = new ArrayList<>();
     boolean bronzeExists = DeltaTables.exists(ctx.spark(), bronze.path());
-    List<String> existing = bronzeExists ? Arrays.asList(ctx.spark().read().format("delta").load(bronze.path()).columns()) : List.of();
+    List<String> existing =
+        bronzeExists
+            ? Arrays.asList(ctx.spark().read().format("delta").load(bronze.path()).columns())
+            : List.of();
     if (bronzeExists && !overwrite) {
       for (String c : existing) {
         if (!c.startsWith("_") && !ds.columnNames().contains(c)) {
@@ -236,26 +284,36 @@ public final class IngestJob implements Job {
     // a bronze table written before rows carried their check's signature gains that column; no data
     // column can come in this way, since the parsed rows hold the known (or evolved) columns only
     boolean addsSignature = bronzeExists && !existing.contains(Columns.CHECKED_UNDER);
-    BronzeWrite bronzeWrite = good -> {
-      var writer = good.write().format("delta").mode(overwrite ? "overwrite" : "append")
-          .option("txnAppId", appId).option("txnVersion", txnVersion)
-          .option("mergeSchema", evolve || addsSignature);
-      if (overwrite) {
-        writer = writer.option("overwriteSchema", evolve);
-      }
-      if (userMetadata != null) {
-        writer = writer.option("userMetadata", userMetadata);
-      }
-      if (!bronzeExists) {
-        writer = writer.options(BRONZE_PROPERTIES);
-      }
-      writer.save(bronze.path());
-    };
+    BronzeWrite bronzeWrite =
+        good -> {
+          var writer =
+              good.write()
+                  .format("delta")
+                  .mode(overwrite ? "overwrite" : "append")
+                  .option("txnAppId", appId)
+                  .option("txnVersion", txnVersion)
+                  .option("mergeSchema", evolve || addsSignature);
+          if (overwrite) {
+            writer = writer.option("overwriteSchema", evolve);
+          }
+          if (userMetadata != null) {
+            writer = writer.option("userMetadata", userMetadata);
+          }
+          if (!bronzeExists) {
+            writer = writer.options(BRONZE_PROPERTIES);
+          }
+          writer.save(bronze.path());
+        };
     // Text files in one pass: the rows are parsed, checked and written to bronze while Spark counts
-    // them by kind (an observation of the write's own job), and only when some were rejected are the
-    // files read again, for the quarantine. A batch whose bronze commit is already in the log (a rerun
-    // after a crash between the two writes) takes the two-pass path below: Delta skips its bronze write.
-    if (text && (!bronzeExists || DeltaTables.committedTxnVersion(ctx.spark(), bronze.path(), appId) < txnVersion)) {
+    // them by kind (an observation of the write's own job), and only when some were rejected are
+    // the
+    // files read again, for the quarantine. A batch whose bronze commit is already in the log (a
+    // rerun
+    // after a crash between the two writes) takes the two-pass path below: Delta skips its bronze
+    // write.
+    if (text
+        && (!bronzeExists
+            || DeltaTables.committedTxnVersion(ctx.spark(), bronze.path(), appId) < txnVersion)) {
       // The two reads must judge every CSV line alike, and with column pruning the parser's
       // malformed-record verdict depends on the columns a query reads: the write reads bronze's
       // columns, the quarantine every column of the file (a drifted file's extra ones too).
@@ -275,9 +333,12 @@ public final class IngestJob implements Job {
       } finally {
         ctx.spark().conf().set(CSV_COLUMN_PRUNING, pruning);
       }
-      LOG.warn("ingest {}: the bronze write's row counts were not observed; counting in a second pass", ds.name());
+      LOG.warn(
+          "ingest {}: the bronze write's row counts were not observed; counting in a second pass",
+          ds.name());
     }
-    // Two passes, counts first: Parquet always, text files when bronze already holds the batch. Text
+    // Two passes, counts first: Parquet always, text files when bronze already holds the batch.
+    // Text
     // is parsed once and cached: with column pruning the CSV parser's malformed-record verdict can
     // depend on the columns a query reads, so counts and writes must share one parse.
     // Parquet has no malformed records and its classification is deterministic, so the count pass
@@ -301,7 +362,9 @@ public final class IngestJob implements Job {
       if (rejected > 0 || overwrite) {
         Quarantine.append(ctx, name(), rejectedRows(rows, rejected), appId, txnVersion);
       }
-      bronzeWrite.save(rows.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).select(bronzeCols.toArray(new Column[0])));
+      bronzeWrite.save(
+          rows.where(col(LandingReader.KIND).equalTo(LandingReader.OK))
+              .select(bronzeCols.toArray(new Column[0])));
       written(ctx, files, overwrite, txnVersion, byKind, parsed, counters);
     } finally {
       if (cache) {
@@ -318,39 +381,49 @@ public final class IngestJob implements Job {
   }
 
   /**
-   * Writes the accepted rows and returns the count of every row by kind, observed in the write's own
-   * job (Spark keeps the metrics of successful tasks only), or null when Spark reported none.
+   * Writes the accepted rows and returns the count of every row by kind, observed in the write's
+   * own job (Spark keeps the metrics of successful tasks only), or null when Spark reported none.
    *
    * <p>A named {@code observe} read by a listener of this write's query, not Spark's {@code
    * Observation}: that one leaves a manager on the session which cannot be serialised, and MLlib's
    * closures (a logistic regression's training summary holds the session) then fail to ship.
    */
-  private static Map<String, Long> writeObservingKinds(SparkSession spark, Dataset<Row> rows, List<Column> bronzeCols, BronzeWrite write) {
+  private static Map<String, Long> writeObservingKinds(
+      SparkSession spark, Dataset<Row> rows, List<Column> bronzeCols, BronzeWrite write) {
     List<String> kinds = LandingReader.KINDS;
     String name = "lakeml-ingest-kinds-" + UUID.randomUUID();
     Column first = count_if(col(LandingReader.KIND).equalTo(kinds.get(0))).as(kinds.get(0));
-    Column[] rest = kinds.stream().skip(1).map(k -> count_if(col(LandingReader.KIND).equalTo(k)).as(k)).toArray(Column[]::new);
-    // bronze's columns and the kind only: Spark cannot prune columns through the observation, and the
+    Column[] rest =
+        kinds.stream()
+            .skip(1)
+            .map(k -> count_if(col(LandingReader.KIND).equalTo(k)).as(k))
+            .toArray(Column[]::new);
+    // bronze's columns and the kind only: Spark cannot prune columns through the observation, and
+    // the
     // reason and raw record it would otherwise compute for every row are the quarantine's business
     List<Column> narrow = new ArrayList<>(bronzeCols);
     narrow.add(col(LandingReader.KIND));
     Dataset<Row> observed = rows.select(narrow.toArray(new Column[0])).observe(name, first, rest);
     CompletableFuture<Row> metrics = new CompletableFuture<>();
-    QueryExecutionListener listener = new QueryExecutionListener() {
-      @Override
-      public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
-        qe.observedMetrics().get(name).foreach(r -> metrics.complete(r));
-      }
+    QueryExecutionListener listener =
+        new QueryExecutionListener() {
+          @Override
+          public void onSuccess(String funcName, QueryExecution qe, long durationNs) {
+            qe.observedMetrics().get(name).foreach(r -> metrics.complete(r));
+          }
 
-      @Override
-      public void onFailure(String funcName, QueryExecution qe, Exception exception) {
-        // the write throws on its own
-      }
-    };
+          @Override
+          public void onFailure(String funcName, QueryExecution qe, Exception exception) {
+            // the write throws on its own
+          }
+        };
     spark.listenerManager().register(listener);
     Row row;
     try {
-      write.save(observed.where(col(LandingReader.KIND).equalTo(LandingReader.OK)).drop(LandingReader.KIND));
+      write.save(
+          observed
+              .where(col(LandingReader.KIND).equalTo(LandingReader.OK))
+              .drop(LandingReader.KIND));
       // listeners hear of the query on Spark's listener bus, shortly after the write returns
       row = metrics.get(30, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
@@ -374,26 +447,68 @@ public final class IngestJob implements Job {
   }
 
   private static long rejected(Map<String, Long> byKind) {
-    return byKind.entrySet().stream().filter(e -> !e.getKey().equals(LandingReader.OK) && !e.getKey().equals(LandingReader.BLANK))
-        .mapToLong(Map.Entry::getValue).sum();
+    return byKind.entrySet().stream()
+        .filter(
+            e -> !e.getKey().equals(LandingReader.OK) && !e.getKey().equals(LandingReader.BLANK))
+        .mapToLong(Map.Entry::getValue)
+        .sum();
   }
 
-  /** The rows to quarantine; none without reading the files again when there are none (a snapshot's marker commit). */
+  /**
+   * The rows to quarantine; none without reading the files again when there are none (a snapshot's
+   * marker commit).
+   */
   private static Dataset<Row> rejectedRows(Dataset<Row> rows, long rejected) {
-    Dataset<Row> bad = rows.where(col(LandingReader.KIND).notEqual(LandingReader.OK).and(col(LandingReader.KIND).notEqual(LandingReader.BLANK)));
+    Dataset<Row> bad =
+        rows.where(
+            col(LandingReader.KIND)
+                .notEqual(LandingReader.OK)
+                .and(col(LandingReader.KIND).notEqual(LandingReader.BLANK)));
     return rejected > 0 ? bad : bad.limit(0);
   }
 
-  private void written(JobContext ctx, List<String> files, boolean overwrite, long txnVersion, Map<String, Long> byKind,
-      LandingReader.Parsed parsed, Counters counters) {
+  private void written(
+      JobContext ctx,
+      List<String> files,
+      boolean overwrite,
+      long txnVersion,
+      Map<String, Long> byKind,
+      LandingReader.Parsed parsed,
+      Counters counters) {
     long accepted = byKind.getOrDefault(LandingReader.OK, 0L);
     long blank = byKind.getOrDefault(LandingReader.BLANK, 0L);
     long rejected = rejected(byKind);
-    counters.add(files.size(), accepted + rejected, accepted, rejected, blank, byKind, parsed.addedColumns());
-    LOG.info("ingest {}: {} file(s), {} row(s) to bronze, {} quarantined {}", ctx.dataset().name(), files.size(), accepted, rejected, byKind);
-    ctx.progress((overwrite ? "snapshot" : "batch " + txnVersion) + " written: " + files.size() + " file(s)"
-        + (files.size() <= 3 ? " " + files.stream().map(f -> f.substring(f.lastIndexOf('/') + 1)).toList() : ""),
-        "rows", accepted + rejected, "quarantined", rejected, "filesSoFar", counters.files(), "rowsSoFar", counters.rowsRead());
+    counters.add(
+        files.size(),
+        accepted + rejected,
+        accepted,
+        rejected,
+        blank,
+        byKind,
+        parsed.addedColumns());
+    LOG.info(
+        "ingest {}: {} file(s), {} row(s) to bronze, {} quarantined {}",
+        ctx.dataset().name(),
+        files.size(),
+        accepted,
+        rejected,
+        byKind);
+    ctx.progress(
+        (overwrite ? "snapshot" : "batch " + txnVersion)
+            + " written: "
+            + files.size()
+            + " file(s)"
+            + (files.size() <= 3
+                ? " " + files.stream().map(f -> f.substring(f.lastIndexOf('/') + 1)).toList()
+                : ""),
+        "rows",
+        accepted + rejected,
+        "quarantined",
+        rejected,
+        "filesSoFar",
+        counters.files(),
+        "rowsSoFar",
+        counters.rowsRead());
   }
 
   /** Totals over all micro-batches of a run (foreachBatch runs on the driver). */
@@ -407,17 +522,25 @@ public final class IngestJob implements Job {
     final List<String> columnsAdded = new ArrayList<>();
     final Map<String, Object> extra = new TreeMap<>();
 
-    synchronized void add(long f, long read, long bronze, long quarantined, long blank, Map<String, Long> byKind, List<String> added) {
+    synchronized void add(
+        long f,
+        long read,
+        long bronze,
+        long quarantined,
+        long blank,
+        Map<String, Long> byKind,
+        List<String> added) {
       files += f;
       rowsRead += read;
       rowsBronze += bronze;
       rowsQuarantined += quarantined;
       blankLines += blank;
-      byKind.forEach((k, v) -> {
-        if (!k.equals(LandingReader.OK) && !k.equals(LandingReader.BLANK)) {
-          quarantinedByKind.merge(k, v, Long::sum);
-        }
-      });
+      byKind.forEach(
+          (k, v) -> {
+            if (!k.equals(LandingReader.OK) && !k.equals(LandingReader.BLANK)) {
+              quarantinedByKind.merge(k, v, Long::sum);
+            }
+          });
       columnsAdded.addAll(added);
     }
 
@@ -434,8 +557,11 @@ public final class IngestJob implements Job {
     }
 
     JobResult report(JobResult r, JobContext ctx) {
-      r.metric("files", files).metric("rowsRead", rowsRead).metric("rowsBronze", rowsBronze)
-          .metric("rowsQuarantined", rowsQuarantined).metric("quarantinedByKind", quarantinedByKind);
+      r.metric("files", files)
+          .metric("rowsRead", rowsRead)
+          .metric("rowsBronze", rowsBronze)
+          .metric("rowsQuarantined", rowsQuarantined)
+          .metric("quarantinedByKind", quarantinedByKind);
       if (blankLines > 0) {
         r.metric("blankLines", blankLines);
       }
@@ -447,7 +573,8 @@ public final class IngestJob implements Job {
       if (files > 0) {
         DeltaTables.version(ctx.spark(), bronze.path()).ifPresent(v -> r.wrote(bronze.name(), v));
         if (rowsQuarantined > 0) {
-          DeltaTables.version(ctx.spark(), ctx.catalog().quarantine().path()).ifPresent(v -> r.wrote(ctx.catalog().quarantine().name(), v));
+          DeltaTables.version(ctx.spark(), ctx.catalog().quarantine().path())
+              .ifPresent(v -> r.wrote(ctx.catalog().quarantine().name(), v));
         }
       }
       return r;

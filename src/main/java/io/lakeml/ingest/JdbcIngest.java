@@ -50,15 +50,15 @@ import org.slf4j.LoggerFactory;
  * commit history (the {@code userMetadata} of the latest ingest commit). The run first asks the
  * database for the current high mark H = max(watermark) over rows with watermark &gt; W, then reads
  * exactly the rows with W &lt; watermark &le; H (the predicate is pushed into the database as a
- * derived table) and appends them to bronze in ONE Delta commit whose {@code userMetadata} holds
- * H. Data and watermark therefore land together or not at all: a crash before the commit leaves W
- * in place and the rerun reads the same rows again (nothing skipped); after the commit the next run
- * starts above H (nothing repeated). The commit is also an idempotent Delta transaction
- * ({@code txnAppId} per dataset, {@code txnVersion} = the bronze version W was read from + 1), so
- * of two concurrent runs that read the same W only one commits. Rows are compared strictly
- * (&gt;), so the column must grow with every insert and update (a sequence, or an {@code updated_at}
- * set on every write); rows sharing a timestamp are safe as long as they are visible when the run
- * reads, because H bounds the read instead of "now".
+ * derived table) and appends them to bronze in ONE Delta commit whose {@code userMetadata} holds H.
+ * Data and watermark therefore land together or not at all: a crash before the commit leaves W in
+ * place and the rerun reads the same rows again (nothing skipped); after the commit the next run
+ * starts above H (nothing repeated). The commit is also an idempotent Delta transaction ({@code
+ * txnAppId} per dataset, {@code txnVersion} = the bronze version W was read from + 1), so of two
+ * concurrent runs that read the same W only one commits. Rows are compared strictly (&gt;), so the
+ * column must grow with every insert and update (a sequence, or an {@code updated_at} set on every
+ * write); rows sharing a timestamp are safe as long as they are visible when the run reads, because
+ * H bounds the read instead of "now".
  *
  * <p><b>Snapshot (no watermark):</b> every run reads the whole source and replaces bronze in one
  * commit; etl's MERGE then updates changed keys and deletes vanished ones.
@@ -71,7 +71,10 @@ final class JdbcIngest {
   private static final Logger LOG = LoggerFactory.getLogger(JdbcIngest.class);
   private static final String SOURCE_ALIAS = "lakeml_src";
 
-  /** What an ingest commit records (as {@link CommitTag} attributes): watermark column and value (as the database renders it as text). */
+  /**
+   * What an ingest commit records (as {@link CommitTag} attributes): watermark column and value (as
+   * the database renders it as text).
+   */
   record Mark(String column, String watermark, String source) {
     CommitTag tag() {
       Map<String, String> a = new LinkedHashMap<>();
@@ -87,7 +90,10 @@ final class JdbcIngest {
     }
 
     static Mark of(CommitTag t) {
-      return new Mark(t.attribute(CommitTag.JDBC_WATERMARK_COLUMN), t.attribute(CommitTag.JDBC_WATERMARK), t.attribute(CommitTag.JDBC_SOURCE));
+      return new Mark(
+          t.attribute(CommitTag.JDBC_WATERMARK_COLUMN),
+          t.attribute(CommitTag.JDBC_WATERMARK),
+          t.attribute(CommitTag.JDBC_SOURCE));
     }
   }
 
@@ -127,8 +133,14 @@ final class JdbcIngest {
       metrics.put("rowsBronze", 0L);
       metrics.put("rowsQuarantined", 0L);
       metrics.put("partitions", 0);
-      JobResult r = JobResult.skipped("no rows in " + jdbc.describe() + " with " + wmColumn.get() + " > "
-          + before.map(w -> "'" + w + "'").orElse("(none: the source is empty)"));
+      JobResult r =
+          JobResult.skipped(
+              "no rows in "
+                  + jdbc.describe()
+                  + " with "
+                  + wmColumn.get()
+                  + " > "
+                  + before.map(w -> "'" + w + "'").orElse("(none: the source is empty)"));
       state.version().ifPresent(v -> r.read(bronze.name(), v));
       metrics.forEach(r::metric);
       return r;
@@ -143,17 +155,37 @@ final class JdbcIngest {
       }
     }
     List<String> bronzeColumns = bronzeColumns(probe.columns(), extras);
-    String predicate = wmColumn.map(c -> before.map(b -> c + " > " + literal(b) + " AND ").orElse("") + c + " <= " + literal(probe.high()))
-        .orElse(null);
-    String dbtable = "(SELECT * FROM " + jdbc.relation() + (predicate == null ? "" : " WHERE " + predicate) + ") " + SOURCE_ALIAS;
+    String predicate =
+        wmColumn
+            .map(
+                c ->
+                    before.map(b -> c + " > " + literal(b) + " AND ").orElse("")
+                        + c
+                        + " <= "
+                        + literal(probe.high()))
+            .orElse(null);
+    String dbtable =
+        "(SELECT * FROM "
+            + jdbc.relation()
+            + (predicate == null ? "" : " WHERE " + predicate)
+            + ") "
+            + SOURCE_ALIAS;
     String meta = new Mark(wmColumn.orElse(null), probe.high(), jdbc.describe()).tag().encode();
     long txnVersion = state.version().orElse(-1) + 1;
     int partitions;
     try {
-      Dataset<Row> source = reader(dbtable).load(); // resolves the schema over a connection of its own
+      Dataset<Row> source =
+          reader(dbtable).load(); // resolves the schema over a connection of its own
       partitions = source.javaRDD().getNumPartitions();
-      ctx.step("reading " + jdbc.describe() + (predicate == null ? "" : " where " + predicate) + " into " + bronze.name()
-          + " (" + partitions + " partition(s))");
+      ctx.step(
+          "reading "
+              + jdbc.describe()
+              + (predicate == null ? "" : " where " + predicate)
+              + " into "
+              + bronze.name()
+              + " ("
+              + partitions
+              + " partition(s))");
       write(source.select(bronzeSelect(source.schema(), bronzeColumns)), state, txnVersion, meta);
     } catch (RuntimeException e) {
       SQLException sql = findSql(e);
@@ -163,12 +195,19 @@ final class JdbcIngest {
       throw e;
     }
 
-    // Delta skips the write when this txnVersion was committed already: then the commit at that version is not ours
-    Optional<DeltaTables.Commit> commit = DeltaTables.commitAt(ctx.spark(), bronze.path(), txnVersion);
+    // Delta skips the write when this txnVersion was committed already: then the commit at that
+    // version is not ours
+    Optional<DeltaTables.Commit> commit =
+        DeltaTables.commitAt(ctx.spark(), bronze.path(), txnVersion);
     if (commit.isEmpty() || !meta.equals(commit.get().userMetadata())) {
       long latest = DeltaTables.version(ctx.spark(), bronze.path()).orElse(-1);
-      JobResult r = JobResult.skipped("another ingest run of " + ds.name() + " committed bronze version " + txnVersion
-          + " from the same watermark while this one was reading; nothing written by this run");
+      JobResult r =
+          JobResult.skipped(
+              "another ingest run of "
+                  + ds.name()
+                  + " committed bronze version "
+                  + txnVersion
+                  + " from the same watermark while this one was reading; nothing written by this run");
       r.read(bronze.name(), latest);
       metrics.put("watermarkAfter", before.orElse(null));
       metrics.put("rowsRead", 0L);
@@ -185,21 +224,35 @@ final class JdbcIngest {
     metrics.put("rowsBronze", written);
     metrics.put("rowsQuarantined", 0L);
     metrics.put("partitions", partitions);
-    LOG.info("ingest {}: {} row(s) from {} to bronze version {} (watermark {} → {})", ds.name(), written, jdbc.describe(), version,
-        before.orElse("-"), probe.high() == null ? "-" : probe.high());
+    LOG.info(
+        "ingest {}: {} row(s) from {} to bronze version {} (watermark {} → {})",
+        ds.name(),
+        written,
+        jdbc.describe(),
+        version,
+        before.orElse("-"),
+        probe.high() == null ? "-" : probe.high());
     JobResult r = JobResult.succeeded();
     metrics.forEach(r::metric);
     r.wrote(bronze.name(), version);
     return r;
   }
 
-  /** Appends (watermark) or replaces (snapshot) bronze in one idempotent commit that carries {@code meta}. */
+  /**
+   * Appends (watermark) or replaces (snapshot) bronze in one idempotent commit that carries {@code
+   * meta}.
+   */
   private void write(Dataset<Row> rows, State state, long txnVersion, String meta) {
     boolean evolve = ds.source().schemaDrift() == DriftPolicy.EVOLVE;
     boolean overwrite = jdbc.watermarkColumn().isEmpty();
-    var writer = rows.write().format("delta").mode(overwrite ? "overwrite" : "append")
-        .option("txnAppId", "lakeml-jdbc-" + ds.name()).option("txnVersion", txnVersion)
-        .option("userMetadata", meta).option("mergeSchema", evolve);
+    var writer =
+        rows.write()
+            .format("delta")
+            .mode(overwrite ? "overwrite" : "append")
+            .option("txnAppId", "lakeml-jdbc-" + ds.name())
+            .option("txnVersion", txnVersion)
+            .option("userMetadata", meta)
+            .option("mergeSchema", evolve);
     if (overwrite) {
       writer = writer.option("overwriteSchema", evolve);
     }
@@ -209,19 +262,44 @@ final class JdbcIngest {
     writer.save(bronze.path());
   }
 
-  /** The watermark of the last commit, checked against the configured column; empty before the first load. */
+  /**
+   * The watermark of the last commit, checked against the configured column; empty before the first
+   * load.
+   */
   private Optional<String> previousWatermark(State state) {
     Optional<String> wmColumn = jdbc.watermarkColumn();
     if (wmColumn.isEmpty() || state.version().isEmpty()) {
       return Optional.empty();
     }
-    Mark mark = state.mark().orElseThrow(() -> new JobFailure(bronze.name() + " exists but none of its commits records a JDBC "
-        + "watermark (it was written by another source, or the commit was removed from the Delta log), so lakeml cannot tell "
-        + "which rows of " + jdbc.describe() + " it holds. Delete " + bronze.path() + " and silver to reload from the database."));
+    Mark mark =
+        state
+            .mark()
+            .orElseThrow(
+                () ->
+                    new JobFailure(
+                        bronze.name()
+                            + " exists but none of its commits records a JDBC "
+                            + "watermark (it was written by another source, or the commit was removed from the Delta log), so lakeml cannot tell "
+                            + "which rows of "
+                            + jdbc.describe()
+                            + " it holds. Delete "
+                            + bronze.path()
+                            + " and silver to reload from the database."));
     if (!wmColumn.get().equals(mark.column())) {
-      throw new JobFailure(bronze.name() + " was loaded with watermark-column " + mark.column() + " (last value " + mark.watermark()
-          + "), but the configuration now says " + wmColumn.get() + ". A watermark of one column says nothing about another: restore "
-          + "watermark-column = " + mark.column() + ", or delete " + bronze.path() + " and silver to reload.");
+      throw new JobFailure(
+          bronze.name()
+              + " was loaded with watermark-column "
+              + mark.column()
+              + " (last value "
+              + mark.watermark()
+              + "), but the configuration now says "
+              + wmColumn.get()
+              + ". A watermark of one column says nothing about another: restore "
+              + "watermark-column = "
+              + mark.column()
+              + ", or delete "
+              + bronze.path()
+              + " and silver to reload.");
     }
     return Optional.ofNullable(mark.watermark());
   }
@@ -246,7 +324,10 @@ final class JdbcIngest {
 
   // ---------------------------------------------------------------- database
 
-  /** The source's columns, and the high watermark to read up to (null: no new rows, or no watermark column). */
+  /**
+   * The source's columns, and the high watermark to read up to (null: no new rows, or no watermark
+   * column).
+   */
   private record Probe(List<String> columns, String high) {}
 
   /**
@@ -255,7 +336,8 @@ final class JdbcIngest {
    * fixes the upper end of this run's watermark range.
    */
   private Probe probe(Optional<String> before) {
-    try (Connection c = connect(); Statement st = c.createStatement()) {
+    try (Connection c = connect();
+        Statement st = c.createStatement()) {
       List<String> columns = new ArrayList<>();
       try (ResultSet rs = st.executeQuery("SELECT * FROM " + jdbc.relation() + " WHERE 1 = 0")) {
         ResultSetMetaData md = rs.getMetaData();
@@ -266,9 +348,14 @@ final class JdbcIngest {
       String high = null;
       if (jdbc.watermarkColumn().isPresent()) {
         String wm = jdbc.watermarkColumn().get();
-        // the database renders its own value as text and parses it back in the next predicate: exact for any type
-        String sql = "SELECT CAST(MAX(" + wm + ") AS VARCHAR(100)) FROM " + jdbc.relation()
-            + before.map(b -> " WHERE " + wm + " > " + literal(b)).orElse("");
+        // the database renders its own value as text and parses it back in the next predicate:
+        // exact for any type
+        String sql =
+            "SELECT CAST(MAX("
+                + wm
+                + ") AS VARCHAR(100)) FROM "
+                + jdbc.relation()
+                + before.map(b -> " WHERE " + wm + " > " + literal(b)).orElse("");
         try (ResultSet rs = st.executeQuery(sql)) {
           rs.next();
           high = rs.getString(1);
@@ -284,62 +371,110 @@ final class JdbcIngest {
     Driver driver;
     try {
       ClassLoader loader = Thread.currentThread().getContextClassLoader();
-      driver = (Driver) Class.forName(jdbc.driver(), true, loader == null ? JdbcIngest.class.getClassLoader() : loader)
-          .getDeclaredConstructor().newInstance();
+      driver =
+          (Driver)
+              Class.forName(
+                      jdbc.driver(),
+                      true,
+                      loader == null ? JdbcIngest.class.getClassLoader() : loader)
+                  .getDeclaredConstructor()
+                  .newInstance();
     } catch (ReflectiveOperationException | ClassCastException e) {
-      throw new JobFailure("JDBC driver " + jdbc.driver() + " for " + JdbcUrls.redact(jdbc.url()) + " is not on the classpath."
-          + " Add its jar (spark-submit --jars) or fix dataset.source.jdbc.driver.");
+      throw new JobFailure(
+          "JDBC driver "
+              + jdbc.driver()
+              + " for "
+              + JdbcUrls.redact(jdbc.url())
+              + " is not on the classpath."
+              + " Add its jar (spark-submit --jars) or fix dataset.source.jdbc.driver.");
     }
     Properties props = new Properties();
     props.setProperty("user", credentials.user());
     props.setProperty("password", credentials.password());
     Connection c = driver.connect(jdbc.url(), props);
     if (c == null) {
-      throw new JobFailure("JDBC driver " + jdbc.driver() + " does not accept the URL " + JdbcUrls.redact(jdbc.url())
-          + ". Check dataset.source.jdbc.url and driver.");
+      throw new JobFailure(
+          "JDBC driver "
+              + jdbc.driver()
+              + " does not accept the URL "
+              + JdbcUrls.redact(jdbc.url())
+              + ". Check dataset.source.jdbc.url and driver.");
     }
     c.setReadOnly(true);
     return c;
   }
 
   private DataFrameReader reader(String dbtable) {
-    // timestamp without time zone as Spark's TimestampNTZ: the text in bronze is the database's wall-clock value,
-    // whatever the JVM's and the session's time zones (users may override it in dataset.source.options)
-    DataFrameReader r = ctx.spark().read().format("jdbc").option("preferTimestampNTZ", "true").options(ds.source().options())
-        .option("url", jdbc.url())
-        .option("driver", jdbc.driver())
-        .option("dbtable", dbtable)
-        .option("user", credentials.user())
-        .option("password", credentials.password())
-        .option("fetchsize", jdbc.fetchSize());
+    // timestamp without time zone as Spark's TimestampNTZ: the text in bronze is the database's
+    // wall-clock value,
+    // whatever the JVM's and the session's time zones (users may override it in
+    // dataset.source.options)
+    DataFrameReader r =
+        ctx.spark()
+            .read()
+            .format("jdbc")
+            .option("preferTimestampNTZ", "true")
+            .options(ds.source().options())
+            .option("url", jdbc.url())
+            .option("driver", jdbc.driver())
+            .option("dbtable", dbtable)
+            .option("user", credentials.user())
+            .option("password", credentials.password())
+            .option("fetchsize", jdbc.fetchSize());
     if (jdbc.partitioning().isPresent()) {
       DatasetConfig.Partitioning p = jdbc.partitioning().get();
-      r = r.option("partitionColumn", p.column()).option("lowerBound", p.lower()).option("upperBound", p.upper())
-          .option("numPartitions", p.partitions());
+      r =
+          r.option("partitionColumn", p.column())
+              .option("lowerBound", p.lower())
+              .option("upperBound", p.upper())
+              .option("numPartitions", p.partitions());
     }
     return r;
   }
 
-  /** A JobFailure naming the source without credentials, the database's reason (masked) and what to check. */
+  /**
+   * A JobFailure naming the source without credentials, the database's reason (masked) and what to
+   * check.
+   */
   private JobFailure connectionFailure(String doing, SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     String check;
     if (state.startsWith("28")) {
       check = "Check the user and password in " + credentials.origin() + ".";
     } else if (state.startsWith("08")) {
-      check = "Check that the database server is running and reachable at the host and port of the URL (firewall, listen_addresses),"
-          + " and that the URL is right.";
+      check =
+          "Check that the database server is running and reachable at the host and port of the URL (firewall, listen_addresses),"
+              + " and that the URL is right.";
     } else if (state.equals("3D000")) {
       check = "Check the database name in the URL.";
     } else if (state.startsWith("42")) {
-      check = "Check dataset.source.jdbc table/query, watermark-column and partition-column against the database"
-          + " (and the user's privileges).";
+      check =
+          "Check dataset.source.jdbc table/query, watermark-column and partition-column against the database"
+              + " (and the user's privileges).";
     } else {
-      check = "Check the URL, that the server is reachable, and the credentials in " + credentials.origin() + ".";
+      check =
+          "Check the URL, that the server is reachable, and the credentials in "
+              + credentials.origin()
+              + ".";
     }
-    String reason = credentials.mask(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
-    return new JobFailure("cannot read from the database while " + doing + " " + jdbc.describe() + ": " + reason
-        + (state.isEmpty() ? "" : " (SQLState " + state + ")") + ". " + check + " Nothing was written to " + bronze.name() + ".");
+    String reason =
+        credentials.mask(
+            e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getMessage().lines().findFirst().orElse(""));
+    return new JobFailure(
+        "cannot read from the database while "
+            + doing
+            + " "
+            + jdbc.describe()
+            + ": "
+            + reason
+            + (state.isEmpty() ? "" : " (SQLState " + state + ")")
+            + ". "
+            + check
+            + " Nothing was written to "
+            + bronze.name()
+            + ".");
   }
 
   private static SQLException findSql(Throwable e) {
@@ -367,17 +502,32 @@ final class JdbcIngest {
     List<String> known = new ArrayList<>(ds.columnNames());
     known.addAll(extras);
     List<String> lower = sourceColumns.stream().map(c -> c.toLowerCase(Locale.ROOT)).toList();
-    List<String> missing = ds.columnNames().stream().filter(c -> !lower.contains(c.toLowerCase(Locale.ROOT))).toList();
-    List<String> unknown = sourceColumns.stream()
-        .filter(c -> known.stream().noneMatch(k -> k.equalsIgnoreCase(c))).toList();
+    List<String> missing =
+        ds.columnNames().stream().filter(c -> !lower.contains(c.toLowerCase(Locale.ROOT))).toList();
+    List<String> unknown =
+        sourceColumns.stream()
+            .filter(c -> known.stream().noneMatch(k -> k.equalsIgnoreCase(c)))
+            .toList();
     if (!missing.isEmpty()) {
-      throw new JobFailure(jdbc.describe() + " has no column(s) " + missing + " of dataset.schema (it has " + sourceColumns
-          + "). Fix the table/query (e.g. select … AS " + missing.get(0) + ") or the schema; nothing was written.");
+      throw new JobFailure(
+          jdbc.describe()
+              + " has no column(s) "
+              + missing
+              + " of dataset.schema (it has "
+              + sourceColumns
+              + "). Fix the table/query (e.g. select … AS "
+              + missing.get(0)
+              + ") or the schema; nothing was written.");
     }
     if (!unknown.isEmpty() && ds.source().schemaDrift() != DriftPolicy.EVOLVE) {
-      throw new JobFailure(jdbc.describe() + " returns column(s) " + unknown + " that dataset.schema of '" + ds.name()
-          + "' does not declare. Declare them, select only declared columns with query = \"select …\", or set"
-          + " dataset.source.schema-drift = evolve to add them to bronze as text; nothing was written.");
+      throw new JobFailure(
+          jdbc.describe()
+              + " returns column(s) "
+              + unknown
+              + " that dataset.schema of '"
+              + ds.name()
+              + "' does not declare. Declare them, select only declared columns with query = \"select …\", or set"
+              + " dataset.source.schema-drift = evolve to add them to bronze as text; nothing was written.");
     }
     known.addAll(unknown);
     return known;
@@ -387,13 +537,18 @@ final class JdbcIngest {
   private Column[] bronzeSelect(StructType schema, List<String> bronzeColumns) {
     List<Column> out = new ArrayList<>();
     for (String c : bronzeColumns) {
-      Optional<StructField> f = java.util.Arrays.stream(schema.fields()).filter(x -> x.name().equalsIgnoreCase(c)).findFirst();
+      Optional<StructField> f =
+          java.util.Arrays.stream(schema.fields())
+              .filter(x -> x.name().equalsIgnoreCase(c))
+              .findFirst();
       if (f.isEmpty()) {
         out.add(lit(null).cast("string").as(c));
         continue;
       }
-      boolean nested = f.get().dataType() instanceof StructType || f.get().dataType() instanceof MapType
-          || f.get().dataType() instanceof ArrayType;
+      boolean nested =
+          f.get().dataType() instanceof StructType
+              || f.get().dataType() instanceof MapType
+              || f.get().dataType() instanceof ArrayType;
       Column v = col("`" + f.get().name().replace("`", "``") + "`");
       out.add((nested ? to_json(v) : v.cast("string")).as(c));
     }

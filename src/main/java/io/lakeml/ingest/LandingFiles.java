@@ -22,8 +22,9 @@ import org.apache.hadoop.fs.RemoteIterator;
 /** Driver-side access to landing files through the Hadoop file system (any URI scheme). */
 final class LandingFiles {
   /**
-   * Columns a landing CSV may have: Spark's CSV reader's own limit (its {@code maxColumns} default).
-   * univocity's default of 512 failed a 785-column file (Fashion-MNIST) before Spark read it.
+   * Columns a landing CSV may have: Spark's CSV reader's own limit (its {@code maxColumns}
+   * default). univocity's default of 512 failed a 785-column file (Fashion-MNIST) before Spark read
+   * it.
    */
   static final int MAX_COLUMNS = 20_480;
 
@@ -34,7 +35,10 @@ final class LandingFiles {
     return p.getFileSystem(hadoop).exists(p);
   }
 
-  /** Data files under a folder (recursively) with the suffix, skipping hidden ('.', '_') names; sorted. */
+  /**
+   * Data files under a folder (recursively) with the suffix, skipping hidden ('.', '_') names;
+   * sorted.
+   */
   static List<String> list(String folder, String suffix, Configuration hadoop) throws IOException {
     Path root = new Path(folder);
     FileSystem fs = root.getFileSystem(hadoop);
@@ -56,7 +60,8 @@ final class LandingFiles {
    *
    * @param delimiter the field delimiter from the reader options
    */
-  static List<String> csvHeader(String file, char delimiter, Configuration hadoop) throws IOException {
+  static List<String> csvHeader(String file, char delimiter, Configuration hadoop)
+      throws IOException {
     Path p = new Path(file);
     try (InputStream in = p.getFileSystem(hadoop).open(p);
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -76,8 +81,11 @@ final class LandingFiles {
     }
   }
 
-  /** SHA-256 over every file's path (relative to the folder) and content: the snapshot's identity. */
-  static String checksum(String folder, List<String> files, Configuration hadoop) throws IOException {
+  /**
+   * SHA-256 over every file's path (relative to the folder) and content: the snapshot's identity.
+   */
+  static String checksum(String folder, List<String> files, Configuration hadoop)
+      throws IOException {
     MessageDigest md;
     try {
       md = MessageDigest.getInstance("SHA-256");

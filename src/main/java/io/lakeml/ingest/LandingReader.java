@@ -54,13 +54,16 @@ import org.apache.spark.sql.types.StructType;
 final class LandingReader {
   /** Row classification: ok, or why the row goes to quarantine. */
   static final String KIND = "_kind";
+
   static final String OK = "ok";
   static final String MALFORMED = "malformed";
   static final String UNPARSABLE = "unparsable";
   static final String DRIFT = "schema_drift";
   static final String BLANK = "blank";
+
   /** Every kind a row can have. */
   static final List<String> KINDS = List.of(OK, MALFORMED, UNPARSABLE, DRIFT, BLANK);
+
   private static final String TYPING = "_typing_problems";
   private static final String DRIFT_REASON = "_drift_reason";
 
@@ -68,15 +71,19 @@ final class LandingReader {
   record Parsed(Dataset<Row> rows, List<String> bronzeColumns, List<String> addedColumns) {}
 
   private static final UserDefinedFunction DIAGNOSE_CSV =
-      functions.udf((UDF3<String, Integer, String, String>) LandingReader::diagnoseCsv, DataTypes.StringType);
+      functions.udf(
+          (UDF3<String, Integer, String, String>) LandingReader::diagnoseCsv, DataTypes.StringType);
 
   private final SparkSession spark;
   private final DatasetConfig dataset;
   private final Configuration hadoop;
+
   /** Data columns bronze already has: declared ones plus earlier evolved ones. */
   private final List<String> knownColumns;
+
   /** Landed name → column name, for columns declared with {@code landed-as}; and the inverse. */
   private final Map<String, String> landed;
+
   private final Map<String, String> landedByColumn = new LinkedHashMap<>();
 
   LandingReader(SparkSession spark, DatasetConfig dataset, List<String> bronzeExtraColumns) {
@@ -105,14 +112,21 @@ final class LandingReader {
       case CSV -> readCsv(files);
       case JSON -> readJson(files);
       case PARQUET -> readParquet(files);
-      case JDBC -> throw new IllegalStateException("JDBC sources are read by JdbcIngest, not from landing files");
+      case JDBC ->
+          throw new IllegalStateException(
+              "JDBC sources are read by JdbcIngest, not from landing files");
     };
   }
 
   // ---------------------------------------------------------------- CSV
 
   private Parsed readCsv(List<String> files) throws IOException {
-    char delimiter = dataset.source().options().getOrDefault("delimiter", dataset.source().options().getOrDefault("sep", ",")).charAt(0);
+    char delimiter =
+        dataset
+            .source()
+            .options()
+            .getOrDefault("delimiter", dataset.source().options().getOrDefault("sep", ","))
+            .charAt(0);
     Map<List<String>, List<String>> byHeader = new LinkedHashMap<>();
     for (String f : files) {
       List<String> header = LandingFiles.csvHeader(f, delimiter, hadoop);
@@ -126,7 +140,8 @@ final class LandingReader {
     Set<String> added = new LinkedHashSet<>();
     for (Map.Entry<List<String>, List<String>> group : byHeader.entrySet()) {
       List<String> landedHeader = group.getKey();
-      // columns declared with landed-as get their column names once read (the reader wants the landed
+      // columns declared with landed-as get their column names once read (the reader wants the
+      // landed
       // names in its schema, or it warns that the header does not conform)
       List<String> header = landedHeader.stream().map(this::columnOf).toList();
       String drift = drift(header, group.getValue(), added);
@@ -135,11 +150,18 @@ final class LandingReader {
         schema = schema.add(c, DataTypes.StringType);
       }
       schema = schema.add(Columns.CORRUPT, DataTypes.StringType);
-      Dataset<Row> raw = spark.read().format("csv").options(dataset.source().options())
-          .option("header", "true").option("mode", "PERMISSIVE").option("multiLine", "false")
-          .option("columnNameOfCorruptRecord", Columns.CORRUPT)
-          .schema(schema).load(group.getValue().toArray(new String[0]))
-          .withColumn(Columns.SOURCE_FILE, col("_metadata.file_path"));
+      Dataset<Row> raw =
+          spark
+              .read()
+              .format("csv")
+              .options(dataset.source().options())
+              .option("header", "true")
+              .option("mode", "PERMISSIVE")
+              .option("multiLine", "false")
+              .option("columnNameOfCorruptRecord", Columns.CORRUPT)
+              .schema(schema)
+              .load(group.getValue().toArray(new String[0]))
+              .withColumn(Columns.SOURCE_FILE, col("_metadata.file_path"));
       if (!header.equals(landedHeader)) {
         List<String> renamed = new ArrayList<>(header);
         renamed.add(Columns.CORRUPT);
@@ -147,8 +169,11 @@ final class LandingReader {
         raw = raw.toDF(renamed.toArray(new String[0]));
       }
       Column malformed = col(Columns.CORRUPT).isNotNull();
-      Column malformedReason = concat(lit("malformed CSV record: "),
-          DIAGNOSE_CSV.apply(col(Columns.CORRUPT), lit(header.size()), lit(String.valueOf(delimiter))));
+      Column malformedReason =
+          concat(
+              lit("malformed CSV record: "),
+              DIAGNOSE_CSV.apply(
+                  col(Columns.CORRUPT), lit(header.size()), lit(String.valueOf(delimiter))));
       Column rawRecord = coalesce(col(Columns.CORRUPT), to_json(struct(cols(header))));
       parts.add(classify(raw, header, header, malformed, malformedReason, drift, rawRecord));
     }
@@ -159,8 +184,12 @@ final class LandingReader {
     Set<String> seen = new LinkedHashSet<>();
     for (String c : header) {
       if (c == null || c.isEmpty() || c.startsWith("_") || !seen.add(c)) {
-        throw new JobFailure("landing file " + file + " has a malformed header " + header
-            + ": column names must be non-empty, unique and not start with '_'. Fix or remove the file and rerun; nothing of it was ingested.");
+        throw new JobFailure(
+            "landing file "
+                + file
+                + " has a malformed header "
+                + header
+                + ": column names must be non-empty, unique and not start with '_'. Fix or remove the file and rerun; nothing of it was ingested.");
       }
     }
   }
@@ -192,17 +221,36 @@ final class LandingReader {
     if (files.isEmpty()) {
       return finish(List.of(), Set.of());
     }
-    Dataset<Row> lines = spark.read().text(files.toArray(new String[0]))
-        .withColumn(Columns.SOURCE_FILE, col("_metadata.file_path"));
+    Dataset<Row> lines =
+        spark
+            .read()
+            .text(files.toArray(new String[0]))
+            .withColumn(Columns.SOURCE_FILE, col("_metadata.file_path"));
     Column keys = json_object_keys(col("value"));
-    Column unknown = array_except(keys, array(knownColumns.stream().map(this::landedOf).map(functions::lit).toArray(Column[]::new)));
+    Column unknown =
+        array_except(
+            keys,
+            array(
+                knownColumns.stream()
+                    .map(this::landedOf)
+                    .map(functions::lit)
+                    .toArray(Column[]::new)));
     Set<String> added = new LinkedHashSet<>();
     DriftPolicy policy = dataset.source().schemaDrift();
     // quarantine judges each line on its own; evolve and fail need the batch's new keys (one pass)
-    List<String> newKeys = policy == DriftPolicy.QUARANTINE ? List.of()
-        : lines.select(explode(unknown).as("k")).distinct().limit(1000)
-            // bounded: limit 1000 unknown field names
-            .collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
+    List<String> newKeys =
+        policy == DriftPolicy.QUARANTINE
+            ? List.of()
+            : lines
+                .select(explode(unknown).as("k"))
+                .distinct()
+                .limit(1000)
+                // bounded: limit 1000 unknown field names
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .sorted()
+                .toList();
     if (!newKeys.isEmpty() && policy == DriftPolicy.FAIL) {
       throw driftFailure("JSON records in " + files.size() + " file(s)", newKeys, List.of());
     }
@@ -216,10 +264,15 @@ final class LandingReader {
       schema = schema.add(landedOf(c), DataTypes.StringType);
     }
     schema = schema.add(Columns.CORRUPT, DataTypes.StringType);
-    Dataset<Row> parsed = lines
-        .withColumn("_parsed", from_json(col("value"), schema,
-            Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", Columns.CORRUPT)))
-        .withColumn("_keys", keys);
+    Dataset<Row> parsed =
+        lines
+            .withColumn(
+                "_parsed",
+                from_json(
+                    col("value"),
+                    schema,
+                    Map.of("mode", "PERMISSIVE", "columnNameOfCorruptRecord", Columns.CORRUPT)))
+            .withColumn("_keys", keys);
     List<Column> select = new ArrayList<>();
     for (String c : columns) {
       select.add(col("_parsed").getField(landedOf(c)).as(c));
@@ -232,24 +285,37 @@ final class LandingReader {
 
     Column blank = trim(col("value")).equalTo("");
     Column malformed = col(Columns.CORRUPT).isNotNull().or(col("_keys").isNull());
-    Column unknownHere = array_except(col("_keys"), array(columns.stream().map(this::landedOf).map(functions::lit).toArray(Column[]::new)));
-    Column driftReason = policy == DriftPolicy.QUARANTINE
-        ? when(size(unknownHere).gt(0), concat(lit("schema drift: unexpected field(s) ["), array_join(unknownHere, ", "), lit("]")))
-        : lit(null).cast("string");
+    Column unknownHere =
+        array_except(
+            col("_keys"),
+            array(columns.stream().map(this::landedOf).map(functions::lit).toArray(Column[]::new)));
+    Column driftReason =
+        policy == DriftPolicy.QUARANTINE
+            ? when(
+                size(unknownHere).gt(0),
+                concat(
+                    lit("schema drift: unexpected field(s) ["),
+                    array_join(unknownHere, ", "),
+                    lit("]")))
+            : lit(null).cast("string");
     Column typing = col(TYPING);
-    Column kind = when(blank, lit(BLANK))
-        .when(malformed, lit(MALFORMED))
-        .when(col(DRIFT_REASON).isNotNull(), lit(DRIFT))
-        .when(typing.notEqual(""), lit(UNPARSABLE))
-        .otherwise(lit(OK));
-    Column reason = when(blank, lit(null).cast("string"))
-        .when(malformed, lit("malformed JSON record: not a valid JSON object"))
-        .when(col(DRIFT_REASON).isNotNull(), col(DRIFT_REASON))
-        .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
-    Dataset<Row> out = Typing.withProblems(flat.withColumn(DRIFT_REASON, driftReason), dataset, columns, TYPING)
-        .withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
-        .withColumn(Quarantine.RAW_RECORD, when(col(KIND).notEqual(lit(OK)), col("value")))
-        .select(outputColumns(columns));
+    Column kind =
+        when(blank, lit(BLANK))
+            .when(malformed, lit(MALFORMED))
+            .when(col(DRIFT_REASON).isNotNull(), lit(DRIFT))
+            .when(typing.notEqual(""), lit(UNPARSABLE))
+            .otherwise(lit(OK));
+    Column reason =
+        when(blank, lit(null).cast("string"))
+            .when(malformed, lit("malformed JSON record: not a valid JSON object"))
+            .when(col(DRIFT_REASON).isNotNull(), col(DRIFT_REASON))
+            .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
+    Dataset<Row> out =
+        Typing.withProblems(flat.withColumn(DRIFT_REASON, driftReason), dataset, columns, TYPING)
+            .withColumn(KIND, kind)
+            .withColumn(Quarantine.REASON, reason)
+            .withColumn(Quarantine.RAW_RECORD, when(col(KIND).notEqual(lit(OK)), col("value")))
+            .select(outputColumns(columns));
     return finish(List.of(out), added);
   }
 
@@ -265,23 +331,42 @@ final class LandingReader {
     Set<String> added = new LinkedHashSet<>();
     for (Map.Entry<StructType, List<String>> group : bySchema.entrySet()) {
       StructType schema = group.getKey();
-      List<String> header = java.util.Arrays.stream(schema.fieldNames()).map(this::columnOf).toList();
+      List<String> header =
+          java.util.Arrays.stream(schema.fieldNames()).map(this::columnOf).toList();
       checkHeader(group.getValue().get(0), header);
       String drift = drift(header, group.getValue(), added);
       List<Column> asText = new ArrayList<>();
       for (StructField f : schema.fields()) {
-        boolean nested = f.dataType() instanceof StructType || f.dataType() instanceof MapType
-            || f.dataType() instanceof org.apache.spark.sql.types.ArrayType;
+        boolean nested =
+            f.dataType() instanceof StructType
+                || f.dataType() instanceof MapType
+                || f.dataType() instanceof org.apache.spark.sql.types.ArrayType;
         Column c = col("`" + f.name().replace("`", "``") + "`");
         asText.add((nested ? to_json(c) : c.cast("string")).as(columnOf(f.name())));
       }
       asText.add(col("_metadata.file_path").as(Columns.SOURCE_FILE));
-      Dataset<Row> raw = spark.read().schema(schema).parquet(group.getValue().toArray(new String[0]))
-          .select(asText.toArray(new Column[0]));
+      Dataset<Row> raw =
+          spark
+              .read()
+              .schema(schema)
+              .parquet(group.getValue().toArray(new String[0]))
+              .select(asText.toArray(new Column[0]));
       // a value whose file type is already the declared type always parses: checking it costs a
       // cast per value and row and can never fail, so only the other columns are checked
-      List<String> checked = java.util.Arrays.stream(schema.fields()).filter(f -> !alreadyTyped(f)).map(f -> columnOf(f.name())).toList();
-      parts.add(classify(raw, header, checked, lit(false), lit(null).cast("string"), drift, to_json(struct(cols(header)))));
+      List<String> checked =
+          java.util.Arrays.stream(schema.fields())
+              .filter(f -> !alreadyTyped(f))
+              .map(f -> columnOf(f.name()))
+              .toList();
+      parts.add(
+          classify(
+              raw,
+              header,
+              checked,
+              lit(false),
+              lit(null).cast("string"),
+              drift,
+              to_json(struct(cols(header)))));
     }
     return finish(parts, added);
   }
@@ -311,37 +396,65 @@ final class LandingReader {
   }
 
   private JobFailure driftFailure(String where, List<String> extra, List<String> missing) {
-    return new JobFailure(where + " differ from dataset.schema of '" + dataset.name() + "': unexpected " + extra
-        + ", missing " + missing + ". The policy dataset.source.schema-drift is 'fail', so nothing of this batch was written."
-        + " Declare the columns in the schema, fix the files, or set schema-drift to 'evolve' or 'quarantine'.");
+    return new JobFailure(
+        where
+            + " differ from dataset.schema of '"
+            + dataset.name()
+            + "': unexpected "
+            + extra
+            + ", missing "
+            + missing
+            + ". The policy dataset.source.schema-drift is 'fail', so nothing of this batch was written."
+            + " Declare the columns in the schema, fix the files, or set schema-drift to 'evolve' or 'quarantine'.");
   }
 
   /** Adds kind and reason to a CSV or Parquet group with columns {@code header} as text. */
-  private Dataset<Row> classify(Dataset<Row> raw, List<String> header, List<String> typingChecked, Column malformed,
-      Column malformedReason, String driftReason, Column rawRecord) {
+  private Dataset<Row> classify(
+      Dataset<Row> raw,
+      List<String> header,
+      List<String> typingChecked,
+      Column malformed,
+      Column malformedReason,
+      String driftReason,
+      Column rawRecord) {
     Column typing = col(TYPING);
-    Column kind = when(malformed, lit(MALFORMED))
-        .when(lit(driftReason != null), lit(DRIFT))
-        .when(typing.notEqual(""), lit(UNPARSABLE))
-        .otherwise(lit(OK));
-    Column reason = when(malformed, malformedReason)
-        .when(lit(driftReason != null), lit(driftReason))
-        .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
+    Column kind =
+        when(malformed, lit(MALFORMED))
+            .when(lit(driftReason != null), lit(DRIFT))
+            .when(typing.notEqual(""), lit(UNPARSABLE))
+            .otherwise(lit(OK));
+    Column reason =
+        when(malformed, malformedReason)
+            .when(lit(driftReason != null), lit(driftReason))
+            .when(typing.notEqual(""), concat(lit("unparsable value: "), typing));
     // the raw record only for rows going to quarantine: serialising every accepted row as JSON cost
     // 5 % of a 785-column ingest's CPU for a value nobody reads
-    return Typing.withProblems(raw, dataset, typingChecked, TYPING).withColumn(KIND, kind).withColumn(Quarantine.REASON, reason)
+    return Typing.withProblems(raw, dataset, typingChecked, TYPING)
+        .withColumn(KIND, kind)
+        .withColumn(Quarantine.REASON, reason)
         .withColumn(Quarantine.RAW_RECORD, when(col(KIND).notEqual(lit(OK)), rawRecord))
         .select(outputColumns(header));
   }
 
-  /** Whether a Parquet field's values are of the declared type already (int also for a declared long). */
+  /**
+   * Whether a Parquet field's values are of the declared type already (int also for a declared
+   * long).
+   */
   private boolean alreadyTyped(StructField field) {
-    return dataset.column(columnOf(field.name())).map(c -> {
-      DataType declared = c.type().sparkType();
-      DataType actual = field.dataType();
-      boolean integral = actual.equals(DataTypes.IntegerType) || actual.equals(DataTypes.ShortType) || actual.equals(DataTypes.ByteType);
-      return actual.equals(declared) || integral && (c.type() == ColumnType.INT || c.type() == ColumnType.LONG);
-    }).orElse(false);
+    return dataset
+        .column(columnOf(field.name()))
+        .map(
+            c -> {
+              DataType declared = c.type().sparkType();
+              DataType actual = field.dataType();
+              boolean integral =
+                  actual.equals(DataTypes.IntegerType)
+                      || actual.equals(DataTypes.ShortType)
+                      || actual.equals(DataTypes.ByteType);
+              return actual.equals(declared)
+                  || integral && (c.type() == ColumnType.INT || c.type() == ColumnType.LONG);
+            })
+        .orElse(false);
   }
 
   private Column[] outputColumns(List<String> present) {
@@ -368,8 +481,12 @@ final class LandingReader {
       for (String c : bronzeColumns) {
         empty = empty.add(c, DataTypes.StringType);
       }
-      empty = empty.add(Columns.SOURCE_FILE, DataTypes.StringType).add(KIND, DataTypes.StringType)
-          .add(Quarantine.REASON, DataTypes.StringType).add(Quarantine.RAW_RECORD, DataTypes.StringType);
+      empty =
+          empty
+              .add(Columns.SOURCE_FILE, DataTypes.StringType)
+              .add(KIND, DataTypes.StringType)
+              .add(Quarantine.REASON, DataTypes.StringType)
+              .add(Quarantine.RAW_RECORD, DataTypes.StringType);
       all = spark.createDataFrame(List.of(), empty);
     }
     // every bronze column present (null when a file lacked it), in bronze order

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
+import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LinearSVC;
@@ -31,7 +32,6 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamPair;
-import org.apache.spark.ml.Estimator;
 
 /**
  * The configured algorithm types as MLlib estimators, and their search spaces as typed {@link
@@ -41,36 +41,70 @@ import org.apache.spark.ml.Estimator;
 public final class Algorithms {
   /** Columns of the gold table the estimators read. */
   public static final String FEATURES = GoldTable.FEATURES;
+
   public static final String LABEL = GoldTable.LABEL;
   public static final String WEIGHT = GoldTable.WEIGHT;
+
   /**
-   * A number in [0, 1) per training row, hashed from the row's key (its features when the dataset has
-   * none), that tune's search adds to the rows it trains on: a row identity that does not depend on
-   * partitioning, for subsamples and held-out parts.
+   * A number in [0, 1) per training row, hashed from the row's key (its features when the dataset
+   * has none), that tune's search adds to the rows it trains on: a row identity that does not
+   * depend on partitioning, for subsamples and held-out parts.
    */
   public static final String ROW_UNIFORM = "_u";
+
   /** Parameters the pipeline owns; a grid may not set them. */
-  private static final Set<String> RESERVED = Set.of("featuresCol", "labelCol", "weightCol", "predictionCol",
-      "rawPredictionCol", "probabilityCol", "seed", "leafCol", "checkpointInterval", "cacheNodeIds",
-      // XGBoost's: how its workers meet, objects that are not values, and columns lakeml does not have
-      "customObj", "customEval", "rabitTrackerHostIp", "rabitTrackerPort", "rabitTrackerTimeout", "baseMarginCol",
-      "leafPredictionCol", "contribPredictionCol", "featuresCols", "feature_names", "feature_types", "missing", "verbosity",
-      "useExternalMemory", "maxQuantileBatches", "minCachePageBytes", "cacheHostRatio", "inferBatchSize", "forceRepartition");
+  private static final Set<String> RESERVED =
+      Set.of(
+          "featuresCol",
+          "labelCol",
+          "weightCol",
+          "predictionCol",
+          "rawPredictionCol",
+          "probabilityCol",
+          "seed",
+          "leafCol",
+          "checkpointInterval",
+          "cacheNodeIds",
+          // XGBoost's: how its workers meet, objects that are not values, and columns lakeml does
+          // not have
+          "customObj",
+          "customEval",
+          "rabitTrackerHostIp",
+          "rabitTrackerPort",
+          "rabitTrackerTimeout",
+          "baseMarginCol",
+          "leafPredictionCol",
+          "contribPredictionCol",
+          "featuresCols",
+          "feature_names",
+          "feature_types",
+          "missing",
+          "verbosity",
+          "useExternalMemory",
+          "maxQuantileBatches",
+          "minCachePageBytes",
+          "cacheHostRatio",
+          "inferBatchSize",
+          "forceRepartition");
 
   private Algorithms() {}
 
-  /** A fresh estimator of {@code type}, reading gold's columns, seeded where the algorithm is random. */
+  /**
+   * A fresh estimator of {@code type}, reading gold's columns, seeded where the algorithm is
+   * random.
+   */
   public static Estimator<?> estimator(String type, long seed) {
-    Estimator<?> e = switch (type) {
-      case "logistic-regression" -> new LogisticRegression();
-      case "random-forest" -> new RandomForestClassifier().setSeed(seed);
-      case "gradient-boosted-trees" -> new GBTClassifier().setSeed(seed);
-      case "decision-tree" -> new DecisionTreeClassifier().setSeed(seed);
-      case "linear-svc" -> new LinearSVC();
-      case "naive-bayes" -> new NaiveBayes();
-      case "xgboost" -> new EarlyStoppingXgboost(xgboost(seed));
-      default -> throw new IllegalArgumentException("unknown algorithm " + type);
-    };
+    Estimator<?> e =
+        switch (type) {
+          case "logistic-regression" -> new LogisticRegression();
+          case "random-forest" -> new RandomForestClassifier().setSeed(seed);
+          case "gradient-boosted-trees" -> new GBTClassifier().setSeed(seed);
+          case "decision-tree" -> new DecisionTreeClassifier().setSeed(seed);
+          case "linear-svc" -> new LinearSVC();
+          case "naive-bayes" -> new NaiveBayes();
+          case "xgboost" -> new EarlyStoppingXgboost(xgboost(seed));
+          default -> throw new IllegalArgumentException("unknown algorithm " + type);
+        };
     e.set(e.getParam("featuresCol"), FEATURES);
     e.set(e.getParam("labelCol"), LABEL);
     e.set(e.getParam("weightCol"), WEIGHT);
@@ -100,8 +134,10 @@ public final class Algorithms {
     List<String> problems = new ArrayList<>();
     List<Algorithm> algorithms = ds.tune().algorithms();
     if (algorithms.isEmpty()) {
-      problems.add("dataset.tune.algorithms is empty for dataset '" + ds.name()
-          + "': there is nothing to train. Add e.g. algorithms = [ { type = logistic-regression, grid { regParam = [0.01, 0.1] } } ].");
+      problems.add(
+          "dataset.tune.algorithms is empty for dataset '"
+              + ds.name()
+              + "': there is nothing to train. Add e.g. algorithms = [ { type = logistic-regression, grid { regParam = [0.01, 0.1] } } ].");
     }
     for (int i = 0; i < algorithms.size(); i++) {
       Algorithm a = algorithms.get(i);
@@ -117,8 +153,16 @@ public final class Algorithms {
       used.addAll(a.ranges().keySet());
       for (String name : used) {
         if (!names.contains(name)) {
-          problems.add(where + ": '" + name + "' is not a tunable parameter of " + e.getClass().getSimpleName()
-              + ". Use one of " + names + Suggest.didYouMean(name, names) + ".");
+          problems.add(
+              where
+                  + ": '"
+                  + name
+                  + "' is not a tunable parameter of "
+                  + e.getClass().getSimpleName()
+                  + ". Use one of "
+                  + names
+                  + Suggest.didYouMean(name, names)
+                  + ".");
           continue;
         }
         Param<Object> p = param(e, name);
@@ -126,30 +170,56 @@ public final class Algorithms {
           try {
             pair(p, v);
           } catch (RuntimeException ex) {
-            problems.add(where + ": grid value " + name + " = " + v + " is invalid: " + ex.getMessage());
+            problems.add(
+                where + ": grid value " + name + " = " + v + " is invalid: " + ex.getMessage());
           }
         }
         Range r = a.ranges().get(name);
-        if (r != null && !(p instanceof DoubleParam || p instanceof IntParam || p instanceof FloatParam || p instanceof LongParam)) {
-          problems.add(where + ": " + name + " is not numeric, so it cannot take a range. List its values instead: " + name + " = [a, b].");
+        if (r != null
+            && !(p instanceof DoubleParam
+                || p instanceof IntParam
+                || p instanceof FloatParam
+                || p instanceof LongParam)) {
+          problems.add(
+              where
+                  + ": "
+                  + name
+                  + " is not numeric, so it cannot take a range. List its values instead: "
+                  + name
+                  + " = [a, b].");
         } else if (r != null) {
           for (double bound : new double[] {r.min(), r.max()}) {
             try {
               pair(p, format(p, bound));
             } catch (RuntimeException ex) {
-              problems.add(where + ": range bound " + name + " = " + bound + " is invalid: " + ex.getMessage());
+              problems.add(
+                  where
+                      + ": range bound "
+                      + name
+                      + " = "
+                      + bound
+                      + " is invalid: "
+                      + ex.getMessage());
             }
           }
         }
       }
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException("Configuration problems for tune (" + problems.size() + "):\n  - " + String.join("\n  - ", problems));
+      throw new ConfigException(
+          "Configuration problems for tune ("
+              + problems.size()
+              + "):\n  - "
+              + String.join("\n  - ", problems));
     }
   }
 
-  /** Candidate parameter maps of one algorithm: the grid's product, or {@code trials} seeded random draws. */
-  public static List<ParamMap> candidates(Estimator<?> e, Algorithm a, boolean random, int trials, long seed) {
+  /**
+   * Candidate parameter maps of one algorithm: the grid's product, or {@code trials} seeded random
+   * draws.
+   */
+  public static List<ParamMap> candidates(
+      Estimator<?> e, Algorithm a, boolean random, int trials, long seed) {
     List<ParamMap> out = new ArrayList<>();
     if (!random) {
       List<Map<String, String>> combos = new ArrayList<>();
@@ -180,9 +250,11 @@ public final class Algorithms {
       for (Map.Entry<String, Range> r : new TreeMap<>(a.ranges()).entrySet()) {
         Range range = r.getValue();
         double u = rnd.nextDouble();
-        double v = range.log()
-            ? Math.exp(Math.log(range.min()) + u * (Math.log(range.max()) - Math.log(range.min())))
-            : range.min() + u * (range.max() - range.min());
+        double v =
+            range.log()
+                ? Math.exp(
+                    Math.log(range.min()) + u * (Math.log(range.max()) - Math.log(range.min())))
+                : range.min() + u * (range.max() - range.min());
         c.put(r.getKey(), format(param(e, r.getKey()), v));
       }
       if (seen.add(c)) {
@@ -224,7 +296,9 @@ public final class Algorithms {
     return String.valueOf(Double.parseDouble(String.format(java.util.Locale.ROOT, "%.6g", v)));
   }
 
-  /** A validated (param, value) pair; MLlib's ParamPair checks the value against the param's rule. */
+  /**
+   * A validated (param, value) pair; MLlib's ParamPair checks the value against the param's rule.
+   */
   private static ParamPair<Object> pair(Param<Object> p, String text) {
     Object value;
     try {
@@ -245,7 +319,14 @@ public final class Algorithms {
         value = text;
       }
     } catch (NumberFormatException ex) {
-      throw new IllegalArgumentException("'" + text + "' is not a " + p.getClass().getSimpleName().replace("Param", "").toLowerCase(java.util.Locale.ROOT) + " (" + p.doc() + ")");
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a "
+              + p.getClass().getSimpleName().replace("Param", "").toLowerCase(java.util.Locale.ROOT)
+              + " ("
+              + p.doc()
+              + ")");
     }
     return new ParamPair<>(p, value);
   }

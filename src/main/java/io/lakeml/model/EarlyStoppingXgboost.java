@@ -8,9 +8,9 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
-import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,14 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * XGBoost's classifier with early stopping that works inside a cross-validation: with
- * {@code numEarlyStoppingRounds} &gt; 0, every fit sets aside one row in ten of the rows it is given
- * (chosen by a hash of the row's identity, {@link Algorithms#ROW_UNIFORM}, and the seed, so a refit and
- * {@code reproduce} hold out the same rows),
- * boosts on the rest until the held-out log-loss has not improved for that many rounds, then fits all
- * the rows it was given with the best number of rounds. A cross-validation fold therefore never stops
- * on its own validation rows, and the saved model has exactly the rounds that were chosen, which a
- * model cut short by XGBoost itself would not (it keeps the rounds after the best one).
+ * XGBoost's classifier with early stopping that works inside a cross-validation: with {@code
+ * numEarlyStoppingRounds} &gt; 0, every fit sets aside one row in ten of the rows it is given
+ * (chosen by a hash of the row's identity, {@link Algorithms#ROW_UNIFORM}, and the seed, so a refit
+ * and {@code reproduce} hold out the same rows), boosts on the rest until the held-out log-loss has
+ * not improved for that many rounds, then fits all the rows it was given with the best number of
+ * rounds. A cross-validation fold therefore never stops on its own validation rows, and the saved
+ * model has exactly the rounds that were chosen, which a model cut short by XGBoost itself would
+ * not (it keeps the rounds after the best one).
  *
  * <p>XGBoost's Spark estimator takes its evaluation rows as a separate dataset ({@code
  * setEvalDataset}), not as a column, so MLlib's CrossValidator, which only hands each fit its
@@ -34,13 +34,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationModel> {
   private static final Logger LOG = LoggerFactory.getLogger(EarlyStoppingXgboost.class);
+
   /** One row in this many is held out for early stopping. */
   public static final int HOLDOUT_ONE_IN = 10;
-  /** Added to the seed so that the held-out rows are not the ones the seed's folds or subsamples pick. */
-  private static final long HOLDOUT_SEED = 104_729;
+
   /**
-   * XGBoost's estimator: a Java class cannot extend it (its Scala bridge methods clash for javac), so
-   * this stage wraps it under the same uid and hands out its parameters, which grids and MLlib's
+   * Added to the seed so that the held-out rows are not the ones the seed's folds or subsamples
+   * pick.
+   */
+  private static final long HOLDOUT_SEED = 104_729;
+
+  /**
+   * XGBoost's estimator: a Java class cannot extend it (its Scala bridge methods clash for javac),
+   * so this stage wraps it under the same uid and hands out its parameters, which grids and MLlib's
    * CrossValidator then set on it through {@link #copy}.
    */
   private final XGBoostClassifier inner;
@@ -74,23 +80,33 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
     return xgboost().transformSchema(schema);
   }
 
-  /** The error of a fit whose rows leave nothing to stop on, or nothing to boost on, once the tenth is held out. */
+  /**
+   * The error of a fit whose rows leave nothing to stop on, or nothing to boost on, once the tenth
+   * is held out.
+   */
   public static IllegalArgumentException nothingToStopOn(int patience) {
-    return new IllegalArgumentException("early stopping (numEarlyStoppingRounds = " + patience + ") holds out one row in "
-        + HOLDOUT_ONE_IN + " of the rows it trains on, and these leave nothing on one side. Drop numEarlyStoppingRounds from the grid "
-        + "or train on more rows.");
+    return new IllegalArgumentException(
+        "early stopping (numEarlyStoppingRounds = "
+            + patience
+            + ") holds out one row in "
+            + HOLDOUT_ONE_IN
+            + " of the rows it trains on, and these leave nothing on one side. Drop numEarlyStoppingRounds from the grid "
+            + "or train on more rows.");
   }
 
   /**
    * Whether a row is held out for early stopping: one in {@link #HOLDOUT_ONE_IN}, by a hash of the
    * seed and the row's identity ({@link Algorithms#ROW_UNIFORM} when the rows carry it, else its
-   * features and label). Not by the feature vector when there is an identity: that would hold out every
-   * copy of a frequent vector at once, a biased sample of data with few distinct rows (on 1M fertility
-   * rows early stopping then stopped at 10 rounds while the validation AUC still rose at 100).
+   * features and label). Not by the feature vector when there is an identity: that would hold out
+   * every copy of a frequent vector at once, a biased sample of data with few distinct rows (on 1M
+   * fertility rows early stopping then stopped at 10 rounds while the validation AUC still rose at
+   * 100).
    */
   public static Column heldOut(Dataset<Row> rows, long seed, String features, String label) {
-    Column identity = java.util.Arrays.asList(rows.columns()).contains(Algorithms.ROW_UNIFORM) ? col(Algorithms.ROW_UNIFORM)
-        : org.apache.spark.sql.functions.struct(col(features), col(label));
+    Column identity =
+        java.util.Arrays.asList(rows.columns()).contains(Algorithms.ROW_UNIFORM)
+            ? col(Algorithms.ROW_UNIFORM)
+            : org.apache.spark.sql.functions.struct(col(features), col(label));
     return pmod(xxhash64(lit(seed + HOLDOUT_SEED), identity), lit(HOLDOUT_ONE_IN)).equalTo(0);
   }
 
@@ -115,13 +131,19 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
     try {
       best = stopped.nativeBooster().getAttr("best_iteration");
     } catch (ml.dmlc.xgboost4j.java.XGBoostError e) {
-      throw new IllegalStateException("XGBoost could not report its best iteration: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "XGBoost could not report its best iteration: " + e.getMessage(), e);
     }
     if (best == null) {
-      throw new IllegalStateException("XGBoost recorded no best iteration although it had rows to stop on");
+      throw new IllegalStateException(
+          "XGBoost recorded no best iteration although it had rows to stop on");
     }
     int rounds = Integer.parseInt(best) + 1;
-    LOG.info("early stopping: {} of at most {} rounds (no better held-out loss in the {} after it)", rounds, x.getNumRound(), patience);
+    LOG.info(
+        "early stopping: {} of at most {} rounds (no better held-out loss in the {} after it)",
+        rounds,
+        x.getNumRound(),
+        patience);
     ParamMap refit = new ParamMap().put(x.numRound(), rounds).put(x.numEarlyStoppingRounds(), 0);
     return ((XGBoostClassifier) x.copy(refit)).fit(rows);
   }

@@ -10,13 +10,16 @@ import io.lakeml.config.DatasetConfig;
 import java.util.List;
 import org.apache.spark.sql.Column;
 
-/** Conventions of the fairness rows in {@code _system.bias}, shared by the stage that writes them and the report. */
+/**
+ * Conventions of the fairness rows in {@code _system.bias}, shared by the stage that writes them
+ * and the report.
+ */
 public final class Fairness {
   private Fairness() {}
 
   /**
-   * The {@code group} of an attribute's pooled comparison (every unprivileged value together against
-   * the privileged ones); per-group rows name their value instead.
+   * The {@code group} of an attribute's pooled comparison (every unprivileged value together
+   * against the privileged ones); per-group rows name their value instead.
    */
   public static final String POOLED_GROUP = "unprivileged vs privileged";
 
@@ -24,8 +27,9 @@ public final class Fairness {
   public static final String NULL_GROUP = "(null)";
 
   /**
-   * A row's group for a sensitive attribute: its value as text, or for a banded numeric attribute the
-   * label of the band it falls in ({@link DatasetConfig.Sensitive#bandLabels}); null when missing.
+   * A row's group for a sensitive attribute: its value as text, or for a banded numeric attribute
+   * the label of the band it falls in ({@link DatasetConfig.Sensitive#bandLabels}); null when
+   * missing.
    */
   public static Column group(DatasetConfig.Sensitive s) {
     if (s.bands().isEmpty()) {
@@ -45,8 +49,12 @@ public final class Fairness {
     return coalesce(group(s), lit(NULL_GROUP));
   }
 
-  /** The joint group of several sensitive attributes, e.g. {@code "female × 1st"} (reweighing's g, intersections). */
+  /**
+   * The joint group of several sensitive attributes, e.g. {@code "female × 1st"} (reweighing's g,
+   * intersections).
+   */
   public static Column jointGroup(List<DatasetConfig.Sensitive> attributes) {
-    return concat_ws(" × ", attributes.stream().map(Fairness::groupOrNullGroup).toArray(Column[]::new));
+    return concat_ws(
+        " × ", attributes.stream().map(Fairness::groupOrNullGroup).toArray(Column[]::new));
   }
 }

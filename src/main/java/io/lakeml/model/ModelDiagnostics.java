@@ -25,24 +25,27 @@ import scala.Tuple2;
 
 /**
  * What the report draws of a model version besides its metrics: ROC and precision-recall curves of
- * the test split, downsampled to at most {@link #MAX_POINTS} points (MLlib's binned
- * {@link BinaryClassificationMetrics}), and the feature importances or coefficients of the fitted
+ * the test split, downsampled to at most {@link #MAX_POINTS} points (MLlib's binned {@link
+ * BinaryClassificationMetrics}), and the feature importances or coefficients of the fitted
  * classifier, named after the feature vector's slots. Both are small enough for a registry row.
  */
 public final class ModelDiagnostics {
   /** Most points stored per curve. */
   static final int MAX_POINTS = 100;
+
   /** Most features stored, by absolute value. */
   static final int MAX_FEATURES = 30;
 
-
-  /** Curves of a binary model on scored rows; {@code roc} points are (FPR, TPR), {@code pr} points (recall, precision). */
+  /**
+   * Curves of a binary model on scored rows; {@code roc} points are (FPR, TPR), {@code pr} points
+   * (recall, precision).
+   */
   public record Curves(List<Row> roc, List<Row> pr) {}
 
   /**
    * Importances ("importance") or coefficients ("coefficient") by feature slot, largest magnitude
-   * first, and summed per input column ({@code byColumn}: the slots of one categorical column — named
-   * {@code column = value} by prepare — added up; for coefficients their absolute values).
+   * first, and summed per input column ({@code byColumn}: the slots of one categorical column —
+   * named {@code column = value} by prepare — added up; for coefficients their absolute values).
    */
   public record Importances(String kind, List<Row> features, List<Row> byColumn) {}
 
@@ -54,26 +57,44 @@ public final class ModelDiagnostics {
    */
   public static Curves curves(Dataset<Row> scored) {
     List<String> cols = List.of(scored.columns());
-    Column score = element_at(functions.vector_to_array(col(cols.contains("probability") ? "probability" : "rawPrediction"), "float64"), 2);
-    var pairs = scored.select(score.as("s"), col(Algorithms.LABEL).cast("double").as("y")).toJavaRDD()
-        .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd();
+    Column score =
+        element_at(
+            functions.vector_to_array(
+                col(cols.contains("probability") ? "probability" : "rawPrediction"), "float64"),
+            2);
+    var pairs =
+        scored
+            .select(score.as("s"), col(Algorithms.LABEL).cast("double").as("y"))
+            .toJavaRDD()
+            .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1)))
+            .rdd();
     // two fewer bins than points: the curves add their end points
     BinaryClassificationMetrics m = new BinaryClassificationMetrics(pairs, MAX_POINTS - 2);
     try {
       // bounded: at most MAX_POINTS thresholds (the metrics object downsamples the curve)
       List<Double> thresholds = m.thresholds().toJavaRDD().map(t -> (Double) t).collect();
-      return new Curves(points(m.roc().toJavaRDD().collect(), thresholds, true), points(m.pr().toJavaRDD().collect(), thresholds, false));
+      // bounded: the curves as downsampled, at most MAX_POINTS points each
+      return new Curves(
+          points(m.roc().toJavaRDD().collect(), thresholds, true),
+          points(m.pr().toJavaRDD().collect(), thresholds, false));
     } finally {
       m.unpersist();
     }
   }
 
-  /** ROC has an extra point at each end, PR one at the start; the points between match the thresholds in order. */
-  private static List<Row> points(List<Tuple2<Object, Object>> xy, List<Double> thresholds, boolean roc) {
+  /**
+   * ROC has an extra point at each end, PR one at the start; the points between match the
+   * thresholds in order.
+   */
+  private static List<Row> points(
+      List<Tuple2<Object, Object>> xy, List<Double> thresholds, boolean roc) {
     List<Row> out = new ArrayList<>();
     for (int i = 0; i < xy.size(); i++) {
       int t = i - 1;
-      Double threshold = t >= 0 && t < thresholds.size() && !(roc && i == xy.size() - 1) ? thresholds.get(t) : null;
+      Double threshold =
+          t >= 0 && t < thresholds.size() && !(roc && i == xy.size() - 1)
+              ? thresholds.get(t)
+              : null;
       out.add(RowFactory.create((Double) xy.get(i)._1(), (Double) xy.get(i)._2(), threshold));
     }
     return thin(out);
@@ -93,12 +114,13 @@ public final class ModelDiagnostics {
 
   /**
    * Feature importances of tree models, coefficients of binary linear models, the L2 norm of each
-   * slot's coefficients over the classes of a multinomial logistic regression; null for other models
-   * (e.g. naive Bayes, whose columns permutation importance measures).
+   * slot's coefficients over the classes of a multinomial logistic regression; null for other
+   * models (e.g. naive Bayes, whose columns permutation importance measures).
    *
    * @param features the gold feature column's schema field (its ML attributes name the slots)
    */
-  public static Importances importances(Model<?> model, org.apache.spark.sql.types.StructField features) {
+  public static Importances importances(
+      Model<?> model, org.apache.spark.sql.types.StructField features) {
     String kind;
     Vector v;
     if (model instanceof RandomForestClassificationModel m) {
@@ -150,21 +172,35 @@ public final class ModelDiagnostics {
     List<Row> byColumn = new ArrayList<>();
     columns.forEach((c, x) -> byColumn.add(RowFactory.create(c, x)));
     byColumn.sort(Comparator.comparingDouble((Row r) -> -r.getDouble(1)));
-    return new Importances(kind, out.subList(0, Math.min(MAX_FEATURES, out.size())), byColumn.subList(0, Math.min(MAX_FEATURES, byColumn.size())));
+    return new Importances(
+        kind,
+        out.subList(0, Math.min(MAX_FEATURES, out.size())),
+        byColumn.subList(0, Math.min(MAX_FEATURES, byColumn.size())));
   }
 
-  /** The input column of a slot name: {@code sex} for {@code sex = male}, the name itself otherwise. */
+  /**
+   * The input column of a slot name: {@code sex} for {@code sex = male}, the name itself otherwise.
+   */
   static String column(String slot) {
     int i = slot.indexOf(" = ");
     return i < 0 ? slot : slot.substring(0, i);
   }
 
-  /** Slot names from the vector's ML attributes (e.g. {@code sex_onehot_male}); {@code f<i>} where unnamed. */
+  /**
+   * Slot names from the vector's ML attributes (e.g. {@code sex_onehot_male}); {@code f<i>} where
+   * unnamed.
+   */
   static List<String> names(org.apache.spark.sql.types.StructField field, int size) {
     List<String> names = new ArrayList<>();
-    Attribute[] attrs = field == null ? null : AttributeGroup.fromStructField(field).attributes().getOrElse(() -> null);
+    Attribute[] attrs =
+        field == null
+            ? null
+            : AttributeGroup.fromStructField(field).attributes().getOrElse(() -> null);
     for (int i = 0; i < size; i++) {
-      String n = attrs != null && i < attrs.length && attrs[i].name().isDefined() ? attrs[i].name().get() : null;
+      String n =
+          attrs != null && i < attrs.length && attrs[i].name().isDefined()
+              ? attrs[i].name().get()
+              : null;
       names.add(n == null ? "f" + i : n);
     }
     return names;

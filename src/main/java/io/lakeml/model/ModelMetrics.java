@@ -20,21 +20,29 @@ import org.apache.spark.sql.Row;
  */
 public final class ModelMetrics {
   static final List<String> BINARY = List.of("areaUnderROC", "areaUnderPR");
-  static final List<String> MULTICLASS = List.of("f1", "accuracy", "weightedPrecision", "weightedRecall");
+  static final List<String> MULTICLASS =
+      List.of("f1", "accuracy", "weightedPrecision", "weightedRecall");
 
   private ModelMetrics() {}
 
   /**
    * The evaluator for a selection metric. Binary curves unbinned (numBins 0): MLlib's default bins
-   * more than 1,000 distinct scores within the partitions of a sampled sort, so the same predictions
-   * gave AUCs 1e-5 apart from run to run, and reproduce of a 1M-row version failed its 1e-9 check.
+   * more than 1,000 distinct scores within the partitions of a sampled sort, so the same
+   * predictions gave AUCs 1e-5 apart from run to run, and reproduce of a 1M-row version failed its
+   * 1e-9 check.
    */
   public static Evaluator evaluator(String metric) {
     if (BINARY.contains(metric)) {
-      return new BinaryClassificationEvaluator().setMetricName(metric).setLabelCol(Algorithms.LABEL).setRawPredictionCol("rawPrediction")
+      return new BinaryClassificationEvaluator()
+          .setMetricName(metric)
+          .setLabelCol(Algorithms.LABEL)
+          .setRawPredictionCol("rawPrediction")
           .setNumBins(0);
     }
-    return new MulticlassClassificationEvaluator().setMetricName(metric).setLabelCol(Algorithms.LABEL).setPredictionCol("prediction");
+    return new MulticlassClassificationEvaluator()
+        .setMetricName(metric)
+        .setLabelCol(Algorithms.LABEL)
+        .setPredictionCol("prediction");
   }
 
   /**
@@ -44,11 +52,13 @@ public final class ModelMetrics {
    * the four multiclass ones, instead of a pass per metric.
    */
   public static Map<String, Double> all(Dataset<Row> scored, boolean binary) {
-    Dataset<Row> cached = scored.select(col(Algorithms.LABEL), col("prediction"), col("rawPrediction")).cache();
+    Dataset<Row> cached =
+        scored.select(col(Algorithms.LABEL), col("prediction"), col("rawPrediction")).cache();
     try {
       Map<String, Double> out = new LinkedHashMap<>();
       if (binary) {
-        BinaryClassificationMetrics b = ((BinaryClassificationEvaluator) evaluator(BINARY.get(0))).getMetrics(cached);
+        BinaryClassificationMetrics b =
+            ((BinaryClassificationEvaluator) evaluator(BINARY.get(0))).getMetrics(cached);
         try {
           out.put("areaUnderROC", b.areaUnderROC());
           out.put("areaUnderPR", b.areaUnderPR());
@@ -56,7 +66,8 @@ public final class ModelMetrics {
           b.unpersist();
         }
       }
-      MulticlassMetrics m = ((MulticlassClassificationEvaluator) evaluator(MULTICLASS.get(0))).getMetrics(cached);
+      MulticlassMetrics m =
+          ((MulticlassClassificationEvaluator) evaluator(MULTICLASS.get(0))).getMetrics(cached);
       out.put("f1", m.weightedFMeasure());
       out.put("accuracy", m.accuracy());
       out.put("weightedPrecision", m.weightedPrecision());

@@ -20,27 +20,38 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * Permutation importance of any classifier (Breiman; scikit-learn's {@code permutation_importance}):
- * how much the model's score on held-out rows drops when one input column's values are shuffled
- * among the rows, breaking its link with the label while keeping its distribution. A one-hot column
- * moves as one block, so the importance is per column of the dataset, not per slot. The score is AUC
- * for a binary label and accuracy for a multiclass one, computed on the driver over a bounded sample
- * of the validation split with the model's own single-row prediction, so the cost does not grow
- * with the data: at most {@link #MAX_ROWS} rows and {@link #BUDGET} row predictions in all.
+ * Permutation importance of any classifier (Breiman; scikit-learn's {@code
+ * permutation_importance}): how much the model's score on held-out rows drops when one input
+ * column's values are shuffled among the rows, breaking its link with the label while keeping its
+ * distribution. A one-hot column moves as one block, so the importance is per column of the
+ * dataset, not per slot. The score is AUC for a binary label and accuracy for a multiclass one,
+ * computed on the driver over a bounded sample of the validation split with the model's own
+ * single-row prediction, so the cost does not grow with the data: at most {@link #MAX_ROWS} rows
+ * and {@link #BUDGET} row predictions in all.
  */
 public final class PermutationImportance {
   /** Most validation rows scored. */
   static final int MAX_ROWS = 2_000;
-  /** Most single-row predictions over all columns and repeats (rows are fewer when columns are many). */
+
+  /**
+   * Most single-row predictions over all columns and repeats (rows are fewer when columns are
+   * many).
+   */
   static final long BUDGET = 300_000;
+
   /** Fewest rows the estimate is made on. */
   static final int MIN_ROWS = 100;
+
   /** Shuffles per column; the importance is their mean drop. */
   static final int REPEATS = 3;
+
   /** Most columns measured when a native importance ranks them (the registry keeps that many). */
   static final int MAX_COLUMNS = ModelDiagnostics.MAX_FEATURES;
 
-  /** The mean drop in {@code metric} per input column (largest first), on {@code rows} validation rows. */
+  /**
+   * The mean drop in {@code metric} per input column (largest first), on {@code rows} validation
+   * rows.
+   */
   public record Result(String metric, int rows, List<Row> byColumn) {}
 
   private PermutationImportance() {}
@@ -52,8 +63,13 @@ public final class PermutationImportance {
    * column is, on fewer rows. Returns null when the model cannot predict one row at a time or the
    * split holds too few rows of both kinds to score.
    */
-  public static Result measure(Model<?> model, Dataset<Row> validation, StructField features, boolean binary,
-      List<Row> ranking, long seed) {
+  public static Result measure(
+      Model<?> model,
+      Dataset<Row> validation,
+      StructField features,
+      boolean binary,
+      List<Row> ranking,
+      long seed) {
     if (!(model instanceof ClassificationModel<?, ?> classifier)) {
       return null;
     }
@@ -66,11 +82,22 @@ public final class PermutationImportance {
     }
     List<String> columns = new ArrayList<>(slots.keySet());
     if (columns.size() > MAX_COLUMNS && ranking != null && !ranking.isEmpty()) {
-      columns = ranking.stream().map(r -> r.getString(0)).filter(slots::containsKey).limit(MAX_COLUMNS).toList();
+      columns =
+          ranking.stream()
+              .map(r -> r.getString(0))
+              .filter(slots::containsKey)
+              .limit(MAX_COLUMNS)
+              .toList();
     }
-    int rowsWanted = (int) Math.max(MIN_ROWS, Math.min(MAX_ROWS, BUDGET / ((long) REPEATS * columns.size() + 1)));
+    int rowsWanted =
+        (int)
+            Math.max(MIN_ROWS, Math.min(MAX_ROWS, BUDGET / ((long) REPEATS * columns.size() + 1)));
     // bounded: at most MAX_ROWS rows of (label, features) for single-row scoring on the driver
-    List<Row> sample = validation.select(col(Algorithms.LABEL), col(Algorithms.FEATURES)).limit(rowsWanted).collectAsList();
+    List<Row> sample =
+        validation
+            .select(col(Algorithms.LABEL), col(Algorithms.FEATURES))
+            .limit(rowsWanted)
+            .collectAsList();
     int n = sample.size();
     double[] labels = new double[n];
     double[][] x = new double[n][];
@@ -78,7 +105,10 @@ public final class PermutationImportance {
       labels[i] = ((Number) sample.get(i).get(0)).doubleValue();
       x[i] = ((Vector) sample.get(i).get(1)).toArray();
     }
-    if (n < 2 || binary && (Arrays.stream(labels).allMatch(l -> l == 1.0) || Arrays.stream(labels).noneMatch(l -> l == 1.0))) {
+    if (n < 2
+        || binary
+            && (Arrays.stream(labels).allMatch(l -> l == 1.0)
+                || Arrays.stream(labels).noneMatch(l -> l == 1.0))) {
       return null;
     }
     @SuppressWarnings("unchecked")
@@ -103,7 +133,8 @@ public final class PermutationImportance {
       out.add(RowFactory.create(columns.get(c), drop / REPEATS));
     }
     out.sort(Comparator.comparingDouble((Row r) -> -r.getDouble(1)));
-    return new Result(binary ? "areaUnderROC" : "accuracy", n, out.subList(0, Math.min(MAX_COLUMNS, out.size())));
+    return new Result(
+        binary ? "areaUnderROC" : "accuracy", n, out.subList(0, Math.min(MAX_COLUMNS, out.size())));
   }
 
   private static int[] permutation(int n, Random random) {
@@ -121,7 +152,8 @@ public final class PermutationImportance {
   }
 
   /** AUC of the positive class's score (binary) or accuracy of the predicted class (multiclass). */
-  static double score(ClassificationModel<Vector, ?> m, double[][] x, double[] labels, boolean binary) {
+  static double score(
+      ClassificationModel<Vector, ?> m, double[][] x, double[] labels, boolean binary) {
     int n = x.length;
     if (m instanceof BatchPredictor batch) {
       double[][] p = batch.probabilities(x);
@@ -144,7 +176,10 @@ public final class PermutationImportance {
     double[] s = new double[n];
     for (int i = 0; i < n; i++) {
       Vector v = Vectors.dense(x[i]);
-      s[i] = m instanceof ProbabilisticClassificationModel<Vector, ?> p ? p.predictProbability(v).apply(1) : m.predictRaw(v).apply(1);
+      s[i] =
+          m instanceof ProbabilisticClassificationModel<Vector, ?> p
+              ? p.predictProbability(v).apply(1)
+              : m.predictRaw(v).apply(1);
     }
     return auc(s, labels);
   }

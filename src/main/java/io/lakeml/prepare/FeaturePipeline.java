@@ -19,10 +19,11 @@ import org.apache.spark.ml.feature.StringIndexer;
 import org.apache.spark.ml.feature.VectorAssembler;
 
 /**
- * The Spark ml feature pipeline of a dataset: derived features and constant fills (SQL), imputation,
- * category indexing and one-hot encoding, numeric scaling, assembly into {@code features}. Fitted on
- * the training split only and saved, so tune and batch scoring apply exactly the same statistics.
- * Categories never seen in training map to an extra "unknown" slot instead of failing.
+ * The Spark ml feature pipeline of a dataset: derived features and constant fills (SQL),
+ * imputation, category indexing and one-hot encoding, numeric scaling, assembly into {@code
+ * features}. Fitted on the training split only and saved, so tune and batch scoring apply exactly
+ * the same statistics. Categories never seen in training map to an extra "unknown" slot instead of
+ * failing.
  */
 final class FeaturePipeline {
   static final String FEATURES = GoldTable.FEATURES;
@@ -56,13 +57,28 @@ final class FeaturePipeline {
     for (String c : in.numeric()) {
       Missing m = prep.missingFor(c, true);
       String cast = "CAST(`" + c + "` AS DOUBLE)";
-      outer.append(", ").append(m.policy() == MissingPolicy.CONSTANT ? "coalesce(" + cast + ", " + Double.parseDouble(m.value().orElseThrow()) + ")" : cast)
-          .append(" AS `").append(num(c)).append('`');
+      outer
+          .append(", ")
+          .append(
+              m.policy() == MissingPolicy.CONSTANT
+                  ? "coalesce(" + cast + ", " + Double.parseDouble(m.value().orElseThrow()) + ")"
+                  : cast)
+          .append(" AS `")
+          .append(num(c))
+          .append('`');
     }
     for (String c : in.categorical()) {
       Missing m = prep.missingFor(c, false);
-      String fill = m.policy() == MissingPolicy.CONSTANT ? m.value().orElseThrow() : MISSING_CATEGORY;
-      outer.append(", coalesce(CAST(`").append(c).append("` AS STRING), '").append(fill.replace("'", "\\'")).append("') AS `").append(cat(c)).append('`');
+      String fill =
+          m.policy() == MissingPolicy.CONSTANT ? m.value().orElseThrow() : MISSING_CATEGORY;
+      outer
+          .append(", coalesce(CAST(`")
+          .append(c)
+          .append("` AS STRING), '")
+          .append(fill.replace("'", "\\'"))
+          .append("') AS `")
+          .append(cat(c))
+          .append('`');
     }
     stages.add(new SQLTransformer().setStatement(outer + " FROM (" + sql + " FROM __THIS__)"));
 
@@ -76,21 +92,35 @@ final class FeaturePipeline {
     }
     java.util.Set<String> imputed = new java.util.HashSet<>();
     for (Map.Entry<String, List<String>> e : byStrategy.entrySet()) {
-      stages.add(new Imputer().setStrategy(e.getKey())
-          .setInputCols(e.getValue().stream().map(FeaturePipeline::num).toArray(String[]::new))
-          .setOutputCols(e.getValue().stream().map(c -> "__imp_" + c).toArray(String[]::new)));
+      stages.add(
+          new Imputer()
+              .setStrategy(e.getKey())
+              .setInputCols(e.getValue().stream().map(FeaturePipeline::num).toArray(String[]::new))
+              .setOutputCols(e.getValue().stream().map(c -> "__imp_" + c).toArray(String[]::new)));
       imputed.addAll(e.getValue());
     }
 
     List<String> assembled = new ArrayList<>();
     // 3. numeric scaling fitted on train
     if (!in.numeric().isEmpty()) {
-      stages.add(new VectorAssembler().setInputCols(in.numeric().stream().map(c -> imputed.contains(c) ? "__imp_" + c : num(c)).toArray(String[]::new))
-          .setOutputCol("__numeric_raw").setHandleInvalid("error"));
+      stages.add(
+          new VectorAssembler()
+              .setInputCols(
+                  in.numeric().stream()
+                      .map(c -> imputed.contains(c) ? "__imp_" + c : num(c))
+                      .toArray(String[]::new))
+              .setOutputCol("__numeric_raw")
+              .setHandleInvalid("error"));
       if (prep.scaling() == DatasetConfig.Scaling.MINMAX) {
-        stages.add(new MinMaxScaler().setInputCol("__numeric_raw").setOutputCol("__numeric_scaled"));
+        stages.add(
+            new MinMaxScaler().setInputCol("__numeric_raw").setOutputCol("__numeric_scaled"));
       } else {
-        stages.add(new StandardScaler().setInputCol("__numeric_raw").setOutputCol("__numeric_scaled").setWithMean(true).setWithStd(true));
+        stages.add(
+            new StandardScaler()
+                .setInputCol("__numeric_raw")
+                .setOutputCol("__numeric_scaled")
+                .setWithMean(true)
+                .setWithStd(true));
       }
       assembled.add("__numeric_scaled");
     }
@@ -99,28 +129,44 @@ final class FeaturePipeline {
       String[] cats = in.categorical().stream().map(FeaturePipeline::cat).toArray(String[]::new);
       String[] idx = in.categorical().stream().map(c -> "__idx_" + c).toArray(String[]::new);
       String[] ohe = in.categorical().stream().map(c -> "__ohe_" + c).toArray(String[]::new);
-      stages.add(new StringIndexer().setInputCols(cats).setOutputCols(idx).setHandleInvalid("keep")
-          .setStringOrderType("frequencyDesc"));
-      stages.add(new OneHotEncoder().setInputCols(idx).setOutputCols(ohe).setHandleInvalid("keep").setDropLast(true));
+      stages.add(
+          new StringIndexer()
+              .setInputCols(cats)
+              .setOutputCols(idx)
+              .setHandleInvalid("keep")
+              .setStringOrderType("frequencyDesc"));
+      stages.add(
+          new OneHotEncoder()
+              .setInputCols(idx)
+              .setOutputCols(ohe)
+              .setHandleInvalid("keep")
+              .setDropLast(true));
       assembled.addAll(List.of(ohe));
     }
-    stages.add(new VectorAssembler().setInputCols(assembled.toArray(new String[0])).setOutputCol(FEATURES));
+    stages.add(
+        new VectorAssembler()
+            .setInputCols(assembled.toArray(new String[0]))
+            .setOutputCol(FEATURES));
     return new Pipeline().setStages(stages.toArray(new PipelineStage[0]));
   }
 
   /**
-   * The feature vector's slot names in the dataset's own terms: a scaled numeric slot is named by its
-   * column ({@code age}), a one-hot slot by column and value ({@code sex = male}; the slot for values
-   * never seen in training {@code sex = (unseen)}). Importances and coefficients then read as the user
-   * wrote the configuration, instead of {@code __numeric_scaled_0} or {@code __ohe_sex_male}.
+   * The feature vector's slot names in the dataset's own terms: a scaled numeric slot is named by
+   * its column ({@code age}), a one-hot slot by column and value ({@code sex = male}; the slot for
+   * values never seen in training {@code sex = (unseen)}). Importances and coefficients then read
+   * as the user wrote the configuration, instead of {@code __numeric_scaled_0} or {@code
+   * __ohe_sex_male}.
    */
-  static org.apache.spark.sql.types.Metadata readableNames(org.apache.spark.sql.types.StructField features, Inputs in) {
-    org.apache.spark.ml.attribute.AttributeGroup group = org.apache.spark.ml.attribute.AttributeGroup.fromStructField(features);
+  static org.apache.spark.sql.types.Metadata readableNames(
+      org.apache.spark.sql.types.StructField features, Inputs in) {
+    org.apache.spark.ml.attribute.AttributeGroup group =
+        org.apache.spark.ml.attribute.AttributeGroup.fromStructField(features);
     if (group.attributes().isEmpty()) {
       return features.metadata();
     }
     org.apache.spark.ml.attribute.Attribute[] attrs = group.attributes().get();
-    org.apache.spark.ml.attribute.Attribute[] named = new org.apache.spark.ml.attribute.Attribute[attrs.length];
+    org.apache.spark.ml.attribute.Attribute[] named =
+        new org.apache.spark.ml.attribute.Attribute[attrs.length];
     for (int i = 0; i < attrs.length; i++) {
       String name = attrs[i].name().isDefined() ? attrs[i].name().get() : null;
       named[i] = name == null ? attrs[i] : attrs[i].withName(readable(name, in));

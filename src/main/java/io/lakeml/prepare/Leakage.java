@@ -23,8 +23,8 @@ import org.apache.spark.sql.expressions.Window;
  * row, all features in one aggregation. A numeric feature's score is its raw value, on the training
  * split (nulls left out). A categorical feature's score is its value's label rate on the training
  * split, applied to the validation split (values unseen in training get the training base rate): a
- * column unique per row then scores 0.5 instead of a spurious 1.0, while a renamed copy of the label
- * still scores 1.0.
+ * column unique per row then scores 0.5 instead of a spurious 1.0, while a renamed copy of the
+ * label still scores 1.0.
  */
 final class Leakage {
   /** One feature's single-feature AUC; {@code strength} = max(AUC, 1 − AUC). */
@@ -44,27 +44,59 @@ final class Leakage {
 
   /**
    * @param train training rows with the features and {@code label} (1.0 / 0.0)
-   * @param held  rows the categorical rates are applied to (the validation split; the training rows
-   *              when there is no validation split)
+   * @param held rows the categorical rates are applied to (the validation split; the training rows
+   *     when there is no validation split)
    * @return every feature's association, strongest first
    */
-  static List<Association> measure(Dataset<Row> train, Dataset<Row> held, String label, List<String> numeric, List<String> categorical) {
+  static List<Association> measure(
+      Dataset<Row> train,
+      Dataset<Row> held,
+      String label,
+      List<String> numeric,
+      List<String> categorical) {
     List<Dataset<Row>> scored = new ArrayList<>();
     if (!numeric.isEmpty()) {
-      Column[] items = numeric.stream().map(f -> struct(lit(f).as(FEATURE), col(f).cast("double").as(SCORE))).toArray(Column[]::new);
-      scored.add(train.select(explode(array(items)).as("p"), col(label).as(Y))
-          .select(col("p." + FEATURE).as(FEATURE), lit("numeric").as(KIND), col("p." + SCORE).as(SCORE), col(Y))
-          .where(col(SCORE).isNotNull()));
+      Column[] items =
+          numeric.stream()
+              .map(f -> struct(lit(f).as(FEATURE), col(f).cast("double").as(SCORE)))
+              .toArray(Column[]::new);
+      scored.add(
+          train
+              .select(explode(array(items)).as("p"), col(label).as(Y))
+              .select(
+                  col("p." + FEATURE).as(FEATURE),
+                  lit("numeric").as(KIND),
+                  col("p." + SCORE).as(SCORE),
+                  col(Y))
+              .where(col(SCORE).isNotNull()));
     }
     if (!categorical.isEmpty()) {
-      Column[] items = categorical.stream()
-          .map(f -> struct(lit(f).as(FEATURE), coalesce(col(f).cast("string"), lit(NULL_VALUE)).as("value"))).toArray(Column[]::new);
-      Dataset<Row> trainLong = train.select(explode(array(items)).as("p"), col(label).as(Y)).select(col("p." + FEATURE).as(FEATURE), col("p.value").as("value"), col(Y));
+      Column[] items =
+          categorical.stream()
+              .map(
+                  f ->
+                      struct(
+                          lit(f).as(FEATURE),
+                          coalesce(col(f).cast("string"), lit(NULL_VALUE)).as("value")))
+              .toArray(Column[]::new);
+      Dataset<Row> trainLong =
+          train
+              .select(explode(array(items)).as("p"), col(label).as(Y))
+              .select(col("p." + FEATURE).as(FEATURE), col("p.value").as("value"), col(Y));
       Dataset<Row> rates = trainLong.groupBy(FEATURE, "value").agg(avg(col(Y)).as("rate"));
       Dataset<Row> base = trainLong.groupBy(FEATURE).agg(avg(col(Y)).as("base"));
-      Dataset<Row> heldLong = held.select(explode(array(items)).as("p"), col(label).as(Y)).select(col("p." + FEATURE).as(FEATURE), col("p.value").as("value"), col(Y));
-      scored.add(heldLong.join(rates, new String[] {FEATURE, "value"}, "left").join(base, new String[] {FEATURE}, "left")
-          .select(col(FEATURE), lit("categorical").as(KIND), coalesce(col("rate"), col("base")).as(SCORE), col(Y)));
+      Dataset<Row> heldLong =
+          held.select(explode(array(items)).as("p"), col(label).as(Y))
+              .select(col("p." + FEATURE).as(FEATURE), col("p.value").as("value"), col(Y));
+      scored.add(
+          heldLong
+              .join(rates, new String[] {FEATURE, "value"}, "left")
+              .join(base, new String[] {FEATURE}, "left")
+              .select(
+                  col(FEATURE),
+                  lit("categorical").as(KIND),
+                  coalesce(col("rate"), col("base")).as(SCORE),
+                  col(Y)));
     }
     if (scored.isEmpty()) {
       return List.of();
@@ -74,21 +106,39 @@ final class Leakage {
       all = all.unionByName(scored.get(i));
     }
     // one row per distinct (feature, score): ties collapse, so the AUC below counts them as half
-    Dataset<Row> levels = all.groupBy(FEATURE, KIND, SCORE).agg(sum(col(Y)).as("pos"), count(lit(1)).minus(sum(col(Y))).as("neg"));
-    Column posUpTo = sum(col("pos")).over(Window.partitionBy(FEATURE).orderBy(SCORE).rowsBetween(Window.unboundedPreceding(), Window.currentRow()));
-    // per negative: the positives scored below it, plus half of those tied with it = P(pos < neg) + ½ P(tie) summed
-    Dataset<Row> below = levels.withColumn("below", col("neg").multiply(posUpTo.minus(col("pos").multiply(0.5))));
+    Dataset<Row> levels =
+        all.groupBy(FEATURE, KIND, SCORE)
+            .agg(sum(col(Y)).as("pos"), count(lit(1)).minus(sum(col(Y))).as("neg"));
+    Column posUpTo =
+        sum(col("pos"))
+            .over(
+                Window.partitionBy(FEATURE)
+                    .orderBy(SCORE)
+                    .rowsBetween(Window.unboundedPreceding(), Window.currentRow()));
+    // per negative: the positives scored below it, plus half of those tied with it = P(pos < neg) +
+    // ½ P(tie) summed
+    Dataset<Row> below =
+        levels.withColumn("below", col("neg").multiply(posUpTo.minus(col("pos").multiply(0.5))));
     List<Association> out = new ArrayList<>();
     // bounded: one row per feature
-    for (Row r : below.groupBy(FEATURE, KIND).agg(sum("below"), sum("pos"), sum("neg")).collectAsList()) {
+    for (Row r :
+        below.groupBy(FEATURE, KIND).agg(sum("below"), sum("pos"), sum("neg")).collectAsList()) {
       double pos = r.getDouble(3);
       double neg = r.getDouble(4);
       if (pos == 0 || neg == 0) {
         continue; // one class only: no separation to measure
       }
-      out.add(new Association(r.getString(0), r.getString(1), 1 - r.getDouble(2) / (pos * neg), (long) (pos + neg)));
+      out.add(
+          new Association(
+              r.getString(0),
+              r.getString(1),
+              1 - r.getDouble(2) / (pos * neg),
+              (long) (pos + neg)));
     }
-    out.sort(Comparator.comparingDouble(Association::strength).reversed().thenComparing(Association::feature));
+    out.sort(
+        Comparator.comparingDouble(Association::strength)
+            .reversed()
+            .thenComparing(Association::feature));
     return out;
   }
 }

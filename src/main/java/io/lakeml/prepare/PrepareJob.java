@@ -35,7 +35,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -47,11 +46,14 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class PrepareJob implements Job {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareJob.class);
+
   /** Gold column names ({@link GoldTable}). */
   public static final String LABEL = GoldTable.LABEL;
+
   public static final String WEIGHT = GoldTable.WEIGHT;
   public static final String SPLIT = GoldTable.SPLIT;
   public static final String FEATURES = GoldTable.FEATURES;
+
   /** Most classes a multiclass label may have. */
   static final int MAX_CLASSES = 1000;
 
@@ -75,21 +77,37 @@ public final class PrepareJob implements Job {
     LakeCatalog.Table silver = cat.silver(ds.name());
     LakeCatalog.Table gold = cat.gold(ds.name());
     long silverVersion = Lineage.requireInput(ctx, silver, "etl");
-    DatasetConfig.Label label = ds.label().orElseThrow(() -> new JobFailure(
-        "dataset '" + ds.name() + "' declares no label, so there is nothing to prepare for training. Add dataset.label { column, positive }."));
+    DatasetConfig.Label label =
+        ds.label()
+            .orElseThrow(
+                () ->
+                    new JobFailure(
+                        "dataset '"
+                            + ds.name()
+                            + "' declares no label, so there is nothing to prepare for training. Add dataset.label { column, positive }."));
     FeaturePipeline.Inputs inputs = FeaturePipeline.inputs(ds);
     if (inputs.numeric().isEmpty() && inputs.categorical().isEmpty()) {
-      throw new JobFailure("dataset '" + ds.name() + "' declares no features. Add dataset.features { numeric = [...], categorical = [...] }.");
+      throw new JobFailure(
+          "dataset '"
+              + ds.name()
+              + "' declares no features. Add dataset.features { numeric = [...], categorical = [...] }.");
     }
-    java.util.Optional<JobResult> skip = Lineage.skipIfCurrent(ctx, name(), silver, silverVersion, gold);
+    java.util.Optional<JobResult> skip =
+        Lineage.skipIfCurrent(ctx, name(), silver, silverVersion, gold);
     if (skip.isPresent()) {
       return skip.get();
     }
 
     ctx.step("validating " + silver.name() + " version " + silverVersion);
     List<String> dataCols = ds.columnNames();
-    Dataset<Row> input = spark.read().format("delta").option("versionAsOf", silverVersion).load(silver.path())
-        .select(dataCols.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+    Dataset<Row> input =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", silverVersion)
+            .load(silver.path())
+            .select(
+                dataCols.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
     QualityRules.Evaluation eval = QualityRules.evaluate(input, ds);
     long rowsIn = eval.rowCount();
     writeQuality(ctx, eval.results());
@@ -103,11 +121,14 @@ public final class PrepareJob implements Job {
       }
     }
     if (!failures.isEmpty()) {
-      throw new JobFailure("validation failed, no gold version written: " + String.join("; ", failures)
-          + ". Results are in _system.quality; fix the data or the rule (dataset.validation.rules).");
+      throw new JobFailure(
+          "validation failed, no gold version written: "
+              + String.join("; ", failures)
+              + ". Results are in _system.quality; fix the data or the rule (dataset.validation.rules).");
     }
 
-    // rows dropped by rules go to quarantine; rows without a label or with a missing 'drop' feature are left out
+    // rows dropped by rules go to quarantine; rows without a label or with a missing 'drop' feature
+    // are left out
     Dataset<Row> flagged = eval.rows().persist();
     try {
       return prepare(ctx, flagged, rowsIn, silverVersion, label, inputs, violated);
@@ -116,8 +137,14 @@ public final class PrepareJob implements Job {
     }
   }
 
-  private JobResult prepare(JobContext ctx, Dataset<Row> flagged, long rowsIn, long silverVersion,
-      DatasetConfig.Label label, FeaturePipeline.Inputs inputs, long violated) {
+  private JobResult prepare(
+      JobContext ctx,
+      Dataset<Row> flagged,
+      long rowsIn,
+      long silverVersion,
+      DatasetConfig.Label label,
+      FeaturePipeline.Inputs inputs,
+      long violated) {
     DatasetConfig ds = ctx.dataset();
     SparkSession spark = ctx.spark();
     LakeCatalog cat = ctx.catalog();
@@ -127,10 +154,22 @@ public final class PrepareJob implements Job {
     long quarantined = rejected.count();
     if (quarantined > 0) {
       ctx.step("quarantining " + quarantined + " row(s) dropped by validation rules");
-      Dataset<Row> q = rejected.select(lit(ctx.catalog().silver(ds.name()).name()).as(Columns.SOURCE_FILE),
-          col(QualityRules.DROP_REASON).as(Quarantine.REASON),
-          to_json(struct(dataCols.stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new))).as(Quarantine.RAW_RECORD));
-      Quarantine.append(ctx, name(), q, "lakeml-prepare-" + ds.name() + "-" + ctx.config().datasetHash().substring(0, 16), silverVersion);
+      Dataset<Row> q =
+          rejected.select(
+              lit(ctx.catalog().silver(ds.name()).name()).as(Columns.SOURCE_FILE),
+              col(QualityRules.DROP_REASON).as(Quarantine.REASON),
+              to_json(
+                      struct(
+                          dataCols.stream()
+                              .map(org.apache.spark.sql.functions::col)
+                              .toArray(Column[]::new)))
+                  .as(Quarantine.RAW_RECORD));
+      Quarantine.append(
+          ctx,
+          name(),
+          q,
+          "lakeml-prepare-" + ds.name() + "-" + ctx.config().datasetHash().substring(0, 16),
+          silverVersion);
     }
     Column usable = col(label.column()).isNotNull();
     for (String c : ds.features().numeric()) {
@@ -146,42 +185,74 @@ public final class PrepareJob implements Job {
     Dataset<Row> kept = flagged.where(dropped.unary_$bang());
     Dataset<Row> labelled = kept.where(usable);
     List<String> classes = classes(labelled, label);
-    // the label's nominal metadata names the classes (index → value); classifiers read the class count from it
-    org.apache.spark.sql.types.Metadata labelMeta = org.apache.spark.ml.attribute.NominalAttribute.defaultAttr()
-        .withName(LABEL).withValues(classes.toArray(new String[0])).toMetadata();
-    Column labelValue = label.binary()
-        ? when(col(label.column()).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)
-        : org.apache.spark.sql.functions.array_position(
-            org.apache.spark.sql.functions.array(classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)),
-            col(label.column()).cast("string")).minus(1).cast("double");
+    // the label's nominal metadata names the classes (index → value); classifiers read the class
+    // count from it
+    org.apache.spark.sql.types.Metadata labelMeta =
+        org.apache.spark.ml.attribute.NominalAttribute.defaultAttr()
+            .withName(LABEL)
+            .withValues(classes.toArray(new String[0]))
+            .toMetadata();
+    Column labelValue =
+        label.binary()
+            ? when(col(label.column()).cast("string").equalTo(label.positive().get()), 1.0)
+                .otherwise(0.0)
+            : org.apache
+                .spark
+                .sql
+                .functions
+                .array_position(
+                    org.apache.spark.sql.functions.array(
+                        classes.stream()
+                            .map(org.apache.spark.sql.functions::lit)
+                            .toArray(Column[]::new)),
+                    col(label.column()).cast("string"))
+                .minus(1)
+                .cast("double");
     Dataset<Row> ready = labelled.withColumn(LABEL, labelValue.as(LABEL, labelMeta));
 
-    ctx.step("splitting " + String.format("%.0f/%.0f/%.0f", 100 * ds.prepare().split().train(),
-        100 * ds.prepare().split().validation(), 100 * ds.prepare().split().test()));
+    ctx.step(
+        "splitting "
+            + String.format(
+                "%.0f/%.0f/%.0f",
+                100 * ds.prepare().split().train(),
+                100 * ds.prepare().split().validation(),
+                100 * ds.prepare().split().test()));
     Dataset<Row> split = Splitter.assign(ready, ds, dataCols, rowsIn).persist();
     try {
       Map<String, Object> splits = new LinkedHashMap<>();
       long usableRows = 0;
       // bounded: one row per split
-      for (Row r : split.groupBy(SPLIT).agg(count(lit(1)), avg(col(LABEL))).orderBy(SPLIT).collectAsList()) {
-        splits.put(r.getString(0), Map.of("rows", r.getLong(1), "labelRate", Math.round(r.getDouble(2) * 10000) / 10000.0));
+      for (Row r :
+          split.groupBy(SPLIT).agg(count(lit(1)), avg(col(LABEL))).orderBy(SPLIT).collectAsList()) {
+        splits.put(
+            r.getString(0),
+            Map.of(
+                "rows", r.getLong(1), "labelRate", Math.round(r.getDouble(2) * 10000) / 10000.0));
         usableRows += r.getLong(1);
       }
       if (!splits.containsKey(Splitter.TRAIN)) {
-        throw new JobFailure("no usable training rows in " + cat.silver(ds.name()).name() + " (" + rowsIn + " rows, "
-            + quarantined + " dropped by rules). Check the label column and the validation rules.");
+        throw new JobFailure(
+            "no usable training rows in "
+                + cat.silver(ds.name()).name()
+                + " ("
+                + rowsIn
+                + " rows, "
+                + quarantined
+                + " dropped by rules). Check the label column and the validation rules.");
       }
 
       List<Map<String, Object>> association = leakageGuard(ctx, split, inputs, label);
 
       ctx.step("fitting the feature pipeline on the training split");
-      PipelineModel model = FeaturePipeline.build(ds).fit(split.where(col(SPLIT).equalTo(Splitter.TRAIN)));
+      PipelineModel model =
+          FeaturePipeline.build(ds).fit(split.where(col(SPLIT).equalTo(Splitter.TRAIN)));
       String modelPath = cat.featurePipeline(ds.name(), ctx.runId());
       try {
         model.write().overwrite().save(modelPath);
         SavedModels.saved(ctx.spark(), modelPath, model);
       } catch (java.io.IOException e) {
-        throw new JobFailure("cannot save the feature pipeline to " + modelPath + ": " + e.getMessage(), e);
+        throw new JobFailure(
+            "cannot save the feature pipeline to " + modelPath + ": " + e.getMessage(), e);
       }
 
       List<Column> goldCols = new ArrayList<>();
@@ -200,47 +271,77 @@ public final class PrepareJob implements Job {
       Dataset<Row> weighted = split.withColumn(WEIGHT, lit(1.0));
       Map<String, Double> weights = null;
       if (ds.bias().reweigh()) {
-        ctx.step("reweighing (Kamiran & Calders) by " + ds.sensitive().stream().map(DatasetConfig.Sensitive::column).toList() + " on the training split");
-        Reweighing.Result rw = Reweighing.apply(split, ds, LABEL, WEIGHT, col(SPLIT).equalTo(Splitter.TRAIN));
+        ctx.step(
+            "reweighing (Kamiran & Calders) by "
+                + ds.sensitive().stream().map(DatasetConfig.Sensitive::column).toList()
+                + " on the training split");
+        Reweighing.Result rw =
+            Reweighing.apply(split, ds, LABEL, WEIGHT, col(SPLIT).equalTo(Splitter.TRAIN));
         weighted = rw.rows();
         weights = rw.weights();
       }
       Dataset<Row> goldRows = model.transform(weighted).select(goldCols.toArray(new Column[0]));
-      goldRows = goldRows.withColumn(FEATURES, col(FEATURES).as(FEATURES, FeaturePipeline.readableNames(goldRows.schema().apply(FEATURES), inputs)));
+      goldRows =
+          goldRows.withColumn(
+              FEATURES,
+              col(FEATURES)
+                  .as(
+                      FEATURES,
+                      FeaturePipeline.readableNames(goldRows.schema().apply(FEATURES), inputs)));
 
-      // the profile first, gold last: gold's commit is what makes a rerun skip, so a run that dies in
-      // between (out of memory while profiling a wide table, say) is redone whole, never left without its profile
+      // the profile first, gold last: gold's commit is what makes a rerun skip, so a run that dies
+      // in
+      // between (out of memory while profiling a wide table, say) is redone whole, never left
+      // without its profile
       ctx.step("profiling");
       Dataset<Row> profile = Profiler.profile(spark, split, ds, LABEL, ctx.runId(), ctx.runDate());
       replaceRunDate(ctx, profile, cat.profile());
 
       ctx.step("writing " + cat.gold(ds.name()).name());
-      goldRows.write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-          .option("userMetadata", Lineage.tag(name(), silverVersion, ctx.config().datasetHash(), java.util.Map.of("pipeline", modelPath))).save(cat.gold(ds.name()).path());
+      goldRows
+          .write()
+          .format("delta")
+          .mode("overwrite")
+          .option("overwriteSchema", "true")
+          .option(
+              "userMetadata",
+              Lineage.tag(
+                  name(),
+                  silverVersion,
+                  ctx.config().datasetHash(),
+                  java.util.Map.of("pipeline", modelPath)))
+          .save(cat.gold(ds.name()).path());
       long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();
       ctx.hook(Hooks.Point.GOLD_COMMITTED, goldVersion);
       // the assembler's output metadata knows the vector size: no need to read gold back
-      int featureCount = org.apache.spark.ml.attribute.AttributeGroup.fromStructField(goldRows.schema().apply(FEATURES)).size();
+      int featureCount =
+          org.apache.spark.ml.attribute.AttributeGroup.fromStructField(
+                  goldRows.schema().apply(FEATURES))
+              .size();
 
-      JobResult result = JobResult.succeeded()
-          .metric("rowsIn", rowsIn)
-          .metric("rowsQuarantined", quarantined)
-          .metric("rowsUnusable", rowsIn - quarantined - usableRows)
-          .metric("rowsGold", usableRows)
-          .metric("rulesViolated", violated)
-          .metric("splits", splits)
-          .metric("features", featureCount)
-          .metric("labelAssociation", association)
-          .metric("featurePipeline", modelPath);
+      JobResult result =
+          JobResult.succeeded()
+              .metric("rowsIn", rowsIn)
+              .metric("rowsQuarantined", quarantined)
+              .metric("rowsUnusable", rowsIn - quarantined - usableRows)
+              .metric("rowsGold", usableRows)
+              .metric("rulesViolated", violated)
+              .metric("splits", splits)
+              .metric("features", featureCount)
+              .metric("labelAssociation", association)
+              .metric("featurePipeline", modelPath);
       if (weights != null) {
         result.metric("reweighing", weights);
       }
-      result.read(cat.silver(ds.name()).name(), silverVersion).wrote(cat.gold(ds.name()).name(), goldVersion);
+      result
+          .read(cat.silver(ds.name()).name(), silverVersion)
+          .wrote(cat.gold(ds.name()).name(), goldVersion);
       for (LakeCatalog.Table t : List.of(cat.quality(), cat.profile())) {
         DeltaTables.version(spark, t.path()).ifPresent(v -> result.wrote(t.name(), v));
       }
       if (quarantined > 0) {
-        DeltaTables.version(spark, cat.quarantine().path()).ifPresent(v -> result.wrote(cat.quarantine().name(), v));
+        DeltaTables.version(spark, cat.quarantine().path())
+            .ifPresent(v -> result.wrote(cat.quarantine().name(), v));
       }
       return result;
     } finally {
@@ -249,11 +350,15 @@ public final class PrepareJob implements Job {
   }
 
   /**
-   * Scores every feature alone against a binary label (see {@link Leakage}) and fails the job, before
-   * anything is fitted or written, when one separates it almost perfectly. Returns the five strongest
-   * associations for the summary.
+   * Scores every feature alone against a binary label (see {@link Leakage}) and fails the job,
+   * before anything is fitted or written, when one separates it almost perfectly. Returns the five
+   * strongest associations for the summary.
    */
-  private List<Map<String, Object>> leakageGuard(JobContext ctx, Dataset<Row> split, FeaturePipeline.Inputs inputs, DatasetConfig.Label label) {
+  private List<Map<String, Object>> leakageGuard(
+      JobContext ctx,
+      Dataset<Row> split,
+      FeaturePipeline.Inputs inputs,
+      DatasetConfig.Label label) {
     DatasetConfig.Leakage guard = ctx.dataset().prepare().leakage();
     if (!label.binary() || guard.action() == DatasetConfig.LeakageAction.OFF) {
       return List.of();
@@ -264,18 +369,44 @@ public final class PrepareJob implements Job {
       rows = rows.withColumn(d.name(), org.apache.spark.sql.functions.expr(d.expression()));
     }
     Dataset<Row> train = rows.where(col(SPLIT).equalTo(Splitter.TRAIN));
-    Dataset<Row> held = ctx.dataset().prepare().split().validation() > 0 ? rows.where(col(SPLIT).equalTo(Splitter.VALIDATION)) : train;
-    List<Leakage.Association> found = Leakage.measure(train, held, LABEL, inputs.numeric(), inputs.categorical());
-    List<Leakage.Association> leaks = found.stream().filter(a -> a.strength() >= guard.maxAuc()).toList();
+    Dataset<Row> held =
+        ctx.dataset().prepare().split().validation() > 0
+            ? rows.where(col(SPLIT).equalTo(Splitter.VALIDATION))
+            : train;
+    List<Leakage.Association> found =
+        Leakage.measure(train, held, LABEL, inputs.numeric(), inputs.categorical());
+    List<Leakage.Association> leaks =
+        found.stream().filter(a -> a.strength() >= guard.maxAuc()).toList();
     if (!leaks.isEmpty()) {
-      String what = String.join("; ", leaks.stream().map(a -> String.format(java.util.Locale.ROOT, "%s (%s, AUC %.4f on %d %s rows)", a.feature(), a.kind(),
-          a.auc(), a.rows(), a.kind().equals("numeric") || held == train ? "training" : "validation")).toList());
-      String message = "feature(s) that alone separate the label " + label.column() + " almost perfectly (max(AUC, 1 - AUC) >= "
-          + guard.maxAuc() + "): " + what + ". Such a feature is usually the label under another name or a value known only after the outcome;"
-          + " a model trained with it looks perfect and is useless. Remove it from dataset.features"
-          + (guard.action() == DatasetConfig.LeakageAction.FAIL
-              ? ", or set dataset.prepare.leakage.action = warn if it truly is known when predicting."
-              : " (dataset.prepare.leakage.action = warn: continuing).");
+      String what =
+          String.join(
+              "; ",
+              leaks.stream()
+                  .map(
+                      a ->
+                          String.format(
+                              java.util.Locale.ROOT,
+                              "%s (%s, AUC %.4f on %d %s rows)",
+                              a.feature(),
+                              a.kind(),
+                              a.auc(),
+                              a.rows(),
+                              a.kind().equals("numeric") || held == train
+                                  ? "training"
+                                  : "validation"))
+                  .toList());
+      String message =
+          "feature(s) that alone separate the label "
+              + label.column()
+              + " almost perfectly (max(AUC, 1 - AUC) >= "
+              + guard.maxAuc()
+              + "): "
+              + what
+              + ". Such a feature is usually the label under another name or a value known only after the outcome;"
+              + " a model trained with it looks perfect and is useless. Remove it from dataset.features"
+              + (guard.action() == DatasetConfig.LeakageAction.FAIL
+                  ? ", or set dataset.prepare.leakage.action = warn if it truly is known when predicting."
+                  : " (dataset.prepare.leakage.action = warn: continuing).");
       if (guard.action() == DatasetConfig.LeakageAction.FAIL) {
         throw new JobFailure("leakage guard: " + message + " No gold version written.");
       }
@@ -283,37 +414,72 @@ public final class PrepareJob implements Job {
     }
     List<Map<String, Object>> top = new ArrayList<>();
     for (Leakage.Association a : found.subList(0, Math.min(5, found.size()))) {
-      top.add(Map.of("feature", a.feature(), "auc", Math.round(a.auc() * 1e6) / 1e6, "leak", a.strength() >= guard.maxAuc()));
+      top.add(
+          Map.of(
+              "feature",
+              a.feature(),
+              "auc",
+              Math.round(a.auc() * 1e6) / 1e6,
+              "leak",
+              a.strength() >= guard.maxAuc()));
     }
     return top;
   }
 
-  /** Class names by label index: [other, positive] for a binary label; sorted distinct values for a multiclass one. */
+  /**
+   * Class names by label index: [other, positive] for a binary label; sorted distinct values for a
+   * multiclass one.
+   */
   private static List<String> classes(Dataset<Row> rows, DatasetConfig.Label label) {
     if (label.binary()) {
       return List.of("not " + label.positive().get(), label.positive().get());
     }
-    List<String> values = rows.select(col(label.column()).cast("string").as("c")).distinct().orderBy(col("c"))
-        // bounded: limit MAX_CLASSES + 1
-        .limit(MAX_CLASSES + 1).as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    List<String> values =
+        rows.select(col(label.column()).cast("string").as("c"))
+            .distinct()
+            .orderBy(col("c"))
+            // bounded: limit MAX_CLASSES + 1
+            .limit(MAX_CLASSES + 1)
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList();
     if (values.size() > MAX_CLASSES) {
-      throw new JobFailure("label " + label.column() + " has more than " + MAX_CLASSES
-          + " distinct values; a multiclass label needs fewer. Set dataset.label.positive for a binary label.");
+      throw new JobFailure(
+          "label "
+              + label.column()
+              + " has more than "
+              + MAX_CLASSES
+              + " distinct values; a multiclass label needs fewer. Set dataset.label.positive for a binary label.");
     }
     if (values.size() < 2) {
-      throw new JobFailure("label " + label.column() + " has " + values.size() + " distinct value(s) " + values
-          + "; a classifier needs at least two classes.");
+      throw new JobFailure(
+          "label "
+              + label.column()
+              + " has "
+              + values.size()
+              + " distinct value(s) "
+              + values
+              + "; a classifier needs at least two classes.");
     }
     return values;
   }
 
   private static String failureText(QualityRules.Result r) {
     return switch (r.rule().check()) {
-      case ROW_COUNT -> r.rowsChecked() + " rows, expected " + r.rule().min().map(m -> "at least " + m.longValue()).orElse("")
-          + (r.rule().min().isPresent() && r.rule().max().isPresent() ? " and " : "")
-          + r.rule().max().map(m -> "at most " + m.longValue()).orElse("");
-      case NOT_NULL -> r.rowsFailed() + " of " + r.rowsChecked() + " rows are null"
-          + r.rule().maxNullRatio().map(m -> String.format(" (%.2f%%, allowed %.2f%%)", 100 * r.ratio(), 100 * m)).orElse("");
+      case ROW_COUNT ->
+          r.rowsChecked()
+              + " rows, expected "
+              + r.rule().min().map(m -> "at least " + m.longValue()).orElse("")
+              + (r.rule().min().isPresent() && r.rule().max().isPresent() ? " and " : "")
+              + r.rule().max().map(m -> "at most " + m.longValue()).orElse("");
+      case NOT_NULL ->
+          r.rowsFailed()
+              + " of "
+              + r.rowsChecked()
+              + " rows are null"
+              + r.rule()
+                  .maxNullRatio()
+                  .map(m -> String.format(" (%.2f%%, allowed %.2f%%)", 100 * r.ratio(), 100 * m))
+                  .orElse("");
       default -> r.rowsFailed() + " of " + r.rowsChecked() + " rows violate it";
     };
   }
@@ -322,19 +488,38 @@ public final class PrepareJob implements Job {
     List<Row> rows = new ArrayList<>();
     Date date = Date.valueOf(ctx.runDate());
     for (QualityRules.Result r : results) {
-      rows.add(RowFactory.create(ctx.dataset().name(), date, ctx.runId(), r.rule().id(), r.rule().check().toString(),
-          r.rule().column().orElse(null), r.rule().action().toString(), r.rowsChecked(), r.rowsFailed(), r.ratio(),
-          r.observed(), r.passed()));
+      rows.add(
+          RowFactory.create(
+              ctx.dataset().name(),
+              date,
+              ctx.runId(),
+              r.rule().id(),
+              r.rule().check().toString(),
+              r.rule().column().orElse(null),
+              r.rule().action().toString(),
+              r.rowsChecked(),
+              r.rowsFailed(),
+              r.ratio(),
+              r.observed(),
+              r.passed()));
     }
     replaceRunDate(ctx, ctx.spark().createDataFrame(rows, QUALITY_SCHEMA), ctx.catalog().quality());
   }
 
   /**
-   * Writes a run's rows for (dataset, run date), replacing an earlier run of the same date (idempotent
-   * reruns). Quality and profile rows share these two key columns.
+   * Writes a run's rows for (dataset, run date), replacing an earlier run of the same date
+   * (idempotent reruns). Quality and profile rows share these two key columns.
    */
   private static void replaceRunDate(JobContext ctx, Dataset<Row> rows, LakeCatalog.Table table) {
-    String condition = QualityTable.DATASET + " = '" + ctx.dataset().name() + "' AND " + QualityTable.RUN_DATE + " = DATE'" + ctx.runDate() + "'";
+    String condition =
+        QualityTable.DATASET
+            + " = '"
+            + ctx.dataset().name()
+            + "' AND "
+            + QualityTable.RUN_DATE
+            + " = DATE'"
+            + ctx.runDate()
+            + "'";
     DeltaTables.replace(rows.coalesce(1), table.path(), condition);
   }
 }

@@ -33,7 +33,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -56,17 +55,25 @@ final class Profiler {
   /**
    * @param rows the declared columns, {@code split} and {@code labelCol} (1.0 / 0.0, or null)
    */
-  static Dataset<Row> profile(SparkSession spark, Dataset<Row> rows, DatasetConfig ds, String labelCol,
-      String runId, LocalDate runDate) {
+  static Dataset<Row> profile(
+      SparkSession spark,
+      Dataset<Row> rows,
+      DatasetConfig ds,
+      String labelCol,
+      String runId,
+      LocalDate runDate) {
     List<DatasetConfig.Column> columns = ds.columns();
     Map<String, List<Row>> top = topValues(rows, ds, labelCol);
     Date date = Date.valueOf(runDate);
     // scope ("all", or a split) → its rows, columns in schema order
     Map<String, List<Row>> byScope = new java.util.LinkedHashMap<>();
-    // a bounded number of columns per aggregation: one aggregation over a thousand columns (8 aggregates
-    // each, rolled up) planned and compiled for minutes and filled the 2 GB heap; the rows are cached
+    // a bounded number of columns per aggregation: one aggregation over a thousand columns (8
+    // aggregates
+    // each, rolled up) planned and compiled for minutes and filled the 2 GB heap; the rows are
+    // cached
     for (int from = 0; from < columns.size(); from += COLUMNS_PER_PASS) {
-      List<DatasetConfig.Column> chunk = columns.subList(from, Math.min(columns.size(), from + COLUMNS_PER_PASS));
+      List<DatasetConfig.Column> chunk =
+          columns.subList(from, Math.min(columns.size(), from + COLUMNS_PER_PASS));
       List<Column> aggs = new ArrayList<>();
       for (DatasetConfig.Column c : chunk) {
         Column v = col(c.name());
@@ -78,12 +85,16 @@ final class Profiler {
         if (c.type().isNumeric()) {
           aggs.add(avg(v));
           aggs.add(stddev(v));
-          Column[] qs = java.util.Arrays.stream(QUANTILES).mapToObj(q -> lit(q)).toArray(Column[]::new);
+          Column[] qs =
+              java.util.Arrays.stream(QUANTILES).mapToObj(q -> lit(q)).toArray(Column[]::new);
           aggs.add(percentile_approx(v.cast("double"), array(qs), lit(1000)));
         }
       }
       // bounded: one row per split and the total (rollup)
-      List<Row> stats = rows.rollup(col(Splitter.SPLIT)).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).collectAsList();
+      List<Row> stats =
+          rows.rollup(col(Splitter.SPLIT))
+              .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
+              .collectAsList();
       for (Row r : stats) {
         String scope = r.isNullAt(0) ? "all" : r.getString(0);
         List<Row> out = byScope.computeIfAbsent(scope, k -> new ArrayList<>());
@@ -105,9 +116,27 @@ final class Profiler {
             i += 3;
           }
           List<Row> tops = scope.equals("all") ? top.get(c.name()) : null;
-          out.add(RowFactory.create(ds.name(), date, runId, scope, c.name(), c.type().toString(), cnt, nulls, distinct, mn, mx,
-              mean, sd, quantiles == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(quantiles).toSeq(),
-              tops == null ? null : scala.jdk.javaapi.CollectionConverters.asScala(tops).toSeq()));
+          out.add(
+              RowFactory.create(
+                  ds.name(),
+                  date,
+                  runId,
+                  scope,
+                  c.name(),
+                  c.type().toString(),
+                  cnt,
+                  nulls,
+                  distinct,
+                  mn,
+                  mx,
+                  mean,
+                  sd,
+                  quantiles == null
+                      ? null
+                      : scala.jdk.javaapi.CollectionConverters.asScala(quantiles).toSeq(),
+                  tops == null
+                      ? null
+                      : scala.jdk.javaapi.CollectionConverters.asScala(tops).toSeq()));
         }
       }
     }
@@ -116,24 +145,39 @@ final class Profiler {
     return spark.createDataFrame(out, SCHEMA);
   }
 
-  /** Top values (with count and label rate) of categorical features and sensitive columns, in one pass. */
-  private static Map<String, List<Row>> topValues(Dataset<Row> rows, DatasetConfig ds, String labelCol) {
+  /**
+   * Top values (with count and label rate) of categorical features and sensitive columns, in one
+   * pass.
+   */
+  private static Map<String, List<Row>> topValues(
+      Dataset<Row> rows, DatasetConfig ds, String labelCol) {
     Set<String> cats = new LinkedHashSet<>(ds.features().categorical());
     ds.sensitive().forEach(s -> cats.add(s.column()));
     Map<String, List<Row>> out = new HashMap<>();
     if (cats.isEmpty()) {
       return out;
     }
-    Column[] pairs = cats.stream().map(c -> struct(lit(c).as("column"), col(c).cast("string").as("value"))).toArray(Column[]::new);
-    Dataset<Row> counted = rows.select(explode(array(pairs)).as("p"), col(labelCol).as("y"))
-        .groupBy(col("p.column").as("column"), col("p.value").as("value"))
-        .agg(count(lit(1)).as("count"), avg(col("y")).as("label_rate"))
-        .withColumn("rank", row_number().over(Window.partitionBy("column").orderBy(desc("count"), col("value").asc_nulls_first())))
-        .where(col("rank").leq(TOP_VALUES));
+    Column[] pairs =
+        cats.stream()
+            .map(c -> struct(lit(c).as("column"), col(c).cast("string").as("value")))
+            .toArray(Column[]::new);
+    Dataset<Row> counted =
+        rows.select(explode(array(pairs)).as("p"), col(labelCol).as("y"))
+            .groupBy(col("p.column").as("column"), col("p.value").as("value"))
+            .agg(count(lit(1)).as("count"), avg(col("y")).as("label_rate"))
+            .withColumn(
+                "rank",
+                row_number()
+                    .over(
+                        Window.partitionBy("column")
+                            .orderBy(desc("count"), col("value").asc_nulls_first())))
+            .where(col("rank").leq(TOP_VALUES));
     // bounded: TOP_VALUES rows per column
     for (Row r : counted.orderBy("column", "rank").collectAsList()) {
       out.computeIfAbsent(r.getString(0), k -> new ArrayList<>())
-          .add(RowFactory.create(r.getString(1), r.getLong(2), r.isNullAt(3) ? null : r.getDouble(3)));
+          .add(
+              RowFactory.create(
+                  r.getString(1), r.getLong(2), r.isNullAt(3) ? null : r.getDouble(3)));
     }
     return out;
   }

@@ -30,14 +30,21 @@ final class QualityRules {
   /** Column naming the drop rules a row violates (empty when none). */
   static final String DROP_REASON = "_drop_reason";
 
-  /** The outcome of one rule. {@code observed} is the row count or the null ratio where meaningful. */
+  /**
+   * The outcome of one rule. {@code observed} is the row count or the null ratio where meaningful.
+   */
   record Result(Rule rule, long rowsChecked, long rowsFailed, Double observed, boolean passed) {
     double ratio() {
       return rowsChecked == 0 ? 0.0 : (double) rowsFailed / rowsChecked;
     }
 
     String describe() {
-      return "rule '" + rule.id() + "' (" + rule.check() + rule.column().map(c -> " on " + c).orElse("") + ")";
+      return "rule '"
+          + rule.id()
+          + "' ("
+          + rule.check()
+          + rule.column().map(c -> " on " + c).orElse("")
+          + ")";
     }
   }
 
@@ -50,33 +57,40 @@ final class QualityRules {
     List<Rule> rules = dataset.rules();
     Dataset<Row> flagged = input;
     List<String> flags = new ArrayList<>();
-    Column rowHash = xxhash64(input.columns().length == 0 ? new Column[] {lit(0)}
-        : java.util.Arrays.stream(input.columns()).map(org.apache.spark.sql.functions::col).toArray(Column[]::new));
+    Column rowHash =
+        xxhash64(
+            input.columns().length == 0
+                ? new Column[] {lit(0)}
+                : java.util.Arrays.stream(input.columns())
+                    .map(org.apache.spark.sql.functions::col)
+                    .toArray(Column[]::new));
     for (int i = 0; i < rules.size(); i++) {
       Rule r = rules.get(i);
       String flag = "_rule_" + i;
       flags.add(flag);
       Column c = r.column().map(org.apache.spark.sql.functions::col).orElse(null);
-      Column violated = switch (r.check()) {
-        case NOT_NULL -> c.isNull();
-        case RANGE -> {
-          Column bad = lit(false);
-          if (r.min().isPresent()) {
-            bad = bad.or(c.lt(r.min().get()));
-          }
-          if (r.max().isPresent()) {
-            bad = bad.or(c.gt(r.max().get()));
-          }
-          yield c.isNotNull().and(bad);
-        }
-        case ALLOWED -> c.isNotNull().and(not(c.cast("string").isin(r.values().toArray())));
-        case REGEX -> c.isNotNull().and(not(c.cast("string").rlike(r.pattern().orElseThrow())));
-        // like a SQL CHECK constraint, a predicate that evaluates to null passes
-        case SQL -> not(coalesce(expr(r.expression().orElseThrow()), lit(true)));
-        // every occurrence after the first (in a stable order) of a non-null value
-        case UNIQUE -> c.isNotNull().and(row_number().over(Window.partitionBy(c).orderBy(rowHash)).gt(1));
-        case ROW_COUNT -> lit(false);
-      };
+      Column violated =
+          switch (r.check()) {
+            case NOT_NULL -> c.isNull();
+            case RANGE -> {
+              Column bad = lit(false);
+              if (r.min().isPresent()) {
+                bad = bad.or(c.lt(r.min().get()));
+              }
+              if (r.max().isPresent()) {
+                bad = bad.or(c.gt(r.max().get()));
+              }
+              yield c.isNotNull().and(bad);
+            }
+            case ALLOWED -> c.isNotNull().and(not(c.cast("string").isin(r.values().toArray())));
+            case REGEX -> c.isNotNull().and(not(c.cast("string").rlike(r.pattern().orElseThrow())));
+            // like a SQL CHECK constraint, a predicate that evaluates to null passes
+            case SQL -> not(coalesce(expr(r.expression().orElseThrow()), lit(true)));
+            // every occurrence after the first (in a stable order) of a non-null value
+            case UNIQUE ->
+                c.isNotNull().and(row_number().over(Window.partitionBy(c).orderBy(rowHash)).gt(1));
+            case ROW_COUNT -> lit(false);
+          };
       flagged = flagged.withColumn(flag, violated);
     }
     List<Column> dropReasons = new ArrayList<>();
@@ -85,28 +99,44 @@ final class QualityRules {
         dropReasons.add(when(col(flags.get(i)), lit("validation rule " + rules.get(i).id())));
       }
     }
-    flagged = flagged.withColumn(DROP_REASON, dropReasons.isEmpty() ? lit("") : concat_ws("; ", dropReasons.toArray(new Column[0])));
+    flagged =
+        flagged.withColumn(
+            DROP_REASON,
+            dropReasons.isEmpty() ? lit("") : concat_ws("; ", dropReasons.toArray(new Column[0])));
 
     List<Column> aggs = new ArrayList<>();
     aggs.add(count(lit(1)).as("_n"));
     for (String f : flags) {
       aggs.add(sum(when(col(f), 1L).otherwise(0L)).as(f));
     }
-    Row totals = flagged.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+    Row totals =
+        flagged.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
     long n = totals.getLong(0);
     List<Result> results = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       Rule r = rules.get(i);
       long failed = totals.isNullAt(i + 1) ? 0 : totals.getLong(i + 1);
-      results.add(switch (r.check()) {
-        case ROW_COUNT -> new Result(r, n, 0, (double) n,
-            r.min().map(min -> n >= min).orElse(true) && r.max().map(max -> n <= max).orElse(true));
-        case NOT_NULL -> {
-          double ratio = n == 0 ? 0.0 : (double) failed / n;
-          yield new Result(r, n, failed, ratio, r.maxNullRatio().map(max -> ratio <= max).orElse(failed == 0));
-        }
-        default -> new Result(r, n, failed, null, failed == 0);
-      });
+      results.add(
+          switch (r.check()) {
+            case ROW_COUNT ->
+                new Result(
+                    r,
+                    n,
+                    0,
+                    (double) n,
+                    r.min().map(min -> n >= min).orElse(true)
+                        && r.max().map(max -> n <= max).orElse(true));
+            case NOT_NULL -> {
+              double ratio = n == 0 ? 0.0 : (double) failed / n;
+              yield new Result(
+                  r,
+                  n,
+                  failed,
+                  ratio,
+                  r.maxNullRatio().map(max -> ratio <= max).orElse(failed == 0));
+            }
+            default -> new Result(r, n, failed, null, failed == 0);
+          });
     }
     return new Evaluation(flagged.drop(flags.toArray(new String[0])), n, results);
   }

@@ -21,8 +21,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Kamiran &amp; Calders reweighing: weight(g, y) = P(g)·P(y) / P(g, y), estimated on the training
  * split, where g is the joint group of all sensitive attributes. On the weighted training split the
- * label is independent of the group, so the pre-training disparate impact there is exactly 1.
- * Rows of a (group, label) never seen in training keep weight 1.
+ * label is independent of the group, so the pre-training disparate impact there is exactly 1. Rows
+ * of a (group, label) never seen in training keep weight 1.
  */
 final class Reweighing {
   private static final String GROUP = "_rw_group";
@@ -32,11 +32,17 @@ final class Reweighing {
   /** The weights per (group, label) and the rows with the weight column set. */
   record Result(Dataset<Row> rows, Map<String, Double> weights) {}
 
-  static Result apply(Dataset<Row> rows, DatasetConfig ds, String labelCol, String weightCol, Column isTrain) {
+  static Result apply(
+      Dataset<Row> rows, DatasetConfig ds, String labelCol, String weightCol, Column isTrain) {
     Column group = io.lakeml.model.Fairness.jointGroup(ds.sensitive());
     Dataset<Row> withGroup = rows.withColumn(GROUP, group);
     // bounded: one count per (group, label)
-    List<Row> counts = withGroup.where(isTrain).groupBy(col(GROUP), col(labelCol)).agg(count(lit(1))).collectAsList();
+    List<Row> counts =
+        withGroup
+            .where(isTrain)
+            .groupBy(col(GROUP), col(labelCol))
+            .agg(count(lit(1)))
+            .collectAsList();
     double total = 0;
     Map<String, Double> byGroup = new LinkedHashMap<>();
     Map<Double, Double> byLabel = new LinkedHashMap<>();
@@ -53,12 +59,23 @@ final class Reweighing {
       weights.add(RowFactory.create(r.getString(0), r.getDouble(1), w));
       summary.put(r.getString(0) + " / label " + r.getDouble(1), Math.round(w * 1e6) / 1e6);
     }
-    StructType schema = new StructType().add(GROUP, DataTypes.StringType).add(labelCol, DataTypes.DoubleType).add("_rw", DataTypes.DoubleType);
+    StructType schema =
+        new StructType()
+            .add(GROUP, DataTypes.StringType)
+            .add(labelCol, DataTypes.DoubleType)
+            .add("_rw", DataTypes.DoubleType);
     Dataset<Row> table = rows.sparkSession().createDataFrame(weights, schema);
-    Dataset<Row> out = withGroup.join(broadcast(table), withGroup.col(GROUP).equalTo(table.col(GROUP))
-            .and(withGroup.col(labelCol).equalTo(table.col(labelCol))), "left")
-        .select(withGroup.col("*"), coalesce(table.col("_rw"), lit(1.0)).as(weightCol))
-        .drop(GROUP);
+    Dataset<Row> out =
+        withGroup
+            .join(
+                broadcast(table),
+                withGroup
+                    .col(GROUP)
+                    .equalTo(table.col(GROUP))
+                    .and(withGroup.col(labelCol).equalTo(table.col(labelCol))),
+                "left")
+            .select(withGroup.col("*"), coalesce(table.col("_rw"), lit(1.0)).as(weightCol))
+            .drop(GROUP);
     return new Result(out, new java.util.TreeMap<>(summary));
   }
 }

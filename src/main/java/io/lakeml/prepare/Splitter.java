@@ -2,8 +2,8 @@ package io.lakeml.prepare;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.percent_rank;
+import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -45,7 +45,8 @@ final class Splitter {
   private Splitter() {}
 
   /** Assigns {@code rows}, of which there are {@code rowCount}, to the splits. */
-  static Dataset<Row> assign(Dataset<Row> rows, DatasetConfig dataset, List<String> dataColumns, long rowCount) {
+  static Dataset<Row> assign(
+      Dataset<Row> rows, DatasetConfig dataset, List<String> dataColumns, long rowCount) {
     DatasetConfig.Split s = dataset.prepare().split();
     List<Column> hashInput = new ArrayList<>();
     hashInput.add(lit(s.seed()));
@@ -57,7 +58,10 @@ final class Splitter {
     if (s.timeColumn().isEmpty() && rowCount > s.exactMaxRows()) {
       // salted, so it is not the hash tune's folds are taken from (same seed, same key)
       hashInput.add(0, lit("lakeml-split"));
-      Column uniform = pmod(xxhash64(hashInput.toArray(new Column[0])), lit(UNIFORM_RANGE)).cast("double").divide((double) UNIFORM_RANGE);
+      Column uniform =
+          pmod(xxhash64(hashInput.toArray(new Column[0])), lit(UNIFORM_RANGE))
+              .cast("double")
+              .divide((double) UNIFORM_RANGE);
       return rows.withColumn(SPLIT, cut(uniform, s, last));
     }
     List<Column> order = new ArrayList<>();
@@ -68,8 +72,12 @@ final class Splitter {
     for (String c : dataColumns) {
       order.add(col(c).asc_nulls_first());
     }
-    Column[] partition = s.timeColumn().isPresent() ? new Column[0]
-        : s.stratifyBy().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
+    Column[] partition =
+        s.timeColumn().isPresent()
+            ? new Column[0]
+            : s.stratifyBy().stream()
+                .map(org.apache.spark.sql.functions::col)
+                .toArray(Column[]::new);
     WindowSpec w = Window.partitionBy(partition).orderBy(order.toArray(new Column[0]));
     // percent_rank is in [0, 1], like the uniform number above. The window leaves one partition per
     // stratum (one in all with a time column, so every later read of gold ran on one core; 62/38
@@ -77,14 +85,22 @@ final class Splitter {
     // rows by their hash over about one partition per core (one per ROWS_PER_PARTITION rows at
     // least, so small data stays in one file) and sort each by the ranking's order: layout and row
     // order then depend on content and the parallelism only, never on which task finished first.
-    int partitions = (int) Math.max(1, Math.min(rows.sparkSession().sparkContext().defaultParallelism(),
-        (rowCount + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
+    int partitions =
+        (int)
+            Math.max(
+                1,
+                Math.min(
+                    rows.sparkSession().sparkContext().defaultParallelism(),
+                    (rowCount + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION));
     return rows.withColumn(SPLIT, cut(percent_rank().over(w), s, last))
         .repartition(partitions, hash)
         .sortWithinPartitions(order.toArray(new Column[0]));
   }
 
-  /** A position in [0, 1] below the train fraction trains, below train + validation validates, and so on. */
+  /**
+   * A position in [0, 1] below the train fraction trains, below train + validation validates, and
+   * so on.
+   */
   private static Column cut(Column position, DatasetConfig.Split s, String last) {
     return when(position.lt(s.train()), lit(TRAIN))
         .when(position.lt(s.train() + s.validation()), lit(VALIDATION))

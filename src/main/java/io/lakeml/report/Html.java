@@ -55,8 +55,14 @@ final class Html {
 
   /** A chart with the numbers behind it in a collapsed table. */
   static String figure(String caption, String svg, List<String> headers, List<List<String>> rows) {
-    return "<figure>" + "<figcaption>" + esc(caption) + "</figcaption>" + svg
-        + "<details><summary>Numbers behind the chart</summary>" + table(headers, rows) + "</details></figure>";
+    return "<figure>"
+        + "<figcaption>"
+        + esc(caption)
+        + "</figcaption>"
+        + svg
+        + "<details><summary>Numbers behind the chart</summary>"
+        + table(headers, rows)
+        + "</details></figure>";
   }
 
   /** A paragraph saying why a section (or part of one) has nothing to show. */
@@ -67,7 +73,11 @@ final class Html {
   /** A status word as a coloured badge. */
   static String badge(String status) {
     String s = status == null ? "unknown" : status;
-    return "<span class=\"badge " + esc(s.toLowerCase(java.util.Locale.ROOT)) + "\">" + esc(s) + "</span>";
+    return "<span class=\"badge "
+        + esc(s.toLowerCase(java.util.Locale.ROOT))
+        + "\">"
+        + esc(s)
+        + "</span>";
   }
 
   /** Compact key → value text of a small map (e.g. table versions). */
@@ -76,7 +86,9 @@ final class Html {
       return "";
     }
     StringBuilder s = new StringBuilder();
-    m.forEach((k, v) -> s.append(s.length() == 0 ? "" : "<br>").append(esc(k)).append(" @").append(num(v)));
+    m.forEach(
+        (k, v) ->
+            s.append(s.length() == 0 ? "" : "<br>").append(esc(k)).append(" @").append(num(v)));
     return s.toString();
   }
 }

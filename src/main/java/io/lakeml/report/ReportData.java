@@ -17,25 +17,52 @@ import java.util.Map;
  * {@link HtmlReport}. Rows are kept as the tables' own JSON-shaped maps (column name → value; a
  * column a table or an older row lacks is simply absent), keyed by the column constants below.
  *
- * @param runs the stage runs of the run date shown (one per stage, see {@link ReportReader#stageRuns})
+ * @param runs the stage runs of the run date shown (one per stage, see {@link
+ *     ReportReader#stageRuns})
  * @param quality rule results of the latest validation on or before the run date
- * @param qualityTrend rule results of the last {@link ReportReader#TREND_DATES} validations (the one shown included)
+ * @param qualityTrend rule results of the last {@link ReportReader#TREND_DATES} validations (the
+ *     one shown included)
  * @param profile column profiles (every scope) of the latest prepare on or before the run date
  * @param prepare metrics of the prepare run that wrote that profile (split sizes and label rates)
- * @param bias pre-training rows of the latest gold version measured and post-training rows of {@code model}
- * @param model the registry row of the newest model version trained on or before the run date, or null
+ * @param bias pre-training rows of the latest gold version measured and post-training rows of
+ *     {@code model}
+ * @param model the registry row of the newest model version trained on or before the run date, or
+ *     null
  * @param trials the trials of the tune run that trained {@code model}
  * @param champions champion changes up to the run date, newest first
  * @param monitor monitoring rows of the run date
  */
-record ReportData(String dataset, LocalDate runDate, String generatedAt, String lakemlVersion, String reportPath,
-    double diMin, double diMax, List<Map<String, Object>> runs, List<Map<String, Object>> quality,
-    List<Map<String, Object>> qualityTrend, List<Map<String, Object>> profile, Map<String, Object> prepare,
-    List<Map<String, Object>> bias, Map<String, Object> model, List<Map<String, Object>> trials,
-    List<Map<String, Object>> champions, List<Map<String, Object>> monitor) {
+record ReportData(
+    String dataset,
+    LocalDate runDate,
+    String generatedAt,
+    String lakemlVersion,
+    String reportPath,
+    double diMin,
+    double diMax,
+    List<Map<String, Object>> runs,
+    List<Map<String, Object>> quality,
+    List<Map<String, Object>> qualityTrend,
+    List<Map<String, Object>> profile,
+    Map<String, Object> prepare,
+    List<Map<String, Object>> bias,
+    Map<String, Object> model,
+    List<Map<String, Object>> trials,
+    List<Map<String, Object>> champions,
+    List<Map<String, Object>> monitor) {
 
   /** Section ids, in page order: the page's self-check and the tests expect exactly these. */
-  static final List<String> SECTIONS = List.of("overview", "quality", "profile", "splits", "bias", "tuning", "model", "champions", "monitoring");
+  static final List<String> SECTIONS =
+      List.of(
+          "overview",
+          "quality",
+          "profile",
+          "splits",
+          "bias",
+          "tuning",
+          "model",
+          "champions",
+          "monitoring");
 
   // columns shared by several _system tables
   static final String DATASET = "dataset";

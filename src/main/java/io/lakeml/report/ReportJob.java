@@ -29,8 +29,10 @@ import org.apache.hadoop.fs.Path;
 public final class ReportJob implements Job {
   /** The job's (and the nightly stage's) name. */
   public static final String NAME = "report";
+
   /** Summary metric: where the report is. */
   static final String REPORT = "report";
+
   /** Summary metric: fingerprint of the ledger rows the report shows (run ids and statuses). */
   static final String STAGE_RUNS = "stageRuns";
 
@@ -59,20 +61,37 @@ public final class ReportJob implements Job {
     }
 
     Map<String, Object> last = reader.lastReport();
-    if (last != null && fs.exists(path) && upToDate(last, reader.versions(), stageRuns, ctx.config().hash())) {
-      JobResult r = JobResult.skipped("the report of " + ctx.runDate() + " is up to date (same table versions, stage runs and configuration)")
-          .metric(REPORT, target).metric(STAGE_RUNS, stageRuns);
+    if (last != null
+        && fs.exists(path)
+        && upToDate(last, reader.versions(), stageRuns, ctx.config().hash())) {
+      JobResult r =
+          JobResult.skipped(
+                  "the report of "
+                      + ctx.runDate()
+                      + " is up to date (same table versions, stage runs and configuration)")
+              .metric(REPORT, target)
+              .metric(STAGE_RUNS, stageRuns);
       reader.versions().forEach(r::read);
       return r;
     }
 
     ctx.step("reading the _system tables for the report");
-    ReportData data = reader.read(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), Version.get(), target,
-        ds.bias().diMin(), ds.bias().diMax(), runs);
+    ReportData data =
+        reader.read(
+            Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+            Version.get(),
+            target,
+            ds.bias().diMin(),
+            ds.bias().diMax(),
+            runs);
     ctx.step("writing " + target);
     write(fs, path, HtmlReport.render(data), ctx.runId());
-    JobResult r = JobResult.succeeded().metric(REPORT, target).metric("sections", ReportData.SECTIONS.size())
-        .metric(STAGE_RUNS, stageRuns).metric("stages", runs.size());
+    JobResult r =
+        JobResult.succeeded()
+            .metric(REPORT, target)
+            .metric("sections", ReportData.SECTIONS.size())
+            .metric(STAGE_RUNS, stageRuns)
+            .metric("stages", runs.size());
     if (data.model() != null) {
       r.metric("modelVersion", data.model().get(ReportData.VERSION));
     }
@@ -80,27 +99,38 @@ public final class ReportJob implements Job {
     return r;
   }
 
-  /** Whether the last report read the same table versions, showed the same stage runs and used the same configuration. */
-  private static boolean upToDate(Map<String, Object> last, Map<String, Long> versions, String stageRuns, String configHash) {
+  /**
+   * Whether the last report read the same table versions, showed the same stage runs and used the
+   * same configuration.
+   */
+  private static boolean upToDate(
+      Map<String, Object> last, Map<String, Long> versions, String stageRuns, String configHash) {
     Map<String, Object> metrics = ReportReader.parse((String) last.get(ReportData.METRICS_JSON));
     Object read = last.get(ReportData.TABLES_READ);
-    if (metrics == null || !(read instanceof Map<?, ?> before) || !configHash.equals(last.get(ReportData.CONFIG_HASH))) {
+    if (metrics == null
+        || !(read instanceof Map<?, ?> before)
+        || !configHash.equals(last.get(ReportData.CONFIG_HASH))) {
       return false;
     }
     if (before.size() != versions.size() || !stageRuns.equals(metrics.get(STAGE_RUNS))) {
       return false;
     }
-    return versions.entrySet().stream().allMatch(e -> before.get(e.getKey()) instanceof Number n && n.longValue() == e.getValue());
+    return versions.entrySet().stream()
+        .allMatch(e -> before.get(e.getKey()) instanceof Number n && n.longValue() == e.getValue());
   }
 
-  /** A short hash of the shown runs' ids and statuses: changes when a stage reruns with an effect. */
+  /**
+   * A short hash of the shown runs' ids and statuses: changes when a stage reruns with an effect.
+   */
   static String fingerprint(List<Map<String, Object>> runs) {
     StringBuilder s = new StringBuilder();
     for (Map<String, Object> r : runs) {
       s.append(r.get(ReportData.RUN_ID)).append(':').append(r.get(ReportData.STATUS)).append(';');
     }
     try {
-      byte[] h = MessageDigest.getInstance("SHA-256").digest(s.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] h =
+          MessageDigest.getInstance("SHA-256")
+              .digest(s.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -108,7 +138,8 @@ public final class ReportJob implements Job {
   }
 
   /** Writes next to the target and renames, so a reader never sees half a page. */
-  private static void write(FileSystem fs, Path path, String html, String runId) throws IOException {
+  private static void write(FileSystem fs, Path path, String html, String runId)
+      throws IOException {
     Path tmp = new Path(path.getParent(), "." + path.getName() + "." + runId + ".tmp");
     fs.mkdirs(path.getParent());
     try (OutputStream out = fs.create(tmp, true)) {
@@ -119,7 +150,8 @@ public final class ReportJob implements Job {
     }
     if (!fs.rename(tmp, path)) {
       fs.delete(tmp, false);
-      throw new JobFailure("could not move the report into place at " + path + "; rerun the report.");
+      throw new JobFailure(
+          "could not move the report into place at " + path + "; rerun the report.");
     }
   }
 }

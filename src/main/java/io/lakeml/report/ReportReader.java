@@ -33,8 +33,10 @@ import org.apache.spark.sql.expressions.Window;
 final class ReportReader {
   /** How many earlier validations the quality trend shows. */
   static final int TREND_DATES = 30;
+
   /** Upper bound on rows read from any one table (the tables are small; this keeps them so). */
   static final int MAX_ROWS = 2000;
+
   private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
 
   private final SparkSession spark;
@@ -50,7 +52,15 @@ final class ReportReader {
     this.cat = cat;
     this.dataset = dataset;
     this.runDate = runDate;
-    for (LakeCatalog.Table t : List.of(cat.quality(), cat.profile(), cat.models(), cat.trials(), cat.bias(), cat.champions(), cat.monitor())) {
+    for (LakeCatalog.Table t :
+        List.of(
+            cat.quality(),
+            cat.profile(),
+            cat.models(),
+            cat.trials(),
+            cat.bias(),
+            cat.champions(),
+            cat.monitor())) {
       // the reads below at this version reuse the snapshot this loads
       DeltaTables.version(spark, t.path()).ifPresent(v -> versions.put(t.name(), v));
     }
@@ -74,7 +84,8 @@ final class ReportReader {
     Map<String, Map<String, Object>> byJob = new LinkedHashMap<>();
     for (Map<String, Object> r : ledgerOfDate()) {
       String job = (String) r.get(JOB);
-      if (!ReportJob.NAME.equals(job) && (!byJob.containsKey(job) || !"SKIPPED".equals(r.get(STATUS)))) {
+      if (!ReportJob.NAME.equals(job)
+          && (!byJob.containsKey(job) || !"SKIPPED".equals(r.get(STATUS)))) {
         byJob.put(job, r);
       }
     }
@@ -98,67 +109,146 @@ final class ReportReader {
   private List<Map<String, Object>> ledgerOfDate() {
     if (ledgerOfDate == null) {
       Dataset<Row> ledger = ledger();
-      ledgerOfDate = ledger == null ? List.of() : rows(ledger.where(onDate(runDate)).orderBy(col(STARTED_AT)));
+      ledgerOfDate =
+          ledger == null ? List.of() : rows(ledger.where(onDate(runDate)).orderBy(col(STARTED_AT)));
     }
     return ledgerOfDate;
   }
 
-  /** The dataset's rows of the run ledger (its latest version: it grows with every run), or null. */
+  /**
+   * The dataset's rows of the run ledger (its latest version: it grows with every run), or null.
+   */
   private Dataset<Row> ledger() {
     if (!loaded.containsKey(cat.runs().name()) && DeltaTables.exists(spark, cat.runs().path())) {
-      loaded.put(cat.runs().name(), spark.read().format("delta").load(cat.runs().path()).where(col(DATASET).equalTo(dataset)));
+      loaded.put(
+          cat.runs().name(),
+          spark
+              .read()
+              .format("delta")
+              .load(cat.runs().path())
+              .where(col(DATASET).equalTo(dataset)));
     }
     return loaded.get(cat.runs().name());
   }
 
-  ReportData read(String generatedAt, String lakemlVersion, String reportPath, double diMin, double diMax, List<Map<String, Object>> runs) {
+  ReportData read(
+      String generatedAt,
+      String lakemlVersion,
+      String reportPath,
+      double diMin,
+      double diMax,
+      List<Map<String, Object>> runs) {
     Column onOrBefore = col(RUN_DATE).leq(lit(Date.valueOf(runDate)));
     // the last TREND_DATES validations in one read; the latest of them is the one shown in full
-    List<Map<String, Object>> trend = query(cat.quality(), q -> q.where(onOrBefore)
-        .withColumn("_rank", dense_rank().over(Window.partitionBy(DATASET).orderBy(col(RUN_DATE).desc()))).where(col("_rank").leq(TREND_DATES)).drop("_rank")
-        .orderBy(RUN_DATE, RULE_ID));
+    List<Map<String, Object>> trend =
+        query(
+            cat.quality(),
+            q ->
+                q.where(onOrBefore)
+                    .withColumn(
+                        "_rank",
+                        dense_rank()
+                            .over(Window.partitionBy(DATASET).orderBy(col(RUN_DATE).desc())))
+                    .where(col("_rank").leq(TREND_DATES))
+                    .drop("_rank")
+                    .orderBy(RUN_DATE, RULE_ID));
     Object qualityDate = trend.isEmpty() ? null : trend.get(trend.size() - 1).get(RUN_DATE);
-    List<Map<String, Object>> quality = trend.stream().filter(r -> r.get(RUN_DATE).equals(qualityDate)).toList();
-    List<Map<String, Object>> profile = query(cat.profile(), q -> latest(q.where(onOrBefore), RUN_DATE));
+    List<Map<String, Object>> quality =
+        trend.stream().filter(r -> r.get(RUN_DATE).equals(qualityDate)).toList();
+    List<Map<String, Object>> profile =
+        query(cat.profile(), q -> latest(q.where(onOrBefore), RUN_DATE));
     Map<String, Object> prepare = prepareMetrics(onOrBefore);
 
-    Map<String, Object> model = first(query(cat.models(), q -> q.where(onOrBefore).orderBy(col(VERSION).desc()).limit(1)));
-    List<Map<String, Object>> trials = model == null ? List.of()
-        : query(cat.trials(), q -> q.where(col(RUN_ID).equalTo(model.get(RUN_ID))).orderBy(col(RUNG), col(ALGORITHM), col(CANDIDATE)));
+    Map<String, Object> model =
+        first(query(cat.models(), q -> q.where(onOrBefore).orderBy(col(VERSION).desc()).limit(1)));
+    List<Map<String, Object>> trials =
+        model == null
+            ? List.of()
+            : query(
+                cat.trials(),
+                q ->
+                    q.where(col(RUN_ID).equalTo(model.get(RUN_ID)))
+                        .orderBy(col(RUNG), col(ALGORITHM), col(CANDIDATE)));
     // pre-training rows of the latest gold version measured, post-training rows of the model shown
-    List<Map<String, Object>> bias = query(cat.bias(), q -> {
-      Dataset<Row> pre = latest(q.where(onOrBefore.and(col(STAGE).equalTo("pre"))), GOLD_VERSION);
-      return model == null ? pre : pre.unionByName(q.where(col(STAGE).equalTo("post").and(col(MODEL_VERSION).equalTo(model.get(VERSION)))));
-    });
-    // champion changes made by runs of this run date or earlier (their run date is in the ledger; 'at' is wall-clock time), newest first
+    List<Map<String, Object>> bias =
+        query(
+            cat.bias(),
+            q -> {
+              Dataset<Row> pre =
+                  latest(q.where(onOrBefore.and(col(STAGE).equalTo("pre"))), GOLD_VERSION);
+              return model == null
+                  ? pre
+                  : pre.unionByName(
+                      q.where(
+                          col(STAGE)
+                              .equalTo("post")
+                              .and(col(MODEL_VERSION).equalTo(model.get(VERSION)))));
+            });
+    // champion changes made by runs of this run date or earlier (their run date is in the ledger;
+    // 'at' is wall-clock time), newest first
     Dataset<Row> ledger = ledger();
-    List<Map<String, Object>> champions = ledger == null ? List.of() : query(cat.champions(), q -> {
-      Dataset<Row> ids = ledger.where(onOrBefore).select(RUN_ID);
-      return q.join(ids, q.col(RUN_ID).equalTo(ids.col(RUN_ID)), "left_semi").orderBy(col(AT).desc()).limit(50);
-    });
+    List<Map<String, Object>> champions =
+        ledger == null
+            ? List.of()
+            : query(
+                cat.champions(),
+                q -> {
+                  Dataset<Row> ids = ledger.where(onOrBefore).select(RUN_ID);
+                  return q.join(ids, q.col(RUN_ID).equalTo(ids.col(RUN_ID)), "left_semi")
+                      .orderBy(col(AT).desc())
+                      .limit(50);
+                });
     List<Map<String, Object>> monitor = query(cat.monitor(), q -> q.where(onDate(runDate)));
-    return new ReportData(dataset, runDate, generatedAt, lakemlVersion, reportPath, diMin, diMax, runs, quality, trend, profile, prepare,
-        bias, model, trials, champions, monitor);
+    return new ReportData(
+        dataset,
+        runDate,
+        generatedAt,
+        lakemlVersion,
+        reportPath,
+        diMin,
+        diMax,
+        runs,
+        quality,
+        trend,
+        profile,
+        prepare,
+        bias,
+        model,
+        trials,
+        champions,
+        monitor);
   }
 
   /**
    * The rows with the largest value of {@code column} (e.g. the latest run date). The rows are one
-   * dataset's, so the window's partition by dataset changes no rank; without a partition Spark warns
-   * on every query that it moves all rows to one partition (13 warnings per report).
+   * dataset's, so the window's partition by dataset changes no rank; without a partition Spark
+   * warns on every query that it moves all rows to one partition (13 warnings per report).
    */
   private static Dataset<Row> latest(Dataset<Row> rows, String column) {
-    return rows.withColumn("_rank", dense_rank().over(Window.partitionBy(DATASET).orderBy(col(column).desc())))
-        .where(col("_rank").equalTo(1)).drop("_rank");
+    return rows.withColumn(
+            "_rank", dense_rank().over(Window.partitionBy(DATASET).orderBy(col(column).desc())))
+        .where(col("_rank").equalTo(1))
+        .drop("_rank");
   }
 
-  /** Metrics of the latest successful prepare on or before the run date (they hold the split sizes). */
+  /**
+   * Metrics of the latest successful prepare on or before the run date (they hold the split sizes).
+   */
   private Map<String, Object> prepareMetrics(Column onOrBefore) {
     Dataset<Row> ledger = ledger();
     if (ledger == null) {
       return null;
     }
-    Map<String, Object> run = first(ledger.where(col(JOB).equalTo("prepare").and(col(STATUS).equalTo("SUCCEEDED")).and(onOrBefore))
-        .orderBy(col(STARTED_AT).desc()).limit(1));
+    Map<String, Object> run =
+        first(
+            ledger
+                .where(
+                    col(JOB)
+                        .equalTo("prepare")
+                        .and(col(STATUS).equalTo("SUCCEEDED"))
+                        .and(onOrBefore))
+                .orderBy(col(STARTED_AT).desc())
+                .limit(1));
     return run == null ? null : parse((String) run.get(METRICS_JSON));
   }
 
@@ -166,14 +256,23 @@ final class ReportReader {
    * The dataset's rows of a table, at the version this report reads, shaped by {@code q}; none when
    * the table does not exist yet.
    */
-  private List<Map<String, Object>> query(LakeCatalog.Table t, java.util.function.UnaryOperator<Dataset<Row>> q) {
+  private List<Map<String, Object>> query(
+      LakeCatalog.Table t, java.util.function.UnaryOperator<Dataset<Row>> q) {
     Long v = versions.get(t.name());
     if (v == null) {
       return List.of();
     }
     // loaded once per table: later queries reuse the resolved snapshot
-    Dataset<Row> base = loaded.computeIfAbsent(t.name(),
-        k -> spark.read().format("delta").option("versionAsOf", v).load(t.path()).where(col(DATASET).equalTo(dataset)));
+    Dataset<Row> base =
+        loaded.computeIfAbsent(
+            t.name(),
+            k ->
+                spark
+                    .read()
+                    .format("delta")
+                    .option("versionAsOf", v)
+                    .load(t.path())
+                    .where(col(DATASET).equalTo(dataset)));
     return rows(q.apply(base));
   }
 

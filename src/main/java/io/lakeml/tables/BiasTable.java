@@ -28,22 +28,23 @@ public final class BiasTable {
   public static final String NOTE = "note";
   public static final String CONFIG_HASH = "config_hash";
 
-  public static final StructType SCHEMA = new StructType()
-      .add(DATASET, DataTypes.StringType, false)
-      .add(RUN_DATE, DataTypes.DateType, false)
-      .add(RUN_ID, DataTypes.StringType, false)
-      .add(STAGE, DataTypes.StringType, false)
-      .add(VARIANT, DataTypes.StringType, false)
-      .add(MODEL_VERSION, DataTypes.IntegerType, true)
-      .add(GOLD_VERSION, DataTypes.LongType, false)
-      .add(ATTRIBUTE, DataTypes.StringType, false)
-      .add(GROUP, DataTypes.StringType, false)
-      .add(METRIC, DataTypes.StringType, false)
-      .add(VALUE, DataTypes.DoubleType, true)
-      .add(CI_LOW, DataTypes.DoubleType, true)
-      .add(CI_HIGH, DataTypes.DoubleType, true)
-      .add(NOTE, DataTypes.StringType, true)
-      .add(CONFIG_HASH, DataTypes.StringType, false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add(DATASET, DataTypes.StringType, false)
+          .add(RUN_DATE, DataTypes.DateType, false)
+          .add(RUN_ID, DataTypes.StringType, false)
+          .add(STAGE, DataTypes.StringType, false)
+          .add(VARIANT, DataTypes.StringType, false)
+          .add(MODEL_VERSION, DataTypes.IntegerType, true)
+          .add(GOLD_VERSION, DataTypes.LongType, false)
+          .add(ATTRIBUTE, DataTypes.StringType, false)
+          .add(GROUP, DataTypes.StringType, false)
+          .add(METRIC, DataTypes.StringType, false)
+          .add(VALUE, DataTypes.DoubleType, true)
+          .add(CI_LOW, DataTypes.DoubleType, true)
+          .add(CI_HIGH, DataTypes.DoubleType, true)
+          .add(NOTE, DataTypes.StringType, true)
+          .add(CONFIG_HASH, DataTypes.StringType, false);
 
   private BiasTable() {}
 }

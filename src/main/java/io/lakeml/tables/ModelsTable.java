@@ -17,8 +17,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * {@code _system.models}, the model registry: one row per model version of every dataset, with its
  * metrics, parameters, the Delta versions it was trained from, its status and its diagnostics.
- * {@code core.ModelRegistry} writes and reads it; deploy, bias, tune, the report and the command line
- * read it. Its columns are named here only.
+ * {@code core.ModelRegistry} writes and reads it; deploy, bias, tune, the report and the command
+ * line read it. Its columns are named here only.
  */
 public final class ModelsTable {
   /** The table's name under {@code _system}. */
@@ -60,106 +60,186 @@ public final class ModelsTable {
   public static final String CREATED_AT = "created_at";
   public static final String BIAS_GATE = "bias_gate";
   public static final String BIAS_REASON = "bias_reason";
+
   /** Test-split ROC curve: (FPR, TPR, threshold) points, at most 100 (binary models only). */
   public static final String ROC_CURVE = "roc_curve";
-  /** Test-split precision-recall curve: (recall, precision, threshold) points (binary models only). */
+
+  /**
+   * Test-split precision-recall curve: (recall, precision, threshold) points (binary models only).
+   */
   public static final String PR_CURVE = "pr_curve";
+
   /** {@code importance} (tree models) or {@code coefficient} (binary linear models). */
   public static final String IMPORTANCE_KIND = "importance_kind";
+
   /** The largest feature importances or coefficients by magnitude: (feature, value). */
   public static final String FEATURE_IMPORTANCE = "feature_importance";
+
   /** Importance per input column (one-hot slots summed; |coefficient| summed for linear models). */
   public static final String COLUMN_IMPORTANCE = "column_importance";
+
   /** Balanced class weights the version was trained with (label index → weight), or null. */
   public static final String CLASS_WEIGHTS = "class_weights";
+
   /** The score permutation importance measured the drop of (areaUnderROC or accuracy), or null. */
   public static final String PERMUTATION_METRIC = "permutation_metric";
+
   /** Validation rows permutation importance was measured on. */
   public static final String PERMUTATION_ROWS = "permutation_rows";
+
   /** Mean drop of that score per input column when the column is shuffled, largest first. */
   public static final String PERMUTATION_IMPORTANCE = "permutation_importance";
 
   /** One curve point: x, y and the score threshold that produces it (null at the curve's ends). */
-  public static final StructType POINT = new StructType()
-      .add("x", DataTypes.DoubleType, false).add("y", DataTypes.DoubleType, false).add("threshold", DataTypes.DoubleType, true);
-  /** One feature's importance or coefficient. */
-  public static final StructType FEATURE = new StructType()
-      .add("feature", DataTypes.StringType, false).add("value", DataTypes.DoubleType, false);
+  public static final StructType POINT =
+      new StructType()
+          .add("x", DataTypes.DoubleType, false)
+          .add("y", DataTypes.DoubleType, false)
+          .add("threshold", DataTypes.DoubleType, true);
 
-  public static final StructType SCHEMA = new StructType()
-      .add(DATASET, DataTypes.StringType, false)
-      .add(VERSION, DataTypes.IntegerType, false)
-      .add(STATUS, DataTypes.StringType, false)
-      .add(STATUS_REASON, DataTypes.StringType, true)
-      .add(ALGORITHM, DataTypes.StringType, false)
-      .add(PARAMS, DataTypes.StringType, false)
-      .add(SELECTION_METRIC, DataTypes.StringType, false)
-      .add(CV_METRIC, DataTypes.DoubleType, false)
-      .add(TRAIN_METRICS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
-      .add(VALIDATION_METRICS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
-      .add(TEST_METRICS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
-      .add(CONFUSION_MATRIX, DataTypes.StringType, false)
-      .add(CLASSES, DataTypes.createArrayType(DataTypes.StringType), false)
-      .add(THRESHOLD, DataTypes.DoubleType, true)
-      .add(TRAIN_ROWS, DataTypes.LongType, false)
-      .add(VALIDATION_ROWS, DataTypes.LongType, false)
-      .add(TEST_ROWS, DataTypes.LongType, false)
-      .add(GOLD_VERSION, DataTypes.LongType, false)
-      .add(SILVER_VERSION, DataTypes.LongType, true)
-      .add(BRONZE_VERSION, DataTypes.LongType, true)
-      .add(FEATURE_PIPELINE, DataTypes.StringType, false)
-      .add(PATH, DataTypes.StringType, false)
-      .add(CONFIG_HASH, DataTypes.StringType, false)
-      .add(SEED, DataTypes.LongType, false)
-      .add(FOLDS, DataTypes.IntegerType, false)
-      .add(STRATEGY, DataTypes.StringType, false)
-      .add(TRIALS, DataTypes.IntegerType, false)
-      .add(SEARCH_SECONDS, DataTypes.DoubleType, false)
-      .add(LAKEML_VERSION, DataTypes.StringType, false)
-      .add(SPARK_VERSION, DataTypes.StringType, false)
-      .add(DELTA_VERSION, DataTypes.StringType, false)
-      .add(RUN_ID, DataTypes.StringType, false)
-      .add(RUN_DATE, DataTypes.DateType, false)
-      .add(CREATED_AT, DataTypes.TimestampType, false)
-      .add(BIAS_GATE, DataTypes.StringType, true)
-      .add(BIAS_REASON, DataTypes.StringType, true)
-      // added later (nullable, appended with mergeSchema): older rows and lakes lack them, the report says so
-      .add(ROC_CURVE, DataTypes.createArrayType(POINT), true)
-      .add(PR_CURVE, DataTypes.createArrayType(POINT), true)
-      .add(IMPORTANCE_KIND, DataTypes.StringType, true)
-      .add(FEATURE_IMPORTANCE, DataTypes.createArrayType(FEATURE), true)
-      .add(COLUMN_IMPORTANCE, DataTypes.createArrayType(FEATURE), true)
-      .add(CLASS_WEIGHTS, DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), true)
-      .add(PERMUTATION_METRIC, DataTypes.StringType, true)
-      .add(PERMUTATION_ROWS, DataTypes.LongType, true)
-      .add(PERMUTATION_IMPORTANCE, DataTypes.createArrayType(FEATURE), true);
+  /** One feature's importance or coefficient. */
+  public static final StructType FEATURE =
+      new StructType()
+          .add("feature", DataTypes.StringType, false)
+          .add("value", DataTypes.DoubleType, false);
+
+  public static final StructType SCHEMA =
+      new StructType()
+          .add(DATASET, DataTypes.StringType, false)
+          .add(VERSION, DataTypes.IntegerType, false)
+          .add(STATUS, DataTypes.StringType, false)
+          .add(STATUS_REASON, DataTypes.StringType, true)
+          .add(ALGORITHM, DataTypes.StringType, false)
+          .add(PARAMS, DataTypes.StringType, false)
+          .add(SELECTION_METRIC, DataTypes.StringType, false)
+          .add(CV_METRIC, DataTypes.DoubleType, false)
+          .add(
+              TRAIN_METRICS,
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType),
+              false)
+          .add(
+              VALIDATION_METRICS,
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType),
+              false)
+          .add(
+              TEST_METRICS,
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType),
+              false)
+          .add(CONFUSION_MATRIX, DataTypes.StringType, false)
+          .add(CLASSES, DataTypes.createArrayType(DataTypes.StringType), false)
+          .add(THRESHOLD, DataTypes.DoubleType, true)
+          .add(TRAIN_ROWS, DataTypes.LongType, false)
+          .add(VALIDATION_ROWS, DataTypes.LongType, false)
+          .add(TEST_ROWS, DataTypes.LongType, false)
+          .add(GOLD_VERSION, DataTypes.LongType, false)
+          .add(SILVER_VERSION, DataTypes.LongType, true)
+          .add(BRONZE_VERSION, DataTypes.LongType, true)
+          .add(FEATURE_PIPELINE, DataTypes.StringType, false)
+          .add(PATH, DataTypes.StringType, false)
+          .add(CONFIG_HASH, DataTypes.StringType, false)
+          .add(SEED, DataTypes.LongType, false)
+          .add(FOLDS, DataTypes.IntegerType, false)
+          .add(STRATEGY, DataTypes.StringType, false)
+          .add(TRIALS, DataTypes.IntegerType, false)
+          .add(SEARCH_SECONDS, DataTypes.DoubleType, false)
+          .add(LAKEML_VERSION, DataTypes.StringType, false)
+          .add(SPARK_VERSION, DataTypes.StringType, false)
+          .add(DELTA_VERSION, DataTypes.StringType, false)
+          .add(RUN_ID, DataTypes.StringType, false)
+          .add(RUN_DATE, DataTypes.DateType, false)
+          .add(CREATED_AT, DataTypes.TimestampType, false)
+          .add(BIAS_GATE, DataTypes.StringType, true)
+          .add(BIAS_REASON, DataTypes.StringType, true)
+          // added later (nullable, appended with mergeSchema): older rows and lakes lack them, the
+          // report says so
+          .add(ROC_CURVE, DataTypes.createArrayType(POINT), true)
+          .add(PR_CURVE, DataTypes.createArrayType(POINT), true)
+          .add(IMPORTANCE_KIND, DataTypes.StringType, true)
+          .add(FEATURE_IMPORTANCE, DataTypes.createArrayType(FEATURE), true)
+          .add(COLUMN_IMPORTANCE, DataTypes.createArrayType(FEATURE), true)
+          .add(
+              CLASS_WEIGHTS,
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType),
+              true)
+          .add(PERMUTATION_METRIC, DataTypes.StringType, true)
+          .add(PERMUTATION_ROWS, DataTypes.LongType, true)
+          .add(PERMUTATION_IMPORTANCE, DataTypes.createArrayType(FEATURE), true);
 
   /**
-   * One registry row as the stages and commands read it back: the columns they act on, typed. Curves
-   * and importances stay in the table for the report, which reads them with its own query.
+   * One registry row as the stages and commands read it back: the columns they act on, typed.
+   * Curves and importances stay in the table for the report, which reads them with its own query.
    *
    * @param paramsJson the candidate's parameters as JSON (see {@link #params()})
-   * @param biasGate the bias gate's decision ({@code passed}, {@code warned}, {@code blocked}), or null before it ran
+   * @param biasGate the bias gate's decision ({@code passed}, {@code warned}, {@code blocked}), or
+   *     null before it ran
    * @param classWeights balanced class weights (label index → weight), or null
    */
-  public record ModelVersion(String dataset, int version, String status, String statusReason, String algorithm,
-      String paramsJson, String selectionMetric, double cvMetric, Map<String, Double> trainMetrics,
-      Map<String, Double> validationMetrics, Map<String, Double> testMetrics, String confusionMatrix, List<String> classes,
-      Double threshold, long goldVersion, Long silverVersion, Long bronzeVersion, String path, String configHash, long seed,
-      int folds, String runId, LocalDate runDate, Timestamp createdAt, String biasGate, String biasReason,
+  public record ModelVersion(
+      String dataset,
+      int version,
+      String status,
+      String statusReason,
+      String algorithm,
+      String paramsJson,
+      String selectionMetric,
+      double cvMetric,
+      Map<String, Double> trainMetrics,
+      Map<String, Double> validationMetrics,
+      Map<String, Double> testMetrics,
+      String confusionMatrix,
+      List<String> classes,
+      Double threshold,
+      long goldVersion,
+      Long silverVersion,
+      Long bronzeVersion,
+      String path,
+      String configHash,
+      long seed,
+      int folds,
+      String runId,
+      LocalDate runDate,
+      Timestamp createdAt,
+      String biasGate,
+      String biasReason,
       Map<String, Double> classWeights) {
 
-    /** Reads a row of this table (any column order; columns added later may be absent in an older lake). */
+    /**
+     * Reads a row of this table (any column order; columns added later may be absent in an older
+     * lake).
+     */
     public static ModelVersion fromRow(Row r) {
       List<String> names = Arrays.asList(r.schema().fieldNames());
       java.sql.Date runDate = r.getAs(RUN_DATE);
-      return new ModelVersion(r.getAs(DATASET), r.<Integer>getAs(VERSION), r.getAs(STATUS), r.getAs(STATUS_REASON), r.getAs(ALGORITHM),
-          r.getAs(PARAMS), r.getAs(SELECTION_METRIC), r.<Double>getAs(CV_METRIC), javaMap(r, TRAIN_METRICS),
-          javaMap(r, VALIDATION_METRICS), javaMap(r, TEST_METRICS), r.getAs(CONFUSION_MATRIX),
-          List.copyOf(scala.jdk.javaapi.CollectionConverters.asJava(r.<scala.collection.Seq<String>>getAs(CLASSES))),
-          r.getAs(THRESHOLD), r.<Long>getAs(GOLD_VERSION), r.getAs(SILVER_VERSION), r.getAs(BRONZE_VERSION), r.getAs(PATH),
-          r.getAs(CONFIG_HASH), r.<Long>getAs(SEED), r.<Integer>getAs(FOLDS), r.getAs(RUN_ID), runDate == null ? null : runDate.toLocalDate(),
-          r.getAs(CREATED_AT), r.getAs(BIAS_GATE), r.getAs(BIAS_REASON), names.contains(CLASS_WEIGHTS) ? javaMap(r, CLASS_WEIGHTS) : null);
+      return new ModelVersion(
+          r.getAs(DATASET),
+          r.<Integer>getAs(VERSION),
+          r.getAs(STATUS),
+          r.getAs(STATUS_REASON),
+          r.getAs(ALGORITHM),
+          r.getAs(PARAMS),
+          r.getAs(SELECTION_METRIC),
+          r.<Double>getAs(CV_METRIC),
+          javaMap(r, TRAIN_METRICS),
+          javaMap(r, VALIDATION_METRICS),
+          javaMap(r, TEST_METRICS),
+          r.getAs(CONFUSION_MATRIX),
+          List.copyOf(
+              scala.jdk.javaapi.CollectionConverters.asJava(
+                  r.<scala.collection.Seq<String>>getAs(CLASSES))),
+          r.getAs(THRESHOLD),
+          r.<Long>getAs(GOLD_VERSION),
+          r.getAs(SILVER_VERSION),
+          r.getAs(BRONZE_VERSION),
+          r.getAs(PATH),
+          r.getAs(CONFIG_HASH),
+          r.<Long>getAs(SEED),
+          r.<Integer>getAs(FOLDS),
+          r.getAs(RUN_ID),
+          runDate == null ? null : runDate.toLocalDate(),
+          r.getAs(CREATED_AT),
+          r.getAs(BIAS_GATE),
+          r.getAs(BIAS_REASON),
+          names.contains(CLASS_WEIGHTS) ? javaMap(r, CLASS_WEIGHTS) : null);
     }
 
     /** The candidate's parameters (MLlib or XGBoost parameter name → value as text). */
@@ -167,7 +247,8 @@ public final class ModelsTable {
       try {
         return Json.MAPPER.readValue(paramsJson, new TypeReference<TreeMap<String, String>>() {});
       } catch (IOException e) {
-        throw new UncheckedIOException("unreadable parameters of " + dataset + " version " + version + ": " + paramsJson, e);
+        throw new UncheckedIOException(
+            "unreadable parameters of " + dataset + " version " + version + ": " + paramsJson, e);
       }
     }
 
@@ -177,7 +258,8 @@ public final class ModelsTable {
         case "train" -> trainMetrics;
         case "validation" -> validationMetrics;
         case "test" -> testMetrics;
-        default -> throw new IllegalArgumentException("no split " + split + " (train, validation, test)");
+        default ->
+            throw new IllegalArgumentException("no split " + split + " (train, validation, test)");
       };
     }
 
@@ -188,7 +270,10 @@ public final class ModelsTable {
 
     private static Map<String, Double> javaMap(Row r, String column) {
       scala.collection.Map<String, Double> m = r.getAs(column);
-      return m == null ? null : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m)));
+      return m == null
+          ? null
+          : java.util.Collections.unmodifiableMap(
+              new java.util.LinkedHashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(m)));
     }
   }
 

@@ -4,8 +4,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * {@code _system.quality}: the result of every validation rule of every prepare run: rows checked and
- * failed, the ratio or observed value, the configured action and whether the rule passed.
+ * {@code _system.quality}: the result of every validation rule of every prepare run: rows checked
+ * and failed, the ratio or observed value, the configured action and whether the rule passed.
  * {@code prepare.PrepareJob} writes it; the report reads it.
  */
 public final class QualityTable {
@@ -25,19 +25,20 @@ public final class QualityTable {
   public static final String OBSERVED = "observed";
   public static final String PASSED = "passed";
 
-  public static final StructType SCHEMA = new StructType()
-      .add(DATASET, DataTypes.StringType, false)
-      .add(RUN_DATE, DataTypes.DateType, false)
-      .add(RUN_ID, DataTypes.StringType, false)
-      .add(RULE_ID, DataTypes.StringType, false)
-      .add(CHECK, DataTypes.StringType, false)
-      .add(COLUMN, DataTypes.StringType, true)
-      .add(ACTION, DataTypes.StringType, false)
-      .add(ROWS_CHECKED, DataTypes.LongType, false)
-      .add(ROWS_FAILED, DataTypes.LongType, false)
-      .add(RATIO, DataTypes.DoubleType, false)
-      .add(OBSERVED, DataTypes.DoubleType, true)
-      .add(PASSED, DataTypes.BooleanType, false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add(DATASET, DataTypes.StringType, false)
+          .add(RUN_DATE, DataTypes.DateType, false)
+          .add(RUN_ID, DataTypes.StringType, false)
+          .add(RULE_ID, DataTypes.StringType, false)
+          .add(CHECK, DataTypes.StringType, false)
+          .add(COLUMN, DataTypes.StringType, true)
+          .add(ACTION, DataTypes.StringType, false)
+          .add(ROWS_CHECKED, DataTypes.LongType, false)
+          .add(ROWS_FAILED, DataTypes.LongType, false)
+          .add(RATIO, DataTypes.DoubleType, false)
+          .add(OBSERVED, DataTypes.DoubleType, true)
+          .add(PASSED, DataTypes.BooleanType, false);
 
   private QualityTable() {}
 }

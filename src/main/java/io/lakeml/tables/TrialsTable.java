@@ -4,9 +4,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * {@code _system.trials}: every candidate a tune run tried, per rung of its search: parameters, rows,
- * mean and spread of the fold metrics, the validation metric, seconds, and whether it was selected.
- * {@code tune.TuneJob} writes it; the report reads it.
+ * {@code _system.trials}: every candidate a tune run tried, per rung of its search: parameters,
+ * rows, mean and spread of the fold metrics, the validation metric, seconds, and whether it was
+ * selected. {@code tune.TuneJob} writes it; the report reads it.
  */
 public final class TrialsTable {
   /** The table's name under {@code _system}. */
@@ -30,24 +30,25 @@ public final class TrialsTable {
   public static final String VALIDATION_METRIC = "validation_metric";
   public static final String SELECTED = "selected";
 
-  public static final StructType SCHEMA = new StructType()
-      .add(DATASET, DataTypes.StringType, false)
-      .add(RUN_ID, DataTypes.StringType, false)
-      .add(RUN_DATE, DataTypes.DateType, false)
-      .add(STRATEGY, DataTypes.StringType, false)
-      .add(RUNG, DataTypes.IntegerType, false)
-      .add(FRACTION, DataTypes.DoubleType, false)
-      .add(ROWS, DataTypes.LongType, false)
-      .add(ALGORITHM, DataTypes.StringType, false)
-      .add(CANDIDATE, DataTypes.IntegerType, false)
-      .add(PARAMS, DataTypes.StringType, false)
-      .add(METRIC, DataTypes.StringType, false)
-      .add(FOLD_METRICS, DataTypes.createArrayType(DataTypes.DoubleType), false)
-      .add(MEAN, DataTypes.DoubleType, false)
-      .add(STD, DataTypes.DoubleType, false)
-      .add(SECONDS, DataTypes.DoubleType, false)
-      .add(VALIDATION_METRIC, DataTypes.DoubleType, true)
-      .add(SELECTED, DataTypes.BooleanType, false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add(DATASET, DataTypes.StringType, false)
+          .add(RUN_ID, DataTypes.StringType, false)
+          .add(RUN_DATE, DataTypes.DateType, false)
+          .add(STRATEGY, DataTypes.StringType, false)
+          .add(RUNG, DataTypes.IntegerType, false)
+          .add(FRACTION, DataTypes.DoubleType, false)
+          .add(ROWS, DataTypes.LongType, false)
+          .add(ALGORITHM, DataTypes.StringType, false)
+          .add(CANDIDATE, DataTypes.IntegerType, false)
+          .add(PARAMS, DataTypes.StringType, false)
+          .add(METRIC, DataTypes.StringType, false)
+          .add(FOLD_METRICS, DataTypes.createArrayType(DataTypes.DoubleType), false)
+          .add(MEAN, DataTypes.DoubleType, false)
+          .add(STD, DataTypes.DoubleType, false)
+          .add(SECONDS, DataTypes.DoubleType, false)
+          .add(VALIDATION_METRIC, DataTypes.DoubleType, true)
+          .add(SELECTED, DataTypes.BooleanType, false);
 
   private TrialsTable() {}
 }

@@ -4,16 +4,16 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Limited-memory BFGS (Nocedal and Wright, Numerical Optimization, algorithm 7.4) driven from outside:
- * {@link #point()} is where the function is wanted next and {@link #tell} gives its value and
- * gradient there. That lets one Spark pass evaluate many optimizers at once ({@link
+ * Limited-memory BFGS (Nocedal and Wright, Numerical Optimization, algorithm 7.4) driven from
+ * outside: {@link #point()} is where the function is wanted next and {@link #tell} gives its value
+ * and gradient there. That lets one Spark pass evaluate many optimizers at once ({@link
  * SharedPassLogistic}); Breeze's L-BFGS, which MLlib uses, calls its function itself and cannot be
  * driven this way.
  *
  * <p>Steps are found by backtracking until the Armijo condition holds (the first step is scaled to
  * length 1, later ones start at 1, which the curvature scaling makes right most of the time). The
- * stopping rules are Breeze's as MLlib configures them: {@code maxIter} iterations; the value within
- * {@code tol × |initial value|} of the largest of the last 10; or the gradient norm below
+ * stopping rules are Breeze's as MLlib configures them: {@code maxIter} iterations; the value
+ * within {@code tol × |initial value|} of the largest of the last 10; or the gradient norm below
  * {@code max(tol × |value|, 1e-8)}.
  */
 final class Lbfgs {
@@ -97,8 +97,12 @@ final class Lbfgs {
       stopped = "line search";
       return;
     }
-    // minimum of the quadratic through f, the slope and the trial value, kept within [0.1, 0.5] of the step
-    double q = Double.isFinite(value) ? -slope * step * step / (2 * (value - f - slope * step)) : 0.1 * step;
+    // minimum of the quadratic through f, the slope and the trial value, kept within [0.1, 0.5] of
+    // the step
+    double q =
+        Double.isFinite(value)
+            ? -slope * step * step / (2 * (value - f - slope * step))
+            : 0.1 * step;
     step = Math.min(0.5 * step, Math.max(0.1 * step, q));
     trial = along(step);
   }
@@ -111,7 +115,8 @@ final class Lbfgs {
       y[i] = gradient[i] - g[i];
     }
     double ys = dot(y, s);
-    if (ys > 1e-10 * norm(y) * norm(s)) { // keep the inverse Hessian approximation positive definite
+    if (ys
+        > 1e-10 * norm(y) * norm(s)) { // keep the inverse Hessian approximation positive definite
       pairs.addLast(new Pair(s, y, 1 / ys));
       if (pairs.size() > memory) {
         pairs.removeFirst();

@@ -27,51 +27,65 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Cross-validates XGBoost candidates from one in-memory matrix, in one Spark task: the training rows
- * are read once into XGBoost's matrix, each fold's two parts are row slices of it, and candidates that
- * differ only in {@code numRound} share one booster, scored at each round count (rounds as a path).
- * MLlib's CrossValidator instead converts the rows again for every fit (a profile of a 1M-row search:
- * 10 of 1,241 executor samples were boosting, the rest vector serialization, the shuffle to one
- * partition and the row-to-matrix conversion).
+ * Cross-validates XGBoost candidates from one in-memory matrix, in one Spark task: the training
+ * rows are read once into XGBoost's matrix, each fold's two parts are row slices of it, and
+ * candidates that differ only in {@code numRound} share one booster, scored at each round count
+ * (rounds as a path). MLlib's CrossValidator instead converts the rows again for every fit (a
+ * profile of a 1M-row search: 10 of 1,241 executor samples were boosting, the rest vector
+ * serialization, the shuffle to one partition and the row-to-matrix conversion).
  *
  * <p>The same folds, parameters and metric as the CrossValidator path: areaUnderROC, exact (MLlib's
  * evaluator bins above 1,000 distinct scores), unweighted like the search's evaluator, with the
- * training rows' weights in the fit. XGBoost uses every core of the task's executor in local mode and
- * {@code spark.task.cpus} threads on a cluster. The winner is refitted by XGBoost's Spark estimator, so
- * the saved model, {@code reproduce} and scoring are as before. Only where the matrix fits: at most
- * {@link #MAX_VALUES} feature values.
+ * training rows' weights in the fit. XGBoost uses every core of the task's executor in local mode
+ * and {@code spark.task.cpus} threads on a cluster. The winner is refitted by XGBoost's Spark
+ * estimator, so the saved model, {@code reproduce} and scoring are as before. Only where the matrix
+ * fits: at most {@link #MAX_VALUES} feature values.
  */
 final class MatrixXgboost {
   /**
-   * The largest matrix (rows × features) built in one task: 128 MB of floats, about three times that
-   * at the peak (the growing array, its trimmed copy, XGBoost's own).
+   * The largest matrix (rows × features) built in one task: 128 MB of floats, about three times
+   * that at the peak (the growing array, its trimmed copy, XGBoost's own).
    */
   static final long MAX_VALUES = 1L << 25;
 
   private MatrixXgboost() {}
 
-  /** What the search needs: per candidate the AUC of each held-out fold, and seconds spent on it. */
+  /**
+   * What the search needs: per candidate the AUC of each held-out fold, and seconds spent on it.
+   */
   record Result(double[][] foldMetrics, double[] seconds, int boosters) implements Serializable {}
 
   /**
-   * Whether these candidates can be searched here: XGBoost, the metric areaUnderROC without weights, and
-   * a matrix within {@link #MAX_VALUES}.
+   * Whether these candidates can be searched here: XGBoost, the metric areaUnderROC without
+   * weights, and a matrix within {@link #MAX_VALUES}.
    */
-  static boolean eligible(Search.Space space, List<ParamMap> candidates, Evaluator eval, long rows, int features) {
+  static boolean eligible(
+      Search.Space space, List<ParamMap> candidates, Evaluator eval, long rows, int features) {
     if (!(space.estimator() instanceof EarlyStoppingXgboost x)) {
       return false;
     }
-    if (!(eval instanceof BinaryClassificationEvaluator b) || !"areaUnderROC".equals(b.getMetricName()) || b.isSet(b.weightCol())) {
+    if (!(eval instanceof BinaryClassificationEvaluator b)
+        || !"areaUnderROC".equals(b.getMetricName())
+        || b.isSet(b.weightCol())) {
       return false;
     }
     return rows * (long) Math.max(1, features) <= MAX_VALUES;
   }
 
-  /** Cross-validates every candidate on {@code data} (label, weight, features and fold columns of the search). */
-  static Result crossValidate(Dataset<Row> data, int folds, EarlyStoppingXgboost estimator, List<ParamMap> candidates, int threads) {
+  /**
+   * Cross-validates every candidate on {@code data} (label, weight, features and fold columns of
+   * the search).
+   */
+  static Result crossValidate(
+      Dataset<Row> data,
+      int folds,
+      EarlyStoppingXgboost estimator,
+      List<ParamMap> candidates,
+      int threads) {
     int n = candidates.size();
     int[] rounds = new int[n];
-    // candidates whose native parameters are equal (numRound is not one of them) share a booster; with
+    // candidates whose native parameters are equal (numRound is not one of them) share a booster;
+    // with
     // early stopping each candidate has its own (it decides its round count)
     record Group(Map<String, Object> params, int patience, int candidate) {}
     Map<Group, List<Integer>> groups = new LinkedHashMap<>();
@@ -79,29 +93,52 @@ final class MatrixXgboost {
     for (int c = 0; c < n; c++) {
       XGBoostClassifier x = estimator.copy(candidates.get(c)).xgboost();
       rounds[c] = x.getNumRound();
-      Map<String, Object> p = new HashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(x.getXGBoostParams()));
+      Map<String, Object> p =
+          new HashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(x.getXGBoostParams()));
       p.putIfAbsent("objective", "binary:logistic");
       p.put("nthread", threads);
       int patience = Math.max(0, x.getNumEarlyStoppingRounds());
-      groups.computeIfAbsent(new Group(p, patience, patience > 0 ? c : -1), k -> new ArrayList<>()).add(c);
+      groups
+          .computeIfAbsent(new Group(p, patience, patience > 0 ? c : -1), k -> new ArrayList<>())
+          .add(c);
     }
     List<Map<String, Object>> params = groups.keySet().stream().map(Group::params).toList();
     int[] patience = groups.keySet().stream().mapToInt(Group::patience).toArray();
-    List<int[]> members = groups.values().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toList();
+    List<int[]> members =
+        groups.values().stream()
+            .map(l -> l.stream().mapToInt(Integer::intValue).toArray())
+            .toList();
     XGBoostClassifier x = estimator.xgboost();
     // the rows early stopping holds out, as EarlyStoppingXgboost picks them in each fit
-    JavaRDD<Row> one = data.select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES), col(Search.FOLD),
-            EarlyStoppingXgboost.heldOut(data, seed, x.getFeaturesCol(), x.getLabelCol()).as("_stop"))
-        .toJavaRDD().coalesce(1);
+    JavaRDD<Row> one =
+        data.select(
+                col(Algorithms.LABEL),
+                col(Algorithms.WEIGHT),
+                col(Algorithms.FEATURES),
+                col(Search.FOLD),
+                EarlyStoppingXgboost.heldOut(data, seed, x.getFeaturesCol(), x.getLabelCol())
+                    .as("_stop"))
+            .toJavaRDD()
+            .coalesce(1);
     // bounded: one result (candidates × folds numbers) from the one task
-    List<Result> out = one.mapPartitions((Iterator<Row> rows) -> List.of(run(rows, folds, n, rounds, params, patience, members)).iterator())
-        .collect();
+    List<Result> out =
+        one.mapPartitions(
+                (Iterator<Row> rows) ->
+                    List.of(run(rows, folds, n, rounds, params, patience, members)).iterator())
+            .collect();
     return out.get(0);
   }
 
   /** The task: the matrix, then every fold and group of candidates. */
-  private static Result run(Iterator<Row> rows, int folds, int n, int[] rounds, List<Map<String, Object>> params, int[] patience,
-      List<int[]> members) throws XGBoostError {
+  private static Result run(
+      Iterator<Row> rows,
+      int folds,
+      int n,
+      int[] rounds,
+      List<Map<String, Object>> params,
+      int[] patience,
+      List<int[]> members)
+      throws XGBoostError {
     FloatBuffer values = new FloatBuffer();
     FloatBuffer labels = new FloatBuffer();
     FloatBuffer weights = new FloatBuffer();
@@ -161,9 +198,20 @@ final class MatrixXgboost {
             int[] group = members.get(g);
             int most = Arrays.stream(group).map(c -> rounds[c]).max().orElseThrow();
             long t0 = System.nanoTime();
-            // with early stopping, the fit's rows less a tenth find the round count, then all of them get that many
-            int stopped = patience[g] > 0 ? stoppedAt(all, fit, stopping, params.get(g), most, patience[g]) : 0;
-            Booster b = XGBoost.train(train, params.get(g), patience[g] > 0 ? stopped : most, new HashMap<>(), null, null);
+            // with early stopping, the fit's rows less a tenth find the round count, then all of
+            // them get that many
+            int stopped =
+                patience[g] > 0
+                    ? stoppedAt(all, fit, stopping, params.get(g), most, patience[g])
+                    : 0;
+            Booster b =
+                XGBoost.train(
+                    train,
+                    params.get(g),
+                    patience[g] > 0 ? stopped : most,
+                    new HashMap<>(),
+                    null,
+                    null);
             boosters += patience[g] > 0 ? 2 : 1;
             try {
               for (int c : group) {
@@ -191,8 +239,12 @@ final class MatrixXgboost {
     return new Result(metrics, seconds, boosters);
   }
 
-  /** Early stopping as {@link EarlyStoppingXgboost} does it: the best round count on the fit's held-out tenth. */
-  private static int stoppedAt(DMatrix all, int[] fit, int[] stopOn, Map<String, Object> params, int most, int patience)
+  /**
+   * Early stopping as {@link EarlyStoppingXgboost} does it: the best round count on the fit's
+   * held-out tenth.
+   */
+  private static int stoppedAt(
+      DMatrix all, int[] fit, int[] stopOn, Map<String, Object> params, int most, int patience)
       throws XGBoostError {
     int[] boost = Arrays.stream(fit).filter(i -> stopOn[i] == 0).toArray();
     int[] stop = Arrays.stream(fit).filter(i -> stopOn[i] == 1).toArray();
@@ -218,8 +270,9 @@ final class MatrixXgboost {
   }
 
   /**
-   * Exact area under the ROC curve of the positive class's probability (label 1), ties counted half:
-   * what MLlib's {@code BinaryClassificationMetrics} computes when it does not bin. NaN with one class.
+   * Exact area under the ROC curve of the positive class's probability (label 1), ties counted
+   * half: what MLlib's {@code BinaryClassificationMetrics} computes when it does not bin. NaN with
+   * one class.
    */
   static double auc(float[] truth, float[][] probability) {
     int n = truth.length;

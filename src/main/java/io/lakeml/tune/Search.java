@@ -1,7 +1,5 @@
 package io.lakeml.tune;
 
-import io.lakeml.model.Algorithms;
-import io.lakeml.model.EarlyStoppingXgboost;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
@@ -10,6 +8,8 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Strategy;
 import io.lakeml.core.JobContext;
+import io.lakeml.model.Algorithms;
+import io.lakeml.model.EarlyStoppingXgboost;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,22 +29,37 @@ import org.apache.spark.sql.Row;
  * draws, or successive halving (all candidates on a fraction of the rows, the best 1/eta on eta
  * times more, until the full split). Every candidate's fold metrics go into {@link Trial}s.
  * Logistic-regression grids that {@link SharedPassLogistic} can take are cross-validated there
- * instead (same folds and metric, far fewer Spark passes), unless {@code dataset.tune.shared-pass} is false.
+ * instead (same folds and metric, far fewer Spark passes), unless {@code dataset.tune.shared-pass}
+ * is false.
  */
 final class Search {
   /** Fold number column CrossValidator uses ({@code foldCol}). */
   static final String FOLD = "_fold";
+
   /** Uniform number in [0, 1) per row, fixed by the seed: halving's row fractions. */
   static final String UNIFORM = Algorithms.ROW_UNIFORM;
-  /** About how many progress lines one cross-validation prints (one per fit when there are fewer fits). */
+
+  /**
+   * About how many progress lines one cross-validation prints (one per fit when there are fewer
+   * fits).
+   */
   static final int PROGRESS_LINES = 20;
 
   /** One algorithm's candidates. */
   record Space(String algorithm, Estimator<?> estimator, List<ParamMap> candidates) {}
 
   /** One candidate evaluated by cross-validation on one rung. */
-  record Trial(String algorithm, int candidate, int rung, double fraction, long rows, Map<String, String> params,
-      double[] foldMetrics, double mean, double std, double seconds) {}
+  record Trial(
+      String algorithm,
+      int candidate,
+      int rung,
+      double fraction,
+      long rows,
+      Map<String, String> params,
+      double[] foldMetrics,
+      double mean,
+      double std,
+      double seconds) {}
 
   /** The best candidate of one algorithm in the last rung, refitted on the whole training split. */
   record Best(Space space, int candidate, Model<?> model, double cvMetric) {
@@ -55,20 +70,28 @@ final class Search {
 
   /**
    * All trials and the best model per algorithm; {@code fits} counts model fits (folds and refits),
-   * {@code iterations} the optimizer iterations of those fits that report them (logistic regression, linear SVC).
+   * {@code iterations} the optimizer iterations of those fits that report them (logistic
+   * regression, linear SVC).
    */
   record Outcome(List<Trial> trials, List<Best> best, int fits, long iterations) {}
 
-  /** Fits and iterations counted over every cross-validation of one search, and the features' width. */
+  /**
+   * Fits and iterations counted over every cross-validation of one search, and the features' width.
+   */
   private static final class Tally {
     int fits;
     long iterations;
     private int width = -1;
 
-    /** The feature vectors' size: one Spark job for the whole search, not one per algorithm and rung. */
+    /**
+     * The feature vectors' size: one Spark job for the whole search, not one per algorithm and
+     * rung.
+     */
     int width(Dataset<Row> data) {
       if (width < 0) {
-        width = ((org.apache.spark.ml.linalg.Vector) data.select(Algorithms.FEATURES).first().get(0)).size();
+        width =
+            ((org.apache.spark.ml.linalg.Vector) data.select(Algorithms.FEATURES).first().get(0))
+                .size();
       }
       return width;
     }
@@ -78,12 +101,13 @@ final class Search {
 
   /**
    * The training rows with a fold number and the halving fraction column, both a seeded hash of the
-   * row's key (so the same rows get the same folds on any cluster, from any partitioning). Never of the
-   * label: with repeated feature vectors (census data has many) a hash of features and label sent the
-   * "yes" and "no" rows of one vector to different folds, so every validation fold held the label the
-   * training folds lacked, and cross-validated AUC fell to about 0.5. Without a key, rows with the same
-   * features share a fold (grouped folds: no leak, a slightly pessimistic estimate). Narrow:
-   * partitions stay those of the read, which keeps refits reproducible from the same table version.
+   * row's key (so the same rows get the same folds on any cluster, from any partitioning). Never of
+   * the label: with repeated feature vectors (census data has many) a hash of features and label
+   * sent the "yes" and "no" rows of one vector to different folds, so every validation fold held
+   * the label the training folds lacked, and cross-validated AUC fell to about 0.5. Without a key,
+   * rows with the same features share a fold (grouped folds: no leak, a slightly pessimistic
+   * estimate). Narrow: partitions stay those of the read, which keeps refits reproducible from the
+   * same table version.
    */
   static Dataset<Row> trainingSet(Dataset<Row> train, long seed, int folds, List<String> key) {
     java.util.Set<String> present = java.util.Set.of(train.columns());
@@ -100,12 +124,21 @@ final class Search {
     }
     Column[] withOtherSeed = withSeed.clone();
     withOtherSeed[0] = lit(seed + 7919);
-    return train.select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES),
-            pmod(xxhash64(withSeed), lit(folds)).cast("int").as(FOLD),
-            pmod(xxhash64(withOtherSeed), lit(1_000_000L)).divide(1_000_000.0).as(UNIFORM));
+    return train.select(
+        col(Algorithms.LABEL),
+        col(Algorithms.WEIGHT),
+        col(Algorithms.FEATURES),
+        pmod(xxhash64(withSeed), lit(folds)).cast("int").as(FOLD),
+        pmod(xxhash64(withOtherSeed), lit(1_000_000L)).divide(1_000_000.0).as(UNIFORM));
   }
 
-  static Outcome run(JobContext ctx, DatasetConfig.Tune tune, List<Space> spaces, Dataset<Row> train, long trainRows, Evaluator eval) {
+  static Outcome run(
+      JobContext ctx,
+      DatasetConfig.Tune tune,
+      List<Space> spaces,
+      Dataset<Row> train,
+      long trainRows,
+      Evaluator eval) {
     List<Trial> trials = new ArrayList<>();
     List<Best> best = new ArrayList<>();
     Tally fits = new Tally();
@@ -116,9 +149,23 @@ final class Search {
         for (int i = 0; i < s.candidates().size(); i++) {
           all.add(i);
         }
-        ctx.step("algorithm " + (k + 1) + "/" + spaces.size() + ": cross-validating " + s.algorithm() + ", " + all.size()
-            + " candidate(s) × " + tune.folds() + " folds" + (tune.sharedPass() && SharedPassLogistic.eligible(s, s.candidates(), eval)
-            ? " in shared passes" : ""), "rows", trainRows);
+        ctx.step(
+            "algorithm "
+                + (k + 1)
+                + "/"
+                + spaces.size()
+                + ": cross-validating "
+                + s.algorithm()
+                + ", "
+                + all.size()
+                + " candidate(s) × "
+                + tune.folds()
+                + " folds"
+                + (tune.sharedPass() && SharedPassLogistic.eligible(s, s.candidates(), eval)
+                    ? " in shared passes"
+                    : ""),
+            "rows",
+            trainRows);
         best.add(crossValidate(ctx, tune, s, all, train, 0, 1.0, trainRows, eval, trials, fits));
       }
       return new Outcome(trials, best, fits.fits, fits.iterations);
@@ -140,13 +187,24 @@ final class Search {
       List<Pick> scored = new ArrayList<>();
       for (int s = 0; s < spaces.size(); s++) {
         final int si = s;
-        List<Integer> idx = alive.stream().filter(p -> p.space() == si).map(Pick::candidate).toList();
+        List<Integer> idx =
+            alive.stream().filter(p -> p.space() == si).map(Pick::candidate).toList();
         if (idx.isEmpty()) {
           continue;
         }
         Space space = spaces.get(s);
-        ctx.step("halving rung " + rung + " (" + Math.round(100 * f) + "% of train, " + rows + " rows): "
-            + space.algorithm() + ", " + idx.size() + " candidate(s)");
+        ctx.step(
+            "halving rung "
+                + rung
+                + " ("
+                + Math.round(100 * f)
+                + "% of train, "
+                + rows
+                + " rows): "
+                + space.algorithm()
+                + ", "
+                + idx.size()
+                + " candidate(s)");
         int before = trials.size();
         Best b = crossValidate(ctx, tune, space, idx, data, rung, f, rows, eval, trials, fits);
         if (last) {
@@ -167,35 +225,73 @@ final class Search {
     }
   }
 
-  private static Best crossValidate(JobContext ctx, DatasetConfig.Tune tune, Space s, List<Integer> idx, Dataset<Row> data, int rung,
-      double fraction, long rows, Evaluator eval, List<Trial> trials, Tally fits) {
+  private static Best crossValidate(
+      JobContext ctx,
+      DatasetConfig.Tune tune,
+      Space s,
+      List<Integer> idx,
+      Dataset<Row> data,
+      int rung,
+      double fraction,
+      long rows,
+      Evaluator eval,
+      List<Trial> trials,
+      Tally fits) {
     List<ParamMap> maps = idx.stream().map(i -> s.candidates().get(i)).toList();
     if (tune.sharedPass() && SharedPassLogistic.eligible(s, maps, eval)) {
       return sharedPass(ctx, tune, s, idx, maps, data, rung, fraction, rows, trials, fits);
     }
-    if (tune.sharedPass() && s.estimator() instanceof EarlyStoppingXgboost && rows > 0
+    if (tune.sharedPass()
+        && s.estimator() instanceof EarlyStoppingXgboost
+        && rows > 0
         && MatrixXgboost.eligible(s, maps, eval, rows, fits.width(data))) {
       return matrix(ctx, tune, s, idx, maps, data, rung, fraction, rows, trials, fits);
     }
-    // a progress line per fit (candidates × folds of this algorithm and rung); at most about 20 for large grids
-    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    // a progress line per fit (candidates × folds of this algorithm and rung); at most about 20 for
+    // large grids
+    java.util.concurrent.atomic.AtomicInteger done =
+        new java.util.concurrent.atomic.AtomicInteger();
     int total = maps.size() * tune.folds();
     int every = Math.max(1, total / PROGRESS_LINES);
-    TrialRecorder rec = new TrialRecorder(maps, tune.folds(), data, (candidate, fold, metric) -> {
-      int n = done.incrementAndGet();
-      if (n % every == 0 || n == total) {
-        ctx.progress("fit " + n + "/" + total + " " + s.algorithm() + " candidate " + (candidate + 1) + "/" + maps.size()
-            + " fold " + (fold + 1) + "/" + tune.folds() + (fraction < 1.0 ? " rung " + rung : ""), "rows", rows, "metric", metric);
-      }
-    });
-    CrossValidator cv = new CrossValidator()
-        .setEstimator(rec.wrap(s.estimator()))
-        .setEstimatorParamMaps(maps.toArray(new ParamMap[0]))
-        .setEvaluator(rec.wrap(eval))
-        .setNumFolds(tune.folds())
-        .setFoldCol(FOLD)
-        .setParallelism(tune.parallelism())
-        .setSeed(tune.seed());
+    TrialRecorder rec =
+        new TrialRecorder(
+            maps,
+            tune.folds(),
+            data,
+            (candidate, fold, metric) -> {
+              int n = done.incrementAndGet();
+              if (n % every == 0 || n == total) {
+                ctx.progress(
+                    "fit "
+                        + n
+                        + "/"
+                        + total
+                        + " "
+                        + s.algorithm()
+                        + " candidate "
+                        + (candidate + 1)
+                        + "/"
+                        + maps.size()
+                        + " fold "
+                        + (fold + 1)
+                        + "/"
+                        + tune.folds()
+                        + (fraction < 1.0 ? " rung " + rung : ""),
+                    "rows",
+                    rows,
+                    "metric",
+                    metric);
+              }
+            });
+    CrossValidator cv =
+        new CrossValidator()
+            .setEstimator(rec.wrap(s.estimator()))
+            .setEstimatorParamMaps(maps.toArray(new ParamMap[0]))
+            .setEvaluator(rec.wrap(eval))
+            .setNumFolds(tune.folds())
+            .setFoldCol(FOLD)
+            .setParallelism(tune.parallelism())
+            .setSeed(tune.seed());
     CrossValidatorModel m = cv.fit(data);
     double[] avg = m.avgMetrics();
     double[][] foldMetrics = new double[maps.size()][];
@@ -204,7 +300,19 @@ final class Search {
       foldMetrics[j] = rec.foldMetrics(j);
       seconds[j] = rec.seconds(j);
     }
-    int bestLocal = record(s, idx, maps, rung, fraction, rows, foldMetrics, avg, seconds, eval.isLargerBetter(), trials);
+    int bestLocal =
+        record(
+            s,
+            idx,
+            maps,
+            rung,
+            fraction,
+            rows,
+            foldMetrics,
+            avg,
+            seconds,
+            eval.isLargerBetter(),
+            trials);
     fits.fits += maps.size() * tune.folds() + 1;
     fits.iterations += rec.iterations();
     Model<?> model = ((TrialRecorder.RecordingModel) m.bestModel()).inner();
@@ -216,52 +324,129 @@ final class Search {
    * {@link SharedPassLogistic}'s shared passes; the winner is refitted on all of {@code data} by
    * MLlib, as CrossValidator does. A trial's seconds are the search's, shared equally.
    */
-  private static Best sharedPass(JobContext ctx, DatasetConfig.Tune tune, Space s, List<Integer> idx, List<ParamMap> maps,
-      Dataset<Row> data, int rung, double fraction, long rows, List<Trial> trials, Tally fits) {
+  private static Best sharedPass(
+      JobContext ctx,
+      DatasetConfig.Tune tune,
+      Space s,
+      List<Integer> idx,
+      List<ParamMap> maps,
+      Dataset<Row> data,
+      int rung,
+      double fraction,
+      long rows,
+      List<Trial> trials,
+      Tally fits) {
     long t0 = System.nanoTime();
-    SharedPassLogistic.Result r = SharedPassLogistic.crossValidate(data, tune.folds(),
-        (org.apache.spark.ml.classification.LogisticRegression) s.estimator(), maps, (pass, optimizers) -> {
-          if (pass <= PROGRESS_LINES || pass % 10 == 0) {
-            ctx.progress("shared pass " + pass + ": " + optimizers + " of " + maps.size() * tune.folds() + " " + s.algorithm()
-                + " fits still optimizing" + (fraction < 1.0 ? " rung " + rung : ""), "rows", rows);
-          }
-        });
+    SharedPassLogistic.Result r =
+        SharedPassLogistic.crossValidate(
+            data,
+            tune.folds(),
+            (org.apache.spark.ml.classification.LogisticRegression) s.estimator(),
+            maps,
+            (pass, optimizers) -> {
+              if (pass <= PROGRESS_LINES || pass % 10 == 0) {
+                ctx.progress(
+                    "shared pass "
+                        + pass
+                        + ": "
+                        + optimizers
+                        + " of "
+                        + maps.size() * tune.folds()
+                        + " "
+                        + s.algorithm()
+                        + " fits still optimizing"
+                        + (fraction < 1.0 ? " rung " + rung : ""),
+                    "rows",
+                    rows);
+              }
+            });
     double[] seconds = new double[maps.size()];
     java.util.Arrays.fill(seconds, (System.nanoTime() - t0) / 1e9 / maps.size());
     double[] mean = new double[maps.size()];
     for (int j = 0; j < maps.size(); j++) {
       mean[j] = java.util.Arrays.stream(r.foldMetrics()[j]).average().orElse(Double.NaN);
     }
-    int bestLocal = record(s, idx, maps, rung, fraction, rows, r.foldMetrics(), mean, seconds, true, trials);
-    ctx.progress(r.passes() + " shared passes and the held-out AUCs done; MLlib refits candidate " + (bestLocal + 1) + "/" + maps.size()
-        + " on all " + rows + " rows", "metric", mean[bestLocal]);
+    int bestLocal =
+        record(s, idx, maps, rung, fraction, rows, r.foldMetrics(), mean, seconds, true, trials);
+    ctx.progress(
+        r.passes()
+            + " shared passes and the held-out AUCs done; MLlib refits candidate "
+            + (bestLocal + 1)
+            + "/"
+            + maps.size()
+            + " on all "
+            + rows
+            + " rows",
+        "metric",
+        mean[bestLocal]);
     Model<?> model = (Model<?>) s.estimator().fit(data, maps.get(bestLocal));
     fits.fits += maps.size() * tune.folds() + 1;
-    fits.iterations += java.util.Arrays.stream(r.iterations()).sum() + TrialRecorder.iterationsOf(model);
+    fits.iterations +=
+        java.util.Arrays.stream(r.iterations()).sum() + TrialRecorder.iterationsOf(model);
     return new Best(s, idx.get(bestLocal), model, mean[bestLocal]);
   }
 
   /**
-   * The same cross-validation as {@link #crossValidate} for XGBoost, from one in-memory matrix in one
-   * task ({@link MatrixXgboost}); the winner is refitted on all of {@code data} by XGBoost's Spark
-   * estimator, as CrossValidator does.
+   * The same cross-validation as {@link #crossValidate} for XGBoost, from one in-memory matrix in
+   * one task ({@link MatrixXgboost}); the winner is refitted on all of {@code data} by XGBoost's
+   * Spark estimator, as CrossValidator does.
    */
-  private static Best matrix(JobContext ctx, DatasetConfig.Tune tune, Space s, List<Integer> idx, List<ParamMap> maps,
-      Dataset<Row> data, int rung, double fraction, long rows, List<Trial> trials, Tally fits) {
+  private static Best matrix(
+      JobContext ctx,
+      DatasetConfig.Tune tune,
+      Space s,
+      List<Integer> idx,
+      List<ParamMap> maps,
+      Dataset<Row> data,
+      int rung,
+      double fraction,
+      long rows,
+      List<Trial> trials,
+      Tally fits) {
     org.apache.spark.SparkContext sc = ctx.spark().sparkContext();
-    int threads = sc.isLocal() ? Math.max(1, Math.min(sc.defaultParallelism(), Runtime.getRuntime().availableProcessors()))
-        : sc.getConf().getInt("spark.task.cpus", 1);
-    ctx.progress("one matrix of " + rows + " rows in one task, " + threads + " XGBoost thread(s): " + maps.size() + " candidate(s) × "
-        + tune.folds() + " folds" + (fraction < 1.0 ? " rung " + rung : ""), "rows", rows);
-    MatrixXgboost.Result r = MatrixXgboost.crossValidate(data, tune.folds(), (EarlyStoppingXgboost) s.estimator(), maps, threads);
+    int threads =
+        sc.isLocal()
+            ? Math.max(
+                1, Math.min(sc.defaultParallelism(), Runtime.getRuntime().availableProcessors()))
+            : sc.getConf().getInt("spark.task.cpus", 1);
+    ctx.progress(
+        "one matrix of "
+            + rows
+            + " rows in one task, "
+            + threads
+            + " XGBoost thread(s): "
+            + maps.size()
+            + " candidate(s) × "
+            + tune.folds()
+            + " folds"
+            + (fraction < 1.0 ? " rung " + rung : ""),
+        "rows",
+        rows);
+    MatrixXgboost.Result r =
+        MatrixXgboost.crossValidate(
+            data, tune.folds(), (EarlyStoppingXgboost) s.estimator(), maps, threads);
     double[] mean = new double[maps.size()];
     for (int j = 0; j < maps.size(); j++) {
       mean[j] = java.util.Arrays.stream(r.foldMetrics()[j]).average().orElse(Double.NaN);
     }
-    int bestLocal = record(s, idx, maps, rung, fraction, rows, r.foldMetrics(), mean, r.seconds(), true, trials);
-    ctx.progress(r.boosters() + " boosters for " + maps.size() * tune.folds() + " fits; XGBoost's Spark estimator refits candidate "
-        + (bestLocal + 1) + "/" + maps.size() + " on all " + rows + " rows", "metric", mean[bestLocal]);
-    // lakeml's stage around XGBoost's model: dense vectors when predicting, MLlib's threshold rule, saving
+    int bestLocal =
+        record(
+            s, idx, maps, rung, fraction, rows, r.foldMetrics(), mean, r.seconds(), true, trials);
+    ctx.progress(
+        r.boosters()
+            + " boosters for "
+            + maps.size() * tune.folds()
+            + " fits; XGBoost's Spark estimator refits candidate "
+            + (bestLocal + 1)
+            + "/"
+            + maps.size()
+            + " on all "
+            + rows
+            + " rows",
+        "metric",
+        mean[bestLocal]);
+    // lakeml's stage around XGBoost's model: dense vectors when predicting, MLlib's threshold rule,
+    // saving
     Model<?> model = XgboostModel.savable((Model<?>) s.estimator().fit(data, maps.get(bestLocal)));
     fits.fits += maps.size() * tune.folds() + 1;
     return new Best(s, idx.get(bestLocal), model, mean[bestLocal]);
@@ -271,8 +456,18 @@ final class Search {
    * Adds one {@link Trial} per candidate (fold metrics, their mean and standard deviation, seconds)
    * and returns the index of the best mean, the first one on a tie, as CrossValidator picks.
    */
-  private static int record(Space s, List<Integer> idx, List<ParamMap> maps, int rung, double fraction, long rows, double[][] foldMetrics,
-      double[] mean, double[] seconds, boolean largerIsBetter, List<Trial> trials) {
+  private static int record(
+      Space s,
+      List<Integer> idx,
+      List<ParamMap> maps,
+      int rung,
+      double fraction,
+      long rows,
+      double[][] foldMetrics,
+      double[] mean,
+      double[] seconds,
+      boolean largerIsBetter,
+      List<Trial> trials) {
     int best = 0;
     for (int j = 0; j < maps.size(); j++) {
       double std = 0;
@@ -280,8 +475,18 @@ final class Search {
         std += (v - mean[j]) * (v - mean[j]);
       }
       std = Math.sqrt(std / foldMetrics[j].length);
-      trials.add(new Trial(s.algorithm(), idx.get(j), rung, fraction, rows, Algorithms.describe(maps.get(j)), foldMetrics[j], mean[j], std,
-          seconds[j]));
+      trials.add(
+          new Trial(
+              s.algorithm(),
+              idx.get(j),
+              rung,
+              fraction,
+              rows,
+              Algorithms.describe(maps.get(j)),
+              foldMetrics[j],
+              mean[j],
+              std,
+              seconds[j]));
       if (largerIsBetter ? mean[j] > mean[best] : mean[j] < mean[best]) {
         best = j;
       }

@@ -24,21 +24,22 @@ import org.apache.spark.storage.StorageLevel;
  * Cross-validation of a logistic-regression grid in shared passes over the rows, instead of one
  * MLlib fit per candidate and fold. MLlib's {@code CrossValidator} fits every candidate on every
  * fold separately, and each fit makes its own passes: a feature summary, stacking rows into blocks,
- * one Spark job per L-BFGS step, and a sort to evaluate (80% of a fit's time at 1M rows, measured in
- * docs/benchmarks). Here all candidates × folds are optimized at once: one pass gives every fold's
- * feature statistics, each pass after that evaluates the loss and gradient of every optimizer that
- * is still running (each row counts for the folds it trains in), and one last pass scores every candidate on
- * its held-out fold for an exact AUC.
+ * one Spark job per L-BFGS step, and a sort to evaluate (80% of a fit's time at 1M rows, measured
+ * in docs/benchmarks). Here all candidates × folds are optimized at once: one pass gives every
+ * fold's feature statistics, each pass after that evaluates the loss and gradient of every
+ * optimizer that is still running (each row counts for the folds it trains in), and one last pass
+ * scores every candidate on its held-out fold for an exact AUC.
  *
  * <p>The objective is MLlib's for binary logistic regression with L2 regularization and
  * standardization: weighted mean log-loss plus {@code regParam / 2 · ‖β‖²} on the coefficients of
- * the standardized features (unbiased weighted standard deviation, as MLlib's summarizer computes it),
- * intercept fitted and not penalized, minimized by L-BFGS with MLlib's history (10), {@code tol},
- * {@code maxIter} and stopping rules ({@link Lbfgs}), started where MLlib starts (zero coefficients,
- * the intercept at the training rows' log odds). Each pass serves every optimizer still running.
+ * the standardized features (unbiased weighted standard deviation, as MLlib's summarizer computes
+ * it), intercept fitted and not penalized, minimized by L-BFGS with MLlib's history (10), {@code
+ * tol}, {@code maxIter} and stopping rules ({@link Lbfgs}), started where MLlib starts (zero
+ * coefficients, the intercept at the training rows' log odds). Each pass serves every optimizer
+ * still running.
  *
- * <p>The winner is not taken from here: the caller refits it with MLlib's own estimator, so the model
- * that is saved, scored and served is MLlib's.
+ * <p>The winner is not taken from here: the caller refits it with MLlib's own estimator, so the
+ * model that is saved, scored and served is MLlib's.
  */
 final class SharedPassLogistic {
   /** MLlib's L-BFGS history length for logistic regression. */
@@ -60,22 +61,29 @@ final class SharedPassLogistic {
 
   /**
    * Whether these candidates can be cross-validated here: every one a binary logistic regression
-   * with only L2 regularization (elasticNetParam 0), an intercept, standardization and no bounds, and
-   * the metric areaUnderROC without weights (what MLlib's evaluator computes in the search; a binary
-   * metric implies a binary label, checked when the configuration is read).
+   * with only L2 regularization (elasticNetParam 0), an intercept, standardization and no bounds,
+   * and the metric areaUnderROC without weights (what MLlib's evaluator computes in the search; a
+   * binary metric implies a binary label, checked when the configuration is read).
    */
   static boolean eligible(Search.Space space, List<ParamMap> candidates, Evaluator eval) {
     if (!(space.estimator() instanceof LogisticRegression lr)) {
       return false;
     }
-    if (!(eval instanceof BinaryClassificationEvaluator b) || !"areaUnderROC".equals(b.getMetricName()) || b.isSet(b.weightCol())) {
+    if (!(eval instanceof BinaryClassificationEvaluator b)
+        || !"areaUnderROC".equals(b.getMetricName())
+        || b.isSet(b.weightCol())) {
       return false;
     }
     for (ParamMap m : candidates) {
       LogisticRegression c = lr.copy(m);
-      if (c.getElasticNetParam() != 0.0 || !c.getFitIntercept() || !c.getStandardization()
-          || "multinomial".equals(c.getFamily()) || c.isSet(c.lowerBoundsOnCoefficients()) || c.isSet(c.upperBoundsOnCoefficients())
-          || c.isSet(c.lowerBoundsOnIntercepts()) || c.isSet(c.upperBoundsOnIntercepts())) {
+      if (c.getElasticNetParam() != 0.0
+          || !c.getFitIntercept()
+          || !c.getStandardization()
+          || "multinomial".equals(c.getFamily())
+          || c.isSet(c.lowerBoundsOnCoefficients())
+          || c.isSet(c.upperBoundsOnCoefficients())
+          || c.isSet(c.lowerBoundsOnIntercepts())
+          || c.isSet(c.upperBoundsOnIntercepts())) {
         return false;
       }
     }
@@ -86,16 +94,28 @@ final class SharedPassLogistic {
    * Cross-validates the candidates on {@code data} (label 0/1, weight, features and the fold column
    * {@link Search#FOLD} in [0, folds)).
    */
-  static Result crossValidate(Dataset<Row> data, int folds, LogisticRegression estimator, List<ParamMap> candidates, PassListener listener) {
+  static Result crossValidate(
+      Dataset<Row> data,
+      int folds,
+      LogisticRegression estimator,
+      List<ParamMap> candidates,
+      PassListener listener) {
     return crossValidate(data, folds, estimator, candidates, listener, Block.ROWS);
   }
 
   /** As above, with at most {@code blockRows} rows per block (tests use small blocks). */
-  static Result crossValidate(Dataset<Row> data, int folds, LogisticRegression estimator, List<ParamMap> candidates, PassListener listener,
+  static Result crossValidate(
+      Dataset<Row> data,
+      int folds,
+      LogisticRegression estimator,
+      List<ParamMap> candidates,
+      PassListener listener,
       int blockRows) {
-    JavaRDD<Block> blocks = data.select(Algorithms.LABEL, Algorithms.WEIGHT, Algorithms.FEATURES, Search.FOLD)
-        .toJavaRDD().mapPartitions(rows -> Block.split(rows, blockRows))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<Block> blocks =
+        data.select(Algorithms.LABEL, Algorithms.WEIGHT, Algorithms.FEATURES, Search.FOLD)
+            .toJavaRDD()
+            .mapPartitions(rows -> Block.split(rows, blockRows))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       FoldStats stats = FoldStats.of(blocks, folds);
       int c = candidates.size();
@@ -106,17 +126,25 @@ final class SharedPassLogistic {
       // one optimizer per (fold, candidate); every pass evaluates all that are still running
       Lbfgs[] optimizers = new Lbfgs[folds * c];
       for (int f = 0; f < folds; f++) {
-        // MLlib starts from zero coefficients and the intercept at the log odds of the training rows
+        // MLlib starts from zero coefficients and the intercept at the log odds of the training
+        // rows
         double logOdds = Math.log(stats.positives[f] / (stats.weight[f] - stats.positives[f]));
         for (int j = 0; j < c; j++) {
           double[] start = new double[stats.d + 1];
-          start[stats.d] = Double.isFinite(logOdds) ? logOdds : 0; // a fold trained on one class only: MLlib's AUC is NaN too
-          optimizers[f * c + j] = new Lbfgs(start, HISTORY, settings[j].getMaxIter(), settings[j].getTol());
+          start[stats.d] =
+              Double.isFinite(logOdds)
+                  ? logOdds
+                  : 0; // a fold trained on one class only: MLlib's AUC is NaN too
+          optimizers[f * c + j] =
+              new Lbfgs(start, HISTORY, settings[j].getMaxIter(), settings[j].getTol());
         }
       }
       int passes = 0;
       while (true) {
-        int[] running = java.util.stream.IntStream.range(0, optimizers.length).filter(k -> !optimizers[k].done()).toArray();
+        int[] running =
+            java.util.stream.IntStream.range(0, optimizers.length)
+                .filter(k -> !optimizers[k].done())
+                .toArray();
         if (running.length == 0) {
           break;
         }
@@ -129,7 +157,9 @@ final class SharedPassLogistic {
         double[][] sums = pass(blocks, stats, fold, thetas);
         for (int q = 0; q < running.length; q++) {
           double[] grad = new double[stats.d + 1];
-          double loss = objective(stats, fold[q], settings[running[q] % c].getRegParam(), thetas[q], sums[q], grad);
+          double loss =
+              objective(
+                  stats, fold[q], settings[running[q] % c].getRegParam(), thetas[q], sums[q], grad);
           optimizers[running[q]].tell(loss, grad);
         }
         listener.passed(++passes, running.length);
@@ -152,76 +182,96 @@ final class SharedPassLogistic {
    * Exact area under the ROC curve of every candidate on every held-out fold, as MLlib's evaluator
    * defines it (unweighted; tied scores count half): one pass scores the rows, and one shuffle
    * brings each (fold, candidate)'s counts of positives and negatives per distinct score together,
-   * sorted, where a running sum gives the negatives ranked below. (Scores are never NaN: the coefficients
-   * are finite, or the optimizer would have stopped on the line search.)
+   * sorted, where a running sum gives the negatives ranked below. (Scores are never NaN: the
+   * coefficients are finite, or the optimizer would have stopped on the line search.)
    */
-  private static double[][] auc(SparkSession spark, JavaRDD<Block> blocks, double[][][] raw, int folds, int c) {
+  private static double[][] auc(
+      SparkSession spark, JavaRDD<Block> blocks, double[][][] raw, int folds, int c) {
     int d = raw[0][0].length - 1;
     // each block sorts its own scores per (fold, candidate) and sends one row per distinct score
     // with its positive and negative counts: far fewer rows to shuffle when scores repeat (equal
     // feature vectors), and never more than one per row
-    JavaRDD<Row> scores = blocks.flatMap(b -> {
-      List<Row> out = new ArrayList<>();
-      int[][] count = new int[folds][2];
-      for (int i = 0; i < b.n; i++) {
-        count[b.fold[i]][b.y[i] > 0.5 ? 1 : 0]++;
-      }
-      for (int j = 0; j < c; j++) {
-        double[][] positive = new double[folds][];
-        double[][] negative = new double[folds][];
-        int[][] filled = new int[folds][2];
-        for (int f = 0; f < folds; f++) {
-          positive[f] = new double[count[f][1]];
-          negative[f] = new double[count[f][0]];
-        }
-        for (int i = 0; i < b.n; i++) {
-          int f = b.fold[i];
-          double m = raw[f][j][d] + b.dot(i, raw[f][j]);
-          if (b.y[i] > 0.5) {
-            positive[f][filled[f][1]++] = m;
-          } else {
-            negative[f][filled[f][0]++] = m;
-          }
-        }
-        for (int f = 0; f < folds; f++) {
-          double[] p = positive[f];
-          double[] q = negative[f];
-          java.util.Arrays.sort(p);
-          java.util.Arrays.sort(q);
-          int x = 0;
-          int z = 0;
-          while (x < p.length || z < q.length) {
-            double m = x == p.length ? q[z] : z == q.length ? p[x] : Math.min(p[x], q[z]);
-            long pos = 0;
-            long neg = 0;
-            while (x < p.length && p[x] == m) {
-              x++;
-              pos++;
-            }
-            while (z < q.length && q[z] == m) {
-              z++;
-              neg++;
-            }
-            out.add(RowFactory.create(f, j, m, pos, neg));
-          }
-        }
-      }
-      return out.iterator();
-    });
-    StructType schema = new StructType().add("f", DataTypes.IntegerType).add("c", DataTypes.IntegerType)
-        .add("m", DataTypes.DoubleType).add("pos", DataTypes.LongType).add("neg", DataTypes.LongType);
-    StructType areaSchema = new StructType().add("f", DataTypes.IntegerType).add("c", DataTypes.IntegerType)
-        .add("u", DataTypes.DoubleType).add("p", DataTypes.LongType).add("n", DataTypes.LongType);
-    // one shuffle: each (fold, candidate) lands whole in one partition, sorted by score, and one scan
-    // merges equal scores and keeps the running count of negatives below. An aggregation and a window
+    JavaRDD<Row> scores =
+        blocks.flatMap(
+            b -> {
+              List<Row> out = new ArrayList<>();
+              int[][] count = new int[folds][2];
+              for (int i = 0; i < b.n; i++) {
+                count[b.fold[i]][b.y[i] > 0.5 ? 1 : 0]++;
+              }
+              for (int j = 0; j < c; j++) {
+                double[][] positive = new double[folds][];
+                double[][] negative = new double[folds][];
+                int[][] filled = new int[folds][2];
+                for (int f = 0; f < folds; f++) {
+                  positive[f] = new double[count[f][1]];
+                  negative[f] = new double[count[f][0]];
+                }
+                for (int i = 0; i < b.n; i++) {
+                  int f = b.fold[i];
+                  double m = raw[f][j][d] + b.dot(i, raw[f][j]);
+                  if (b.y[i] > 0.5) {
+                    positive[f][filled[f][1]++] = m;
+                  } else {
+                    negative[f][filled[f][0]++] = m;
+                  }
+                }
+                for (int f = 0; f < folds; f++) {
+                  double[] p = positive[f];
+                  double[] q = negative[f];
+                  java.util.Arrays.sort(p);
+                  java.util.Arrays.sort(q);
+                  int x = 0;
+                  int z = 0;
+                  while (x < p.length || z < q.length) {
+                    double m = x == p.length ? q[z] : z == q.length ? p[x] : Math.min(p[x], q[z]);
+                    long pos = 0;
+                    long neg = 0;
+                    while (x < p.length && p[x] == m) {
+                      x++;
+                      pos++;
+                    }
+                    while (z < q.length && q[z] == m) {
+                      z++;
+                      neg++;
+                    }
+                    out.add(RowFactory.create(f, j, m, pos, neg));
+                  }
+                }
+              }
+              return out.iterator();
+            });
+    StructType schema =
+        new StructType()
+            .add("f", DataTypes.IntegerType)
+            .add("c", DataTypes.IntegerType)
+            .add("m", DataTypes.DoubleType)
+            .add("pos", DataTypes.LongType)
+            .add("neg", DataTypes.LongType);
+    StructType areaSchema =
+        new StructType()
+            .add("f", DataTypes.IntegerType)
+            .add("c", DataTypes.IntegerType)
+            .add("u", DataTypes.DoubleType)
+            .add("p", DataTypes.LongType)
+            .add("n", DataTypes.LongType);
+    // one shuffle: each (fold, candidate) lands whole in one partition, sorted by score, and one
+    // scan
+    // merges equal scores and keeps the running count of negatives below. An aggregation and a
+    // window
     // shuffled every row twice: 3.6 s against 1.9 s at 1M rows in a fresh JVM (docs/benchmarks)
-    List<Row> areas = spark.createDataFrame(scores, schema)
-        .repartition(org.apache.spark.sql.functions.col("f"), org.apache.spark.sql.functions.col("c"))
-        .sortWithinPartitions("f", "c", "m")
-        .mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) SharedPassLogistic::areas,
-            org.apache.spark.sql.Encoders.row(areaSchema))
-        // bounded: one row per (fold, candidate)
-        .collectAsList();
+    List<Row> areas =
+        spark
+            .createDataFrame(scores, schema)
+            .repartition(
+                org.apache.spark.sql.functions.col("f"), org.apache.spark.sql.functions.col("c"))
+            .sortWithinPartitions("f", "c", "m")
+            .mapPartitions(
+                (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>)
+                    SharedPassLogistic::areas,
+                org.apache.spark.sql.Encoders.row(areaSchema))
+            // bounded: one row per (fold, candidate)
+            .collectAsList();
     double[][] out = new double[c][folds];
     for (double[] row : out) {
       java.util.Arrays.fill(row, Double.NaN); // a fold without rows has no AUC
@@ -229,7 +279,8 @@ final class SharedPassLogistic {
     for (Row r : areas) {
       double p = ((Number) r.getAs("p")).doubleValue();
       double n = ((Number) r.getAs("n")).doubleValue();
-      out[r.<Integer>getAs("c")][r.<Integer>getAs("f")] = p == 0 || n == 0 ? Double.NaN : ((Number) r.getAs("u")).doubleValue() / (p * n);
+      out[r.<Integer>getAs("c")][r.<Integer>getAs("f")] =
+          p == 0 || n == 0 ? Double.NaN : ((Number) r.getAs("u")).doubleValue() / (p * n);
     }
     return out;
   }
@@ -287,6 +338,7 @@ final class SharedPassLogistic {
      * 2 GB driver out of heap at 10M rows); large enough that a pass is a loop over arrays.
      */
     static final int ROWS = 1 << 16;
+
     final int n;
     final int d;
     final double[] y;
@@ -296,7 +348,15 @@ final class SharedPassLogistic {
     final int[] index;
     final double[] value;
 
-    private Block(int n, int d, double[] y, double[] w, int[] fold, int[] start, int[] index, double[] value) {
+    private Block(
+        int n,
+        int d,
+        double[] y,
+        double[] w,
+        int[] fold,
+        int[] start,
+        int[] index,
+        double[] value) {
       this.n = n;
       this.d = d;
       this.y = y;
@@ -359,8 +419,15 @@ final class SharedPassLogistic {
         n++;
       }
       start[n] = k;
-      return new Block(n, d, java.util.Arrays.copyOf(y, n), java.util.Arrays.copyOf(w, n), java.util.Arrays.copyOf(fold, n),
-          java.util.Arrays.copyOf(start, n + 1), java.util.Arrays.copyOf(index, k), java.util.Arrays.copyOf(value, k));
+      return new Block(
+          n,
+          d,
+          java.util.Arrays.copyOf(y, n),
+          java.util.Arrays.copyOf(w, n),
+          java.util.Arrays.copyOf(fold, n),
+          java.util.Arrays.copyOf(start, n + 1),
+          java.util.Arrays.copyOf(index, k),
+          java.util.Arrays.copyOf(value, k));
     }
 
     double dot(int i, double[] beta) {
@@ -390,7 +457,8 @@ final class SharedPassLogistic {
     final double[][] mean;
     final double[][] invStd;
 
-    private FoldStats(int d, double[] weight, double[] positives, double[][] mean, double[][] invStd) {
+    private FoldStats(
+        int d, double[] weight, double[] positives, double[][] mean, double[][] invStd) {
       this.d = d;
       this.weight = weight;
       this.positives = positives;
@@ -401,24 +469,32 @@ final class SharedPassLogistic {
     static FoldStats of(JavaRDD<Block> blocks, int folds) {
       int d = blocks.map(b -> b.d).reduce(Math::max);
       int width = 3 + 2 * d; // weight, weight², positive weight, Σ w·x, Σ w·x²
-      double[] sums = blocks.mapPartitions(it -> {
-        double[] a = new double[folds * width];
-        while (it.hasNext()) {
-          Block b = it.next();
-          for (int i = 0; i < b.n; i++) {
-            int o = b.fold[i] * width;
-            double w = b.w[i];
-            a[o] += w;
-            a[o + 1] += w * w;
-            a[o + 2] += w * b.y[i];
-            for (int k = b.start[i]; k < b.start[i + 1]; k++) {
-              a[o + 3 + b.index[k]] += w * b.value[k];
-              a[o + 3 + d + b.index[k]] += w * b.value[k] * b.value[k];
-            }
-          }
-        }
-        return List.of(a).iterator();
-      }).collect().stream().reduce(SharedPassLogistic::add).orElseThrow(); // bounded: one array per partition
+      double[] sums =
+          blocks
+              .mapPartitions(
+                  it -> {
+                    double[] a = new double[folds * width];
+                    while (it.hasNext()) {
+                      Block b = it.next();
+                      for (int i = 0; i < b.n; i++) {
+                        int o = b.fold[i] * width;
+                        double w = b.w[i];
+                        a[o] += w;
+                        a[o + 1] += w * w;
+                        a[o + 2] += w * b.y[i];
+                        for (int k = b.start[i]; k < b.start[i + 1]; k++) {
+                          a[o + 3 + b.index[k]] += w * b.value[k];
+                          a[o + 3 + d + b.index[k]] += w * b.value[k] * b.value[k];
+                        }
+                      }
+                    }
+                    return List.of(a).iterator();
+                  })
+              // bounded: one array per partition
+              .collect()
+              .stream()
+              .reduce(SharedPassLogistic::add)
+              .orElseThrow();
       double[] weight = new double[folds];
       double[] positives = new double[folds];
       double[][] mean = new double[folds][d];
@@ -438,7 +514,10 @@ final class SharedPassLogistic {
         double denominator = t[0] - t[1] / t[0];
         for (int j = 0; j < d; j++) {
           mean[f][j] = t[3 + j] / t[0];
-          double variance = denominator > 0 ? Math.max(0, (t[3 + d + j] - t[0] * mean[f][j] * mean[f][j]) / denominator) : 0;
+          double variance =
+              denominator > 0
+                  ? Math.max(0, (t[3 + d + j] - t[0] * mean[f][j] * mean[f][j]) / denominator)
+                  : 0;
           double std = Math.sqrt(variance);
           invStd[f][j] = std > 0 ? 1 / std : 0;
         }
@@ -464,7 +543,8 @@ final class SharedPassLogistic {
 
   /**
    * Sums partial sums; applied to a collected list, in partition order, so the same partitions give
-   * the same floating-point sums on every run (a tree or fold reduce adds in task completion order).
+   * the same floating-point sums on every run (a tree or fold reduce adds in task completion
+   * order).
    */
   private static double[] add(double[] a, double[] b) {
     for (int i = 0; i < a.length; i++) {
@@ -477,13 +557,16 @@ final class SharedPassLogistic {
    * MLlib's objective for one fold at θ (coefficients of the standardized, centered features,
    * intercept last), from the pass's sums over that fold's training rows: its value and gradient.
    */
-  private static double objective(FoldStats stats, int fold, double regParam, double[] theta, double[] sums, double[] grad) {
+  private static double objective(
+      FoldStats stats, int fold, double regParam, double[] theta, double[] sums, double[] grad) {
     int d = stats.d;
     double w = stats.weight[fold];
     double loss = sums[0] / w;
     double multipliers = sums[d + 1];
     for (int j = 0; j < d; j++) {
-      grad[j] = stats.invStd[fold][j] * (sums[1 + j] - stats.mean[fold][j] * multipliers) / w + regParam * theta[j];
+      grad[j] =
+          stats.invStd[fold][j] * (sums[1 + j] - stats.mean[fold][j] * multipliers) / w
+              + regParam * theta[j];
       loss += 0.5 * regParam * theta[j] * theta[j];
     }
     grad[d] = multipliers / w;
@@ -494,7 +577,8 @@ final class SharedPassLogistic {
    * One Spark job: for each optimizer q (its fold and θ), Σ loss, Σ r·x and Σ r over its fold's
    * training rows, with r = w·(σ(m) − y) and m the row's margin.
    */
-  private static double[][] pass(JavaRDD<Block> blocks, FoldStats stats, int[] fold, double[][] thetas) {
+  private static double[][] pass(
+      JavaRDD<Block> blocks, FoldStats stats, int[] fold, double[][] thetas) {
     int r = fold.length;
     int d = stats.d;
     double[][] model = new double[r][];
@@ -502,30 +586,41 @@ final class SharedPassLogistic {
       model[q] = stats.onRawFeatures(fold[q], thetas[q]);
     }
     int width = d + 2;
-    double[] sums = blocks.mapPartitions(it -> {
-      double[] a = new double[r * width];
-      while (it.hasNext()) {
-        Block b = it.next();
-        for (int i = 0; i < b.n; i++) {
-          int g = b.fold[i];
-          double y = b.y[i];
-          double w = b.w[i];
-          for (int q = 0; q < r; q++) {
-            if (fold[q] == g) {
-              continue; // row i is held out from this optimizer's fold
-            }
-            double m = model[q][d] + b.dot(i, model[q]);
-            int o = q * width;
-            // log(1 + e^m) − y·m, computed without overflow
-            a[o] += w * ((m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m))) - y * m);
-            double mult = w * (1.0 / (1.0 + Math.exp(-m)) - y);
-            b.axpy(i, mult, a, o + 1);
-            a[o + 1 + d] += mult;
-          }
-        }
-      }
-      return List.of(a).iterator();
-    }).collect().stream().reduce(SharedPassLogistic::add).orElseThrow(); // bounded: one array per partition
+    double[] sums =
+        blocks
+            .mapPartitions(
+                it -> {
+                  double[] a = new double[r * width];
+                  while (it.hasNext()) {
+                    Block b = it.next();
+                    for (int i = 0; i < b.n; i++) {
+                      int g = b.fold[i];
+                      double y = b.y[i];
+                      double w = b.w[i];
+                      for (int q = 0; q < r; q++) {
+                        if (fold[q] == g) {
+                          continue; // row i is held out from this optimizer's fold
+                        }
+                        double m = model[q][d] + b.dot(i, model[q]);
+                        int o = q * width;
+                        // log(1 + e^m) − y·m, computed without overflow
+                        a[o] +=
+                            w
+                                * ((m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m)))
+                                    - y * m);
+                        double mult = w * (1.0 / (1.0 + Math.exp(-m)) - y);
+                        b.axpy(i, mult, a, o + 1);
+                        a[o + 1 + d] += mult;
+                      }
+                    }
+                  }
+                  return List.of(a).iterator();
+                })
+            // bounded: one array per partition
+            .collect()
+            .stream()
+            .reduce(SharedPassLogistic::add)
+            .orElseThrow();
     double[][] out = new double[r][];
     for (int q = 0; q < r; q++) {
       out[q] = java.util.Arrays.copyOfRange(sums, q * width, (q + 1) * width);

@@ -1,9 +1,9 @@
 package io.lakeml.tune;
 
-import io.lakeml.model.Algorithms;
 import static org.apache.spark.sql.functions.col;
 
 import io.lakeml.config.DatasetConfig;
+import io.lakeml.model.Algorithms;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.ml.Model;
@@ -16,9 +16,10 @@ import scala.Tuple2;
 
 /**
  * The decision threshold of a binary model, chosen on the validation split by the configured rule
- * ({@code dataset.tune.threshold}) and set on the model, so every stage that applies the saved model
- * (score, bias-post, monitor, reproduce) predicts with it. With a 0.5 cut, a model of a rare outcome
- * (8 % positives) can predict the majority for everyone, and the bias stage then has nothing to judge.
+ * ({@code dataset.tune.threshold}) and set on the model, so every stage that applies the saved
+ * model (score, bias-post, monitor, reproduce) predicts with it. With a 0.5 cut, a model of a rare
+ * outcome (8 % positives) can predict the majority for everyone, and the bias stage then has
+ * nothing to judge.
  */
 final class Thresholds {
   /** Distinct scores the F1 search looks at: the curve is downsampled to about this many points. */
@@ -32,15 +33,17 @@ final class Thresholds {
    *
    * @param trainRate the positive class's share of the training split (the base-rate rule)
    */
-  static Optional<Double> apply(Model<?> model, Dataset<Row> validation, DatasetConfig.Threshold rule, double trainRate) {
+  static Optional<Double> apply(
+      Model<?> model, Dataset<Row> validation, DatasetConfig.Threshold rule, double trainRate) {
     if (!(model instanceof ProbabilisticClassificationModel<?, ?> p)) {
       return Optional.empty();
     }
-    double t = switch (rule.rule()) {
-      case FIXED -> rule.value();
-      case F1 -> bestF1(p, validation);
-      case BASE_RATE -> baseRate(p, validation, trainRate);
-    };
+    double t =
+        switch (rule.rule()) {
+          case FIXED -> rule.value();
+          case F1 -> bestF1(p, validation);
+          case BASE_RATE -> baseRate(p, validation, trainRate);
+        };
     // MLlib predicts the class of the largest probability / threshold: with (1 − t, t) that is the
     // positive class exactly when its probability exceeds t; both must stay inside (0, 1)
     double clamped = Math.min(1 - 1e-9, Math.max(1e-9, t));
@@ -48,15 +51,31 @@ final class Thresholds {
     return Optional.of(clamped);
   }
 
-  private static Dataset<Row> scores(ProbabilisticClassificationModel<?, ?> model, Dataset<Row> validation) {
-    return model.transform(validation)
-        .select(functions.vector_to_array(col(model.getProbabilityCol()), "float64").getItem(1).as("score"), col(Algorithms.LABEL));
+  private static Dataset<Row> scores(
+      ProbabilisticClassificationModel<?, ?> model, Dataset<Row> validation) {
+    return model
+        .transform(validation)
+        .select(
+            functions
+                .vector_to_array(col(model.getProbabilityCol()), "float64")
+                .getItem(1)
+                .as("score"),
+            col(Algorithms.LABEL));
   }
 
-  /** The score threshold with the highest F1 on validation (positive iff score ≥ it; returned just below it for MLlib's strict >). */
-  private static double bestF1(ProbabilisticClassificationModel<?, ?> model, Dataset<Row> validation) {
-    BinaryClassificationMetrics m = new BinaryClassificationMetrics(
-        scores(model, validation).toJavaRDD().map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1))).rdd(), BINS);
+  /**
+   * The score threshold with the highest F1 on validation (positive iff score ≥ it; returned just
+   * below it for MLlib's strict >).
+   */
+  private static double bestF1(
+      ProbabilisticClassificationModel<?, ?> model, Dataset<Row> validation) {
+    BinaryClassificationMetrics m =
+        new BinaryClassificationMetrics(
+            scores(model, validation)
+                .toJavaRDD()
+                .map(r -> new Tuple2<Object, Object>(r.getDouble(0), r.getDouble(1)))
+                .rdd(),
+            BINS);
     // bounded: at most BINS thresholds (the metrics object downsamples the curve)
     List<Tuple2<Object, Object>> byThreshold = m.fMeasureByThreshold().toJavaRDD().collect();
     m.unpersist();
@@ -72,8 +91,12 @@ final class Thresholds {
     return bestF1 <= 0 ? 0.5 : Math.nextDown(best);
   }
 
-  /** The threshold above which validation's share of positive predictions equals the training split's positive rate. */
-  private static double baseRate(ProbabilisticClassificationModel<?, ?> model, Dataset<Row> validation, double trainRate) {
+  /**
+   * The threshold above which validation's share of positive predictions equals the training
+   * split's positive rate.
+   */
+  private static double baseRate(
+      ProbabilisticClassificationModel<?, ?> model, Dataset<Row> validation, double trainRate) {
     double q = Math.min(1, Math.max(0, 1 - trainRate));
     double[] t = scores(model, validation).stat().approxQuantile("score", new double[] {q}, 1e-4);
     return t.length == 0 ? 0.5 : t[0];

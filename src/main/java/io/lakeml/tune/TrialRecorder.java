@@ -23,8 +23,8 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>CrossValidator processes folds one after another (each fold's training set is a new cached
  * DataFrame) and, within a fold, runs {@code fit} then {@code evaluate} for a candidate on the same
- * thread. So the fold is known from the training set's identity and the evaluation is matched to its
- * fit through a thread-local. The final refit on the full input is recorded separately.
+ * thread. So the fold is known from the training set's identity and the evaluation is matched to
+ * its fit through a thread-local. The final refit on the full input is recorded separately.
  */
 final class TrialRecorder {
   private final List<ParamMap> candidates;
@@ -38,16 +38,20 @@ final class TrialRecorder {
   private final AtomicLong iterations = new AtomicLong();
   private final FitListener listener;
 
-  /** Told about every fit + evaluation of a candidate on a fold, as it completes (from CrossValidator's threads). */
+  /**
+   * Told about every fit + evaluation of a candidate on a fold, as it completes (from
+   * CrossValidator's threads).
+   */
   interface FitListener {
     void fitted(int candidate, int fold, double metric);
   }
 
   TrialRecorder(List<ParamMap> candidates, int folds, Dataset<Row> fullInput) {
-    this(candidates, folds, fullInput, (candidate, fold, metric) -> { });
+    this(candidates, folds, fullInput, (candidate, fold, metric) -> {});
   }
 
-  TrialRecorder(List<ParamMap> candidates, int folds, Dataset<Row> fullInput, FitListener listener) {
+  TrialRecorder(
+      List<ParamMap> candidates, int folds, Dataset<Row> fullInput, FitListener listener) {
     this.candidates = candidates;
     this.folds = folds;
     this.fullInput = fullInput;
@@ -69,12 +73,18 @@ final class TrialRecorder {
     return sum / 1e9;
   }
 
-  /** Optimizer iterations of every fit so far, refit included, for the models that report them (0 for the others). */
+  /**
+   * Optimizer iterations of every fit so far, refit included, for the models that report them (0
+   * for the others).
+   */
   long iterations() {
     return iterations.get();
   }
 
-  /** Iterations the optimizer of an iterative linear model ran (L-BFGS/OWL-QN); 0 when the model does not say. */
+  /**
+   * Iterations the optimizer of an iterative linear model ran (L-BFGS/OWL-QN); 0 when the model
+   * does not say.
+   */
   static int iterationsOf(Model<?> model) {
     if (model instanceof LogisticRegressionModel lr && lr.hasSummary()) {
       return lr.summary().totalIterations();
@@ -114,7 +124,9 @@ final class TrialRecorder {
     return foldOf.computeIfAbsent(trainingSet, k -> foldOf.size());
   }
 
-  /** The wrapped estimator: records fit time and which (candidate, fold) the current thread fitted. */
+  /**
+   * The wrapped estimator: records fit time and which (candidate, fold) the current thread fitted.
+   */
   static final class RecordingEstimator extends Estimator<RecordingModel> {
     private final String uid;
     private final Estimator<?> inner;
@@ -137,7 +149,8 @@ final class TrialRecorder {
     public RecordingModel fit(Dataset<?> dataset) {
       int fold = recorder.fold(dataset);
       long t0 = System.nanoTime();
-      // an XGBoost model predicts through lakeml's stage (dense vectors, MLlib's threshold rule) in the folds too
+      // an XGBoost model predicts through lakeml's stage (dense vectors, MLlib's threshold rule) in
+      // the folds too
       Model<?> model = XgboostModel.savable((Model<?>) inner.fit(dataset));
       long took = System.nanoTime() - t0;
       recorder.iterations.addAndGet(iterationsOf(model));
@@ -151,8 +164,10 @@ final class TrialRecorder {
 
     @Override
     public RecordingEstimator copy(ParamMap extra) {
-      // CrossValidator passes each candidate's own ParamMap here (fit(dataset, paramMap) = copy(paramMap).fit)
-      return new RecordingEstimator(uid, inner.copy(extra), recorder, recorder.candidateIndex(extra));
+      // CrossValidator passes each candidate's own ParamMap here (fit(dataset, paramMap) =
+      // copy(paramMap).fit)
+      return new RecordingEstimator(
+          uid, inner.copy(extra), recorder, recorder.candidateIndex(extra));
     }
 
     @Override
@@ -223,7 +238,8 @@ final class TrialRecorder {
         int candidate = (int) fit[0];
         int fold = (int) fit[1];
         recorder.metrics.computeIfAbsent(candidate, k -> new double[recorder.folds])[fold] = metric;
-        recorder.nanos.computeIfAbsent(candidate, k -> new long[recorder.folds])[fold] = fit[2] + took;
+        recorder.nanos.computeIfAbsent(candidate, k -> new long[recorder.folds])[fold] =
+            fit[2] + took;
         recorder.lastFit.remove();
         recorder.listener.fitted(candidate, fold, metric);
       }

@@ -40,24 +40,22 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * gold → model version. Cross-validated search per algorithm on the training split; the best
  * candidate of each algorithm is refitted on the whole training split and scored on validation; the
- * winner is chosen on validation; the test split is scored once, for the record. Every trial goes to
- * {@code _system.trials}; the winner (feature pipeline + model, as one PipelineModel) becomes the next
- * version in the {@link ModelRegistry}. A gold version already trained with this configuration is
- * SKIPPED.
+ * winner is chosen on validation; the test split is scored once, for the record. Every trial goes
+ * to {@code _system.trials}; the winner (feature pipeline + model, as one PipelineModel) becomes
+ * the next version in the {@link ModelRegistry}. A gold version already trained with this
+ * configuration is SKIPPED.
  */
 public final class TuneJob implements Job {
   static final String SPLIT = GoldTable.SPLIT;
   static final String TRAIN = GoldTable.TRAIN;
   static final String VALIDATION = GoldTable.VALIDATION;
   static final String TEST = GoldTable.TEST;
-
 
   static final StructType TRIALS_SCHEMA = TrialsTable.SCHEMA;
 
@@ -84,21 +82,39 @@ public final class TuneJob implements Job {
     LakeCatalog cat = ctx.catalog();
     LakeCatalog.Table gold = cat.gold(ds.name());
     long goldVersion = Lineage.requireInput(ctx, gold, "prepare");
-    Optional<ModelsTable.ModelVersion> existing = ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().datasetHash());
+    Optional<ModelsTable.ModelVersion> existing =
+        ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().datasetHash());
     // a retraining signal from monitoring newer than that version trains again on the same inputs
     java.time.LocalDate trainedOn = existing.map(ModelsTable.ModelVersion::runDate).orElse(null);
-    boolean signalled = existing.isPresent() && ModelRegistry.retrainSignalled(spark, cat, ds.name(), trainedOn);
-    boolean due = existing.isPresent() && tune.retrainDays() > 0 && !trainedOn.plusDays(tune.retrainDays()).isAfter(ctx.runDate());
+    boolean signalled =
+        existing.isPresent() && ModelRegistry.retrainSignalled(spark, cat, ds.name(), trainedOn);
+    boolean due =
+        existing.isPresent()
+            && tune.retrainDays() > 0
+            && !trainedOn.plusDays(tune.retrainDays()).isAfter(ctx.runDate());
     if (existing.isPresent() && !signalled && !due) {
       int v = existing.get().version();
-      return JobResult.skipped("model version " + v + " is already trained from " + gold.name() + " version " + goldVersion
-          + " with this dataset configuration").metric("version", v).read(gold.name(), goldVersion);
+      return JobResult.skipped(
+              "model version "
+                  + v
+                  + " is already trained from "
+                  + gold.name()
+                  + " version "
+                  + goldVersion
+                  + " with this dataset configuration")
+          .metric("version", v)
+          .read(gold.name(), goldVersion);
     }
-    String why = existing.isEmpty() ? "new inputs (gold version or dataset configuration)"
-        : signalled ? "retraining signal from monitor" : "schedule (dataset.tune.retrain-days = " + tune.retrainDays() + ")";
+    String why =
+        existing.isEmpty()
+            ? "new inputs (gold version or dataset configuration)"
+            : signalled
+                ? "retraining signal from monitor"
+                : "schedule (dataset.tune.retrain-days = " + tune.retrainDays() + ")";
     Inputs in = Inputs.at(ctx, goldVersion);
 
-    Dataset<Row> goldRows = spark.read().format("delta").option("versionAsOf", goldVersion).load(gold.path());
+    Dataset<Row> goldRows =
+        spark.read().format("delta").option("versionAsOf", goldVersion).load(gold.path());
     List<String> classes = classes(goldRows);
     boolean binary = ds.label().map(DatasetConfig.Label::binary).orElse(true);
     Dataset<Row> trainRows = goldRows.where(col(SPLIT).equalTo(TRAIN));
@@ -108,25 +124,51 @@ public final class TuneJob implements Job {
 
     Map<String, Double> classWeights = null;
     if (tune.balancedClasses()) {
-      ctx.step("weighting the classes of the training split equally (dataset.tune.class-weight = balanced)");
+      ctx.step(
+          "weighting the classes of the training split equally (dataset.tune.class-weight = balanced)");
       classWeights = ClassWeights.balanced(trainRows);
       trainRows = ClassWeights.apply(trainRows, classWeights);
     }
     ctx.step("caching the training split");
-    Dataset<Row> train = Search.trainingSet(trainRows, tune.seed(), tune.folds(), ds.key()).persist();
-    Dataset<Row> validation = validationRows.select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES)).persist();
+    Dataset<Row> train =
+        Search.trainingSet(trainRows, tune.seed(), tune.folds(), ds.key()).persist();
+    Dataset<Row> validation =
+        validationRows
+            .select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES))
+            .persist();
     try {
       long nTrain = train.count();
       long nValidation = validation.count();
-      // the cached split's size, from the cache's own statistics once built: what every pass of the search reads
-      double trainCachedMb = train.alias("cached_train").queryExecution().optimizedPlan().stats().sizeInBytes().doubleValue() / (1 << 20);
+      // the cached split's size, from the cache's own statistics once built: what every pass of the
+      // search reads
+      double trainCachedMb =
+          train
+                  .alias("cached_train")
+                  .queryExecution()
+                  .optimizedPlan()
+                  .stats()
+                  .sizeInBytes()
+                  .doubleValue()
+              / (1 << 20);
       if (nTrain < 2L * tune.folds()) {
-        throw new JobFailure("the training split of " + gold.name() + " version " + goldVersion + " has " + nTrain
-            + " rows, too few for " + tune.folds() + "-fold cross-validation. Add data or lower dataset.tune.folds.");
+        throw new JobFailure(
+            "the training split of "
+                + gold.name()
+                + " version "
+                + goldVersion
+                + " has "
+                + nTrain
+                + " rows, too few for "
+                + tune.folds()
+                + "-fold cross-validation. Add data or lower dataset.tune.folds.");
       }
       if (nValidation == 0) {
-        throw new JobFailure("the validation split of " + gold.name() + " version " + goldVersion
-            + " is empty; the winner is chosen on it. Set dataset.prepare.split.validation above 0.");
+        throw new JobFailure(
+            "the validation split of "
+                + gold.name()
+                + " version "
+                + goldVersion
+                + " is empty; the winner is chosen on it. Set dataset.prepare.split.validation above 0.");
       }
       Evaluator eval = ModelMetrics.evaluator(tune.metric());
       List<Search.Space> spaces = spaces(tune);
@@ -136,7 +178,8 @@ public final class TuneJob implements Job {
       double searchSeconds = (System.nanoTime() - t0) / 1e9;
       double searchCpuSeconds = (processCpuNanos() - cpu0) / 1e9;
 
-      // the best of each algorithm, refitted on the whole training split by CrossValidator, scored on validation
+      // the best of each algorithm, refitted on the whole training split by CrossValidator, scored
+      // on validation
       ctx.step("scoring each algorithm's best candidate on the validation split");
       Search.Best winner = null;
       double winnerValidation = Double.NaN;
@@ -144,7 +187,8 @@ public final class TuneJob implements Job {
       for (Search.Best b : outcome.best()) {
         double v = eval.evaluate(b.model().transform(validation));
         byAlgorithm.put(b.space().algorithm(), v);
-        boolean better = winner == null || (eval.isLargerBetter() ? v > winnerValidation : v < winnerValidation);
+        boolean better =
+            winner == null || (eval.isLargerBetter() ? v > winnerValidation : v < winnerValidation);
         if (better) {
           winner = b;
           winnerValidation = v;
@@ -152,65 +196,114 @@ public final class TuneJob implements Job {
       }
       writeTrials(ctx, tune, outcome, byAlgorithm, winner);
 
-      ctx.step("scoring the winner (" + winner.space().algorithm() + ") on train, validation and, once, test");
+      ctx.step(
+          "scoring the winner ("
+              + winner.space().algorithm()
+              + ") on train, validation and, once, test");
       Model<?> model = winner.model();
       // the decision threshold, chosen on validation and set on the model every later stage applies
       Double chosenThreshold = null;
       DatasetConfig.Threshold rule = tune.threshold();
       if (binary && !(rule.rule() == DatasetConfig.ThresholdRule.FIXED && rule.value() == 0.5)) {
         ctx.step("choosing the decision threshold on the validation split (" + rule + ")");
-        double trainRate = train.agg(org.apache.spark.sql.functions.avg(col(Algorithms.LABEL))).head().getDouble(0);
+        double trainRate =
+            train
+                .agg(org.apache.spark.sql.functions.avg(col(Algorithms.LABEL)))
+                .head()
+                .getDouble(0);
         chosenThreshold = Thresholds.apply(model, validation, rule, trainRate).orElse(null);
       }
       Dataset<Row> scoredValidation = model.transform(validation);
       Map<String, Double> trainMetrics = ModelMetrics.all(model.transform(train), binary);
       Map<String, Double> validationMetrics = ModelMetrics.all(scoredValidation, binary);
       // the only place the test split is read
-      Dataset<Row> test = goldRows.where(col(SPLIT).equalTo(TEST)).select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES));
+      Dataset<Row> test =
+          goldRows
+              .where(col(SPLIT).equalTo(TEST))
+              .select(col(Algorithms.LABEL), col(Algorithms.WEIGHT), col(Algorithms.FEATURES));
       Dataset<Row> scoredTest = model.transform(test).cache();
       long nTest = scoredTest.count();
-      Map<String, Double> testMetrics = nTest == 0 ? Map.of() : ModelMetrics.all(scoredTest, binary);
+      Map<String, Double> testMetrics =
+          nTest == 0 ? Map.of() : ModelMetrics.all(scoredTest, binary);
       long[][] confusion = ModelMetrics.confusion(scoredTest, classes.size());
-      // for the report: curves of the test split and what the model learned, so it never needs the model files
-      ModelDiagnostics.Curves curves = binary && nTest > 0 ? ModelDiagnostics.curves(scoredTest) : null;
+      // for the report: curves of the test split and what the model learned, so it never needs the
+      // model files
+      ModelDiagnostics.Curves curves =
+          binary && nTest > 0 ? ModelDiagnostics.curves(scoredTest) : null;
       StructField featureField = goldRows.schema().apply(Algorithms.FEATURES);
       ModelDiagnostics.Importances importances = ModelDiagnostics.importances(model, featureField);
       scoredTest.unpersist();
       ctx.step("measuring permutation importance on the validation split");
-      PermutationImportance.Result permutation = PermutationImportance.measure(model, validation, featureField, binary,
-          importances == null ? null : importances.byColumn(), tune.seed());
+      PermutationImportance.Result permutation =
+          PermutationImportance.measure(
+              model,
+              validation,
+              featureField,
+              binary,
+              importances == null ? null : importances.byColumn(),
+              tune.seed());
 
       ctx.step("registering the model");
       PipelineModel features = SavedModels.load(ctx.spark(), in.featurePipeline());
-      PipelineModel complete = new PipelineModel(Identifiable.randomUID("lakeml"), new Transformer[] {features, model});
-      ModelRegistry.Entry entry = new ModelRegistry.Entry(winner.space().algorithm(), winner.params(), tune.metric(),
-          winner.cvMetric(), trainMetrics, validationMetrics, testMetrics, confusion, classes,
-          chosenThreshold != null ? chosenThreshold : threshold(model, binary),
-          nTrain, nValidation, nTest, goldVersion, in.silverVersion(), in.bronzeVersion(), in.featurePipeline(), tune.seed(),
-          tune.folds(), tune.strategy().toString(), outcome.trials().size(), searchSeconds, curves, importances, classWeights, permutation);
+      PipelineModel complete =
+          new PipelineModel(Identifiable.randomUID("lakeml"), new Transformer[] {features, model});
+      ModelRegistry.Entry entry =
+          new ModelRegistry.Entry(
+              winner.space().algorithm(),
+              winner.params(),
+              tune.metric(),
+              winner.cvMetric(),
+              trainMetrics,
+              validationMetrics,
+              testMetrics,
+              confusion,
+              classes,
+              chosenThreshold != null ? chosenThreshold : threshold(model, binary),
+              nTrain,
+              nValidation,
+              nTest,
+              goldVersion,
+              in.silverVersion(),
+              in.bronzeVersion(),
+              in.featurePipeline(),
+              tune.seed(),
+              tune.folds(),
+              tune.strategy().toString(),
+              outcome.trials().size(),
+              searchSeconds,
+              curves,
+              importances,
+              classWeights,
+              permutation);
       int version = ModelRegistry.register(ctx, entry, complete);
 
-      JobResult result = JobResult.succeeded()
-          .metric("version", version)
-          .metric("trainedBecause", why)
-          .metric("algorithm", winner.space().algorithm())
-          .metric("params", winner.params())
-          .metric("metric", tune.metric())
-          .metric("cvMetric", round(winner.cvMetric()))
-          .metric("threshold", chosenThreshold != null ? Double.valueOf(round(chosenThreshold)) : threshold(model, binary))
-          .metric("validationByAlgorithm", rounded(byAlgorithm))
-          .metric("test", rounded(testMetrics))
-          .metric("strategy", tune.strategy().toString())
-          .metric("parallelism", tune.parallelism())
-          .metric("trials", outcome.trials().size())
-          .metric("fits", outcome.fits())
-          .metric("iterations", outcome.iterations())
-          .metric("searchSeconds", round(searchSeconds))
-          // this JVM's CPU time (all threads) during the search: in local mode the executors run in it too
-          .metric("searchCpuSeconds", round(searchCpuSeconds))
-          .metric("trainRows", nTrain)
-          .metric("trainCachedMb", Math.round(trainCachedMb * 10) / 10.0)
-          .metric("model", cat.modelVersion(ds.name(), version));
+      JobResult result =
+          JobResult.succeeded()
+              .metric("version", version)
+              .metric("trainedBecause", why)
+              .metric("algorithm", winner.space().algorithm())
+              .metric("params", winner.params())
+              .metric("metric", tune.metric())
+              .metric("cvMetric", round(winner.cvMetric()))
+              .metric(
+                  "threshold",
+                  chosenThreshold != null
+                      ? Double.valueOf(round(chosenThreshold))
+                      : threshold(model, binary))
+              .metric("validationByAlgorithm", rounded(byAlgorithm))
+              .metric("test", rounded(testMetrics))
+              .metric("strategy", tune.strategy().toString())
+              .metric("parallelism", tune.parallelism())
+              .metric("trials", outcome.trials().size())
+              .metric("fits", outcome.fits())
+              .metric("iterations", outcome.iterations())
+              .metric("searchSeconds", round(searchSeconds))
+              // this JVM's CPU time (all threads) during the search: in local mode the executors
+              // run in it too
+              .metric("searchCpuSeconds", round(searchCpuSeconds))
+              .metric("trainRows", nTrain)
+              .metric("trainCachedMb", Math.round(trainCachedMb * 10) / 10.0)
+              .metric("model", cat.modelVersion(ds.name(), version));
       if (classWeights != null) {
         result.metric("classWeights", classWeights);
       }
@@ -219,8 +312,10 @@ public final class TuneJob implements Job {
         result.metric("suspect", suspicion);
       }
       result.read(gold.name(), goldVersion);
-      DeltaTables.version(spark, cat.trials().path()).ifPresent(v -> result.wrote(cat.trials().name(), v));
-      DeltaTables.version(spark, cat.models().path()).ifPresent(v -> result.wrote(cat.models().name(), v));
+      DeltaTables.version(spark, cat.trials().path())
+          .ifPresent(v -> result.wrote(cat.trials().name(), v));
+      DeltaTables.version(spark, cat.models().path())
+          .ifPresent(v -> result.wrote(cat.models().name(), v));
       return result;
     } finally {
       train.unpersist();
@@ -233,11 +328,22 @@ public final class TuneJob implements Job {
     static Inputs at(JobContext ctx, long goldVersion) {
       LakeCatalog cat = ctx.catalog();
       String ds = ctx.dataset().name();
-      Lineage.Built g = Lineage.at(ctx.spark(), cat.gold(ds).path(), goldVersion)
-          .filter(b -> b.extra().containsKey("pipeline"))
-          .orElseThrow(() -> new JobFailure(cat.gold(ds).name() + " version " + goldVersion
-              + " carries no prepare lineage (was it written by another tool?). Run 'jobs/lakeml prepare --dataset " + ds + "'."));
-      Long bronze = Lineage.at(ctx.spark(), cat.silver(ds).path(), g.inputVersion()).map(Lineage.Built::inputVersion).orElse(null);
+      Lineage.Built g =
+          Lineage.at(ctx.spark(), cat.gold(ds).path(), goldVersion)
+              .filter(b -> b.extra().containsKey("pipeline"))
+              .orElseThrow(
+                  () ->
+                      new JobFailure(
+                          cat.gold(ds).name()
+                              + " version "
+                              + goldVersion
+                              + " carries no prepare lineage (was it written by another tool?). Run 'jobs/lakeml prepare --dataset "
+                              + ds
+                              + "'."));
+      Long bronze =
+          Lineage.at(ctx.spark(), cat.silver(ds).path(), g.inputVersion())
+              .map(Lineage.Built::inputVersion)
+              .orElse(null);
       return new Inputs(g.inputVersion(), bronze, g.extra().get("pipeline"));
     }
   }
@@ -248,9 +354,11 @@ public final class TuneJob implements Job {
     for (int i = 0; i < algorithms.size(); i++) {
       Algorithm a = algorithms.get(i);
       var estimator = Algorithms.estimator(a.type(), tune.seed());
-      boolean random = tune.strategy() == DatasetConfig.Strategy.RANDOM
-          || (tune.strategy() == DatasetConfig.Strategy.HALVING && !a.ranges().isEmpty());
-      List<ParamMap> candidates = Algorithms.candidates(estimator, a, random, tune.trials(), tune.seed() + i);
+      boolean random =
+          tune.strategy() == DatasetConfig.Strategy.RANDOM
+              || (tune.strategy() == DatasetConfig.Strategy.HALVING && !a.ranges().isEmpty());
+      List<ParamMap> candidates =
+          Algorithms.candidates(estimator, a, random, tune.trials(), tune.seed() + i);
       spaces.add(new Search.Space(a.type(), estimator, candidates));
     }
     return spaces;
@@ -278,24 +386,55 @@ public final class TuneJob implements Job {
 
   /** CPU time of this JVM, all threads, in ns. */
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
-
-  private void writeTrials(JobContext ctx, DatasetConfig.Tune tune, Search.Outcome outcome, Map<String, Double> validation, Search.Best winner) {
+  private void writeTrials(
+      JobContext ctx,
+      DatasetConfig.Tune tune,
+      Search.Outcome outcome,
+      Map<String, Double> validation,
+      Search.Best winner) {
     int lastRung = outcome.trials().stream().mapToInt(Search.Trial::rung).max().orElse(0);
     List<Row> rows = new ArrayList<>();
     Date date = Date.valueOf(ctx.runDate());
     for (Search.Trial t : outcome.trials()) {
-      Search.Best best = outcome.best().stream()
-          .filter(b -> b.space().algorithm().equals(t.algorithm()) && b.candidate() == t.candidate()).findFirst().orElse(null);
+      Search.Best best =
+          outcome.best().stream()
+              .filter(
+                  b ->
+                      b.space().algorithm().equals(t.algorithm()) && b.candidate() == t.candidate())
+              .findFirst()
+              .orElse(null);
       boolean isBest = best != null && t.rung() == lastRung;
-      rows.add(RowFactory.create(ctx.dataset().name(), ctx.runId(), date, tune.strategy().toString(), t.rung(), t.fraction(), t.rows(),
-          t.algorithm(), t.candidate(), ModelRegistry.json(t.params()), tune.metric(), toList(t.foldMetrics()), t.mean(), t.std(),
-          t.seconds(), isBest ? validation.get(t.algorithm()) : null, isBest && best == winner));
+      rows.add(
+          RowFactory.create(
+              ctx.dataset().name(),
+              ctx.runId(),
+              date,
+              tune.strategy().toString(),
+              t.rung(),
+              t.fraction(),
+              t.rows(),
+              t.algorithm(),
+              t.candidate(),
+              ModelRegistry.json(t.params()),
+              tune.metric(),
+              toList(t.foldMetrics()),
+              t.mean(),
+              t.std(),
+              t.seconds(),
+              isBest ? validation.get(t.algorithm()) : null,
+              isBest && best == winner));
     }
-    DeltaTables.appendOnce(ctx.spark().createDataFrame(rows, TRIALS_SCHEMA).coalesce(1), ctx.catalog().trials().path(),
-        "lakeml-trials-" + ctx.runId(), 0, false);
+    DeltaTables.appendOnce(
+        ctx.spark().createDataFrame(rows, TRIALS_SCHEMA).coalesce(1),
+        ctx.catalog().trials().path(),
+        "lakeml-trials-" + ctx.runId(),
+        0,
+        false);
   }
 
   private static List<Double> toList(double[] values) {

@@ -44,22 +44,25 @@ import org.apache.spark.sql.types.StructType;
 import scala.Option;
 
 /**
- * A fitted XGBoost classifier as a pipeline stage that Spark 4.1 can save and load: XGBoost's own model
- * writer and reader were built against Spark 3.5's json4s and fail on 4.1 ({@code NoSuchMethodError}).
- * Predictions are XGBoost's, in batches (its {@code transform}); what this class adds is persistence
- * (the booster in XGBoost's UBJSON format under {@code data/}, the stage's parameters in Spark's
- * metadata layout) and MLlib's decision rule for a chosen threshold, the same as every other
- * probabilistic model's: the class of the largest probability / threshold.
+ * A fitted XGBoost classifier as a pipeline stage that Spark 4.1 can save and load: XGBoost's own
+ * model writer and reader were built against Spark 3.5's json4s and fail on 4.1 ({@code
+ * NoSuchMethodError}). Predictions are XGBoost's, in batches (its {@code transform}); what this
+ * class adds is persistence (the booster in XGBoost's UBJSON format under {@code data/}, the
+ * stage's parameters in Spark's metadata layout) and MLlib's decision rule for a chosen threshold,
+ * the same as every other probabilistic model's: the class of the largest probability / threshold.
  */
-public class XgboostModel extends ProbabilisticClassificationModel<Vector, XgboostModel> implements MLWritable, GainImportances, BatchPredictor {
+public class XgboostModel extends ProbabilisticClassificationModel<Vector, XgboostModel>
+    implements MLWritable, GainImportances, BatchPredictor {
   private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
   private static final String BOOSTER = "data/model.ubj";
   private static final String DENSE = "__lakeml_xgboost_features";
+
   /**
-   * MLlib's parameters are created while the superclass is constructed and take the stage's uid then,
-   * before a Java field can hold it: the uid waits here for the length of the constructor.
+   * MLlib's parameters are created while the superclass is constructed and take the stage's uid
+   * then, before a Java field can hold it: the uid waits here for the length of the constructor.
    */
   private static final ThreadLocal<String> CONSTRUCTING = new ThreadLocal<>();
+
   private final String uid;
   private final XGBoostClassificationModel xgb;
 
@@ -78,13 +81,24 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     return uid;
   }
 
-  /** {@code model} itself, or an XGBoost model wrapped with its parameters (column names, thresholds). */
+  /**
+   * {@code model} itself, or an XGBoost model wrapped with its parameters (column names,
+   * thresholds).
+   */
   public static Model<?> savable(Model<?> model) {
     if (!(model instanceof XGBoostClassificationModel x)) {
       return model;
     }
     XgboostModel m = new XgboostModel(Identifiable.randomUID("lakeml_xgboost"), x);
-    for (String name : new String[] {"featuresCol", "labelCol", "predictionCol", "rawPredictionCol", "probabilityCol", "thresholds"}) {
+    for (String name :
+        new String[] {
+          "featuresCol",
+          "labelCol",
+          "predictionCol",
+          "rawPredictionCol",
+          "probabilityCol",
+          "thresholds"
+        }) {
       if (x.hasParam(name) && x.isSet(x.getParam(name)) && m.hasParam(name)) {
         m.set(m.getParam(name), x.getOrDefault(x.getParam(name)));
       }
@@ -97,7 +111,10 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     return xgb;
   }
 
-  /** Only LogisticRegression's training summary uses it; declared because Java sees two inherited versions. */
+  /**
+   * Only LogisticRegression's training summary uses it; declared because Java sees two inherited
+   * versions.
+   */
   @Override
   @SuppressWarnings({"rawtypes", "unchecked"})
   public scala.Tuple3 findSummaryModel() {
@@ -119,15 +136,16 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     try {
       return (int) xgb.nativeBooster().getNumFeature();
     } catch (XGBoostError e) {
-      throw new IllegalStateException("XGBoost could not report its feature count: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "XGBoost could not report its feature count: " + e.getMessage(), e);
     }
   }
 
   /**
-   * One row's class probabilities (XGBoost's single-instance prediction; its own {@code predictRaw} is
-   * unsupported). Only per-row callers use it (permutation importance scores whole batches through
-   * {@link #probabilities}); {@link #transform} keeps XGBoost's margins as {@code rawPrediction},
-   * which rank rows the same way.
+   * One row's class probabilities (XGBoost's single-instance prediction; its own {@code predictRaw}
+   * is unsupported). Only per-row callers use it (permutation importance scores whole batches
+   * through {@link #probabilities}); {@link #transform} keeps XGBoost's margins as {@code
+   * rawPrediction}, which rank rows the same way.
    */
   @Override
   public Vector predictRaw(Vector features) {
@@ -135,9 +153,9 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
   }
 
   /**
-   * Many rows in one native call: {@link #predictRaw} builds XGBoost's matrix once per row, which made
-   * permutation importance (thousands of single-row predictions) take 10 s of a 1M-row tune. The
-   * values are the same floats, so the probabilities equal the single-row ones.
+   * Many rows in one native call: {@link #predictRaw} builds XGBoost's matrix once per row, which
+   * made permutation importance (thousands of single-row predictions) take 10 s of a 1M-row tune.
+   * The values are the same floats, so the probabilities equal the single-row ones.
    */
   @Override
   public double[][] probabilities(double[][] rows) {
@@ -159,7 +177,8 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
       }
       return out;
     } catch (XGBoostError e) {
-      throw new IllegalStateException("XGBoost could not score " + n + " rows: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "XGBoost could not score " + n + " rows: " + e.getMessage(), e);
     } finally {
       if (matrix != null) {
         matrix.delete();
@@ -167,7 +186,10 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     }
   }
 
-  /** XGBoost's prediction for one row as class probabilities: a binary model gives the positive class's only. */
+  /**
+   * XGBoost's prediction for one row as class probabilities: a binary model gives the positive
+   * class's only.
+   */
   private static double[] classProbabilities(float[] p) {
     if (p.length == 1) {
       return new double[] {1 - p[0], p[0]};
@@ -192,19 +214,27 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
 
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
-    // XGBoost 3.1.1 trains on dense values but predicts a sparse vector wrongly (Utils.asXGB pairs its
+    // XGBoost 3.1.1 trains on dense values but predicts a sparse vector wrongly (Utils.asXGB pairs
+    // its
     // indices with the dense values): it gets the same dense values here
     UDF1<Vector, Vector> dense = v -> v == null ? null : v.toDense();
     XGBoostClassificationModel m = inner();
     m.set(m.featuresCol(), DENSE);
-    Dataset<Row> out = m.transform(dataset.toDF().withColumn(DENSE, udf(dense, SQLDataTypes.VectorType()).apply(col(getFeaturesCol()))))
-        .drop(DENSE);
+    Dataset<Row> out =
+        m.transform(
+                dataset
+                    .toDF()
+                    .withColumn(
+                        DENSE, udf(dense, SQLDataTypes.VectorType()).apply(col(getFeaturesCol()))))
+            .drop(DENSE);
     if (!isDefined(thresholds())) {
       return out;
     }
-    // XGBoost predicts the most probable class; with thresholds MLlib's rule decides, as for every other model
+    // XGBoost predicts the most probable class; with thresholds MLlib's rule decides, as for every
+    // other model
     UDF1<Vector, Double> rule = p -> probability2prediction(p);
-    return out.withColumn(getPredictionCol(), udf(rule, DataTypes.DoubleType).apply(col(getProbabilityCol())));
+    return out.withColumn(
+        getPredictionCol(), udf(rule, DataTypes.DoubleType).apply(col(getProbabilityCol())));
   }
 
   /** XGBoost's model with this stage's column names. */
@@ -271,9 +301,11 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
         out.write(booster);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot save the XGBoost model to " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot save the XGBoost model to " + path + ": " + e.getMessage(), e);
     } catch (XGBoostError e) {
-      throw new IllegalStateException("XGBoost could not serialise its booster: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "XGBoost could not serialise its booster: " + e.getMessage(), e);
     }
   }
 
@@ -281,7 +313,8 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     try {
       String text = SavedModels.metadata(conf, path);
       if (text == null) {
-        throw new IllegalArgumentException("no metadata under " + path + "/metadata: not a saved XGBoost model");
+        throw new IllegalArgumentException(
+            "no metadata under " + path + "/metadata: not a saved XGBoost model");
       }
       JsonNode meta = JSON.readTree(text);
       Path dir = new Path(path);
@@ -290,10 +323,16 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
       try (InputStream in = fs.open(new Path(dir, BOOSTER))) {
         booster = XGBoost.loadModel(in);
       }
-      XGBoostClassificationModel xgb = new XGBoostClassificationModel(Identifiable.randomUID("xgbc"), meta.get("numClasses").asInt(), booster, Option.empty());
+      XGBoostClassificationModel xgb =
+          new XGBoostClassificationModel(
+              Identifiable.randomUID("xgbc"),
+              meta.get("numClasses").asInt(),
+              booster,
+              Option.empty());
       xgb.set(xgb.getParam("missing"), Float.NaN);
       XgboostModel m = new XgboostModel(meta.get("uid").asText(), xgb);
-      for (Iterator<Map.Entry<String, JsonNode>> it = meta.get("paramMap").fields(); it.hasNext();) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = meta.get("paramMap").fields();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (m.hasParam(e.getKey())) {
           @SuppressWarnings("unchecked")
@@ -303,9 +342,11 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
       }
       return m;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot load the XGBoost model at " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot load the XGBoost model at " + path + ": " + e.getMessage(), e);
     } catch (XGBoostError e) {
-      throw new IllegalStateException("XGBoost could not read the booster at " + path + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "XGBoost could not read the booster at " + path + ": " + e.getMessage(), e);
     }
   }
 
@@ -315,9 +356,11 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     XgboostModel m = this;
     try {
       double[] gain = new double[m.numFeatures()];
-      scala.collection.immutable.Map<String, Object> byFeature = m.xgboost().nativeBooster().getScore("", "gain");
+      scala.collection.immutable.Map<String, Object> byFeature =
+          m.xgboost().nativeBooster().getScore("", "gain");
       double total = 0;
-      for (scala.Tuple2<String, Object> e : scala.jdk.javaapi.CollectionConverters.asJava(byFeature.toSeq())) {
+      for (scala.Tuple2<String, Object> e :
+          scala.jdk.javaapi.CollectionConverters.asJava(byFeature.toSeq())) {
         // XGBoost names slots f0, f1, … when it has no feature names
         int slot = Integer.parseInt(e._1().substring(1));
         if (slot < gain.length) {
@@ -330,7 +373,8 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
       }
       return org.apache.spark.ml.linalg.Vectors.dense(gain);
     } catch (ml.dmlc.xgboost4j.java.XGBoostError e) {
-      throw new IllegalStateException("XGBoost could not report its feature gains: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "XGBoost could not report its feature gains: " + e.getMessage(), e);
     }
   }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** Loading, precedence and validation of configuration; no Spark involved. */
 class ConfigLoaderTest {
-  private static final String MINIMAL = """
+  private static final String MINIMAL =
+      """
       dataset {
         schema = [ { name = id, type = string }, { name = x, type = double }, { name = y, type = string } ]
         key = [id]
@@ -39,7 +40,11 @@ class ConfigLoaderTest {
 
   @Test
   void rangesAndGlobsNameManyColumnsInTheSchemaAndTheFeatures() {
-    TestProject p = TestProject.create("cfg-wide").dataset("wide", """
+    TestProject p =
+        TestProject.create("cfg-wide")
+            .dataset(
+                "wide",
+                """
         dataset {
           schema = [ { name = id, type = int }, { name = "pixel{1..784}", type = double }, { name = "f{08..11}", type = int },
                      { name = kind, type = string }, { name = label, type = string } ]
@@ -49,12 +54,20 @@ class ConfigLoaderTest {
         }
         """);
     DatasetConfig ds = load(p, "wide").requireDataset();
-    assertThat(ds.columnNames()).hasSize(1 + 784 + 4 + 2).contains("pixel1", "pixel784", "f08", "f11").doesNotContain("pixel0", "pixel785");
+    assertThat(ds.columnNames())
+        .hasSize(1 + 784 + 4 + 2)
+        .contains("pixel1", "pixel784", "f08", "f11")
+        .doesNotContain("pixel0", "pixel785");
     assertThat(ds.column("f09").orElseThrow().type()).isEqualTo(ColumnType.INT);
-    assertThat(ds.features().numeric()).hasSize(786).startsWith("pixel1", "pixel2").endsWith("pixel784", "f09", "f10");
+    assertThat(ds.features().numeric())
+        .hasSize(786)
+        .startsWith("pixel1", "pixel2")
+        .endsWith("pixel784", "f09", "f10");
     assertThat(ds.features().categorical()).containsExactly("kind");
     // a glob never makes the label or the key a feature; a pattern that names nothing is an error
-    p.dataset("star", """
+    p.dataset(
+        "star",
+        """
         dataset {
           schema = [ { name = id, type = int }, { name = "x{1..3}", type = double }, { name = y, type = string } ]
           key = [id]
@@ -62,9 +75,12 @@ class ConfigLoaderTest {
           features { numeric = ["*"] }
         }
         """);
-    assertThat(load(p, "star").requireDataset().features().numeric()).containsExactly("x1", "x2", "x3");
-    assertThat(fails(p, "star", "dataset.features.categorical=[\"z*\"]").getMessage()).contains("'z*' matches no column");
-    assertThat(fails(p, "star", "dataset.features.numeric=[\"x{3..1}\"]").getMessage()).contains("runs backwards");
+    assertThat(load(p, "star").requireDataset().features().numeric())
+        .containsExactly("x1", "x2", "x3");
+    assertThat(fails(p, "star", "dataset.features.categorical=[\"z*\"]").getMessage())
+        .contains("'z*' matches no column");
+    assertThat(fails(p, "star", "dataset.features.numeric=[\"x{3..1}\"]").getMessage())
+        .contains("runs backwards");
   }
 
   @Test
@@ -74,15 +90,18 @@ class ConfigLoaderTest {
     assertThat(ds.source().format()).isEqualTo(Format.CSV);
     assertThat(ds.source().mode()).isEqualTo(Mode.INCREMENTAL);
     assertThat(ds.source().missingValues()).containsExactly("NA", "");
-    assertThat(ds.columnNames()).containsExactly("name", "survived", "sex", "age", "passengerClass");
+    assertThat(ds.columnNames())
+        .containsExactly("name", "survived", "sex", "age", "passengerClass");
     assertThat(ds.column("age").orElseThrow().type()).isEqualTo(ColumnType.DOUBLE);
     assertThat(ds.key()).containsExactly("name");
     assertThat(ds.label().orElseThrow().positive()).contains("yes");
     assertThat(ds.sensitive().get(0).privileged()).containsExactly("female");
     assertThat(ds.bias().intersections()).containsExactly(List.of("sex", "passengerClass"));
-    assertThat(ds.rules()).extracting(DatasetConfig.Rule::check)
+    assertThat(ds.rules())
+        .extracting(DatasetConfig.Rule::check)
         .containsExactly(Check.NOT_NULL, Check.ALLOWED, Check.RANGE, Check.UNIQUE, Check.ROW_COUNT);
-    assertThat(ds.tune().algorithms()).extracting(DatasetConfig.Algorithm::type)
+    assertThat(ds.tune().algorithms())
+        .extracting(DatasetConfig.Algorithm::type)
         .containsExactly("logistic-regression", "random-forest", "xgboost");
     assertThat(ds.tune().algorithms().get(0).grid().get("regParam")).containsExactly("0.01", "0.1");
   }
@@ -99,12 +118,18 @@ class ConfigLoaderTest {
     assertThat(credit.label().orElseThrow().positive()).contains("bad");
     // the imbalanced samples choose their decision threshold on validation
     assertThat(credit.tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.F1);
-    assertThat(load(p, "contract_churn").requireDataset().tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.BASE_RATE);
+    assertThat(load(p, "contract_churn").requireDataset().tune().threshold().rule())
+        .isEqualTo(DatasetConfig.ThresholdRule.BASE_RATE);
   }
 
   @Test
   void precedenceIsSetThenEnvThenDatasetThenDefaults() {
-    TestProject p = TestProject.create("cfg").dataset("prec", MINIMAL + """
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset(
+                "prec",
+                MINIMAL
+                    + """
         dataset.tune.folds = 4
         dataset.tune.parallelism = 3
         dataset.source.schema-drift = evolve
@@ -120,7 +145,8 @@ class ConfigLoaderTest {
     // environment file (local.conf sets local[2]) over dataset file
     assertThat(c.spark().master()).isEqualTo("local[2]");
     // --set over everything
-    LakemlConfig s = load(p, "prec", "dataset.tune.folds=5", "spark.master=local[3]", "lake.root=/tmp/x y");
+    LakemlConfig s =
+        load(p, "prec", "dataset.tune.folds=5", "spark.master=local[3]", "lake.root=/tmp/x y");
     assertThat(s.requireDataset().tune().folds()).isEqualTo(5);
     assertThat(s.requireDataset().tune().parallelism()).isEqualTo(3);
     assertThat(s.spark().master()).isEqualTo("local[3]");
@@ -134,9 +160,14 @@ class ConfigLoaderTest {
 
   @Test
   void sparkSettingsReachSparkUnderTheirOwnNames() {
-    // HOCON needs quotes around a dotted key; Spark must get the key without them (and nested keys joined)
-    LakemlConfig c = load(TestProject.create("cfg").dataset("conf", MINIMAL + "spark.conf { spark.sql.ansi.enabled = true }\n"), "conf",
-        "spark.conf.\"spark.sql.adaptive.enabled\"=false");
+    // HOCON needs quotes around a dotted key; Spark must get the key without them (and nested keys
+    // joined)
+    LakemlConfig c =
+        load(
+            TestProject.create("cfg")
+                .dataset("conf", MINIMAL + "spark.conf { spark.sql.ansi.enabled = true }\n"),
+            "conf",
+            "spark.conf.\"spark.sql.adaptive.enabled\"=false");
     assertThat(c.spark().conf())
         .containsEntry("spark.sql.shuffle.partitions", "4") // local.conf writes it quoted
         .containsEntry("spark.databricks.delta.snapshotPartitions", "2")
@@ -154,12 +185,17 @@ class ConfigLoaderTest {
     assertThat(wide.stages()).containsExactly("ingest", "etl");
     assertThat(wide.conf()).containsEntry("spark.sql.codegen.factoryMode", "NO_CODEGEN");
     ConfigException e = fails(p, "conf", "spark.wide-input.stages=[ingest, etll]");
-    assertThat(e.getMessage()).contains("spark.wide-input.stages").contains("'etll'").contains("etl");
+    assertThat(e.getMessage())
+        .contains("spark.wide-input.stages")
+        .contains("'etll'")
+        .contains("etl");
   }
 
   @Test
   void misspelledKeyNamesKeyFileLineAndSuggestion() {
-    TestProject p = TestProject.create("cfg").dataset("typo", MINIMAL + "dataset.lable { column = y, positive = \"1\" }\n");
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset("typo", MINIMAL + "dataset.lable { column = y, positive = \"1\" }\n");
     ConfigException e = fails(p, "typo");
     assertThat(e.problems()).hasSize(2); // .column and .positive
     assertThat(e.getMessage())
@@ -170,13 +206,21 @@ class ConfigLoaderTest {
 
   @Test
   void theLabelOrTheKeyAsAFeatureIsRejectedWithFileAndLine() {
-    TestProject p = TestProject.create("cfg").dataset("leak", MINIMAL.replace("features { numeric = [x] }",
-        "features {\n    numeric = [x, id]\n    categorical = [y]\n  }"));
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset(
+                "leak",
+                MINIMAL.replace(
+                    "features { numeric = [x] }",
+                    "features {\n    numeric = [x, id]\n    categorical = [y]\n  }"));
     ConfigException e = fails(p, "leak");
     assertThat(e.problems()).hasSize(2);
     assertThat(e.getMessage())
-        .contains("'dataset.features.categorical'").contains("the label column 'y' is listed as a feature").contains("Remove 'y' from dataset.features.categorical")
-        .contains("'dataset.features.numeric'").contains("the key column 'id' is listed as a feature")
+        .contains("'dataset.features.categorical'")
+        .contains("the label column 'y' is listed as a feature")
+        .contains("Remove 'y' from dataset.features.categorical")
+        .contains("'dataset.features.numeric'")
+        .contains("the key column 'id' is listed as a feature")
         .contains("leak.conf: ");
     // through the CLI: exit 2 before any Spark session
     int sessions = io.lakeml.core.SparkSessions.requests(p.dir());
@@ -189,16 +233,35 @@ class ConfigLoaderTest {
   void thresholdIsARuleOrANumberBetweenZeroAndOne() {
     TestProject p = TestProject.create("cfg").dataset("thr", MINIMAL);
     assertThat(load(p, "thr").requireDataset().tune().threshold().toString()).isEqualTo("0.5");
-    assertThat(load(p, "thr", "dataset.tune.threshold=f1").requireDataset().tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.F1);
-    assertThat(load(p, "thr", "dataset.tune.threshold=base-rate").requireDataset().tune().threshold().rule()).isEqualTo(DatasetConfig.ThresholdRule.BASE_RATE);
-    assertThat(load(p, "thr", "dataset.tune.threshold=0.3").requireDataset().tune().threshold().value()).isEqualTo(0.3);
-    assertThat(fails(p, "thr", "dataset.tune.threshold=f2").getMessage()).contains("'f2' is not a threshold rule").contains("did you mean 'f1'?");
-    assertThat(fails(p, "thr", "dataset.tune.threshold=1.5").getMessage()).contains("'1.5' is not a threshold rule");
+    assertThat(
+            load(p, "thr", "dataset.tune.threshold=f1").requireDataset().tune().threshold().rule())
+        .isEqualTo(DatasetConfig.ThresholdRule.F1);
+    assertThat(
+            load(p, "thr", "dataset.tune.threshold=base-rate")
+                .requireDataset()
+                .tune()
+                .threshold()
+                .rule())
+        .isEqualTo(DatasetConfig.ThresholdRule.BASE_RATE);
+    assertThat(
+            load(p, "thr", "dataset.tune.threshold=0.3")
+                .requireDataset()
+                .tune()
+                .threshold()
+                .value())
+        .isEqualTo(0.3);
+    assertThat(fails(p, "thr", "dataset.tune.threshold=f2").getMessage())
+        .contains("'f2' is not a threshold rule")
+        .contains("did you mean 'f1'?");
+    assertThat(fails(p, "thr", "dataset.tune.threshold=1.5").getMessage())
+        .contains("'1.5' is not a threshold rule");
   }
 
   @Test
   void unknownKeyInsideAListItemIsReported() {
-    TestProject p = TestProject.create("cfg").dataset("item", MINIMAL.replace("min = 0,", "min = 0, colum = x,"));
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset("item", MINIMAL.replace("min = 0,", "min = 0, colum = x,"));
     assertThat(fails(p, "item").getMessage())
         .contains("unknown key 'dataset.validation.rules[0].colum'")
         .contains("did you mean 'column'?");
@@ -207,12 +270,15 @@ class ConfigLoaderTest {
   @Test
   void unknownTopLevelSectionIsReported() {
     TestProject p = TestProject.create("cfg").dataset("root", MINIMAL + "datset.key = [id]\n");
-    assertThat(fails(p, "root").getMessage()).contains("unknown key 'datset.key'").contains("did you mean 'dataset'?");
+    assertThat(fails(p, "root").getMessage())
+        .contains("unknown key 'datset.key'")
+        .contains("did you mean 'dataset'?");
   }
 
   @Test
   void wrongTypeIsReported() {
-    TestProject p = TestProject.create("cfg").dataset("types", MINIMAL + "dataset.tune.folds = three\n");
+    TestProject p =
+        TestProject.create("cfg").dataset("types", MINIMAL + "dataset.tune.folds = three\n");
     assertThat(fails(p, "types").getMessage())
         .contains("'dataset.tune.folds' (")
         .contains("types.conf: 8")
@@ -221,29 +287,49 @@ class ConfigLoaderTest {
 
   @Test
   void badEnumValueListsAllowedValues() {
-    TestProject p = TestProject.create("cfg").dataset("enums", MINIMAL + "dataset.source.format = cvs\n");
+    TestProject p =
+        TestProject.create("cfg").dataset("enums", MINIMAL + "dataset.source.format = cvs\n");
     assertThat(fails(p, "enums").getMessage())
-        .contains("'dataset.source.format'").contains("'cvs' is not one of [csv, json, parquet, jdbc]").contains("did you mean 'csv'?");
+        .contains("'dataset.source.format'")
+        .contains("'cvs' is not one of [csv, json, parquet, jdbc]")
+        .contains("did you mean 'csv'?");
   }
 
   @Test
   void missingRequiredKeyIsReported() {
-    TestProject p = TestProject.create("cfg").dataset("missing", MINIMAL.replace("label { column = y, positive = \"1\" }", "label { positive = \"1\" }"));
-    assertThat(fails(p, "missing").getMessage()).contains("missing required key 'dataset.label.column'");
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset(
+                "missing",
+                MINIMAL.replace(
+                    "label { column = y, positive = \"1\" }", "label { positive = \"1\" }"));
+    assertThat(fails(p, "missing").getMessage())
+        .contains("missing required key 'dataset.label.column'");
     TestProject q = TestProject.create("cfg").dataset("noschema", "dataset.key = []\n");
-    assertThat(fails(q, "noschema").getMessage()).contains("'dataset.schema'").contains("declares no columns");
+    assertThat(fails(q, "noschema").getMessage())
+        .contains("'dataset.schema'")
+        .contains("declares no columns");
   }
 
   @Test
   void multiclassLabelsGetMulticlassMetricsAndAlgorithmsOnly() {
-    String multi = MINIMAL.replace("label { column = y, positive = \"1\" }", "label { column = y }");
-    TestProject p = TestProject.create("cfg").dataset("multi", multi + """
+    String multi =
+        MINIMAL.replace("label { column = y, positive = \"1\" }", "label { column = y }");
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset(
+                "multi",
+                multi
+                    + """
         dataset.tune.algorithms = [ { type = random-forest, grid { maxDepth = [3] } } ]
         """);
     DatasetConfig ds = load(p, "multi").requireDataset();
     assertThat(ds.label().orElseThrow().binary()).isFalse();
     assertThat(ds.tune().metric()).isEqualTo("f1");
-    p.dataset("bad", multi + """
+    p.dataset(
+        "bad",
+        multi
+            + """
         dataset.label.favorable = "1"
         dataset.tune { metric = areaUnderROC, algorithms = [ { type = gradient-boosted-trees } ] }
         """);
@@ -255,7 +341,9 @@ class ConfigLoaderTest {
 
   @Test
   void rangesNeedARandomSearchAndBindWithTheirScale() {
-    String ranged = MINIMAL + """
+    String ranged =
+        MINIMAL
+            + """
         dataset.tune.algorithms = [ { type = logistic-regression, grid { regParam = { min = 0.001, max = 1, scale = log }, maxIter = [20] } } ]
         """;
     TestProject p = TestProject.create("cfg").dataset("ranged", ranged);
@@ -264,8 +352,12 @@ class ConfigLoaderTest {
     DatasetConfig.Algorithm a = ds.tune().algorithms().get(0);
     assertThat(a.ranges()).containsEntry("regParam", new DatasetConfig.Range(0.001, 1.0, true));
     assertThat(a.grid()).containsEntry("maxIter", List.of("20"));
-    assertThat(fails(p, "ranged", "dataset.tune.strategy=randon").getMessage()).contains("did you mean 'random'");
-    p.dataset("badrange", MINIMAL + """
+    assertThat(fails(p, "ranged", "dataset.tune.strategy=randon").getMessage())
+        .contains("did you mean 'random'");
+    p.dataset(
+        "badrange",
+        MINIMAL
+            + """
         dataset.tune.algorithms = [ { type = logistic-regression, grid { regParam = { min = 0, max = 1, scale = log } } } ]
         dataset.tune.strategy = random
         """);
@@ -274,7 +366,9 @@ class ConfigLoaderTest {
 
   @Test
   void columnReferencedInRulesButAbsentFromSchemaIsReported() {
-    TestProject p = TestProject.create("cfg").dataset("rules", MINIMAL.replace("column = x, min = 0", "column = xx, min = 0"));
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset("rules", MINIMAL.replace("column = x, min = 0", "column = xx, min = 0"));
     ConfigException e = fails(p, "rules");
     assertThat(e.getMessage())
         .contains("'dataset.validation.rules[0].column'")
@@ -285,8 +379,12 @@ class ConfigLoaderTest {
 
   @Test
   void danglingColumnsInKeyLabelFeaturesAndSensitiveAreAllReportedAtOnce() {
-    TestProject p = TestProject.create("cfg").dataset("many", MINIMAL
-        + "dataset.key = [ident]\ndataset.features.categorical = [colour]\ndataset.sensitive = [ { column = sex, privileged = [m] } ]\n");
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset(
+                "many",
+                MINIMAL
+                    + "dataset.key = [ident]\ndataset.features.categorical = [colour]\ndataset.sensitive = [ { column = sex, privileged = [m] } ]\n");
     ConfigException e = fails(p, "many");
     assertThat(e.problems()).hasSize(3);
     assertThat(e.getMessage()).contains("'ident'").contains("'colour'").contains("'sex'");
@@ -294,10 +392,14 @@ class ConfigLoaderTest {
 
   @Test
   void ruleShapeIsValidated() {
-    TestProject p = TestProject.create("cfg").dataset("shape", MINIMAL.replace(
-        "{ id = x-range, check = range, column = x, min = 0, action = drop }",
-        "{ id = a, check = range, column = x, action = drop }, { id = b, check = regex, column = y, pattern = \"[\" },"
-            + " { id = c, check = between, column = x }, { id = d, check = allowed, column = y, action = maybe }"));
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset(
+                "shape",
+                MINIMAL.replace(
+                    "{ id = x-range, check = range, column = x, min = 0, action = drop }",
+                    "{ id = a, check = range, column = x, action = drop }, { id = b, check = regex, column = y, pattern = \"[\" },"
+                        + " { id = c, check = between, column = x }, { id = d, check = allowed, column = y, action = maybe }"));
     ConfigException e = fails(p, "shape");
     assertThat(e.getMessage())
         .contains("a 'range' rule needs min, max or both")
@@ -309,28 +411,40 @@ class ConfigLoaderTest {
 
   @Test
   void unknownAlgorithmIsReported() {
-    TestProject p = TestProject.create("cfg").dataset("algo", MINIMAL
-        + "dataset.tune.algorithms = [ { type = random-forrest, grid { numTrees = [10] } } ]\n");
-    assertThat(fails(p, "algo").getMessage()).contains("'random-forrest' is not a known algorithm").contains("did you mean 'random-forest'?");
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset(
+                "algo",
+                MINIMAL
+                    + "dataset.tune.algorithms = [ { type = random-forrest, grid { numTrees = [10] } } ]\n");
+    assertThat(fails(p, "algo").getMessage())
+        .contains("'random-forrest' is not a known algorithm")
+        .contains("did you mean 'random-forest'?");
   }
 
   @Test
   void unknownDatasetListsKnownOnes() {
     ConfigException e = fails(TestProject.create("cfg"), "titanik");
-    assertThat(e.getMessage()).contains("dataset 'titanik' has no configuration file").contains("did you mean 'titanic'?");
+    assertThat(e.getMessage())
+        .contains("dataset 'titanik' has no configuration file")
+        .contains("did you mean 'titanic'?");
   }
 
   @Test
   void unknownEnvironmentAndBadSetAreReported() {
     TestProject p = TestProject.create("cfg");
     assertThatThrownBy(() -> ConfigLoader.load(p.confDir(), "prod", "titanic", List.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("environment file").hasMessageContaining("[cluster, local]");
-    assertThat(fails(p, "titanic", "novalue").getMessage()).contains("--set 'novalue' is not key=value");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("environment file")
+        .hasMessageContaining("[cluster, local]");
+    assertThat(fails(p, "titanic", "novalue").getMessage())
+        .contains("--set 'novalue' is not key=value");
   }
 
   @Test
   void syntaxErrorNamesTheFile() {
-    TestProject p = TestProject.create("cfg").dataset("broken", "dataset { schema = [ { name = id }\n");
+    TestProject p =
+        TestProject.create("cfg").dataset("broken", "dataset { schema = [ { name = id }\n");
     assertThat(fails(p, "broken").getMessage()).contains("cannot parse").contains("broken.conf");
   }
 
@@ -338,7 +452,8 @@ class ConfigLoaderTest {
   void relativeLakeRootResolvesAgainstTheProject() {
     TestProject p = TestProject.create("cfg");
     LakemlConfig c = load(p, "titanic");
-    assertThat(io.lakeml.core.LakeCatalog.of(c).root()).isEqualTo(p.dir().resolve("data-lake").toUri().toString().replaceAll("/$", ""));
+    assertThat(io.lakeml.core.LakeCatalog.of(c).root())
+        .isEqualTo(p.dir().resolve("data-lake").toUri().toString().replaceAll("/$", ""));
     LakemlConfig h = load(p, "titanic", "lake.root=\"hdfs://nn:8020/lake\"");
     io.lakeml.core.LakeCatalog hdfs = io.lakeml.core.LakeCatalog.of(h);
     assertThat(hdfs.silver("titanic").path()).isEqualTo("hdfs://nn:8020/lake/silver/titanic");
@@ -349,7 +464,12 @@ class ConfigLoaderTest {
 
   @Test
   void prepareSettingsAreValidated() {
-    TestProject ok = TestProject.create("cfg").dataset("prep", MINIMAL + """
+    TestProject ok =
+        TestProject.create("cfg")
+            .dataset(
+                "prep",
+                MINIMAL
+                    + """
         dataset.prepare { split { train = 0.7, validation = 0.1, test = 0.2, stratify-by = [y] }, scaling = standard,
           missing { x = "constant:0" }, derived = [ { name = x2, expression = "x * x" } ] }
         """);
@@ -360,7 +480,12 @@ class ConfigLoaderTest {
     assertThat(prep.missingFor("x2", true).policy()).isEqualTo(DatasetConfig.MissingPolicy.MEDIAN);
     assertThat(prep.derived()).extracting(DatasetConfig.Derived::name).containsExactly("x2");
 
-    TestProject bad = TestProject.create("cfg").dataset("prep", MINIMAL + """
+    TestProject bad =
+        TestProject.create("cfg")
+            .dataset(
+                "prep",
+                MINIMAL
+                    + """
         dataset.prepare { split { train = 0.7, validation = 0.2, test = 0.2, stratify-by = [z] },
           missing { x = category, y = median, w = mean } }
         dataset.validation.rules = [ { id = rc, check = row-count, min = 1, action = drop } ]

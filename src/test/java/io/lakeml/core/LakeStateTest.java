@@ -61,13 +61,18 @@ class LakeStateTest {
   void aStageIsUnchangedOnlyForTheRecordedDateJobConfigurationAndState() throws Exception {
     commit("bronze/t", 0);
     String now = LakeState.fingerprint(catalog(), HADOOP);
-    assertThat(LakeState.unchanged(catalog(), HADOOP, "t", DAY, "h", "etl")).isEmpty(); // nothing recorded yet
+    assertThat(LakeState.unchanged(catalog(), HADOOP, "t", DAY, "h", "etl"))
+        .isEmpty(); // nothing recorded yet
     LakeState.recordFinished(catalog(), HADOOP, "t", DAY, "h", List.of("ingest", "etl"), now);
     assertThat(Files.exists(lake.resolve("_system/finished/t/2026-12-01.json"))).isTrue();
 
-    assertThat(LakeState.unchanged(catalog(), HADOOP, "t", DAY, "h", "etl")).get().asString()
-        .startsWith("nothing changed since the nightly of 2026-12-01 finished at ").contains("decided without starting Spark");
-    assertThat(LakeState.unchanged(catalog(), HADOOP, "t", DAY, "h", "tune")).isEmpty(); // not a stage of that nightly
+    assertThat(LakeState.unchanged(catalog(), HADOOP, "t", DAY, "h", "etl"))
+        .get()
+        .asString()
+        .startsWith("nothing changed since the nightly of 2026-12-01 finished at ")
+        .contains("decided without starting Spark");
+    assertThat(LakeState.unchanged(catalog(), HADOOP, "t", DAY, "h", "tune"))
+        .isEmpty(); // not a stage of that nightly
     assertThat(LakeState.unchanged(catalog(), HADOOP, "t", DAY, "other-config", "etl")).isEmpty();
     assertThat(LakeState.unchanged(catalog(), HADOOP, "t", DAY.plusDays(1), "h", "etl")).isEmpty();
     assertThat(LakeState.unchanged(catalog(), HADOOP, "u", DAY, "h", "etl")).isEmpty();
@@ -75,7 +80,8 @@ class LakeStateTest {
     String recordedAt = LakeState.read(catalog(), HADOOP, "t", DAY).orElseThrow().recordedAt();
     // recording the same state again keeps the time the lake was first finished
     LakeState.recordFinished(catalog(), HADOOP, "t", DAY, "h", List.of("etl"), now);
-    assertThat(LakeState.read(catalog(), HADOOP, "t", DAY).orElseThrow().recordedAt()).isEqualTo(recordedAt);
+    assertThat(LakeState.read(catalog(), HADOOP, "t", DAY).orElseThrow().recordedAt())
+        .isEqualTo(recordedAt);
 
     commit("bronze/t", 1); // e.g. a new ingest by hand
     assertThat(LakeState.unchanged(catalog(), HADOOP, "t", DAY, "h", "etl")).isEmpty();

@@ -28,28 +28,31 @@ class PipelineTest {
 
   /** A job that is never run here: the launcher stands in for it. */
   private static Pipeline.Stage stage(String name, boolean always) {
-    Job job = new Job() {
-      @Override
-      public String name() {
-        return name;
-      }
+    Job job =
+        new Job() {
+          @Override
+          public String name() {
+            return name;
+          }
 
-      @Override
-      public void validate(LakemlConfig config) {
-        if (name.equals("picky") && config.dataset().isPresent()) {
-          throw new ConfigException("picky refuses " + config.requireDataset().name());
-        }
-      }
+          @Override
+          public void validate(LakemlConfig config) {
+            if (name.equals("picky") && config.dataset().isPresent()) {
+              throw new ConfigException("picky refuses " + config.requireDataset().name());
+            }
+          }
 
-      @Override
-      public JobResult run(JobContext context) {
-        throw new AssertionError("a launched stage does not run in this JVM");
-      }
-    };
+          @Override
+          public JobResult run(JobContext context) {
+            throw new AssertionError("a launched stage does not run in this JVM");
+          }
+        };
     return new Pipeline.Stage(name, () -> job, List.of(name), always);
   }
 
-  private static final Pipeline FOUR = new Pipeline(List.of(stage("a", false), stage("b", false), stage("c", false), stage("report", true)));
+  private static final Pipeline FOUR =
+      new Pipeline(
+          List.of(stage("a", false), stage("b", false), stage("c", false), stage("report", true)));
 
   /** Launches nothing: records the call and fails the stages named in {@code failing}. */
   private static final class Recorder implements Pipeline.Launcher {
@@ -61,7 +64,8 @@ class PipelineTest {
     }
 
     @Override
-    public Runner.Outcome launch(Pipeline.Stage stage, String dataset, LocalDate date, String prefix) {
+    public Runner.Outcome launch(
+        Pipeline.Stage stage, String dataset, LocalDate date, String prefix) {
       calls.add(dataset + ":" + stage.name() + ":" + date + ":" + prefix);
       boolean fails = failing.contains(dataset + ":" + stage.name());
       Map<String, Object> s = new LinkedHashMap<>();
@@ -81,21 +85,28 @@ class PipelineTest {
     for (String ds : datasets) {
       p.dataset(ds, "dataset { schema = [ { name = id, type = int } ], key = [id] }");
       // no finished state: every stage is launched
-      configs.put(ds, ConfigLoader.load(p.confDir(), "local", ds, List.of("lake.skip-unchanged=false")));
+      configs.put(
+          ds, ConfigLoader.load(p.confDir(), "local", ds, List.of("lake.skip-unchanged=false")));
     }
     return configs;
   }
 
   private record Run(int exit, List<Map<String, Object>> summaries) {}
 
-  private static Run run(Pipeline pipeline, Map<String, LakemlConfig> configs, int parallel, Pipeline.Launcher launcher) {
+  private static Run run(
+      Pipeline pipeline,
+      Map<String, LakemlConfig> configs,
+      int parallel,
+      Pipeline.Launcher launcher) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit;
-    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8); PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       exit = pipeline.run(configs, DATE, parallel, launcher, o, e);
     }
-    List<Map<String, Object>> lines = out.toString(StandardCharsets.UTF_8).lines().map(TestProject::parse).toList();
+    List<Map<String, Object>> lines =
+        out.toString(StandardCharsets.UTF_8).lines().map(TestProject::parse).toList();
     return new Run(exit, lines);
   }
 
@@ -105,12 +116,23 @@ class PipelineTest {
     Recorder launcher = new Recorder(Set.of("alpha:b"));
     Run r = run(FOUR, configs("alpha"), 1, launcher);
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(launcher.calls).containsExactly("alpha:a:2026-11-20:null", "alpha:b:2026-11-20:null", "alpha:report:2026-11-20:null");
+    assertThat(launcher.calls)
+        .containsExactly(
+            "alpha:a:2026-11-20:null", "alpha:b:2026-11-20:null", "alpha:report:2026-11-20:null");
     Map<String, Object> s = r.summaries().get(r.summaries().size() - 1);
-    assertThat(s).containsEntry("job", "nightly").containsEntry("dataset", "alpha").containsEntry("runDate", "2026-11-20")
-        .containsEntry("launch", "separate").containsEntry("status", "FAILED").containsEntry("exitCode", 1).containsEntry("failedStage", "b")
-        .containsEntry("message", "b failed: b broke Rerun the same command to resume: finished stages are skipped.");
-    assertThat((List<Map<String, Object>>) s.get("stages")).extracting(m -> m.get("job") + " " + m.get("status"))
+    assertThat(s)
+        .containsEntry("job", "nightly")
+        .containsEntry("dataset", "alpha")
+        .containsEntry("runDate", "2026-11-20")
+        .containsEntry("launch", "separate")
+        .containsEntry("status", "FAILED")
+        .containsEntry("exitCode", 1)
+        .containsEntry("failedStage", "b")
+        .containsEntry(
+            "message",
+            "b failed: b broke Rerun the same command to resume: finished stages are skipped.");
+    assertThat((List<Map<String, Object>>) s.get("stages"))
+        .extracting(m -> m.get("job") + " " + m.get("status"))
         .containsExactly("a SUCCEEDED", "b FAILED", "report SUCCEEDED");
   }
 
@@ -124,16 +146,30 @@ class PipelineTest {
       r = run(FOUR.until("b"), configs, 2, launcher);
     }
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(launcher.calls).containsExactlyInAnyOrder("alpha:a:2026-11-20:[alpha] ", "alpha:b:2026-11-20:[alpha] ",
-        "beta:a:2026-11-20:[beta] ", "beta:b:2026-11-20:[beta] ");
+    assertThat(launcher.calls)
+        .containsExactlyInAnyOrder(
+            "alpha:a:2026-11-20:[alpha] ",
+            "alpha:b:2026-11-20:[alpha] ",
+            "beta:a:2026-11-20:[beta] ",
+            "beta:b:2026-11-20:[beta] ");
     Map<String, Object> all = r.summaries().get(r.summaries().size() - 1);
-    assertThat(all).containsEntry("job", "nightly").containsEntry("parallel", 2).containsEntry("failed", List.of("gamma"));
-    assertThat((List<Map<String, Object>>) all.get("datasets")).containsExactly(
-        Map.of("dataset", "alpha", "status", "SUCCEEDED", "exitCode", 0),
-        Map.of("dataset", "beta", "status", "SUCCEEDED", "exitCode", 0),
-        Map.of("dataset", "gamma", "status", "FAILED", "exitCode", 1));
-    Map<String, Object> gamma = r.summaries().stream().filter(m -> "gamma".equals(m.get("dataset"))).findFirst().orElseThrow();
-    assertThat((String) gamma.get("message")).contains("nightly is already running for dataset 'gamma'").contains("a test");
+    assertThat(all)
+        .containsEntry("job", "nightly")
+        .containsEntry("parallel", 2)
+        .containsEntry("failed", List.of("gamma"));
+    assertThat((List<Map<String, Object>>) all.get("datasets"))
+        .containsExactly(
+            Map.of("dataset", "alpha", "status", "SUCCEEDED", "exitCode", 0),
+            Map.of("dataset", "beta", "status", "SUCCEEDED", "exitCode", 0),
+            Map.of("dataset", "gamma", "status", "FAILED", "exitCode", 1));
+    Map<String, Object> gamma =
+        r.summaries().stream()
+            .filter(m -> "gamma".equals(m.get("dataset")))
+            .findFirst()
+            .orElseThrow();
+    assertThat((String) gamma.get("message"))
+        .contains("nightly is already running for dataset 'gamma'")
+        .contains("a test");
     // every lock is released at the end: the next run takes them
     assertThat(run(FOUR.until("a"), configs, 1, new Recorder(Set.of())).exit()).isZero();
   }
@@ -142,11 +178,14 @@ class PipelineTest {
   void untilNamesAStageOrSaysWhichExistAndValidationAsksEveryStage() {
     assertThat(FOUR.until("b").names()).containsExactly("a", "b");
     assertThat(FOUR.until(null)).isSameAs(FOUR);
-    assertThatThrownBy(() -> FOUR.until("z")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> FOUR.until("z"))
+        .isInstanceOf(ConfigException.class)
         .hasMessageEndingWith("--until z is not a nightly stage. Use one of [a, b, c, report].");
     Pipeline picky = new Pipeline(List.of(stage("a", false), stage("picky", false)));
-    assertThatThrownBy(() -> picky.validate(configs("alpha").get("alpha"))).hasMessageEndingWith("picky refuses alpha");
+    assertThatThrownBy(() -> picky.validate(configs("alpha").get("alpha")))
+        .hasMessageEndingWith("picky refuses alpha");
     picky.until("a").validate(configs("alpha").get("alpha"));
-    assertThatThrownBy(() -> new Pipeline(List.of(stage("a", false), stage("a", true)))).hasMessageContaining("stage a is listed twice");
+    assertThatThrownBy(() -> new Pipeline(List.of(stage("a", false), stage("a", true))))
+        .hasMessageContaining("stage a is listed twice");
   }
 }

@@ -22,18 +22,28 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * A saved pipeline is read through Spark once per application; the same directory saved again is read
- * again, and callers' parameter changes stay their own.
+ * A saved pipeline is read through Spark once per application; the same directory saved again is
+ * read again, and callers' parameter changes stay their own.
  */
 class SavedModelsTest {
   @Test
   void aSavedPipelineLoadsWithoutSparkJobsUntilItsDirectoryIsSavedAgain() throws Exception {
     SparkSession spark = TestSpark.session();
-    Path dir = Files.createTempDirectory(Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "saved-models");
+    Path dir =
+        Files.createTempDirectory(
+            Files.createDirectories(TestProject.projectDir().resolve("target/tmp")),
+            "saved-models");
     String path = dir.resolve("v1").toUri().toString();
-    StructType schema = new StructType().add("x", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
-    Dataset<Row> rows = spark.createDataFrame(List.of(RowFactory.create(0.0, 0.0), RowFactory.create(1.0, 1.0),
-        RowFactory.create(0.2, 0.0), RowFactory.create(0.9, 1.0)), schema);
+    StructType schema =
+        new StructType().add("x", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
+    Dataset<Row> rows =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(0.0, 0.0),
+                RowFactory.create(1.0, 1.0),
+                RowFactory.create(0.2, 0.0),
+                RowFactory.create(0.9, 1.0)),
+            schema);
     PipelineModel first = fit(rows, 10).fit(rows);
     first.write().overwrite().save(path);
 
@@ -54,12 +64,16 @@ class SavedModelsTest {
 
       // a caller's setting does not reach the next caller
       ((LogisticRegressionModel) again.stages()[1]).setThreshold(0.9);
-      assertThat(((LogisticRegressionModel) SavedModels.load(spark, path).stages()[1]).getThreshold()).isEqualTo(0.5);
+      assertThat(
+              ((LogisticRegressionModel) SavedModels.load(spark, path).stages()[1]).getThreshold())
+          .isEqualTo(0.5);
 
       // the same path saved again with another model: loaded anew, not the remembered one
       PipelineModel second = fit(rows, 1).fit(rows);
       second.write().overwrite().save(path);
-      assertThat(coefficient(SavedModels.load(spark, path))).isEqualTo(coefficient(second)).isNotEqualTo(coefficient(first));
+      assertThat(coefficient(SavedModels.load(spark, path)))
+          .isEqualTo(coefficient(second))
+          .isNotEqualTo(coefficient(first));
 
       // what this application saved and announced is loaded without Spark
       String other = dir.resolve("v2").toUri().toString();
@@ -77,9 +91,12 @@ class SavedModelsTest {
   }
 
   private static Pipeline fit(Dataset<Row> rows, int maxIter) {
-    return new Pipeline().setStages(new PipelineStage[] {
-        new VectorAssembler().setInputCols(new String[] {"x"}).setOutputCol("features"),
-        new LogisticRegression().setMaxIter(maxIter).setRegParam(0.1)});
+    return new Pipeline()
+        .setStages(
+            new PipelineStage[] {
+              new VectorAssembler().setInputCols(new String[] {"x"}).setOutputCol("features"),
+              new LogisticRegression().setMaxIter(maxIter).setRegParam(0.1)
+            });
   }
 
   private static double coefficient(PipelineModel m) {

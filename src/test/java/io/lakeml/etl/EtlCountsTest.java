@@ -12,21 +12,31 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-/** The one-pass counts etl takes before writing silver: they decide whether the dedup window runs. */
+/**
+ * The one-pass counts etl takes before writing silver: they decide whether the dedup window runs.
+ */
 class EtlCountsTest {
-  private static final StructType SCHEMA = new StructType().add("id", DataTypes.IntegerType).add("k2", DataTypes.StringType)
-      .add(EtlJob.VALID, DataTypes.BooleanType).add("commit", DataTypes.LongType);
+  private static final StructType SCHEMA =
+      new StructType()
+          .add("id", DataTypes.IntegerType)
+          .add("k2", DataTypes.StringType)
+          .add(EtlJob.VALID, DataTypes.BooleanType)
+          .add("commit", DataTypes.LongType);
 
   private static Dataset<Row> rows() {
-    return TestSpark.session().createDataFrame(List.of(
-        RowFactory.create(1, "a", true, 0L),
-        RowFactory.create(1, "a", true, 1L),    // duplicate of the first
-        RowFactory.create(1, "a", true, 1L),    // and another: key (1, a) drops 2 rows
-        RowFactory.create(1, "b", true, 1L),    // same id, other second key part: not a duplicate
-        RowFactory.create(2, "a", true, 0L),
-        RowFactory.create(2, "a", false, 1L),   // invalid rows never count as duplicates
-        RowFactory.create(null, "a", false, 0L),
-        RowFactory.create(null, "a", false, 1L)), SCHEMA);
+    return TestSpark.session()
+        .createDataFrame(
+            List.of(
+                RowFactory.create(1, "a", true, 0L),
+                RowFactory.create(1, "a", true, 1L), // duplicate of the first
+                RowFactory.create(1, "a", true, 1L), // and another: key (1, a) drops 2 rows
+                RowFactory.create(
+                    1, "b", true, 1L), // same id, other second key part: not a duplicate
+                RowFactory.create(2, "a", true, 0L),
+                RowFactory.create(2, "a", false, 1L), // invalid rows never count as duplicates
+                RowFactory.create(null, "a", false, 0L),
+                RowFactory.create(null, "a", false, 1L)),
+            SCHEMA);
   }
 
   @Test
@@ -37,13 +47,16 @@ class EtlCountsTest {
 
   @Test
   void withoutAKeyNothingIsADuplicate() {
-    assertThat(EtlJob.count(rows(), List.of(), col("commit").gt(0L))).isEqualTo(new EtlJob.Counts(5, 3, 2, 0));
+    assertThat(EtlJob.count(rows(), List.of(), col("commit").gt(0L)))
+        .isEqualTo(new EtlJob.Counts(5, 3, 2, 0));
   }
 
   @Test
   void uniqueKeysAndAnEmptyBronzeCountZeroDuplicates() {
     Dataset<Row> unique = rows().where(col(EtlJob.VALID)).dropDuplicates("id", "k2");
-    assertThat(EtlJob.count(unique, List.of("id", "k2"), col("commit").gt(0L))).isEqualTo(new EtlJob.Counts(3, 0, 0, 0));
-    assertThat(EtlJob.count(rows().limit(0), List.of("id"), col("commit").gt(0L))).isEqualTo(new EtlJob.Counts(0, 0, 0, 0));
+    assertThat(EtlJob.count(unique, List.of("id", "k2"), col("commit").gt(0L)))
+        .isEqualTo(new EtlJob.Counts(3, 0, 0, 0));
+    assertThat(EtlJob.count(rows().limit(0), List.of("id"), col("commit").gt(0L)))
+        .isEqualTo(new EtlJob.Counts(0, 0, 0, 0));
   }
 }

@@ -28,7 +28,10 @@ class KillAndRerunTest {
   private static TestProject halt;
   private static Process haltChild;
 
-  /** The halting child needs no supervision: it runs alongside the SIGKILL test (each child JVM costs half a minute). */
+  /**
+   * The halting child needs no supervision: it runs alongside the SIGKILL test (each child JVM
+   * costs half a minute).
+   */
   @BeforeAll
   static void startHaltingIngest() throws Exception {
     halt = project("halt", 3);
@@ -36,7 +39,11 @@ class KillAndRerunTest {
   }
 
   private static TestProject project(String name, int files) {
-    TestProject p = TestProject.create(name).dataset("killme", """
+    TestProject p =
+        TestProject.create(name)
+            .dataset(
+                "killme",
+                """
         dataset {
           source.max-files-per-batch = 1
           schema = [ { name = id, type = int }, { name = payload, type = string } ]
@@ -54,21 +61,30 @@ class KillAndRerunTest {
     return p;
   }
 
-  private static Process startIngest(TestProject p, boolean haltAfterBronzeCommit) throws Exception {
+  private static Process startIngest(TestProject p, boolean haltAfterBronzeCommit)
+      throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String opt : System.getProperty("spark.module.opts").trim().split("\\s+")) {
       cmd.add(opt);
     }
     cmd.add("-Xmx1g");
-    cmd.add("-XX:TieredStopAtLevel=1"); // a child that lives seconds: C2 would not pay back (docs/benchmarks, 2026-12-03)
+    cmd.add("-XX:TieredStopAtLevel=1"); // a child that lives seconds: C2 would not pay back
+    // (docs/benchmarks, 2026-12-03)
     cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
     if (haltAfterBronzeCommit) {
       cmd.add("-D" + TestHooks.HALT_AFTER_BRONZE + "=true");
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.addAll(List.of("io.lakeml.cli.Main", "ingest", "--dataset", "killme", "--conf-dir", p.confDir().toString()));
+    cmd.addAll(
+        List.of(
+            "io.lakeml.cli.Main",
+            "ingest",
+            "--dataset",
+            "killme",
+            "--conf-dir",
+            p.confDir().toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     pb.redirectOutput(p.dir().resolve("child.out").toFile());
@@ -78,8 +94,11 @@ class KillAndRerunTest {
 
   private static void assertExactlyOnce(TestProject p, int files) {
     assertThat(p.count("bronze.killme")).isEqualTo((long) files * ROWS_PER_FILE);
-    assertThat(p.sql("select count(distinct id) as n from bronze.killme").get(0)).containsEntry("n", files * ROWS_PER_FILE);
-    assertThat(p.sql("select count(*) as n, count(distinct source_file) as f from _system.quarantine").get(0))
+    assertThat(p.sql("select count(distinct id) as n from bronze.killme").get(0))
+        .containsEntry("n", files * ROWS_PER_FILE);
+    assertThat(
+            p.sql("select count(*) as n, count(distinct source_file) as f from _system.quarantine")
+                .get(0))
         .isEqualTo(Map.of("n", files, "f", files));
   }
 
@@ -113,8 +132,11 @@ class KillAndRerunTest {
     while (!Files.exists(firstCommit) && child.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertThat(child.isAlive()).as("ingest still running when its first batch committed; stderr: %s",
-        Files.readString(p.dir().resolve("child.err"))).isTrue();
+    assertThat(child.isAlive())
+        .as(
+            "ingest still running when its first batch committed; stderr: %s",
+            Files.readString(p.dir().resolve("child.err")))
+        .isTrue();
     child.destroyForcibly(); // SIGKILL
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(child.exitValue()).isEqualTo(137);
@@ -125,9 +147,12 @@ class KillAndRerunTest {
     assertExactlyOnce(p, files);
     assertThat(new File(p.dir().toFile(), "child.out")).exists();
     // the killed JVM could record nothing; its run marker made the rerun record it, once
-    List<Map<String, Object>> runs = p.sql("SELECT status, message FROM _system.runs WHERE job = 'ingest' ORDER BY started_at");
+    List<Map<String, Object>> runs =
+        p.sql("SELECT status, message FROM _system.runs WHERE job = 'ingest' ORDER BY started_at");
     assertThat(runs).extracting(r -> r.get("status")).containsExactly("FAILED", "SUCCEEDED");
-    assertThat((String) runs.get(0).get("message")).contains("did not finish").contains("pid " + child.pid());
+    assertThat((String) runs.get(0).get("message"))
+        .contains("did not finish")
+        .contains("pid " + child.pid());
     assertThat(p.lake().resolve("_system/running/killme/ingest.json")).doesNotExist();
   }
 }

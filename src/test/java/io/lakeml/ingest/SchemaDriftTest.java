@@ -10,13 +10,18 @@ import org.junit.jupiter.api.Test;
 /** A landing file with a new (or missing) column follows dataset.source.schema-drift. */
 class SchemaDriftTest {
   private static TestProject project(String policy) {
-    TestProject p = TestProject.create("drift-" + policy).dataset("drift", """
+    TestProject p =
+        TestProject.create("drift-" + policy)
+            .dataset(
+                "drift",
+                """
         dataset {
           source { format = csv, schema-drift = %s }
           schema = [ { name = id, type = int }, { name = city, type = string } ]
           key = [id]
         }
-        """.formatted(policy));
+        """
+                    .formatted(policy));
     p.land("drift", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
     p.run("ingest", "--dataset", "drift").expectExit(0);
     p.land("drift", "day-2.csv", "id,city,zip\n3,Lima,15001\n4,Kyiv,01001\n");
@@ -29,15 +34,22 @@ class SchemaDriftTest {
     TestProject.Result r = p.run("ingest", "--dataset", "drift").expectExit(0);
     assertThat(r.metrics()).containsEntry("columnsAdded", java.util.List.of("zip"));
     assertThat(r.metric("rowsBronze")).isEqualTo(2);
-    assertThat(p.sql("select id, zip from bronze.drift order by id")).containsExactly(
-        Map.of("id", "1"), Map.of("id", "2"), Map.of("id", "3", "zip", "15001"), Map.of("id", "4", "zip", "01001"));
+    assertThat(p.sql("select id, zip from bronze.drift order by id"))
+        .containsExactly(
+            Map.of("id", "1"),
+            Map.of("id", "2"),
+            Map.of("id", "3", "zip", "15001"),
+            Map.of("id", "4", "zip", "01001"));
     // a later file without the column still lands; zip stays null for it
     p.land("drift", "day-3.csv", "id,city\n5,Pune\n");
-    assertThat(p.run("ingest", "--dataset", "drift").expectExit(0).metric("rowsBronze")).isEqualTo(1);
+    assertThat(p.run("ingest", "--dataset", "drift").expectExit(0).metric("rowsBronze"))
+        .isEqualTo(1);
     assertThat(p.count("bronze.drift")).isEqualTo(5);
     // silver keeps the declared schema; the evolved column stays in bronze until declared
     p.run("etl", "--dataset", "drift").expectExit(0);
-    assertThat(p.sql("select * from silver.drift where id = 3").get(0)).containsKeys("id", "city").doesNotContainKey("zip");
+    assertThat(p.sql("select * from silver.drift where id = 3").get(0))
+        .containsKeys("id", "city")
+        .doesNotContainKey("zip");
   }
 
   @Test
@@ -48,14 +60,24 @@ class SchemaDriftTest {
     assertThat(r.metric("rowsBronze")).isZero();
     assertThat(r.metric("rowsQuarantined")).isEqualTo(2);
     assertThat(p.count("bronze.drift")).isEqualTo(2);
-    assertThat(p.sql("select reason, raw_record from _system.quarantine order by raw_record")).containsExactly(
-        Map.of("reason", "schema drift: unexpected column(s) [zip], missing column(s) []",
-            "raw_record", "{\"id\":\"3\",\"city\":\"Lima\",\"zip\":\"15001\"}"),
-        Map.of("reason", "schema drift: unexpected column(s) [zip], missing column(s) []",
-            "raw_record", "{\"id\":\"4\",\"city\":\"Kyiv\",\"zip\":\"01001\"}"));
+    assertThat(p.sql("select reason, raw_record from _system.quarantine order by raw_record"))
+        .containsExactly(
+            Map.of(
+                "reason",
+                "schema drift: unexpected column(s) [zip], missing column(s) []",
+                "raw_record",
+                "{\"id\":\"3\",\"city\":\"Lima\",\"zip\":\"15001\"}"),
+            Map.of(
+                "reason",
+                "schema drift: unexpected column(s) [zip], missing column(s) []",
+                "raw_record",
+                "{\"id\":\"4\",\"city\":\"Kyiv\",\"zip\":\"01001\"}"));
   }
 
-  /** The counts by kind and the quarantined rows' reasons agree, also for a broken line of a drifted file. */
+  /**
+   * The counts by kind and the quarantined rows' reasons agree, also for a broken line of a drifted
+   * file.
+   */
   @Test
   void aBrokenLineOfADriftedFileIsCountedAsTheQuarantineRecordsIt() {
     TestProject p = project("quarantine");
@@ -65,9 +87,11 @@ class SchemaDriftTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> byKind = (Map<String, Object>) r.metrics().get("quarantinedByKind");
     List<Map<String, Object>> reasons = p.sql("select reason from _system.quarantine");
-    long malformed = reasons.stream().filter(m -> ((String) m.get("reason")).startsWith("malformed")).count();
+    long malformed =
+        reasons.stream().filter(m -> ((String) m.get("reason")).startsWith("malformed")).count();
     assertThat(((Number) byKind.getOrDefault("malformed", 0)).longValue()).isEqualTo(malformed);
-    assertThat(((Number) byKind.getOrDefault("schema_drift", 0)).longValue()).isEqualTo(reasons.size() - malformed);
+    assertThat(((Number) byKind.getOrDefault("schema_drift", 0)).longValue())
+        .isEqualTo(reasons.size() - malformed);
   }
 
   @Test
@@ -76,7 +100,9 @@ class SchemaDriftTest {
     TestProject.Result r = p.run("ingest", "--dataset", "drift").expectExit(1);
     assertThat(r.status()).isEqualTo("FAILED");
     assertThat((String) r.summary().get("message"))
-        .contains("day-2.csv").contains("unexpected [zip]").contains("schema-drift is 'fail'");
+        .contains("day-2.csv")
+        .contains("unexpected [zip]")
+        .contains("schema-drift is 'fail'");
     assertThat(p.count("bronze.drift")).isEqualTo(2);
     // the file is not marked as ingested: the next run fails again instead of skipping it
     p.run("ingest", "--dataset", "drift").expectExit(1);
@@ -85,7 +111,11 @@ class SchemaDriftTest {
 
   @Test
   void aChangedTypeIsNeverSilentlyCoerced() {
-    TestProject p = TestProject.create("drift-type").dataset("typed", """
+    TestProject p =
+        TestProject.create("drift-type")
+            .dataset(
+                "typed",
+                """
         dataset {
           schema = [ { name = id, type = int }, { name = amount, type = double } ]
         }

@@ -42,7 +42,11 @@ class WideDataTest {
 
   @Test
   void aThousandColumnsAreIngestedTypedAndQuarantinedUnderTheWideInputSettings() {
-    TestProject p = TestProject.create("wide-data").dataset("wide", """
+    TestProject p =
+        TestProject.create("wide-data")
+            .dataset(
+                "wide",
+                """
         dataset {
           source { format = csv, mode = snapshot }
           schema = [ { name = id, type = int }, { name = "f{0000..0999}", type = int }, { name = y, type = string } ]
@@ -55,14 +59,16 @@ class WideDataTest {
     String batchSize = "spark.sql.parquet.columnarReaderBatchSize";
     String before = TestSpark.session().conf().get(batchSize);
 
-    TestProject.Result ingest = p.run("ingest", "--dataset", "wide", "--run-date", "2026-11-20").expectExit(0);
+    TestProject.Result ingest =
+        p.run("ingest", "--dataset", "wide", "--run-date", "2026-11-20").expectExit(0);
     assertThat(((Map<?, ?>) ingest.summary().get("timings")).get("wideInput")).isEqualTo(true);
     assertThat(ingest.metric("rowsBronze")).isEqualTo(ROWS - 1);
     assertThat(ingest.metric("rowsQuarantined")).isEqualTo(1);
     assertThat(p.sql("select reason from _system.quarantine").get(0).get("reason").toString())
         .isEqualTo("unparsable value: f0500='x5' is not a valid int");
 
-    TestProject.Result etl = p.run("etl", "--dataset", "wide", "--run-date", "2026-11-20").expectExit(0);
+    TestProject.Result etl =
+        p.run("etl", "--dataset", "wide", "--run-date", "2026-11-20").expectExit(0);
     assertThat(((Map<?, ?>) etl.summary().get("timings")).get("wideInput")).isEqualTo(true);
     assertThat(etl.metric("silverRows")).isEqualTo(ROWS - 1);
     // the settings were the stage's only: the session has its own value back
@@ -72,11 +78,16 @@ class WideDataTest {
     for (int i = 0; i < ROWS; i++) {
       sum += i == 5 ? 0 : i == 6 ? 12 : (i * 7) % 256;
     }
-    List<Map<String, Object>> r = p.sql("select sum(f0000) as s0, count(f0999) as n999, max(typeof(f0500)) as t, count(*) as n from silver.wide");
+    List<Map<String, Object>> r =
+        p.sql(
+            "select sum(f0000) as s0, count(f0999) as n999, max(typeof(f0500)) as t, count(*) as n from silver.wide");
     assertThat(((Number) r.get(0).get("s0")).longValue()).isEqualTo(sum);
-    assertThat(((Number) r.get(0).get("n999")).longValue()).as("row 7's NA is null").isEqualTo(ROWS - 2);
+    assertThat(((Number) r.get(0).get("n999")).longValue())
+        .as("row 7's NA is null")
+        .isEqualTo(ROWS - 2);
     assertThat(((Number) r.get(0).get("n")).longValue()).isEqualTo(ROWS - 1);
     assertThat(r.get(0)).containsEntry("t", "int");
-    assertThat(p.sql("select f0000, f0999 from silver.wide where id = 6").get(0)).containsEntry("f0000", 12);
+    assertThat(p.sql("select f0000, f0999 from silver.wide where id = 6").get(0))
+        .containsEntry("f0000", 12);
   }
 }

@@ -15,15 +15,21 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-/** ModelMetrics.all computes each metric once per evaluator's getMetrics: same values as evaluate, known ones exact. */
+/**
+ * ModelMetrics.all computes each metric once per evaluator's getMetrics: same values as evaluate,
+ * known ones exact.
+ */
 class ModelMetricsTest {
   private static Dataset<Row> scored() {
-    StructType schema = new StructType()
-        .add(Algorithms.LABEL, DataTypes.DoubleType)
-        .add("prediction", DataTypes.DoubleType)
-        .add("rawPrediction", SQLDataTypes.VectorType());
+    StructType schema =
+        new StructType()
+            .add(Algorithms.LABEL, DataTypes.DoubleType)
+            .add("prediction", DataTypes.DoubleType)
+            .add("rawPrediction", SQLDataTypes.VectorType());
     // label, score of class 1; prediction = score > 0
-    double[][] rows = {{1, 2.0}, {1, 1.0}, {1, -0.5}, {0, -1.0}, {0, -2.0}, {0, 0.5}, {0, -0.2}, {1, 0.3}};
+    double[][] rows = {
+      {1, 2.0}, {1, 1.0}, {1, -0.5}, {0, -1.0}, {0, -2.0}, {0, 0.5}, {0, -0.2}, {1, 0.3}
+    };
     List<Row> out = new ArrayList<>();
     for (double[] r : rows) {
       out.add(RowFactory.create(r[0], r[1] > 0 ? 1.0 : 0.0, Vectors.dense(-r[1], r[1])));
@@ -35,13 +41,19 @@ class ModelMetricsTest {
   void everyMetricEqualsItsEvaluatorsOwnValue() {
     Dataset<Row> scored = scored();
     Map<String, Double> all = ModelMetrics.all(scored, true);
-    assertThat(all.keySet()).containsExactly("areaUnderROC", "areaUnderPR", "f1", "accuracy", "weightedPrecision", "weightedRecall");
+    assertThat(all.keySet())
+        .containsExactly(
+            "areaUnderROC", "areaUnderPR", "f1", "accuracy", "weightedPrecision", "weightedRecall");
     for (Map.Entry<String, Double> e : all.entrySet()) {
-      assertThat(e.getValue()).as(e.getKey()).isEqualTo(ModelMetrics.evaluator(e.getKey()).evaluate(scored));
+      assertThat(e.getValue())
+          .as(e.getKey())
+          .isEqualTo(ModelMetrics.evaluator(e.getKey()).evaluate(scored));
     }
-    // 6 of 8 right (-0.5 for a 1 and 0.5 for a 0 are the misses); positives ranked above negatives in 13 of 16 pairs
+    // 6 of 8 right (-0.5 for a 1 and 0.5 for a 0 are the misses); positives ranked above negatives
+    // in 13 of 16 pairs
     assertThat(all.get("accuracy")).isEqualTo(0.75);
     assertThat(all.get("areaUnderROC")).isEqualTo(13.0 / 16);
-    assertThat(ModelMetrics.all(scored, false).keySet()).containsExactly("f1", "accuracy", "weightedPrecision", "weightedRecall");
+    assertThat(ModelMetrics.all(scored, false).keySet())
+        .containsExactly("f1", "accuracy", "weightedPrecision", "weightedRecall");
   }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /** silver → gold: rules, split, no leakage, reuse of the fitted pipeline. */
 class PrepareTest {
   private static final int ROWS = 3000;
-  private static final String CONF = """
+  private static final String CONF =
+      """
       dataset {
         schema = [ { name = id, type = int }, { name = x, type = double }, { name = colour, type = string },
                    { name = grp, type = string }, { name = y, type = string } ]
@@ -33,7 +34,9 @@ class PrepareTest {
       """;
   private static TestProject shared;
 
-  /** 3000 rows: x mostly in 0..100 with one outlier (1000) placed in the test split; ~30% positives. */
+  /**
+   * 3000 rows: x mostly in 0..100 with one outlier (1000) placed in the test split; ~30% positives.
+   */
   private static String csv() {
     Random r = new Random(7);
     StringBuilder sb = new StringBuilder("id,x,colour,grp,y\n");
@@ -42,19 +45,35 @@ class PrepareTest {
       double x = Math.round(r.nextDouble() * 10000) / 100.0;
       String colour = i % 50 == 0 ? "NA" : colours[r.nextInt(3)];
       String y = r.nextDouble() < 0.3 ? "yes" : "no";
-      sb.append(i).append(',').append(i % 97 == 0 ? "NA" : String.valueOf(x)).append(',').append(colour).append(',')
-          .append(i % 3 == 0 ? "b" : "a").append(',').append(y).append('\n');
+      sb.append(i)
+          .append(',')
+          .append(i % 97 == 0 ? "NA" : String.valueOf(x))
+          .append(',')
+          .append(colour)
+          .append(',')
+          .append(i % 3 == 0 ? "b" : "a")
+          .append(',')
+          .append(y)
+          .append('\n');
     }
     return sb.toString();
   }
 
-  /** Asserts the 60/20/20 shares of a prepare run's splits, within {@code tolerance}; returns the splits. */
-  private static Map<String, Map<String, Number>> assertSplitShares(TestProject.Result prepare, double tolerance) {
+  /**
+   * Asserts the 60/20/20 shares of a prepare run's splits, within {@code tolerance}; returns the
+   * splits.
+   */
+  private static Map<String, Map<String, Number>> assertSplitShares(
+      TestProject.Result prepare, double tolerance) {
     @SuppressWarnings("unchecked")
-    Map<String, Map<String, Number>> splits = (Map<String, Map<String, Number>>) prepare.metrics().get("splits");
-    assertThat(splits.get("train").get("rows").doubleValue() / ROWS).isCloseTo(0.6, within(tolerance));
-    assertThat(splits.get("validation").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(tolerance));
-    assertThat(splits.get("test").get("rows").doubleValue() / ROWS).isCloseTo(0.2, within(tolerance));
+    Map<String, Map<String, Number>> splits =
+        (Map<String, Map<String, Number>>) prepare.metrics().get("splits");
+    assertThat(splits.get("train").get("rows").doubleValue() / ROWS)
+        .isCloseTo(0.6, within(tolerance));
+    assertThat(splits.get("validation").get("rows").doubleValue() / ROWS)
+        .isCloseTo(0.2, within(tolerance));
+    assertThat(splits.get("test").get("rows").doubleValue() / ROWS)
+        .isCloseTo(0.2, within(tolerance));
     return splits;
   }
 
@@ -73,51 +92,106 @@ class PrepareTest {
 
   @Test
   void splitIsSixtyTwentyTwentyStratifiedAndDeterministicAcrossPartitionings() {
-    Map<String, Map<String, Number>> splits = assertSplitShares(shared.run("prepare", "--dataset", "synth").expectExit(0), 0.02);
+    Map<String, Map<String, Number>> splits =
+        assertSplitShares(shared.run("prepare", "--dataset", "synth").expectExit(0), 0.02);
     double trainRate = splits.get("train").get("labelRate").doubleValue();
-    assertThat(splits.get("validation").get("labelRate").doubleValue()).isCloseTo(trainRate, within(0.02));
-    assertThat(splits.get("test").get("labelRate").doubleValue()).isCloseTo(trainRate, within(0.02));
+    assertThat(splits.get("validation").get("labelRate").doubleValue())
+        .isCloseTo(trainRate, within(0.02));
+    assertThat(splits.get("test").get("labelRate").doubleValue())
+        .isCloseTo(trainRate, within(0.02));
 
     // same data, other shuffle and input partitioning: the same membership (the tune seed only
     // changes the dataset configuration so that prepare runs again instead of skipping)
-    assertThat(shared.run("prepare", "--dataset", "synth", "--set", "spark.conf.\"spark.sql.shuffle.partitions\"=7",
-        "--set", "spark.conf.\"spark.sql.files.maxPartitionBytes\"=4096", "--set", "dataset.tune.seed=7").expectExit(0).status())
+    assertThat(
+            shared
+                .run(
+                    "prepare",
+                    "--dataset",
+                    "synth",
+                    "--set",
+                    "spark.conf.\"spark.sql.shuffle.partitions\"=7",
+                    "--set",
+                    "spark.conf.\"spark.sql.files.maxPartitionBytes\"=4096",
+                    "--set",
+                    "dataset.tune.seed=7")
+                .expectExit(0)
+                .status())
         .isEqualTo("SUCCEEDED");
     String gold = "delta.`" + shared.lake().resolve("gold/synth") + "`";
-    List<Map<String, Object>> diff = shared.sql("select count(*) as n from " + gold + " version as of 0 a join " + gold
-        + " version as of 1 b on a.id = b.id where a.split <> b.split");
+    List<Map<String, Object>> diff =
+        shared.sql(
+            "select count(*) as n from "
+                + gold
+                + " version as of 0 a join "
+                + gold
+                + " version as of 1 b on a.id = b.id where a.split <> b.split");
     assertThat(diff).containsExactly(Map.of("n", 0));
-    assertThat(shared.sql("select count(*) as n from " + gold + " version as of 1").get(0)).containsEntry("n", ROWS);
-    // 3000 rows: one file, as small data should be (SplitterTest spreads larger data over the cores)
-    assertThat(shared.sql("select input_file_name() as f, count(*) as n from " + gold + " version as of 1 group by 1")).hasSize(1);
+    assertThat(shared.sql("select count(*) as n from " + gold + " version as of 1").get(0))
+        .containsEntry("n", ROWS);
+    // 3000 rows: one file, as small data should be (SplitterTest spreads larger data over the
+    // cores)
+    assertThat(
+            shared.sql(
+                "select input_file_name() as f, count(*) as n from "
+                    + gold
+                    + " version as of 1 group by 1"))
+        .hasSize(1);
     // and again with nothing changed: skipped
-    assertThat(shared.run("prepare", "--dataset", "synth", "--set", "dataset.tune.seed=7").expectExit(0).status()).isEqualTo("SKIPPED");
+    assertThat(
+            shared
+                .run("prepare", "--dataset", "synth", "--set", "dataset.tune.seed=7")
+                .expectExit(0)
+                .status())
+        .isEqualTo("SKIPPED");
   }
 
   @Test
   void aboveExactMaxRowsEachRowsOwnHashDecidesAndRowsKeepTheirSplitAsDataGrows() {
     TestProject p = project("hash-split", "prepare.split.exact-max-rows = 1000");
-    // no longer exact: 3000 rows drawn independently (one standard deviation of the train share is 0.009)
+    // no longer exact: 3000 rows drawn independently (one standard deviation of the train share is
+    // 0.009)
     assertSplitShares(p.run("prepare", "--dataset", "synth").expectExit(0), 0.03);
     String gold = "delta.`" + p.lake().resolve("gold/synth") + "`";
     // every row where its salted, seeded hash of the key puts it, as a uniform number in [0, 1)
-    String expected = "case when u < 0.6 then 'train' when u < 0.8 then 'validation' else 'test' end";
-    String uniform = "cast(pmod(xxhash64('lakeml-split', 42L, id), 9007199254740992L) as double) / cast(9007199254740992L as double)";
-    assertThat(p.sql("select count(*) as n from (select split, " + uniform + " as u from " + gold + ") where split <> " + expected))
+    String expected =
+        "case when u < 0.6 then 'train' when u < 0.8 then 'validation' else 'test' end";
+    String uniform =
+        "cast(pmod(xxhash64('lakeml-split', 42L, id), 9007199254740992L) as double) / cast(9007199254740992L as double)";
+    assertThat(
+            p.sql(
+                "select count(*) as n from (select split, "
+                    + uniform
+                    + " as u from "
+                    + gold
+                    + ") where split <> "
+                    + expected))
         .containsExactly(Map.of("n", 0));
 
-    // 500 more rows land: every earlier row keeps its split (ranking would move some across the cuts)
+    // 500 more rows land: every earlier row keeps its split (ranking would move some across the
+    // cuts)
     StringBuilder more = new StringBuilder("id,x,colour,grp,y\n");
     for (int i = ROWS; i < ROWS + 500; i++) {
-      more.append(i).append(',').append(i % 100).append(",red,a,").append(i % 3 == 0 ? "yes" : "no").append('\n');
+      more.append(i)
+          .append(',')
+          .append(i % 100)
+          .append(",red,a,")
+          .append(i % 3 == 0 ? "yes" : "no")
+          .append('\n');
     }
     p.land("synth", "more.csv", more.toString());
     p.run("ingest", "--dataset", "synth").expectExit(0);
     p.run("etl", "--dataset", "synth").expectExit(0);
     p.run("prepare", "--dataset", "synth").expectExit(0);
-    assertThat(p.sql("select count(*) as n from " + gold + " version as of 1").get(0)).containsEntry("n", ROWS + 500);
-    assertThat(p.sql("select count(*) as n from " + gold + " version as of 0 a join " + gold
-        + " version as of 1 b on a.id = b.id where a.split <> b.split")).containsExactly(Map.of("n", 0));
+    assertThat(p.sql("select count(*) as n from " + gold + " version as of 1").get(0))
+        .containsEntry("n", ROWS + 500);
+    assertThat(
+            p.sql(
+                "select count(*) as n from "
+                    + gold
+                    + " version as of 0 a join "
+                    + gold
+                    + " version as of 1 b on a.id = b.id where a.split <> b.split"))
+        .containsExactly(Map.of("n", 0));
   }
 
   @Test
@@ -126,19 +200,36 @@ class PrepareTest {
     // an outlier far above every other x, in a row that lands in the test split
     String gold = "delta.`" + p.lake().resolve("gold/synth") + "`";
     TestProject.Result r = p.run("prepare", "--dataset", "synth").expectExit(0);
-    String testId = String.valueOf(p.sql("select id from " + gold + " where split = 'test' order by id limit 1").get(0).get("id"));
+    String testId =
+        String.valueOf(
+            p.sql("select id from " + gold + " where split = 'test' order by id limit 1")
+                .get(0)
+                .get("id"));
     p.land("synth", "outlier.csv", "id,x,colour,grp,y\n" + testId + ",1000.0,red,a,no\n");
     p.run("ingest", "--dataset", "synth").expectExit(0);
     p.run("etl", "--dataset", "synth").expectExit(0); // MERGE updates that row's x
     r = p.run("prepare", "--dataset", "synth").expectExit(0);
-    assertThat(p.sql("select split from " + gold + " where id = " + testId).get(0)).containsEntry("split", "test");
+    assertThat(p.sql("select split from " + gold + " where id = " + testId).get(0))
+        .containsEntry("split", "test");
 
     PipelineModel model = PipelineModel.load((String) r.metrics().get("featurePipeline"));
-    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("x", DataTypes.DoubleType)
-        .add("colour", DataTypes.StringType).add("grp", DataTypes.StringType).add("y", DataTypes.StringType);
-    List<Row> rows = List.of(RowFactory.create(1, 1000.0, "purple", "a", "no"), RowFactory.create(2, 50.0, null, "a", "no"),
-        RowFactory.create(3, null, "red", "a", "no"));
-    List<Row> out = model.transform(TestSpark.session().createDataFrame(rows, schema)).select("features").collectAsList();
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.IntegerType)
+            .add("x", DataTypes.DoubleType)
+            .add("colour", DataTypes.StringType)
+            .add("grp", DataTypes.StringType)
+            .add("y", DataTypes.StringType);
+    List<Row> rows =
+        List.of(
+            RowFactory.create(1, 1000.0, "purple", "a", "no"),
+            RowFactory.create(2, 50.0, null, "a", "no"),
+            RowFactory.create(3, null, "red", "a", "no"));
+    List<Row> out =
+        model
+            .transform(TestSpark.session().createDataFrame(rows, schema))
+            .select("features")
+            .collectAsList();
     // min-max fitted on train (max ~100): the test outlier scales far above 1, not to 1
     assertThat(((Vector) out.get(0).get(0)).apply(0)).isGreaterThan(5.0);
     assertThat(((Vector) out.get(1).get(0)).apply(0)).isBetween(0.4, 0.6);
@@ -153,7 +244,10 @@ class PrepareTest {
 
   @Test
   void rulesWarnDropAndFailWithExactCounts() {
-    TestProject p = project("rules", """
+    TestProject p =
+        project(
+            "rules",
+            """
         validation.rules = [
           { id = x-complete, check = not-null, column = x, max-null-ratio = 0.05, action = warn }
           { id = x-range, check = range, column = x, min = 10, max = 90, action = drop }
@@ -167,27 +261,51 @@ class PrepareTest {
         ]
         prepare.missing { x = drop, colour = "constant:grey" }
         """);
-    TestProject.Result r = p.run("prepare", "--dataset", "synth", "--run-date", "2026-11-01").expectExit(0);
+    TestProject.Result r =
+        p.run("prepare", "--dataset", "synth", "--run-date", "2026-11-01").expectExit(0);
     Map<String, Map<String, Object>> q = new java.util.HashMap<>();
-    for (Map<String, Object> row : p.sql("select * from _system.quality where run_date = '2026-11-01'")) {
+    for (Map<String, Object> row :
+        p.sql("select * from _system.quality where run_date = '2026-11-01'")) {
       q.put((String) row.get("rule_id"), row);
     }
     assertThat(q).hasSize(9);
-    long nullX = ((Number) p.sql("select count(*) as n from silver.synth where x is null").get(0).get("n")).longValue();
-    long outOfRange = ((Number) p.sql("select count(*) as n from silver.synth where x < 10 or x > 90").get(0).get("n")).longValue();
-    long below5 = ((Number) p.sql("select count(*) as n from silver.synth where x < 5").get(0).get("n")).longValue();
-    long blue = ((Number) p.sql("select count(*) as n from silver.synth where colour = 'blue'").get(0).get("n")).longValue();
+    long nullX =
+        ((Number) p.sql("select count(*) as n from silver.synth where x is null").get(0).get("n"))
+            .longValue();
+    long outOfRange =
+        ((Number)
+                p.sql("select count(*) as n from silver.synth where x < 10 or x > 90")
+                    .get(0)
+                    .get("n"))
+            .longValue();
+    long below5 =
+        ((Number) p.sql("select count(*) as n from silver.synth where x < 5").get(0).get("n"))
+            .longValue();
+    long blue =
+        ((Number)
+                p.sql("select count(*) as n from silver.synth where colour = 'blue'")
+                    .get(0)
+                    .get("n"))
+            .longValue();
     assertThat(nullX).isEqualTo(31); // every 97th row
     assertThat(q.get("x-complete")).containsEntry("rows_failed", 31).containsEntry("passed", true);
-    assertThat(q.get("x-range")).containsEntry("rows_failed", (int) outOfRange).containsEntry("passed", false);
+    assertThat(q.get("x-range"))
+        .containsEntry("rows_failed", (int) outOfRange)
+        .containsEntry("passed", false);
     assertThat(q.get("colour-known")).containsEntry("rows_failed", (int) blue);
     assertThat(q.get("grp-format")).containsEntry("rows_failed", 0).containsEntry("passed", true);
-    assertThat(q.get("grp-is-a")).containsEntry("rows_failed", 1000).containsEntry("passed", false); // every third row is b
+    assertThat(q.get("grp-is-a"))
+        .containsEntry("rows_failed", 1000)
+        .containsEntry("passed", false); // every third row is b
     assertThat(q.get("id-unique")).containsEntry("rows_failed", 0);
     // 60 colours are missing (NA); the other 2940 rows hold 3 distinct values: 2937 repeats
-    assertThat(q.get("colour-unique")).containsEntry("rows_failed", 2937).containsEntry("passed", false);
+    assertThat(q.get("colour-unique"))
+        .containsEntry("rows_failed", 2937)
+        .containsEntry("passed", false);
     assertThat(q.get("custom")).containsEntry("rows_failed", (int) below5);
-    assertThat(q.get("enough")).containsEntry("observed", (double) ROWS).containsEntry("passed", true);
+    assertThat(q.get("enough"))
+        .containsEntry("observed", (double) ROWS)
+        .containsEntry("passed", true);
     // dropped rows (out of range, x < 5 is a subset) are quarantined with the rule ids, not in gold
     assertThat(r.metric("rowsQuarantined")).isEqualTo(outOfRange);
     // missing x: policy drop leaves the 31 rows out of gold (counted, still in silver)
@@ -195,37 +313,71 @@ class PrepareTest {
     assertThat(r.metric("rowsGold")).isEqualTo(ROWS - outOfRange - 31);
     // missing colour: filled with the constant, which is then a category learnt from train
     PipelineModel model = PipelineModel.load((String) r.metrics().get("featurePipeline"));
-    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("x", DataTypes.DoubleType)
-        .add("colour", DataTypes.StringType).add("grp", DataTypes.StringType).add("y", DataTypes.StringType);
-    List<Row> vectors = model.transform(TestSpark.session().createDataFrame(List.of(
-        RowFactory.create(1, 50.0, null, "a", "no"), RowFactory.create(2, 50.0, "grey", "a", "no"),
-        RowFactory.create(3, 50.0, "red", "a", "no")), schema)).select("features").collectAsList();
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.IntegerType)
+            .add("x", DataTypes.DoubleType)
+            .add("colour", DataTypes.StringType)
+            .add("grp", DataTypes.StringType)
+            .add("y", DataTypes.StringType);
+    List<Row> vectors =
+        model
+            .transform(
+                TestSpark.session()
+                    .createDataFrame(
+                        List.of(
+                            RowFactory.create(1, 50.0, null, "a", "no"),
+                            RowFactory.create(2, 50.0, "grey", "a", "no"),
+                            RowFactory.create(3, 50.0, "red", "a", "no")),
+                        schema))
+            .select("features")
+            .collectAsList();
     assertThat(vectors.get(0).get(0)).isEqualTo(vectors.get(1).get(0));
     assertThat(vectors.get(0).get(0)).isNotEqualTo(vectors.get(2).get(0));
     // colour-known, grp-is-a, colour-unique (warn), x-range and custom (drop) did not pass
     assertThat(r.metric("rulesViolated")).isEqualTo(5);
-    assertThat(p.sql("select reason, count(*) as n from _system.quarantine where stage = 'prepare' group by reason order by reason"))
-        .containsExactly(Map.of("reason", "validation rule x-range", "n", (int) (outOfRange - below5)),
+    assertThat(
+            p.sql(
+                "select reason, count(*) as n from _system.quarantine where stage = 'prepare' group by reason order by reason"))
+        .containsExactly(
+            Map.of("reason", "validation rule x-range", "n", (int) (outOfRange - below5)),
             Map.of("reason", "validation rule x-range; validation rule custom", "n", (int) below5));
 
-    // failing 'fail' rules: exit 1, message names rules and counts, gold unchanged, results still recorded
+    // failing 'fail' rules: exit 1, message names rules and counts, gold unchanged, results still
+    // recorded
     String gold = "delta.`" + p.lake().resolve("gold/synth") + "`";
     int goldVersions = p.sql("describe history " + gold).size();
-    TestProject.Result bad = p.run("prepare", "--dataset", "synth", "--run-date", "2026-11-02", "--set",
-        "dataset.validation.rules=[ { id = few, check = row-count, max = 100, action = fail },"
-            + " { id = x-present, check = not-null, column = x, action = fail } ]").expectExit(1);
+    TestProject.Result bad =
+        p.run(
+                "prepare",
+                "--dataset",
+                "synth",
+                "--run-date",
+                "2026-11-02",
+                "--set",
+                "dataset.validation.rules=[ { id = few, check = row-count, max = 100, action = fail },"
+                    + " { id = x-present, check = not-null, column = x, action = fail } ]")
+            .expectExit(1);
     assertThat((String) bad.summary().get("message"))
         .contains("validation failed, no gold version written")
         .contains("rule 'few' (row-count): 3000 rows, expected at most 100")
         .contains("rule 'x-present' (not-null on x): 31 of 3000 rows are null");
     assertThat(p.sql("describe history " + gold)).hasSize(goldVersions);
-    assertThat(p.sql("select rule_id, passed from _system.quality where run_date = '2026-11-02' order by rule_id"))
-        .containsExactly(Map.of("rule_id", "few", "passed", false), Map.of("rule_id", "x-present", "passed", false));
+    assertThat(
+            p.sql(
+                "select rule_id, passed from _system.quality where run_date = '2026-11-02' order by rule_id"))
+        .containsExactly(
+            Map.of("rule_id", "few", "passed", false),
+            Map.of("rule_id", "x-present", "passed", false));
   }
 
   @Test
   void timeColumnSplitTrainsOnThePast() {
-    TestProject p = TestProject.create("time-split").dataset("events", """
+    TestProject p =
+        TestProject.create("time-split")
+            .dataset(
+                "events",
+                """
         dataset {
           schema = [ { name = id, type = int }, { name = day, type = date }, { name = v, type = double }, { name = y, type = string } ]
           key = [id]
@@ -238,7 +390,14 @@ class PrepareTest {
     StringBuilder csv = new StringBuilder("id,day,v,y\n");
     java.time.LocalDate start = java.time.LocalDate.parse("2026-01-01");
     for (int i = 0; i < 500; i++) {
-      csv.append(i).append(',').append(start.plusDays(499 - i)).append(',').append(i % 7).append(',').append(i % 2).append('\n');
+      csv.append(i)
+          .append(',')
+          .append(start.plusDays(499 - i))
+          .append(',')
+          .append(i % 7)
+          .append(',')
+          .append(i % 2)
+          .append('\n');
     }
     p.land("events", "events.csv", csv.toString());
     p.run("ingest", "--dataset", "events").expectExit(0);
@@ -247,15 +406,25 @@ class PrepareTest {
     // v and the derived v2 scaled, plus 7 weekdays one-hot encoded with an unknown slot
     assertThat(r.metric("features")).isEqualTo(2 + 7 + 1);
     String gold = "delta.`" + p.lake().resolve("gold/events") + "`";
-    List<Map<String, Object>> ranges = p.sql("select g.split, count(*) as n, min(s.day) as first, max(s.day) as last from " + gold
-        + " g join silver.events s on g.id = s.id group by g.split order by first");
-    assertThat(ranges).extracting(m -> m.get("split"), m -> m.get("n"), m -> m.get("first"), m -> m.get("last")).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("train", 300, "2026-01-01", "2026-10-27"),
-        org.assertj.core.groups.Tuple.tuple("validation", 100, "2026-10-28", "2027-02-04"),
-        org.assertj.core.groups.Tuple.tuple("test", 100, "2027-02-05", "2027-05-15"));
+    List<Map<String, Object>> ranges =
+        p.sql(
+            "select g.split, count(*) as n, min(s.day) as first, max(s.day) as last from "
+                + gold
+                + " g join silver.events s on g.id = s.id group by g.split order by first");
+    assertThat(ranges)
+        .extracting(m -> m.get("split"), m -> m.get("n"), m -> m.get("first"), m -> m.get("last"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("train", 300, "2026-01-01", "2026-10-27"),
+            org.assertj.core.groups.Tuple.tuple("validation", 100, "2026-10-28", "2027-02-04"),
+            org.assertj.core.groups.Tuple.tuple("test", 100, "2027-02-05", "2027-05-15"));
     // a time split is always ranked, however many rows: train must be the past
-    p.run("prepare", "--dataset", "events", "--set", "dataset.prepare.split.exact-max-rows=10").expectExit(0);
-    assertThat(p.sql("select g.split, count(*) as n, min(s.day) as first, max(s.day) as last from " + gold
-        + " g join silver.events s on g.id = s.id group by g.split order by first")).isEqualTo(ranges);
+    p.run("prepare", "--dataset", "events", "--set", "dataset.prepare.split.exact-max-rows=10")
+        .expectExit(0);
+    assertThat(
+            p.sql(
+                "select g.split, count(*) as n, min(s.day) as first, max(s.day) as last from "
+                    + gold
+                    + " g join silver.events s on g.id = s.id group by g.split order by first"))
+        .isEqualTo(ranges);
   }
 }

@@ -12,13 +12,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Headless Chromium for page checks: dumps a page's DOM after its scripts ran, and takes
- * screenshots. Tests call {@link #binary()} in a JUnit assumption, so they skip where no Chromium is
- * installed ({@code apt-get install chromium}; {@code LAKEML_CHROMIUM} names another binary).
+ * screenshots. Tests call {@link #binary()} in a JUnit assumption, so they skip where no Chromium
+ * is installed ({@code apt-get install chromium}; {@code LAKEML_CHROMIUM} names another binary).
  */
 public final class Chromium {
   private Chromium() {}
 
-  /** The Chromium binary: {@code $LAKEML_CHROMIUM}, else chromium / chromium-browser / google-chrome on the PATH. */
+  /**
+   * The Chromium binary: {@code $LAKEML_CHROMIUM}, else chromium / chromium-browser / google-chrome
+   * on the PATH.
+   */
   public static Optional<Path> binary() {
     String env = System.getenv("LAKEML_CHROMIUM");
     if (env != null && Files.isExecutable(Path.of(env))) {
@@ -42,24 +45,47 @@ public final class Chromium {
 
   /** A PNG of the page at 1280 px wide and {@code height} px tall. */
   public static void screenshot(Path page, Path png, int height) {
-    run(page, "--screenshot=" + png.toAbsolutePath(), "--window-size=1280," + height, "--hide-scrollbars");
+    run(
+        page,
+        "--screenshot=" + png.toAbsolutePath(),
+        "--window-size=1280," + height,
+        "--hide-scrollbars");
   }
 
   private static String run(Path page, String... extra) {
     try {
-      Path profile = Files.createTempDirectory(TestProject.projectDir().resolve("target").toAbsolutePath(), "chromium-profile");
-      List<String> cmd = new ArrayList<>(List.of(binary().orElseThrow().toString(), "--headless", "--no-sandbox", "--disable-gpu",
-          "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile, "--virtual-time-budget=5000"));
+      Path profile =
+          Files.createTempDirectory(
+              TestProject.projectDir().resolve("target").toAbsolutePath(), "chromium-profile");
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  binary().orElseThrow().toString(),
+                  "--headless",
+                  "--no-sandbox",
+                  "--disable-gpu",
+                  "--disable-dev-shm-usage",
+                  "--no-first-run",
+                  "--user-data-dir=" + profile,
+                  "--virtual-time-budget=5000"));
       cmd.addAll(List.of(extra));
       cmd.add(page.toAbsolutePath().toUri().toString());
       Path out = profile.resolve("stdout.txt");
-      Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(profile.resolve("stderr.txt").toFile()).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectOutput(out.toFile())
+              .redirectError(profile.resolve("stderr.txt").toFile())
+              .start();
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError("chromium did not finish within 120 s: " + cmd);
       }
       if (p.exitValue() != 0) {
-        throw new AssertionError("chromium exited with " + p.exitValue() + ": " + Files.readString(profile.resolve("stderr.txt")));
+        throw new AssertionError(
+            "chromium exited with "
+                + p.exitValue()
+                + ": "
+                + Files.readString(profile.resolve("stderr.txt")));
       }
       return Files.readString(out, StandardCharsets.UTF_8);
     } catch (IOException e) {

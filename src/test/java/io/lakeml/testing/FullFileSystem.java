@@ -25,7 +25,9 @@ public final class FullFileSystem extends RawLocalFileSystem {
   private static volatile String failing;
   private static final AtomicInteger FAILED = new AtomicInteger();
 
-  /** Writes to paths containing {@code fragment} fail from now on; null makes the disk usable again. */
+  /**
+   * Writes to paths containing {@code fragment} fail from now on; null makes the disk usable again.
+   */
   public static void fail(String fragment) {
     failing = fragment;
   }
@@ -52,46 +54,71 @@ public final class FullFileSystem extends RawLocalFileSystem {
   }
 
   @Override
-  public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize, short replication, long blockSize,
-      Progressable progress) throws IOException {
-    return guard(f, super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress));
+  public FSDataOutputStream create(
+      Path f,
+      FsPermission permission,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
+    return guard(
+        f, super.create(f, permission, overwrite, bufferSize, replication, blockSize, progress));
   }
 
   @Override
-  public FSDataOutputStream createNonRecursive(Path f, FsPermission permission, java.util.EnumSet<org.apache.hadoop.fs.CreateFlag> flags,
-      int bufferSize, short replication, long blockSize, Progressable progress) throws IOException {
-    return guard(f, super.createNonRecursive(f, permission, flags, bufferSize, replication, blockSize, progress));
+  public FSDataOutputStream createNonRecursive(
+      Path f,
+      FsPermission permission,
+      java.util.EnumSet<org.apache.hadoop.fs.CreateFlag> flags,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
+      throws IOException {
+    return guard(
+        f,
+        super.createNonRecursive(
+            f, permission, flags, bufferSize, replication, blockSize, progress));
   }
 
   @Override
-  public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication, long blockSize, Progressable progress)
+  public FSDataOutputStream create(
+      Path f,
+      boolean overwrite,
+      int bufferSize,
+      short replication,
+      long blockSize,
+      Progressable progress)
       throws IOException {
     return guard(f, super.create(f, overwrite, bufferSize, replication, blockSize, progress));
   }
 
   private FSDataOutputStream guard(Path f, FSDataOutputStream out) {
     String path = f.toString();
-    OutputStream checked = new FilterOutputStream(out) {
-      @Override
-      public void write(int b) throws IOException {
-        check();
-        out.write(b);
-      }
+    OutputStream checked =
+        new FilterOutputStream(out) {
+          @Override
+          public void write(int b) throws IOException {
+            check();
+            out.write(b);
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        check();
-        out.write(b, off, len);
-      }
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            check();
+            out.write(b, off, len);
+          }
 
-      private void check() throws IOException {
-        String fragment = failing;
-        if (fragment != null && path.contains(fragment)) {
-          FAILED.incrementAndGet();
-          throw new IOException("No space left on device (test double, writing " + path + ")");
-        }
-      }
-    };
+          private void check() throws IOException {
+            String fragment = failing;
+            if (fragment != null && path.contains(fragment)) {
+              FAILED.incrementAndGet();
+              throw new IOException("No space left on device (test double, writing " + path + ")");
+            }
+          }
+        };
     return new FSDataOutputStream(checked, null);
   }
 

@@ -13,8 +13,11 @@ public final class TestFeatures {
   /** The features column with four slots: signal, noise, and a two-slot one-hot column "colour". */
   public static StructField signalNoiseColour() {
     Attribute[] attrs = {
-        NumericAttribute.defaultAttr().withName("signal"), NumericAttribute.defaultAttr().withName("noise"),
-        NumericAttribute.defaultAttr().withName("colour = red"), NumericAttribute.defaultAttr().withName("colour = blue")};
+      NumericAttribute.defaultAttr().withName("signal"),
+          NumericAttribute.defaultAttr().withName("noise"),
+      NumericAttribute.defaultAttr().withName("colour = red"),
+          NumericAttribute.defaultAttr().withName("colour = blue")
+    };
     return new AttributeGroup(Algorithms.FEATURES, attrs).toStructField();
   }
 }

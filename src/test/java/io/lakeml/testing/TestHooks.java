@@ -11,14 +11,15 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The test classpath's {@link Hooks} (registered in {@code META-INF/services}): a test installs hooks
- * for one dataset for the length of a try-with-resources block; every other run sees none. A child
- * JVM started with {@code -D}{@link #HALT_AFTER_BRONZE}{@code =true} dies right after ingest's first
- * bronze commit, before the stream records the batch, as a killed machine would.
+ * The test classpath's {@link Hooks} (registered in {@code META-INF/services}): a test installs
+ * hooks for one dataset for the length of a try-with-resources block; every other run sees none. A
+ * child JVM started with {@code -D}{@link #HALT_AFTER_BRONZE}{@code =true} dies right after
+ * ingest's first bronze commit, before the stream records the batch, as a killed machine would.
  */
 public final class TestHooks implements Hooks {
   /** System property of a child JVM: halt (exit 137, no shutdown hooks) after a bronze commit. */
   public static final String HALT_AFTER_BRONZE = "lakeml.test.haltAfterBronzeCommit";
+
   private static final Map<String, Hooks> BY_DATASET = new ConcurrentHashMap<>();
 
   /** Installed hooks; closing removes them. */
@@ -74,7 +75,8 @@ public final class TestHooks implements Hooks {
   @Override
   public void at(Point point, JobContext ctx, Object subject) {
     if (point == Point.BRONZE_COMMITTED && Boolean.getBoolean(HALT_AFTER_BRONZE)) {
-      System.err.println("test hook " + HALT_AFTER_BRONZE + ": halting after bronze commit of batch " + subject);
+      System.err.println(
+          "test hook " + HALT_AFTER_BRONZE + ": halting after bronze commit of batch " + subject);
       Runtime.getRuntime().halt(137);
     }
     Hooks h = BY_DATASET.get(ctx.config().dataset().map(DatasetConfig::name).orElse(""));

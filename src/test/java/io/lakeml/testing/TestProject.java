@@ -25,7 +25,11 @@ import java.util.stream.Stream;
 public final class TestProject {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path dir;
-  /** {@code --set} overrides added to every command (e.g. a lake root elsewhere than the project's folder). */
+
+  /**
+   * {@code --set} overrides added to every command (e.g. a lake root elsewhere than the project's
+   * folder).
+   */
   private final List<String> sets = new ArrayList<>();
 
   private TestProject(Path dir) {
@@ -39,7 +43,8 @@ public final class TestProject {
 
   public static TestProject create(String name) {
     try {
-      Path dir = projectDir().resolve("target/test-projects").resolve(name + "-" + System.nanoTime());
+      Path dir =
+          projectDir().resolve("target/test-projects").resolve(name + "-" + System.nanoTime());
       Files.createDirectories(dir.resolve("conf/datasets"));
       Path conf = projectDir().resolve("conf");
       try (Stream<Path> files = Files.walk(conf)) {
@@ -63,7 +68,10 @@ public final class TestProject {
     return dir.resolve("conf");
   }
 
-  /** The project's own (default) lake folder; unused once {@link #lakeRoot} moved the lake elsewhere. */
+  /**
+   * The project's own (default) lake folder; unused once {@link #lakeRoot} moved the lake
+   * elsewhere.
+   */
   public Path lake() {
     return dir.resolve("data-lake");
   }
@@ -133,11 +141,13 @@ public final class TestProject {
   public Result run(String... args) {
     org.apache.spark.sql.SparkSession spark = TestSpark.session();
     // a command's --set spark.conf… applies to the shared session: restore it afterwards
-    Map<String, String> before = scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll());
+    Map<String, String> before =
+        scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll());
     try {
       return runCommand(args);
     } finally {
-      Map<String, String> after = scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll());
+      Map<String, String> after =
+          scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll());
       for (String k : after.keySet()) {
         if (!before.containsKey(k)) {
           spark.conf().unset(k);
@@ -162,7 +172,8 @@ public final class TestProject {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       code = Main.execute(all.toArray(new String[0]), o, e);
     }
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   /** Exit code, stdout and stderr of a command. */
@@ -174,7 +185,10 @@ public final class TestProject {
     /** The JSON summary: stdout's last line. */
     /** The summary of the named job among the lines of a multi-job command such as nightly. */
     public Map<String, Object> summaryOf(String job) {
-      return lines().stream().filter(l -> l.contains("\"job\":\"" + job + "\"")).map(TestProject::parse).findFirst()
+      return lines().stream()
+          .filter(l -> l.contains("\"job\":\"" + job + "\""))
+          .map(TestProject::parse)
+          .findFirst()
           .orElseThrow(() -> new AssertionError("no summary of " + job + " in " + stdout));
     }
 
@@ -182,7 +196,8 @@ public final class TestProject {
       List<String> lines = lines();
       assertThat(lines).as("stdout of the command (stderr: %s)", stderr).isNotEmpty();
       try {
-        return JSON.readValue(lines.get(lines.size() - 1), new TypeReference<Map<String, Object>>() {});
+        return JSON.readValue(
+            lines.get(lines.size() - 1), new TypeReference<Map<String, Object>>() {});
       } catch (IOException e) {
         throw new AssertionError("last stdout line is not JSON: " + lines.get(lines.size() - 1), e);
       }

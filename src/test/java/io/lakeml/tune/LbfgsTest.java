@@ -57,8 +57,11 @@ class LbfgsTest {
     Lbfgs loose = run(new Lbfgs(new double[4], 10, 200, 1e-2));
     Lbfgs tight = run(new Lbfgs(new double[4], 10, 200, 1e-12));
     assertThat(loose.iterations()).isLessThan(tight.iterations());
-    // every accepted step lowered the value: the loose solution is between the start and the tight one
+    // every accepted step lowered the value: the loose solution is between the start and the tight
+    // one
     double[] g = new double[4];
-    assertThat(value(loose.solution(), g)).isLessThan(value(new double[4], g)).isGreaterThanOrEqualTo(value(tight.solution(), g));
+    assertThat(value(loose.solution(), g))
+        .isLessThan(value(new double[4], g))
+        .isGreaterThanOrEqualTo(value(tight.solution(), g));
   }
 }

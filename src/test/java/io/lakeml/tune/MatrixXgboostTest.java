@@ -25,14 +25,22 @@ import org.junit.jupiter.api.Test;
 import scala.Tuple2;
 
 /**
- * The one-matrix XGBoost cross-validation against XGBoost's own Spark estimator and MLlib's evaluator:
- * for every candidate and fold, a fit on the other folds and the AUC on the held-out one.
+ * The one-matrix XGBoost cross-validation against XGBoost's own Spark estimator and MLlib's
+ * evaluator: for every candidate and fold, a fit on the other folds and the AUC on the held-out
+ * one.
  */
 class MatrixXgboostTest {
-  private static final StructType SCHEMA = new StructType().add(Algorithms.LABEL, DataTypes.DoubleType)
-      .add(Algorithms.WEIGHT, DataTypes.DoubleType).add(Algorithms.FEATURES, new VectorUDT()).add(Search.FOLD, DataTypes.IntegerType);
+  private static final StructType SCHEMA =
+      new StructType()
+          .add(Algorithms.LABEL, DataTypes.DoubleType)
+          .add(Algorithms.WEIGHT, DataTypes.DoubleType)
+          .add(Algorithms.FEATURES, new VectorUDT())
+          .add(Search.FOLD, DataTypes.IntegerType);
 
-  /** Rows whose label depends on x0 and x1 jointly, a missing x0 now and then, coarse x2 so that scores tie. */
+  /**
+   * Rows whose label depends on x0 and x1 jointly, a missing x0 now and then, coarse x2 so that
+   * scores tie.
+   */
   private static Dataset<Row> rows(int n, long seed) {
     Random r = new Random(seed);
     List<Row> out = new ArrayList<>();
@@ -41,7 +49,12 @@ class MatrixXgboostTest {
       double x1 = r.nextDouble();
       double x2 = r.nextInt(4);
       boolean yes = r.nextDouble() < ((x0 > 0.5 && x1 > 0.4) || x2 == 3 ? 0.75 : 0.15);
-      out.add(RowFactory.create(yes ? 1.0 : 0.0, 0.5 + r.nextInt(3), Vectors.dense(x0, x1, x2, 0.0), Math.floorMod(Long.hashCode(seed * 31 + i * 7919L), 3)));
+      out.add(
+          RowFactory.create(
+              yes ? 1.0 : 0.0,
+              0.5 + r.nextInt(3),
+              Vectors.dense(x0, x1, x2, 0.0),
+              Math.floorMod(Long.hashCode(seed * 31 + i * 7919L), 3)));
     }
     return TestSpark.session().createDataFrame(out, SCHEMA).repartition(3);
   }
@@ -55,23 +68,38 @@ class MatrixXgboostTest {
     // two depths × two round counts: two boosters per fold, each scored at 10 and at 40 rounds
     for (String depth : List.of("2", "4")) {
       for (String rounds : List.of("10", "40")) {
-        maps.add(Algorithms.paramMap(est, java.util.Map.of("max_depth", depth, "numRound", rounds, "eta", "0.3")));
+        maps.add(
+            Algorithms.paramMap(
+                est, java.util.Map.of("max_depth", depth, "numRound", rounds, "eta", "0.3")));
       }
     }
-    // and early stopping: at most 200 rounds, stopped on a tenth of each fit's rows, as EarlyStoppingXgboost does
-    maps.add(Algorithms.paramMap(est, java.util.Map.of("max_depth", "2", "numRound", "200", "numEarlyStoppingRounds", "5", "eta", "0.3")));
+    // and early stopping: at most 200 rounds, stopped on a tenth of each fit's rows, as
+    // EarlyStoppingXgboost does
+    maps.add(
+        Algorithms.paramMap(
+            est,
+            java.util.Map.of(
+                "max_depth", "2", "numRound", "200", "numEarlyStoppingRounds", "5", "eta", "0.3")));
     MatrixXgboost.Result r = MatrixXgboost.crossValidate(data, 3, est, maps, 2);
-    assertThat(r.boosters()).as("two boosters per fold for the grid, two more for early stopping").isEqualTo(12);
-    BinaryClassificationEvaluator eval = new BinaryClassificationEvaluator().setLabelCol(Algorithms.LABEL);
+    assertThat(r.boosters())
+        .as("two boosters per fold for the grid, two more for early stopping")
+        .isEqualTo(12);
+    BinaryClassificationEvaluator eval =
+        new BinaryClassificationEvaluator().setLabelCol(Algorithms.LABEL);
     for (int c = 0; c < maps.size(); c++) {
       for (int k = 0; k < 2; k++) { // two of the three folds: the third is built the same way
-        Model<?> m = XgboostModel.savable((Model<?>) est.fit(data.where(col(Search.FOLD).notEqual(k)), maps.get(c)));
+        Model<?> m =
+            XgboostModel.savable(
+                (Model<?>) est.fit(data.where(col(Search.FOLD).notEqual(k)), maps.get(c)));
         double mllib = eval.evaluate(m.transform(data.where(col(Search.FOLD).equalTo(k))));
-        assertThat(r.foldMetrics()[c][k]).as("candidate %d fold %d", c, k).isCloseTo(mllib, within(1e-6));
+        assertThat(r.foldMetrics()[c][k])
+            .as("candidate %d fold %d", c, k)
+            .isCloseTo(mllib, within(1e-6));
       }
       assertThat(r.seconds()[c]).isPositive();
     }
-    // more rounds at eta 0.3 on 600 rows are not the same model: the path scored each count on its own
+    // more rounds at eta 0.3 on 600 rows are not the same model: the path scored each count on its
+    // own
     assertThat(r.foldMetrics()[0][0]).isNotEqualTo(r.foldMetrics()[1][0]);
     data.unpersist();
   }
@@ -85,11 +113,20 @@ class MatrixXgboostTest {
     List<Tuple2<Object, Object>> pairs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       truth[i] = r.nextDouble() < 0.3 ? 1f : 0f;
-      p[i][0] = Math.round((r.nextDouble() + truth[i] * 0.3) * 20) / 20f; // coarse scores: many ties
+      p[i][0] =
+          Math.round((r.nextDouble() + truth[i] * 0.3) * 20) / 20f; // coarse scores: many ties
       pairs.add(new Tuple2<>((double) p[i][0], (double) truth[i]));
     }
-    double mllib = new BinaryClassificationMetrics(TestSpark.session().sparkContext().parallelize(
-        scala.jdk.javaapi.CollectionConverters.asScala(pairs).toSeq(), 2, scala.reflect.ClassTag$.MODULE$.apply(Tuple2.class)), 0).areaUnderROC();
+    double mllib =
+        new BinaryClassificationMetrics(
+                TestSpark.session()
+                    .sparkContext()
+                    .parallelize(
+                        scala.jdk.javaapi.CollectionConverters.asScala(pairs).toSeq(),
+                        2,
+                        scala.reflect.ClassTag$.MODULE$.apply(Tuple2.class)),
+                0)
+            .areaUnderROC();
     assertThat(MatrixXgboost.auc(truth, p)).isCloseTo(mllib, within(1e-12));
     assertThat(MatrixXgboost.auc(new float[] {1, 1}, new float[][] {{0.2f}, {0.9f}})).isNaN();
   }

@@ -26,21 +26,32 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * XGBoost on three classes: the batch probabilities that permutation importance scores shuffles with
- * are the model's own single-row ones, and the multiclass measure (accuracy of the most probable
- * class) finds the column the label follows.
+ * XGBoost on three classes: the batch probabilities that permutation importance scores shuffles
+ * with are the model's own single-row ones, and the multiclass measure (accuracy of the most
+ * probable class) finds the column the label follows.
  */
 class XgboostMulticlassTest {
-  /** Slots: signal (the class is its tercile), noise, and a two-slot one-hot column the label ignores. */
+  /**
+   * Slots: signal (the class is its tercile), noise, and a two-slot one-hot column the label
+   * ignores.
+   */
   private static Dataset<Row> rows(int n, long seed) {
     StructField features = TestFeatures.signalNoiseColour();
-    StructType schema = new StructType().add(Algorithms.LABEL, DataTypes.DoubleType).add(Algorithms.WEIGHT, DataTypes.DoubleType).add(features);
+    StructType schema =
+        new StructType()
+            .add(Algorithms.LABEL, DataTypes.DoubleType)
+            .add(Algorithms.WEIGHT, DataTypes.DoubleType)
+            .add(features);
     Random r = new Random(seed);
     List<Row> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       double signal = r.nextDouble();
       boolean red = r.nextBoolean();
-      out.add(RowFactory.create(Math.min(2, Math.floor(signal * 3)), 1.0, Vectors.dense(signal, r.nextDouble(), red ? 1 : 0, red ? 0 : 1)));
+      out.add(
+          RowFactory.create(
+              Math.min(2, Math.floor(signal * 3)),
+              1.0,
+              Vectors.dense(signal, r.nextDouble(), red ? 1 : 0, red ? 0 : 1)));
     }
     return TestSpark.session().createDataFrame(out, schema);
   }
@@ -48,8 +59,10 @@ class XgboostMulticlassTest {
   @Test
   void batchProbabilitiesAreTheSingleRowOnesAndPermutationFindsTheSignalByAccuracy() {
     Estimator<?> xgb = Algorithms.estimator("xgboost", 11);
-    ParamMap params = new ParamMap().put(xgb.getParam("numRound"), 20).put(xgb.getParam("max_depth"), 3);
-    XgboostModel model = (XgboostModel) XgboostModel.savable((Model<?>) xgb.fit(rows(900, 1), params));
+    ParamMap params =
+        new ParamMap().put(xgb.getParam("numRound"), 20).put(xgb.getParam("max_depth"), 3);
+    XgboostModel model =
+        (XgboostModel) XgboostModel.savable((Model<?>) xgb.fit(rows(900, 1), params));
     assertThat(model.numClasses()).isEqualTo(3);
 
     Dataset<Row> validation = rows(300, 2).cache();
@@ -68,9 +81,13 @@ class XgboostMulticlassTest {
     }
     assertThat(right / (double) x.length).as("accuracy on the validation rows").isGreaterThan(0.9);
 
-    PermutationImportance.Result result = PermutationImportance.measure(model, validation, validation.schema().apply(Algorithms.FEATURES), false, null, 1);
+    PermutationImportance.Result result =
+        PermutationImportance.measure(
+            model, validation, validation.schema().apply(Algorithms.FEATURES), false, null, 1);
     assertThat(result.metric()).isEqualTo("accuracy");
-    Map<String, Double> drop = result.byColumn().stream().collect(Collectors.toMap(r -> r.getString(0), r -> r.getDouble(1)));
+    Map<String, Double> drop =
+        result.byColumn().stream()
+            .collect(Collectors.toMap(r -> r.getString(0), r -> r.getDouble(1)));
     assertThat(drop.keySet()).containsExactlyInAnyOrder("signal", "noise", "colour");
     assertThat(result.byColumn().get(0).getString(0)).isEqualTo("signal");
     assertThat(drop.get("signal")).isGreaterThan(0.4);

@@ -16,12 +16,13 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /**
- * XGBoost as a tune algorithm, end to end: trained in the search, its threshold chosen on validation,
- * saved inside the version's PipelineModel and loaded back from disk (which XGBoost's own writer cannot
- * do on Spark 4.1), scored, and reproduced from the recorded table versions.
+ * XGBoost as a tune algorithm, end to end: trained in the search, its threshold chosen on
+ * validation, saved inside the version's PipelineModel and loaded back from disk (which XGBoost's
+ * own writer cannot do on Spark 4.1), scored, and reproduced from the recorded table versions.
  */
 class XgboostTest {
-  private static final String CONF = """
+  private static final String CONF =
+      """
       dataset {
         source { format = csv, mode = snapshot }
         schema = [ { name = id, type = int }, { name = x, type = double }, { name = z, type = double }, { name = grp, type = string }, { name = c, type = string }, { name = y, type = string } ]
@@ -38,8 +39,9 @@ class XgboostTest {
       """;
 
   /**
-   * A rare positive class (about 20 %) that depends on x and z jointly, some x missing; c is noise with
-   * eight values, so most feature vectors are sparse (XGBoost 3.1.1 predicts those wrongly by itself).
+   * A rare positive class (about 20 %) that depends on x and z jointly, some x missing; c is noise
+   * with eight values, so most feature vectors are sparse (XGBoost 3.1.1 predicts those wrongly by
+   * itself).
    */
   private static String rows(int n, long seed) {
     java.util.Random r = new java.util.Random(seed);
@@ -49,8 +51,19 @@ class XgboostTest {
       double z = Math.round(r.nextDouble() * 1000) / 1000.0;
       String grp = r.nextDouble() < 0.4 ? "b" : "a";
       boolean yes = r.nextDouble() < (x > 0.6 && z > 0.5 ? 0.7 : 0.04);
-      sb.append(i).append(',').append(i % 17 == 0 ? "" : String.valueOf(x)).append(',').append(z).append(',').append(grp).append(',')
-          .append("c").append(r.nextInt(8)).append(',').append(yes ? "yes" : "no").append('\n');
+      sb.append(i)
+          .append(',')
+          .append(i % 17 == 0 ? "" : String.valueOf(x))
+          .append(',')
+          .append(z)
+          .append(',')
+          .append(grp)
+          .append(',')
+          .append("c")
+          .append(r.nextInt(8))
+          .append(',')
+          .append(yes ? "yes" : "no")
+          .append('\n');
     }
     return sb.toString();
   }
@@ -60,67 +73,120 @@ class XgboostTest {
   void xgboostTrainsSavesLoadsScoresAndReproduces() {
     TestProject p = TestProject.create("xgboost").dataset("boost", CONF);
     p.land("boost", "rows.csv", rows(900, 5));
-    TestProject.Result night = p.run("nightly", "--dataset", "boost", "--run-date", "2026-11-20").expectExit(0);
+    TestProject.Result night =
+        p.run("nightly", "--dataset", "boost", "--run-date", "2026-11-20").expectExit(0);
     assertThat(night.summary()).containsEntry("status", "SUCCEEDED");
 
-    Map<String, Object> v1 = p.sql("SELECT algorithm, params, path, gold_version, threshold, cv_metric, validation_metrics, test_metrics, importance_kind, "
-        + "column_importance FROM _system.models WHERE dataset = 'boost' AND version = 1").get(0);
-    assertThat(v1).containsEntry("algorithm", "xgboost").containsEntry("importance_kind", "importance");
+    Map<String, Object> v1 =
+        p.sql(
+                "SELECT algorithm, params, path, gold_version, threshold, cv_metric, validation_metrics, test_metrics, importance_kind, "
+                    + "column_importance FROM _system.models WHERE dataset = 'boost' AND version = 1")
+            .get(0);
+    assertThat(v1)
+        .containsEntry("algorithm", "xgboost")
+        .containsEntry("importance_kind", "importance");
     assertThat((String) v1.get("params")).contains("numRound").contains("max_depth");
     // the model learned the rule: x and z jointly separate most rows
     assertThat(((Number) v1.get("cv_metric")).doubleValue()).isGreaterThan(0.75);
-    assertThat(((Map<String, Number>) v1.get("validation_metrics")).get("areaUnderROC").doubleValue()).isGreaterThan(0.75);
+    assertThat(
+            ((Map<String, Number>) v1.get("validation_metrics")).get("areaUnderROC").doubleValue())
+        .isGreaterThan(0.75);
     double threshold = ((Number) v1.get("threshold")).doubleValue();
     assertThat(threshold).as("base-rate threshold of a rare class").isBetween(0.01, 0.49);
     // gain importances by the dataset's own columns: x and z carry the signal
     List<Map<String, Object>> byColumn = (List<Map<String, Object>>) v1.get("column_importance");
-    assertThat(byColumn.subList(0, 2)).extracting(m -> m.get("feature")).containsExactlyInAnyOrder("x", "z");
+    assertThat(byColumn.subList(0, 2))
+        .extracting(m -> m.get("feature"))
+        .containsExactlyInAnyOrder("x", "z");
 
-    // the saved version, read from disk (not this JVM's memory), scores the test split as registered
+    // the saved version, read from disk (not this JVM's memory), scores the test split as
+    // registered
     SparkSession spark = TestSpark.session();
     PipelineModel loaded = PipelineModel.load((String) v1.get("path"));
     Transformer model = loaded.stages()[1];
     assertThat(model).isInstanceOf(XgboostModel.class);
-    Dataset<Row> gold = spark.read().format("delta").option("versionAsOf", ((Number) v1.get("gold_version")).longValue())
-        .load(p.lake().resolve("gold/boost").toString()).where("split = 'test'");
+    Dataset<Row> gold =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", ((Number) v1.get("gold_version")).longValue())
+            .load(p.lake().resolve("gold/boost").toString())
+            .where("split = 'test'");
     Dataset<Row> scored = model.transform(gold).cache();
     Map<String, Number> test = (Map<String, Number>) v1.get("test_metrics");
-    assertThat(new BinaryClassificationEvaluator().setLabelCol("label").evaluate(scored)).isCloseTo(test.get("areaUnderROC").doubleValue(), within(1e-12));
-    // the chosen threshold decides: positive exactly when the positive class's probability exceeds it
-    long disagreeing = scored.where(org.apache.spark.ml.functions.vector_to_array(org.apache.spark.sql.functions.col("probability"), "float64")
-        .getItem(1).gt(threshold).notEqual(org.apache.spark.sql.functions.col("prediction").equalTo(1.0))).count();
+    assertThat(new BinaryClassificationEvaluator().setLabelCol("label").evaluate(scored))
+        .isCloseTo(test.get("areaUnderROC").doubleValue(), within(1e-12));
+    // the chosen threshold decides: positive exactly when the positive class's probability exceeds
+    // it
+    long disagreeing =
+        scored
+            .where(
+                org.apache
+                    .spark
+                    .ml
+                    .functions
+                    .vector_to_array(org.apache.spark.sql.functions.col("probability"), "float64")
+                    .getItem(1)
+                    .gt(threshold)
+                    .notEqual(org.apache.spark.sql.functions.col("prediction").equalTo(1.0)))
+            .count();
     assertThat(disagreeing).isZero();
-    assertThat(scored.where("prediction = 1.0").count()).as("the rare class is predicted").isPositive();
+    assertThat(scored.where("prediction = 1.0").count())
+        .as("the rare class is predicted")
+        .isPositive();
     scored.unpersist();
 
-    // permutation importance scores whole batches in one native call: the same probabilities as row by row
+    // permutation importance scores whole batches in one native call: the same probabilities as row
+    // by row
     XgboostModel xgb = (XgboostModel) model;
-    List<org.apache.spark.ml.linalg.Vector> features = gold.select("features").limit(200).collectAsList().stream()
-        .map(r -> (org.apache.spark.ml.linalg.Vector) r.get(0)).toList();
-    double[][] batch = xgb.probabilities(features.stream().map(org.apache.spark.ml.linalg.Vector::toArray).toArray(double[][]::new));
+    List<org.apache.spark.ml.linalg.Vector> features =
+        gold.select("features").limit(200).collectAsList().stream()
+            .map(r -> (org.apache.spark.ml.linalg.Vector) r.get(0))
+            .toList();
+    double[][] batch =
+        xgb.probabilities(
+            features.stream()
+                .map(org.apache.spark.ml.linalg.Vector::toArray)
+                .toArray(double[][]::new));
     assertThat(batch.length).isEqualTo(features.size());
     for (int i = 0; i < features.size(); i++) {
       assertThat(batch[i]).containsExactly(xgb.predictRaw(features.get(i)).toArray());
     }
 
-    // score wrote predictions for every silver row; reproduce retrains from the recorded versions and matches
+    // score wrote predictions for every silver row; reproduce retrains from the recorded versions
+    // and matches
     assertThat(p.count("predictions.boost")).isEqualTo(900);
-    TestProject.Result rep = p.run("reproduce", "--dataset", "boost", "--version", "1").expectExit(0);
+    TestProject.Result rep =
+        p.run("reproduce", "--dataset", "boost", "--version", "1").expectExit(0);
     assertThat(rep.metrics()).containsEntry("match", true);
 
-    // early stopping: at most 300 rounds, stopped once a held-out tenth of each fit's rows stops improving for 5;
+    // early stopping: at most 300 rounds, stopped once a held-out tenth of each fit's rows stops
+    // improving for 5;
     // the saved booster has exactly the rounds chosen (far fewer than 300 at eta 0.3 on 540 rows)
-    TestProject.Result es = p.run("tune", "--dataset", "boost", "--run-date", "2026-11-21", "--set",
-        "dataset.tune.algorithms=[{type = xgboost, grid {numRound = [300], numEarlyStoppingRounds = [5], max_depth = [3], eta = [0.3]}}]")
-        .expectExit(0);
+    TestProject.Result es =
+        p.run(
+                "tune",
+                "--dataset",
+                "boost",
+                "--run-date",
+                "2026-11-21",
+                "--set",
+                "dataset.tune.algorithms=[{type = xgboost, grid {numRound = [300], numEarlyStoppingRounds = [5], max_depth = [3], eta = [0.3]}}]")
+            .expectExit(0);
     assertThat(es.metric("version")).isEqualTo(2);
-    Map<String, Object> v2 = p.sql("SELECT params, path, cv_metric FROM _system.models WHERE dataset = 'boost' AND version = 2").get(0);
-    assertThat((String) v2.get("params")).contains("\"numEarlyStoppingRounds\":\"5\"").contains("\"numRound\":\"300\"");
+    Map<String, Object> v2 =
+        p.sql(
+                "SELECT params, path, cv_metric FROM _system.models WHERE dataset = 'boost' AND version = 2")
+            .get(0);
+    assertThat((String) v2.get("params"))
+        .contains("\"numEarlyStoppingRounds\":\"5\"")
+        .contains("\"numRound\":\"300\"");
     assertThat(((Number) v2.get("cv_metric")).doubleValue()).isGreaterThan(0.75);
     long rounds = boostedRounds((String) v2.get("path"));
     assertThat(rounds).isBetween(2L, 100L);
     // the same rows are held out again: reproduce stops at the same round and matches every metric
-    assertThat(p.run("reproduce", "--dataset", "boost", "--version", "2").expectExit(0).metrics()).containsEntry("match", true);
+    assertThat(p.run("reproduce", "--dataset", "boost", "--version", "2").expectExit(0).metrics())
+        .containsEntry("match", true);
   }
 
   private static long boostedRounds(String path) {

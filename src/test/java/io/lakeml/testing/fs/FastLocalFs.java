@@ -46,5 +46,4 @@ public class FastLocalFs extends ChecksumFs {
       return true;
     }
   }
-
 }

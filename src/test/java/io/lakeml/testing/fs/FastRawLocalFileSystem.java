@@ -42,13 +42,33 @@ public class FastRawLocalFileSystem extends RawLocalFileSystem {
 
   static Set<PosixFilePermission> posix(FsPermission p) {
     Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
-    add(s, p.getUserAction(), PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
-    add(s, p.getGroupAction(), PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE);
-    add(s, p.getOtherAction(), PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+    add(
+        s,
+        p.getUserAction(),
+        PosixFilePermission.OWNER_READ,
+        PosixFilePermission.OWNER_WRITE,
+        PosixFilePermission.OWNER_EXECUTE);
+    add(
+        s,
+        p.getGroupAction(),
+        PosixFilePermission.GROUP_READ,
+        PosixFilePermission.GROUP_WRITE,
+        PosixFilePermission.GROUP_EXECUTE);
+    add(
+        s,
+        p.getOtherAction(),
+        PosixFilePermission.OTHERS_READ,
+        PosixFilePermission.OTHERS_WRITE,
+        PosixFilePermission.OTHERS_EXECUTE);
     return s;
   }
 
-  private static void add(Set<PosixFilePermission> s, FsAction a, PosixFilePermission r, PosixFilePermission w, PosixFilePermission x) {
+  private static void add(
+      Set<PosixFilePermission> s,
+      FsAction a,
+      PosixFilePermission r,
+      PosixFilePermission w,
+      PosixFilePermission x) {
     if (a.implies(FsAction.READ)) {
       s.add(r);
     }
