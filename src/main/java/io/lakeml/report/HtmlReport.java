@@ -2,9 +2,17 @@ package io.lakeml.report;
 
 import static io.lakeml.report.ReportData.*;
 
+import com.github.mustachejava.DefaultMustacheFactory;
+import com.github.mustachejava.Mustache;
+import io.lakeml.core.Summary;
 import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.ModelsTable;
 import io.lakeml.tables.MonitorTable;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -34,64 +42,71 @@ final class HtmlReport {
   }
 
   private String page() {
-    StringBuilder body = new StringBuilder();
-    body.append(header());
-    body.append(section("overview", "Run overview", overview()));
-    body.append(section("quality", "Data quality", quality()));
-    body.append(section("profile", "Profile", profile()));
-    body.append(section("splits", "Split sizes and label rates", splits()));
-    body.append(section("bias", "Bias", bias()));
-    body.append(section("tuning", "Tuning", tuning()));
-    body.append(section("model", "Chosen model", model()));
-    body.append(section("champions", "Champion history", champions()));
-    body.append(section("monitoring", "Monitoring", monitoring()));
-    String title = "lakeml report · " + d.dataset() + " · " + d.runDate();
-    return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + "<title>"
-        + Html.esc(title)
-        + "</title><style>"
-        + CSS
-        + "</style>"
-        + "<script>"
-        + checkScript()
-        + "</script></head>\n"
-        + "<body data-report-ok=\"pending\" data-charts=\""
-        + charts
-        + "\"><main>"
-        + body
-        + "<footer><p>Generated "
-        + Html.esc(d.generatedAt())
-        + " by lakeml "
-        + Html.esc(d.lakemlVersion())
-        + " from the lake's tables · "
-        + Html.esc(d.reportPath())
-        + "</p><p id=\"report-check\" class=\"check\">page check pending</p></footer></main></body></html>\n";
+    List<Map<String, Object>> cards = cards();
+    String[][] sections = {
+      {"overview", "Overview", "Run overview", overview()},
+      {"quality", "Quality", "Data quality", quality()},
+      {"profile", "Profile", "Profile", profile()},
+      {"splits", "Splits", "Split sizes and label rates", splits()},
+      {"bias", "Bias", "Bias", bias()},
+      {"tuning", "Tuning", "Tuning", tuning()},
+      {"model", "Model", "Chosen model", model()},
+      {"champions", "Champions", "Champion history", champions()},
+      {"monitoring", "Monitoring", "Monitoring", monitoring()}
+    };
+    List<Map<String, Object>> frames = new ArrayList<>();
+    for (String[] sec : sections) {
+      frames.add(Map.of("id", sec[0], "nav", sec[1], "title", sec[2], "content", sec[3]));
+    }
+    if (!frames.stream().map(f -> f.get("id")).toList().equals(SECTIONS)) {
+      throw new IllegalStateException("the page's sections are not ReportData.SECTIONS");
+    }
+    Map<String, Object> scope = new LinkedHashMap<>();
+    scope.put("dataset", d.dataset());
+    scope.put("runDate", d.runDate());
+    scope.put("css", CSS);
+    scope.put("script", SCRIPT);
+    scope.put("charts", charts); // counted while the sections above were drawn
+    scope.put("sectionIds", Summary.toJson(SECTIONS));
+    scope.put("cards", cards);
+    scope.put("sections", frames);
+    scope.put("generatedAt", d.generatedAt());
+    scope.put("version", d.lakemlVersion());
+    scope.put("reportPath", d.reportPath());
+    StringWriter page = new StringWriter();
+    PAGE.execute(page, scope);
+    return page.toString();
   }
 
   /**
-   * Records script errors from the start; on load checks that every section and chart is there and
-   * writes the verdict into the DOM (nothing else on the page depends on scripts).
+   * The page's template, style sheet and self-check script: resources beside this class. Values in
+   * double braces are escaped like the rest of the page ({@link Html#esc}); HTML already built (the
+   * sections' bodies, the cards' values) goes in triple braces.
    */
-  private static String checkScript() {
-    StringBuilder ids = new StringBuilder();
-    for (String s : SECTIONS) {
-      ids.append(ids.length() == 0 ? "" : ",").append('"').append(s).append('"');
-    }
-    return "var reportErrors=[];window.onerror=function(m,s,l){reportErrors.push(String(m)+' (line '+l+')');};"
-        + "window.addEventListener('load',function(){var want=["
-        + ids
-        + "];"
-        + "var missing=want.filter(function(id){var e=document.getElementById(id);return !e||e.tagName!=='SECTION'||!e.querySelector('h2');});"
-        + "var charts=document.querySelectorAll('svg.chart').length,expected=+document.body.getAttribute('data-charts');"
-        + "if(charts!==expected){reportErrors.push('charts: '+charts+' drawn, '+expected+' expected');}"
-        + "var ok=missing.length===0&&reportErrors.length===0;document.body.setAttribute('data-report-ok',String(ok));"
-        + "document.getElementById('report-check').textContent=ok?'page check: all '+want.length+' sections and '+charts+' charts present'"
-        + ":'page check FAILED: missing '+JSON.stringify(missing)+' errors '+JSON.stringify(reportErrors);});";
-  }
+  private static final Mustache PAGE =
+      new DefaultMustacheFactory("io/lakeml/report") {
+        @Override
+        public void encode(String value, Writer writer) {
+          try {
+            writer.write(Html.esc(value));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      }.compile("page.mustache");
 
-  private static String section(String id, String title, String content) {
-    return "<section id=\"" + id + "\"><h2>" + Html.esc(title) + "</h2>" + content + "</section>\n";
+  private static final String CSS = resource("report.css");
+  private static final String SCRIPT = resource("check.js");
+
+  private static String resource(String name) {
+    try (var in = HtmlReport.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("the report's " + name + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private String figure(String caption, String svg, List<String> headers, List<List<String>> rows) {
@@ -101,18 +116,13 @@ final class HtmlReport {
 
   // ---- header and summary ------------------------------------------------------------------
 
-  private String header() {
-    StringBuilder s =
-        new StringBuilder("<header><p class=\"kicker\">lakeml nightly report</p><h1>")
-            .append(Html.esc(d.dataset()))
-            .append(" <span class=\"date\">")
-            .append(Html.esc(d.runDate()))
-            .append("</span></h1>");
-    s.append("<div class=\"cards\">");
+  /** The header's cards: title (text), value and note (HTML). */
+  private List<Map<String, Object>> cards() {
+    List<Map<String, Object>> s = new ArrayList<>();
     long failed = d.runs().stream().filter(r -> "FAILED".equals(r.get(STATUS))).count();
     long skipped = d.runs().stream().filter(r -> "SKIPPED".equals(r.get(STATUS))).count();
     String night = d.runs().isEmpty() ? "NO RUNS" : failed > 0 ? "FAILED" : "SUCCEEDED";
-    s.append(
+    s.add(
         card(
             "Night",
             Html.badge(night),
@@ -127,7 +137,7 @@ final class HtmlReport {
     Map<String, Object> m = d.model();
     if (m != null) {
       String metric = str(m.get(SELECTION_METRIC));
-      s.append(
+      s.add(
           card(
               "Model",
               "v" + Html.num(m.get(VERSION)),
@@ -137,9 +147,9 @@ final class HtmlReport {
                   + " "
                   + Html.num(map(m.get(TEST_METRICS)).get(metric))));
     } else {
-      s.append(card("Model", "–", "no model version yet"));
+      s.add(card("Model", "–", "no model version yet"));
     }
-    s.append(
+    s.add(
         d.champions().isEmpty()
             ? card("Champion", "–", "none yet")
             : card(
@@ -151,12 +161,12 @@ final class HtmlReport {
     long rules = d.quality().size();
     long passed = d.quality().stream().filter(r -> Boolean.TRUE.equals(r.get(PASSED))).count();
     Object gold = d.prepare() == null ? null : d.prepare().get("rowsGold");
-    s.append(
+    s.add(
         card(
             "Data",
             gold == null ? "–" : Html.num(gold) + " rows",
             rules == 0 ? "no validation yet" : passed + " of " + rules + " rules passed"));
-    s.append(
+    s.add(
         card(
             "Bias gate",
             m == null || m.get(BIAS_GATE) == null ? "–" : Html.badge(str(m.get(BIAS_GATE))),
@@ -174,7 +184,7 @@ final class HtmlReport {
     List<Map<String, Object>> psi =
         d.monitor().stream().filter(r -> "feature".equals(r.get(KIND))).toList();
     if (psi.isEmpty()) {
-      s.append(card("Drift", "–", "not monitored on this date"));
+      s.add(card("Drift", "–", "not monitored on this date"));
     } else {
       Map<String, Object> worst =
           psi.stream().max(java.util.Comparator.comparingDouble(r -> num(r.get(VALUE)))).get();
@@ -184,7 +194,7 @@ final class HtmlReport {
                   r ->
                       MonitorTable.SIGNAL.equals(r.get(KIND))
                           && Boolean.TRUE.equals(r.get(BREACHED)));
-      s.append(
+      s.add(
           card(
               "Drift",
               "PSI " + Html.num(worst.get(VALUE)),
@@ -193,36 +203,11 @@ final class HtmlReport {
                   + " · "
                   + (retrain ? "retrain signalled" : "no retrain signal")));
     }
-    s.append("</div><nav>");
-    String[] titles = {
-      "Overview",
-      "Quality",
-      "Profile",
-      "Splits",
-      "Bias",
-      "Tuning",
-      "Model",
-      "Champions",
-      "Monitoring"
-    };
-    for (int i = 0; i < SECTIONS.size(); i++) {
-      s.append("<a href=\"#")
-          .append(SECTIONS.get(i))
-          .append("\">")
-          .append(titles[i])
-          .append("</a>");
-    }
-    return s.append("</nav></header>").toString();
+    return s;
   }
 
-  private static String card(String title, String value, String note) {
-    return "<div class=\"card\"><div class=\"card-title\">"
-        + Html.esc(title)
-        + "</div><div class=\"card-value\">"
-        + value
-        + "</div><div class=\"card-note\">"
-        + note
-        + "</div></div>";
+  private static Map<String, Object> card(String title, String value, String note) {
+    return Map.of("title", title, "value", value, "note", note);
   }
 
   // ---- sections ------------------------------------------------------------------------------
@@ -505,6 +490,17 @@ final class HtmlReport {
       sizes.add(new Svg.Bar(split, num(sp.get("rows")), false));
       rates.add(new Svg.Bar(split, num(sp.get("labelRate")), false));
       rows.add(List.of(Html.esc(split), Html.num(sp.get("rows")), Html.num(sp.get("labelRate"))));
+    }
+    if (rates.stream().allMatch(b -> Double.isNaN(b.value()))) {
+      // a multiclass label has no positive rate: prepare records the rows only
+      return "<p>Rows per split of the gold table (stratified by the label).</p>"
+          + "<div class=\"charts\">"
+          + figure(
+              "Rows per split",
+              Svg.bars("Rows per split", sizes, null, null, null),
+              List.of("split", "rows", "label rate"),
+              rows)
+          + "</div>";
     }
     return "<p>Rows per split of the gold table and the share of positive labels in each (stratified by the label, so the rates match).</p>"
         + "<div class=\"charts\">"
@@ -1241,67 +1237,4 @@ final class HtmlReport {
     String s = str(ts);
     return s.length() >= 10 ? s.substring(0, 10) : s;
   }
-
-  private static final String CSS =
-      """
-      :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f7f8fa;--accent:#0072B2;--warn:#D55E00;--ok:#009E73}
-      *{box-sizing:border-box}
-      body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-      main{max-width:1180px;margin:0 auto;padding:24px 28px 48px}
-      header h1{font-size:30px;margin:0 0 16px;letter-spacing:-.01em}
-      header .date{color:var(--muted);font-weight:400}
-      .kicker{text-transform:uppercase;letter-spacing:.08em;font-size:12px;color:var(--muted);margin:0}
-      .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px;margin-bottom:14px}
-      .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 14px}
-      .card-title{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}
-      .card-value{font-size:24px;font-weight:600;margin:2px 0}
-      .card-note{font-size:13px;color:var(--muted)}
-      nav{display:flex;flex-wrap:wrap;gap:6px;margin:6px 0 10px}
-      nav a{font-size:13px;color:var(--accent);text-decoration:none;border:1px solid var(--line);background:#fff;border-radius:999px;padding:3px 12px}
-      section{background:#fff;border:1px solid var(--line);border-radius:12px;padding:18px 22px;margin:18px 0}
-      h2{font-size:20px;margin:0 0 8px}
-      h3{font-size:16px;margin:18px 0 6px}
-      p{margin:6px 0 10px}
-      .note,.empty{color:var(--muted)}
-      .empty{font-style:italic}
-      table{border-collapse:collapse;font-size:13px;margin:8px 0;width:auto}
-      th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-      th{font-weight:600;color:var(--muted);background:#fafbfc}
-      td{font-variant-numeric:tabular-nums}
-      .scroll{overflow-x:auto}
-      .msg{color:var(--muted);font-size:12px}
-      .ci{color:var(--muted);font-size:12px}
-      .badge{display:inline-block;font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;background:#e4e7eb;color:var(--ink)}
-      .badge.succeeded,.badge.passed,.badge.ok,.badge.champion{background:#d5f2e8;color:#03694f}
-      .badge.skipped,.badge.candidate,.badge.archived{background:#e8eef5;color:#3e4c59}
-      .badge.failed,.badge.blocked,.badge.breached{background:#fde2d6;color:#9c3b00}
-      .badge.warned,.badge.no{background:#fff2cc;color:#7a5b00}
-      .charts{display:flex;flex-wrap:wrap;gap:18px 28px;align-items:flex-start}
-      figure{margin:10px 0}
-      figcaption{font-size:13px;font-weight:600;margin-bottom:4px}
-      details summary{font-size:12px;color:var(--accent);cursor:pointer;margin-top:2px}
-      .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:14px}
-      .col-card{border:1px solid var(--line);border-radius:10px;padding:10px 14px}
-      .col-card h3{margin:0}
-      .type{font-weight:400;color:var(--muted);font-size:13px}
-      .stats{font-size:13px;color:var(--muted);margin:2px 0}
-      svg.chart{display:block;max-width:100%;height:auto;font-size:11px}
-      svg .grid{stroke:#edf0f3;stroke-width:1}
-      svg .axis{stroke:#9aa5b1;stroke-width:1;fill:none}
-      svg .tick{fill:var(--muted)}
-      svg .label{fill:var(--ink);font-size:12px}
-      svg .value{fill:var(--muted)}
-      svg .axis-label{fill:var(--muted);font-size:12px}
-      svg .legend{fill:var(--ink);font-size:11px}
-      svg .bar{fill:var(--accent);opacity:.85}
-      svg .bar.alert{fill:var(--warn)}
-      svg .band{fill:var(--ok);opacity:.12}
-      svg .limit{stroke:var(--warn);stroke-width:1.5;stroke-dasharray:4 3}
-      svg .series{fill:none;stroke-width:2}
-      svg .whisker{stroke:var(--accent);stroke-width:2}
-      svg .median{stroke:#fff;stroke-width:2.5}
-      .confusion td{min-width:70px;text-align:center;font-size:15px;font-weight:600}
-      footer{color:var(--muted);font-size:12px;margin-top:24px}
-      .check{font-family:ui-monospace,Menlo,monospace}
-      """;
 }
