@@ -361,8 +361,16 @@ public final class BiasJob implements Job {
         String who = pooled ? s.column() : s.column() + " = " + m.group();
         if (m.metric().equals("di")) {
           if (m.value() == null) {
-            if (pooled && ofModel) {
-              out.add(who + " DI " + m.note());
+            // undefined on the data too: the attribute cannot be judged (e.g. a privileged value
+            // that never occurs), which is a finding, not a pass
+            if (pooled) {
+              out.add(
+                  who
+                      + " DI "
+                      + m.note()
+                      + (ofModel
+                          ? ""
+                          : "; check dataset.sensitive's privileged values for " + s.column()));
             }
           } else if (m.value() < b.diMin() || m.value() > b.diMax()) {
             out.add(

@@ -4,6 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.translate;
+import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.ColumnType;
 import io.lakeml.config.ConfigException;
@@ -150,7 +154,8 @@ final class DatasetTemplate {
       List<String> checks,
       String threshold,
       String favorable,
-      Map<String, String> landedAs) {}
+      Map<String, String> landedAs,
+      char decimalSeparator) {}
 
   private DatasetTemplate() {}
 
@@ -230,16 +235,67 @@ final class DatasetTemplate {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
+    char decimal = '.';
+    List<String> commaNumbers = format == Format.CSV ? decimalCommaColumns(df) : List.of();
+    if (!commaNumbers.isEmpty()) {
+      // read as Spark would read them with the separator set: numbers, not free text
+      decimal = ',';
+      for (String c : commaNumbers) {
+        df = df.withColumn(c, translate(col(c), ",.", ".").cast("double"));
+      }
+    }
     df = df.cache();
     try {
-      return guess(dataset, format, options, df, landedAs);
+      return guess(dataset, format, options, df, landedAs, decimal);
     } finally {
       df.unpersist();
     }
   }
 
   static Guess guess(String dataset, Format format, Map<String, String> options, Dataset<Row> df) {
-    return guess(dataset, format, options, df, Map.of());
+    return guess(dataset, format, options, df, Map.of(), '.');
+  }
+
+  /**
+   * A number written with a decimal comma and, optionally, '.' between thousands: 3655,57 or
+   * 1.234,5.
+   */
+  static final String DECIMAL_COMMA_NUMBER = "^\\s*[+-]?(\\d{1,3}(\\.\\d{3})+|\\d+)(,\\d+)?\\s*$";
+
+  /**
+   * The text columns whose every value is a number written with a decimal comma, at least one with
+   * a comma (European exports; Spark's inference reads them as text). None when some column holds
+   * numbers with a decimal point: the file does not use one convention, and the user decides.
+   */
+  static List<String> decimalCommaColumns(Dataset<Row> df) {
+    List<String> text = new ArrayList<>();
+    boolean pointDecimals = false;
+    for (StructField f : df.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+        text.add(f.name());
+      }
+      pointDecimals |= f.dataType() instanceof DoubleType || f.dataType() instanceof DecimalType;
+    }
+    if (text.isEmpty() || pointDecimals) {
+      return List.of();
+    }
+    List<Column> aggs = new ArrayList<>();
+    for (String c : text) {
+      aggs.add(
+          sum(
+              when(col(c).isNotNull().and(not(col(c).rlike(DECIMAL_COMMA_NUMBER))), 1)
+                  .otherwise(0)));
+      aggs.add(sum(when(col(c).contains(","), 1).otherwise(0)));
+    }
+    // bounded: one row of two counts per text column
+    Row r = df.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < text.size(); i++) {
+      if (!r.isNullAt(2 * i) && r.getLong(2 * i) == 0 && r.getLong(2 * i + 1) > 0) {
+        out.add(text.get(i));
+      }
+    }
+    return out;
   }
 
   /**
@@ -260,7 +316,8 @@ final class DatasetTemplate {
       Format format,
       Map<String, String> options,
       Dataset<Row> df,
-      Map<String, String> landedAs) {
+      Map<String, String> landedAs,
+      char decimalSeparator) {
     // one aggregation: rows, non-null and distinct counts of every column
     List<Column> aggs = new ArrayList<>();
     for (String c : df.columns()) {
@@ -319,6 +376,12 @@ final class DatasetTemplate {
     }
 
     List<String> checks = new ArrayList<>();
+    if (decimalSeparator == ',') {
+      checks.add(
+          "numbers are written with a decimal comma (3655,57): source.decimal-separator = \",\" is set and "
+              + cols.stream().filter(c -> c.type() == ColumnType.DOUBLE).map(Col::name).toList()
+              + " are typed double. If a column is really text, declare it type = string.");
+    }
     // key: an id-like name whose values are all present and all different
     String key = null;
     for (Col c : cols) {
@@ -391,7 +454,9 @@ final class DatasetTemplate {
       if (!c.name().equals(keyColumn)
           && !c.name().equals(label)
           && c.distinct() > 2
-          && LABEL_NAMES.stream().anyMatch(w -> nameMatches(c.name(), w))) {
+          && (LABEL_NAMES.stream().anyMatch(w -> nameMatches(c.name(), w))
+              // a multiclass name with more values than the guess takes (25 categories)
+              || MULTICLASS_LABEL_NAMES.contains(c.name().toLowerCase(Locale.ROOT)))) {
         checks.add(
             "'"
                 + c.name()
@@ -571,7 +636,8 @@ final class DatasetTemplate {
         checks,
         threshold,
         favorable,
-        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(landedAs)));
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(landedAs)),
+        decimalSeparator);
   }
 
   /** How often each value of a column known to have two values occurs in the sample. */
@@ -684,6 +750,10 @@ final class DatasetTemplate {
     b.append(
         "    schema-drift = quarantine    # files with other columns: quarantine | evolve (add columns) | fail\n");
     b.append("    # missing-values = [\"NA\", \"\"]   # tokens that mean missing (the default)\n");
+    if (g.decimalSeparator() == ',') {
+      b.append(
+          "    decimal-separator = \",\"      # numbers are written 3655,57 (a '.' between thousands is ignored)\n");
+    }
     if (!g.options().isEmpty()) {
       b.append("    options {");
       g.options().forEach((k, v) -> b.append(' ').append(k).append(" = ").append(quote(v)));
@@ -752,6 +822,8 @@ final class DatasetTemplate {
           "  # label { column = y, positive = \"yes\" }   # no label found: name the column to predict and its positive class,\n");
       b.append(
           "  #                                           # then remove it from the features below (validation refuses the label as a feature)\n");
+      b.append(
+          "  # label { column = category }                # a label of three or more classes (multiclass): no positive class\n");
     }
     if (!g.sensitive().isEmpty()) {
       b.append(

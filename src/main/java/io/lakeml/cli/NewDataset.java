@@ -268,6 +268,15 @@ final class NewDataset {
     String header;
     try (BufferedReader in = Files.newBufferedReader(sample, StandardCharsets.UTF_8)) {
       header = in.readLine();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      // a spreadsheet's "CSV" export is often Windows-1252; lakeml reads landing files as UTF-8
+      throw new ConfigException(
+          "the sample "
+              + sample
+              + " is not UTF-8 text (its first line has bytes UTF-8 does not allow, e.g. an 'ö' saved as Windows-1252 or Latin-1). "
+              + "Convert it and the files that will land, e.g. iconv -f WINDOWS-1252 -t UTF-8 "
+              + sample.getFileName()
+              + " > utf8.csv, then run new-dataset on the converted file.");
     } catch (IOException e) {
       throw new ConfigException("cannot read the sample " + sample + ": " + e.getMessage());
     }

@@ -278,7 +278,8 @@ public final class ConfigLoader {
             r.enumValue(p + "source.schema-drift", DriftPolicy.class, DriftPolicy.QUARANTINE),
             options,
             r.integer(p + "source.max-files-per-batch", 1000, 1),
-            jdbc);
+            jdbc,
+            decimalSeparator(r, p, format));
 
     List<Column> columns = new ArrayList<>();
     List<com.typesafe.config.Config> items = r.objects(p + "schema");
@@ -1193,5 +1194,29 @@ public final class ConfigLoader {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * {@code source.decimal-separator}: "." or ","; a comma only for CSV, whose numbers arrive as
+   * text (JSON and Parquet carry typed numbers, a database its own types).
+   */
+  private static char decimalSeparator(ConfigReader r, String p, Format format) {
+    String key = p + "source.decimal-separator";
+    String v = r.string(key, ".");
+    if (!v.equals(".") && !v.equals(",")) {
+      r.problem(
+          key,
+          "is '" + v + "'; a number's decimal separator is '.' or ','",
+          "Write decimal-separator = \",\" for numbers like 3655,57, or leave it out for 3655.57");
+      return '.';
+    }
+    if (v.equals(",") && format != Format.CSV) {
+      r.problem(
+          key,
+          "is ',' but the source format is " + format + ", whose numbers are not text",
+          "Remove decimal-separator: it applies to CSV files only");
+      return '.';
+    }
+    return v.charAt(0);
   }
 }

@@ -118,6 +118,8 @@ public record DatasetConfig(
    * @param path folder under the lake's landing layer
    * @param missingValues tokens that mean "no value" (compared after trimming)
    * @param options extra Spark reader options (e.g. delimiter)
+   * @param decimalSeparator how numbers in CSV text write their fraction: '.' (the default) or ','
+   *     (European exports: "3655,57"; a '.' is then a thousands separator and ignored)
    * @param jdbc the database source; present exactly when {@code format} is {@link Format#JDBC}
    */
   public record Source(
@@ -128,10 +130,16 @@ public record DatasetConfig(
       DriftPolicy schemaDrift,
       Map<String, String> options,
       int maxFilesPerBatch,
-      Optional<Jdbc> jdbc) {
+      Optional<Jdbc> jdbc,
+      char decimalSeparator) {
     public Source {
       missingValues = List.copyOf(missingValues);
       options = Map.copyOf(options);
+    }
+
+    /** Whether numbers are written with a decimal comma, as {@link #decimalSeparator} says. */
+    public boolean decimalComma() {
+      return decimalSeparator == ',';
     }
   }
 

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.translate;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -61,6 +62,10 @@ public final class Typing {
     for (String m : dataset.source().missingValues()) {
       sb.append("\nmissing:").append(m);
     }
+    if (dataset.source().decimalComma()) {
+      sb.append(
+          "\ndecimal:,"); // absent for '.', so signatures written before the option stay valid
+    }
     try {
       byte[] d =
           MessageDigest.getInstance("SHA-256")
@@ -81,8 +86,19 @@ public final class Typing {
   }
 
   /** The typed value of an already cleaned text column (null when missing or unparsable). */
-  public static Column typedFromCleaned(Column cleaned, ColumnType type) {
-    return type == ColumnType.STRING ? cleaned : cleaned.try_cast(type.sparkType());
+  public static Column typedFromCleaned(Column cleaned, ColumnType type, DatasetConfig dataset) {
+    return type == ColumnType.STRING
+        ? cleaned
+        : numberText(cleaned, type, dataset).try_cast(type.sparkType());
+  }
+
+  /**
+   * Number text as Spark's cast reads it: with a decimal comma ({@code source.decimal-separator =
+   * ","}) the comma becomes the point and a '.' (thousands) is dropped, one character mapping
+   * ("1.234,5" → "1234.5"). Anything else stays as it was and fails the cast as before.
+   */
+  static Column numberText(Column text, ColumnType type, DatasetConfig dataset) {
+    return type.isNumeric() && dataset.source().decimalComma() ? translate(text, ",.", ".") : text;
   }
 
   /**
@@ -95,8 +111,8 @@ public final class Typing {
    */
   public static Column typed(String column, ColumnType type, DatasetConfig dataset) {
     return castAlone(type, dataset)
-        ? col(column).try_cast(type.sparkType())
-        : typedFromCleaned(cleaned(column, dataset), type);
+        ? numberText(col(column), type, dataset).try_cast(type.sparkType())
+        : typedFromCleaned(cleaned(column, dataset), type, dataset);
   }
 
   /** Whether {@link #typed} may cast a raw value of this type without cleaning it first. */
@@ -164,7 +180,8 @@ public final class Typing {
               Column unparsable = null;
               for (ColumnType k : kinds) {
                 Column fails =
-                    type.equalTo(lit(k.toString())).and(typedFromCleaned(clean, k).isNull());
+                    type.equalTo(lit(k.toString()))
+                        .and(typedFromCleaned(clean, k, dataset).isNull());
                 unparsable = unparsable == null ? fails : unparsable.or(fails);
               }
               return when(
@@ -226,7 +243,7 @@ public final class Typing {
     List<String> hidden = new ArrayList<>();
     for (DatasetConfig.Column c : checked) {
       Column clean = col(alreadyCleaned ? c.name() : CLEAN_PREFIX + c.name());
-      Column bad = clean.isNotNull().and(typedFromCleaned(clean, c.type()).isNull());
+      Column bad = clean.isNotNull().and(typedFromCleaned(clean, c.type(), dataset).isNull());
       parts.add(
           when(bad, concat(lit(c.name() + "='"), clean, lit("' is not a valid " + c.type()))));
       if (!alreadyCleaned) {

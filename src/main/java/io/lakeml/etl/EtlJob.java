@@ -140,7 +140,7 @@ public final class EtlJob implements Job {
       typed.add(
           (checkedAtIngest
                   ? Typing.typed(c.name(), c.type(), ds)
-                  : Typing.typedFromCleaned(col(c.name()), c.type()))
+                  : Typing.typedFromCleaned(col(c.name()), c.type(), ds))
               .as(c.name()));
     }
     typed.add(col(Columns.SOURCE_FILE));

@@ -39,11 +39,26 @@ public final class ModelMetrics {
           .setRawPredictionCol("rawPrediction")
           .setNumBins(0);
     }
+    String byLabel = POSITIVE.get(metric);
+    if (byLabel != null) {
+      return new MulticlassClassificationEvaluator()
+          .setMetricName(byLabel)
+          .setMetricLabel(1.0)
+          .setLabelCol(Algorithms.LABEL)
+          .setPredictionCol("prediction");
+    }
     return new MulticlassClassificationEvaluator()
         .setMetricName(metric)
         .setLabelCol(Algorithms.LABEL)
         .setPredictionCol("prediction");
   }
+
+  /** The positive class's own metrics of a binary label, by MLlib's per-label metric names. */
+  static final Map<String, String> POSITIVE =
+      Map.of(
+          "positiveF1", "fMeasureByLabel",
+          "positivePrecision", "precisionByLabel",
+          "positiveRecall", "recallByLabel");
 
   /**
    * Every applicable metric of scored rows (rows with label, prediction and rawPrediction). One
@@ -72,6 +87,14 @@ public final class ModelMetrics {
       out.put("accuracy", m.accuracy());
       out.put("weightedPrecision", m.weightedPrecision());
       out.put("weightedRecall", m.weightedRecall());
+      if (binary) {
+        // "f1" is MLlib's, weighted over both classes, which a common negative class dominates; the
+        // positive class's own F1 is what tune.threshold = f1 maximises and what a rare outcome
+        // needs
+        out.put("positiveF1", m.fMeasure(1.0));
+        out.put("positivePrecision", m.precision(1.0));
+        out.put("positiveRecall", m.recall(1.0));
+      }
       return out;
     } finally {
       cached.unpersist();

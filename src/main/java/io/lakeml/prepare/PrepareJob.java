@@ -24,6 +24,7 @@ import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
 import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.QualityTable;
+import io.lakeml.tables.QuarantineTable;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -224,11 +225,25 @@ public final class PrepareJob implements Job {
       // bounded: one row per split
       for (Row r :
           split.groupBy(SPLIT).agg(count(lit(1)), avg(col(LABEL))).orderBy(SPLIT).collectAsList()) {
+        // a multiclass label's mean is a mean class index, no rate: only the rows
         splits.put(
             r.getString(0),
-            Map.of(
-                "rows", r.getLong(1), "labelRate", Math.round(r.getDouble(2) * 10000) / 10000.0));
+            label.binary()
+                ? Map.of(
+                    "rows", r.getLong(1), "labelRate", Math.round(r.getDouble(2) * 10000) / 10000.0)
+                : Map.of("rows", r.getLong(1)));
         usableRows += r.getLong(1);
+      }
+      if (rowsIn == 0) {
+        throw new JobFailure(
+            cat.silver(ds.name()).name()
+                + " is empty: no row of "
+                + ds.name()
+                + " got through ingest and etl"
+                + quarantinedUpstream(ctx, ds.name())
+                + ". See why with: jobs/lakeml sql \"SELECT stage, reason, raw_record FROM _system.quarantine WHERE dataset = '"
+                + ds.name()
+                + "' LIMIT 20\"");
       }
       if (!splits.containsKey(Splitter.TRAIN)) {
         throw new JobFailure(
@@ -432,7 +447,18 @@ public final class PrepareJob implements Job {
    */
   private static List<String> classes(Dataset<Row> rows, DatasetConfig.Label label) {
     if (label.binary()) {
-      return List.of("not " + label.positive().get(), label.positive().get());
+      // the other class by its own name when the data has exactly one ("0" for a 0/1 label), so
+      // predictions read as the data does; "not <positive>" when it has several or none
+      String positive = label.positive().get();
+      Column value = col(label.column()).cast("string");
+      List<Row> others =
+          rows.select(value.as("c"))
+              .where(col("c").isNotNull().and(col("c").notEqual(positive)))
+              .distinct()
+              .limit(2)
+              // bounded: at most two values
+              .collectAsList();
+      return List.of(others.size() == 1 ? others.get(0).getString(0) : "not " + positive, positive);
     }
     List<String> values =
         rows.select(col(label.column()).cast("string").as("c"))
@@ -521,5 +547,32 @@ public final class PrepareJob implements Job {
             + ctx.runDate()
             + "'";
     DeltaTables.replace(rows.coalesce(1), table.path(), condition);
+  }
+
+  /**
+   * ", where ingest quarantined N rows and etl M" from {@code _system.quarantine}, or nothing when
+   * it holds none of the dataset's rows: read only when silver came out empty, to say where they
+   * went.
+   */
+  private static String quarantinedUpstream(JobContext ctx, String dataset) {
+    String path = ctx.catalog().quarantine().path();
+    if (!DeltaTables.exists(ctx.spark(), path)) {
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    // bounded: one row per stage
+    for (Row r :
+        ctx.spark()
+            .read()
+            .format("delta")
+            .load(path)
+            .where(col(QuarantineTable.DATASET).equalTo(dataset))
+            .groupBy(QuarantineTable.STAGE)
+            .count()
+            .orderBy(QuarantineTable.STAGE)
+            .collectAsList()) {
+      parts.add(r.getString(0) + " quarantined " + r.getLong(1) + " row(s)");
+    }
+    return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
   }
 }

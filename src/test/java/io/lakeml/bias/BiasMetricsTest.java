@@ -346,6 +346,22 @@ class BiasMetricsTest {
                     List.of(new BiasMetrics.Metric("sex", cmp, "di", 0.9, null)))
                 .decision())
         .isEqualTo("passed");
+    // a privileged value that never occurs in the data: its DI is undefined, and that is a finding
+    BiasJob.Gate absent =
+        BiasJob.gate(
+            blocking,
+            fairModel,
+            List.of(
+                new BiasMetrics.Metric(
+                    "sex",
+                    cmp,
+                    "di",
+                    null,
+                    "undefined: only one group present (no privileged rows)")));
+    assertThat(absent.decision()).isEqualTo("blocked");
+    assertThat(absent.reason())
+        .contains(
+            "data (gold's labels, before training): sex DI undefined: only one group present (no privileged rows); check dataset.sensitive's privileged values for sex");
   }
 
   /**

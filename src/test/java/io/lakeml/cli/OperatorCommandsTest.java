@@ -412,6 +412,34 @@ class OperatorCommandsTest {
         ConfigLoader.load(dir, "local", "flowers", List.of()).requireDataset();
     assertThat(ds.label().orElseThrow().column()).isEqualTo("species");
     assertThat(ds.label().orElseThrow().positive()).isEmpty();
+
+    // 25 categories: more than the guess takes, so no label, but the check names the column and how
+    // to declare it, and the commented label line shows the multiclass form
+    StringBuilder many = new StringBuilder("x,category\n");
+    for (int i = 0; i < 100; i++) {
+      many.append(i % 7).append(",c").append(i % 25).append('\n');
+    }
+    DatasetTemplate.Guess g25 =
+        DatasetTemplate.guess(
+            "many",
+            io.lakeml.config.DatasetConfig.Format.CSV,
+            Map.of(),
+            io.lakeml.testing.TestSpark.session()
+                .read()
+                .option("header", "true")
+                .option("inferSchema", "true")
+                .csv(
+                    io.lakeml.testing.TestSpark.session()
+                        .createDataset(
+                            List.of(many.toString().split("\n")),
+                            org.apache.spark.sql.Encoders.STRING())));
+    assertThat(g25.label()).isNull();
+    assertThat(g25.checks())
+        .contains(
+            "'category' is named like a label but has 25 values in the sample: if it is the label (multiclass), set label { column = category } without positive.");
+    assertThat(DatasetTemplate.render(g25, "many.csv"))
+        .contains(
+            "  # label { column = category }                # a label of three or more classes");
   }
 
   @Test

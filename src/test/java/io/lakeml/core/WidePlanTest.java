@@ -230,7 +230,8 @@ class WidePlanTest {
     List<org.apache.spark.sql.Column> fromRaw = new java.util.ArrayList<>();
     for (DatasetConfig.Column c : ds.columns()) {
       assertThat(Typing.castAlone(c.type(), ds)).as(c.name()).isTrue();
-      fromCleaned.add(Typing.typedFromCleaned(Typing.cleaned(c.name(), ds), c.type()).as(c.name()));
+      fromCleaned.add(
+          Typing.typedFromCleaned(Typing.cleaned(c.name(), ds), c.type(), ds).as(c.name()));
       fromRaw.add(Typing.typed(c.name(), c.type(), ds).as(c.name()));
     }
     // bounded: 24 rows

@@ -43,7 +43,15 @@ class ModelMetricsTest {
     Map<String, Double> all = ModelMetrics.all(scored, true);
     assertThat(all.keySet())
         .containsExactly(
-            "areaUnderROC", "areaUnderPR", "f1", "accuracy", "weightedPrecision", "weightedRecall");
+            "areaUnderROC",
+            "areaUnderPR",
+            "f1",
+            "accuracy",
+            "weightedPrecision",
+            "weightedRecall",
+            "positiveF1",
+            "positivePrecision",
+            "positiveRecall");
     for (Map.Entry<String, Double> e : all.entrySet()) {
       assertThat(e.getValue())
           .as(e.getKey())
@@ -53,6 +61,10 @@ class ModelMetricsTest {
     // in 13 of 16 pairs
     assertThat(all.get("accuracy")).isEqualTo(0.75);
     assertThat(all.get("areaUnderROC")).isEqualTo(13.0 / 16);
+    // class 1: predicted for 2.0, 1.0, 0.5 (a 0), 0.3 → 3 of 4 right; 3 of its 4 rows found
+    assertThat(all.get("positivePrecision")).isEqualTo(0.75);
+    assertThat(all.get("positiveRecall")).isEqualTo(0.75);
+    assertThat(all.get("positiveF1")).isEqualTo(0.75);
     assertThat(ModelMetrics.all(scored, false).keySet())
         .containsExactly("f1", "accuracy", "weightedPrecision", "weightedRecall");
   }

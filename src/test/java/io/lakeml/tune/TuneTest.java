@@ -168,7 +168,7 @@ class TuneTest {
     assertThat(v1.get("bronze_version")).isNotNull();
     assertThat(v1.get("threshold")).isEqualTo(0.5);
     assertThat((String) v1.get("confusion_matrix"))
-        .startsWith("{\"classes\":[\"not yes\",\"yes\"],\"matrix\":[[");
+        .startsWith("{\"classes\":[\"no\",\"yes\"],\"matrix\":[[");
 
     // same gold version, same configuration: no second version
     TestProject.Result again =
