@@ -139,15 +139,18 @@ public final class ConfigLoader {
     }
     Path envFile = confDir.resolve(env + ".conf");
     if (!Files.isRegularFile(envFile)) {
+      List<String> environments = listConf(confDir);
       problems.add(
           "environment file "
               + envFile
               + " does not exist (from --env "
               + env
-              + "). Use one of "
-              + listConf(confDir)
-              + " or create "
-              + envFile
+              + "). "
+              + (environments.isEmpty()
+                  // a new configuration folder (new-dataset --conf-dir): it needs one to start from
+                  ? confDir
+                      + " holds no environment file yet: copy the project's conf/local.conf there (it names lake.root and Spark's settings)"
+                  : "Use one of " + environments + " or create " + envFile)
               + ".");
     } else {
       merged = merged.withFallback(parseFile(envFile, problems));

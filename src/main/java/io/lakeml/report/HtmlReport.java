@@ -491,29 +491,22 @@ final class HtmlReport {
       rates.add(new Svg.Bar(split, num(sp.get("labelRate")), false));
       rows.add(List.of(Html.esc(split), Html.num(sp.get("rows")), Html.num(sp.get("labelRate"))));
     }
-    if (rates.stream().allMatch(b -> Double.isNaN(b.value()))) {
-      // a multiclass label has no positive rate: prepare records the rows only
-      return "<p>Rows per split of the gold table (stratified by the label).</p>"
-          + "<div class=\"charts\">"
-          + figure(
-              "Rows per split",
-              Svg.bars("Rows per split", sizes, null, null, null),
-              List.of("split", "rows", "label rate"),
-              rows)
-          + "</div>";
-    }
-    return "<p>Rows per split of the gold table and the share of positive labels in each (stratified by the label, so the rates match).</p>"
+    // a multiclass label has no positive rate: prepare records the rows only
+    boolean withRates = !rates.stream().allMatch(b -> Double.isNaN(b.value()));
+    List<String> headers = List.of("split", "rows", "label rate");
+    return (withRates
+            ? "<p>Rows per split of the gold table and the share of positive labels in each (stratified by the label, so the rates match).</p>"
+            : "<p>Rows per split of the gold table (stratified by the label).</p>")
         + "<div class=\"charts\">"
         + figure(
-            "Rows per split",
-            Svg.bars("Rows per split", sizes, null, null, null),
-            List.of("split", "rows", "label rate"),
-            rows)
-        + figure(
-            "Label rate per split",
-            Svg.bars("Label rate per split", rates, null, null, null),
-            List.of("split", "rows", "label rate"),
-            rows)
+            "Rows per split", Svg.bars("Rows per split", sizes, null, null, null), headers, rows)
+        + (withRates
+            ? figure(
+                "Label rate per split",
+                Svg.bars("Label rate per split", rates, null, null, null),
+                headers,
+                rows)
+            : "")
         + "</div>";
   }
 

@@ -84,6 +84,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aNewConfigurationFolderWithoutAnEnvironmentSaysWhatToCopy() throws Exception {
+    java.nio.file.Path dir =
+        java.nio.file.Files.createDirectories(
+                TestProject.create("cfg-empty").dir().resolve("other-conf/datasets"))
+            .getParent();
+    assertThatThrownBy(() -> ConfigLoader.load(dir, "local", null, List.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            dir + " holds no environment file yet: copy the project's conf/local.conf there");
+    java.nio.file.Files.writeString(dir.resolve("cluster.conf"), "");
+    assertThatThrownBy(() -> ConfigLoader.load(dir, "local", null, List.of()))
+        .hasMessageContaining("Use one of [cluster] or create " + dir.resolve("local.conf"));
+  }
+
+  @Test
   void shippedTitanicBindsToTypedValues() {
     DatasetConfig ds = load(TestProject.create("cfg"), "titanic").requireDataset();
     assertThat(ds.name()).isEqualTo("titanic");
