@@ -376,6 +376,12 @@ final class DatasetTemplate {
     }
 
     List<String> checks = new ArrayList<>();
+    if (options.containsKey("encoding")) {
+      checks.add(
+          "the sample is not UTF-8 text: it is read as "
+              + options.get("encoding")
+              + " (options.encoding), and every file that lands must be in that encoding too.");
+    }
     if (decimalSeparator == ',') {
       checks.add(
           "numbers are written with a decimal comma (3655,57): source.decimal-separator = \",\" is set and "
@@ -756,7 +762,14 @@ final class DatasetTemplate {
     }
     if (!g.options().isEmpty()) {
       b.append("    options {");
-      g.options().forEach((k, v) -> b.append(' ').append(k).append(" = ").append(quote(v)));
+      // HOCON needs a comma (or a new line) between two fields on one line
+      b.append(' ')
+          .append(
+              String.join(
+                  ", ",
+                  g.options().entrySet().stream()
+                      .map(e -> e.getKey() + " = " + quote(e.getValue()))
+                      .toList()));
       b.append(" }\n");
     }
     b.append("  }\n");

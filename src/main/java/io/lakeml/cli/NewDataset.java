@@ -263,20 +263,15 @@ final class NewDataset {
     return s;
   }
 
-  /** CSV reader options: the delimiter when the header line uses another one than ','. */
+  /**
+   * CSV reader options: the delimiter when the header line uses another one than ',', and the
+   * encoding when the sample is not UTF-8 (a spreadsheet's export is often Windows-1252).
+   */
   static Map<String, String> csvOptions(Path sample) {
+    java.nio.charset.Charset charset = isUtf8(sample) ? StandardCharsets.UTF_8 : LATIN_1;
     String header;
-    try (BufferedReader in = Files.newBufferedReader(sample, StandardCharsets.UTF_8)) {
+    try (BufferedReader in = Files.newBufferedReader(sample, charset)) {
       header = in.readLine();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      // a spreadsheet's "CSV" export is often Windows-1252; lakeml reads landing files as UTF-8
-      throw new ConfigException(
-          "the sample "
-              + sample
-              + " is not UTF-8 text (its first line has bytes UTF-8 does not allow, e.g. an 'ö' saved as Windows-1252 or Latin-1). "
-              + "Convert it and the files that will land, e.g. iconv -f WINDOWS-1252 -t UTF-8 "
-              + sample.getFileName()
-              + " > utf8.csv, then run new-dataset on the converted file.");
     } catch (IOException e) {
       throw new ConfigException("cannot read the sample " + sample + ": " + e.getMessage());
     }
@@ -295,7 +290,43 @@ final class NewDataset {
         bestCount = n;
       }
     }
-    return best == ',' ? Map.of() : Map.of("delimiter", String.valueOf(best));
+    Map<String, String> options = new java.util.LinkedHashMap<>();
+    if (best != ',') {
+      options.put("delimiter", String.valueOf(best));
+    }
+    if (charset != StandardCharsets.UTF_8) {
+      options.put("encoding", charset.name());
+    }
+    return options;
+  }
+
+  /**
+   * What a sample that is not UTF-8 is read as: Latin-1 decodes every byte, and it is one of the
+   * encodings Spark 4's CSV reader accepts (windows-1252 is not: its € and „ read as control
+   * characters here, its letters as they are).
+   */
+  static final java.nio.charset.Charset LATIN_1 = StandardCharsets.ISO_8859_1;
+
+  /**
+   * Whether the sample's first 4 MB decode as UTF-8 (a sequence cut at that end does not count).
+   */
+  static boolean isUtf8(Path sample) {
+    byte[] head;
+    try (var in = Files.newInputStream(sample)) {
+      head = in.readNBytes(4 << 20);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the sample " + sample + ": " + e.getMessage());
+    }
+    var decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(head);
+    java.nio.CharBuffer chars = java.nio.CharBuffer.allocate(head.length);
+    java.nio.charset.CoderResult r = decoder.decode(bytes, chars, false);
+    // underflow: all decoded, or only an incomplete sequence left at the cut
+    return r.isUnderflow();
   }
 
   private static String read(Path p) {

@@ -262,6 +262,17 @@ public final class ConfigLoader {
     Format format = r.enumValue(p + "source.format", Format.class, Format.CSV);
     Mode mode = r.enumValue(p + "source.mode", Mode.class, Mode.INCREMENTAL);
     Map<String, String> options = r.stringMap(p + "source.options");
+    for (String k : List.of("encoding", "charset")) {
+      String v = options.get(k);
+      if (v != null && !knownCharset(v)) {
+        r.problem(
+            p + "source.options." + k,
+            "'" + v + "' is not an encoding Spark's CSV reader accepts",
+            "Use one of "
+                + SPARK_CHARSETS
+                + " (a Windows-1252 file reads as ISO-8859-1 but for € and „)");
+      }
+    }
     Optional<DatasetConfig.Jdbc> jdbc = Optional.empty();
     if (format == Format.JDBC) {
       jdbc = JdbcBinder.bind(r, p + "source", mode, options, projectDir, environment);
@@ -1221,5 +1232,18 @@ public final class ConfigLoader {
       return '.';
     }
     return v.charAt(0);
+  }
+
+  /** The encodings Spark 4's CSV reader accepts (without its legacy setting). */
+  static final List<String> SPARK_CHARSETS =
+      List.of("UTF-8", "ISO-8859-1", "US-ASCII", "UTF-16", "UTF-16BE", "UTF-16LE", "UTF-32");
+
+  private static boolean knownCharset(String name) {
+    try {
+      return java.nio.charset.Charset.isSupported(name)
+          && SPARK_CHARSETS.contains(java.nio.charset.Charset.forName(name).name());
+    } catch (java.nio.charset.IllegalCharsetNameException e) {
+      return false;
+    }
   }
 }

@@ -59,12 +59,14 @@ final class LandingFiles {
    * The column names in a CSV file's header line, or an empty list for an empty file.
    *
    * @param delimiter the field delimiter from the reader options
+   * @param charset the files' encoding, as Spark's reader decodes them ({@link #charset})
    */
-  static List<String> csvHeader(String file, char delimiter, Configuration hadoop)
+  static List<String> csvHeader(
+      String file, char delimiter, java.nio.charset.Charset charset, Configuration hadoop)
       throws IOException {
     Path p = new Path(file);
     try (InputStream in = p.getFileSystem(hadoop).open(p);
-        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, charset))) {
       String line = r.readLine();
       if (line == null) {
         return List.of();
@@ -79,6 +81,15 @@ final class LandingFiles {
       String[] cols = new CsvParser(settings).parseLine(line);
       return cols == null ? List.of() : Arrays.stream(cols).map(String::trim).toList();
     }
+  }
+
+  /**
+   * The encoding of a CSV source's files: the reader option {@code encoding} (or its alias {@code
+   * charset}) that Spark's CSV reader decodes them with, UTF-8 without one.
+   */
+  static java.nio.charset.Charset charset(io.lakeml.config.DatasetConfig.Source source) {
+    String name = source.options().getOrDefault("encoding", source.options().get("charset"));
+    return name == null ? StandardCharsets.UTF_8 : java.nio.charset.Charset.forName(name);
   }
 
   /**

@@ -129,7 +129,8 @@ final class LandingReader {
             .charAt(0);
     Map<List<String>, List<String>> byHeader = new LinkedHashMap<>();
     for (String f : files) {
-      List<String> header = LandingFiles.csvHeader(f, delimiter, hadoop);
+      List<String> header =
+          LandingFiles.csvHeader(f, delimiter, LandingFiles.charset(dataset.source()), hadoop);
       if (header.isEmpty()) {
         continue; // an empty file holds no records
       }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * A European export: ';' between fields and a decimal comma ("3655,57", "1.234,5"). new-dataset
  * sees it and sets {@code source.decimal-separator = ","}; ingest checks and etl types the numbers
  * with it, so they arrive as numbers instead of being left out as free text. A sample saved as
- * Windows-1252 is refused with how to convert it.
+ * Windows-1252 or Latin-1 is read as Latin-1, from new-dataset to silver.
  */
 class EuropeanExportTest {
   private static final String SAMPLE =
@@ -100,18 +100,46 @@ class EuropeanExportTest {
   }
 
   @Test
-  void aSampleThatIsNotUtf8IsRefusedWithHowToConvertIt() throws Exception {
-    TestProject p = TestProject.create("not-utf8");
-    Path sample = p.dir().resolve("samples/latin.csv");
+  void aWindows1252SampleIsReadInItsEncodingFromHeaderToSilver() throws Exception {
+    TestProject p = TestProject.create("windows-1252");
+    Path sample = p.dir().resolve("samples/kunden.csv");
     Files.createDirectories(sample.getParent());
-    Files.write(
-        sample,
-        "id;Größe;kauf\n1;180;ja\n".getBytes(java.nio.charset.Charset.forName("windows-1252")));
-    TestProject.Result r =
-        p.run("new-dataset", "latin", "--sample", sample.toString()).expectExit(2);
-    assertThat(r.stderr())
-        .contains("is not UTF-8 text")
-        .contains("iconv -f WINDOWS-1252 -t UTF-8 latin.csv > utf8.csv");
+    java.nio.charset.Charset cp1252 = java.nio.charset.Charset.forName("windows-1252");
+    StringBuilder rows = new StringBuilder("id;Größe;stadt;kauf\n");
+    for (int i = 1; i <= 6; i++) {
+      rows.append(i)
+          .append(';')
+          .append(170 + i)
+          .append(';')
+          .append(i % 2 == 0 ? "München" : "Köln")
+          .append(';')
+          .append(i % 3 == 0 ? "ja" : "nein")
+          .append('\n');
+    }
+    Files.write(sample, rows.toString().getBytes(cp1252));
+    TestProject.Result made =
+        p.run("new-dataset", "kunden", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stdout()).contains("the sample is not UTF-8 text: it is read as ISO-8859-1");
+    String conf = Files.readString(p.confDir().resolve("datasets/kunden.conf"));
+    assertThat(conf).contains("encoding = \"ISO-8859-1\"").contains("landed-as = \"Größe\"");
+    // the landed file is the sample as it was: ingest reads its header and values in that encoding
+    assertThat(p.run("ingest", "--dataset", "kunden").expectExit(0).metric("rowsQuarantined"))
+        .isZero();
+    p.run("etl", "--dataset", "kunden").expectExit(0);
+    assertThat(p.sql("SELECT id, gr_e, stadt FROM silver.kunden WHERE id <= 2 ORDER BY id"))
+        .containsExactly(
+            Map.of("id", 1, "gr_e", 171, "stadt", "Köln"),
+            Map.of("id", 2, "gr_e", 172, "stadt", "München"));
+    p.dataset(
+        "bad",
+        "dataset { source { options { encoding = \"latin-9000\" } }\n schema = [ { name = x, type = int } ] }");
+    assertThatThrownBy(() -> ConfigLoader.load(p.confDir(), "local", "bad", List.of()))
+        .hasMessageContaining("'latin-9000' is not an encoding Spark's CSV reader accepts");
+    p.dataset(
+        "win",
+        "dataset { source { options { encoding = \"windows-1252\" } }\n schema = [ { name = x, type = int } ] }");
+    assertThatThrownBy(() -> ConfigLoader.load(p.confDir(), "local", "win", List.of()))
+        .hasMessageContaining("Use one of [UTF-8, ISO-8859-1");
   }
 
   @Test
