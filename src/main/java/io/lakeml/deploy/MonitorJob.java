@@ -13,6 +13,7 @@ import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.model.Algorithms;
+import io.lakeml.model.LabelCoding;
 import io.lakeml.tables.ModelsTable.ModelVersion;
 import io.lakeml.tables.MonitorTable;
 import io.lakeml.tables.PredictionsTable;
@@ -516,27 +517,8 @@ public final class MonitorJob implements Job {
                 scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq())
             .where(col(truth).isNotNull());
     List<String> classes = model.classes();
-    Column classArray =
-        org.apache.spark.sql.functions.array(
-            classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new));
-    Column actual =
-        label.binary()
-            ? when(col(truth).cast("string").equalTo(label.positive().get()), 1.0).otherwise(0.0)
-            : org.apache
-                .spark
-                .sql
-                .functions
-                .array_position(classArray, col(truth).cast("string"))
-                .minus(1)
-                .cast("double");
-    Column predicted =
-        org.apache
-            .spark
-            .sql
-            .functions
-            .array_position(classArray, col(ScoreJob.PREDICTION))
-            .minus(1)
-            .cast("double");
+    Column actual = LabelCoding.encode(col(truth), label, classes);
+    Column predicted = LabelCoding.indexOf(col(ScoreJob.PREDICTION), classes);
     Dataset<Row> eval =
         labelled
             .select(

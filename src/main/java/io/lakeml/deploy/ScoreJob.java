@@ -1,6 +1,5 @@
 package io.lakeml.deploy;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_max;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -24,6 +23,7 @@ import io.lakeml.core.Lineage;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
+import io.lakeml.model.LabelCoding;
 import io.lakeml.tables.ModelsTable.ModelVersion;
 import io.lakeml.tables.PredictionsTable;
 import java.sql.Date;
@@ -180,11 +180,7 @@ public final class ScoreJob implements Job {
       PipelineModel pipeline = SavedModels.load(ctx.spark(), model.path());
       Dataset<Row> scored = pipeline.transform(flagged.where(col("_reason").equalTo("")));
       List<String> classes = model.classes();
-      Column className =
-          element_at(
-              array(
-                  classes.stream().map(org.apache.spark.sql.functions::lit).toArray(Column[]::new)),
-              col(PREDICTION).cast("int").plus(1));
+      Column className = LabelCoding.decode(col(PREDICTION), classes);
       boolean hasProbability = List.of(scored.columns()).contains(PROBABILITY);
       Column probs = org.apache.spark.ml.functions.vector_to_array(col(PROBABILITY), "float64");
       Column probability =

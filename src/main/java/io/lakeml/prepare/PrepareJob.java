@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
-import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Action;
@@ -22,6 +21,7 @@ import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
+import io.lakeml.model.LabelCoding;
 import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.QualityTable;
 import io.lakeml.tables.QuarantineTable;
@@ -193,22 +193,7 @@ public final class PrepareJob implements Job {
             .withName(LABEL)
             .withValues(classes.toArray(new String[0]))
             .toMetadata();
-    Column labelValue =
-        label.binary()
-            ? when(col(label.column()).cast("string").equalTo(label.positive().get()), 1.0)
-                .otherwise(0.0)
-            : org.apache
-                .spark
-                .sql
-                .functions
-                .array_position(
-                    org.apache.spark.sql.functions.array(
-                        classes.stream()
-                            .map(org.apache.spark.sql.functions::lit)
-                            .toArray(Column[]::new)),
-                    col(label.column()).cast("string"))
-                .minus(1)
-                .cast("double");
+    Column labelValue = LabelCoding.encode(col(label.column()), label, classes);
     Dataset<Row> ready = labelled.withColumn(LABEL, labelValue.as(LABEL, labelMeta));
 
     ctx.step(

@@ -1,0 +1,45 @@
+package io.lakeml.model;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_position;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import io.lakeml.config.DatasetConfig;
+import java.util.List;
+import org.apache.spark.sql.Column;
+
+/**
+ * The one mapping between a label's values and the class indexes models predict, used where a model
+ * is trained (prepare), where its outcomes are judged (monitor) and where its predictions are named
+ * (score). A binary label's positive value is 1.0 and every other value 0.0; a multiclass label's
+ * value is its position in the recorded classes (sorted values), and a value not among them is
+ * -1.0. The class names are those the registry records with each model version.
+ */
+public final class LabelCoding {
+  private LabelCoding() {}
+
+  /** The class index (a double, as MLlib's label column) of a label value. */
+  public static Column encode(Column value, DatasetConfig.Label label, List<String> classes) {
+    Column text = value.cast("string");
+    if (label.binary()) {
+      return when(text.equalTo(label.positive().get()), 1.0).otherwise(0.0);
+    }
+    return array_position(names(classes), text).minus(1).cast("double");
+  }
+
+  /** The class index of a predicted class name (as score writes it), -1.0 when it is none. */
+  public static Column indexOf(Column className, List<String> classes) {
+    return array_position(names(classes), className).minus(1).cast("double");
+  }
+
+  /** The class name of a predicted index (MLlib's {@code prediction}). */
+  public static Column decode(Column prediction, List<String> classes) {
+    return element_at(names(classes), prediction.cast("int").plus(1));
+  }
+
+  private static Column names(List<String> classes) {
+    return array(classes.stream().map(c -> lit(c)).toArray(Column[]::new));
+  }
+}
