@@ -226,7 +226,14 @@ public final class PrepareJob implements Job {
                 + ds.name()
                 + " got through ingest and etl"
                 + quarantinedUpstream(ctx, ds.name())
-                + ". See why with: jobs/lakeml sql \"SELECT stage, reason, raw_record FROM _system.quarantine WHERE dataset = '"
+                + ". See why with: jobs/lakeml sql \"SELECT "
+                + String.join(
+                    ", ", QuarantineTable.STAGE, QuarantineTable.REASON, QuarantineTable.RAW_RECORD)
+                + " FROM "
+                + cat.quarantine().name()
+                + " WHERE "
+                + QuarantineTable.DATASET
+                + " = '"
                 + ds.name()
                 + "' LIMIT 20\"");
       }
