@@ -6,13 +6,13 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.translate;
 import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.ColumnType;
 import io.lakeml.config.ConfigException;
 import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.DatasetConfig.Format;
+import io.lakeml.core.Typing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -240,9 +240,12 @@ final class DatasetTemplate {
     if (!commaNumbers.isEmpty()) {
       // read as Spark would read them with the separator set: numbers, not free text
       decimal = ',';
+      // one projection, as ingest types them (a withColumn per column grows the plan per column)
+      Map<String, Column> typed = new LinkedHashMap<>();
       for (String c : commaNumbers) {
-        df = df.withColumn(c, translate(col(c), ",.", ".").cast("double"));
+        typed.put(c, Typing.fromDecimalComma(col(c)).cast("double"));
       }
+      df = df.withColumns(typed);
     }
     df = df.cache();
     try {

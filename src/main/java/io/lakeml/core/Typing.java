@@ -98,7 +98,12 @@ public final class Typing {
    * ("1.234,5" → "1234.5"). Anything else stays as it was and fails the cast as before.
    */
   static Column numberText(Column text, ColumnType type, DatasetConfig dataset) {
-    return type.isNumeric() && dataset.source().decimalComma() ? translate(text, ",.", ".") : text;
+    return type.isNumeric() && dataset.source().decimalComma() ? fromDecimalComma(text) : text;
+  }
+
+  /** Decimal-comma number text as a point-decimal one: "1.234,5" → "1234.5". */
+  public static Column fromDecimalComma(Column text) {
+    return translate(text, ",.", ".");
   }
 
   /**
