@@ -4,13 +4,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigUtil;
 import io.lakeml.config.DatasetConfig.Action;
 import io.lakeml.config.DatasetConfig.Algorithm;
 import io.lakeml.config.DatasetConfig.Check;
 import io.lakeml.config.DatasetConfig.Column;
-import io.lakeml.config.DatasetConfig.DriftPolicy;
 import io.lakeml.config.DatasetConfig.Features;
 import io.lakeml.config.DatasetConfig.Format;
 import io.lakeml.config.DatasetConfig.Label;
@@ -51,7 +49,6 @@ import java.util.stream.Stream;
  * ConfigException}.
  */
 public final class ConfigLoader {
-  static final String DEFAULTS_RESOURCE = "lakeml-defaults.conf";
   private static final Pattern DATASET_NAME = Pattern.compile("[a-z][a-z0-9_]*");
   private static final Pattern COLUMN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final List<String> ROOTS = List.of("lake", "spark", "dataset");
@@ -179,13 +176,8 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    Config defaults =
-        ConfigFactory.parseResources(
-            ConfigLoader.class,
-            "/" + DEFAULTS_RESOURCE,
-            ConfigParseOptions.defaults().setAllowMissing(false).setSyntax(ConfigSyntax.CONF));
     try {
-      merged = merged.withFallback(defaults).resolve();
+      merged = merged.withFallback(ConfigKey.DEFAULTS).resolve();
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException(e.getMessage());
     }
@@ -210,22 +202,15 @@ public final class ConfigLoader {
       Function<String, String> environment) {
     ConfigReader r = new ConfigReader(merged);
     Settings.Lake lake =
-        new Settings.Lake(
-            r.string(
-                "lake.root",
-                "data-lake",
-                true,
-                "Set lake.root to a folder or a Hadoop URI such as hdfs:///lakeml."),
-            r.bool("lake.skip-unchanged", true));
+        new Settings.Lake(r.get(ConfigKeys.LAKE_ROOT), r.get(ConfigKeys.SKIP_UNCHANGED));
     Settings.Spark spark =
         new Settings.Spark(
-            r.string("spark.master", "local[2]"),
+            r.get(ConfigKeys.SPARK_MASTER),
             r.stringMap("spark.conf"),
             new Settings.SmallInput(
-                r.integer("spark.small-input.max-mb", 64, 0),
-                r.stringMap("spark.small-input.conf")),
+                r.get(ConfigKeys.SMALL_INPUT_MAX_MB), r.stringMap("spark.small-input.conf")),
             new Settings.WideInput(
-                r.integer("spark.wide-input.min-columns", 200, 0),
+                r.get(ConfigKeys.WIDE_INPUT_MIN_COLUMNS),
                 r.strings("spark.wide-input.stages"),
                 r.stringMap("spark.wide-input.conf")));
     for (String stage : spark.wideInput().stages()) {
@@ -259,8 +244,8 @@ public final class ConfigLoader {
   private static DatasetConfig bindDataset(
       ConfigReader r, String name, Path projectDir, Function<String, String> environment) {
     String p = "dataset.";
-    Format format = r.enumValue(p + "source.format", Format.class, Format.CSV);
-    Mode mode = r.enumValue(p + "source.mode", Mode.class, Mode.INCREMENTAL);
+    Format format = r.get(ConfigKeys.SOURCE_FORMAT);
+    Mode mode = r.get(ConfigKeys.SOURCE_MODE);
     Map<String, String> options = r.stringMap(p + "source.options");
     for (String k : List.of("encoding", "charset")) {
       String v = options.get(k);
@@ -287,11 +272,11 @@ public final class ConfigLoader {
         new Source(
             format,
             mode,
-            r.string(p + "source.path", name),
+            r.optional(ConfigKeys.SOURCE_PATH).orElse(name),
             r.strings(p + "source.missing-values"),
-            r.enumValue(p + "source.schema-drift", DriftPolicy.class, DriftPolicy.QUARANTINE),
+            r.get(ConfigKeys.SCHEMA_DRIFT),
             options,
-            r.integer(p + "source.max-files-per-batch", 1000, 1),
+            r.get(ConfigKeys.MAX_FILES_PER_BATCH),
             jdbc,
             decimalSeparator(r, p, format));
 
@@ -375,14 +360,13 @@ public final class ConfigLoader {
     if (r.has(p + "label")) {
       String labelCol =
           r.string(
-              p + "label.column",
+              ConfigKeys.LABEL_COLUMN.path(),
               null,
               true,
               "Name the label column: dataset.label.column = survived.");
       // without a positive class the label is multiclass (every distinct value a class)
-      Optional<String> positive = Optional.ofNullable(r.string(p + "label.positive", null));
-      Optional<String> favorable =
-          Optional.ofNullable(r.string(p + "label.favorable", positive.orElse(null)));
+      Optional<String> positive = r.optional(ConfigKeys.LABEL_POSITIVE);
+      Optional<String> favorable = r.optional(ConfigKeys.LABEL_FAVORABLE).or(() -> positive);
       if (positive.isEmpty() && favorable.isPresent()) {
         r.problem(
             p + "label.favorable",
@@ -585,9 +569,9 @@ public final class ConfigLoader {
       List<Column> columns,
       Features features,
       Optional<Label> label) {
-    double train = fraction(r, p + ".split.train", 0.6);
-    double validation = fraction(r, p + ".split.validation", 0.2);
-    double test = fraction(r, p + ".split.test", 0.2);
+    double train = r.get(ConfigKeys.SPLIT_TRAIN);
+    double validation = r.get(ConfigKeys.SPLIT_VALIDATION);
+    double test = r.get(ConfigKeys.SPLIT_TEST);
     if (Math.abs(train + validation + test - 1.0) > 1e-9) {
       r.problem(
           p + ".split",
@@ -598,7 +582,7 @@ public final class ConfigLoader {
       r.problem(
           p + ".split.train", "the training split cannot be empty", "Give it a fraction above 0");
     }
-    int seed = r.integer(p + ".split.seed", 42, 0);
+    int seed = r.get(ConfigKeys.SPLIT_SEED);
     List<String> stratify =
         r.has(p + ".split.stratify-by")
             ? r.strings(p + ".split.stratify-by")
@@ -606,11 +590,10 @@ public final class ConfigLoader {
                 .map(l -> l.column() == null ? List.<String>of() : List.of(l.column()))
                 .orElse(List.of());
     checkColumns(r, p + ".split.stratify-by", stratify, known);
-    Optional<String> time = Optional.ofNullable(r.string(p + ".split.time-column", null));
+    Optional<String> time = r.optional(ConfigKeys.SPLIT_TIME_COLUMN);
     time.ifPresent(t -> checkColumns(r, p + ".split.time-column", List.of(t), known));
-    int exactMaxRows = r.integer(p + ".split.exact-max-rows", 1_000_000, 0);
-    DatasetConfig.Scaling scaling =
-        r.enumValue(p + ".scaling", DatasetConfig.Scaling.class, DatasetConfig.Scaling.MINMAX);
+    int exactMaxRows = r.get(ConfigKeys.SPLIT_EXACT_MAX_ROWS);
+    DatasetConfig.Scaling scaling = r.get(ConfigKeys.SCALING);
 
     List<DatasetConfig.Derived> derived = new ArrayList<>();
     List<com.typesafe.config.Config> items = r.objects(p + ".derived");
@@ -710,38 +693,15 @@ public final class ConfigLoader {
         missing.put(col, new DatasetConfig.Missing(policy, value));
       }
     }
-    DatasetConfig.LeakageAction leakAction =
-        r.enumValue(
-            p + ".leakage.action",
-            DatasetConfig.LeakageAction.class,
-            DatasetConfig.LeakageAction.FAIL);
-    Double maxAuc = r.number(p + ".leakage.max-auc");
-    if (maxAuc != null && (maxAuc <= 0.5 || maxAuc > 1.0)) {
-      r.problem(
-          p + ".leakage.max-auc",
-          maxAuc + " is not in (0.5, 1]",
-          "A single feature's AUC is compared with it (0.5 = no association, 1 = the label itself); the default is 0.98");
-    }
     DatasetConfig.Leakage leakage =
-        new DatasetConfig.Leakage(leakAction, maxAuc == null ? 0.98 : maxAuc);
+        new DatasetConfig.Leakage(
+            r.get(ConfigKeys.LEAKAGE_ACTION), r.get(ConfigKeys.LEAKAGE_MAX_AUC));
     return new DatasetConfig.Prepare(
         new DatasetConfig.Split(train, validation, test, seed, stratify, time, exactMaxRows),
         scaling,
         missing,
         derived,
         leakage);
-  }
-
-  private static double fraction(ConfigReader r, String path, double fallback) {
-    Double v = r.number(path);
-    if (v == null) {
-      return fallback;
-    }
-    if (v < 0 || v > 1) {
-      r.problem(path, "must lie between 0 and 1, cannot be " + v, "Use a fraction such as 0.2");
-      return fallback;
-    }
-    return v;
   }
 
   private static Check parseCheck(ConfigReader c) {
@@ -766,7 +726,7 @@ public final class ConfigLoader {
   }
 
   private static Tune bindTune(ConfigReader r, String p, boolean binary) {
-    String metric = r.string(p + ".metric", binary ? "areaUnderROC" : "f1");
+    String metric = r.optional(ConfigKeys.TUNE_METRIC).orElse(binary ? "areaUnderROC" : "f1");
     Set<String> metrics = binary ? BINARY_METRICS : MULTICLASS_METRICS;
     if (!metrics.contains(metric)) {
       r.problem(
@@ -774,32 +734,13 @@ public final class ConfigLoader {
           "'" + metric + "' is not a metric for a " + (binary ? "binary" : "multiclass") + " label",
           "Use one of " + new TreeSet<>(metrics) + Suggest.didYouMean(metric, metrics));
     }
-    int folds = r.integer(p + ".folds", 3, 2);
-    int parallelism = r.integer(p + ".parallelism", 2, 1);
-    int seed = r.integer(p + ".seed", 42, 0);
-    String strategyName = r.string(p + ".strategy", "grid");
-    Strategy strategy =
-        Stream.of(Strategy.values())
-            .filter(s -> s.toString().equals(strategyName))
-            .findFirst()
-            .orElse(null);
-    if (strategy == null) {
-      List<String> names = Stream.of(Strategy.values()).map(Strategy::toString).toList();
-      r.problem(
-          p + ".strategy",
-          "'" + strategyName + "' is not a search strategy",
-          "Use one of " + names + Suggest.didYouMean(strategyName, names));
-      strategy = Strategy.GRID;
-    }
-    int trials = r.integer(p + ".trials", 10, 1);
-    int eta = r.integer(p + ".halving.eta", 3, 2);
-    Double minFraction = r.number(p + ".halving.min-fraction");
-    if (minFraction != null && (minFraction <= 0 || minFraction > 1)) {
-      r.problem(
-          p + ".halving.min-fraction",
-          "must be in (0, 1], cannot be " + minFraction,
-          "Set it to e.g. 0.25");
-    }
+    int folds = r.get(ConfigKeys.TUNE_FOLDS);
+    int parallelism = r.get(ConfigKeys.TUNE_PARALLELISM);
+    int seed = r.get(ConfigKeys.TUNE_SEED);
+    Strategy strategy = r.get(ConfigKeys.TUNE_STRATEGY);
+    int trials = r.get(ConfigKeys.TUNE_TRIALS);
+    int eta = r.get(ConfigKeys.HALVING_ETA);
+    double minFraction = r.get(ConfigKeys.HALVING_MIN_FRACTION);
     List<Algorithm> algorithms = new ArrayList<>();
     List<com.typesafe.config.Config> items = r.objects(p + ".algorithms");
     for (int i = 0; i < items.size(); i++) {
@@ -870,15 +811,9 @@ public final class ConfigLoader {
         algorithms.add(new Algorithm(type, values, ranges));
       }
     }
-    int retrainDays = r.integer(p + ".retrain-days", 0, 0);
-    boolean sharedPass = r.bool(p + ".shared-pass", true);
-    String classWeight = r.string(p + ".class-weight", "none");
-    if (!classWeight.equals("none") && !classWeight.equals("balanced")) {
-      r.problem(
-          p + ".class-weight",
-          "'" + classWeight + "' is not a class weighting",
-          "Use none (every row weighs 1) or balanced (each class weighs the same in total: n / (classes x rows of the class))");
-    }
+    int retrainDays = r.get(ConfigKeys.RETRAIN_DAYS);
+    boolean sharedPass = r.get(ConfigKeys.SHARED_PASS);
+    String classWeight = r.get(ConfigKeys.CLASS_WEIGHT);
     return new Tune(
         metric,
         folds,
@@ -887,20 +822,22 @@ public final class ConfigLoader {
         strategy,
         trials,
         eta,
-        minFraction == null ? 0.25 : minFraction,
+        minFraction,
         retrainDays,
         sharedPass,
         algorithms,
-        bindThreshold(r, p + ".threshold"),
+        bindThreshold(r),
         classWeight.equals("balanced"));
   }
 
   /** {@code dataset.tune.threshold}: f1, base-rate or a number strictly between 0 and 1. */
-  private static DatasetConfig.Threshold bindThreshold(ConfigReader r, String path) {
-    if (!r.has(path)) {
+  private static DatasetConfig.Threshold bindThreshold(ConfigReader r) {
+    String path = ConfigKeys.TUNE_THRESHOLD.path();
+    Optional<String> configured = r.optional(ConfigKeys.TUNE_THRESHOLD);
+    if (configured.isEmpty()) {
       return new DatasetConfig.Threshold(DatasetConfig.ThresholdRule.FIXED, 0.5);
     }
-    String raw = r.string(path, "0.5");
+    String raw = configured.get();
     for (DatasetConfig.ThresholdRule rule : DatasetConfig.ThresholdRule.values()) {
       if (rule != DatasetConfig.ThresholdRule.FIXED && rule.toString().equals(raw)) {
         return new DatasetConfig.Threshold(rule, Double.NaN);
@@ -944,25 +881,15 @@ public final class ConfigLoader {
             "Write e.g. " + e.getKey() + " = 0.75");
       }
     }
-    Double margin = r.number(p + ".margin");
-    String scope = r.string(p + ".score.rows", "all");
-    if (!scope.equals("all") && !scope.equals("run-date")) {
-      r.problem(
-          p + ".score.rows",
-          "'" + scope + "' is not a scoring scope",
-          "Use all (every silver row) or run-date (rows ingested on the run date)");
-    }
-    Double psi = r.number(p + ".monitor.psi-threshold");
-    Double drop = r.number(p + ".monitor.metric-drop");
-    String labelsFrom = r.string(p + ".monitor.labels.from", "");
-    String labelsColumn = r.string(p + ".monitor.labels.column", "");
-    int lookback = r.integer(p + ".monitor.labels.lookback-days", 30, 1);
+    String labelsFrom = r.get(ConfigKeys.LABELS_FROM);
+    String labelsColumn = r.get(ConfigKeys.LABELS_COLUMN);
+    int lookback = r.get(ConfigKeys.LABELS_LOOKBACK_DAYS);
     return new DatasetConfig.Deploy(
         requirements,
-        margin == null ? 0.0 : margin,
-        !scope.equals("run-date"),
-        psi == null ? 0.2 : psi,
-        drop == null ? 0.05 : drop,
+        r.get(ConfigKeys.MARGIN),
+        !r.get(ConfigKeys.SCORE_ROWS).equals("run-date"),
+        r.get(ConfigKeys.PSI_THRESHOLD),
+        r.get(ConfigKeys.METRIC_DROP),
         new DatasetConfig.Labels(
             Optional.of(labelsFrom).filter(x -> !x.isBlank()),
             Optional.of(labelsColumn).filter(x -> !x.isBlank()),
@@ -995,31 +922,14 @@ public final class ConfigLoader {
       }
       intersections.add(cols);
     }
-    int minGroupSize = r.integer(p + ".min-group-size", 30, 1);
-    int bootstrap = r.integer(p + ".bootstrap", 0, 0);
-    Double confidence = r.number(p + ".confidence");
-    if (confidence != null && (confidence <= 0 || confidence >= 1)) {
-      r.problem(
-          p + ".confidence",
-          "must be between 0 and 1, cannot be " + confidence,
-          "Set it to e.g. 0.95");
-    }
-    int seed = r.integer(p + ".seed", 42, 0);
-    Double diMin = r.number(p + ".policy.di-min");
-    Double diMax = r.number(p + ".policy.di-max");
-    Double eodMax = r.number(p + ".policy.eod-max");
-    String actionName = r.string(p + ".policy.action", "warn");
-    DatasetConfig.GateAction action =
-        Stream.of(DatasetConfig.GateAction.values())
-            .filter(a -> a.toString().equals(actionName))
-            .findFirst()
-            .orElse(null);
-    if (action == null) {
-      r.problem(
-          p + ".policy.action", "'" + actionName + "' is not a gate action", "Use warn or block");
-      action = DatasetConfig.GateAction.WARN;
-    }
-    boolean reweigh = r.bool(p + ".reweigh", false);
+    int minGroupSize = r.get(ConfigKeys.BIAS_MIN_GROUP_SIZE);
+    int bootstrap = r.get(ConfigKeys.BIAS_BOOTSTRAP);
+    double confidence = r.get(ConfigKeys.BIAS_CONFIDENCE);
+    int seed = r.get(ConfigKeys.BIAS_SEED);
+    double lo = r.get(ConfigKeys.DI_MIN);
+    double hi = r.get(ConfigKeys.DI_MAX);
+    DatasetConfig.GateAction action = r.get(ConfigKeys.GATE_ACTION);
+    boolean reweigh = r.get(ConfigKeys.REWEIGH);
     if (reweigh && sensitive.isEmpty()) {
       r.problem(
           p + ".reweigh",
@@ -1032,8 +942,6 @@ public final class ConfigLoader {
           "reweighing is defined for binary labels",
           "Set dataset.label.positive, or set reweigh = false");
     }
-    double lo = diMin == null ? 0.8 : diMin;
-    double hi = diMax == null ? 1.25 : diMax;
     if (lo > hi) {
       r.problem(
           p + ".policy",
@@ -1044,11 +952,11 @@ public final class ConfigLoader {
         intersections,
         minGroupSize,
         bootstrap,
-        confidence == null ? 0.95 : confidence,
+        confidence,
         seed,
         lo,
         hi,
-        eodMax == null ? 0.1 : eodMax,
+        r.get(ConfigKeys.EOD_MAX),
         action,
         reweigh);
   }
@@ -1216,14 +1124,7 @@ public final class ConfigLoader {
    */
   private static char decimalSeparator(ConfigReader r, String p, Format format) {
     String key = p + "source.decimal-separator";
-    String v = r.string(key, ".");
-    if (!v.equals(".") && !v.equals(",")) {
-      r.problem(
-          key,
-          "is '" + v + "'; a number's decimal separator is '.' or ','",
-          "Write decimal-separator = \",\" for numbers like 3655,57, or leave it out for 3655.57");
-      return '.';
-    }
+    String v = r.get(ConfigKeys.DECIMAL_SEPARATOR);
     if (v.equals(",") && format != Format.CSV) {
       r.problem(
           key,

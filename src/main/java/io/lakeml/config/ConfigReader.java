@@ -94,6 +94,35 @@ final class ConfigReader {
     return root.getValue(path);
   }
 
+  /**
+   * A key's value: the configured one, else its packaged default. A value that does not fit the key
+   * is recorded as a problem (with its file and line) and the default is returned, so binding goes
+   * on and every problem is reported at once.
+   *
+   * @throws IllegalStateException for a key without a packaged default (use {@link #optional})
+   */
+  <T> T get(ConfigKey<T> key) {
+    return optional(key).orElseGet(key::defaultValue);
+  }
+
+  /** A key's configured value, else its packaged default, else empty. */
+  <T> java.util.Optional<T> optional(ConfigKey<T> key) {
+    ConfigValue v = value(key.path(), false, "");
+    if (v == null) {
+      return key.hasDefault()
+          ? java.util.Optional.of(key.defaultValue())
+          : java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(key.parse(v));
+    } catch (ConfigKey.Invalid e) {
+      problem(key.path(), e.what, e.fix);
+      return key.hasDefault()
+          ? java.util.Optional.of(key.defaultValue())
+          : java.util.Optional.empty();
+    }
+  }
+
   String string(String path, String fallback, boolean required, String fix) {
     ConfigValue v = value(path, required, fix);
     if (v == null) {
@@ -110,77 +139,36 @@ final class ConfigReader {
     return string(path, fallback, false, "");
   }
 
+  /** A constant of {@code type} in any case, read as {@link ConfigKey#enumeration} reads one. */
   <E extends Enum<E>> E enumValue(String path, Class<E> type, E fallback) {
-    String raw = string(path, null);
-    if (raw == null) {
-      return fallback;
-    }
-    for (E e : type.getEnumConstants()) {
-      if (e.toString().equals(raw.toLowerCase(Locale.ROOT))) {
-        return e;
-      }
-    }
-    List<String> allowed = new ArrayList<>();
-    for (E e : type.getEnumConstants()) {
-      allowed.add(e.toString());
-    }
-    problem(
-        path,
-        "'" + raw + "' is not one of " + allowed,
-        "Use one of " + allowed + Suggest.didYouMean(raw, allowed));
-    return fallback;
+    return read(ConfigKey.enumeration(path, type), fallback);
   }
 
   int integer(String path, int fallback, int min) {
-    ConfigValue v = value(path, false, "");
-    if (v == null) {
-      return fallback;
-    }
-    if (v.valueType() != ConfigValueType.NUMBER || !(v.unwrapped() instanceof Integer)) {
-      problem(
-          path,
-          "expected a whole number but found " + typeName(v) + " " + v.render(),
-          "Write a number such as " + fallback);
-      return fallback;
-    }
-    int n = (Integer) v.unwrapped();
-    if (n < min) {
-      problem(
-          path, "must be at least " + min + ", cannot be " + n, "Set it to " + min + " or more");
-      return fallback;
-    }
-    return n;
+    return read(ConfigKey.integer(path, min), fallback);
   }
 
   Double number(String path) {
-    ConfigValue v = value(path, false, "");
-    if (v == null) {
-      return null;
-    }
-    if (v.valueType() != ConfigValueType.NUMBER) {
-      problem(
-          path,
-          "expected a number but found " + typeName(v) + " " + v.render(),
-          "Write a number such as 0.5");
-      return null;
-    }
-    return ((Number) v.unwrapped()).doubleValue();
+    return read(ConfigKey.number(path), null);
   }
 
   /** A true/false value. */
   boolean bool(String path, boolean fallback) {
-    ConfigValue v = value(path, false, "");
+    return read(ConfigKey.bool(path), fallback);
+  }
+
+  /** A value of a key relative to this reader (an element of a list), or the fallback. */
+  private <T> T read(ConfigKey<T> key, T fallback) {
+    ConfigValue v = value(key.path(), false, "");
     if (v == null) {
       return fallback;
     }
-    if (v.valueType() != ConfigValueType.BOOLEAN) {
-      problem(
-          path,
-          "expected true or false but found " + typeName(v) + " " + v.render(),
-          "Write " + path + " = " + fallback);
+    try {
+      return key.parse(v);
+    } catch (ConfigKey.Invalid e) {
+      problem(key.path(), e.what, e.fix);
       return fallback;
     }
-    return (Boolean) v.unwrapped();
   }
 
   /** A list of strings; a single string is accepted as a one-element list. */

@@ -157,6 +157,6 @@ class EuropeanExportTest {
         "k",
         "dataset { source { decimal-separator = \";\" }\n schema = [ { name = x, type = double } ] }");
     assertThatThrownBy(() -> ConfigLoader.load(p.confDir(), "local", "k", List.of()))
-        .hasMessageContaining("a number's decimal separator is '.' or ','");
+        .hasMessageContaining("';' is not a number's decimal separator ('.' or ',')");
   }
 }
