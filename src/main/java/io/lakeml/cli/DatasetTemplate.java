@@ -894,9 +894,11 @@ final class DatasetTemplate {
     if (g.label() != null) {
       Col lc =
           g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
+      // warn, not fail: rows land before their outcome is known (those are the rows to score);
+      // prepare leaves them out of gold, and fails by itself when no labelled row is left
       b.append("    { id = label-present, check = not-null, column = ")
           .append(quote(g.label()))
-          .append(", action = fail }\n");
+          .append(", action = warn }  # rows without a label are scored, not trained on\n");
       b.append("    { id = label-values, check = allowed, column = ")
           .append(quote(g.label()))
           .append(", values = ")

@@ -110,9 +110,15 @@ public final class PromoteJob implements Job {
     double mine = cand.validationMetrics().getOrDefault(metric, Double.NaN);
     Optional<ModelVersion> champion = ModelRegistry.champion(spark, cat, ds.name());
     Integer previous = null;
+    String comparison = ", first champion";
     if (champion.isPresent()) {
       previous = champion.get().version();
       Double theirs = champion.get().validationMetrics().get(metric);
+      comparison =
+          theirs == null
+              // e.g. the label became binary: the champion was selected on another metric
+              ? ", replacing v" + previous + ", which has no validation " + metric + " to compare"
+              : String.format(java.util.Locale.ROOT, " beats v%d's %.4f", previous, theirs);
       if (theirs != null && !(mine >= theirs + ds.deploy().margin())) {
         refusals.add(
             String.format(
@@ -144,7 +150,7 @@ public final class PromoteJob implements Job {
             "validation %s %.4f%s; requirements %s met; bias gate %s",
             metric,
             mine,
-            previous == null ? ", first champion" : " beats v" + previous,
+            comparison,
             ds.deploy().requirements(),
             cand.biasGate() == null ? "not applicable" : cand.biasGate());
     return change(ctx, v, previous, ChampionsTable.PROMOTE, reason, "lakeml");

@@ -456,10 +456,11 @@ final class HtmlReport {
       } else {
         s.append(
             Html.empty(
+                // empty() escapes the whole text
                 "min "
-                    + Html.esc(c.get(MIN))
+                    + str(c.get(MIN))
                     + ", max "
-                    + Html.esc(c.get(MAX))
+                    + str(c.get(MAX))
                     + " (no distribution recorded for this column type)"));
       }
       s.append("</div>");

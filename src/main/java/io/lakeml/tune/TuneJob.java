@@ -188,7 +188,9 @@ public final class TuneJob implements Job {
         double v = eval.evaluate(b.model().transform(validation));
         byAlgorithm.put(b.space().algorithm(), v);
         boolean better =
-            winner == null || (eval.isLargerBetter() ? v > winnerValidation : v < winnerValidation);
+            winner == null
+                || beats(
+                    v, b.cvMetric(), winnerValidation, winner.cvMetric(), eval.isLargerBetter());
         if (better) {
           winner = b;
           winnerValidation = v;
@@ -453,5 +455,20 @@ public final class TuneJob implements Job {
     Map<String, Double> out = new LinkedHashMap<>();
     m.forEach((k, v) -> out.put(k, round(v)));
     return out;
+  }
+
+  /**
+   * Whether a candidate with validation metric {@code v} (cross-validated {@code cv}) beats the one
+   * chosen so far. Scores within rounding of each other (two AUCs of the same 15 rows can differ in
+   * the 16th digit only) are a tie, decided by the cross-validated metric, which rests on more
+   * rows; a full tie keeps the earlier algorithm of the configuration.
+   */
+  static boolean beats(double v, double cv, double bestV, double bestCv, boolean largerBetter) {
+    double sign = largerBetter ? 1 : -1;
+    double tolerance = 1e-9 * Math.max(1, Math.abs(bestV));
+    if (Math.abs(v - bestV) > tolerance) {
+      return sign * (v - bestV) > 0;
+    }
+    return sign * (cv - bestCv) > 1e-9 * Math.max(1, Math.abs(bestCv));
   }
 }
