@@ -172,6 +172,7 @@ final class DatasetTemplate {
               spark
                   .read()
                   .format("csv")
+                  .option("escape", "\"") // as ingest reads it: RFC 4180's doubled quotes
                   .options(options)
                   .option("header", "true")
                   .option("inferSchema", "true")
