@@ -4,8 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.ColumnType;
@@ -13,6 +15,7 @@ import io.lakeml.config.ConfigException;
 import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.DatasetConfig.Format;
 import io.lakeml.core.Typing;
+import io.lakeml.model.LabelCoding;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,6 +90,12 @@ final class DatasetTemplate {
   static final int MAX_VALUES = 20;
 
   /**
+   * An id-like column whose values are this share of the rows or more is proposed as the key even
+   * when a few repeat.
+   */
+  static final double KEY_MIN_DISTINCT_SHARE = 0.9;
+
+  /**
    * A numeric column with at most this many distinct values (and few per row) is treated as
    * categorical.
    */
@@ -155,7 +164,8 @@ final class DatasetTemplate {
       String threshold,
       String favorable,
       Map<String, String> landedAs,
-      char decimalSeparator) {}
+      char decimalSeparator,
+      List<String> missingTokens) {}
 
   private DatasetTemplate() {}
 
@@ -248,16 +258,28 @@ final class DatasetTemplate {
       }
       df = df.withColumns(typed);
     }
+    // numbers with a few missing-value tokens ("N/A", "-"): inferred as text, they were left out
+    Map<String, List<String>> tokened = numbersWithTokens(df);
+    if (!tokened.isEmpty()) {
+      Map<String, Column> typed = new LinkedHashMap<>();
+      tokened.forEach(
+          (c, tokens) ->
+              typed.put(
+                  c,
+                  when(trim(col(c)).isin(tokens.toArray()), lit(null))
+                      .otherwise(trim(col(c)).try_cast("double"))));
+      df = df.withColumns(typed);
+    }
     df = df.cache();
     try {
-      return guess(dataset, format, options, df, landedAs, decimal);
+      return guess(dataset, format, options, df, landedAs, decimal, tokened);
     } finally {
       df.unpersist();
     }
   }
 
   static Guess guess(String dataset, Format format, Map<String, String> options, Dataset<Row> df) {
-    return guess(dataset, format, options, df, Map.of(), '.');
+    return guess(dataset, format, options, df, Map.of(), '.', Map.of());
   }
 
   /**
@@ -302,6 +324,52 @@ final class DatasetTemplate {
     return out;
   }
 
+  /** The most missing-value tokens a number column may hold to be proposed as a number. */
+  static final int MAX_TOKENS = 3;
+
+  /**
+   * Text columns that are numbers but for a few short tokens without digits ("N/A", "-", "none"),
+   * which would be missing values, with those tokens: at least 80 % of the values are numbers.
+   */
+  static Map<String, List<String>> numbersWithTokens(Dataset<Row> df) {
+    List<String> text = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+        text.add(f.name());
+      }
+    }
+    if (text.isEmpty()) {
+      return Map.of();
+    }
+    List<Column> aggs = new ArrayList<>();
+    for (String c : text) {
+      Column v = trim(col(c));
+      Column other = v.notEqual("").and(v.try_cast("double").isNull());
+      aggs.add(count(when(v.notEqual(""), 1)));
+      aggs.add(count(when(other, 1)));
+      aggs.add(
+          org.apache.spark.sql.functions.slice(
+              org.apache.spark.sql.functions.array_sort(collect_set(when(other, v))),
+              1,
+              MAX_TOKENS + 1));
+    }
+    // bounded: one row of two counts and at most four values per text column
+    Row r = df.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (int i = 0; i < text.size(); i++) {
+      long values = r.getLong(3 * i);
+      long others = r.getLong(3 * i + 1);
+      List<String> tokens = r.getList(3 * i + 2);
+      if (others > 0
+          && others * 5 <= values
+          && tokens.size() <= MAX_TOKENS
+          && tokens.stream().allMatch(t -> t.length() <= 15 && !t.matches(".*\\d.*"))) {
+        out.put(text.get(i), List.copyOf(tokens));
+      }
+    }
+    return out;
+  }
+
   /**
    * A column name for a landed name that is not one: lower case, every run of other characters one
    * '_', none at either end, and 'c_' before a leading digit ("Loan Amount" → loan_amount).
@@ -321,7 +389,8 @@ final class DatasetTemplate {
       Map<String, String> options,
       Dataset<Row> df,
       Map<String, String> landedAs,
-      char decimalSeparator) {
+      char decimalSeparator,
+      Map<String, List<String>> tokened) {
     // one aggregation: rows, non-null and distinct counts of every column
     List<Column> aggs = new ArrayList<>();
     for (String c : df.columns()) {
@@ -392,6 +461,16 @@ final class DatasetTemplate {
               + cols.stream().filter(c -> c.type() == ColumnType.DOUBLE).map(Col::name).toList()
               + " are typed double. If a column is really text, declare it type = string.");
     }
+    tokened.forEach(
+        (c, tokens) ->
+            checks.add(
+                "'"
+                    + c
+                    + "' holds numbers but for "
+                    + tokens.stream().map(t -> "\"" + t + "\"").toList()
+                    + ": typed double, with "
+                    + (tokens.size() == 1 ? "that token" : "those tokens")
+                    + " added to source.missing-values (rows holding other text go to quarantine)."));
     // key: an id-like name whose values are all present and all different
     String key = null;
     for (Col c : cols) {
@@ -400,6 +479,26 @@ final class DatasetTemplate {
           && c.distinct() == rows
           && (key == null || c.name().equalsIgnoreCase("id"))) {
         key = c.name();
+      }
+    }
+    if (key == null) {
+      // an id-like column that repeats on a few rows: a record exported again (a correction)
+      for (Col c : cols) {
+        if (key == null
+            && idLike(c.name())
+            && c.nonNull() == rows
+            && c.distinct() < rows
+            && c.distinct() >= KEY_MIN_DISTINCT_SHARE * rows) {
+          key = c.name();
+          checks.add(
+              "key '"
+                  + key
+                  + "': "
+                  + (rows - c.distinct())
+                  + " row(s) of the sample repeat an earlier row's "
+                  + key
+                  + ". etl keeps one row per key, the latest (later file, later line); if the repeats are separate records, remove the key.");
+        }
       }
     }
     final String keyColumn = key;
@@ -424,7 +523,7 @@ final class DatasetTemplate {
       for (Col c : cols) {
         if (label == null
             && !c.name().equals(key)
-            && c.distinct() == 2
+            && labelDistinct(c) == 2
             && nameMatches(c.name(), wanted)) {
           label = c.name();
         }
@@ -463,7 +562,7 @@ final class DatasetTemplate {
     for (Col c : cols) {
       if (!c.name().equals(keyColumn)
           && !c.name().equals(label)
-          && c.distinct() > 2
+          && labelDistinct(c) > 2
           && (LABEL_NAMES.stream().anyMatch(w -> nameMatches(c.name(), w))
               // a multiclass name with more values than the guess takes (25 categories)
               || MULTICLASS_LABEL_NAMES.contains(c.name().toLowerCase(Locale.ROOT)))) {
@@ -479,7 +578,7 @@ final class DatasetTemplate {
     }
     if (label == null) {
       List<Col> binary =
-          cols.stream().filter(c -> !c.name().equals(keyColumn) && c.distinct() == 2).toList();
+          cols.stream().filter(c -> !c.name().equals(keyColumn) && labelDistinct(c) == 2).toList();
       if (binary.size() == 1) {
         label = binary.get(0).name();
         checks.add(
@@ -501,14 +600,29 @@ final class DatasetTemplate {
     if (label != null && !multiclass) {
       String l = label;
       Col lc = cols.stream().filter(c -> c.name().equals(l)).findFirst().orElseThrow();
-      Map<String, Long> counts = valueCounts(df, label);
+      // as the pipeline reads a binary label: "Yes", " YES" and "yes" are one answer
+      List<String> answers = labelValues(lc);
+      Map<String, Long> counts = new LinkedHashMap<>();
+      valueCounts(df, label)
+          .forEach((v, n) -> counts.merge(LabelCoding.normalized(v), n, Long::sum));
+      if (answers.size() < lc.values().size()) {
+        checks.add(
+            "label '"
+                + label
+                + "' writes its two answers in "
+                + lc.values().size()
+                + " ways "
+                + lc.values().stream().map(v -> "\"" + v + "\"").toList()
+                + ": lakeml reads a binary label regardless of case and surrounding spaces.");
+      }
       positive =
-          lc.values().stream()
-              .filter(v -> POSITIVE_VALUES.contains(v.toLowerCase(Locale.ROOT)))
+          answers.stream()
+              .filter(POSITIVE_VALUES::contains)
               .findFirst()
+              .map(v -> spelling(lc, v))
               .orElse(null);
       if (positive == null) {
-        positive = rarer(counts, lc.values());
+        positive = spelling(lc, rarer(counts, answers));
         checks.add(
             "positive class \""
                 + positive
@@ -518,7 +632,9 @@ final class DatasetTemplate {
                 + lc.values()
                 + " in the sample: the model predicts it.");
       }
-      double share = (double) counts.getOrDefault(positive, 0L) / Math.max(1, lc.nonNull());
+      double share =
+          (double) counts.getOrDefault(LabelCoding.normalized(positive), 0L)
+              / Math.max(1, lc.nonNull());
       if (share < RARE_POSITIVE_SHARE) {
         threshold = "f1";
         checks.add(
@@ -531,7 +647,12 @@ final class DatasetTemplate {
       }
       if (ADVERSE_LABEL_NAMES.stream().anyMatch(w -> nameMatches(l, w))) {
         String p2 = positive;
-        favorable = lc.values().stream().filter(v -> !v.equals(p2)).findFirst().orElse(null);
+        favorable =
+            answers.stream()
+                .filter(v -> !v.equals(LabelCoding.normalized(p2)))
+                .findFirst()
+                .map(v -> spelling(lc, v))
+                .orElse(null);
         checks.add(
             "favorable outcome \""
                 + favorable
@@ -579,6 +700,14 @@ final class DatasetTemplate {
                 + " to "
                 + c.max()
                 + ": a row number or identifier? Declare it as key, or add it to features.numeric if it is a measure");
+      } else if (idLike(c.name()) && c.distinct() * 2 > c.nonNull()) {
+        leftOut.put(
+            c.name(),
+            "an identifier ("
+                + c.distinct()
+                + " distinct values in "
+                + c.nonNull()
+                + " rows): a row's identity predicts nothing about new rows");
       } else if (c.type().isNumeric()) {
         if (c.distinct() <= CATEGORICAL_NUMERIC_MAX && c.distinct() * 2 < c.nonNull()) {
           categorical.add(c.name());
@@ -647,7 +776,8 @@ final class DatasetTemplate {
         threshold,
         favorable,
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(landedAs)),
-        decimalSeparator);
+        decimalSeparator,
+        tokened.values().stream().flatMap(List::stream).distinct().sorted().toList());
   }
 
   /** How often each value of a column known to have two values occurs in the sample. */
@@ -660,6 +790,28 @@ final class DatasetTemplate {
       }
     }
     return counts;
+  }
+
+  /**
+   * A column's distinct values as a binary label reads them (case and surrounding spaces ignored),
+   * or none when the sample has too many to list.
+   */
+  private static List<String> labelValues(Col c) {
+    return c.values().stream().map(LabelCoding::normalized).distinct().toList();
+  }
+
+  /** Distinct values as a label reads them. */
+  private static long labelDistinct(Col c) {
+    return c.values().isEmpty() ? c.distinct() : labelValues(c).size();
+  }
+
+  /**
+   * How the sample writes an answer: its one spelling, or the answer itself when it has several.
+   */
+  private static String spelling(Col c, String answer) {
+    List<String> ways =
+        c.values().stream().filter(v -> LabelCoding.normalized(v).equals(answer)).toList();
+    return ways.size() == 1 ? ways.get(0) : answer;
   }
 
   /** The value seen less often (ties: the later in sort order). */
@@ -759,7 +911,16 @@ final class DatasetTemplate {
         "    mode = incremental           # or snapshot: the landing folder is one frozen dataset, reloaded when it changes\n");
     b.append(
         "    schema-drift = quarantine    # files with other columns: quarantine | evolve (add columns) | fail\n");
-    b.append("    # missing-values = [\"NA\", \"\"]   # tokens that mean missing (the default)\n");
+    if (g.missingTokens().isEmpty()) {
+      b.append(
+          "    # missing-values = [\"NA\", \"\"]   # tokens that mean missing (the default)\n");
+    } else {
+      List<String> tokens = new ArrayList<>(List.of("NA", ""));
+      tokens.addAll(g.missingTokens());
+      b.append("    missing-values = ")
+          .append(list(tokens))
+          .append("   # tokens that mean missing: the default and the sample's\n");
+    }
     if (g.decimalSeparator() == ',') {
       b.append(
           "    decimal-separator = \",\"      # numbers are written 3655,57 (a '.' between thousands is ignored)\n");
@@ -903,7 +1064,8 @@ final class DatasetTemplate {
       b.append("    { id = label-values, check = allowed, column = ")
           .append(quote(g.label()))
           .append(", values = ")
-          .append(list(lc.values()))
+          // as silver holds them: etl trims text
+          .append(list(lc.values().stream().map(String::strip).distinct().toList()))
           .append(", action = fail }\n");
     }
     if (g.key() != null) {

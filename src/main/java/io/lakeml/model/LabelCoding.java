@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.DatasetConfig;
@@ -13,9 +15,11 @@ import org.apache.spark.sql.Column;
 /**
  * The one mapping between a label's values and the class indexes models predict, used where a model
  * is trained (prepare), where its outcomes are judged (monitor) and where its predictions are named
- * (score). A binary label's positive value is 1.0 and every other value 0.0; a multiclass label's
- * value is its position in the recorded classes (sorted values), and a value not among them is
- * -1.0. The class names are those the registry records with each model version.
+ * (score). A binary label's positive value is 1.0 and every other value 0.0, the positive value
+ * matched regardless of case and surrounding spaces ({@code Yes}, {@code " YES"} and {@code yes}
+ * are one answer as exports write it); a multiclass label's value is its position in the recorded
+ * classes (sorted values), and a value not among them is -1.0. The class names are those the
+ * registry records with each model version.
  */
 public final class LabelCoding {
   private LabelCoding() {}
@@ -24,9 +28,21 @@ public final class LabelCoding {
   public static Column encode(Column value, DatasetConfig.Label label, List<String> classes) {
     Column text = value.cast("string");
     if (label.binary()) {
-      return when(text.equalTo(label.positive().get()), 1.0).otherwise(0.0);
+      return when(isPositive(text, label.positive().get()), 1.0).otherwise(0.0);
     }
     return array_position(names(classes), text).minus(1).cast("double");
+  }
+
+  /**
+   * Whether a label value (as text) is the positive class, ignoring case and surrounding spaces.
+   */
+  public static Column isPositive(Column text, String positive) {
+    return lower(trim(text)).equalTo(normalized(positive));
+  }
+
+  /** A label value as {@link #isPositive} compares it. */
+  public static String normalized(String value) {
+    return value.strip().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** The class index of a predicted class name (as score writes it), -1.0 when it is none. */

@@ -437,20 +437,44 @@ public final class PrepareJob implements Job {
    * Class names by label index: [other, positive] for a binary label; sorted distinct values for a
    * multiclass one.
    */
+  /** Distinct spellings of a binary label read to name its classes (more: "not <positive>"). */
+  private static final int MAX_SPELLINGS = 50;
+
   private static List<String> classes(Dataset<Row> rows, DatasetConfig.Label label) {
     if (label.binary()) {
-      // the other class by its own name when the data has exactly one ("0" for a 0/1 label), so
-      // predictions read as the data does; "not <positive>" when it has several or none
       String positive = label.positive().get();
       Column value = col(label.column()).cast("string");
-      List<Row> others =
+      // bounded: at most MAX_SPELLINGS distinct values
+      List<String> values =
           rows.select(value.as("c"))
-              .where(col("c").isNotNull().and(col("c").notEqual(positive)))
+              .where(col("c").isNotNull())
               .distinct()
-              .limit(2)
-              // bounded: at most two values
+              .orderBy(col("c"))
+              .limit(MAX_SPELLINGS)
+              .as(org.apache.spark.sql.Encoders.STRING())
               .collectAsList();
-      return List.of(others.size() == 1 ? others.get(0).getString(0) : "not " + positive, positive);
+      String norm = LabelCoding.normalized(positive);
+      List<String> asPositive =
+          values.stream().filter(v -> LabelCoding.normalized(v).equals(norm)).toList();
+      java.util.Set<String> others = new java.util.TreeSet<>();
+      values.stream()
+          .filter(v -> !asPositive.contains(v))
+          .forEach(v -> others.add(LabelCoding.normalized(v)));
+      if (asPositive.stream().anyMatch(v -> !v.equals(positive))) {
+        LOG.warn(
+            "label {}: {} count as the positive class \"{}\" (case and surrounding spaces are ignored)",
+            label.column(),
+            asPositive,
+            positive);
+      }
+      // the other class by its own name when the data has exactly one ("0" for a 0/1 label), so
+      // predictions read as the data does; "not <positive>" when it has several or none
+      List<String> otherSpellings = values.stream().filter(v -> !asPositive.contains(v)).toList();
+      String other =
+          others.size() != 1 || values.size() >= MAX_SPELLINGS
+              ? "not " + positive
+              : otherSpellings.size() == 1 ? otherSpellings.get(0) : others.iterator().next();
+      return List.of(other, positive);
     }
     List<String> values =
         rows.select(col(label.column()).cast("string").as("c"))

@@ -37,4 +37,94 @@ class ExportQuirksTest {
             Map.of("ticket_id", 3, "notes", "\"quoted\" at the start"),
             Map.of("ticket_id", 4, "notes", "commas, only"));
   }
+
+  @Test
+  void aBinaryLabelWrittenInSeveralCasesIsOneAnswerFromNewDatasetToGold() throws Exception {
+    TestProject p = TestProject.create("label-spellings");
+    Path sample = p.dir().resolve("samples/leads.csv");
+    Files.createDirectories(sample.getParent());
+    String[] yes = {"yes", "Yes", " YES", "YES "};
+    String[] no = {"no", "No", "NO"};
+    StringBuilder csv = new StringBuilder("lead_id,visits,converted\n");
+    int yesRows = 0;
+    for (int i = 0; i < 140; i++) {
+      boolean converted = i % 7 < 4; // 80 of 140
+      yesRows += converted ? 1 : 0;
+      String answer = converted ? yes[i % yes.length] : no[i % no.length];
+      csv.append(i).append(',').append(i % 13).append(',').append(answer).append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "leads", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stderr() + made.stdout())
+        .contains("writes its two answers in 7 ways")
+        .contains("regardless of case");
+    String conf = Files.readString(p.confDir().resolve("datasets/leads.conf"));
+    assertThat(conf).containsPattern("column = \"?converted\"?,\\s*positive = \"yes\"");
+    p.run("ingest", "--dataset", "leads").expectExit(0);
+    p.run("etl", "--dataset", "leads").expectExit(0);
+    p.run("prepare", "--dataset", "leads").expectExit(0);
+    // every spelling of yes is the positive class (etl trims; the case is ignored), every other 0
+    assertThat(
+            p.sql(
+                "SELECT sum(g.label) AS positives, count(*) AS n, "
+                    + "count_if(g.label <> CASE WHEN lower(s.converted) = 'yes' THEN 1 ELSE 0 END) AS wrong "
+                    + "FROM gold.leads g JOIN silver.leads s ON g.lead_id = s.lead_id"))
+        .containsExactly(Map.of("positives", (double) yesRows, "n", 140, "wrong", 0));
+  }
+
+  @Test
+  void anIdThatRepeatsOnAFewRowsIsProposedAsTheKeyAndNeverAsAFeature() throws Exception {
+    TestProject p = TestProject.create("key-repeats");
+    Path sample = p.dir().resolve("samples/orders.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv = new StringBuilder("order_id,amount,returned\n");
+    for (int i = 0; i < 60; i++) {
+      int id = i % 20 == 19 ? i - 1 : i; // 3 orders exported twice (a correction)
+      csv.append(id).append(',').append(10 + i % 17).append(',').append(i % 3 == 0 ? "yes" : "no");
+      csv.append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "orders", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stderr() + made.stdout())
+        .contains("key 'order_id': 3 row(s) of the sample repeat an earlier row's order_id");
+    String conf = Files.readString(p.confDir().resolve("datasets/orders.conf"));
+    assertThat(conf).containsPattern("key = \\[\"?order_id\"?\\]");
+    assertThat(conf).containsPattern("numeric = \\[\"?amount\"?\\]");
+  }
+
+  @Test
+  void numbersWithAFewNotApplicableTokensAreProposedAsNumbersWithThoseTokensMissing()
+      throws Exception {
+    TestProject p = TestProject.create("na-tokens");
+    Path sample = p.dir().resolve("samples/loans.jsonl");
+    Files.createDirectories(sample.getParent());
+    StringBuilder json = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      String score =
+          i % 10 == 3 ? "\"N/A\"" : i % 10 == 7 ? "\"" + (600 + i) + "\"" : String.valueOf(600 + i);
+      json.append("{\"loan_id\": ")
+          .append(i)
+          .append(", \"credit_score\": ")
+          .append(score)
+          .append(", \"defaulted\": ")
+          .append(i % 4 == 0)
+          .append("}\n");
+    }
+    Files.writeString(sample, json.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "loans", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stderr() + made.stdout())
+        .contains("'credit_score' holds numbers but for [\"N/A\"]: typed double");
+    String conf = Files.readString(p.confDir().resolve("datasets/loans.conf"));
+    assertThat(conf)
+        .contains("missing-values = [\"NA\", \"\", \"N/A\"]")
+        .containsPattern("name = \"credit_score\",\\s+type = double");
+    p.run("ingest", "--dataset", "loans").expectExit(0);
+    p.run("etl", "--dataset", "loans").expectExit(0);
+    assertThat(
+            p.sql("SELECT count(credit_score) AS n, sum(credit_score) AS total FROM silver.loans"))
+        .containsExactly(Map.of("n", 36, "total", 36 * 600.0 + (780 - 3 - 13 - 23 - 33)));
+  }
 }
