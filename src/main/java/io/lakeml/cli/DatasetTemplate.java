@@ -165,7 +165,8 @@ final class DatasetTemplate {
       String favorable,
       Map<String, String> landedAs,
       char decimalSeparator,
-      List<String> missingTokens) {}
+      List<String> missingTokens,
+      Map<String, String> derived) {}
 
   private DatasetTemplate() {}
 
@@ -270,16 +271,17 @@ final class DatasetTemplate {
                       .otherwise(trim(col(c)).try_cast("double"))));
       df = df.withColumns(typed);
     }
+    Map<String, String> shapes = decimal == '.' ? textShapes(df) : Map.of();
     df = df.cache();
     try {
-      return guess(dataset, format, options, df, landedAs, decimal, tokened);
+      return guess(dataset, format, options, df, landedAs, decimal, tokened, shapes);
     } finally {
       df.unpersist();
     }
   }
 
   static Guess guess(String dataset, Format format, Map<String, String> options, Dataset<Row> df) {
-    return guess(dataset, format, options, df, Map.of(), '.', Map.of());
+    return guess(dataset, format, options, df, Map.of(), '.', Map.of(), Map.of());
   }
 
   /**
@@ -319,6 +321,53 @@ final class DatasetTemplate {
     for (int i = 0; i < text.size(); i++) {
       if (!r.isNullAt(2 * i) && r.getLong(2 * i) == 0 && r.getLong(2 * i + 1) > 0) {
         out.add(text.get(i));
+      }
+    }
+    return out;
+  }
+
+  /** An amount as spreadsheets export it: "$1,234.50", "-€5", "15%", "1,000". */
+  static final String AMOUNT =
+      "^\\s*[-+]?[$€£¥]?\\s*[-+]?(\\d{1,3}(,\\d{3})+|\\d+)(\\.\\d+)?\\s*%?\\s*$";
+
+  /** A date written with slashes, month or day first: "03/01/2024", "3/1/24". */
+  static final String SLASH_DATE = "^\\s*\\d{1,2}/\\d{1,2}/(\\d{2}|\\d{4})\\s*$";
+
+  /**
+   * Text columns whose values are all amounts with a currency sign, thousands separators or a
+   * percent sign ("money"), or all dates with slashes ("slash-date"); Spark infers both as text.
+   */
+  static Map<String, String> textShapes(Dataset<Row> df) {
+    List<String> text = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
+        text.add(f.name());
+      }
+    }
+    if (text.isEmpty()) {
+      return Map.of();
+    }
+    List<Column> aggs = new ArrayList<>();
+    for (String c : text) {
+      Column v = col(c);
+      Column present = v.isNotNull().and(trim(v).notEqual(""));
+      aggs.add(count(when(present, 1)));
+      aggs.add(count(when(present.and(v.rlike(AMOUNT)), 1)));
+      aggs.add(count(when(present.and(v.rlike("[$€£¥%,]")), 1)));
+      aggs.add(count(when(present.and(v.rlike(SLASH_DATE)), 1)));
+    }
+    // bounded: one row of four counts per text column
+    Row r = df.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < text.size(); i++) {
+      long present = r.getLong(4 * i);
+      if (present == 0) {
+        continue;
+      }
+      if (r.getLong(4 * i + 1) == present && r.getLong(4 * i + 2) > 0) {
+        out.put(text.get(i), "money");
+      } else if (r.getLong(4 * i + 3) == present) {
+        out.put(text.get(i), "slash-date");
       }
     }
     return out;
@@ -390,7 +439,8 @@ final class DatasetTemplate {
       Dataset<Row> df,
       Map<String, String> landedAs,
       char decimalSeparator,
-      Map<String, List<String>> tokened) {
+      Map<String, List<String>> tokened,
+      Map<String, String> shapes) {
     // one aggregation: rows, non-null and distinct counts of every column
     List<Column> aggs = new ArrayList<>();
     for (String c : df.columns()) {
@@ -675,6 +725,8 @@ final class DatasetTemplate {
 
     List<String> numeric = new ArrayList<>();
     List<String> categorical = new ArrayList<>();
+    Map<String, String> derived = new LinkedHashMap<>();
+    Set<String> names = cols.stream().map(Col::name).collect(java.util.stream.Collectors.toSet());
     List<String> sensitive = new ArrayList<>();
     Map<String, String> leftOut = new LinkedHashMap<>();
     for (Col c : cols) {
@@ -724,6 +776,24 @@ final class DatasetTemplate {
                 + ": make a feature of it with prepare.derived, or use it as prepare.split.time-column");
       } else if (!c.sparkType().equals("string")) {
         leftOut.put(c.name(), "a nested value (" + c.sparkType() + "), ingested as JSON text");
+      } else if ("money".equals(shapes.get(c.name()))) {
+        String name = c.name() + "_value";
+        while (names.contains(name)) {
+          name += "_";
+        }
+        derived.put(name, "try_cast(regexp_replace(" + c.name() + ", '[^0-9.+-]', '') AS double)");
+        leftOut.put(
+            c.name(),
+            "amounts written with a currency sign, thousands separators or % (\"$1,234.50\", \"15%\"): the feature is "
+                + name
+                + ", the number without them (prepare.derived)");
+      } else if ("slash-date".equals(shapes.get(c.name()))) {
+        leftOut.put(
+            c.name(),
+            "dates written like 03/01/2024 (month or day first?): derive features with prepare.derived, e.g. "
+                + "month(to_date("
+                + c.name()
+                + ", 'MM/dd/yyyy')), or land them as yyyy-MM-dd and declare type = date");
       } else if (c.distinct() > CATEGORICAL_TEXT_MAX
           || (c.distinct() == c.nonNull() && c.nonNull() >= 10)) {
         leftOut.put(
@@ -777,7 +847,8 @@ final class DatasetTemplate {
         favorable,
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(landedAs)),
         decimalSeparator,
-        tokened.values().stream().flatMap(List::stream).distinct().sorted().toList());
+        tokened.values().stream().flatMap(List::stream).distinct().sorted().toList(),
+        derived);
   }
 
   /** How often each value of a column known to have two values occurs in the sample. */
@@ -1052,6 +1123,18 @@ final class DatasetTemplate {
         .forEach(
             (c, why) ->
                 b.append("  # not a feature: ").append(c).append(" (").append(why).append(")\n"));
+    if (!g.derived().isEmpty()) {
+      b.append("  prepare.derived = [   # computed inside the feature pipeline, at scoring too\n");
+      g.derived()
+          .forEach(
+              (name, expression) ->
+                  b.append("    { name = ")
+                      .append(quote(name))
+                      .append(", expression = ")
+                      .append(quote(expression))
+                      .append(", kind = numeric }\n"));
+      b.append("  ]\n");
+    }
     b.append("  validation.rules = [\n");
     if (g.label() != null) {
       Col lc =

@@ -191,7 +191,11 @@ final class FeaturePipeline {
       String prefix = "__ohe_" + c + "_";
       if (slot.startsWith(prefix)) {
         String value = slot.substring(prefix.length());
-        return c + " = " + (value.equals("__unknown") ? "(unseen)" : value);
+        return c
+            + " = "
+            + (value.equals("__unknown")
+                ? "(unseen)"
+                : value.equals(MISSING_CATEGORY) ? "(missing)" : value);
       }
     }
     return slot;

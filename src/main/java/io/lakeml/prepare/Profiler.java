@@ -102,7 +102,8 @@ final class Profiler {
         for (DatasetConfig.Column c : chunk) {
           long cnt = r.getLong(i);
           long nulls = r.getLong(i + 1);
-          long distinct = r.getLong(i + 2);
+          // approximate (HyperLogLog, 5 % error): never more than the values counted
+          long distinct = Math.min(r.getLong(i + 2), cnt);
           String mn = r.getString(i + 3);
           String mx = r.getString(i + 4);
           i += 5;

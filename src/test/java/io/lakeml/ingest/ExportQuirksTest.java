@@ -127,4 +127,45 @@ class ExportQuirksTest {
             p.sql("SELECT count(credit_score) AS n, sum(credit_score) AS total FROM silver.loans"))
         .containsExactly(Map.of("n", 36, "total", 36 * 600.0 + (780 - 3 - 13 - 23 - 33)));
   }
+
+  @Test
+  void amountsWithCurrencySignsBecomeDerivedNumbersAndSlashDatesSayWhatTheyAre() throws Exception {
+    TestProject p = TestProject.create("amounts");
+    Path sample = p.dir().resolve("samples/orders.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv = new StringBuilder("order_id,Amount,Discount,Last Order,returned\n");
+    for (int i = 0; i < 60; i++) {
+      csv.append(i)
+          .append(",\"$")
+          .append(i % 2 == 0 ? "1," + (100 + i) + ".50" : String.valueOf(20 + i))
+          .append("\",")
+          .append(5 * (i % 9))
+          .append("%,")
+          .append(1 + i % 12)
+          .append("/0")
+          .append(1 + i % 9)
+          .append("/2024,")
+          .append(i % 3 == 0 ? "yes" : "no")
+          .append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    p.run("new-dataset", "orders", "--sample", sample.toString()).expectExit(0);
+    String conf = Files.readString(p.confDir().resolve("datasets/orders.conf"));
+    assertThat(conf)
+        .contains(
+            "{ name = \"Amount_value\", expression = \"try_cast(regexp_replace(Amount, '[^0-9.+-]', '') AS double)\", kind = numeric }")
+        .contains("{ name = \"Discount_value\"")
+        .contains("# not a feature: last_order (dates written like 03/01/2024");
+    p.run("ingest", "--dataset", "orders").expectExit(0);
+    p.run("etl", "--dataset", "orders").expectExit(0);
+    p.run("prepare", "--dataset", "orders").expectExit(0);
+    // prepare fitted the feature pipeline with the derived amounts: $1,100.50 and $21 read as
+    // 1100.5 and 21
+    assertThat(p.sql("SELECT count(*) AS n FROM gold.orders")).containsExactly(Map.of("n", 60));
+    assertThat(
+            p.sql(
+                "SELECT try_cast(regexp_replace(Amount, '[^0-9.+-]', '') AS double) AS v "
+                    + "FROM silver.orders WHERE order_id < 2 ORDER BY order_id"))
+        .containsExactly(Map.of("v", 1100.5), Map.of("v", 21.0));
+  }
 }

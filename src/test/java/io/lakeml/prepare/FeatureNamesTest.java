@@ -36,7 +36,10 @@ class FeatureNamesTest {
     for (int i = 0; i < 40; i++) {
       rows.add(
           RowFactory.create(
-              (double) i, bands[i % 4], i % 3 == 0 ? "a" : "b", i % 4 == 3 ? 1.0 : 0.0));
+              (double) i,
+              i % 5 == 0 ? null : bands[i % 4], // missing: the category "(missing)"
+              i % 3 == 0 ? "a" : "b",
+              i % 4 == 3 ? 1.0 : 0.0));
     }
     Dataset<Row> data = TestSpark.session().createDataFrame(rows, schema);
     // "fare" is a prefix of "fare_band": the longer name must win for "__ohe_fare_band_low"
@@ -88,6 +91,7 @@ class FeatureNamesTest {
             "fare = a",
             "fare = (unseen)",
             "fare_band = low",
+            "fare_band = (missing)",
             "fare_band = high",
             "fare_band = mid",
             "fare_band = (unseen)");
