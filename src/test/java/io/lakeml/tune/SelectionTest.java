@@ -19,4 +19,10 @@ class SelectionTest {
     assertThat(TuneJob.beats(0.60, 0.1, 0.59, 0.9, false)).isFalse();
     assertThat(TuneJob.beats(0.59 + 1e-13, 0.2, 0.59, 0.3, false)).isTrue();
   }
+
+  @Test
+  void aValidationSplitOfAFewRowsIsFlaggedAsUncertain() {
+    assertThat(TuneJob.caution(15)).get().asString().contains("holds 15 rows (under 50)");
+    assertThat(TuneJob.caution(50)).isEmpty();
+  }
 }
