@@ -1030,9 +1030,15 @@ final class DatasetTemplate {
     }
     b.append("  ]\n");
     if (g.key() != null) {
+      Col kc = g.columns().stream().filter(c -> c.name().equals(g.key())).findFirst().orElseThrow();
       b.append("  key = [")
           .append(quote(g.key()))
-          .append("]   # unique in every row of the sample\n");
+          .append(
+              kc.distinct() == g.rows()
+                  ? "]   # unique in every row of the sample\n"
+                  : "]   # "
+                      + (g.rows() - kc.distinct())
+                      + " row(s) of the sample repeat an id: etl keeps the latest row of each\n");
     } else {
       b.append(
           "  # key = [id]   # no id-like unique column found; without a key etl rebuilds silver on every run\n");
@@ -1048,7 +1054,11 @@ final class DatasetTemplate {
       Col lc =
           g.columns().stream().filter(c -> c.name().equals(g.label())).findFirst().orElseThrow();
       String other =
-          lc.values().stream().filter(v -> !v.equals(g.positive())).findFirst().orElse("?");
+          labelValues(lc).stream()
+              .filter(v -> !v.equals(LabelCoding.normalized(g.positive())))
+              .findFirst()
+              .map(v -> spelling(lc, v))
+              .orElse("?");
       b.append("  # label: values ")
           .append(lc.values())
           .append("; the model predicts positive. favorable (the outcome that is good\n");

@@ -457,7 +457,13 @@ public final class MonitorJob implements Job {
       ModelVersion model,
       LakeCatalog.Table labelsTable,
       long labelsVersion) {
-    if (ds.label().isEmpty() || ds.key().isEmpty()) {
+    if (ds.label().isEmpty()) {
+      return null;
+    }
+    if (ds.key().isEmpty()) {
+      ctx.step(
+          "no performance measured: the dataset has no key, so predictions cannot be matched with "
+              + "labels (declare dataset.key)");
       return null;
     }
     SparkSession spark = ctx.spark();

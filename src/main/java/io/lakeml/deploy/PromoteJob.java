@@ -118,7 +118,13 @@ public final class PromoteJob implements Job {
           theirs == null
               // e.g. the label became binary: the champion was selected on another metric
               ? ", replacing v" + previous + ", which has no validation " + metric + " to compare"
-              : String.format(java.util.Locale.ROOT, " beats v%d's %.4f", previous, theirs);
+              : String.format(
+                  java.util.Locale.ROOT,
+                  mine > theirs
+                      ? " beats v%d's %.4f"
+                      : " equals v%d's %.4f (with margin 0 the newer version wins)",
+                  previous,
+                  theirs);
       if (theirs != null && !(mine >= theirs + ds.deploy().margin())) {
         refusals.add(
             String.format(

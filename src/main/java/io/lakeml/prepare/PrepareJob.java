@@ -427,6 +427,9 @@ public final class PrepareJob implements Job {
               a.feature(),
               "auc",
               Math.round(a.auc() * 1e6) / 1e6,
+              // max(AUC, 1 - AUC): 0.254 is as strong as 0.746, only inverse
+              "strength",
+              Math.round(a.strength() * 1e6) / 1e6,
               "leak",
               a.strength() >= guard.maxAuc()));
     }

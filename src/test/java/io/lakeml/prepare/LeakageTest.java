@@ -133,7 +133,11 @@ class LeakageTest {
         .containsEntry("auc", 1.0)
         .containsEntry("leak", true);
     assertThat(association.get(1)).containsEntry("feature", "x").containsEntry("leak", false);
-    assertThat(((Number) association.get(1).get("auc")).doubleValue()).isBetween(0.6, 0.8);
+    double auc = ((Number) association.get(1).get("auc")).doubleValue();
+    assertThat(auc).isBetween(0.6, 0.8);
+    // the strength reads the same for an inverse association
+    assertThat(((Number) association.get(1).get("strength")).doubleValue())
+        .isEqualTo(Math.max(auc, 1 - auc), org.assertj.core.data.Offset.offset(1e-6));
 
     // the model learns the copy: validation AUC 1.0 → registered suspect, and the nightly's promote
     // leaves it
