@@ -33,12 +33,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Drift of the rows scored on the run date against the champion's training data (the silver version
- * it was trained from): population stability index per feature — numeric features binned on the
- * training deciles, categorical ones by category — and of the predicted classes against the
- * champion's test-split predictions; and, when the scored rows carry labels, the champion's metric
- * on them against its test metric. A breach sets the retraining signal (in the summary and in
- * {@code _system.monitor}); the next tune trains even if its inputs did not change.
+ * Drift of the rows scored on the run date against the champion's training rows (its gold version's
+ * training split, by key, in the silver version it was trained from): population stability index
+ * per feature — numeric features binned on the training deciles, categorical ones by category — and
+ * of the predicted classes against the champion's test-split predictions; and, when the scored rows
+ * carry labels, the champion's metric on them against its test metric. A breach sets the retraining
+ * signal (in the summary and in {@code _system.monitor}); the next tune trains even if its inputs
+ * did not change.
  */
 public final class MonitorJob implements Job {
   /** PSI's floor for empty bins (avoids log of zero). */
@@ -149,6 +150,25 @@ public final class MonitorJob implements Job {
             .format("delta")
             .option("versionAsOf", trainedSilver == null ? scoredSilver : trainedSilver)
             .load(silver.path());
+    if (!ds.key().isEmpty()) {
+      // the champion's training rows, not all of that silver version: rows that landed without a
+      // label (left out of gold) were in it, and scoring that same silver then showed a PSI of 0
+      // for every feature, a new category in 30 of 300 new rows included
+      reference =
+          reference.join(
+              spark
+                  .read()
+                  .format("delta")
+                  .option("versionAsOf", model.goldVersion())
+                  .load(cat.gold(ds.name()).path())
+                  .where(col(GoldTable.SPLIT).equalTo(GoldTable.TRAIN))
+                  .select(
+                      ds.key().stream()
+                          .map(org.apache.spark.sql.functions::col)
+                          .toArray(Column[]::new)),
+              scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq(),
+              "left_semi");
+    }
     Dataset<Row> scoredPredictions =
         spark.read().format("delta").load(predictions.path()).where(thisDate);
     Dataset<Row> current =

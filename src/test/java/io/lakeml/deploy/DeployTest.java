@@ -75,10 +75,13 @@ class DeployTest {
         .containsEntry("n", 10);
 
     // scored rows come from the very data the champion was trained on (less the 10 unscorable
-    // rows): no drift, no signal
+    // rows): no drift, no signal. The reference is the champion's training split (60 % of them),
+    // so the PSI is sampling noise (0.011), not 0, and far below the 0.2 threshold
     Map<?, ?> monitor = (Map<?, ?>) night.summaryOf("monitor").get("metrics");
     assertThat(monitor.get("retrain")).isEqualTo(false);
-    assertThat(((Number) ((Map<?, ?>) monitor.get("psi")).get("x")).doubleValue()).isLessThan(0.01);
+    assertThat(((Number) ((Map<?, ?>) monitor.get("psi")).get("x")).doubleValue())
+        .isGreaterThan(0.0)
+        .isLessThan(0.05);
 
     // rerunning a finished date does nothing: each stage finds so itself with Spark, which is what
     // lets
