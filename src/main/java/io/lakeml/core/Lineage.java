@@ -72,6 +72,21 @@ public final class Lineage {
       LakeCatalog.Table input,
       long inputVersion,
       LakeCatalog.Table output) {
+    return skipIfCurrent(ctx, job, input, inputVersion, output, ctx.config().datasetHash());
+  }
+
+  /**
+   * As {@link #skipIfCurrent(JobContext, String, LakeCatalog.Table, long, LakeCatalog.Table)}, for
+   * a job whose output depends on part of the dataset configuration only: {@code configHash} is the
+   * hash of that part, as the job tags its commits with it.
+   */
+  public static Optional<JobResult> skipIfCurrent(
+      JobContext ctx,
+      String job,
+      LakeCatalog.Table input,
+      long inputVersion,
+      LakeCatalog.Table output,
+      String configHash) {
     if (ctx.redo()) {
       return Optional
           .empty(); // the last run died or failed after committing: its outputs may be partial
@@ -79,7 +94,7 @@ public final class Lineage {
     Optional<Built> built = last(ctx.spark(), output.path(), job);
     if (built.isEmpty()
         || built.get().inputVersion() != inputVersion
-        || !ctx.config().datasetHash().equals(built.get().datasetHash())) {
+        || !configHash.equals(built.get().datasetHash())) {
       return Optional.empty();
     }
     JobResult r =

@@ -66,7 +66,9 @@ public final class EtlJob implements Job {
     LakeCatalog.Table silver = ctx.catalog().silver(ds.name());
     var spark = ctx.spark();
     long bronzeVersion = Lineage.requireInput(ctx, bronze, "ingest");
-    Optional<JobResult> skip = Lineage.skipIfCurrent(ctx, name(), bronze, bronzeVersion, silver);
+    String config = configHash(ds);
+    Optional<JobResult> skip =
+        Lineage.skipIfCurrent(ctx, name(), bronze, bronzeVersion, silver, config);
     if (skip.isPresent()) {
       return skip.get();
     }
@@ -74,7 +76,7 @@ public final class EtlJob implements Job {
     // after a configuration change every rejected row is quarantined again under the new rules
     long processedUpTo =
         Lineage.last(spark, silver.path(), name())
-            .filter(b -> ctx.config().datasetHash().equals(b.datasetHash()))
+            .filter(b -> config.equals(b.datasetHash()))
             .map(Lineage.Built::inputVersion)
             .orElse(-1L);
     Dataset<Row> raw =
@@ -218,7 +220,7 @@ public final class EtlJob implements Job {
     long newlyInvalid = counts.newlyInvalid();
     // idempotent-write ids change with the configuration, so a rerun after a config change is not
     // skipped
-    String appId = "lakeml-etl-" + ds.name() + "-" + ctx.config().datasetHash().substring(0, 16);
+    String appId = "lakeml-etl-" + ds.name() + "-" + configHash(ds).substring(0, 16);
     if (newlyInvalid > 0) {
       ctx.step("quarantining " + newlyInvalid + " new row(s) that fail typing");
       Quarantine.append(
@@ -249,11 +251,7 @@ public final class EtlJob implements Job {
               .select(silverCols.toArray(new Column[0]));
     }
     String meta =
-        Lineage.tag(
-            name(),
-            bronzeVersion,
-            ctx.config().datasetHash(),
-            java.util.Map.of("runId", ctx.runId()));
+        Lineage.tag(name(), bronzeVersion, configHash(ds), java.util.Map.of("runId", ctx.runId()));
     boolean rebuild =
         ds.key().isEmpty()
             || !DeltaTables.exists(spark, silver.path())
@@ -346,5 +344,23 @@ public final class EtlJob implements Job {
       }
     }
     return existing.fields().length == wanted.fields().length;
+  }
+
+  /**
+   * The part of the dataset configuration silver depends on: the typing (columns, types, missing
+   * values, decimal separator) and the key. Etl rebuilds silver when it changes, and not when only
+   * validation rules, features, tuning, bias or deploy settings do (a validation rule's action
+   * changed alone used to rebuild silver, and every stage after it).
+   */
+  static String configHash(DatasetConfig ds) {
+    String text = "etl-v1\n" + Typing.signature(ds) + "\nkey:" + String.join(",", ds.key());
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 }

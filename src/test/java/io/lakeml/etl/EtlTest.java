@@ -58,6 +58,21 @@ class EtlTest {
     TestProject.Result again =
         p.run("etl", "--dataset", "people", "--run-date", "2026-11-24").expectExit(0);
     assertThat(again.status()).isEqualTo("SKIPPED");
+    // settings silver does not depend on (tuning, validation rules) leave it as it is; a change
+    // of its typing rebuilds it (below)
+    TestProject.Result tuned =
+        p.run(
+                "etl",
+                "--dataset",
+                "people",
+                "--run-date",
+                "2026-11-24",
+                "--set",
+                "dataset.tune.folds=5",
+                "--set",
+                "dataset.validation.rules=[{ id = r, check = not-null, column = name, action = warn }]")
+            .expectExit(0);
+    assertThat(tuned.status()).isEqualTo("SKIPPED");
     assertThat(p.count("silver.people")).isEqualTo(3);
     assertThat(p.count("_system.quarantine")).isEqualTo(1);
 
