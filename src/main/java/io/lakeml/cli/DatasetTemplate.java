@@ -274,7 +274,18 @@ final class DatasetTemplate {
     Map<String, String> shapes = decimal == '.' ? textShapes(df) : Map.of();
     df = df.cache();
     try {
-      return guess(dataset, format, options, df, landedAs, decimal, tokened, shapes);
+      Guess g = guess(dataset, format, options, df, landedAs, decimal, tokened, shapes);
+      long split = format == Format.CSV ? quotedLineBreaks(sample, options) : 0;
+      if (split > 0) {
+        g.checks()
+            .add(
+                "about "
+                    + split
+                    + " record(s) of the sample hold a line break inside a quoted field: ingest reads one record per line, "
+                    + "so each goes to quarantine as broken quoting (and the counts above include their halves). "
+                    + "Replace line breaks inside fields before the files land.");
+      }
+      return g;
     } finally {
       df.unpersist();
     }
@@ -371,6 +382,33 @@ final class DatasetTemplate {
       }
     }
     return out;
+  }
+
+  /**
+   * Records of a local CSV sample split by a line break inside quotes, counted as lines with an odd
+   * number of quote characters (a split record makes two); 0 when the sample is not a local file.
+   */
+  static long quotedLineBreaks(String sample, Map<String, String> options) {
+    java.nio.file.Path file;
+    try {
+      file =
+          sample.startsWith("file:")
+              ? java.nio.file.Path.of(java.net.URI.create(sample))
+              : java.nio.file.Path.of(sample);
+    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+      return 0;
+    }
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      return 0;
+    }
+    String encoding = options.getOrDefault("encoding", options.getOrDefault("charset", "UTF-8"));
+    try (java.util.stream.Stream<String> lines =
+        java.nio.file.Files.lines(file, java.nio.charset.Charset.forName(encoding))) {
+      long odd = lines.filter(l -> l.chars().filter(ch -> ch == '"').count() % 2 == 1).count();
+      return odd / 2;
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      return 0; // the sample was read by Spark already; this count is only a hint
+    }
   }
 
   /** The most missing-value tokens a number column may hold to be proposed as a number. */

@@ -25,7 +25,9 @@ class ExportQuirksTest {
             + "2,plain note,low,no\n"
             + "3,\"\"\"quoted\"\" at the start\",low,no\n"
             + "4,\"commas, only\",high,yes\n");
-    p.run("new-dataset", "tickets", "--sample", sample.toString()).expectExit(0);
+    TestProject.Result made =
+        p.run("new-dataset", "tickets", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stderr() + made.stdout()).doesNotContain("line break inside a quoted field");
     TestProject.Result ingest = p.run("ingest", "--dataset", "tickets").expectExit(0);
     assertThat(ingest.metric("rowsBronze")).isEqualTo(4);
     assertThat(ingest.metric("rowsQuarantined")).isEqualTo(0);
@@ -167,5 +169,25 @@ class ExportQuirksTest {
                 "SELECT try_cast(regexp_replace(Amount, '[^0-9.+-]', '') AS double) AS v "
                     + "FROM silver.orders WHERE order_id < 2 ORDER BY order_id"))
         .containsExactly(Map.of("v", 1100.5), Map.of("v", 21.0));
+  }
+
+  @Test
+  void aSampleWithLineBreaksInsideQuotedFieldsSaysSoBeforeTheRecordsGoToQuarantine()
+      throws Exception {
+    TestProject p = TestProject.create("quoted-breaks");
+    Path sample = p.dir().resolve("samples/notes.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv = new StringBuilder("note_id,note,kind\n");
+    for (int i = 0; i < 30; i++) {
+      csv.append(i)
+          .append(i % 10 == 4 ? ",\"first line\nsecond line\"," : ",\"one line, \"\"quoted\"\"\",")
+          .append(i % 2 == 0 ? "a" : "b")
+          .append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "notes", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stderr() + made.stdout())
+        .contains("about 3 record(s) of the sample hold a line break inside a quoted field");
   }
 }
