@@ -247,33 +247,35 @@ final class DatasetTemplate {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    char decimal = '.';
-    List<String> commaNumbers = format == Format.CSV ? decimalCommaColumns(df) : List.of();
-    if (!commaNumbers.isEmpty()) {
-      // read as Spark would read them with the separator set: numbers, not free text
-      decimal = ',';
-      // one projection, as ingest types them (a withColumn per column grows the plan per column)
-      Map<String, Column> typed = new LinkedHashMap<>();
-      for (String c : commaNumbers) {
-        typed.put(c, Typing.fromDecimalComma(col(c)).cast("double"));
-      }
-      df = df.withColumns(typed);
-    }
-    // numbers with a few missing-value tokens ("N/A", "-"): inferred as text, they were left out
-    Map<String, List<String>> tokened = numbersWithTokens(df);
-    if (!tokened.isEmpty()) {
-      Map<String, Column> typed = new LinkedHashMap<>();
-      tokened.forEach(
-          (c, tokens) ->
-              typed.put(
-                  c,
-                  when(trim(col(c)).isin(tokens.toArray()), lit(null))
-                      .otherwise(trim(col(c)).try_cast("double"))));
-      df = df.withColumns(typed);
-    }
-    Map<String, String> shapes = decimal == '.' ? textShapes(df) : Map.of();
-    df = df.cache();
+    // read once: the checks below and the guess each make a pass over the sample
+    Dataset<Row> sampleRows = df.cache();
+    df = sampleRows;
     try {
+      char decimal = '.';
+      List<String> commaNumbers = format == Format.CSV ? decimalCommaColumns(df) : List.of();
+      if (!commaNumbers.isEmpty()) {
+        // read as Spark would read them with the separator set: numbers, not free text
+        decimal = ',';
+        // one projection, as ingest types them (a withColumn per column grows the plan per column)
+        Map<String, Column> typed = new LinkedHashMap<>();
+        for (String c : commaNumbers) {
+          typed.put(c, Typing.fromDecimalComma(col(c)).cast("double"));
+        }
+        df = df.withColumns(typed);
+      }
+      // numbers with a few missing-value tokens ("N/A", "-"): inferred as text, they were left out
+      Map<String, List<String>> tokened = numbersWithTokens(df);
+      if (!tokened.isEmpty()) {
+        Map<String, Column> typed = new LinkedHashMap<>();
+        tokened.forEach(
+            (c, tokens) ->
+                typed.put(
+                    c,
+                    when(trim(col(c)).isin(tokens.toArray()), lit(null))
+                        .otherwise(trim(col(c)).try_cast("double"))));
+        df = df.withColumns(typed);
+      }
+      Map<String, String> shapes = decimal == '.' ? textShapes(df) : Map.of();
       Guess g = guess(dataset, format, options, df, landedAs, decimal, tokened, shapes);
       long split = format == Format.CSV ? quotedLineBreaks(sample, options) : 0;
       if (split > 0) {
@@ -287,7 +289,7 @@ final class DatasetTemplate {
       }
       return g;
     } finally {
-      df.unpersist();
+      sampleRows.unpersist();
     }
   }
 
@@ -349,12 +351,7 @@ final class DatasetTemplate {
    * percent sign ("money"), or all dates with slashes ("slash-date"); Spark infers both as text.
    */
   static Map<String, String> textShapes(Dataset<Row> df) {
-    List<String> text = new ArrayList<>();
-    for (StructField f : df.schema().fields()) {
-      if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
-        text.add(f.name());
-      }
-    }
+    List<String> text = textColumns(df);
     if (text.isEmpty()) {
       return Map.of();
     }
@@ -411,6 +408,14 @@ final class DatasetTemplate {
     }
   }
 
+  /** The sample's columns Spark read as text. */
+  private static List<String> textColumns(Dataset<Row> df) {
+    return java.util.Arrays.stream(df.schema().fields())
+        .filter(f -> f.dataType() instanceof org.apache.spark.sql.types.StringType)
+        .map(StructField::name)
+        .toList();
+  }
+
   /** The most missing-value tokens a number column may hold to be proposed as a number. */
   static final int MAX_TOKENS = 3;
 
@@ -419,12 +424,7 @@ final class DatasetTemplate {
    * which would be missing values, with those tokens: at least 80 % of the values are numbers.
    */
   static Map<String, List<String>> numbersWithTokens(Dataset<Row> df) {
-    List<String> text = new ArrayList<>();
-    for (StructField f : df.schema().fields()) {
-      if (f.dataType() instanceof org.apache.spark.sql.types.StringType) {
-        text.add(f.name());
-      }
-    }
+    List<String> text = textColumns(df);
     if (text.isEmpty()) {
       return Map.of();
     }

@@ -1109,7 +1109,8 @@ public final class ConfigLoader {
     return names;
   }
 
-  static String sha256(String text) {
+  /** The SHA-256 of a text, as hex. */
+  public static String sha256(String text) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -107,20 +106,7 @@ final class ConfigReader {
 
   /** A key's configured value, else its packaged default, else empty. */
   <T> java.util.Optional<T> optional(ConfigKey<T> key) {
-    ConfigValue v = value(key.path(), false, "");
-    if (v == null) {
-      return key.hasDefault()
-          ? java.util.Optional.of(key.defaultValue())
-          : java.util.Optional.empty();
-    }
-    try {
-      return java.util.Optional.of(key.parse(v));
-    } catch (ConfigKey.Invalid e) {
-      problem(key.path(), e.what, e.fix);
-      return key.hasDefault()
-          ? java.util.Optional.of(key.defaultValue())
-          : java.util.Optional.empty();
-    }
+    return java.util.Optional.ofNullable(read(key, key.hasDefault() ? key.defaultValue() : null));
   }
 
   String string(String path, String fallback, boolean required, String fix) {
@@ -330,6 +316,6 @@ final class ConfigReader {
   }
 
   static String typeName(ConfigValue v) {
-    return v.valueType().name().toLowerCase(Locale.ROOT);
+    return ConfigKey.typeName(v);
   }
 }

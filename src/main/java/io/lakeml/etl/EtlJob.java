@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
+import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.core.Columns;
 import io.lakeml.core.DeltaTables;
@@ -168,7 +169,7 @@ public final class EtlJob implements Job {
         cleaned
             .select(typed.toArray(new Column[0]))
             .withColumn(VALID, col(Quarantine.REASON).equalTo(""));
-    return build(ctx, rows, bronzeVersion, processedUpTo);
+    return build(ctx, rows, bronzeVersion, processedUpTo, config);
   }
 
   /**
@@ -208,7 +209,7 @@ public final class EtlJob implements Job {
   }
 
   private JobResult build(
-      JobContext ctx, Dataset<Row> rows, long bronzeVersion, long processedUpTo) {
+      JobContext ctx, Dataset<Row> rows, long bronzeVersion, long processedUpTo, String config) {
     DatasetConfig ds = ctx.dataset();
     LakeCatalog.Table bronze = ctx.catalog().bronze(ds.name());
     LakeCatalog.Table silver = ctx.catalog().silver(ds.name());
@@ -220,7 +221,7 @@ public final class EtlJob implements Job {
     long newlyInvalid = counts.newlyInvalid();
     // idempotent-write ids change with the configuration, so a rerun after a config change is not
     // skipped
-    String appId = "lakeml-etl-" + ds.name() + "-" + configHash(ds).substring(0, 16);
+    String appId = "lakeml-etl-" + ds.name() + "-" + config.substring(0, 16);
     if (newlyInvalid > 0) {
       ctx.step("quarantining " + newlyInvalid + " new row(s) that fail typing");
       Quarantine.append(
@@ -251,7 +252,7 @@ public final class EtlJob implements Job {
               .select(silverCols.toArray(new Column[0]));
     }
     String meta =
-        Lineage.tag(name(), bronzeVersion, configHash(ds), java.util.Map.of("runId", ctx.runId()));
+        Lineage.tag(name(), bronzeVersion, config, java.util.Map.of("runId", ctx.runId()));
     boolean rebuild =
         ds.key().isEmpty()
             || !DeltaTables.exists(spark, silver.path())
@@ -353,14 +354,7 @@ public final class EtlJob implements Job {
    * changed alone used to rebuild silver, and every stage after it).
    */
   static String configHash(DatasetConfig ds) {
-    String text = "etl-v1\n" + Typing.signature(ds) + "\nkey:" + String.join(",", ds.key());
-    try {
-      return java.util.HexFormat.of()
-          .formatHex(
-              java.security.MessageDigest.getInstance("SHA-256")
-                  .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    return ConfigLoader.sha256(
+        "etl-v1\n" + Typing.signature(ds) + "\nkey:" + String.join(",", ds.key()));
   }
 }
