@@ -168,6 +168,14 @@ public final class Typing {
         array(checked.stream().map(c -> lit(c.type().toString())).toArray(Column[]::new));
     Set<ColumnType> kinds = new LinkedHashSet<>();
     checked.forEach(c -> kinds.add(c.type()));
+    if (kinds.stream().allMatch(k -> castAlone(k, dataset))) {
+      return array_join(
+          transform(
+              values,
+              (raw, i) ->
+                  numbersFirst(raw, i, names, types, kinds, missing, alreadyCleaned, dataset)),
+          "; ");
+    }
     return array_join(
         transform(
             values,
@@ -199,6 +207,44 @@ public final class Typing {
                       type));
             }),
         "; ");
+  }
+
+  /**
+   * The check of one value when every checked type is a number that {@link #typed} may cast raw:
+   * the raw text is cast first, and only a value that does not cast is cleaned, looked up by name
+   * and described. Nearly every value of a wide table casts, and cleaning each one first (trim,
+   * compare with the missing-value tokens) cost more than the cast.
+   */
+  private static Column numbersFirst(
+      Column raw,
+      Column i,
+      Column names,
+      Column types,
+      Set<ColumnType> kinds,
+      List<String> missing,
+      boolean alreadyCleaned,
+      DatasetConfig dataset) {
+    Column type = element_at(types, i.plus(1));
+    Column castFails = null;
+    for (ColumnType k : kinds) {
+      Column fails = numberText(raw, k, dataset).try_cast(k.sparkType()).isNull();
+      if (kinds.size() > 1) {
+        fails = type.equalTo(lit(k.toString())).and(fails);
+      }
+      castFails = castFails == null ? fails : castFails.or(fails);
+    }
+    Column clean = raw;
+    if (!alreadyCleaned) {
+      Column trimmed = trim(raw);
+      clean =
+          missing.isEmpty()
+              ? trimmed
+              : when(trimmed.isin(missing.toArray()), lit(null).cast("string")).otherwise(trimmed);
+    }
+    // And evaluates its left side first and stops there when it is false
+    return when(
+        castFails.and(clean.isNotNull()),
+        concat(element_at(names, i.plus(1)), lit("='"), clean, lit("' is not a valid "), type));
   }
 
   private static Dataset<Row> withProblems(

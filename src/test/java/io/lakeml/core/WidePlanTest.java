@@ -116,6 +116,25 @@ class WidePlanTest {
               .collectAsList();
       assertThat(oneLambda).as("cleaned already: " + cleaned).isEqualTo(perColumn);
     }
+    // numbers only (int and double): the lambda casts first and cleans only what does not cast
+    List<String> numbers =
+        ds.columnNames().stream().filter(c -> c.equals("id") || c.matches("[nd]\\d+")).toList();
+    for (boolean cleaned : new boolean[] {false, true}) {
+      // bounded: four rows
+      List<String> perColumn =
+          Typing.withProblems(raw, ds, numbers, "_p", cleaned, Integer.MAX_VALUE)
+              .select("_p")
+              .as(org.apache.spark.sql.Encoders.STRING())
+              .collectAsList();
+      List<String> oneLambda =
+          Typing.withProblems(raw, ds, numbers, "_p", cleaned, 0)
+              .select("_p")
+              .as(org.apache.spark.sql.Encoders.STRING())
+              .collectAsList();
+      assertThat(oneLambda).as("numbers, cleaned already: " + cleaned).isEqualTo(perColumn);
+      assertThat(oneLambda.get(1))
+          .isEqualTo("n007='x7' is not a valid int; d059='1.5e' is not a valid double");
+    }
     List<String> problems =
         Typing.withProblems(raw, ds, ds.columnNames(), "_p", false, 0)
             .select("_p")

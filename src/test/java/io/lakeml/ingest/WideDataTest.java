@@ -4,8 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakeml.testing.TestProject;
 import io.lakeml.testing.TestSpark;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +50,30 @@ class WideDataTest {
       sb.append(',').append(i % 3 == 0 ? "yes" : "no").append('\n');
     }
     return sb.toString();
+  }
+
+  /** The codecs and encodings of every column chunk in the table's data files. */
+  private static Set<String> encodings(Path table) {
+    Set<String> seen = new TreeSet<>();
+    try (Stream<Path> files = Files.list(table)) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+        try (ParquetFileReader r =
+            ParquetFileReader.open(
+                HadoopInputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(f.toUri()), new Configuration()))) {
+          for (BlockMetaData block : r.getFooter().getBlocks()) {
+            for (ColumnChunkMetaData c : block.getColumns()) {
+              seen.add(c.getCodec().name());
+              c.getEncodings().forEach(e -> seen.add(e.name()));
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    assertThat(seen).as("data files in " + table).isNotEmpty();
+    return seen;
   }
 
   @Test
@@ -73,6 +109,15 @@ class WideDataTest {
     assertThat(etl.metric("silverRows")).isEqualTo(ROWS - 1);
     // the settings were the stage's only: the session has its own value back
     assertThat(TestSpark.session().conf().get(batchSize)).isEqualTo(before);
+    assertThat(TestSpark.session().conf().getOption("parquet.enable.dictionary").isDefined())
+        .isFalse();
+    // bronze's text and silver's ints written without dictionaries, compressed with zstd
+    for (String table : List.of("bronze/wide", "silver/wide")) {
+      assertThat(encodings(p.lake().resolve(table)))
+          .as(table)
+          .contains("ZSTD")
+          .doesNotContain("SNAPPY", "PLAIN_DICTIONARY", "RLE_DICTIONARY");
+    }
 
     long sum = 0;
     for (int i = 0; i < ROWS; i++) {
