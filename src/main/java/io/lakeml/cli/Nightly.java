@@ -154,12 +154,14 @@ final class Nightly extends Main.DatasetCommand {
         pipeline.validate(config);
         configs.put(ds, config);
       } catch (ConfigException e) {
-        problems.add(
-            datasets.size() > 1 ? "dataset " + ds + ": " + e.getMessage() : e.getMessage());
+        // the problems, not the message: a message already reads "Configuration error: …"
+        for (String problem : e.problems()) {
+          problems.add(datasets.size() > 1 ? "dataset " + ds + ": " + problem : problem);
+        }
       }
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(String.join("\n", problems));
+      throw new ConfigException(problems);
     }
     return configs;
   }

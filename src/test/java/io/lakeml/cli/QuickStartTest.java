@@ -461,6 +461,13 @@ class QuickStartTest {
         .contains("bad.conf: 3")
         .contains("did you mean 'id'?");
     assertThat(r.summary()).containsEntry("status", "FAILED").containsEntry("exitCode", 2);
+    // the nightly validates every stage first and says it once, not "Configuration error:
+    // Configuration error: …"
+    TestProject.Result n =
+        p.run("nightly", "--dataset", "titanic", "--set", "spark.event-log=true").expectExit(2);
+    assertThat(n.summary().get("message").toString())
+        .startsWith("Configuration error: unknown key 'spark.event-log'")
+        .doesNotContain("error: Configuration error");
 
     assertThat(
             p.run("ingest", "--dataset", "titanic", "--run-date", "25/11/2026")
