@@ -238,6 +238,8 @@ public final class IngestJob implements Job {
     // Same id and version on a retry after a crash (bronze unchanged), a new one for every new
     // snapshot.
     long txnVersion = DeltaTables.version(ctx.spark(), bronze.path()).orElse(-1) + 1;
+    // the step names the Spark jobs too: without it the write showed as "checksumming snapshot"
+    ctx.step("reading, checking and writing " + files.size() + " file(s) to " + bronze.name());
     writeBatch(ctx, files, appId, txnVersion, true, tag, counters);
     return JobResult.succeeded();
   }

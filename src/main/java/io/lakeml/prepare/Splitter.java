@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.percent_rank;
 import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -16,6 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.functions;
 
 /**
  * Deterministic train/validation/test assignment. Rows are ordered by a seeded hash of the key (or
@@ -69,9 +71,12 @@ final class Splitter {
       order.add(col(s.timeColumn().get()).asc_nulls_first());
     }
     order.add(hash);
-    for (String c : dataColumns) {
-      order.add(col(c).asc_nulls_first());
-    }
+    // ties of the hash broken by the whole row, as one struct compared field by field (ascending,
+    // nulls first, as each column's own order would): a window ordered by one key per column nests
+    // as deep as the column list, and a 1,000-column split overflowed the stack when its task was
+    // serialised
+    order.add(
+        struct(dataColumns.stream().map(functions::col).toArray(Column[]::new)).asc_nulls_first());
     Column[] partition =
         s.timeColumn().isPresent()
             ? new Column[0]

@@ -10,11 +10,17 @@ import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.testing.TestProject;
 import io.lakeml.testing.TestSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectOutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,5 +123,71 @@ class SplitterTest {
       m.put(i, parts.get(i).stream().map(r -> r.get(0) + ":" + r.get(1)).toList());
     }
     return m;
+  }
+
+  /**
+   * A thousand columns: the split's plan must not nest as deep as the column list. Spark serialises
+   * a task in its own threads, whose stack is the JVM's default; a window ordered by one key per
+   * column overflowed it at the split of a 1,000-column nightly (and overflows 256 KB here).
+   */
+  @Test
+  void aThousandColumnSplitSerialisesInASmallStackAndSplitsEveryRow() throws Exception {
+    TestProject p =
+        TestProject.create("splitter-wide")
+            .dataset(
+                "wide",
+                """
+        dataset {
+          schema = [ { name = id, type = int }, { name = "f{0000..0999}", type = int }, { name = y, type = string } ]
+          key = [id]
+          label { column = y, positive = "yes" }
+          features { numeric = ["f*"] }
+        }
+        """);
+    DatasetConfig ds = ConfigLoader.load(p.confDir(), "local", "wide", List.of()).requireDataset();
+    StructType schema = new StructType();
+    for (DatasetConfig.Column c : ds.columns()) {
+      schema =
+          schema.add(c.name(), c.name().equals("y") ? DataTypes.StringType : DataTypes.IntegerType);
+    }
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      Object[] v = new Object[ds.columns().size()];
+      v[0] = i;
+      for (int j = 1; j <= 1000; j++) {
+        v[j] = (i * j) % 7;
+      }
+      v[1001] = i % 2 == 0 ? "yes" : "no";
+      rows.add(RowFactory.create(v));
+    }
+    Dataset<Row> df = TestSpark.session().createDataFrame(rows, schema);
+    Dataset<Row> split = Splitter.assign(df, ds, ds.columnNames(), rows.size());
+
+    Object plan = split.queryExecution().sparkPlan();
+    Throwable[] failure = {null};
+    Thread t =
+        new Thread(
+            null,
+            () -> {
+              try (ObjectOutputStream out = new ObjectOutputStream(new ByteArrayOutputStream())) {
+                out.writeObject(plan);
+              } catch (Throwable e) {
+                failure[0] = e;
+              }
+            },
+            "small-stack",
+            256 * 1024);
+    t.start();
+    t.join();
+    assertThat(failure[0]).as("serialising the split's plan").isNull();
+    // bounded: three splits
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    for (Row r : split.groupBy(Splitter.SPLIT).count().collectAsList()) {
+      counts.put(r.getString(0), r.getLong(1));
+    }
+    assertThat(counts)
+        .containsEntry(Splitter.TRAIN, 30L)
+        .containsEntry(Splitter.VALIDATION, 10L)
+        .containsEntry(Splitter.TEST, 10L);
   }
 }
