@@ -71,19 +71,26 @@ final class Splitter {
       order.add(col(s.timeColumn().get()).asc_nulls_first());
     }
     order.add(hash);
-    // ties of the hash broken by the whole row, as one struct compared field by field (ascending,
-    // nulls first, as each column's own order would): a window ordered by one key per column nests
-    // as deep as the column list, and a 1,000-column split overflowed the stack when its task was
-    // serialised
-    order.add(
+    // The window breaks ties of the hash by the whole row as one struct, compared field by field
+    // (ascending, nulls first, as each column's own key): ordered by one key per column, the
+    // window's expression nests as deep as the column list, and a 1,000-column split overflowed the
+    // stack when its task was serialised. The sort within partitions keeps one key per column: a
+    // struct there becomes the cached split's output ordering, and Spark's projection of an
+    // ordering through aliases expands a 1,000-field struct into 1,000 nested lazy lists, which
+    // overflowed the stack when gold was written.
+    List<Column> windowOrder = new ArrayList<>(order);
+    windowOrder.add(
         struct(dataColumns.stream().map(functions::col).toArray(Column[]::new)).asc_nulls_first());
+    for (String c : dataColumns) {
+      order.add(col(c).asc_nulls_first());
+    }
     Column[] partition =
         s.timeColumn().isPresent()
             ? new Column[0]
             : s.stratifyBy().stream()
                 .map(org.apache.spark.sql.functions::col)
                 .toArray(Column[]::new);
-    WindowSpec w = Window.partitionBy(partition).orderBy(order.toArray(new Column[0]));
+    WindowSpec w = Window.partitionBy(partition).orderBy(windowOrder.toArray(new Column[0]));
     // percent_rank is in [0, 1], like the uniform number above. The window leaves one partition per
     // stratum (one in all with a time column, so every later read of gold ran on one core; 62/38
     // for fertility's label, which measured no slower at 1M: docs/benchmarks). Spread the
