@@ -234,11 +234,13 @@ public final class ConfigLoader {
     String hash =
         sha256(
             merged.withoutPath("lake.skip-unchanged").root().render(ConfigRenderOptions.concise()));
-    String datasetHash =
-        merged.hasPath("dataset")
-            ? sha256(merged.getConfig("dataset").root().render(ConfigRenderOptions.concise()))
-            : "";
-    return new LakemlConfig(env, projectDir, lake, spark, ds, hash, datasetHash);
+    String datasetHash = datasetHash(merged);
+    // gold does not depend on the search or on deployment, a model version not on deployment: a
+    // change there must not rewrite gold (and so retrain from an identical table)
+    String goldHash = datasetHash(merged.withoutPath("dataset.tune").withoutPath("dataset.deploy"));
+    String modelHash = datasetHash(merged.withoutPath("dataset.deploy"));
+    return new LakemlConfig(
+        env, projectDir, lake, spark, ds, hash, datasetHash, goldHash, modelHash);
   }
 
   private static DatasetConfig bindDataset(
@@ -1110,6 +1112,12 @@ public final class ConfigLoader {
   }
 
   /** The SHA-256 of a text, as hex. */
+  private static String datasetHash(Config merged) {
+    return merged.hasPath("dataset")
+        ? sha256(merged.getConfig("dataset").root().render(ConfigRenderOptions.concise()))
+        : "";
+  }
+
   public static String sha256(String text) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");

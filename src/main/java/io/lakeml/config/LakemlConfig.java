@@ -9,7 +9,11 @@ import java.util.Optional;
  * @param env environment name ({@code local}, {@code cluster}, …)
  * @param projectDir folder relative lake paths are resolved against
  * @param hash SHA-256 of the merged configuration, recorded with every run
- * @param datasetHash SHA-256 of the dataset section alone: what derived tables depend on
+ * @param datasetHash SHA-256 of the dataset section alone
+ * @param goldHash SHA-256 of what gold depends on: the dataset section without {@code tune} and
+ *     {@code deploy} (a new grid or drift bound must not rewrite gold and retrain from it)
+ * @param modelHash SHA-256 of what a model version depends on besides gold: the dataset section
+ *     without {@code deploy}
  */
 public record LakemlConfig(
     String env,
@@ -18,7 +22,9 @@ public record LakemlConfig(
     Settings.Spark spark,
     Optional<DatasetConfig> dataset,
     String hash,
-    String datasetHash) {
+    String datasetHash,
+    String goldHash,
+    String modelHash) {
 
   /** The dataset of this run; a usage error when the command was given none. */
   public DatasetConfig requireDataset() {

@@ -64,21 +64,8 @@ public final class Lineage {
 
   /**
    * A SKIPPED result when {@code output} is already built by {@code job} from this input version
-   * with this dataset configuration, and the job's last run finished ({@link JobContext#redo()}).
-   */
-  public static Optional<JobResult> skipIfCurrent(
-      JobContext ctx,
-      String job,
-      LakeCatalog.Table input,
-      long inputVersion,
-      LakeCatalog.Table output) {
-    return skipIfCurrent(ctx, job, input, inputVersion, output, ctx.config().datasetHash());
-  }
-
-  /**
-   * As {@link #skipIfCurrent(JobContext, String, LakeCatalog.Table, long, LakeCatalog.Table)}, for
-   * a job whose output depends on part of the dataset configuration only: {@code configHash} is the
-   * hash of that part, as the job tags its commits with it.
+   * under the part of the dataset configuration it depends on ({@code configHash}, as the job tags
+   * its commits with it), and the job's last run finished ({@link JobContext#redo()}).
    */
   public static Optional<JobResult> skipIfCurrent(
       JobContext ctx,

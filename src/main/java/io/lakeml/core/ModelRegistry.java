@@ -196,7 +196,7 @@ public final class ModelRegistry {
             e.bronzeVersion(),
             e.featurePipeline(),
             target,
-            ctx.config().datasetHash(),
+            ctx.config().modelHash(),
             e.seed(),
             e.folds(),
             e.strategy(),

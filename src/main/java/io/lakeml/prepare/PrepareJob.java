@@ -94,7 +94,7 @@ public final class PrepareJob implements Job {
               + "' declares no features. Add dataset.features { numeric = [...], categorical = [...] }.");
     }
     java.util.Optional<JobResult> skip =
-        Lineage.skipIfCurrent(ctx, name(), silver, silverVersion, gold);
+        Lineage.skipIfCurrent(ctx, name(), silver, silverVersion, gold, ctx.config().goldHash());
     if (skip.isPresent()) {
       return skip.get();
     }
@@ -169,7 +169,7 @@ public final class PrepareJob implements Job {
           ctx,
           name(),
           q,
-          "lakeml-prepare-" + ds.name() + "-" + ctx.config().datasetHash().substring(0, 16),
+          "lakeml-prepare-" + ds.name() + "-" + ctx.config().goldHash().substring(0, 16),
           silverVersion);
     }
     Column usable = col(label.column()).isNotNull();
@@ -315,7 +315,7 @@ public final class PrepareJob implements Job {
               Lineage.tag(
                   name(),
                   silverVersion,
-                  ctx.config().datasetHash(),
+                  ctx.config().goldHash(),
                   java.util.Map.of("pipeline", modelPath)))
           .save(cat.gold(ds.name()).path());
       long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();

@@ -155,7 +155,7 @@ public final class ReproduceJob implements Job {
           .metric("goldVersion", goldVersion)
           .metric("match", match)
           .metric("metrics", comparison)
-          .metric("configChanged", !ctx.config().datasetHash().equals(entry.configHash()));
+          .metric("configChanged", !ctx.config().modelHash().equals(entry.configHash()));
       result.read(cat.gold(ds.name()).name(), goldVersion);
       return result;
     } finally {

@@ -83,7 +83,7 @@ public final class TuneJob implements Job {
     LakeCatalog.Table gold = cat.gold(ds.name());
     long goldVersion = Lineage.requireInput(ctx, gold, "prepare");
     Optional<ModelsTable.ModelVersion> existing =
-        ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().datasetHash());
+        ModelRegistry.trainedFrom(spark, cat, ds.name(), goldVersion, ctx.config().modelHash());
     // a retraining signal from monitoring newer than that version trains again on the same inputs
     java.time.LocalDate trainedOn = existing.map(ModelsTable.ModelVersion::runDate).orElse(null);
     boolean signalled =

@@ -171,6 +171,15 @@ class ConfigLoaderTest {
     LakemlConfig twice = load(p, "prec", "dataset.tune.folds=5", "dataset.tune.folds=2");
     assertThat(twice.requireDataset().tune().folds()).isEqualTo(2);
     assertThat(twice.datasetHash()).isNotEqualTo(s.datasetHash());
+    // the search changes a model version, not gold; deployment changes neither
+    assertThat(twice.modelHash()).isNotEqualTo(s.modelHash());
+    assertThat(twice.goldHash()).isEqualTo(s.goldHash());
+    LakemlConfig deployed = load(p, "prec", "dataset.tune.folds=2", "dataset.deploy.margin=0.01");
+    assertThat(deployed.datasetHash()).isNotEqualTo(twice.datasetHash());
+    assertThat(deployed.modelHash()).isEqualTo(twice.modelHash());
+    assertThat(deployed.goldHash()).isEqualTo(twice.goldHash());
+    LakemlConfig split = load(p, "prec", "dataset.prepare.split.seed=7");
+    assertThat(split.goldHash()).isNotEqualTo(c.goldHash());
   }
 
   @Test

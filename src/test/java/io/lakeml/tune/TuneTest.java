@@ -175,6 +175,35 @@ class TuneTest {
         project.run("tune", "--dataset", "xor", "--run-date", "2026-11-20").expectExit(0);
     assertThat(again.status()).isEqualTo("SKIPPED");
     assertThat(again.metric("version")).isEqualTo(1);
+
+    // gold depends on neither the search nor deployment, a model version not on deployment: a
+    // changed drift bound leaves both, a changed grid leaves gold (and trains again from it)
+    String deploy = "dataset.deploy.monitor.psi-threshold=0.3";
+    assertThat(
+            project
+                .run("prepare", "--dataset", "xor", "--run-date", "2026-11-20", "--set", deploy)
+                .expectExit(0)
+                .status())
+        .isEqualTo("SKIPPED");
+    TestProject.Result deployChanged =
+        project
+            .run("tune", "--dataset", "xor", "--run-date", "2026-11-20", "--set", deploy)
+            .expectExit(0);
+    assertThat(deployChanged.status()).isEqualTo("SKIPPED");
+    assertThat(deployChanged.metric("version")).isEqualTo(1);
+    assertThat(
+            project
+                .run(
+                    "prepare",
+                    "--dataset",
+                    "xor",
+                    "--run-date",
+                    "2026-11-20",
+                    "--set",
+                    "dataset.tune.folds=3")
+                .expectExit(0)
+                .status())
+        .isEqualTo("SKIPPED");
   }
 
   @Test
