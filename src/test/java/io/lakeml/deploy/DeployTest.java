@@ -110,7 +110,24 @@ class DeployTest {
                 l.contains("\"status\":\"SKIPPED\"") && l.contains("\"decidedWithoutSpark\":true"));
     assertThat(p.count("predictions.cust")).isEqualTo(490);
 
-    // a new version that misses the requirement is not promoted, and says why
+    // a stricter requirement alone changes neither gold nor the model (prepare and tune SKIPPED)
+    TestProject.Result stricterOnly =
+        p.run(
+                "nightly",
+                "--in-process",
+                "--dataset",
+                "cust",
+                "--run-date",
+                "2026-11-21",
+                "--until",
+                "tune",
+                "--set",
+                "dataset.deploy.requirements.areaUnderROC=0.999")
+            .expectExit(0);
+    assertThat(stricterOnly.summaryOf("prepare").get("status")).isEqualTo("SKIPPED");
+    assertThat(stricterOnly.summaryOf("tune").get("status")).isEqualTo("SKIPPED");
+    // a new split seed rewrites gold and trains a new version, which misses the requirement: it is
+    // not promoted, and says why
     TestProject.Result strict =
         p.run(
                 "nightly",
@@ -120,8 +137,11 @@ class DeployTest {
                 "--run-date",
                 "2026-11-21",
                 "--set",
-                "dataset.deploy.requirements.areaUnderROC=0.999")
+                "dataset.deploy.requirements.areaUnderROC=0.999",
+                "--set",
+                "dataset.prepare.split.seed=7")
             .expectExit(0);
+    assertThat(strict.summaryOf("tune").get("status")).isEqualTo("SUCCEEDED");
     Map<?, ?> refused = (Map<?, ?>) strict.summaryOf("promote").get("metrics");
     assertThat(refused.get("promoted")).isEqualTo(false);
     assertThat((String) refused.get("reason"))
@@ -274,7 +294,7 @@ class DeployTest {
                     .get(0)
                     .get("gold_version"))
             .longValue();
-    assertThat(g1).as("the 11-21 nightly (new dataset configuration) rewrote gold").isLessThan(g3);
+    assertThat(g1).as("the 11-21 nightly (a new split seed) rewrote gold").isLessThan(g3);
     long goldRowsAtG1 = goldRowsAt(p, g1);
     TestProject.Result vacuum =
         p.run("vacuum", "--dataset", "cust", "--retain-hours", "0").expectExit(0);
