@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -267,6 +268,57 @@ final class NewDataset {
    * CSV reader options: the delimiter when the header line uses another one than ',', and the
    * encoding when the sample is not UTF-8 (a spreadsheet's export is often Windows-1252).
    */
+  /**
+   * Refuses a header that ingest would refuse (its names trimmed, each non-empty and used once):
+   * Spark's reader numbers a repeated name ("score3", "score5") and the template would look fine
+   * until the first ingest failed on the file.
+   */
+  static void headerProblems(Path sample, String header, char delimiter) {
+    com.univocity.parsers.csv.CsvParserSettings settings =
+        new com.univocity.parsers.csv.CsvParserSettings();
+    settings.setMaxColumns(100_000);
+    settings.getFormat().setDelimiter(delimiter);
+    settings.setNullValue("");
+    // kept as written, so the message can say that two names differ only in spaces
+    settings.setIgnoreLeadingWhitespaces(false);
+    settings.setIgnoreTrailingWhitespaces(false);
+    String[] cols =
+        new com.univocity.parsers.csv.CsvParser(settings)
+            .parseLine(header.startsWith("\uFEFF") ? header.substring(1) : header);
+    if (cols == null) {
+      return;
+    }
+    Map<String, Integer> first = new java.util.LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < cols.length; i++) {
+      String name = cols[i] == null ? "" : cols[i].trim();
+      if (name.isEmpty()) {
+        problems.add("column " + (i + 1) + " has no name");
+        continue;
+      }
+      Integer before = first.putIfAbsent(name, i + 1);
+      if (before != null) {
+        problems.add(
+            "column "
+                + (i + 1)
+                + " is named '"
+                + name
+                + "' like column "
+                + before
+                + (cols[i].equals(cols[before - 1]) ? "" : " (surrounding spaces are ignored)"));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(
+          "the header of the sample "
+              + sample
+              + " cannot be ingested: "
+              + String.join("; ", problems)
+              + ". Give every column its own name in the sample and in the files that will land "
+              + "(ingest refuses a file whose header repeats a name or leaves one empty).");
+    }
+  }
+
   static Map<String, String> csvOptions(Path sample) {
     java.nio.charset.Charset charset = isUtf8(sample) ? StandardCharsets.UTF_8 : LATIN_1;
     String header;
@@ -290,6 +342,7 @@ final class NewDataset {
         bestCount = n;
       }
     }
+    headerProblems(sample, header, best);
     Map<String, String> options = new java.util.LinkedHashMap<>();
     if (best != ',') {
       options.put("delimiter", String.valueOf(best));

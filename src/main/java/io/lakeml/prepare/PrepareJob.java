@@ -488,12 +488,20 @@ public final class PrepareJob implements Job {
             .as(org.apache.spark.sql.Encoders.STRING())
             .collectAsList();
     if (values.size() > MAX_CLASSES) {
+      boolean numeric =
+          rows.schema().apply(label.column()).dataType()
+              instanceof org.apache.spark.sql.types.NumericType;
       throw new JobFailure(
           "label "
               + label.column()
               + " has more than "
               + MAX_CLASSES
-              + " distinct values; a multiclass label needs fewer. Set dataset.label.positive for a binary label.");
+              + " distinct values; a multiclass label needs fewer. "
+              + (numeric
+                  ? "A number with this many values is a regression target (a price, an amount), and lakeml"
+                      + " trains classifiers only: choose another label, or land a column of classes"
+                      + " (e.g. bands of it) and label that."
+                  : "Set dataset.label.positive for a binary label (that value against all the others)."));
     }
     if (values.size() < 2) {
       throw new JobFailure(

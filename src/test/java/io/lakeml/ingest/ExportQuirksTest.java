@@ -190,4 +190,22 @@ class ExportQuirksTest {
     assertThat(made.stderr() + made.stdout())
         .contains("about 3 record(s) of the sample hold a line break inside a quoted field");
   }
+
+  @Test
+  void aHeaderThatRepeatsANameIsRefusedByNewDatasetNotFirstByIngest() throws Exception {
+    TestProject p = TestProject.create("repeated-names");
+    Path sample = p.dir().resolve("samples/loans.txt");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv = new StringBuilder("loan_id|income|score |region|score|defaulted\n");
+    for (int i = 0; i < 20; i++) {
+      csv.append(i).append("|100|5|north|7|").append(i % 2 == 0 ? "yes" : "no").append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result refused =
+        p.run("new-dataset", "loans", "--sample", sample.toString()).expectExit(2);
+    assertThat(refused.stderr())
+        .contains("column 5 is named 'score' like column 3 (surrounding spaces are ignored)")
+        .contains("Give every column its own name");
+    assertThat(p.confDir().resolve("datasets/loans.conf")).doesNotExist();
+  }
 }

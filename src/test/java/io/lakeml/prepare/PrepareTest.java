@@ -100,8 +100,9 @@ class PrepareTest {
     assertThat(splits.get("test").get("labelRate").doubleValue())
         .isCloseTo(trainRate, within(0.02));
 
-    // same data, other shuffle and input partitioning: the same membership (the tune seed only
-    // changes the dataset configuration so that prepare runs again instead of skipping)
+    // same data, other shuffle and input partitioning: the same membership (a rule every row passes
+    // only changes the configuration gold depends on, so that prepare runs again instead of
+    // skipping)
     assertThat(
             shared
                 .run(
@@ -113,7 +114,7 @@ class PrepareTest {
                     "--set",
                     "spark.conf.\"spark.sql.files.maxPartitionBytes\"=4096",
                     "--set",
-                    "dataset.tune.seed=7")
+                    "dataset.validation.rules=[ { id = any, check = row-count, min = 1, action = warn } ]")
                 .expectExit(0)
                 .status())
         .isEqualTo("SUCCEEDED");
@@ -136,10 +137,17 @@ class PrepareTest {
                     + gold
                     + " version as of 1 group by 1"))
         .hasSize(1);
-    // and again with nothing changed: skipped
+    // and again with nothing gold depends on changed (the tune seed is not): skipped
     assertThat(
             shared
-                .run("prepare", "--dataset", "synth", "--set", "dataset.tune.seed=7")
+                .run(
+                    "prepare",
+                    "--dataset",
+                    "synth",
+                    "--set",
+                    "dataset.validation.rules=[ { id = any, check = row-count, min = 1, action = warn } ]",
+                    "--set",
+                    "dataset.tune.seed=7")
                 .expectExit(0)
                 .status())
         .isEqualTo("SKIPPED");
@@ -369,6 +377,39 @@ class PrepareTest {
         .containsExactly(
             Map.of("rule_id", "few", "passed", false),
             Map.of("rule_id", "x-present", "passed", false));
+  }
+
+  @Test
+  void aNumberWithThousandsOfValuesAsTheLabelIsNamedARegressionTarget() {
+    TestProject p =
+        TestProject.create("regression-label")
+            .dataset(
+                "houses",
+                """
+        dataset {
+          schema = [ { name = id, type = int }, { name = price, type = double }, { name = colour, type = string } ]
+          key = [id]
+          label { column = price }
+          features { categorical = [colour] }
+        }
+        """);
+    StringBuilder csv = new StringBuilder("id,price,colour\n");
+    for (int i = 0; i < 1200; i++) {
+      csv.append(i)
+          .append(',')
+          .append(100_000 + 37 * i)
+          .append(',')
+          .append(i % 2 == 0 ? "red" : "blue")
+          .append('\n');
+    }
+    p.land("houses", "houses.csv", csv.toString());
+    p.run("ingest", "--dataset", "houses").expectExit(0);
+    p.run("etl", "--dataset", "houses").expectExit(0);
+    TestProject.Result regression = p.run("prepare", "--dataset", "houses").expectExit(1);
+    assertThat((String) regression.summary().get("message"))
+        .contains("label price has more than 1000 distinct values")
+        .contains("regression target")
+        .doesNotContain("dataset.label.positive");
   }
 
   @Test
