@@ -309,7 +309,8 @@ public final class TuneJob implements Job {
       if (classWeights != null) {
         result.metric("classWeights", classWeights);
       }
-      caution(nValidation).ifPresent(c -> result.metric("caution", c));
+      caution(nValidation, binary ? validationMetrics.get("areaUnderROC") : null)
+          .ifPresent(c -> result.metric("caution", c));
       String suspicion = ModelRegistry.suspicion(entry);
       if (suspicion != null) {
         result.metric("suspect", suspicion);
@@ -476,19 +477,45 @@ public final class TuneJob implements Job {
   /** Fewer validation rows than this, and the summary says the choice of winner is uncertain. */
   static final long SMALL_VALIDATION = 50;
 
-  /**
-   * A caution for a validation split too small to choose between algorithms: on 15 rows one row
-   * moves an AUC by several hundredths, more than the algorithms usually differ.
-   */
+  /** {@link #caution(long, Double)} of the validation split's size alone. */
   static java.util.Optional<String> caution(long validationRows) {
-    return validationRows >= SMALL_VALIDATION
+    return caution(validationRows, null);
+  }
+
+  /** A validation AUC below this is about what guessing gets (0.5): the summary says so. */
+  static final double CHANCE_AUC = 0.55;
+
+  /**
+   * The cautions of a new version: a validation split too small to choose between algorithms (on 15
+   * rows one row moves an AUC by several hundredths, more than the algorithms usually differ), and
+   * a binary model no better than chance, which is still registered and, as a first champion,
+   * promoted and scored.
+   */
+  static java.util.Optional<String> caution(long validationRows, Double validationAuc) {
+    List<String> cautions = new ArrayList<>();
+    if (validationRows < SMALL_VALIDATION) {
+      cautions.add(
+          "the validation split holds "
+              + validationRows
+              + " rows (under "
+              + SMALL_VALIDATION
+              + "): a metric measured on so few rows changes with every row, so which algorithm won "
+              + "and its test metric are uncertain; land more rows before trusting them");
+    }
+    if (validationAuc != null && validationAuc < CHANCE_AUC) {
+      cautions.add(
+          String.format(
+              java.util.Locale.ROOT,
+              "validation areaUnderROC %.4f is about chance (0.5, under %.2f): the features as"
+                  + " configured hardly predict the label. Check that the label is the outcome you"
+                  + " mean and that the columns that carry the signal are features (a date or time"
+                  + " needs a derived feature, dataset.prepare.derived) before relying on its"
+                  + " predictions",
+              validationAuc,
+              CHANCE_AUC));
+    }
+    return cautions.isEmpty()
         ? java.util.Optional.empty()
-        : java.util.Optional.of(
-            "the validation split holds "
-                + validationRows
-                + " rows (under "
-                + SMALL_VALIDATION
-                + "): a metric measured on so few rows changes with every row, so which algorithm won "
-                + "and its test metric are uncertain; land more rows before trusting them");
+        : java.util.Optional.of(String.join("; ", cautions));
   }
 }

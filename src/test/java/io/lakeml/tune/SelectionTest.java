@@ -24,5 +24,18 @@ class SelectionTest {
   void aValidationSplitOfAFewRowsIsFlaggedAsUncertain() {
     assertThat(TuneJob.caution(15)).get().asString().contains("holds 15 rows (under 50)");
     assertThat(TuneJob.caution(50)).isEmpty();
+    // a binary model about as good as guessing says so, beside the size caution when both apply
+    assertThat(TuneJob.caution(500, 0.4915))
+        .get()
+        .asString()
+        .startsWith("validation areaUnderROC 0.4915 is about chance (0.5, under 0.55)")
+        .contains("dataset.prepare.derived");
+    assertThat(TuneJob.caution(15, 0.52))
+        .get()
+        .asString()
+        .contains("holds 15 rows")
+        .contains("; validation areaUnderROC 0.5200");
+    assertThat(TuneJob.caution(500, 0.55)).isEmpty();
+    assertThat(TuneJob.caution(500, null)).isEmpty();
   }
 }
