@@ -158,6 +158,8 @@ final class Profiler {
     if (cats.isEmpty()) {
       return out;
     }
+    // a rate of a binary label only: the mean of a multiclass label's class indexes means nothing
+    boolean binary = ds.label().map(DatasetConfig.Label::binary).orElse(true);
     Column[] pairs =
         cats.stream()
             .map(c -> struct(lit(c).as("column"), col(c).cast("string").as("value")))
@@ -165,7 +167,9 @@ final class Profiler {
     Dataset<Row> counted =
         rows.select(explode(array(pairs)).as("p"), col(labelCol).as("y"))
             .groupBy(col("p.column").as("column"), col("p.value").as("value"))
-            .agg(count(lit(1)).as("count"), avg(col("y")).as("label_rate"))
+            .agg(
+                count(lit(1)).as("count"),
+                (binary ? avg(col("y")) : lit(null).cast("double")).as("label_rate"))
             .withColumn(
                 "rank",
                 row_number()

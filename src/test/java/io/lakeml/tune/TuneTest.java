@@ -473,6 +473,17 @@ class TuneTest {
     TestProject.Result run =
         p.run("nightly", "--in-process", "--dataset", "shapes", "--until", "tune").expectExit(0);
     assertThat(run.stdout()).contains("\"metric\":\"f1\"");
+    // the profile's top values carry no "label rate" for a multiclass label (a mean class index)
+    assertThat(
+            p.sql(
+                    "SELECT count(*) AS n, count(t.label_rate) AS rated FROM _system.profile"
+                        + " LATERAL VIEW explode(top_values) AS t WHERE `column` = 'colour'")
+                .get(0))
+        .satisfies(
+            m -> {
+              assertThat(((Number) m.get("rated")).longValue()).isZero();
+              assertThat(((Number) m.get("n")).longValue()).isPositive();
+            });
     Map<String, Object> v1 =
         p.sql(
                 "SELECT algorithm, classes, confusion_matrix, threshold, test_rows, test_metrics FROM _system.models")
