@@ -58,6 +58,32 @@ public final class PrepareJob implements Job {
   /** Most classes a multiclass label may have. */
   static final int MAX_CLASSES = 1000;
 
+  /** A numeric multiclass label with more values than this is probably a quantity, not classes. */
+  static final int MANY_NUMERIC_CLASSES = 10;
+
+  /**
+   * A caution for a multiclass label that is a number with many values (rounded prices, ages):
+   * trained as unordered classes, a model neither knows that 200,000 lies between 175,000 and
+   * 225,000 nor is scored by how far it is off.
+   */
+  static String numberAsClasses(Dataset<Row> rows, DatasetConfig.Label label, int classes) {
+    boolean numeric =
+        rows.schema().apply(label.column()).dataType()
+            instanceof org.apache.spark.sql.types.NumericType;
+    if (label.binary() || !numeric || classes <= MANY_NUMERIC_CLASSES) {
+      return null;
+    }
+    return "label "
+        + label.column()
+        + " is a number with "
+        + classes
+        + " values, trained as "
+        + classes
+        + " unordered classes: a model of them does not know their order, and its metrics count"
+        + " a near miss as wrong as a far one. If it is a quantity (a price, an age), that is a"
+        + " regression target, which lakeml does not train: label a column of a few bands instead";
+  }
+
   static final StructType QUALITY_SCHEMA = QualityTable.SCHEMA;
 
   @Override
@@ -186,6 +212,7 @@ public final class PrepareJob implements Job {
     Dataset<Row> kept = flagged.where(dropped.unary_$bang());
     Dataset<Row> labelled = kept.where(usable);
     List<String> classes = classes(labelled, label);
+    String labelCaution = numberAsClasses(labelled, label, classes.size());
     // the label's nominal metadata names the classes (index → value); classifiers read the class
     // count from it
     org.apache.spark.sql.types.Metadata labelMeta =
@@ -339,6 +366,9 @@ public final class PrepareJob implements Job {
               .metric("featurePipeline", modelPath);
       if (weights != null) {
         result.metric("reweighing", weights);
+      }
+      if (labelCaution != null) {
+        result.metric("caution", labelCaution);
       }
       result
           .read(cat.silver(ds.name()).name(), silverVersion)

@@ -410,6 +410,34 @@ class PrepareTest {
         .contains("label price has more than 1000 distinct values")
         .contains("regression target")
         .doesNotContain("dataset.label.positive");
+
+    // rounded to 26 values, the same number trains as 26 classes: prepare says what that means
+    p.dataset(
+        "bands",
+        """
+        dataset {
+          schema = [ { name = id, type = int }, { name = price, type = int }, { name = colour, type = string } ]
+          key = [id]
+          label { column = price }
+          features { categorical = [colour] }
+        }
+        """);
+    StringBuilder rounded = new StringBuilder("id,price,colour\n");
+    for (int i = 0; i < 520; i++) {
+      rounded
+          .append(i)
+          .append(',')
+          .append(100_000 + 25_000 * (i % 26))
+          .append(',')
+          .append(i % 2 == 0 ? "red" : "blue")
+          .append('\n');
+    }
+    p.land("bands", "bands.csv", rounded.toString());
+    p.run("ingest", "--dataset", "bands").expectExit(0);
+    p.run("etl", "--dataset", "bands").expectExit(0);
+    TestProject.Result bands = p.run("prepare", "--dataset", "bands").expectExit(0);
+    assertThat((String) bands.metrics().get("caution"))
+        .startsWith("label price is a number with 26 values, trained as 26 unordered classes");
   }
 
   @Test
