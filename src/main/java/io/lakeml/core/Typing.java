@@ -78,7 +78,12 @@ public final class Typing {
 
   /** Trimmed text, or null for a missing-value token. */
   public static Column cleaned(String column, DatasetConfig dataset) {
-    Column trimmed = trim(col(column).cast("string"));
+    return cleanedText(col(column).cast("string"), dataset);
+  }
+
+  /** {@link #cleaned} of a text expression (a lambda's element). */
+  private static Column cleanedText(Column text, DatasetConfig dataset) {
+    Column trimmed = trim(text);
     List<String> missing = dataset.source().missingValues();
     return missing.isEmpty()
         ? trimmed
@@ -160,7 +165,6 @@ public final class Typing {
    */
   private static Column wideProblems(
       List<DatasetConfig.Column> checked, DatasetConfig dataset, boolean alreadyCleaned) {
-    List<String> missing = dataset.source().missingValues();
     Column values =
         array(checked.stream().map(c -> col(c.name()).cast("string")).toArray(Column[]::new));
     Column names = array(checked.stream().map(c -> lit(c.name())).toArray(Column[]::new));
@@ -172,23 +176,14 @@ public final class Typing {
       return array_join(
           transform(
               values,
-              (raw, i) ->
-                  numbersFirst(raw, i, names, types, kinds, missing, alreadyCleaned, dataset)),
+              (raw, i) -> numbersFirst(raw, i, names, types, kinds, alreadyCleaned, dataset)),
           "; ");
     }
     return array_join(
         transform(
             values,
             (raw, i) -> {
-              Column clean = raw;
-              if (!alreadyCleaned) {
-                Column trimmed = trim(raw);
-                clean =
-                    missing.isEmpty()
-                        ? trimmed
-                        : when(trimmed.isin(missing.toArray()), lit(null).cast("string"))
-                            .otherwise(trimmed);
-              }
+              Column clean = alreadyCleaned ? raw : cleanedText(raw, dataset);
               Column type = element_at(types, i.plus(1));
               Column unparsable = null;
               for (ColumnType k : kinds) {
@@ -197,14 +192,7 @@ public final class Typing {
                         .and(typedFromCleaned(clean, k, dataset).isNull());
                 unparsable = unparsable == null ? fails : unparsable.or(fails);
               }
-              return when(
-                  clean.isNotNull().and(unparsable),
-                  concat(
-                      element_at(names, i.plus(1)),
-                      lit("='"),
-                      clean,
-                      lit("' is not a valid "),
-                      type));
+              return when(clean.isNotNull().and(unparsable), problem(names, i, clean, type));
             }),
         "; ");
   }
@@ -221,7 +209,6 @@ public final class Typing {
       Column names,
       Column types,
       Set<ColumnType> kinds,
-      List<String> missing,
       boolean alreadyCleaned,
       DatasetConfig dataset) {
     Column type = element_at(types, i.plus(1));
@@ -233,18 +220,14 @@ public final class Typing {
       }
       castFails = castFails == null ? fails : castFails.or(fails);
     }
-    Column clean = raw;
-    if (!alreadyCleaned) {
-      Column trimmed = trim(raw);
-      clean =
-          missing.isEmpty()
-              ? trimmed
-              : when(trimmed.isin(missing.toArray()), lit(null).cast("string")).otherwise(trimmed);
-    }
+    Column clean = alreadyCleaned ? raw : cleanedText(raw, dataset);
     // And evaluates its left side first and stops there when it is false
-    return when(
-        castFails.and(clean.isNotNull()),
-        concat(element_at(names, i.plus(1)), lit("='"), clean, lit("' is not a valid "), type));
+    return when(castFails.and(clean.isNotNull()), problem(names, i, clean, type));
+  }
+
+  /** "name='value' is not a valid type" for element {@code i} of a wide check. */
+  private static Column problem(Column names, Column i, Column clean, Column type) {
+    return concat(element_at(names, i.plus(1)), lit("='"), clean, lit("' is not a valid "), type);
   }
 
   private static Dataset<Row> withProblems(

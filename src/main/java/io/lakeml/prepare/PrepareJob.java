@@ -58,6 +58,10 @@ public final class PrepareJob implements Job {
   /** Most classes a multiclass label may have. */
   static final int MAX_CLASSES = 1000;
 
+  private static boolean isNumber(Dataset<Row> rows, String column) {
+    return rows.schema().apply(column).dataType() instanceof org.apache.spark.sql.types.NumericType;
+  }
+
   /** A numeric multiclass label with more values than this is probably a quantity, not classes. */
   static final int MANY_NUMERIC_CLASSES = 10;
 
@@ -67,10 +71,7 @@ public final class PrepareJob implements Job {
    * 225,000 nor is scored by how far it is off.
    */
   static String numberAsClasses(Dataset<Row> rows, DatasetConfig.Label label, int classes) {
-    boolean numeric =
-        rows.schema().apply(label.column()).dataType()
-            instanceof org.apache.spark.sql.types.NumericType;
-    if (label.binary() || !numeric || classes <= MANY_NUMERIC_CLASSES) {
+    if (label.binary() || !isNumber(rows, label.column()) || classes <= MANY_NUMERIC_CLASSES) {
       return null;
     }
     return "label "
@@ -518,9 +519,7 @@ public final class PrepareJob implements Job {
             .as(org.apache.spark.sql.Encoders.STRING())
             .collectAsList();
     if (values.size() > MAX_CLASSES) {
-      boolean numeric =
-          rows.schema().apply(label.column()).dataType()
-              instanceof org.apache.spark.sql.types.NumericType;
+      boolean numeric = isNumber(rows, label.column());
       throw new JobFailure(
           "label "
               + label.column()
