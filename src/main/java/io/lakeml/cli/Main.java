@@ -6,6 +6,7 @@ import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.LakemlConfig;
 import io.lakeml.core.Job;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.LocalFiles;
 import io.lakeml.core.Runner;
 import io.lakeml.core.SparkSessions;
 import io.lakeml.core.Summary;
@@ -88,6 +89,7 @@ public final class Main implements Runnable {
 
   /** Runs a command line with the given streams; used by {@link #main} and end-to-end tests. */
   public static int execute(String[] args, PrintStream out, PrintStream err) {
+    LocalFiles.install(); // before the first file system is cached (the run lock's)
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(
         new java.io.PrintWriter(err, true)); // help and usage go to stderr; stdout is for results

@@ -57,6 +57,7 @@ public final class SparkSessions {
             config.projectDir().toAbsolutePath().normalize(),
             k -> new java.util.concurrent.atomic.AtomicInteger())
         .incrementAndGet();
+    LocalFiles.install();
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     SparkConf launcherConf = new SparkConf(); // spark.* system properties set by spark-submit
     if (!launcherConf.contains("spark.master")) {
