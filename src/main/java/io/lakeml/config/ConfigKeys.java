@@ -135,6 +135,14 @@ public final class ConfigKeys {
 
   // dataset.deploy
   public static final ConfigKey<Double> MARGIN = ConfigKey.number("dataset.deploy.margin");
+  public static final ConfigKey<Double> MIN_VALIDATION_AUC =
+      ConfigKey.between(
+          "dataset.deploy.min-validation-auc",
+          0,
+          true,
+          1,
+          true,
+          "0 promotes a binary model however close to chance it is");
   public static final ConfigKey<String> SCORE_ROWS =
       ConfigKey.oneOf(
           "dataset.deploy.score.rows",

@@ -889,6 +889,7 @@ public final class ConfigLoader {
     return new DatasetConfig.Deploy(
         requirements,
         r.get(ConfigKeys.MARGIN),
+        r.get(ConfigKeys.MIN_VALIDATION_AUC),
         !r.get(ConfigKeys.SCORE_ROWS).equals("run-date"),
         r.get(ConfigKeys.PSI_THRESHOLD),
         r.get(ConfigKeys.METRIC_DROP),

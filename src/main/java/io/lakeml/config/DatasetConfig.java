@@ -511,6 +511,8 @@ public record DatasetConfig(
    *
    * @param requirements minimum test metrics a candidate must reach to become champion
    * @param margin how much a candidate's validation metric must exceed the champion's
+   * @param minValidationAuc a binary candidate whose validation AUC is below this is not promoted
+   *     automatically (0: no floor)
    * @param scoreAll score every silver row (true) or only rows ingested on the run date (false)
    * @param psiThreshold a feature or prediction PSI above it signals retraining
    * @param metricDrop a fall of the champion's metric on labelled scored rows (vs its test metric)
@@ -520,6 +522,7 @@ public record DatasetConfig(
   public record Deploy(
       Map<String, Double> requirements,
       double margin,
+      double minValidationAuc,
       boolean scoreAll,
       double psiThreshold,
       double metricDrop,

@@ -23,8 +23,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Champion promotion. Automatic (nightly): the latest candidate becomes champion only if it meets
- * the dataset's test-metric requirements, passed (or was not blocked by) the bias gate, and beats
- * the champion's validation metric by the configured margin. A person can promote a version by hand
+ * the dataset's test-metric requirements, passed (or was not blocked by) the bias gate, is better
+ * than chance (a binary model's validation AUC at least {@code min-validation-auc}), and beats the
+ * champion's validation metric by the configured margin. A person can promote a version by hand
  * (requirements and margin waived, the bias block never) or roll back to the previous champion;
  * every change is one registry commit plus a row in {@code _system.champions} saying who, when,
  * why.
@@ -105,6 +106,20 @@ public final class PromoteJob implements Job {
                 got == null ? "missing" : String.format(java.util.Locale.ROOT, "%.4f", got),
                 req.getValue()));
       }
+    }
+    Double auc = cand.validationMetrics().get("areaUnderROC");
+    double floor = ds.deploy().minValidationAuc();
+    if (cand.binary() && auc != null && auc < floor) {
+      refusals.add(
+          String.format(
+              java.util.Locale.ROOT,
+              "validation areaUnderROC %.4f is below dataset.deploy.min-validation-auc %s: about "
+                  + "chance (0.5), its predictions are hardly better than coin flips; check the "
+                  + "label and the features (dates need derived ones), or promote it by hand with "
+                  + "'promote --version %d'",
+              auc,
+              floor,
+              v));
     }
     String metric = cand.selectionMetric();
     double mine = cand.validationMetrics().getOrDefault(metric, Double.NaN);

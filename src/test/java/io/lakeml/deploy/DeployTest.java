@@ -122,7 +122,9 @@ class DeployTest {
                 "--until",
                 "tune",
                 "--set",
-                "dataset.deploy.requirements.areaUnderROC=0.999")
+                "dataset.deploy.requirements.areaUnderROC=0.999",
+                "--set",
+                "dataset.deploy.min-validation-auc=0.999")
             .expectExit(0);
     assertThat(stricterOnly.summaryOf("prepare").get("status")).isEqualTo("SKIPPED");
     assertThat(stricterOnly.summaryOf("tune").get("status")).isEqualTo("SKIPPED");
@@ -139,6 +141,8 @@ class DeployTest {
                 "--set",
                 "dataset.deploy.requirements.areaUnderROC=0.999",
                 "--set",
+                "dataset.deploy.min-validation-auc=0.999",
+                "--set",
                 "dataset.prepare.split.seed=7")
             .expectExit(0);
     assertThat(strict.summaryOf("tune").get("status")).isEqualTo("SUCCEEDED");
@@ -146,7 +150,9 @@ class DeployTest {
     assertThat(refused.get("promoted")).isEqualTo(false);
     assertThat((String) refused.get("reason"))
         .contains("test areaUnderROC")
-        .contains("< required 0.999");
+        .contains("< required 0.999")
+        .contains("is below dataset.deploy.min-validation-auc 0.999: about chance")
+        .contains("'promote --version 2'");
     assertThat(p.sql("SELECT version, status FROM _system.models ORDER BY version"))
         .containsExactly(
             Map.of("version", 1, "status", "champion"),
