@@ -948,7 +948,46 @@ final class HtmlReport {
       }
       s.append("</tr>");
     }
-    return s.append("</tbody></table></figure>").toString();
+    s.append("</tbody></table>");
+    if (classes.size() > 2) {
+      s.append(perClass(classes, matrix));
+    }
+    return s.append("</figure>").toString();
+  }
+
+  /** A multiclass model's precision, recall and F1 per class, from its confusion matrix. */
+  static String perClass(List<Object> classes, List<Object> matrix) {
+    double[][] m = new double[matrix.size()][];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = list(matrix.get(i)).stream().mapToDouble(HtmlReport::num).toArray();
+    }
+    List<ClassScores> scores = ClassScores.of(m);
+    StringBuilder s =
+        new StringBuilder(
+            "<table class=\"per-class\"><caption>Per class (test split)</caption><thead><tr>"
+                + "<th>class</th><th>rows</th><th>predicted</th><th>precision</th><th>recall</th>"
+                + "<th>F1</th></tr></thead><tbody>");
+    for (int i = 0; i < scores.size(); i++) {
+      ClassScores c = scores.get(i);
+      s.append("<tr><th>")
+          .append(Html.esc(i < classes.size() ? classes.get(i) : i))
+          .append("</th><td>")
+          .append(c.support())
+          .append("</td><td>")
+          .append(c.predicted())
+          .append("</td><td>")
+          .append(score(c.precision()))
+          .append("</td><td>")
+          .append(score(c.recall()))
+          .append("</td><td>")
+          .append(score(c.f1()))
+          .append("</td></tr>");
+    }
+    return s.append("</tbody></table>").toString();
+  }
+
+  private static String score(double v) {
+    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.3f", v);
   }
 
   private String importances(Map<String, Object> m) {
