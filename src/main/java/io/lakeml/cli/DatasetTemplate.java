@@ -767,6 +767,7 @@ final class DatasetTemplate {
     Set<String> names = cols.stream().map(Col::name).collect(java.util.stream.Collectors.toSet());
     List<String> sensitive = new ArrayList<>();
     Map<String, String> leftOut = new LinkedHashMap<>();
+    List<String> dates = new ArrayList<>();
     for (Col c : cols) {
       if (c.name().equals(key) || c.name().equals(label)) {
         continue;
@@ -807,6 +808,7 @@ final class DatasetTemplate {
       } else if (c.type() == ColumnType.BOOLEAN) {
         categorical.add(c.name());
       } else if (c.type() == ColumnType.DATE || c.type() == ColumnType.TIMESTAMP) {
+        dates.add(c.name());
         leftOut.put(
             c.name(),
             "a "
@@ -844,6 +846,19 @@ final class DatasetTemplate {
       } else {
         categorical.add(c.name());
       }
+    }
+    if (!dates.isEmpty()) {
+      String first = dates.get(0);
+      checks.add(
+          "date/time column(s) "
+              + dates
+              + " are not features (a raw date predicts nothing about later rows): if the label "
+              + "depends on when, derive features in prepare.derived, e.g. { name = hour_of_day, "
+              + "expression = \"hour("
+              + first
+              + ")\", kind = numeric } or dayofweek("
+              + first
+              + ") as a categorical one.");
     }
     if (!sensitive.isEmpty()) {
       checks.add(

@@ -172,6 +172,35 @@ class ExportQuirksTest {
   }
 
   @Test
+  void aTimestampIsLeftOutAndTheChecksSayHowToDeriveFeaturesFromIt() throws Exception {
+    TestProject p = TestProject.create("visits");
+    Path sample = p.dir().resolve("samples/visits.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv = new StringBuilder("visit_id,visited_at,pages,bought\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(i)
+          .append(",2024-03-")
+          .append(String.format(java.util.Locale.ROOT, "%02d %02d:15:00", 1 + i % 28, i % 24))
+          .append(',')
+          .append(1 + i % 7)
+          .append(',')
+          .append(i % 3 == 0 ? "yes" : "no")
+          .append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result r =
+        p.run("new-dataset", "visits", "--sample", sample.toString()).expectExit(0);
+    assertThat(Files.readString(p.confDir().resolve("datasets/visits.conf")))
+        .contains("# not a feature: visited_at (a timestamp");
+    assertThat((java.util.List<?>) r.summary().get("checks"))
+        .anySatisfy(
+            c ->
+                assertThat((String) c)
+                    .startsWith("date/time column(s) [visited_at] are not features")
+                    .contains("expression = \"hour(visited_at)\", kind = numeric"));
+  }
+
+  @Test
   void aSampleWithLineBreaksInsideQuotedFieldsSaysSoBeforeTheRecordsGoToQuarantine()
       throws Exception {
     TestProject p = TestProject.create("quoted-breaks");
