@@ -110,14 +110,28 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
     return pmod(xxhash64(lit(seed + HOLDOUT_SEED), identity), lit(HOLDOUT_ONE_IN)).equalTo(0);
   }
 
+  /**
+   * Fits in one task from one matrix where the rows fit it and the label is binary ({@link
+   * NativeXgboost}: the same model, without the estimator's per-row conversions and with the task's
+   * cores), otherwise with XGBoost's Spark estimator.
+   */
   @Override
   public XGBoostClassificationModel fit(Dataset<?> dataset) {
     XGBoostClassifier x = xgboost();
     int patience = x.getNumEarlyStoppingRounds();
+    Dataset<Row> rows = dataset.toDF();
+    java.util.Optional<XGBoostClassificationModel> inOneTask =
+        NativeXgboost.fit(
+            x,
+            rows,
+            patience > 0 ? heldOut(rows, x.getSeed(), x.getFeaturesCol(), x.getLabelCol()) : null,
+            NativeXgboost.threads(rows.sparkSession().sparkContext()));
+    if (inOneTask.isPresent()) {
+      return inOneTask.get();
+    }
     if (patience <= 0) {
       return x.fit(dataset);
     }
-    Dataset<Row> rows = dataset.toDF();
     Column heldOut = heldOut(rows, x.getSeed(), x.getFeaturesCol(), x.getLabelCol());
     Dataset<Row> stopOn = rows.where(heldOut);
     Dataset<Row> boostOn = rows.where(not(heldOut));

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.lakeml.model.Algorithms;
 import io.lakeml.model.EarlyStoppingXgboost;
+import io.lakeml.model.NativeXgboost;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +22,6 @@ import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.evaluation.Evaluator;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -37,16 +37,14 @@ import org.apache.spark.sql.Row;
  * <p>The same folds, parameters and metric as the CrossValidator path: areaUnderROC, exact (MLlib's
  * evaluator bins above 1,000 distinct scores), unweighted like the search's evaluator, with the
  * training rows' weights in the fit. XGBoost uses every core of the task's executor in local mode
- * and {@code spark.task.cpus} threads on a cluster. The winner is refitted by XGBoost's Spark
- * estimator, so the saved model, {@code reproduce} and scoring are as before. Only where the matrix
- * fits: at most {@link #MAX_VALUES} feature values.
+ * and {@code spark.task.cpus} threads on a cluster. The winner is refitted by its estimator ({@link
+ * EarlyStoppingXgboost}, itself in one task where the rows fit, {@link NativeXgboost}), so the
+ * saved model, {@code reproduce} and scoring are as for any fit. Only where the matrix fits: at
+ * most {@link #MAX_VALUES} feature values.
  */
 final class MatrixXgboost {
-  /**
-   * The largest matrix (rows × features) built in one task: 128 MB of floats, about three times
-   * that at the peak (the growing array, its trimmed copy, XGBoost's own).
-   */
-  static final long MAX_VALUES = 1L << 25;
+  /** The largest matrix built in one task: {@link NativeXgboost#MAX_VALUES}. */
+  static final long MAX_VALUES = NativeXgboost.MAX_VALUES;
 
   private MatrixXgboost() {}
 
@@ -139,42 +137,20 @@ final class MatrixXgboost {
       int[] patience,
       List<int[]> members)
       throws XGBoostError {
-    FloatBuffer values = new FloatBuffer();
-    FloatBuffer labels = new FloatBuffer();
-    FloatBuffer weights = new FloatBuffer();
-    IntBuffer foldOf = new IntBuffer();
-    IntBuffer stopOn = new IntBuffer(); // 1 where early stopping holds the row out
-    int width = -1;
-    while (rows.hasNext()) {
-      Row r = rows.next();
-      Vector v = r.getAs(2);
-      if (width < 0) {
-        width = v.size();
-      }
-      for (double d : v.toArray()) {
-        values.add((float) d);
-      }
-      labels.add((float) r.getDouble(0));
-      weights.add((float) r.getDouble(1));
-      foldOf.add(r.getInt(3));
-      stopOn.add(r.getBoolean(4) ? 1 : 0);
-    }
+    NativeXgboost.Rows read = NativeXgboost.Rows.read(rows, 0, 1, 2, 3, 4);
     double[][] metrics = new double[n][folds];
     double[] seconds = new double[n];
-    int m = labels.size;
+    int m = read.labels.length;
     if (m == 0) {
       for (double[] row : metrics) {
         Arrays.fill(row, Double.NaN);
       }
       return new Result(metrics, seconds, 0);
     }
-    DMatrix all = new DMatrix(values.trimmed(), m, width, Float.NaN);
-    values = null; // the matrix holds its own copy
-    all.setLabel(labels.trimmed());
-    all.setWeight(weights.trimmed());
-    float[] y = labels.trimmed();
-    int[] fold = foldOf.trimmed();
-    int[] stopping = stopOn.trimmed();
+    DMatrix all = read.matrix();
+    float[] y = read.labels;
+    int[] fold = read.folds;
+    int[] stopping = read.stopOn;
     int boosters = 0;
     try {
       for (int k = 0; k < folds; k++) {
@@ -202,7 +178,7 @@ final class MatrixXgboost {
             // them get that many
             int stopped =
                 patience[g] > 0
-                    ? stoppedAt(all, fit, stopping, params.get(g), most, patience[g])
+                    ? NativeXgboost.stoppedAt(all, fit, stopping, params.get(g), most, patience[g])
                     : 0;
             Booster b =
                 XGBoost.train(
@@ -237,36 +213,6 @@ final class MatrixXgboost {
       all.dispose();
     }
     return new Result(metrics, seconds, boosters);
-  }
-
-  /**
-   * Early stopping as {@link EarlyStoppingXgboost} does it: the best round count on the fit's
-   * held-out tenth.
-   */
-  private static int stoppedAt(
-      DMatrix all, int[] fit, int[] stopOn, Map<String, Object> params, int most, int patience)
-      throws XGBoostError {
-    int[] boost = Arrays.stream(fit).filter(i -> stopOn[i] == 0).toArray();
-    int[] stop = Arrays.stream(fit).filter(i -> stopOn[i] == 1).toArray();
-    if (boost.length == 0 || stop.length == 0) {
-      throw EarlyStoppingXgboost.nothingToStopOn(patience);
-    }
-    DMatrix b = all.slice(boost);
-    DMatrix s = all.slice(stop);
-    try {
-      Map<String, DMatrix> watches = new LinkedHashMap<>();
-      watches.put("eval", s);
-      Booster probe = XGBoost.train(b, params, most, watches, null, null, null, patience);
-      try {
-        String best = probe.getAttr("best_iteration");
-        return best == null ? most : Integer.parseInt(best) + 1;
-      } finally {
-        probe.dispose();
-      }
-    } finally {
-      b.dispose();
-      s.dispose();
-    }
   }
 
   /**
@@ -310,39 +256,5 @@ final class MatrixXgboost {
       fp += dfp;
     }
     return area / (positives * negatives);
-  }
-
-  /** A growable float array. */
-  /** A growable int array (fold numbers, flags) without a box per row. */
-  private static final class IntBuffer {
-    private int[] a = new int[1024];
-    private int size;
-
-    void add(int v) {
-      if (size == a.length) {
-        a = Arrays.copyOf(a, a.length * 2);
-      }
-      a[size++] = v;
-    }
-
-    int[] trimmed() {
-      return size == a.length ? a : Arrays.copyOf(a, size);
-    }
-  }
-
-  private static final class FloatBuffer {
-    private float[] a = new float[1024];
-    private int size;
-
-    void add(float v) {
-      if (size == a.length) {
-        a = Arrays.copyOf(a, a.length * 2);
-      }
-      a[size++] = v;
-    }
-
-    float[] trimmed() {
-      return size == a.length ? a : Arrays.copyOf(a, size);
-    }
   }
 }

@@ -10,6 +10,7 @@ import io.lakeml.config.DatasetConfig.Strategy;
 import io.lakeml.core.JobContext;
 import io.lakeml.model.Algorithms;
 import io.lakeml.model.EarlyStoppingXgboost;
+import io.lakeml.model.NativeXgboost;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -388,8 +389,8 @@ final class Search {
 
   /**
    * The same cross-validation as {@link #crossValidate} for XGBoost, from one in-memory matrix in
-   * one task ({@link MatrixXgboost}); the winner is refitted on all of {@code data} by XGBoost's
-   * Spark estimator, as CrossValidator does.
+   * one task ({@link MatrixXgboost}); the winner is refitted on all of {@code data} by its
+   * estimator (in one task too where it fits, {@link NativeXgboost}), as CrossValidator does.
    */
   private static Best matrix(
       JobContext ctx,
@@ -404,11 +405,7 @@ final class Search {
       List<Trial> trials,
       Tally fits) {
     org.apache.spark.SparkContext sc = ctx.spark().sparkContext();
-    int threads =
-        sc.isLocal()
-            ? Math.max(
-                1, Math.min(sc.defaultParallelism(), Runtime.getRuntime().availableProcessors()))
-            : sc.getConf().getInt("spark.task.cpus", 1);
+    int threads = NativeXgboost.threads(sc);
     ctx.progress(
         "one matrix of "
             + rows
@@ -436,7 +433,7 @@ final class Search {
         r.boosters()
             + " boosters for "
             + maps.size() * tune.folds()
-            + " fits; XGBoost's Spark estimator refits candidate "
+            + " fits; refitting candidate "
             + (bestLocal + 1)
             + "/"
             + maps.size()

@@ -25,9 +25,8 @@ import org.junit.jupiter.api.Test;
 import scala.Tuple2;
 
 /**
- * The one-matrix XGBoost cross-validation against XGBoost's own Spark estimator and MLlib's
- * evaluator: for every candidate and fold, a fit on the other folds and the AUC on the held-out
- * one.
+ * The one-matrix XGBoost cross-validation against fits of the estimator and MLlib's evaluator: for
+ * every candidate and fold, a fit on the other folds and the AUC on the held-out one.
  */
 class MatrixXgboostTest {
   private static final StructType SCHEMA =
@@ -61,7 +60,8 @@ class MatrixXgboostTest {
 
   @Test
   void everyCandidateAndFoldMatchesXgboostsSparkEstimatorAndMLlibsEvaluator() {
-    // (a fold's fits through the Spark estimator: CrossValidator's path, early stopping included)
+    // (a fold's fits through EarlyStoppingXgboost, CrossValidator's path, early stopping included;
+    // NativeXgboostTest shows it gives the Spark estimator's models)
     Dataset<Row> data = rows(900, 11).cache();
     EarlyStoppingXgboost est = (EarlyStoppingXgboost) Algorithms.estimator("xgboost", 42);
     List<ParamMap> maps = new ArrayList<>();
