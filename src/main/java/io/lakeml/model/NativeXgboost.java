@@ -18,12 +18,13 @@ import ml.dmlc.xgboost4j.java.XGBoostError;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.SparkContext;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 
 /**
  * A binary XGBoost fit in one Spark task from one in-memory matrix, giving the model XGBoost's
@@ -70,16 +71,16 @@ public final class NativeXgboost {
     params.put("nthread", threads);
     int patience = Math.max(0, x.getNumEarlyStoppingRounds());
     int most = x.getNumRound();
-    List<Trained> out =
+    Dataset<Row> columns =
         rows.select(
-                col(x.getLabelCol()).cast("double"),
-                weighted ? col(x.getWeightCol()).cast("double") : lit(1.0),
-                col(x.getFeaturesCol()),
-                heldOut == null ? lit(false) : heldOut)
-            .toJavaRDD()
-            .coalesce(1)
+            col(x.getLabelCol()).cast("double"),
+            weighted ? col(x.getWeightCol()).cast("double") : lit(1.0),
+            col(x.getFeaturesCol()),
+            heldOut == null ? lit(false) : heldOut);
+    List<Trained> out =
+        Rows.internal(columns)
             .mapPartitions(
-                (Iterator<Row> it) -> List.of(train(it, params, most, patience)).iterator())
+                (Iterator<InternalRow> it) -> List.of(train(it, params, most, patience)).iterator())
             .collect(); // bounded: one model from the one task
     Trained t = out.get(0);
     if (t.nothingToStopOn()) {
@@ -116,7 +117,8 @@ public final class NativeXgboost {
   }
 
   /** The task: the matrix, then the booster (after finding its rounds, with early stopping). */
-  private static Trained train(Iterator<Row> it, Map<String, Object> params, int most, int patience)
+  private static Trained train(
+      Iterator<InternalRow> it, Map<String, Object> params, int most, int patience)
       throws XGBoostError {
     Rows r = Rows.read(it, 0, 1, 2, -1, 3);
     if (r == null) {
@@ -212,10 +214,13 @@ public final class NativeXgboost {
 
     /**
      * Reads the rows (column positions of label, weight, features vector, fold or -1, stop flag);
-     * null once they hold more than {@link #MAX_VALUES} values.
+     * null once they hold more than {@link #MAX_VALUES} values. Spark's internal rows, not {@link
+     * Row}s: converting each row and building each vector was most of the reading (a profile at 1M
+     * rows), so a vector's values are copied straight from its stored form (MLlib's vector type is
+     * a struct of type, size, indices and values).
      */
     public static Rows read(
-        Iterator<Row> rows, int label, int weight, int features, int fold, int stop) {
+        Iterator<InternalRow> rows, int label, int weight, int features, int fold, int stop) {
       FloatBuffer values = new FloatBuffer();
       FloatBuffer labels = new FloatBuffer();
       FloatBuffer weights = new FloatBuffer();
@@ -223,16 +228,28 @@ public final class NativeXgboost {
       IntBuffer stopOn = new IntBuffer();
       int width = -1;
       while (rows.hasNext()) {
-        Row r = rows.next();
-        Vector v = r.getAs(features);
+        InternalRow r = rows.next();
+        InternalRow v = r.getStruct(features, 4);
+        boolean dense = v.getByte(0) == 1;
+        ArrayData stored = v.getArray(3);
+        int size = dense ? stored.numElements() : v.getInt(1);
         if (width < 0) {
-          width = v.size();
+          width = size;
         }
-        if ((long) values.size + v.size() > MAX_VALUES) {
+        if ((long) values.size + size > MAX_VALUES) {
           return null;
         }
-        for (double d : v.toArray()) {
-          values.add((float) d);
+        int at = values.size;
+        values.grow(size); // zeros: a sparse vector's absent entries
+        if (dense) {
+          for (int i = 0; i < size; i++) {
+            values.a[at + i] = (float) stored.getDouble(i);
+          }
+        } else {
+          ArrayData indices = v.getArray(2);
+          for (int i = 0, n = indices.numElements(); i < n; i++) {
+            values.a[at + indices.getInt(i)] = (float) stored.getDouble(i);
+          }
         }
         labels.add((float) r.getDouble(label));
         weights.add((float) r.getDouble(weight));
@@ -246,6 +263,11 @@ public final class NativeXgboost {
           weights.trimmed(),
           folds.trimmed(),
           stopOn.trimmed());
+    }
+
+    /** Spark's internal rows of {@code rows}, for {@link #read}, in one partition. */
+    public static org.apache.spark.api.java.JavaRDD<InternalRow> internal(Dataset<Row> rows) {
+      return rows.queryExecution().toRdd().toJavaRDD().coalesce(1);
     }
 
     /** XGBoost's matrix of these rows, with labels and weights (NaN is missing). */
@@ -267,6 +289,14 @@ public final class NativeXgboost {
         a = Arrays.copyOf(a, a.length * 2);
       }
       a[size++] = v;
+    }
+
+    /** Appends {@code n} zeros. */
+    void grow(int n) {
+      if (size + n > a.length) {
+        a = Arrays.copyOf(a, Math.max(a.length * 2, size + n));
+      }
+      size += n;
     }
 
     float[] trimmed() {

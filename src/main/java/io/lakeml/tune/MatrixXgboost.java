@@ -25,6 +25,7 @@ import org.apache.spark.ml.evaluation.Evaluator;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * Cross-validates XGBoost candidates from one in-memory matrix, in one Spark task: the training
@@ -108,20 +109,19 @@ final class MatrixXgboost {
             .toList();
     XGBoostClassifier x = estimator.xgboost();
     // the rows early stopping holds out, as EarlyStoppingXgboost picks them in each fit
-    JavaRDD<Row> one =
-        data.select(
-                col(Algorithms.LABEL),
-                col(Algorithms.WEIGHT),
+    JavaRDD<InternalRow> one =
+        NativeXgboost.Rows.internal(
+            data.select(
+                col(Algorithms.LABEL).cast("double"),
+                col(Algorithms.WEIGHT).cast("double"),
                 col(Algorithms.FEATURES),
                 col(Search.FOLD),
                 EarlyStoppingXgboost.heldOut(data, seed, x.getFeaturesCol(), x.getLabelCol())
-                    .as("_stop"))
-            .toJavaRDD()
-            .coalesce(1);
+                    .as("_stop")));
     // bounded: one result (candidates × folds numbers) from the one task
     List<Result> out =
         one.mapPartitions(
-                (Iterator<Row> rows) ->
+                (Iterator<InternalRow> rows) ->
                     List.of(run(rows, folds, n, rounds, params, patience, members)).iterator())
             .collect();
     return out.get(0);
@@ -129,7 +129,7 @@ final class MatrixXgboost {
 
   /** The task: the matrix, then every fold and group of candidates. */
   private static Result run(
-      Iterator<Row> rows,
+      Iterator<InternalRow> rows,
       int folds,
       int n,
       int[] rounds,

@@ -58,7 +58,7 @@ class NativeXgboostTest {
           RowFactory.create(
               label,
               0.5 + (i % 3),
-              Vectors.dense(x).compressed(),
+              i % 2 == 0 ? Vectors.dense(x).toSparse() : Vectors.dense(x),
               (i * 7919L % 10_007) / 10_007.0));
     }
     return TestSpark.session().createDataFrame(out, SCHEMA).repartition(3);
