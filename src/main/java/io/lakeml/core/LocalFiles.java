@@ -29,8 +29,9 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * bits, so a lake written with them is read by the stock classes and the other way round.
  *
  * <p>{@link #install()} makes them the {@code file:} implementations of every Hadoop {@code
- * Configuration} in this JVM (a default resource, as HDFS adds {@code hdfs-site.xml}). Executors of
- * a cluster keep the stock classes: nothing depends on which one wrote a file.
+ * Configuration} in this JVM (a default resource, as HDFS adds {@code hdfs-site.xml}); the tests'
+ * {@code core-site.xml} names them too. Executors of a cluster keep the stock classes: nothing
+ * depends on which one wrote a file.
  */
 public final class LocalFiles {
   /** Classpath resource naming the two classes for {@code fs.file.impl} and FileContext. */
