@@ -30,8 +30,8 @@ import org.apache.hadoop.fs.permission.FsPermission;
  *
  * <p>{@link #install()} makes them the {@code file:} implementations of every Hadoop {@code
  * Configuration} in this JVM (a default resource, as HDFS adds {@code hdfs-site.xml}); the tests'
- * {@code core-site.xml} names them too. Executors of a cluster keep the stock classes: nothing
- * depends on which one wrote a file.
+ * {@code core-site.xml} names them too. A cluster's executors use them only where the driver's
+ * Hadoop configuration travels with a task; either way the files are the same.
  */
 public final class LocalFiles {
   /** Classpath resource naming the two classes for {@code fs.file.impl} and FileContext. */
