@@ -89,15 +89,22 @@ public final class NativeXgboost {
     if (t.booster() == null) {
       return Optional.empty();
     }
+    return Optional.of(model(x, t.booster()));
+  }
+
+  /**
+   * XGBoost's Spark model of a binary booster ({@code ubj} bytes) trained as {@code x} trains: its
+   * uid, parameters and parent, as {@code Estimator.fit} leaves them.
+   */
+  public static XGBoostClassificationModel model(XGBoostClassifier x, byte[] ubj) {
     ml.dmlc.xgboost4j.scala.Booster booster;
     try {
-      booster = new ml.dmlc.xgboost4j.scala.Booster(XGBoost.loadModel(t.booster()));
+      booster = new ml.dmlc.xgboost4j.scala.Booster(XGBoost.loadModel(ubj));
     } catch (XGBoostError | java.io.IOException e) {
       throw new IllegalStateException("XGBoost could not read the model it trained", e);
     }
     XGBoostClassificationModel model =
         new XGBoostClassificationModel(x.uid(), 2, booster, scala.Option.empty());
-    // the estimator's parameters on its model, as Estimator.fit's copyValues does
     ParamMap values = new ParamMap();
     for (ParamPair<?> p :
         scala.jdk.javaapi.CollectionConverters.asJava(x.extractParamMap().toSeq())) {
@@ -107,7 +114,7 @@ public final class NativeXgboost {
     }
     XGBoostClassificationModel fitted = model.copy(values);
     fitted.setParent(x);
-    return Optional.of(fitted);
+    return fitted;
   }
 
   @SuppressWarnings("unchecked")

@@ -50,9 +50,13 @@ final class MatrixXgboost {
   private MatrixXgboost() {}
 
   /**
-   * What the search needs: per candidate the AUC of each held-out fold, and seconds spent on it.
+   * What the search needs: per candidate the AUC of each held-out fold, and seconds spent on it;
+   * the candidate with the best mean AUC (the first on a tie, as the search picks) and its refit on
+   * all the rows ({@code ubj} bytes, null without rows), trained from the same matrix as {@link
+   * NativeXgboost#fit} would train it.
    */
-  record Result(double[][] foldMetrics, double[] seconds, int boosters) implements Serializable {}
+  record Result(double[][] foldMetrics, double[] seconds, int boosters, int best, byte[] refit)
+      implements Serializable {}
 
   /**
    * Whether these candidates can be searched here: XGBoost, the metric areaUnderROC without
@@ -138,6 +142,9 @@ final class MatrixXgboost {
       List<int[]> members)
       throws XGBoostError {
     NativeXgboost.Rows read = NativeXgboost.Rows.read(rows, 0, 1, 2, 3, 4);
+    if (read == null) {
+      throw new IllegalStateException("more than " + MAX_VALUES + " values for one matrix");
+    }
     double[][] metrics = new double[n][folds];
     double[] seconds = new double[n];
     int m = read.labels.length;
@@ -145,7 +152,7 @@ final class MatrixXgboost {
       for (double[] row : metrics) {
         Arrays.fill(row, Double.NaN);
       }
-      return new Result(metrics, seconds, 0);
+      return new Result(metrics, seconds, 0, 0, null);
     }
     DMatrix all = read.matrix();
     float[] y = read.labels;
@@ -209,10 +216,39 @@ final class MatrixXgboost {
           test.dispose();
         }
       }
+      // the search's pick (Search#record), then its refit from this matrix: the rows, order,
+      // weights and early-stopping flags EarlyStoppingXgboost's fit would read, so the same model
+      int best = 0;
+      double[] mean = new double[n];
+      for (int c = 0; c < n; c++) {
+        mean[c] = Arrays.stream(metrics[c]).average().orElse(Double.NaN);
+        if (mean[c] > mean[best]) {
+          best = c;
+        }
+      }
+      int g = 0;
+      while (!contains(members.get(g), best)) {
+        g++;
+      }
+      int[] every = IntStream.range(0, m).toArray();
+      int refitRounds =
+          patience[g] > 0
+              ? NativeXgboost.stoppedAt(
+                  all, every, stopping, params.get(g), rounds[best], patience[g])
+              : rounds[best];
+      Booster refit = XGBoost.train(all, params.get(g), refitRounds, new HashMap<>(), null, null);
+      try {
+        return new Result(metrics, seconds, boosters, best, refit.toByteArray("ubj"));
+      } finally {
+        refit.dispose();
+      }
     } finally {
       all.dispose();
     }
-    return new Result(metrics, seconds, boosters);
+  }
+
+  private static boolean contains(int[] a, int v) {
+    return Arrays.stream(a).anyMatch(x -> x == v);
   }
 
   /**

@@ -433,7 +433,7 @@ final class Search {
         r.boosters()
             + " boosters for "
             + maps.size() * tune.folds()
-            + " fits; refitting candidate "
+            + " fits and the refit of candidate "
             + (bestLocal + 1)
             + "/"
             + maps.size()
@@ -442,9 +442,17 @@ final class Search {
             + " rows",
         "metric",
         mean[bestLocal]);
-    // lakeml's stage around XGBoost's model: dense vectors when predicting, MLlib's threshold rule,
-    // saving
-    Model<?> model = XgboostModel.savable((Model<?>) s.estimator().fit(data, maps.get(bestLocal)));
+    // the task refitted the same pick from its matrix: what the estimator's fit would give (one
+    // read
+    // of the rows fewer); lakeml's stage around it: dense vectors when predicting, MLlib's
+    // threshold rule, saving
+    Model<?> fitted =
+        r.best() == bestLocal && r.refit() != null
+            ? NativeXgboost.model(
+                ((EarlyStoppingXgboost) s.estimator()).copy(maps.get(bestLocal)).xgboost(),
+                r.refit())
+            : (Model<?>) s.estimator().fit(data, maps.get(bestLocal));
+    Model<?> model = XgboostModel.savable(fitted);
     fits.fits += maps.size() * tune.folds() + 1;
     return new Best(s, idx.get(bestLocal), model, mean[bestLocal]);
   }

@@ -98,10 +98,33 @@ class MatrixXgboostTest {
       }
       assertThat(r.seconds()[c]).isPositive();
     }
+    // the task's pick is the best mean (the first on a tie), and its refit from the matrix is the
+    // model the estimator fits on all rows
+    int best = 0;
+    for (int c = 1; c < maps.size(); c++) {
+      double m = java.util.Arrays.stream(r.foldMetrics()[c]).average().orElseThrow();
+      if (m > java.util.Arrays.stream(r.foldMetrics()[best]).average().orElseThrow()) {
+        best = c;
+      }
+    }
+    assertThat(r.best()).isEqualTo(best);
+    Model<?> fromTask =
+        XgboostModel.savable(
+            io.lakeml.model.NativeXgboost.model(est.copy(maps.get(best)).xgboost(), r.refit()));
+    Model<?> refitted = XgboostModel.savable((Model<?>) est.fit(data, maps.get(best)));
+    assertThat(probabilities(fromTask, data)).containsExactly(probabilities(refitted, data));
     // more rounds at eta 0.3 on 600 rows are not the same model: the path scored each count on its
     // own
     assertThat(r.foldMetrics()[0][0]).isNotEqualTo(r.foldMetrics()[1][0]);
     data.unpersist();
+  }
+
+  /** Each row's positive-class probability, in the order of the cached rows. */
+  private static double[] probabilities(Model<?> m, Dataset<Row> data) {
+    // bounded: a test's 900 rows
+    return m.transform(data).select("probability").collectAsList().stream()
+        .mapToDouble(row -> ((org.apache.spark.ml.linalg.Vector) row.get(0)).apply(1))
+        .toArray();
   }
 
   @Test
