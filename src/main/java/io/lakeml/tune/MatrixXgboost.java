@@ -258,38 +258,39 @@ final class MatrixXgboost {
    */
   static double auc(float[] truth, float[][] probability) {
     int n = truth.length;
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> Float.compare(probability[b][0], probability[a][0]));
+    // rows ordered by score in one primitive sort (a boxed comparator sort of 200,000 indexes per
+    // fold was a visible part of the search): each key is the score's bits, made to order as the
+    // floats do, above the row's index
+    long[] keyed = new long[n];
     double positives = 0;
-    for (float t : truth) {
-      positives += t == 1f ? 1 : 0;
+    for (int i = 0; i < n; i++) {
+      int bits = Float.floatToIntBits(probability[i][0]);
+      bits ^= (bits >> 31) & 0x7fffffff;
+      keyed[i] = ((long) bits << 32) | i;
+      positives += truth[i] == 1f ? 1 : 0;
     }
     double negatives = n - positives;
     if (positives == 0 || negatives == 0) {
       return Double.NaN;
     }
+    Arrays.sort(keyed);
     double area = 0;
     double tp = 0;
-    double fp = 0;
-    int i = 0;
-    while (i < n) {
-      float score = probability[order[i]][0];
+    int i = n - 1; // highest score first
+    while (i >= 0) {
+      long score = keyed[i] >> 32;
       double dtp = 0;
       double dfp = 0;
-      while (i < n && probability[order[i]][0] == score) {
-        if (truth[order[i]] == 1f) {
+      while (i >= 0 && keyed[i] >> 32 == score) {
+        if (truth[(int) keyed[i]] == 1f) {
           dtp++;
         } else {
           dfp++;
         }
-        i++;
+        i--;
       }
       area += dfp * (tp + dtp / 2);
       tp += dtp;
-      fp += dfp;
     }
     return area / (positives * negatives);
   }

@@ -152,5 +152,24 @@ class MatrixXgboostTest {
             .areaUnderROC();
     assertThat(MatrixXgboost.auc(truth, p)).isCloseTo(mllib, within(1e-12));
     assertThat(MatrixXgboost.auc(new float[] {1, 1}, new float[][] {{0.2f}, {0.9f}})).isNaN();
+    // against every (positive, negative) pair counted by hand, with negative scores and ties
+    int m = 300;
+    float[] t = new float[m];
+    float[][] q = new float[m][1];
+    for (int i = 0; i < m; i++) {
+      t[i] = r.nextDouble() < 0.4 ? 1f : 0f;
+      q[i][0] = (float) Math.round((r.nextGaussian() + t[i]) * 4) / 4f - 1f;
+    }
+    double wins = 0;
+    double counted = 0;
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < m; j++) {
+        if (t[i] == 1f && t[j] == 0f) {
+          counted++;
+          wins += q[i][0] > q[j][0] ? 1 : q[i][0] == q[j][0] ? 0.5 : 0;
+        }
+      }
+    }
+    assertThat(MatrixXgboost.auc(t, q)).isCloseTo(wins / counted, within(1e-12));
   }
 }
