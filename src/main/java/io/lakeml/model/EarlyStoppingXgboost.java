@@ -120,19 +120,17 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
     XGBoostClassifier x = xgboost();
     int patience = x.getNumEarlyStoppingRounds();
     Dataset<Row> rows = dataset.toDF();
+    Column heldOut =
+        patience > 0 ? heldOut(rows, x.getSeed(), x.getFeaturesCol(), x.getLabelCol()) : null;
     java.util.Optional<XGBoostClassificationModel> inOneTask =
         NativeXgboost.fit(
-            x,
-            rows,
-            patience > 0 ? heldOut(rows, x.getSeed(), x.getFeaturesCol(), x.getLabelCol()) : null,
-            NativeXgboost.threads(rows.sparkSession().sparkContext()));
+            x, rows, heldOut, NativeXgboost.threads(rows.sparkSession().sparkContext()));
     if (inOneTask.isPresent()) {
       return inOneTask.get();
     }
     if (patience <= 0) {
       return x.fit(dataset);
     }
-    Column heldOut = heldOut(rows, x.getSeed(), x.getFeaturesCol(), x.getLabelCol());
     Dataset<Row> stopOn = rows.where(heldOut);
     Dataset<Row> boostOn = rows.where(not(heldOut));
     if (stopOn.isEmpty() || boostOn.isEmpty()) {

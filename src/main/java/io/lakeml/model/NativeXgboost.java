@@ -42,6 +42,9 @@ public final class NativeXgboost {
    */
   public static final long MAX_VALUES = 1L << 25;
 
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(NativeXgboost.class);
+
   private NativeXgboost() {}
 
   /** XGBoost threads for a task of {@code sc}: the local cores, or {@code spark.task.cpus}. */
@@ -87,6 +90,7 @@ public final class NativeXgboost {
       throw EarlyStoppingXgboost.nothingToStopOn(patience);
     }
     if (t.booster() == null) {
+      LOG.info("XGBoost through its Spark estimator: {}", t.notHere());
       return Optional.empty();
     }
     return Optional.of(model(x, t.booster()));
@@ -153,17 +157,29 @@ public final class NativeXgboost {
     }
     DMatrix all = r.matrix();
     try {
-      int[] every = new int[r.labels.length];
-      Arrays.setAll(every, i -> i);
-      int rounds = patience > 0 ? stoppedAt(all, every, r.stopOn, params, most, patience) : most;
-      Booster b = XGBoost.train(all, params, rounds, new HashMap<>(), null, null);
-      try {
-        return new Trained(b.toByteArray("ubj"), null, false);
-      } finally {
-        b.dispose();
-      }
+      return new Trained(trainAll(all, r.stopOn, params, most, patience), null, false);
     } finally {
       all.dispose();
+    }
+  }
+
+  /**
+   * The booster ({@code ubj} bytes) of a fit on every row of {@code all}: {@code most} rounds, or
+   * with early stopping ({@code patience} &gt; 0) as many as the rows {@code stopOn} marks choose.
+   * The one way lakeml trains a binary XGBoost model from a matrix, so a search's refit and a fit
+   * of the estimator give the same model.
+   */
+  public static byte[] trainAll(
+      DMatrix all, int[] stopOn, Map<String, Object> params, int most, int patience)
+      throws XGBoostError {
+    int[] every = new int[stopOn.length];
+    Arrays.setAll(every, i -> i);
+    int rounds = patience > 0 ? stoppedAt(all, every, stopOn, params, most, patience) : most;
+    Booster b = XGBoost.train(all, params, rounds, new HashMap<>(), null, null);
+    try {
+      return b.toByteArray("ubj");
+    } finally {
+      b.dispose();
     }
   }
 

@@ -230,18 +230,9 @@ final class MatrixXgboost {
       while (!contains(members.get(g), best)) {
         g++;
       }
-      int[] every = IntStream.range(0, m).toArray();
-      int refitRounds =
-          patience[g] > 0
-              ? NativeXgboost.stoppedAt(
-                  all, every, stopping, params.get(g), rounds[best], patience[g])
-              : rounds[best];
-      Booster refit = XGBoost.train(all, params.get(g), refitRounds, new HashMap<>(), null, null);
-      try {
-        return new Result(metrics, seconds, boosters, best, refit.toByteArray("ubj"));
-      } finally {
-        refit.dispose();
-      }
+      byte[] refit =
+          NativeXgboost.trainAll(all, stopping, params.get(g), rounds[best], patience[g]);
+      return new Result(metrics, seconds, boosters, best, refit);
     } finally {
       all.dispose();
     }

@@ -15,7 +15,6 @@ public final class TestSpark {
 
   public static synchronized SparkSession session() {
     if (spark == null) {
-      io.lakeml.core.LocalFiles.install();
       Path local = TestProject.projectDir().resolve("target/tmp/spark-local");
       spark =
           SparkSession.builder()
