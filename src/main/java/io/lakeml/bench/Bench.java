@@ -60,7 +60,8 @@ public final class Bench {
       Path treesPeerScript) {}
 
   /** The tree algorithms the bench times, each in a tune of its own, in this order. */
-  static final List<String> TREES = List.of("random-forest", "xgboost", "gradient-boosted-trees");
+  static final List<String> TREES =
+      List.of("random-forest", "xgboost-random-forest", "xgboost", "gradient-boosted-trees");
 
   private static final LocalDate RUN_DATE = LocalDate.of(2026, 1, 1);
   private final Options o;
@@ -269,6 +270,7 @@ public final class Bench {
                 "--jobs",
                 Integer.toString(Meter.cores())));
     DatasetConfig.Algorithm rf = configured.get("random-forest");
+    DatasetConfig.Algorithm forest = configured.get("xgboost-random-forest");
     if (rf != null) {
       args.addAll(
           List.of(
@@ -276,6 +278,13 @@ public final class Bench {
               String.join(",", rf.grid().getOrDefault("numTrees", List.of("20"))),
               "--rf-depth",
               String.join(",", rf.grid().getOrDefault("maxDepth", List.of("5")))));
+    } else if (forest != null) { // the XGBoost forest's defaults: 100 trees of depth 6
+      args.addAll(
+          List.of(
+              "--rf-trees",
+              String.join(",", forest.grid().getOrDefault("num_parallel_tree", List.of("100"))),
+              "--rf-depth",
+              String.join(",", forest.grid().getOrDefault("max_depth", List.of("6")))));
     }
     DatasetConfig.Algorithm xgb = configured.get("xgboost");
     DatasetConfig.Algorithm gbt = configured.get("gradient-boosted-trees");

@@ -62,7 +62,8 @@ public final class ConfigLoader {
           "linear-svc",
           "naive-bayes",
           "decision-tree",
-          "xgboost");
+          "xgboost",
+          "xgboost-random-forest");
 
   /** MLlib's GBT and linear SVC classifiers are binary only. */
   static final Set<String> BINARY_ONLY = Set.of("gradient-boosted-trees", "linear-svc");

@@ -189,6 +189,51 @@ class XgboostTest {
         .containsEntry("match", true);
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void xgboostsRandomForestIsOneRoundOfParallelTreesThatScoresAndReproduces() throws Exception {
+    TestProject p =
+        TestProject.create("xgboost-forest")
+            .dataset(
+                "forest",
+                CONF.replace(
+                    "{ type = xgboost, grid { numRound = [10, 30], max_depth = [3] } }",
+                    "{ type = xgboost-random-forest, grid { num_parallel_tree = [7, 40], max_depth = [4] } }"));
+    p.land("forest", "rows.csv", rows(900, 5));
+    p.run("nightly", "--dataset", "forest", "--run-date", "2026-11-20", "--until", "tune")
+        .expectExit(0);
+    Map<String, Object> v1 =
+        p.sql(
+                "SELECT algorithm, params, path, cv_metric, validation_metrics FROM _system.models WHERE version = 1")
+            .get(0);
+    assertThat(v1).containsEntry("algorithm", "xgboost-random-forest");
+    // both forests find the rule x and z make
+    String params = (String) v1.get("params");
+    int trees = params.contains("\"num_parallel_tree\":\"40\"") ? 40 : 7;
+    assertThat(params).contains("\"num_parallel_tree\":\"" + trees + "\"");
+    assertThat(((Number) v1.get("cv_metric")).doubleValue()).isGreaterThan(0.75);
+    assertThat(
+            ((Map<String, Number>) v1.get("validation_metrics")).get("areaUnderROC").doubleValue())
+        .isGreaterThan(0.7);
+    // the saved booster is XGBoost's forest recipe: one round of the chosen count of trees
+    XgboostModel m = (XgboostModel) PipelineModel.load((String) v1.get("path")).stages()[1];
+    assertThat(m.xgboost().nativeBooster().getNumBoostedRound()).isEqualTo(1);
+    String[] dump = m.xgboost().nativeBooster().getModelDump("", true, "json");
+    assertThat(dump).hasSize(trees);
+    // each tree grew on its own 80 % of the rows: the trees' roots cover different sums of the
+    // rows' hessians (without subsampling every root covers them all, and all are equal)
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.Set<Double> rootCovers = new java.util.HashSet<>();
+    for (String tree : dump) {
+      rootCovers.add(json.readTree(tree).get("cover").asDouble());
+    }
+    assertThat(rootCovers).hasSizeGreaterThan(trees / 2);
+    // reproduce refits it from the recorded versions: the same subsamples, the same metrics
+    assertThat(p.run("reproduce", "--dataset", "forest", "--version", "1").expectExit(0).metrics())
+        .containsEntry("match", true);
+  }
+
   private static long boostedRounds(String path) {
     XgboostModel m = (XgboostModel) PipelineModel.load(path).stages()[1];
     try {
