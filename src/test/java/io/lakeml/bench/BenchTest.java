@@ -173,7 +173,7 @@ class BenchTest {
                 "dataset.tune.folds=2",
                 "--set",
                 "dataset.tune.algorithms=[{type = logistic-regression, grid {regParam = [0.01, 0.1], tol = [0.0001]}}, "
-                    + "{type = random-forest, grid {numTrees = [5], maxDepth = [3]}}, {type = xgboost, grid {numRound = [5, 10], max_depth = [3], eta = [0.3]}}]")
+                    + "{type = random-forest, grid {numTrees = [5], maxDepth = [3]}}, {type = xgboost-random-forest, grid {num_parallel_tree = [5], max_depth = [3]}}, {type = xgboost, grid {numRound = [5, 10], max_depth = [3], eta = [0.3]}}]")
             .expectExit(0);
     Path json = Path.of((String) r.summary().get("json"));
     Map<String, Object> report = TestProject.parse(Files.readString(json).replace("\n", " "));
@@ -259,6 +259,10 @@ class BenchTest {
     // the tree searches, each alone through the tune job: 1 and 2 candidates × 2 folds + the refit
     assertThat(med.get("treeSearch.random-forest")).containsEntry("algorithm", "random-forest");
     assertThat(((Number) med.get("treeSearch.random-forest").get("fits")).intValue()).isEqualTo(3);
+    assertThat(med.get("treeSearch.xgboost-random-forest"))
+        .containsEntry("algorithm", "xgboost-random-forest");
+    assertThat(((Number) med.get("treeSearch.xgboost-random-forest").get("fits")).intValue())
+        .isEqualTo(3);
     assertThat(med.get("treeSearch.xgboost")).containsEntry("algorithm", "xgboost");
     assertThat(((Number) med.get("treeSearch.xgboost").get("fits")).intValue()).isEqualTo(5);
     assertThat(((Number) med.get("treeSearch.xgboost").get("cvMetric")).doubleValue())
@@ -281,6 +285,8 @@ class BenchTest {
       assertThat(md)
           .contains("gradient boosting alone: XGBoost search ÷ scikit-learn HistGradientBoosting")
           .contains("tree search (random forest + xgboost) ÷ scikit-learn")
+          .contains("random forest through XGBoost ÷ scikit-learn RandomForest")
+          .contains("tree search through XGBoost (xgboost-random-forest + xgboost) ÷ scikit-learn")
           .contains("whole tune commands");
       Map<String, Object> sk = med.get("peer");
       assertThat(((Number) sk.get("rows")).longValue()).isEqualTo(trainRows);
