@@ -304,7 +304,8 @@ final class BenchCommands {
     @Option(
         names = "--no-trees",
         description =
-            "Skip the tree searches (the dataset's random-forest, xgboost and gradient-boosted-trees, "
+            "Skip the tree searches (the dataset's random-forest, xgboost-random-forest, xgboost and "
+                + "gradient-boosted-trees, "
                 + "each alone) and their scikit-learn peer (RandomForest, HistGradientBoosting).")
     boolean noTrees;
 
