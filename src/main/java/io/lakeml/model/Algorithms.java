@@ -103,7 +103,7 @@ public final class Algorithms {
           case "linear-svc" -> new LinearSVC();
           case "naive-bayes" -> new NaiveBayes();
           case "xgboost" -> new EarlyStoppingXgboost(xgboost(seed));
-          case "xgboost-random-forest" -> new EarlyStoppingXgboost(forest(seed));
+          case "xgboost-random-forest" -> new EarlyStoppingXgboost(forest(seed), true);
           default -> throw new IllegalArgumentException("unknown algorithm " + type);
         };
     e.set(e.getParam("featuresCol"), FEATURES);
@@ -128,20 +128,21 @@ public final class Algorithms {
   }
 
   /**
-   * A random forest grown by XGBoost: its documented recipe (one boosting round of {@code
-   * num_parallel_tree} trees, learning rate 1, each tree on 80 % of the rows drawn without
-   * replacement and 80 % of the features per split; xgboost.readthedocs.io, "Random Forests in
-   * XGBoost"), 100 trees of depth 6 unless the grid says otherwise. Its histogram trees are the
-   * boosted ones' (one task, missing values native), so a forest costs about as much as 100
-   * boosting rounds rather than a Spark job per tree level as MLlib's forest does.
+   * A random forest grown by XGBoost (xgboost.readthedocs.io, "Random Forests in XGBoost"): one
+   * boosting round of {@code num_parallel_tree} trees at learning rate 1, 100 trees of depth 6
+   * unless the grid says otherwise. Row and feature sampling are a random forest's usual ones
+   * rather than that page's example (0.8 and 0.8): each tree on 63.2 % of the rows (the distinct
+   * share of a bootstrap sample, drawn here without replacement) and 1/√p of the features at each
+   * split ({@link EarlyStoppingXgboost#xgboost(org.apache.spark.sql.Dataset)}); on fertility at 1M
+   * rows these matched scikit-learn's forest's CV AUC to 0.001, where 0.8 and 0.8 were 0.004 under
+   * it.
    */
   private static XGBoostClassifier forest(long seed) {
     XGBoostClassifier x = xgboost(seed);
     x.set(x.getParam("numRound"), 1);
     x.set(x.getParam("num_parallel_tree"), 100);
     x.set(x.getParam("eta"), 1.0);
-    x.set(x.getParam("subsample"), 0.8);
-    x.set(x.getParam("colsample_bynode"), 0.8);
+    x.set(x.getParam("subsample"), 0.632);
     return x;
   }
 

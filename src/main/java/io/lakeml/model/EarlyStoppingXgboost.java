@@ -51,8 +51,19 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
    */
   private final XGBoostClassifier inner;
 
+  /**
+   * Whether this is {@code xgboost-random-forest}: its features per split default to 1/√p of the
+   * rows' p features (see {@link #xgboost(Dataset)}).
+   */
+  private final boolean forest;
+
   public EarlyStoppingXgboost(XGBoostClassifier inner) {
+    this(inner, false);
+  }
+
+  public EarlyStoppingXgboost(XGBoostClassifier inner, boolean forest) {
     this.inner = inner;
+    this.forest = forest;
   }
 
   @Override
@@ -70,9 +81,34 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
     return (XGBoostClassifier) inner.copy(paramMap());
   }
 
+  /**
+   * XGBoost's estimator for these rows. A forest whose grid does not set {@code colsample_bynode}
+   * tries 1/√p of the p features at each split, as random forests do (Breiman's default, MLlib's
+   * and scikit-learn's for classification); p is the features column's size from its ML attributes
+   * (gold's vectors carry them), else from the first row.
+   */
+  public XGBoostClassifier xgboost(Dataset<?> rows) {
+    XGBoostClassifier x = xgboost();
+    Param<Object> perSplit = x.getParam("colsample_bynode");
+    if (!forest || x.isSet(perSplit)) {
+      return x;
+    }
+    String features = x.getFeaturesCol();
+    int p =
+        org.apache.spark.ml.attribute.AttributeGroup.fromStructField(rows.schema().apply(features))
+            .size();
+    if (p <= 0) {
+      Row first = rows.toDF().select(features).head();
+      p = ((org.apache.spark.ml.linalg.Vector) first.get(0)).size();
+    }
+    x.set(perSplit, 1.0 / Math.sqrt(Math.max(1, p)));
+    return x;
+  }
+
   @Override
   public EarlyStoppingXgboost copy(ParamMap extra) {
-    return new EarlyStoppingXgboost((XGBoostClassifier) inner.copy(paramMap().$plus$plus(extra)));
+    return new EarlyStoppingXgboost(
+        (XGBoostClassifier) inner.copy(paramMap().$plus$plus(extra)), forest);
   }
 
   @Override
@@ -117,7 +153,7 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
    */
   @Override
   public XGBoostClassificationModel fit(Dataset<?> dataset) {
-    XGBoostClassifier x = xgboost();
+    XGBoostClassifier x = xgboost(dataset);
     int patience = x.getNumEarlyStoppingRounds();
     Dataset<Row> rows = dataset.toDF();
     Column heldOut =

@@ -94,7 +94,7 @@ final class MatrixXgboost {
     Map<Group, List<Integer>> groups = new LinkedHashMap<>();
     long seed = estimator.xgboost().getSeed();
     for (int c = 0; c < n; c++) {
-      XGBoostClassifier x = estimator.copy(candidates.get(c)).xgboost();
+      XGBoostClassifier x = estimator.copy(candidates.get(c)).xgboost(data);
       rounds[c] = x.getNumRound();
       Map<String, Object> p =
           new HashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(x.getXGBoostParams()));

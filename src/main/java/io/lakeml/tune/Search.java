@@ -449,7 +449,7 @@ final class Search {
     Model<?> fitted =
         r.best() == bestLocal && r.refit() != null
             ? NativeXgboost.model(
-                ((EarlyStoppingXgboost) s.estimator()).copy(maps.get(bestLocal)).xgboost(),
+                ((EarlyStoppingXgboost) s.estimator()).copy(maps.get(bestLocal)).xgboost(data),
                 r.refit())
             : (Model<?>) s.estimator().fit(data, maps.get(bestLocal));
     Model<?> model = XgboostModel.savable(fitted);

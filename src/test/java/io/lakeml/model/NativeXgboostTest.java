@@ -148,4 +148,36 @@ class NativeXgboostTest {
     XGBoostClassifier x = xgboost(Map.of("max_depth", "2", "numRound", "5"), false);
     assertThat(NativeXgboost.fit(x, data, null, 2)).isEmpty();
   }
+
+  @Test
+  void aForestTriesOneOverRootPFeaturesPerSplitUnlessItsGridSaysOtherwise() {
+    Dataset<Row> data = rows(2);
+    EarlyStoppingXgboost forest =
+        (EarlyStoppingXgboost) Algorithms.estimator("xgboost-random-forest", 42);
+    // no ML attributes on these vectors: p (4) from the first row
+    assertThat(forest.xgboost(data).getOrDefault(forest.getParam("colsample_bynode")))
+        .isEqualTo(0.5);
+    // gold's vectors carry their size: 9 slots
+    Dataset<Row> described =
+        data.withColumn(
+            Algorithms.FEATURES,
+            data.col(Algorithms.FEATURES)
+                .as(
+                    Algorithms.FEATURES,
+                    new org.apache.spark.ml.attribute.AttributeGroup(Algorithms.FEATURES, 9)
+                        .toMetadata()));
+    assertThat(forest.xgboost(described).getOrDefault(forest.getParam("colsample_bynode")))
+        .isEqualTo(1.0 / 3);
+    // the grid's value wins, and the recipe's other values stay
+    XGBoostClassifier set =
+        forest
+            .copy(Algorithms.paramMap(forest, Map.of("colsample_bynode", "0.8")))
+            .xgboost(described);
+    assertThat(set.getOrDefault(set.getParam("colsample_bynode"))).isEqualTo(0.8);
+    assertThat(set.getOrDefault(set.getParam("subsample"))).isEqualTo(0.632);
+    assertThat(set.getNumRound()).isEqualTo(1);
+    // boosting is not a forest: XGBoost's own default, every feature
+    EarlyStoppingXgboost boosted = (EarlyStoppingXgboost) Algorithms.estimator("xgboost", 42);
+    assertThat(boosted.xgboost(described).isSet(boosted.getParam("colsample_bynode"))).isFalse();
+  }
 }

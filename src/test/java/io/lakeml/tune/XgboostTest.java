@@ -220,7 +220,7 @@ class XgboostTest {
     assertThat(m.xgboost().nativeBooster().getNumBoostedRound()).isEqualTo(1);
     String[] dump = m.xgboost().nativeBooster().getModelDump("", true, "json");
     assertThat(dump).hasSize(trees);
-    // each tree grew on its own 80 % of the rows: the trees' roots cover different sums of the
+    // each tree grew on its own 63.2 % of the rows: the trees' roots cover different sums of the
     // rows' hessians (without subsampling every root covers them all, and all are equal)
     com.fasterxml.jackson.databind.ObjectMapper json =
         new com.fasterxml.jackson.databind.ObjectMapper();
@@ -229,6 +229,17 @@ class XgboostTest {
       rootCovers.add(json.readTree(tree).get("cover").asDouble());
     }
     assertThat(rootCovers).hasSizeGreaterThan(trees / 2);
+    // gold's vectors carry their size, from which the forest takes 1/√p features per split
+    assertThat(
+            org.apache.spark.ml.attribute.AttributeGroup.fromStructField(
+                    TestSpark.session()
+                        .read()
+                        .format("delta")
+                        .load(p.lake().resolve("gold/forest").toString())
+                        .schema()
+                        .apply("features"))
+                .size())
+        .isEqualTo(m.numFeatures());
     // reproduce refits it from the recorded versions: the same subsamples, the same metrics
     assertThat(p.run("reproduce", "--dataset", "forest", "--version", "1").expectExit(0).metrics())
         .containsEntry("match", true);
