@@ -81,19 +81,24 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
     return (XGBoostClassifier) inner.copy(paramMap());
   }
 
-  /**
-   * XGBoost's estimator for these rows. A forest whose grid does not set {@code colsample_bynode}
-   * tries 1/√p of the p features at each split, as random forests do (Breiman's default, MLlib's
-   * and scikit-learn's for classification); p is the features column's size from its ML attributes
-   * (gold's vectors carry them), else from the first row.
-   */
+  /** XGBoost's estimator for these rows: {@link #forRows}'s values set. */
   public XGBoostClassifier xgboost(Dataset<?> rows) {
-    XGBoostClassifier x = xgboost();
-    Param<Object> perSplit = x.getParam("colsample_bynode");
-    if (!forest || x.isSet(perSplit)) {
-      return x;
+    return forRows(rows).xgboost();
+  }
+
+  /**
+   * This stage for these rows. A forest whose grid does not set {@code colsample_bynode} tries 1/√p
+   * of the p features at each split, as random forests do (Breiman's default, MLlib's and
+   * scikit-learn's for classification); p is the features column's size from its ML attributes
+   * (gold's vectors carry them), else from the first row. Resolved once, candidates' copies keep it
+   * unless their own grid values set it.
+   */
+  public EarlyStoppingXgboost forRows(Dataset<?> rows) {
+    Param<Object> perSplit = inner.getParam("colsample_bynode");
+    if (!forest || xgboost().isSet(perSplit)) {
+      return this;
     }
-    String features = x.getFeaturesCol();
+    String features = xgboost().getFeaturesCol();
     int p =
         org.apache.spark.ml.attribute.AttributeGroup.fromStructField(rows.schema().apply(features))
             .size();
@@ -101,8 +106,7 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
       Row first = rows.toDF().select(features).head();
       p = ((org.apache.spark.ml.linalg.Vector) first.get(0)).size();
     }
-    x.set(perSplit, 1.0 / Math.sqrt(Math.max(1, p)));
-    return x;
+    return copy(new ParamMap().put(perSplit, 1.0 / Math.sqrt(Math.max(1, p))));
   }
 
   @Override

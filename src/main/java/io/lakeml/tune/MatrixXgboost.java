@@ -93,8 +93,9 @@ final class MatrixXgboost {
     record Group(Map<String, Object> params, int patience, int candidate) {}
     Map<Group, List<Integer>> groups = new LinkedHashMap<>();
     long seed = estimator.xgboost().getSeed();
+    EarlyStoppingXgboost forRows = estimator.forRows(data);
     for (int c = 0; c < n; c++) {
-      XGBoostClassifier x = estimator.copy(candidates.get(c)).xgboost(data);
+      XGBoostClassifier x = forRows.copy(candidates.get(c)).xgboost();
       rounds[c] = x.getNumRound();
       Map<String, Object> p =
           new HashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(x.getXGBoostParams()));
