@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -15,6 +16,7 @@ import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
+import ml.dmlc.xgboost4j.java.util.BigDenseMatrix;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.SparkContext;
@@ -37,10 +39,13 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
  */
 public final class NativeXgboost {
   /**
-   * The largest matrix (rows × features) built in one task: 128 MB of floats, about three times
-   * that at the peak (the growing array, its trimmed copy, XGBoost's own).
+   * The largest matrix (rows × features) built in one task: 256 MB of floats on the heap while the
+   * rows are read, then native memory only: those floats once more while XGBoost copies them (8
+   * bytes a value in its own matrix, and as much again for a search's fold slices). Until
+   * 2026-12-05 it was half this, with three times the floats on the heap at the peak; 10M rows of
+   * fertility (6M training rows of 7 features) fell back to the estimator there.
    */
-  public static final long MAX_VALUES = 1L << 25;
+  public static final long MAX_VALUES = 1L << 26;
 
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(NativeXgboost.class);
@@ -218,7 +223,7 @@ public final class NativeXgboost {
    * fold number and an early-stopping flag per row.
    */
   public static final class Rows {
-    public final float[] values;
+    private final FloatChunks values;
     public final int width;
     public final float[] labels;
     public final float[] weights;
@@ -226,7 +231,7 @@ public final class NativeXgboost {
     public final int[] stopOn;
 
     private Rows(
-        float[] values, int width, float[] labels, float[] weights, int[] folds, int[] stopOn) {
+        FloatChunks values, int width, float[] labels, float[] weights, int[] folds, int[] stopOn) {
       this.values = values;
       this.width = width;
       this.labels = labels;
@@ -244,7 +249,7 @@ public final class NativeXgboost {
      */
     public static Rows read(
         Iterator<InternalRow> rows, int label, int weight, int features, int fold, int stop) {
-      FloatBuffer values = new FloatBuffer();
+      FloatChunks values = new FloatChunks();
       FloatBuffer labels = new FloatBuffer();
       FloatBuffer weights = new FloatBuffer();
       IntBuffer folds = new IntBuffer();
@@ -259,19 +264,19 @@ public final class NativeXgboost {
         if (width < 0) {
           width = size;
         }
-        if ((long) values.size + size > MAX_VALUES) {
+        if (values.size + size > MAX_VALUES) {
           return null;
         }
-        int at = values.size;
-        values.grow(size); // zeros: a sparse vector's absent entries
         if (dense) {
           for (int i = 0; i < size; i++) {
-            values.a[at + i] = (float) stored.getDouble(i);
+            values.add((float) stored.getDouble(i));
           }
         } else {
+          long at = values.size;
+          values.zeros(size); // a sparse vector's absent entries
           ArrayData indices = v.getArray(2);
           for (int i = 0, n = indices.numElements(); i < n; i++) {
-            values.a[at + indices.getInt(i)] = (float) stored.getDouble(i);
+            values.set(at + indices.getInt(i), (float) stored.getDouble(i));
           }
         }
         labels.add((float) r.getDouble(label));
@@ -280,7 +285,7 @@ public final class NativeXgboost {
         stopOn.add(r.getBoolean(stop) ? 1 : 0);
       }
       return new Rows(
-          values.trimmed(),
+          values,
           Math.max(width, 0),
           labels.trimmed(),
           weights.trimmed(),
@@ -293,12 +298,75 @@ public final class NativeXgboost {
       return rows.queryExecution().toRdd().toJavaRDD().coalesce(1);
     }
 
-    /** XGBoost's matrix of these rows, with labels and weights (NaN is missing). */
+    /**
+     * XGBoost's matrix of these rows, with labels and weights (NaN is missing). The values go to
+     * native memory once ({@link BigDenseMatrix}), chunk by chunk, each chunk released as it is
+     * copied: a {@code float[]} for the whole matrix would need a second copy while JNI pins it,
+     * and the Java heap is what a local-mode driver has least of.
+     */
     public DMatrix matrix() throws XGBoostError {
-      DMatrix m = new DMatrix(values, labels.length, width, Float.NaN);
+      DMatrix m;
+      if (labels.length == 0 || width == 0) {
+        m = new DMatrix(new float[0], labels.length, width, Float.NaN);
+      } else {
+        BigDenseMatrix dense = new BigDenseMatrix(labels.length, width);
+        try {
+          values.moveTo(dense);
+          m = new DMatrix(dense, Float.NaN);
+        } finally {
+          dense.dispose(); // XGBoost copied the values into its own matrix
+        }
+      }
       m.setLabel(labels);
       m.setWeight(weights);
       return m;
+    }
+  }
+
+  /**
+   * Floats in 4 MB chunks: no doubling copies while the rows are read (the old growing array peaked
+   * at three times the matrix on the heap), and each chunk can be dropped once it is copied out.
+   */
+  private static final class FloatChunks {
+    private static final int CHUNK = 1 << 20;
+    private final List<float[]> chunks = new ArrayList<>();
+    private float[] last;
+    private int at = CHUNK;
+    private long size;
+
+    void add(float v) {
+      if (at == CHUNK) {
+        last = new float[CHUNK];
+        chunks.add(last);
+        at = 0;
+      }
+      last[at++] = v;
+      size++;
+    }
+
+    /** Appends {@code n} zeros. */
+    void zeros(int n) {
+      for (int i = 0; i < n; i++) {
+        add(0f);
+      }
+    }
+
+    void set(long i, float v) {
+      chunks.get((int) (i >>> 20))[(int) (i & (CHUNK - 1))] = v;
+    }
+
+    /** Copies every value into {@code m} (row-major, as read), releasing the chunks. */
+    void moveTo(BigDenseMatrix m) {
+      long i = 0;
+      for (int c = 0; c < chunks.size(); c++) {
+        float[] a = chunks.get(c);
+        int n = (int) Math.min(CHUNK, size - i);
+        for (int j = 0; j < n; j++) {
+          m.set(i++, a[j]);
+        }
+        chunks.set(c, null);
+      }
+      last = null;
     }
   }
 
@@ -312,14 +380,6 @@ public final class NativeXgboost {
         a = Arrays.copyOf(a, a.length * 2);
       }
       a[size++] = v;
-    }
-
-    /** Appends {@code n} zeros. */
-    void grow(int n) {
-      if (size + n > a.length) {
-        a = Arrays.copyOf(a, Math.max(a.length * 2, size + n));
-      }
-      size += n;
     }
 
     float[] trimmed() {

@@ -180,4 +180,53 @@ class NativeXgboostTest {
     EarlyStoppingXgboost boosted = (EarlyStoppingXgboost) Algorithms.estimator("xgboost", 42);
     assertThat(boosted.xgboost(described).isSet(boosted.getParam("colsample_bynode"))).isFalse();
   }
+
+  @Test
+  void aMatrixOfSeveralMillionValuesReachesXgboostValueForValue() throws Exception {
+    // 1.2M values: the reader's chunks are 2^20 floats, so rows (sparse ones too) straddle a chunk
+    int n = 300_000;
+    float[] values = new float[n * 4];
+    float[] labels = new float[n];
+    List<Row> out = new ArrayList<>();
+    Random r = new Random(5);
+    for (int i = 0; i < n; i++) {
+      double[] x = {
+        i % 13 == 0 ? Double.NaN : r.nextDouble(), r.nextInt(4), i % 3 == 0 ? 1 : 0, r.nextDouble()
+      };
+      for (int j = 0; j < 4; j++) {
+        values[i * 4 + j] = (float) x[j];
+      }
+      labels[i] = r.nextDouble() < (x[1] > 1 ? 0.7 : 0.3) ? 1f : 0f;
+      out.add(
+          RowFactory.create(
+              (double) labels[i],
+              1.0,
+              i % 2 == 0 ? Vectors.dense(x).toSparse() : Vectors.dense(x),
+              0.5));
+    }
+    Dataset<Row> data = TestSpark.session().createDataFrame(out, SCHEMA);
+    XGBoostClassifier x = xgboost(Map.of("max_depth", "3", "numRound", "5"), false);
+    XGBoostClassificationModel read = NativeXgboost.fit(x, data, null, 2).orElseThrow();
+    // the same booster from the values handed to XGBoost as one array
+    Map<String, Object> params =
+        new java.util.HashMap<>(
+            scala.jdk.javaapi.CollectionConverters.asJava(x.getXGBoostParams()));
+    params.putIfAbsent("objective", "binary:logistic");
+    params.put("nthread", 2);
+    ml.dmlc.xgboost4j.java.DMatrix whole =
+        new ml.dmlc.xgboost4j.java.DMatrix(values, n, 4, Float.NaN);
+    whole.setLabel(labels);
+    float[] ones = new float[n];
+    java.util.Arrays.fill(ones, 1f);
+    whole.setWeight(ones);
+    ml.dmlc.xgboost4j.java.Booster direct =
+        ml.dmlc.xgboost4j.java.XGBoost.train(whole, params, 5, Map.of(), null, null);
+    float[][] expected = direct.predict(whole);
+    float[][] actual =
+        read.nativeBooster().predict(new ml.dmlc.xgboost4j.scala.DMatrix(whole), false, 0);
+    assertThat(actual.length).isEqualTo(n);
+    assertThat(actual).isDeepEqualTo(expected);
+    direct.dispose();
+    whole.dispose();
+  }
 }
