@@ -255,7 +255,8 @@ final class BenchMarkdown {
               num(hgbPeer.get("seconds")),
               med.get("treeSearch.xgboost").get("cvMetric"),
               hgbPeer.get("bestAuc")));
-    } else if (gbt != null && hgbPeer != null) {
+    }
+    if (gbt != null && hgbPeer != null) {
       r.put(
           "gradient boosting alone: MLlib GBT search ÷ scikit-learn HistGradientBoosting, same grid, refits included",
           ratio(

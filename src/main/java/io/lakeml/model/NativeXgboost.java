@@ -39,13 +39,21 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
  */
 public final class NativeXgboost {
   /**
-   * The largest matrix (rows × features) built in one task: 256 MB of floats on the heap while the
-   * rows are read, then native memory only: those floats once more while XGBoost copies them (8
-   * bytes a value in its own matrix, and as much again for a search's fold slices). Until
-   * 2026-12-05 it was half this, with three times the floats on the heap at the peak; 10M rows of
-   * fertility (6M training rows of 7 features) fell back to the estimator there.
+   * The largest matrix (rows × features) built in one task from rows not counted beforehand: 256 MB
+   * of floats on the heap while they are read, then native memory only (those floats once more
+   * while XGBoost copies them, and 8 bytes a value in XGBoost's own matrix). Until 2026-12-05 it
+   * was half this, with three times the floats on the heap at the peak.
    */
   public static final long MAX_VALUES = 1L << 26;
+
+  /**
+   * The largest matrix built in one task from counted rows ({@link Rows#read(Iterator, int, int,
+   * int, int, int, long, int) read} straight into native memory): nothing of its size on the heap;
+   * off the heap 4 bytes a value while read, 8 in XGBoost's matrix, and as much again for a
+   * search's fold slices, at most about 2.1 GB at this limit. 10M rows of fertility (6M training
+   * rows of 17 one-hot and numeric features, 102M values) fit.
+   */
+  public static final long MAX_NATIVE_VALUES = 1L << 27;
 
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(NativeXgboost.class);
@@ -223,7 +231,7 @@ public final class NativeXgboost {
    * fold number and an early-stopping flag per row.
    */
   public static final class Rows {
-    private final FloatChunks values;
+    private final FloatStore values;
     public final int width;
     public final float[] labels;
     public final float[] weights;
@@ -231,7 +239,7 @@ public final class NativeXgboost {
     public final int[] stopOn;
 
     private Rows(
-        FloatChunks values, int width, float[] labels, float[] weights, int[] folds, int[] stopOn) {
+        FloatStore values, int width, float[] labels, float[] weights, int[] folds, int[] stopOn) {
       this.values = values;
       this.width = width;
       this.labels = labels;
@@ -249,7 +257,57 @@ public final class NativeXgboost {
      */
     public static Rows read(
         Iterator<InternalRow> rows, int label, int weight, int features, int fold, int stop) {
-      FloatChunks values = new FloatChunks();
+      return read(rows, label, weight, features, fold, stop, new FloatChunks());
+    }
+
+    /**
+     * Reads exactly {@code count} rows of {@code width} features as {@link #read} does, straight
+     * into native memory: nothing the size of the matrix on the heap, so up to {@link
+     * #MAX_NATIVE_VALUES} values. For rows counted beforehand (a search's cached training split);
+     * other rows than counted are an error.
+     */
+    public static Rows read(
+        Iterator<InternalRow> rows,
+        int label,
+        int weight,
+        int features,
+        int fold,
+        int stop,
+        long count,
+        int width) {
+      if (count * width > MAX_NATIVE_VALUES) {
+        return null;
+      }
+      NativeFloats values = new NativeFloats(count, width);
+      try {
+        Rows r = read(rows, label, weight, features, fold, stop, values);
+        if (r.labels.length != count || (count > 0 && r.width != width)) {
+          throw new IllegalStateException(
+              "the rows changed between counting and reading: "
+                  + count
+                  + " rows of "
+                  + width
+                  + " features counted, "
+                  + r.labels.length
+                  + " of "
+                  + r.width
+                  + " read");
+        }
+        return r;
+      } catch (RuntimeException e) {
+        values.dispose();
+        throw e;
+      }
+    }
+
+    private static Rows read(
+        Iterator<InternalRow> rows,
+        int label,
+        int weight,
+        int features,
+        int fold,
+        int stop,
+        FloatStore values) {
       FloatBuffer labels = new FloatBuffer();
       FloatBuffer weights = new FloatBuffer();
       IntBuffer folds = new IntBuffer();
@@ -264,7 +322,7 @@ public final class NativeXgboost {
         if (width < 0) {
           width = size;
         }
-        if (values.size + size > MAX_VALUES) {
+        if (!values.fits(size)) {
           return null;
         }
         if (dense) {
@@ -272,7 +330,7 @@ public final class NativeXgboost {
             values.add((float) stored.getDouble(i));
           }
         } else {
-          long at = values.size;
+          long at = values.size();
           values.zeros(size); // a sparse vector's absent entries
           ArrayData indices = v.getArray(2);
           for (int i = 0, n = indices.numElements(); i < n; i++) {
@@ -299,22 +357,23 @@ public final class NativeXgboost {
     }
 
     /**
-     * XGBoost's matrix of these rows, with labels and weights (NaN is missing). The values go to
-     * native memory once ({@link BigDenseMatrix}), chunk by chunk, each chunk released as it is
-     * copied: a {@code float[]} for the whole matrix would need a second copy while JNI pins it,
-     * and the Java heap is what a local-mode driver has least of.
+     * XGBoost's matrix of these rows, with labels and weights (NaN is missing); once only. The
+     * values reach XGBoost from native memory ({@link BigDenseMatrix}, read by address): a {@code
+     * float[]} of the whole matrix would need a second copy while JNI pins it, and the Java heap is
+     * what a local-mode driver has least of.
      */
     public DMatrix matrix() throws XGBoostError {
       DMatrix m;
       if (labels.length == 0 || width == 0) {
+        values.dispose();
         m = new DMatrix(new float[0], labels.length, width, Float.NaN);
       } else {
-        BigDenseMatrix dense = new BigDenseMatrix(labels.length, width);
+        BigDenseMatrix dense = values.toNative(labels.length, width);
         try {
-          values.moveTo(dense);
           m = new DMatrix(dense, Float.NaN);
         } finally {
           dense.dispose(); // XGBoost copied the values into its own matrix
+          values.dispose();
         }
       }
       m.setLabel(labels);
@@ -323,18 +382,103 @@ public final class NativeXgboost {
     }
   }
 
+  /** Where {@link Rows#read} puts the feature values, row after row. */
+  private interface FloatStore {
+    /** Whether {@code n} more values may be added. */
+    boolean fits(int n);
+
+    void add(float v);
+
+    /** Appends {@code n} zeros. */
+    default void zeros(int n) {
+      for (int i = 0; i < n; i++) {
+        add(0f);
+      }
+    }
+
+    void set(long i, float v);
+
+    long size();
+
+    /** The values as XGBoost reads them; the caller disposes of it. */
+    BigDenseMatrix toNative(int rows, int width);
+
+    /** Releases what is still held. */
+    void dispose();
+  }
+
+  /** Values straight into native memory, for a known number of rows and features. */
+  private static final class NativeFloats implements FloatStore {
+    private final BigDenseMatrix m;
+    private final long capacity;
+    private long size;
+    private boolean handedOver;
+
+    NativeFloats(long rows, int width) {
+      // at least one slot: BigDenseMatrix allocates rows × width bytes × 4
+      m = new BigDenseMatrix((int) Math.max(1, rows), Math.max(1, width));
+      capacity = rows * width;
+    }
+
+    @Override
+    public boolean fits(int n) {
+      if (size + n > capacity) {
+        dispose();
+        throw new IllegalStateException(
+            "the rows changed between counting and reading: more than " + capacity + " values");
+      }
+      return true;
+    }
+
+    @Override
+    public void add(float v) {
+      m.set(size++, v);
+    }
+
+    @Override
+    public void set(long i, float v) {
+      m.set(i, v);
+    }
+
+    @Override
+    public long size() {
+      return size;
+    }
+
+    @Override
+    public BigDenseMatrix toNative(int rows, int width) {
+      handedOver = true;
+      return m;
+    }
+
+    @Override
+    public void dispose() {
+      if (!handedOver) {
+        handedOver = true;
+        m.dispose();
+      }
+    }
+  }
+
   /**
-   * Floats in 4 MB chunks: no doubling copies while the rows are read (the old growing array peaked
-   * at three times the matrix on the heap), and each chunk can be dropped once it is copied out.
+   * Floats in 4 MB chunks on the heap, for rows not counted beforehand: no doubling copies while
+   * they are read (the old growing array peaked at three times the matrix on the heap), and each
+   * chunk dropped once copied out.
    */
-  private static final class FloatChunks {
+  private static final class FloatChunks implements FloatStore {
     private static final int CHUNK = 1 << 20;
     private final List<float[]> chunks = new ArrayList<>();
     private float[] last;
     private int at = CHUNK;
     private long size;
 
-    void add(float v) {
+    @Override
+    public boolean fits(int n) {
+      return size + n <= MAX_VALUES;
+    }
+
+    @Override
+    public void add(float v) {
       if (at == CHUNK) {
         last = new float[CHUNK];
         chunks.add(last);
@@ -344,19 +488,19 @@ public final class NativeXgboost {
       size++;
     }
 
-    /** Appends {@code n} zeros. */
-    void zeros(int n) {
-      for (int i = 0; i < n; i++) {
-        add(0f);
-      }
-    }
-
-    void set(long i, float v) {
+    @Override
+    public void set(long i, float v) {
       chunks.get((int) (i >>> 20))[(int) (i & (CHUNK - 1))] = v;
     }
 
-    /** Copies every value into {@code m} (row-major, as read), releasing the chunks. */
-    void moveTo(BigDenseMatrix m) {
+    @Override
+    public long size() {
+      return size;
+    }
+
+    @Override
+    public BigDenseMatrix toNative(int rows, int width) {
+      BigDenseMatrix m = new BigDenseMatrix(rows, width);
       long i = 0;
       for (int c = 0; c < chunks.size(); c++) {
         float[] a = chunks.get(c);
@@ -366,6 +510,13 @@ public final class NativeXgboost {
         }
         chunks.set(c, null);
       }
+      last = null;
+      return m;
+    }
+
+    @Override
+    public void dispose() {
+      chunks.clear();
       last = null;
     }
   }

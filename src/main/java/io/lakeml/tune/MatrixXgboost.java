@@ -44,8 +44,11 @@ import org.apache.spark.sql.catalyst.InternalRow;
  * most {@link #MAX_VALUES} feature values.
  */
 final class MatrixXgboost {
-  /** The largest matrix built in one task: {@link NativeXgboost#MAX_VALUES}. */
-  static final long MAX_VALUES = NativeXgboost.MAX_VALUES;
+  /**
+   * The largest matrix built in one task: {@link NativeXgboost#MAX_NATIVE_VALUES}, since the search
+   * knows its rows' count and width and reads them straight into native memory.
+   */
+  static final long MAX_VALUES = NativeXgboost.MAX_NATIVE_VALUES;
 
   private MatrixXgboost() {}
 
@@ -53,9 +56,19 @@ final class MatrixXgboost {
    * What the search needs: per candidate the AUC of each held-out fold, and seconds spent on it;
    * the candidate with the best mean AUC (the first on a tie, as the search picks) and its refit on
    * all the rows ({@code ubj} bytes, null without rows), trained from the same matrix as {@link
-   * NativeXgboost#fit} would train it.
+   * NativeXgboost#fit} would train it. {@code readSeconds}, {@code foldSeconds} and {@code
+   * refitSeconds} say where the task's time went: reading the rows into the matrix, the folds'
+   * boosting, prediction and AUC, and the refit.
    */
-  record Result(double[][] foldMetrics, double[] seconds, int boosters, int best, byte[] refit)
+  record Result(
+      double[][] foldMetrics,
+      double[] seconds,
+      int boosters,
+      int best,
+      byte[] refit,
+      double readSeconds,
+      double foldSeconds,
+      double refitSeconds)
       implements Serializable {}
 
   /**
@@ -84,7 +97,9 @@ final class MatrixXgboost {
       int folds,
       EarlyStoppingXgboost estimator,
       List<ParamMap> candidates,
-      int threads) {
+      int threads,
+      long count,
+      int width) {
     int n = candidates.size();
     int[] rounds = new int[n];
     // candidates whose native parameters are equal (numRound is not one of them) share a booster;
@@ -127,7 +142,8 @@ final class MatrixXgboost {
     List<Result> out =
         one.mapPartitions(
                 (Iterator<InternalRow> rows) ->
-                    List.of(run(rows, folds, n, rounds, params, patience, members)).iterator())
+                    List.of(run(rows, count, width, folds, n, rounds, params, patience, members))
+                        .iterator())
             .collect();
     return out.get(0);
   }
@@ -135,6 +151,8 @@ final class MatrixXgboost {
   /** The task: the matrix, then every fold and group of candidates. */
   private static Result run(
       Iterator<InternalRow> rows,
+      long count,
+      int width,
       int folds,
       int n,
       int[] rounds,
@@ -142,7 +160,8 @@ final class MatrixXgboost {
       int[] patience,
       List<int[]> members)
       throws XGBoostError {
-    NativeXgboost.Rows read = NativeXgboost.Rows.read(rows, 0, 1, 2, 3, 4);
+    long start = System.nanoTime();
+    NativeXgboost.Rows read = NativeXgboost.Rows.read(rows, 0, 1, 2, 3, 4, count, width);
     if (read == null) {
       throw new IllegalStateException("more than " + MAX_VALUES + " values for one matrix");
     }
@@ -153,9 +172,10 @@ final class MatrixXgboost {
       for (double[] row : metrics) {
         Arrays.fill(row, Double.NaN);
       }
-      return new Result(metrics, seconds, 0, 0, null);
+      return new Result(metrics, seconds, 0, 0, null, (System.nanoTime() - start) / 1e9, 0, 0);
     }
     DMatrix all = read.matrix();
+    long built = System.nanoTime();
     float[] y = read.labels;
     int[] fold = read.folds;
     int[] stopping = read.stopOn;
@@ -231,9 +251,18 @@ final class MatrixXgboost {
       while (!contains(members.get(g), best)) {
         g++;
       }
+      long folded = System.nanoTime();
       byte[] refit =
           NativeXgboost.trainAll(all, stopping, params.get(g), rounds[best], patience[g]);
-      return new Result(metrics, seconds, boosters, best, refit);
+      return new Result(
+          metrics,
+          seconds,
+          boosters,
+          best,
+          refit,
+          (built - start) / 1e9,
+          (folded - built) / 1e9,
+          (System.nanoTime() - folded) / 1e9);
     } finally {
       all.dispose();
     }

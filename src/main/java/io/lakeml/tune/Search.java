@@ -421,7 +421,13 @@ final class Search {
         rows);
     MatrixXgboost.Result r =
         MatrixXgboost.crossValidate(
-            data, tune.folds(), (EarlyStoppingXgboost) s.estimator(), maps, threads);
+            data,
+            tune.folds(),
+            (EarlyStoppingXgboost) s.estimator(),
+            maps,
+            threads,
+            rows,
+            fits.width(data));
     double[] mean = new double[maps.size()];
     for (int j = 0; j < maps.size(); j++) {
       mean[j] = java.util.Arrays.stream(r.foldMetrics()[j]).average().orElse(Double.NaN);
@@ -439,7 +445,13 @@ final class Search {
             + maps.size()
             + " on all "
             + rows
-            + " rows",
+            + " rows (in the task: "
+            + String.format(
+                java.util.Locale.ROOT,
+                "reading the rows %.1f s, the folds %.1f s, the refit %.1f s)",
+                r.readSeconds(),
+                r.foldSeconds(),
+                r.refitSeconds()),
         "metric",
         mean[bestLocal]);
     // the task refitted the same pick from its matrix: what the estimator's fit would give (one

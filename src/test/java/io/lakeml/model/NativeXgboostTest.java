@@ -229,4 +229,34 @@ class NativeXgboostTest {
     direct.dispose();
     whole.dispose();
   }
+
+  @Test
+  void countedRowsGoStraightToNativeMemoryAndOtherRowsThanCountedAreAnError() throws Exception {
+    Dataset<Row> data = rows(2);
+    List<org.apache.spark.sql.catalyst.InternalRow> internal =
+        NativeXgboost.Rows.internal(
+                data.select(
+                    data.col(Algorithms.LABEL),
+                    data.col(Algorithms.WEIGHT),
+                    data.col(Algorithms.FEATURES),
+                    org.apache.spark.sql.functions.lit(false)))
+            .map(r -> r.copy())
+            .collect();
+    NativeXgboost.Rows read = NativeXgboost.Rows.read(internal.iterator(), 0, 1, 2, -1, 3, N, 4);
+    ml.dmlc.xgboost4j.java.DMatrix m = read.matrix();
+    assertThat(m.rowNum()).isEqualTo(N);
+    // the same non-missing values as the chunked read of the same rows
+    ml.dmlc.xgboost4j.java.DMatrix chunked =
+        NativeXgboost.Rows.read(internal.iterator(), 0, 1, 2, -1, 3).matrix();
+    assertThat(m.nonMissingNum()).isEqualTo(chunked.nonMissingNum()).isLessThan(N * 4L);
+    assertThat(m.getLabel()).containsExactly(chunked.getLabel());
+    m.dispose();
+    chunked.dispose();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> NativeXgboost.Rows.read(internal.iterator(), 0, 1, 2, -1, 3, N + 1, 4))
+        .hasMessageContaining("the rows changed between counting and reading: 801 rows");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> NativeXgboost.Rows.read(internal.iterator(), 0, 1, 2, -1, 3, N - 1, 4))
+        .hasMessageContaining("more than " + (N - 1) * 4 + " values");
+  }
 }

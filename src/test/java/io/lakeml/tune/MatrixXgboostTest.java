@@ -80,7 +80,16 @@ class MatrixXgboostTest {
             est,
             java.util.Map.of(
                 "max_depth", "2", "numRound", "200", "numEarlyStoppingRounds", "5", "eta", "0.3")));
-    MatrixXgboost.Result r = MatrixXgboost.crossValidate(data, 3, est, maps, 2);
+    MatrixXgboost.Result r =
+        MatrixXgboost.crossValidate(
+            data,
+            3,
+            est,
+            maps,
+            2,
+            data.count(),
+            ((org.apache.spark.ml.linalg.Vector) data.select(Algorithms.FEATURES).first().get(0))
+                .size());
     assertThat(r.boosters())
         .as("two boosters per fold for the grid, two more for early stopping")
         .isEqualTo(12);
