@@ -57,7 +57,8 @@ public final class Bench {
       Path peerScript,
       Pipeline stages,
       boolean trees,
-      Path treesPeerScript) {}
+      Path treesPeerScript,
+      boolean lr) {}
 
   /** The tree algorithms the bench times, each in a tune of its own, in this order. */
   static final List<String> TREES =
@@ -144,6 +145,9 @@ public final class Bench {
       // stops
       // before prepare measures the copy baseline only
       boolean searches = o.stages().names().contains("prepare");
+      // --no-lr: the trees alone (a 10M run's logistic-regression searches and baseline take
+      // about 17 minutes)
+      boolean lr = searches && o.lr();
       boolean oneFirst = r % 2 == 1;
       String lrOnly =
           "dataset.tune.algorithms=[{type = logistic-regression, grid {"
@@ -151,7 +155,7 @@ public final class Bench {
                   .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]")
                   .collect(Collectors.joining(", "))
               + "}}]";
-      for (int p : !searches ? new int[0] : oneFirst ? new int[] {1, 2} : new int[] {2, 1}) {
+      for (int p : !lr ? new int[0] : oneFirst ? new int[] {1, 2} : new int[] {2, 1}) {
         log.printf(
             "bench: rows=%d run %d/%d logistic-regression search, CrossValidator at parallelism %d%n",
             n, r, o.repeat(), p);
@@ -166,7 +170,7 @@ public final class Bench {
                     "dataset.tune.parallelism=" + p),
                 n));
       }
-      if (searches) {
+      if (lr) {
         log.printf(
             "bench: rows=%d run %d/%d logistic-regression search in shared passes%n",
             n, r, o.repeat());
@@ -186,7 +190,7 @@ public final class Bench {
               work.resolve("baseline").toUri().toString(),
               grid,
               ds.tune().parallelism(),
-              searches);
+              lr);
       b.steps()
           .forEach(
               (k, m) -> {
@@ -194,11 +198,11 @@ public final class Bench {
                 v.put("rowsPerSecond", Math.round(n / m.wallSeconds()));
                 run.put("baseline." + k, v);
               });
-      if (searches) {
+      if (lr) {
         run.get("baseline.crossValidation").put("bestAuc", Meter.round(b.bestAuc(), 6));
         run.get("baseline.crossValidation").put("trainRows", b.trainRows());
       }
-      if (python != null && searches) {
+      if (python != null && lr) {
         Object tr = run.get("lrSearchParallelism2").get("trainRows");
         long trainRows = tr instanceof Number t ? t.longValue() : b.trainRows();
         run.put("peer", peer(python, ds, generated, work, trainRows, grid));

@@ -310,6 +310,14 @@ final class BenchCommands {
     boolean noTrees;
 
     @Option(
+        names = "--no-lr",
+        description =
+            "Skip the logistic-regression searches (CrossValidator at parallelism 1 and 2, shared "
+                + "passes), the bare-Spark baseline's cross-validation and the scikit-learn "
+                + "GridSearchCV peer: the tree searches alone.")
+    boolean noLr;
+
+    @Option(
         names = "--trees-peer-script",
         description =
             "The scikit-learn tree peer script (default: jobs/bench/sklearn_trees_peer.py of this project).")
@@ -353,7 +361,8 @@ final class BenchCommands {
               !noTrees,
               treesPeerScript != null
                   ? treesPeerScript
-                  : project.resolve("jobs/bench/sklearn_trees_peer.py"));
+                  : project.resolve("jobs/bench/sklearn_trees_peer.py"),
+              !noLr);
       try {
         Map<String, Object> report = new Bench(o, err).run();
         out.print(Files.readString(Path.of((String) report.get("markdown"))));

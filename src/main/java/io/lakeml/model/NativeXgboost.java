@@ -356,6 +356,11 @@ public final class NativeXgboost {
       return rows.queryExecution().toRdd().toJavaRDD().coalesce(1);
     }
 
+    /** Releases the values when no matrix is made of them ({@link #matrix} releases them too). */
+    public void release() {
+      values.dispose();
+    }
+
     /**
      * XGBoost's matrix of these rows, with labels and weights (NaN is missing); once only. The
      * values reach XGBoost from native memory ({@link BigDenseMatrix}, read by address): a {@code

@@ -169,6 +169,7 @@ final class MatrixXgboost {
     double[] seconds = new double[n];
     int m = read.labels.length;
     if (m == 0) {
+      read.release();
       for (double[] row : metrics) {
         Arrays.fill(row, Double.NaN);
       }
