@@ -56,20 +56,31 @@ final class MatrixXgboost {
    * What the search needs: per candidate the AUC of each held-out fold, and seconds spent on it;
    * the candidate with the best mean AUC (the first on a tie, as the search picks) and its refit on
    * all the rows ({@code ubj} bytes, null without rows), trained from the same matrix as {@link
-   * NativeXgboost#fit} would train it. {@code readSeconds}, {@code foldSeconds} and {@code
-   * refitSeconds} say where the task's time went: reading the rows into the matrix, the folds'
-   * boosting, prediction and AUC, and the refit.
+   * NativeXgboost#fit} would train it; and where the task's time went.
    */
   record Result(
-      double[][] foldMetrics,
-      double[] seconds,
-      int boosters,
-      int best,
-      byte[] refit,
-      double readSeconds,
-      double foldSeconds,
-      double refitSeconds)
+      double[][] foldMetrics, double[] seconds, int boosters, int best, byte[] refit, Phases phases)
       implements Serializable {}
+
+  /**
+   * Seconds of the task: reading the rows into the matrix, cutting the folds' row slices out of it,
+   * boosting (early stopping's probe included), predicting the held-out rows with their AUC, and
+   * the refit.
+   */
+  record Phases(double read, double slice, double boost, double score, double refit)
+      implements Serializable {
+    @Override
+    public String toString() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "reading the rows %.1f s, slicing the folds %.1f s, boosting %.1f s, scoring %.1f s, the refit %.1f s",
+          read,
+          slice,
+          boost,
+          score,
+          refit);
+    }
+  }
 
   /**
    * Whether these candidates can be searched here: XGBoost, the metric areaUnderROC without
@@ -173,14 +184,16 @@ final class MatrixXgboost {
       for (double[] row : metrics) {
         Arrays.fill(row, Double.NaN);
       }
-      return new Result(metrics, seconds, 0, 0, null, (System.nanoTime() - start) / 1e9, 0, 0);
+      return new Result(
+          metrics, seconds, 0, 0, null, new Phases((System.nanoTime() - start) / 1e9, 0, 0, 0, 0));
     }
-    DMatrix all = read.matrix();
     long built = System.nanoTime();
     float[] y = read.labels;
     int[] fold = read.folds;
-    int[] stopping = read.stopOn;
     int boosters = 0;
+    long slicing = 0;
+    long boosting = 0;
+    long scoring = 0;
     try {
       for (int k = 0; k < folds; k++) {
         final int f = k;
@@ -192,8 +205,12 @@ final class MatrixXgboost {
           }
           continue;
         }
-        DMatrix train = all.slice(fit);
-        DMatrix test = all.slice(held);
+        long s0 = System.nanoTime();
+        // each part copied out of the rows' native values (XGBoost's slice of a whole-rows matrix
+        // was most of a 10M-row search)
+        DMatrix train = read.matrix(fit);
+        DMatrix test = read.matrix(held);
+        slicing += System.nanoTime() - s0;
         float[] truth = new float[held.length];
         for (int i = 0; i < truth.length; i++) {
           truth[i] = y[held[i]];
@@ -207,7 +224,7 @@ final class MatrixXgboost {
             // them get that many
             int stopped =
                 patience[g] > 0
-                    ? NativeXgboost.stoppedAt(all, fit, stopping, params.get(g), most, patience[g])
+                    ? NativeXgboost.stoppedAt(read, fit, params.get(g), most, patience[g])
                     : 0;
             Booster b =
                 XGBoost.train(
@@ -218,12 +235,15 @@ final class MatrixXgboost {
                     null,
                     null);
             boosters += patience[g] > 0 ? 2 : 1;
+            boosting += System.nanoTime() - t0;
             try {
               for (int c : group) {
                 long t1 = System.nanoTime();
                 float[][] p = b.predict(test, false, patience[g] > 0 ? stopped : rounds[c]);
                 metrics[c][k] = auc(truth, p);
-                seconds[c] += (System.nanoTime() - t1) / 1e9;
+                long t2 = System.nanoTime();
+                seconds[c] += (t2 - t1) / 1e9;
+                scoring += t2 - t1;
               }
             } finally {
               b.dispose();
@@ -253,19 +273,27 @@ final class MatrixXgboost {
         g++;
       }
       long folded = System.nanoTime();
-      byte[] refit =
-          NativeXgboost.trainAll(all, stopping, params.get(g), rounds[best], patience[g]);
+      DMatrix all = read.matrix();
+      byte[] refit;
+      try {
+        refit = NativeXgboost.trainAll(all, read, params.get(g), rounds[best], patience[g]);
+      } finally {
+        all.dispose();
+      }
       return new Result(
           metrics,
           seconds,
           boosters,
           best,
           refit,
-          (built - start) / 1e9,
-          (folded - built) / 1e9,
-          (System.nanoTime() - folded) / 1e9);
+          new Phases(
+              (built - start) / 1e9,
+              slicing / 1e9,
+              boosting / 1e9,
+              scoring / 1e9,
+              (System.nanoTime() - folded) / 1e9));
     } finally {
-      all.dispose();
+      read.release();
     }
   }
 

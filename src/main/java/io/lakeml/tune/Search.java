@@ -446,12 +446,8 @@ final class Search {
             + " on all "
             + rows
             + " rows (in the task: "
-            + String.format(
-                java.util.Locale.ROOT,
-                "reading the rows %.1f s, the folds %.1f s, the refit %.1f s)",
-                r.readSeconds(),
-                r.foldSeconds(),
-                r.refitSeconds()),
+            + r.phases()
+            + ")",
         "metric",
         mean[bestLocal]);
     // the task refitted the same pick from its matrix: what the estimator's fit would give (one
