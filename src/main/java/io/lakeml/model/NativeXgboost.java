@@ -49,9 +49,9 @@ public final class NativeXgboost {
   /**
    * The largest matrix built in one task from counted rows ({@link Rows#read(Iterator, int, int,
    * int, int, int, long, int) read} straight into native memory): nothing of its size on the heap;
-   * off the heap 4 bytes a value while read, 8 in XGBoost's matrix, and as much again for a
-   * search's fold slices, at most about 2.1 GB at this limit. 10M rows of fertility (6M training
-   * rows of 17 one-hot and numeric features, 102M values) fit.
+   * off the heap 4 bytes a value for the rows, kept through the search, and 8 in the XGBoost
+   * matrices of a fold's two parts or of all rows, about 1.6 GB at this limit. 10M rows of
+   * fertility (6M training rows of 17 one-hot and numeric features, 102M values) fit.
    */
   public static final long MAX_NATIVE_VALUES = 1L << 27;
 
@@ -406,7 +406,10 @@ public final class NativeXgboost {
      * XGBoost's matrix of the rows {@code rows} (in that order), as {@code matrix().slice(rows)}
      * would give it: the rows are copied out of the native values into a matrix of their own, then
      * handed to XGBoost. XGBoost's own {@code slice} copied entry by entry into growing arrays:
-     * 27.8 of a 10M-row search's 50 s went to slicing its folds that way (2026-12-05).
+     * 27.8 of a 10M-row search's 52 s went to slicing its folds that way (2026-12-05). Handing the
+     * part over as CSR arrays instead, which XGBoost reads on several threads, was slower at 1M
+     * rows (1.5-1.6 s against 1.1 s for three folds' parts): the copy into Java arrays and JNI's
+     * copy of them cost more than the threads save.
      */
     public DMatrix matrix(int[] rows) throws XGBoostError {
       BigDenseMatrix from = dense();
