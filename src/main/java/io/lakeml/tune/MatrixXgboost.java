@@ -207,9 +207,10 @@ final class MatrixXgboost {
         }
         long s0 = System.nanoTime();
         // each part copied out of the rows' native values (XGBoost's slice of a whole-rows matrix
-        // was most of a 10M-row search)
-        DMatrix train = read.matrix(fit);
-        DMatrix test = read.matrix(held);
+        // was most of a 10M-row search), the two side by side
+        DMatrix[] parts = read.matrices(fit, held);
+        DMatrix train = parts[0];
+        DMatrix test = parts[1];
         slicing += System.nanoTime() - s0;
         float[] truth = new float[held.length];
         for (int i = 0; i < truth.length; i++) {
