@@ -64,6 +64,11 @@ public final class Bench {
   static final List<String> TREES =
       List.of("random-forest", "xgboost-random-forest", "xgboost", "gradient-boosted-trees");
 
+  /** The grid's values of {@code key}, comma separated, or {@code fallback} when it has none. */
+  private static String grid(DatasetConfig.Algorithm a, String key, String fallback) {
+    return String.join(",", a.grid().getOrDefault(key, List.of(fallback)));
+  }
+
   private static final LocalDate RUN_DATE = LocalDate.of(2026, 1, 1);
   private final Options o;
   private final PrintStream log;
@@ -278,17 +283,14 @@ public final class Bench {
     if (rf != null) {
       args.addAll(
           List.of(
-              "--rf-trees",
-              String.join(",", rf.grid().getOrDefault("numTrees", List.of("20"))),
-              "--rf-depth",
-              String.join(",", rf.grid().getOrDefault("maxDepth", List.of("5")))));
+              "--rf-trees", grid(rf, "numTrees", "20"), "--rf-depth", grid(rf, "maxDepth", "5")));
     } else if (forest != null) { // the XGBoost forest's defaults: 100 trees of depth 6
       args.addAll(
           List.of(
               "--rf-trees",
-              String.join(",", forest.grid().getOrDefault("num_parallel_tree", List.of("100"))),
+              grid(forest, "num_parallel_tree", "100"),
               "--rf-depth",
-              String.join(",", forest.grid().getOrDefault("max_depth", List.of("6")))));
+              grid(forest, "max_depth", "6")));
     }
     DatasetConfig.Algorithm xgb = configured.get("xgboost");
     DatasetConfig.Algorithm gbt = configured.get("gradient-boosted-trees");
@@ -297,20 +299,20 @@ public final class Bench {
       args.addAll(
           List.of(
               "--gb-rounds",
-              String.join(",", xgb.grid().getOrDefault("numRound", List.of("100"))),
+              grid(xgb, "numRound", "100"),
               "--gb-depth",
-              String.join(",", xgb.grid().getOrDefault("max_depth", List.of("6"))),
+              grid(xgb, "max_depth", "6"),
               "--gb-eta",
-              String.join(",", xgb.grid().getOrDefault("eta", List.of("0.3")))));
+              grid(xgb, "eta", "0.3")));
     } else if (gbt != null) { // MLlib GBT's defaults: 20 rounds, depth 5, step 0.1
       args.addAll(
           List.of(
               "--gb-rounds",
-              String.join(",", gbt.grid().getOrDefault("maxIter", List.of("20"))),
+              grid(gbt, "maxIter", "20"),
               "--gb-depth",
-              String.join(",", gbt.grid().getOrDefault("maxDepth", List.of("5"))),
+              grid(gbt, "maxDepth", "5"),
               "--gb-eta",
-              String.join(",", gbt.grid().getOrDefault("stepSize", List.of("0.1")))));
+              grid(gbt, "stepSize", "0.1")));
     }
     long t0 = System.nanoTime();
     Map<String, Object> peer = runPeer(python, o.treesPeerScript(), ds, generated, work, args);

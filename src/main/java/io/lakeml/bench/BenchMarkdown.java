@@ -250,20 +250,12 @@ final class BenchMarkdown {
     if (xgb != null && hgbPeer != null) {
       r.put(
           "gradient boosting alone: XGBoost search ÷ scikit-learn HistGradientBoosting, same grid, refits included (target ≤ 1.5 at 1M rows, ≤ 1 at 10M)",
-          ratio(
-              xgb,
-              num(hgbPeer.get("seconds")),
-              med.get("treeSearch.xgboost").get("cvMetric"),
-              hgbPeer.get("bestAuc")));
+          vsPeer(med, "treeSearch.xgboost", hgbPeer));
     }
     if (gbt != null && hgbPeer != null) {
       r.put(
           "gradient boosting alone: MLlib GBT search ÷ scikit-learn HistGradientBoosting, same grid, refits included",
-          ratio(
-              gbt,
-              num(hgbPeer.get("seconds")),
-              med.get("treeSearch.gradient-boosted-trees").get("cvMetric"),
-              hgbPeer.get("bestAuc")));
+          vsPeer(med, "treeSearch.gradient-boosted-trees", hgbPeer));
     }
     if (xgb != null && gbt != null) {
       // the validation split decides between algorithms in tune, so it is what a configuration
@@ -284,11 +276,7 @@ final class BenchMarkdown {
     if (rf != null && rfPeer != null) {
       r.put(
           "random forest: MLlib search ÷ scikit-learn RandomForest, same grid, refits included",
-          ratio(
-              rf,
-              num(rfPeer.get("seconds")),
-              med.get("treeSearch.random-forest").get("cvMetric"),
-              rfPeer.get("bestAuc")));
+          vsPeer(med, "treeSearch.random-forest", rfPeer));
     }
     Double forest = search(med, "treeSearch.xgboost-random-forest");
     if (forest != null && rfPeer != null) {
@@ -296,11 +284,7 @@ final class BenchMarkdown {
       // and MLlib's otherwise: the bench configures both with the same trees and depth
       r.put(
           "random forest through XGBoost ÷ scikit-learn RandomForest, refits included",
-          ratio(
-              forest,
-              num(rfPeer.get("seconds")),
-              med.get("treeSearch.xgboost-random-forest").get("cvMetric"),
-              rfPeer.get("bestAuc")));
+          vsPeer(med, "treeSearch.xgboost-random-forest", rfPeer));
       if (xgb != null && hgbPeer != null) {
         double peer = num(rfPeer.get("seconds")) + num(hgbPeer.get("seconds"));
         r.put(
@@ -352,6 +336,16 @@ final class BenchMarkdown {
   private static Double wall(Map<String, Map<String, Object>> med, String step) {
     Map<String, Object> m = med.get(step);
     return m == null || m.get("wallSeconds") == null ? null : num(m.get("wallSeconds"));
+  }
+
+  /** A tree search's time (refit included) and CV AUC against its scikit-learn peer's. */
+  private static String vsPeer(
+      Map<String, Map<String, Object>> med, String step, Map<String, Object> peer) {
+    return ratio(
+        search(med, step),
+        num(peer.get("seconds")),
+        med.get(step).get("cvMetric"),
+        peer.get("bestAuc"));
   }
 
   private static Double search(Map<String, Map<String, Object>> med, String step) {

@@ -390,13 +390,10 @@ public final class NativeXgboost {
      * local-mode driver has least of.
      */
     public DMatrix matrix() throws XGBoostError {
-      if (labels.length == 0 || width == 0) {
-        DMatrix m = new DMatrix(new float[0], labels.length, width, Float.NaN);
-        m.setLabel(labels);
-        m.setWeight(weights);
-        return m;
-      }
-      DMatrix m = new DMatrix(dense(), Float.NaN);
+      DMatrix m =
+          labels.length == 0 || width == 0
+              ? new DMatrix(new float[0], labels.length, width, Float.NaN)
+              : new DMatrix(dense(), Float.NaN);
       m.setLabel(labels);
       m.setWeight(weights);
       return m;
@@ -450,31 +447,35 @@ public final class NativeXgboost {
      * copy of them cost more than the threads save.
      */
     public DMatrix matrix(int[] rows) throws XGBoostError {
-      BigDenseMatrix from = dense();
-      BigDenseMatrix part = new BigDenseMatrix(Math.max(1, rows.length), width);
       float[] y = new float[rows.length];
       float[] w = new float[rows.length];
-      try {
-        long bytes = 4L * width;
-        for (int j = 0; j < rows.length; j++) {
-          long src = from.address + rows[j] * bytes;
-          long dst = part.address + j * bytes;
-          for (long c = 0; c < bytes; c += 4) {
-            BigDenseMatrix.setDirect(dst + c, BigDenseMatrix.getDirect(src + c));
-          }
-          y[j] = labels[rows[j]];
-          w[j] = weights[rows[j]];
-        }
-        DMatrix m =
-            rows.length == 0
-                ? new DMatrix(new float[0], 0, width, Float.NaN)
-                : new DMatrix(part, Float.NaN);
-        m.setLabel(y);
-        m.setWeight(w);
-        return m;
-      } finally {
-        part.dispose(); // XGBoost copied the values into its own matrix
+      for (int j = 0; j < rows.length; j++) {
+        y[j] = labels[rows[j]];
+        w[j] = weights[rows[j]];
       }
+      DMatrix m;
+      if (rows.length == 0 || width == 0) {
+        m = new DMatrix(new float[0], rows.length, width, Float.NaN);
+      } else {
+        BigDenseMatrix from = dense();
+        BigDenseMatrix part = new BigDenseMatrix(rows.length, width);
+        try {
+          long bytes = 4L * width;
+          for (int j = 0; j < rows.length; j++) {
+            long src = from.address + rows[j] * bytes;
+            long dst = part.address + j * bytes;
+            for (long c = 0; c < bytes; c += 4) {
+              BigDenseMatrix.setDirect(dst + c, BigDenseMatrix.getDirect(src + c));
+            }
+          }
+          m = new DMatrix(part, Float.NaN);
+        } finally {
+          part.dispose(); // XGBoost copied the values into its own matrix
+        }
+      }
+      m.setLabel(y);
+      m.setWeight(w);
+      return m;
     }
   }
 
@@ -518,8 +519,7 @@ public final class NativeXgboost {
 
     @Override
     public boolean fits(int n) {
-      if (size + n > capacity) {
-        dispose();
+      if (size + n > capacity) { // read() releases the values
         throw new IllegalStateException(
             "the rows changed between counting and reading: more than " + capacity + " values");
       }
