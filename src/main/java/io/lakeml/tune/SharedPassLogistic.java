@@ -187,60 +187,10 @@ final class SharedPassLogistic {
    */
   private static double[][] auc(
       SparkSession spark, JavaRDD<Block> blocks, double[][][] raw, int folds, int c) {
-    int d = raw[0][0].length - 1;
     // each block sorts its own scores per (fold, candidate) and sends one row per distinct score
     // with its positive and negative counts: far fewer rows to shuffle when scores repeat (equal
     // feature vectors), and never more than one per row
-    JavaRDD<Row> scores =
-        blocks.flatMap(
-            b -> {
-              List<Row> out = new ArrayList<>();
-              int[][] count = new int[folds][2];
-              for (int i = 0; i < b.n; i++) {
-                count[b.fold[i]][b.y[i] > 0.5 ? 1 : 0]++;
-              }
-              for (int j = 0; j < c; j++) {
-                double[][] positive = new double[folds][];
-                double[][] negative = new double[folds][];
-                int[][] filled = new int[folds][2];
-                for (int f = 0; f < folds; f++) {
-                  positive[f] = new double[count[f][1]];
-                  negative[f] = new double[count[f][0]];
-                }
-                for (int i = 0; i < b.n; i++) {
-                  int f = b.fold[i];
-                  double m = raw[f][j][d] + b.dot(i, raw[f][j]);
-                  if (b.y[i] > 0.5) {
-                    positive[f][filled[f][1]++] = m;
-                  } else {
-                    negative[f][filled[f][0]++] = m;
-                  }
-                }
-                for (int f = 0; f < folds; f++) {
-                  double[] p = positive[f];
-                  double[] q = negative[f];
-                  java.util.Arrays.sort(p);
-                  java.util.Arrays.sort(q);
-                  int x = 0;
-                  int z = 0;
-                  while (x < p.length || z < q.length) {
-                    double m = x == p.length ? q[z] : z == q.length ? p[x] : Math.min(p[x], q[z]);
-                    long pos = 0;
-                    long neg = 0;
-                    while (x < p.length && p[x] == m) {
-                      x++;
-                      pos++;
-                    }
-                    while (z < q.length && q[z] == m) {
-                      z++;
-                      neg++;
-                    }
-                    out.add(RowFactory.create(f, j, m, pos, neg));
-                  }
-                }
-              }
-              return out.iterator();
-            });
+    JavaRDD<Row> scores = blocks.flatMap(b -> new ScoreCounts(b, raw, folds, c));
     StructType schema =
         new StructType()
             .add("f", DataTypes.IntegerType)
@@ -331,6 +281,109 @@ final class SharedPassLogistic {
    * One partition's rows in flat arrays, features as compressed rows (non-zero values only), filled
    * straight from the row iterator so no list of rows is held.
    */
+  /**
+   * One block's rows per (fold, candidate, distinct score) with their positive and negative counts,
+   * made one candidate at a time as Spark pulls them: the block's held-out scores of one candidate
+   * are sorted per fold, and equal scores merge into one row (never more rows than the block has).
+   * Made lazily because a list of every candidate's rows was tens of MB per task at 10M rows, on
+   * the heap but outside Spark's memory accounting, while the shuffle's pages took the rest.
+   */
+  private static final class ScoreCounts implements Iterator<Row> {
+    private final Block b;
+    private final double[][][] raw;
+    private final int folds;
+    private final int c;
+    private final int d;
+    private final int[][] count;
+    private int j = -1;
+    private int f;
+    private double[][] positive;
+    private double[][] negative;
+    private int x;
+    private int z;
+
+    ScoreCounts(Block b, double[][][] raw, int folds, int c) {
+      this.b = b;
+      this.raw = raw;
+      this.folds = folds;
+      this.c = c;
+      this.d = raw[0][0].length - 1;
+      this.count = new int[folds][2];
+      for (int i = 0; i < b.n; i++) {
+        count[b.fold[i]][b.y[i] > 0.5 ? 1 : 0]++;
+      }
+      this.f = folds; // no candidate scored yet
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (true) {
+        if (f < folds && (x < positive[f].length || z < negative[f].length)) {
+          return true;
+        }
+        if (f < folds) {
+          f++;
+          x = 0;
+          z = 0;
+        } else if (j + 1 < c) {
+          score(++j);
+          f = 0;
+          x = 0;
+          z = 0;
+        } else {
+          positive = null;
+          negative = null;
+          return false;
+        }
+      }
+    }
+
+    /** The block's scores under candidate {@code j}, sorted per fold and label. */
+    private void score(int j) {
+      positive = new double[folds][];
+      negative = new double[folds][];
+      int[][] filled = new int[folds][2];
+      for (int k = 0; k < folds; k++) {
+        positive[k] = new double[count[k][1]];
+        negative[k] = new double[count[k][0]];
+      }
+      for (int i = 0; i < b.n; i++) {
+        int k = b.fold[i];
+        double m = raw[k][j][d] + b.dot(i, raw[k][j]);
+        if (b.y[i] > 0.5) {
+          positive[k][filled[k][1]++] = m;
+        } else {
+          negative[k][filled[k][0]++] = m;
+        }
+      }
+      for (int k = 0; k < folds; k++) {
+        java.util.Arrays.sort(positive[k]);
+        java.util.Arrays.sort(negative[k]);
+      }
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      double[] p = positive[f];
+      double[] q = negative[f];
+      double m = x == p.length ? q[z] : z == q.length ? p[x] : Math.min(p[x], q[z]);
+      long pos = 0;
+      long neg = 0;
+      while (x < p.length && p[x] == m) {
+        x++;
+        pos++;
+      }
+      while (z < q.length && q[z] == m) {
+        z++;
+        neg++;
+      }
+      return RowFactory.create(f, j, m, pos, neg);
+    }
+  }
+
   static final class Block implements Serializable {
     /**
      * Rows per block. Small enough that building one never needs much memory at once and that the
