@@ -126,8 +126,10 @@ public final class ScoreJob implements Job {
     // the feature pipeline drops rows missing a 'drop'-policy feature at training time; here they
     // are quarantined
     Column reason = lit("");
+    boolean mayReject = false;
     for (String c : ds.features().numeric()) {
       if (ds.prepare().missingFor(c, true).policy() == MissingPolicy.DROP) {
+        mayReject = true;
         reason =
             concat_ws(
                 "; ",
@@ -138,6 +140,7 @@ public final class ScoreJob implements Job {
     }
     for (String c : ds.features().categorical()) {
       if (ds.prepare().missingFor(c, false).policy() == MissingPolicy.DROP) {
+        mayReject = true;
         reason =
             concat_ws(
                 "; ",
@@ -146,14 +149,19 @@ public final class ScoreJob implements Job {
                     col(c).isNull(), lit("feature " + c + " is null (missing-value policy drop)")));
       }
     }
-    Dataset<Row> flagged =
-        input
-            .withColumn(
-                "_reason", org.apache.spark.sql.functions.regexp_replace(reason, "^(; )+", ""))
-            .cache();
-    try {
+    // Not cached: silver's version is pinned, so each pass reads the same rows, and reading a few
+    // of
+    // its columns again costs less than holding every column of every row (at 10M rows the cache
+    // was most of the stage and spilled out of a 2 GB heap). Without a 'drop' feature no row can
+    // be rejected, and the count is not made at all.
+    Dataset<Row> accepted = input;
+    long quarantined = 0;
+    if (mayReject) {
+      Dataset<Row> flagged =
+          input.withColumn(
+              "_reason", org.apache.spark.sql.functions.regexp_replace(reason, "^(; )+", ""));
       Dataset<Row> rejected = flagged.where(col("_reason").notEqual(""));
-      long quarantined = rejected.count();
+      quarantined = rejected.count();
       if (quarantined > 0) {
         Quarantine.append(
             ctx,
@@ -170,47 +178,46 @@ public final class ScoreJob implements Job {
             "lakeml-score-" + ds.name() + "-" + ctx.runDate(),
             silverVersion * 100_000L + version);
       }
-      ctx.step(
-          "scoring "
-              + silver.name()
-              + " version "
-              + silverVersion
-              + " with champion version "
-              + version);
-      PipelineModel pipeline = SavedModels.load(ctx.spark(), model.path());
-      Dataset<Row> scored = pipeline.transform(flagged.where(col("_reason").equalTo("")));
-      List<String> classes = model.classes();
-      Column className = LabelCoding.decode(col(PREDICTION), classes);
-      boolean hasProbability = List.of(scored.columns()).contains(PROBABILITY);
-      Column probs = org.apache.spark.ml.functions.vector_to_array(col(PROBABILITY), "float64");
-      Column probability =
-          !hasProbability
-              ? lit(null).cast("double")
-              : classes.size() == 2 ? element_at(probs, 2) : array_max(probs);
-      List<Column> cols = new ArrayList<>();
-      for (String k : ds.key().isEmpty() ? ds.columnNames() : ds.key()) {
-        cols.add(col(k));
-      }
-      cols.add(className.as(PREDICTION));
-      cols.add(probability.as(PROBABILITY));
-      cols.add(lit(version).as(MODEL_VERSION));
-      cols.add(lit(silverVersion).as(SILVER_VERSION));
-      cols.add(lit(ctx.runId()).as(PredictionsTable.RUN_ID));
-      cols.add(lit(Date.valueOf(ctx.runDate())).as(PredictionsTable.RUN_DATE));
-      Dataset<Row> predictions = scored.select(cols.toArray(new Column[0]));
-      DeltaTables.replace(predictions, out.path(), thisDate);
-      long written = spark.read().format("delta").load(out.path()).where(thisDate).count();
-      JobResult r =
-          JobResult.succeeded()
-              .metric("version", version)
-              .metric("rowsScored", written)
-              .metric("rowsQuarantined", quarantined)
-              .metric("rows", ds.deploy().scoreAll() ? "all" : "run-date");
-      r.read(silver.name(), silverVersion);
-      DeltaTables.version(spark, out.path()).ifPresent(x -> r.wrote(out.name(), x));
-      return r;
-    } finally {
-      flagged.unpersist();
+      accepted = flagged.where(col("_reason").equalTo("")).drop("_reason");
     }
+    ctx.step(
+        "scoring "
+            + silver.name()
+            + " version "
+            + silverVersion
+            + " with champion version "
+            + version);
+    PipelineModel pipeline = SavedModels.load(ctx.spark(), model.path());
+    Dataset<Row> scored = pipeline.transform(accepted);
+    List<String> classes = model.classes();
+    Column className = LabelCoding.decode(col(PREDICTION), classes);
+    boolean hasProbability = List.of(scored.columns()).contains(PROBABILITY);
+    Column probs = org.apache.spark.ml.functions.vector_to_array(col(PROBABILITY), "float64");
+    Column probability =
+        !hasProbability
+            ? lit(null).cast("double")
+            : classes.size() == 2 ? element_at(probs, 2) : array_max(probs);
+    List<Column> cols = new ArrayList<>();
+    for (String k : ds.key().isEmpty() ? ds.columnNames() : ds.key()) {
+      cols.add(col(k));
+    }
+    cols.add(className.as(PREDICTION));
+    cols.add(probability.as(PROBABILITY));
+    cols.add(lit(version).as(MODEL_VERSION));
+    cols.add(lit(silverVersion).as(SILVER_VERSION));
+    cols.add(lit(ctx.runId()).as(PredictionsTable.RUN_ID));
+    cols.add(lit(Date.valueOf(ctx.runDate())).as(PredictionsTable.RUN_DATE));
+    Dataset<Row> predictions = scored.select(cols.toArray(new Column[0]));
+    DeltaTables.replace(predictions, out.path(), thisDate);
+    long written = spark.read().format("delta").load(out.path()).where(thisDate).count();
+    JobResult r =
+        JobResult.succeeded()
+            .metric("version", version)
+            .metric("rowsScored", written)
+            .metric("rowsQuarantined", quarantined)
+            .metric("rows", ds.deploy().scoreAll() ? "all" : "run-date");
+    r.read(silver.name(), silverVersion);
+    DeltaTables.version(spark, out.path()).ifPresent(x -> r.wrote(out.name(), x));
+    return r;
   }
 }
