@@ -349,15 +349,14 @@ public final class Bench {
       m = Meter.measure(() -> Runner.run(job, config, RUN_DATE, capture));
     }
     log.print(buffer.toString(StandardCharsets.UTF_8));
-    Map<String, Object> summary = m.value().summary();
+    io.lakeml.core.Summary summary = m.value().summary();
     if (m.value().exitCode() != 0) {
-      throw new JobFailure("bench: " + job.name() + " failed: " + summary.get("message"));
+      throw new JobFailure("bench: " + job.name() + " failed: " + summary.message());
     }
     Map<String, Object> v = new LinkedHashMap<>(m.measurement().toMap());
-    v.put("status", summary.get("status"));
+    v.put("status", summary.status().name());
     v.put("rowsPerSecond", Math.round(n / m.measurement().wallSeconds()));
-    @SuppressWarnings("unchecked")
-    Map<String, Object> metrics = (Map<String, Object>) summary.getOrDefault("metrics", Map.of());
+    Map<String, Object> metrics = summary.metrics() == null ? Map.of() : summary.metrics();
     if (job instanceof io.lakeml.tune.TuneJob) {
       Object fits = metrics.get("fits");
       Object search = metrics.get("searchSeconds");

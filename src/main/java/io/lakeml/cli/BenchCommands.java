@@ -10,7 +10,6 @@ import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.LakemlConfig;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.LakeCatalog;
-import io.lakeml.core.Runner;
 import io.lakeml.core.SparkSessions;
 import io.lakeml.tables.ModelsTable;
 import java.io.IOException;
@@ -556,12 +555,12 @@ final class BenchCommands {
       return freshLake(work, name, ds, landing);
     }
 
-    private java.util.function.Supplier<Runner.Outcome> nightly(
+    private java.util.function.Supplier<StageProcess.Child> nightly(
         Path lake, String runDate, List<String> extra) {
       return command(lake, runDate, "nightly", extra);
     }
 
-    private java.util.function.Supplier<Runner.Outcome> command(
+    private java.util.function.Supplier<StageProcess.Child> command(
         Path lake, String runDate, String command, List<String> extra) {
       List<String> args =
           new ArrayList<>(
@@ -588,9 +587,11 @@ final class BenchCommands {
     }
 
     private Map<String, Object> timed(
-        Map<String, Double> seconds, String key, java.util.function.Supplier<Runner.Outcome> run) {
+        Map<String, Double> seconds,
+        String key,
+        java.util.function.Supplier<StageProcess.Child> run) {
       long t0 = System.nanoTime();
-      Runner.Outcome o = run.get();
+      StageProcess.Child o = run.get();
       seconds.put(key, Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
       if (o.exitCode() != 0) {
         throw new JobFailure(
@@ -641,7 +642,7 @@ final class BenchCommands {
               + ModelsTable.TABLE
               + " order by "
               + ModelsTable.VERSION;
-      Runner.Outcome o =
+      StageProcess.Child o =
           StageProcess.run(
               "sql",
               List.of(
@@ -770,7 +771,7 @@ final class BenchCommands {
                     + ", lake "
                     + lake);
             long t0 = System.nanoTime();
-            Runner.Outcome o = StageProcess.run("nightly", args, err, err, null);
+            StageProcess.Child o = StageProcess.run("nightly", args, err, err, null);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (o.exitCode() != 0) {
               throw new JobFailure(

@@ -4,7 +4,9 @@ import io.lakeml.bias.BiasJob;
 import io.lakeml.config.ConfigException;
 import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.LakemlConfig;
+import io.lakeml.core.ChainSummary;
 import io.lakeml.core.Job;
+import io.lakeml.core.JobStatus;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.LocalFiles;
 import io.lakeml.core.Runner;
@@ -223,41 +225,30 @@ public final class Main implements Runnable {
       }
       int exit = 0;
       String failed = null;
-      Object message = null;
-      List<Map<String, Object>> stages = new ArrayList<>();
+      String message = null;
+      List<ChainSummary.StageLine> stages = new ArrayList<>();
       for (Job job : jobs) {
         Runner.Outcome o = Runner.run(job, config, date, out);
-        stages.add(
-            Map.of(
-                "job",
-                job.name(),
-                "status",
-                o.summary().get("status"),
-                "durationMs",
-                o.summary().get("durationMs")));
+        stages.add(ChainSummary.StageLine.of(job.name(), o.summary(), null, false));
         if (o.exitCode() != 0) {
           exit = o.exitCode();
           failed = job.name();
-          message = o.summary().get("message");
+          message = o.summary().message();
           break;
         }
       }
       if (jobs.size() > 1) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("job", commandName());
-        s.put("dataset", dataset);
-        s.put("runDate", date.toString());
-        s.put("status", exit == 0 ? "SUCCEEDED" : "FAILED");
-        if (failed != null) {
-          s.put("failedStage", failed);
-          s.put(
-              "message",
-              failed
-                  + " failed: "
-                  + message
-                  + " Rerun the same command to resume: finished stages are skipped.");
-        }
-        s.put("stages", stages);
+        ChainSummary s =
+            new ChainSummary(
+                commandName(),
+                dataset,
+                date.toString(),
+                null,
+                exit == 0 ? JobStatus.SUCCEEDED : JobStatus.FAILED,
+                null,
+                failed,
+                failed != null ? ChainSummary.failedMessage(failed, message) : null,
+                stages);
         out.println(Summary.toJson(s));
       }
       return exit;

@@ -122,6 +122,7 @@ final class Nightly extends Main.DatasetCommand {
         separate(configs.values().iterator().next())
             ? (stage, ds, day, prefix) ->
                 StageProcess.run(stage.name(), commandLine(stage, ds, day), out, err, prefix)
+                    .outcome()
             : null;
     return pipeline.run(configs, date, parallel, launcher, out, err);
   }

@@ -3,6 +3,7 @@ package io.lakeml.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lakeml.core.Runner;
+import io.lakeml.core.Summary;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +74,7 @@ final class StageProcess {
    * goes to {@code err}, each line prefixed with {@code prefix} when several applications run at
    * once.
    */
-  static Runner.Outcome run(
+  static Child run(
       String stage, List<String> args, PrintStream out, PrintStream err, String prefix) {
     List<String> cmd = launcher();
     cmd.addAll(args);
@@ -117,7 +118,7 @@ final class StageProcess {
       }
       Map<String, Object> summary =
           JSON.readValue(lastJson[0], new TypeReference<LinkedHashMap<String, Object>>() {});
-      return new Runner.Outcome(code, summary);
+      return new Child(stage, code, summary);
     } catch (InterruptedException e) {
       p.destroy();
       Thread.currentThread().interrupt();
@@ -133,13 +134,33 @@ final class StageProcess {
     return p.isAlive() ? 1 : Math.max(1, p.exitValue());
   }
 
-  private static Runner.Outcome failed(String stage, int code, String message) {
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("job", stage);
-    s.put("status", "FAILED");
-    s.put("durationMs", null);
-    s.put("message", message);
-    return new Runner.Outcome(code, s);
+  private static Child failed(String stage, int code, String message) {
+    return new Child(stage, code, JSON.convertValue(Summary.failed(stage, message), MAP));
+  }
+
+  private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
+
+  /**
+   * A finished child: its exit code and its last stdout line as JSON. A stage's line is a {@link
+   * Summary} ({@link #outcome}); other commands (a nightly, {@code sql}) print lines of their own.
+   */
+  record Child(String stage, int exitCode, Map<String, Object> summary) {
+    /** Why it failed, or whatever its summary says. */
+    String message() {
+      return String.valueOf(summary.get("message"));
+    }
+
+    /** The child as a stage's outcome: its summary read as a {@link Summary}. */
+    Runner.Outcome outcome() {
+      try {
+        return new Runner.Outcome(exitCode, JSON.convertValue(summary, Summary.class));
+      } catch (IllegalArgumentException e) {
+        return new Runner.Outcome(
+            exitCode == 0 ? 1 : exitCode,
+            Summary.failed(
+                stage, stage + " printed a summary lakeml cannot read: " + e.getMessage()));
+      }
+    }
   }
 
   private static Thread pump(InputStream in, PrintStream to, String prefix, String[] lastJson) {

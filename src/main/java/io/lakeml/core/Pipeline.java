@@ -143,23 +143,23 @@ public final class Pipeline {
       PrintStream err) {
     if (datasets.size() == 1) {
       String ds = datasets.get(0);
-      Map<String, Object> s =
+      ChainSummary s =
           lockFailures.containsKey(ds)
               ? failedChain(ds, date, launcher, lockFailures.get(ds))
               : chain(ds, configs.get(ds), date, null, launcher, out, err);
       recordFinished(Map.of(ds, s), configs, date, err);
       out.println(Summary.toJson(s));
-      return (Integer) s.get("exitCode");
+      return s.exitCode();
     }
     int threads = Math.min(parallel, datasets.size());
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    List<Future<Map<String, Object>>> chains = new ArrayList<>();
+    List<Future<ChainSummary>> chains = new ArrayList<>();
     for (String ds : datasets) {
       String prefix = threads > 1 ? "[" + ds + "] " : null;
       chains.add(
           pool.submit(
               () -> {
-                Map<String, Object> s =
+                ChainSummary s =
                     lockFailures.containsKey(ds)
                         ? failedChain(ds, date, launcher, lockFailures.get(ds))
                         : launcher != null
@@ -171,12 +171,12 @@ public final class Pipeline {
               }));
     }
     pool.shutdown();
-    List<Map<String, Object>> results = new ArrayList<>();
-    Map<String, Map<String, Object>> byDataset = new LinkedHashMap<>();
+    List<ChainSummary.DatasetLine> results = new ArrayList<>();
+    Map<String, ChainSummary> byDataset = new LinkedHashMap<>();
     List<String> failed = new ArrayList<>();
     for (int i = 0; i < datasets.size(); i++) {
       String ds = datasets.get(i);
-      Map<String, Object> s;
+      ChainSummary s;
       try {
         s = chains.get(i).get();
       } catch (InterruptedException e) {
@@ -186,39 +186,31 @@ public final class Pipeline {
         s = failedChain(ds, date, launcher, String.valueOf(e.getCause()));
       }
       byDataset.put(ds, s);
-      Map<String, Object> brief = new LinkedHashMap<>();
-      brief.put("dataset", ds);
-      brief.put("status", s.get("status"));
-      brief.put("exitCode", s.get("exitCode"));
-      if (s.get("failedStage") != null) {
-        brief.put("failedStage", s.get("failedStage"));
-      }
-      results.add(brief);
-      if ((Integer) s.get("exitCode") != 0) {
+      results.add(new ChainSummary.DatasetLine(ds, s.status(), s.exitCode(), s.failedStage()));
+      if (s.exitCode() != 0) {
         failed.add(ds);
       }
     }
-    Map<String, Object> all = new LinkedHashMap<>();
-    all.put("job", "nightly");
-    all.put("runDate", date.toString());
-    all.put("status", failed.isEmpty() ? "SUCCEEDED" : "FAILED");
-    all.put("parallel", threads);
-    all.put("exitCode", failed.isEmpty() ? 0 : 1);
-    if (!failed.isEmpty()) {
-      all.put("failed", failed);
-      all.put(
-          "message",
-          failed.size()
-              + " of "
-              + datasets.size()
-              + " dataset(s) failed: "
-              + String.join(", ", failed)
-              + ". Rerun the same command to resume them; finished stages and datasets are skipped.");
-    }
-    all.put("datasets", results);
+    ChainSummary.Nightly all =
+        new ChainSummary.Nightly(
+            "nightly",
+            date.toString(),
+            failed.isEmpty() ? JobStatus.SUCCEEDED : JobStatus.FAILED,
+            threads,
+            failed.isEmpty() ? 0 : 1,
+            failed.isEmpty() ? null : failed,
+            failed.isEmpty()
+                ? null
+                : failed.size()
+                    + " of "
+                    + datasets.size()
+                    + " dataset(s) failed: "
+                    + String.join(", ", failed)
+                    + ". Rerun the same command to resume them; finished stages and datasets are skipped.",
+            results);
     recordFinished(byDataset, configs, date, err);
     out.println(Summary.toJson(all));
-    return failed.isEmpty() ? 0 : 1;
+    return all.exitCode();
   }
 
   /**
@@ -226,7 +218,7 @@ public final class Pipeline {
    * exit code). A stage launched as its own application is first checked here, without Spark,
    * against the state a finished nightly left: nothing to start when the lake is as it was.
    */
-  Map<String, Object> chain(
+  ChainSummary chain(
       String ds,
       LakemlConfig config,
       LocalDate date,
@@ -234,11 +226,10 @@ public final class Pipeline {
       Launcher launcher,
       PrintStream out,
       PrintStream err) {
-    Map<String, Object> s = head(ds, date, launcher);
-    List<Map<String, Object>> done = new ArrayList<>();
+    List<ChainSummary.StageLine> done = new ArrayList<>();
     int exit = 0;
     String failedStage = null;
-    Object message = null;
+    String message = null;
     try {
       for (Stage stage : stages) {
         if (failedStage != null && !stage.always()) {
@@ -259,22 +250,14 @@ public final class Pipeline {
             o = launcher.launch(stage, ds, date, prefix);
           }
         }
-        Map<String, Object> brief = new LinkedHashMap<>();
-        brief.put("job", stage.name());
-        brief.put("status", o.summary().get("status"));
-        brief.put("durationMs", o.summary().get("durationMs"));
-        if (launcher != null) {
-          // the whole application, launcher to exit: durationMs plus JVM start, session and ledger
-          brief.put("processMs", (System.nanoTime() - p0) / 1_000_000);
-        }
-        if (o.summary().get("timings") != null) {
-          brief.put("timings", o.summary().get("timings"));
-        }
-        done.add(brief);
+        // with a launcher, the whole application, launcher to exit: durationMs plus JVM start,
+        // session and ledger
+        Long processMs = launcher != null ? (System.nanoTime() - p0) / 1_000_000 : null;
+        done.add(ChainSummary.StageLine.of(stage.name(), o.summary(), processMs, true));
         if (o.exitCode() != 0 && failedStage == null) {
           exit = o.exitCode();
           failedStage = stage.name();
-          message = o.summary().get("message");
+          message = o.summary().message();
         }
       }
     } catch (JobFailure e) {
@@ -282,41 +265,35 @@ public final class Pipeline {
       exit = 1;
       message = e.getMessage();
     }
-    s.put("status", exit == 0 ? "SUCCEEDED" : "FAILED");
-    s.put("exitCode", exit);
-    if (failedStage != null) {
-      s.put("failedStage", failedStage);
-      s.put(
-          "message",
-          failedStage
-              + " failed: "
-              + message
-              + " Rerun the same command to resume: finished stages are skipped.");
-    } else if (message != null) {
-      s.put("message", message);
-    }
-    s.put("stages", done);
-    return s;
+    return new ChainSummary(
+        "nightly",
+        ds,
+        date.toString(),
+        launch(launcher),
+        exit == 0 ? JobStatus.SUCCEEDED : JobStatus.FAILED,
+        exit,
+        failedStage,
+        failedStage != null ? ChainSummary.failedMessage(failedStage, message) : message,
+        done);
   }
 
-  private static Map<String, Object> head(String ds, LocalDate date, Launcher launcher) {
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("job", "nightly");
-    s.put("dataset", ds);
-    s.put("runDate", date.toString());
-    s.put("launch", launcher != null ? "separate" : "in-process");
-    return s;
+  private static String launch(Launcher launcher) {
+    return launcher != null ? "separate" : "in-process";
   }
 
   /** A chain that could not run at all (its lock is held, or it died outside any stage). */
-  private static Map<String, Object> failedChain(
+  private static ChainSummary failedChain(
       String ds, LocalDate date, Launcher launcher, String message) {
-    Map<String, Object> s = head(ds, date, launcher);
-    s.put("status", "FAILED");
-    s.put("exitCode", 1);
-    s.put("message", message);
-    s.put("stages", List.of());
-    return s;
+    return new ChainSummary(
+        "nightly",
+        ds,
+        date.toString(),
+        launch(launcher),
+        JobStatus.FAILED,
+        1,
+        null,
+        message,
+        List.of());
   }
 
   /**
@@ -325,15 +302,14 @@ public final class Pipeline {
    * this date can skip them without starting Spark. A failure here costs only that speed.
    */
   private void recordFinished(
-      Map<String, Map<String, Object>> chains,
+      Map<String, ChainSummary> chains,
       Map<String, LakemlConfig> configs,
       LocalDate date,
       PrintStream err) {
     String fingerprint = null;
-    for (Map.Entry<String, Map<String, Object>> c : chains.entrySet()) {
+    for (Map.Entry<String, ChainSummary> c : chains.entrySet()) {
       LakemlConfig config = configs.get(c.getKey());
-      if (!Integer.valueOf(0).equals(c.getValue().get("exitCode"))
-          || !config.lake().skipUnchanged()) {
+      if (!Integer.valueOf(0).equals(c.getValue().exitCode()) || !config.lake().skipUnchanged()) {
         continue;
       }
       try {

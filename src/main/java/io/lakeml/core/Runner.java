@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,9 +24,9 @@ public final class Runner {
   private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
 
   /** Exit code and summary of a run. */
-  public record Outcome(int exitCode, Map<String, Object> summary) {
+  public record Outcome(int exitCode, Summary summary) {
     public JobStatus status() {
-      return JobStatus.valueOf((String) summary.get("status"));
+      return summary.status();
     }
   }
 
@@ -154,13 +153,16 @@ public final class Runner {
     }
     long ledgerMs = (System.nanoTime() - l0) / 1_000_000;
     spark.sparkContext().clearJobGroup();
-    Map<String, Object> summary = Summary.of(ctx, result, durationMs);
-    Map<String, Object> timings = Summary.timings(jvmUptimeMs, sessionMs, ledgerMs);
-    timings.put("sparkJobs", jobs.jobs(ctx.runId())); // the ledger's append included
+    Summary.Timings timings =
+        new Summary.Timings(
+            jvmUptimeMs,
+            sessionMs,
+            ledgerMs,
+            jobs.jobs(ctx.runId()), // the ledger's append included
+            !small.isEmpty(),
+            !wide.isEmpty());
     jobs.forget(ctx.runId());
-    timings.put("smallInput", !small.isEmpty());
-    timings.put("wideInput", !wide.isEmpty());
-    summary.put("timings", timings);
+    Summary summary = Summary.of(ctx, result, durationMs, timings);
     out.println(Summary.toJson(summary));
     out.flush();
     return new Outcome(exit, summary);
@@ -200,20 +202,22 @@ public final class Runner {
       return Optional.empty();
     }
     LOG.info("{} {} [{}] SKIPPED: {}", job.name(), dataset, runDate, why.get());
-    Map<String, Object> s = new LinkedHashMap<>();
-    s.put("job", job.name());
-    s.put("dataset", dataset);
-    s.put("runDate", runDate.toString());
-    s.put("status", JobStatus.SKIPPED.name());
-    s.put("runId", UUID.randomUUID().toString());
-    s.put("applicationId", null);
-    s.put("durationMs", (System.nanoTime() - t0) / 1_000_000);
-    s.put("message", why.get());
-    s.put("metrics", Map.of("decidedWithoutSpark", true));
-    s.put("tables", Map.of());
-    s.put("inputs", Map.of());
-    s.put("timings", Summary.timings(jvmUptimeMs, 0, 0));
-    return Optional.of(new Outcome(0, s));
+    return Optional.of(
+        new Outcome(
+            0,
+            new Summary(
+                job.name(),
+                dataset,
+                runDate.toString(),
+                JobStatus.SKIPPED,
+                UUID.randomUUID().toString(),
+                null,
+                (System.nanoTime() - t0) / 1_000_000,
+                why.get(),
+                Map.of("decidedWithoutSpark", true),
+                Map.of(),
+                Map.of(),
+                Summary.Timings.withoutSpark(jvmUptimeMs))));
   }
 
   /** What an out-of-memory error in the driver means and the setting that fixes it. */

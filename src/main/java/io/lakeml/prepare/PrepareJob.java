@@ -46,6 +46,17 @@ import org.apache.spark.sql.types.StructType;
  * gold commit ({@link Lineage}): the same pair again is SKIPPED.
  */
 public final class PrepareJob implements Job {
+  /**
+   * A split's size in the summary's {@code splits} metric: its rows and, for a binary label, the
+   * share of positives (a multiclass label's mean would be a mean class index, so it has none).
+   */
+  @com.fasterxml.jackson.annotation.JsonPropertyOrder({"rows", "labelRate"})
+  public record SplitSize(
+      long rows,
+      @com.fasterxml.jackson.annotation.JsonInclude(
+              com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+          Double labelRate) {}
+
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareJob.class);
 
   /** Gold column names ({@link GoldTable}). */
@@ -241,10 +252,9 @@ public final class PrepareJob implements Job {
         // a multiclass label's mean is a mean class index, no rate: only the rows
         splits.put(
             r.getString(0),
-            label.binary()
-                ? Map.of(
-                    "rows", r.getLong(1), "labelRate", Math.round(r.getDouble(2) * 10000) / 10000.0)
-                : Map.of("rows", r.getLong(1)));
+            new SplitSize(
+                r.getLong(1),
+                label.binary() ? Math.round(r.getDouble(2) * 10000) / 10000.0 : null));
         usableRows += r.getLong(1);
       }
       if (rowsIn == 0) {

@@ -68,13 +68,20 @@ class PipelineTest {
         Pipeline.Stage stage, String dataset, LocalDate date, String prefix) {
       calls.add(dataset + ":" + stage.name() + ":" + date + ":" + prefix);
       boolean fails = failing.contains(dataset + ":" + stage.name());
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("job", stage.name());
-      s.put("status", fails ? "FAILED" : "SUCCEEDED");
-      s.put("durationMs", 5L);
-      if (fails) {
-        s.put("message", stage.name() + " broke");
-      }
+      Summary s =
+          new Summary(
+              stage.name(),
+              dataset,
+              date.toString(),
+              fails ? JobStatus.FAILED : JobStatus.SUCCEEDED,
+              "run",
+              null,
+              5L,
+              fails ? stage.name() + " broke" : null,
+              Map.of(),
+              Map.of(),
+              Map.of(),
+              null);
       return new Runner.Outcome(fails ? 1 : 0, s);
     }
   }
