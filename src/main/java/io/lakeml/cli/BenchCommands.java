@@ -594,8 +594,7 @@ final class BenchCommands {
       StageProcess.Child o = run.get();
       seconds.put(key, Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
       if (o.exitCode() != 0) {
-        throw new JobFailure(
-            key + " failed: " + o.summary().get("message") + " (its log is above)");
+        throw new JobFailure(key + " failed: " + o.message() + " (its log is above)");
       }
       return o.summary();
     }
@@ -656,8 +655,7 @@ final class BenchCommands {
               err,
               null);
       if (o.exitCode() != 0) {
-        throw new JobFailure(
-            "reading the registry of " + lake + " failed: " + o.summary().get("message"));
+        throw new JobFailure("reading the registry of " + lake + " failed: " + o.message());
       }
       return rows.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
@@ -779,7 +777,7 @@ final class BenchCommands {
                       + r
                       + (inProcess ? " in one JVM" : " with a JVM per stage")
                       + " failed: "
-                      + o.summary().get("message")
+                      + o.message()
                       + " (its log is above; lake "
                       + lake
                       + ")");

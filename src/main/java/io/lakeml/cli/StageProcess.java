@@ -116,9 +116,7 @@ final class StageProcess {
                 + code
                 + " without printing its summary (killed, or out of memory?); its log is above");
       }
-      Map<String, Object> summary =
-          JSON.readValue(lastJson[0], new TypeReference<LinkedHashMap<String, Object>>() {});
-      return new Child(stage, code, summary);
+      return new Child(stage, code, JSON.readValue(lastJson[0], MAP));
     } catch (InterruptedException e) {
       p.destroy();
       Thread.currentThread().interrupt();
@@ -145,7 +143,7 @@ final class StageProcess {
    * Summary} ({@link #outcome}); other commands (a nightly, {@code sql}) print lines of their own.
    */
   record Child(String stage, int exitCode, Map<String, Object> summary) {
-    /** Why it failed, or whatever its summary says. */
+    /** Its summary's {@code message} ("null" when it has none, as in a message it is part of). */
     String message() {
       return String.valueOf(summary.get("message"));
     }
