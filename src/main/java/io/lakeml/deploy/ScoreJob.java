@@ -149,11 +149,10 @@ public final class ScoreJob implements Job {
                     col(c).isNull(), lit("feature " + c + " is null (missing-value policy drop)")));
       }
     }
-    // Not cached: silver's version is pinned, so each pass reads the same rows, and reading a few
-    // of
-    // its columns again costs less than holding every column of every row (at 10M rows the cache
-    // was most of the stage and spilled out of a 2 GB heap). Without a 'drop' feature no row can
-    // be rejected, and the count is not made at all.
+    // Not cached: silver's version is pinned, so each pass reads the same rows. The cache held
+    // every column of every row only for this count (10M rows in a 2 GB heap; the stage took as
+    // long without it, docs/benchmarks). Without a 'drop' feature no row can be rejected, and the
+    // count is not made at all.
     Dataset<Row> accepted = input;
     long quarantined = 0;
     if (mayReject) {
