@@ -233,11 +233,18 @@ class PrepareTest {
             RowFactory.create(1, 1000.0, "purple", "a", "no"),
             RowFactory.create(2, 50.0, null, "a", "no"),
             RowFactory.create(3, null, "red", "a", "no"));
-    List<Row> out =
-        model
-            .transform(TestSpark.session().createDataFrame(rows, schema))
-            .select("features")
-            .collectAsList();
+    org.apache.spark.sql.Dataset<Row> transformed =
+        model.transform(TestSpark.session().createDataFrame(rows, schema));
+    // the helper columns (casts, imputed values, indexes, one-hot and numeric vectors) are gone:
+    // XGBoost's transform would turn each of them into a Row and back for every row scored
+    assertThat(transformed.columns()).containsExactly("id", "x", "colour", "grp", "y", "features");
+    assertThat(
+            org.apache.spark.ml.attribute.AttributeGroup.fromStructField(
+                    transformed.schema().apply("features"))
+                .size())
+        .as("the assembler's slot names survive the last stage")
+        .isEqualTo(((Vector) transformed.select("features").first().get(0)).size());
+    List<Row> out = transformed.select("features").collectAsList();
     // min-max fitted on train (max ~100): the test outlier scales far above 1, not to 1
     assertThat(((Vector) out.get(0).get(0)).apply(0)).isGreaterThan(5.0);
     assertThat(((Vector) out.get(1).get(0)).apply(0)).isBetween(0.4, 0.6);
