@@ -1,8 +1,5 @@
 package io.lakeml.tune;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.udf;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,6 +21,9 @@ import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -36,9 +36,10 @@ import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.Option;
@@ -55,7 +56,6 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     implements MLWritable, GainImportances, BatchPredictor {
   private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
   private static final String BOOSTER = "data/model.ubj";
-  private static final String DENSE = "__lakeml_xgboost_features";
 
   /**
    * MLlib's parameters are created while the superclass is constructed and take the stage's uid
@@ -212,29 +212,190 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     return inner().transformSchema(schema);
   }
 
+  /**
+   * XGBoost's predictions in batches, from the feature vectors' values as dense floats: the rows
+   * XGBoost trained on (zeros are values, not missing), and the matrix its own transform builds.
+   * Its own transform was not used: it converts each row to a labelled point and its outputs from
+   * arrays to vectors in three row-at-a-time functions, and needed a dense copy of every vector
+   * first, because XGBoost4J-Spark 3.1.1 predicts a sparse vector wrongly (it pairs the sparse
+   * indices with the dense values). The margins ({@code rawPrediction}, {@code [-m, m]} when
+   * binary), probabilities and MLlib's decision rule (with the chosen thresholds) are those of
+   * XGBoost's transform, which {@code XgboostTransformTest} compares row by row.
+   */
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
-    // XGBoost 3.1.1 trains on dense values but predicts a sparse vector wrongly (Utils.asXGB pairs
-    // its
-    // indices with the dense values): it gets the same dense values here
-    UDF1<Vector, Vector> dense = v -> v == null ? null : v.toDense();
-    XGBoostClassificationModel m = inner();
-    m.set(m.featuresCol(), DENSE);
-    Dataset<Row> out =
-        m.transform(
-                dataset
-                    .toDF()
-                    .withColumn(
-                        DENSE, udf(dense, SQLDataTypes.VectorType()).apply(col(getFeaturesCol()))))
-            .drop(DENSE);
-    if (!isDefined(thresholds())) {
-      return out;
+    Dataset<Row> in = dataset.toDF();
+    StructType schema = in.schema();
+    StructType out =
+        schema
+            .add(getRawPredictionCol(), SQLDataTypes.VectorType(), false)
+            .add(getProbabilityCol(), SQLDataTypes.VectorType(), false)
+            .add(getPredictionCol(), DataTypes.DoubleType, false);
+    Batches batches = batches(in.sparkSession(), schema, Batches.rowsFor(numFeatures()));
+    return in.mapPartitions((MapPartitionsFunction<Row, Row>) batches::score, Encoders.row(out));
+  }
+
+  /** The scoring of rows of {@code schema}, {@code rows} at a time. */
+  Batches batches(SparkSession spark, StructType schema, int rows) {
+    Broadcast<Booster> booster =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(xgb.nativeBooster());
+    return new Batches(
+        booster,
+        schema.fieldIndex(getFeaturesCol()),
+        numFeatures(),
+        numClasses(),
+        ((Number) xgb.getOrDefault(xgb.getParam("missing"))).floatValue(),
+        decisionRule(),
+        rows);
+  }
+
+  /**
+   * This stage's parameters (the thresholds) without the booster, for MLlib's decision rule on the
+   * executors: the booster travels once, as a broadcast.
+   */
+  private XgboostModel decisionRule() {
+    XgboostModel rule = new XgboostModel(uid(), null);
+    copyValues(rule, ParamMap.empty());
+    return rule;
+  }
+
+  /**
+   * Rows of one partition scored a batch at a time (one native matrix and two predictions each).
+   */
+  record Batches(
+      Broadcast<Booster> booster,
+      int featuresAt,
+      int width,
+      int classes,
+      float missing,
+      XgboostModel rule,
+      int rowsPerBatch)
+      implements java.io.Serializable {
+    /** XGBoost's own batch is 32,768 rows; a wide row gets fewer, at most 16 MB of values. */
+    static int rowsFor(int width) {
+      return Math.max(1, Math.min(32 << 10, (4 << 20) / Math.max(1, width)));
     }
-    // XGBoost predicts the most probable class; with thresholds MLlib's rule decides, as for every
-    // other model
-    UDF1<Vector, Double> rule = p -> probability2prediction(p);
-    return out.withColumn(
-        getPredictionCol(), udf(rule, DataTypes.DoubleType).apply(col(getProbabilityCol())));
+
+    Iterator<Row> score(Iterator<Row> rows) {
+      int size = rowsPerBatch;
+      return new Iterator<>() {
+        private final Row[] batch = new Row[size];
+        private float[] values;
+        private float[][] margins;
+        private float[][] probabilities;
+        private int n;
+        private int next;
+
+        @Override
+        public boolean hasNext() {
+          if (next < n) {
+            return true;
+          }
+          fill();
+          return n > 0;
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          Row r = batch[next];
+          float[] m = margins[next];
+          float[] p = probabilities[next];
+          batch[next++] = null;
+          Object[] o = new Object[r.length() + 3];
+          for (int i = 0; i < r.length(); i++) {
+            o[i] = r.get(i);
+          }
+          double[] raw;
+          double[] probability;
+          if (classes == 2) {
+            raw = new double[] {-(double) m[0], m[0]};
+            probability = new double[] {1.0 - p[0], p[0]};
+          } else {
+            raw = new double[m.length];
+            probability = new double[p.length];
+            for (int i = 0; i < m.length; i++) {
+              raw[i] = m[i];
+            }
+            for (int i = 0; i < p.length; i++) {
+              probability[i] = p[i];
+            }
+          }
+          Vector pv = Vectors.dense(probability);
+          o[r.length()] = Vectors.dense(raw);
+          o[r.length() + 1] = pv;
+          o[r.length() + 2] = rule.probability2prediction(pv);
+          return RowFactory.create(o);
+        }
+
+        private void fill() {
+          n = 0;
+          next = 0;
+          while (n < size && rows.hasNext()) {
+            batch[n++] = rows.next();
+          }
+          if (n == 0) {
+            return;
+          }
+          if (values == null || values.length < n * width) {
+            values = new float[size * width];
+          }
+          for (int i = 0; i < n; i++) {
+            Object f = batch[i].get(featuresAt);
+            if (!(f instanceof Vector v)) {
+              throw new IllegalArgumentException(
+                  "a row to score has no feature vector (" + f + "): nothing to predict from");
+            }
+            if (v.size() != width) {
+              throw new IllegalArgumentException(
+                  "a row's feature vector has "
+                      + v.size()
+                      + " slots, the XGBoost model was trained on "
+                      + width
+                      + ": score with the feature pipeline the model was trained with");
+            }
+            int at = i * width;
+            if (v instanceof org.apache.spark.ml.linalg.DenseVector d) {
+              double[] a = d.values();
+              for (int j = 0; j < width; j++) {
+                values[at + j] = (float) a[j];
+              }
+            } else {
+              org.apache.spark.ml.linalg.SparseVector sv =
+                  (org.apache.spark.ml.linalg.SparseVector) v;
+              java.util.Arrays.fill(values, at, at + width, 0f);
+              int[] idx = sv.indices();
+              double[] a = sv.values();
+              for (int k = 0; k < idx.length; k++) {
+                values[at + idx[k]] = (float) a[k];
+              }
+            }
+          }
+          DMatrix matrix = null;
+          try {
+            matrix =
+                new DMatrix(
+                    n * width == values.length
+                        ? values
+                        : java.util.Arrays.copyOf(values, n * width),
+                    n,
+                    width,
+                    missing);
+            margins = booster.value().predict(matrix, true, 0);
+            probabilities = booster.value().predict(matrix, false, 0);
+          } catch (XGBoostError e) {
+            throw new IllegalStateException(
+                "XGBoost could not score a batch of " + n + " rows: " + e.getMessage(), e);
+          } finally {
+            if (matrix != null) {
+              matrix.delete();
+            }
+          }
+        }
+      };
+    }
   }
 
   /** XGBoost's model with this stage's column names. */
