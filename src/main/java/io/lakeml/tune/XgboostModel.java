@@ -47,10 +47,11 @@ import scala.Option;
 /**
  * A fitted XGBoost classifier as a pipeline stage that Spark 4.1 can save and load: XGBoost's own
  * model writer and reader were built against Spark 3.5's json4s and fail on 4.1 ({@code
- * NoSuchMethodError}). Predictions are XGBoost's, in batches (its {@code transform}); what this
- * class adds is persistence (the booster in XGBoost's UBJSON format under {@code data/}, the
- * stage's parameters in Spark's metadata layout) and MLlib's decision rule for a chosen threshold,
- * the same as every other probabilistic model's: the class of the largest probability / threshold.
+ * NoSuchMethodError}). Predictions are the booster's, in batches of this class's own ({@link
+ * #transform}, equal to XGBoost's transform and faster); what this class adds is persistence (the
+ * booster in XGBoost's UBJSON format under {@code data/}, the stage's parameters in Spark's
+ * metadata layout) and MLlib's decision rule for a chosen threshold, the same as every other
+ * probabilistic model's: the class of the largest probability / threshold.
  */
 public class XgboostModel extends ProbabilisticClassificationModel<Vector, XgboostModel>
     implements MLWritable, GainImportances, BatchPredictor {
