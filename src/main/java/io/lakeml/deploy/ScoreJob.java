@@ -125,29 +125,24 @@ public final class ScoreJob implements Job {
 
     // the feature pipeline drops rows missing a 'drop'-policy feature at training time; here they
     // are quarantined
-    Column reason = lit("");
-    boolean mayReject = false;
+    List<String> dropPolicy = new ArrayList<>();
     for (String c : ds.features().numeric()) {
       if (ds.prepare().missingFor(c, true).policy() == MissingPolicy.DROP) {
-        mayReject = true;
-        reason =
-            concat_ws(
-                "; ",
-                reason,
-                when(
-                    col(c).isNull(), lit("feature " + c + " is null (missing-value policy drop)")));
+        dropPolicy.add(c);
       }
     }
     for (String c : ds.features().categorical()) {
       if (ds.prepare().missingFor(c, false).policy() == MissingPolicy.DROP) {
-        mayReject = true;
-        reason =
-            concat_ws(
-                "; ",
-                reason,
-                when(
-                    col(c).isNull(), lit("feature " + c + " is null (missing-value policy drop)")));
+        dropPolicy.add(c);
       }
+    }
+    Column reason = lit("");
+    for (String c : dropPolicy) {
+      reason =
+          concat_ws(
+              "; ",
+              reason,
+              when(col(c).isNull(), lit("feature " + c + " is null (missing-value policy drop)")));
     }
     // Not cached: silver's version is pinned, so each pass reads the same rows. The cache held
     // every column of every row only for this count (10M rows in a 2 GB heap; the stage took as
@@ -155,7 +150,7 @@ public final class ScoreJob implements Job {
     // count is not made at all.
     Dataset<Row> accepted = input;
     long quarantined = 0;
-    if (mayReject) {
+    if (!dropPolicy.isEmpty()) {
       Dataset<Row> flagged =
           input.withColumn(
               "_reason", org.apache.spark.sql.functions.regexp_replace(reason, "^(; )+", ""));

@@ -195,9 +195,13 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
     if (p.length == 1) {
       return new double[] {1 - p[0], p[0]};
     }
-    double[] d = new double[p.length];
-    for (int i = 0; i < p.length; i++) {
-      d[i] = p[i];
+    return widened(p);
+  }
+
+  private static double[] widened(float[] v) {
+    double[] d = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      d[i] = v[i];
     }
     return d;
   }
@@ -309,23 +313,10 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
           for (int i = 0; i < r.length(); i++) {
             o[i] = r.get(i);
           }
-          double[] raw;
-          double[] probability;
-          if (classes == 2) {
-            raw = new double[] {-(double) m[0], m[0]};
-            probability = new double[] {1.0 - p[0], p[0]};
-          } else {
-            raw = new double[m.length];
-            probability = new double[p.length];
-            for (int i = 0; i < m.length; i++) {
-              raw[i] = m[i];
-            }
-            for (int i = 0; i < p.length; i++) {
-              probability[i] = p[i];
-            }
-          }
-          Vector pv = Vectors.dense(probability);
-          o[r.length()] = Vectors.dense(raw);
+          // as XGBoost's transform: a binary model's one margin and probability, in double
+          boolean binary = classes == 2;
+          Vector pv = Vectors.dense(binary ? new double[] {1.0 - p[0], p[0]} : widened(p));
+          o[r.length()] = Vectors.dense(binary ? new double[] {-(double) m[0], m[0]} : widened(m));
           o[r.length() + 1] = pv;
           o[r.length() + 2] = rule.probability2prediction(pv);
           return RowFactory.create(o);
@@ -340,7 +331,7 @@ public class XgboostModel extends ProbabilisticClassificationModel<Vector, Xgboo
           if (n == 0) {
             return;
           }
-          if (values == null || values.length < n * width) {
+          if (values == null) {
             values = new float[size * width];
           }
           for (int i = 0; i < n; i++) {
