@@ -173,7 +173,11 @@ public final class MonitorJob implements Job {
         spark.read().format("delta").load(predictions.path()).where(thisDate);
     Dataset<Row> current =
         spark.read().format("delta").option("versionAsOf", scoredSilver).load(silver.path());
-    if (!ds.key().isEmpty()) {
+    // With score.rows = all and nothing quarantined, the run date's predictions are every row of
+    // that silver version (one per key: etl keeps keys unique, score replaces the date), so the
+    // join below would return silver itself; at 10M rows it was a third of the stability check.
+    if (!ds.key().isEmpty()
+        && !(scoredOn.size() == 1 && scoredPredictions.count() == current.count())) {
       current =
           current.join(
               scoredPredictions.select(
@@ -197,8 +201,20 @@ public final class MonitorJob implements Job {
     ds.features().numeric().forEach(f -> features.put(f, true));
     ds.features().categorical().forEach(f -> features.put(f, false));
     // every feature's bins in one pass over each side (one job per side, not two per feature)
-    Map<String, Column> bins = binColumns(reference, features);
-    Map<String, Map<String, Double>> expected = distributions(reference, bins);
+    // the reference is read twice (the numeric features' deciles, then every feature's bins):
+    // cached, so silver and the semi-join with gold's training keys run once
+    Dataset<Row> referenceFeatures =
+        reference
+            .select(features.keySet().stream().map(c -> col(c)).toArray(Column[]::new))
+            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    Map<String, Map<String, Double>> expected;
+    Map<String, Column> bins;
+    try {
+      bins = binColumns(referenceFeatures, features);
+      expected = distributions(referenceFeatures, bins);
+    } finally {
+      referenceFeatures.unpersist();
+    }
     Map<String, Map<String, Double>> actual = distributions(current, bins);
     for (String f : features.keySet()) {
       double v = psi(expected.getOrDefault(f, Map.of()), actual.getOrDefault(f, Map.of()));
@@ -561,20 +577,29 @@ public final class MonitorJob implements Job {
     Dataset<Row> flagged =
         labelled.join(
             seen, scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq(), "left");
-    long seenRows = flagged.where(col(SEEN).isNotNull()).count();
-    labelled = flagged.where(col(SEEN).isNull());
     List<String> classes = model.classes();
     Column actual = LabelCoding.encode(col(truth), label, classes);
     Column predicted = LabelCoding.indexOf(col(ScoreJob.PREDICTION), classes);
-    Dataset<Row> eval =
-        labelled
+    // The window and the two joins run once: both counts come from the cached rows and the metric
+    // reads them filtered. Counting the seen rows from the uncached join first made a 10M-row
+    // monitor run the whole query twice.
+    Dataset<Row> flaggedEval =
+        flagged
             .select(
                 actual.as(Algorithms.LABEL),
                 predicted.as("prediction"),
-                col(ScoreJob.PROBABILITY).as("score"))
+                col(ScoreJob.PROBABILITY).as("rawPrediction"),
+                col(SEEN).isNotNull().as(SEEN))
             .cache();
     try {
-      if (eval.isEmpty()) {
+      Row counts =
+          flaggedEval
+              .agg(count(lit(1)), org.apache.spark.sql.functions.count(when(col(SEEN), lit(1))))
+              .first();
+      long seenRows = counts.getLong(1);
+      long unseenRows = counts.getLong(0) - seenRows;
+      Dataset<Row> eval = flaggedEval.where(org.apache.spark.sql.functions.not(col(SEEN)));
+      if (unseenRows == 0) {
         if (seenRows > 0) {
           ctx.step(
               "no performance measured: all "
@@ -586,28 +611,23 @@ public final class MonitorJob implements Job {
         return null;
       }
       String metric = model.selectionMetric();
-      double value =
-          metric.equals("areaUnderROC") || metric.equals("areaUnderPR")
-              ? new org.apache.spark.ml.evaluation.BinaryClassificationEvaluator()
-                  .setMetricName(metric)
-                  .setRawPredictionCol("score")
-                  .evaluate(eval)
-              : new org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator()
-                  .setMetricName(metric)
-                  .evaluate(eval);
+      // the evaluator the test metric came from (unbinned curves), so that on the champion's own
+      // test rows the two agree: MLlib's default binning gave values 3e-6 apart on the same 2M
+      // rows, depending on how the query partitioned them
+      double value = io.lakeml.model.ModelMetrics.evaluator(metric).evaluate(eval);
       Double test = model.testMetrics().get(metric);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("metric", metric);
       out.put("value", value);
       out.put("test", test);
       out.put("drop", test == null ? 0.0 : test - value);
-      out.put("rows", eval.count());
+      out.put("rows", unseenRows);
       out.put("rowsSeenInTraining", seenRows); // left out of the metric above
       out.put("labels", labelsTable.name() + "@" + labelsVersion);
       out.put("lookbackDays", source.lookbackDays());
       return out;
     } finally {
-      eval.unpersist();
+      flaggedEval.unpersist();
     }
   }
 

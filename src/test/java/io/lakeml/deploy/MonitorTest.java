@@ -1,0 +1,158 @@
+package io.lakeml.deploy;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakeml.tables.GoldTable;
+import io.lakeml.tables.ModelsTable;
+import io.lakeml.tables.PredictionsTable;
+import io.lakeml.testing.TestProject;
+import io.lakeml.testing.TestSpark;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Monitor's stability check when every silver row was scored: it reads silver without joining it to
+ * the run date's predictions, and must measure exactly what the join measures.
+ */
+class MonitorTest {
+  private static final String CONF =
+      """
+      dataset {
+        source { format = csv, mode = snapshot }
+        schema = [ { name = id, type = int }, { name = x, type = double }, { name = c, type = string }, { name = y, type = string } ]
+        key = [id]
+        label { column = y, positive = "yes" }
+        features { numeric = [x], categorical = [c] }
+        tune { folds = 2, algorithms = [ { type = logistic-regression, grid { regParam = [0.0], maxIter = [20] } } ] }
+      }
+      """;
+
+  private static String rows(int from, int to, double shift, String[] colours) {
+    Random r = new Random(from);
+    StringBuilder sb = new StringBuilder("id,x,c,y\n");
+    for (int i = from; i < to; i++) {
+      double x = Math.round((shift + r.nextDouble()) * 1000) / 1000.0;
+      sb.append(i)
+          .append(',')
+          .append(x)
+          .append(',')
+          .append(colours[i % colours.length])
+          .append(',')
+          .append(r.nextDouble() < (x - shift > 0.5 ? 0.8 : 0.2) ? "yes" : "no")
+          .append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void whenEveryRowIsScoredThePsiEqualsTheOneMeasuredOnTheJoinedRows() {
+    TestProject p = TestProject.create("monitor").dataset("m", CONF);
+    p.land("m", "a.csv", rows(0, 300, 0.0, new String[] {"red", "blue"}));
+    p.run(
+            "nightly",
+            "--in-process",
+            "--dataset",
+            "m",
+            "--run-date",
+            "2026-11-20",
+            "--until",
+            "promote")
+        .expectExit(0);
+    // scored on the rows it was built from, the champion's labelled predictions that it never saw
+    // are its test split: the metric the monitor measures on them is the registry's test metric
+    p.run("score", "--dataset", "m", "--run-date", "2026-11-20").expectExit(0);
+    Map<?, ?> own =
+        (Map<?, ?>)
+            p.run("monitor", "--dataset", "m", "--run-date", "2026-11-20")
+                .expectExit(0)
+                .metrics()
+                .get("performance");
+    assertThat(own.get("metric")).isEqualTo("areaUnderROC");
+    assertThat(((Number) own.get("value")).doubleValue())
+        .isEqualTo(((Number) own.get("test")).doubleValue());
+    assertThat(((Number) own.get("rows")).longValue())
+        .isEqualTo(p.count("gold.m") - ((Number) own.get("rowsSeenInTraining")).longValue())
+        .isEqualTo(
+            ((Number)
+                    p.sql("SELECT count(*) AS n FROM gold.m WHERE split = 'test'").get(0).get("n"))
+                .longValue());
+
+    // new rows with x moved and a new category: every row of silver is scored on 11-21
+    p.land("m", "b.csv", rows(300, 500, 0.4, new String[] {"red", "blue", "green"}));
+    for (String stage : List.of("ingest", "etl", "score")) {
+      p.run(stage, "--dataset", "m", "--run-date", "2026-11-21").expectExit(0);
+    }
+    TestProject.Result monitor =
+        p.run("monitor", "--dataset", "m", "--run-date", "2026-11-21").expectExit(0);
+    Map<?, ?> psi = (Map<?, ?>) monitor.metrics().get("psi");
+
+    SparkSession spark = TestSpark.session();
+    var cat = p.catalog();
+    Row model =
+        spark
+            .read()
+            .format("delta")
+            .load(cat.models().path())
+            .where(
+                col(ModelsTable.DATASET)
+                    .equalTo("m")
+                    .and(col(ModelsTable.STATUS).equalTo(io.lakeml.core.ModelRegistry.CHAMPION)))
+            .select(ModelsTable.SILVER_VERSION, ModelsTable.GOLD_VERSION)
+            .first();
+    Dataset<Row> predictions =
+        spark
+            .read()
+            .format("delta")
+            .load(cat.predictions("m").path())
+            .where(col(PredictionsTable.RUN_DATE).equalTo(java.sql.Date.valueOf("2026-11-21")));
+    long scoredSilver = predictions.select(ScoreJob.SILVER_VERSION).first().getLong(0);
+    Dataset<Row> silverScored =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", scoredSilver)
+            .load(cat.silver("m").path());
+    assertThat(predictions.count()).as("every row scored").isEqualTo(silverScored.count());
+    assertThat(silverScored.count()).isEqualTo(500);
+
+    // what the job measured before it learnt to skip the join: silver joined with the keys scored
+    Dataset<Row> current = silverScored.join(predictions.select("id"), "id");
+    Dataset<Row> reference =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", model.getLong(0))
+            .load(cat.silver("m").path())
+            .join(
+                spark
+                    .read()
+                    .format("delta")
+                    .option("versionAsOf", model.getLong(1))
+                    .load(cat.gold("m").path())
+                    .where(col(GoldTable.SPLIT).equalTo(GoldTable.TRAIN))
+                    .select("id"),
+                scala.jdk.javaapi.CollectionConverters.asScala(List.of("id")).toSeq(),
+                "left_semi");
+    Map<String, Boolean> features = new LinkedHashMap<>();
+    features.put("x", true);
+    features.put("c", false);
+    var bins = MonitorJob.binColumns(reference, features);
+    var expected = MonitorJob.distributions(reference, bins);
+    var actual = MonitorJob.distributions(current, bins);
+    for (String f : features.keySet()) {
+      double v = MonitorJob.psi(expected.get(f), actual.get(f));
+      assertThat(((Number) psi.get(f)).doubleValue())
+          .as(f)
+          .isEqualTo(Math.round(v * 1e6) / 1e6)
+          .isGreaterThan(0.2);
+    }
+    assertThat(monitor.metrics().get("retrain")).isEqualTo(true);
+  }
+}
