@@ -49,6 +49,21 @@ public final class MonitorJob implements Job {
 
   static final StructType SCHEMA = MonitorTable.SCHEMA;
 
+  /**
+   * The summary's {@code performance}: the champion's selection metric on labelled predictions it
+   * never saw, its test value, the fall from it, the rows measured and those left out (rows it was
+   * trained or selected on), and the labels' table and version.
+   */
+  public record Performance(
+      String metric,
+      double value,
+      Double test,
+      double drop,
+      long rows,
+      long rowsSeenInTraining,
+      String labels,
+      int lookbackDays) {}
+
   @Override
   public String name() {
     return "monitor";
@@ -261,7 +276,7 @@ public final class MonitorJob implements Job {
             psiThreshold,
             predictionBreach));
 
-    Map<String, Object> performance = null;
+    Performance performance = null;
     if (labelsVersion.isPresent()) {
       ctx.step(
           "performance on labels from " + labels.name() + " version " + labelsVersion.getAsLong());
@@ -280,7 +295,7 @@ public final class MonitorJob implements Job {
               false));
     }
     if (performance != null) {
-      double drop = (Double) performance.get("drop");
+      double drop = performance.drop();
       boolean breach = drop > ds.deploy().metricDrop();
       retrain |= breach;
       if (breach) {
@@ -288,7 +303,7 @@ public final class MonitorJob implements Job {
             String.format(
                 java.util.Locale.ROOT,
                 "%s fell by %.3f (> %s) on labelled scored rows",
-                performance.get("metric"),
+                performance.metric(),
                 drop,
                 ds.deploy().metricDrop()));
       }
@@ -300,8 +315,8 @@ public final class MonitorJob implements Job {
               version,
               scoredSilver,
               MonitorTable.PERFORMANCE,
-              (String) performance.get("metric"),
-              (Double) performance.get("value"),
+              performance.metric(),
+              performance.value(),
               ds.deploy().metricDrop(),
               breach));
     }
@@ -487,7 +502,7 @@ public final class MonitorJob implements Job {
    */
   private static final String SEEN = "_seen_in_training";
 
-  private static Map<String, Object> performance(
+  private static Performance performance(
       JobContext ctx,
       DatasetConfig ds,
       ModelVersion model,
@@ -616,16 +631,15 @@ public final class MonitorJob implements Job {
       // rows, depending on how the query partitioned them
       double value = io.lakeml.model.ModelMetrics.evaluator(metric).evaluate(eval);
       Double test = model.testMetrics().get(metric);
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("metric", metric);
-      out.put("value", value);
-      out.put("test", test);
-      out.put("drop", test == null ? 0.0 : test - value);
-      out.put("rows", unseenRows);
-      out.put("rowsSeenInTraining", seenRows); // left out of the metric above
-      out.put("labels", labelsTable.name() + "@" + labelsVersion);
-      out.put("lookbackDays", source.lookbackDays());
-      return out;
+      return new Performance(
+          metric,
+          value,
+          test,
+          test == null ? 0.0 : test - value,
+          unseenRows,
+          seenRows,
+          labelsTable.name() + "@" + labelsVersion,
+          source.lookbackDays());
     } finally {
       flaggedEval.unpersist();
     }

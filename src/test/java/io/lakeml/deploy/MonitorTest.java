@@ -52,6 +52,24 @@ class MonitorTest {
   }
 
   @Test
+  void performanceIsWrittenAsTheMapItReplacedWas() throws Exception {
+    Map<String, Object> before = new LinkedHashMap<>();
+    before.put("metric", "areaUnderROC");
+    before.put("value", 0.61);
+    before.put("test", null);
+    before.put("drop", 0.0);
+    before.put("rows", 2000787L);
+    before.put("rowsSeenInTraining", 7999213L);
+    before.put("labels", "silver.fertility@0");
+    before.put("lookbackDays", 30);
+    assertThat(
+            io.lakeml.config.Json.MAPPER.writeValueAsString(
+                new MonitorJob.Performance(
+                    "areaUnderROC", 0.61, null, 0.0, 2000787, 7999213, "silver.fertility@0", 30)))
+        .isEqualTo(io.lakeml.config.Json.MAPPER.writeValueAsString(before));
+  }
+
+  @Test
   void whenEveryRowIsScoredThePsiEqualsTheOneMeasuredOnTheJoinedRows() {
     TestProject p = TestProject.create("monitor").dataset("m", CONF);
     p.land("m", "a.csv", rows(0, 300, 0.0, new String[] {"red", "blue"}));
