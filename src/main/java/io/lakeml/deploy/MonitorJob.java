@@ -191,8 +191,9 @@ public final class MonitorJob implements Job {
     // With score.rows = all and nothing quarantined, the run date's predictions are every row of
     // that silver version (one per key: etl keeps keys unique, score replaces the date), so the
     // join below would return silver itself; at 10M rows it was a third of the stability check.
-    if (!ds.key().isEmpty()
-        && !(scoredOn.size() == 1 && scoredPredictions.count() == current.count())) {
+    boolean everyRowScored =
+        !ds.key().isEmpty() && scoredOn.size() == 1 && scoredPredictions.count() == current.count();
+    if (!ds.key().isEmpty() && !everyRowScored) {
       current =
           current.join(
               scoredPredictions.select(
@@ -280,7 +281,14 @@ public final class MonitorJob implements Job {
     if (labelsVersion.isPresent()) {
       ctx.step(
           "performance on labels from " + labels.name() + " version " + labelsVersion.getAsLong());
-      performance = performance(ctx, ds, model, labels, labelsVersion.getAsLong());
+      // the labels are this silver version's own and the run date scored every row of it by the
+      // champion: the latest prediction of each labelled key is the run date's
+      boolean latestAreToday =
+          everyRowScored
+              && labels.path().equals(silver.path())
+              && labelsVersion.getAsLong() == scoredSilver
+              && scoredOn.get(0).getInt(1) == version;
+      performance = performance(ctx, ds, model, labels, labelsVersion.getAsLong(), latestAreToday);
       out.add(
           RowFactory.create(
               ds.name(),
@@ -507,7 +515,8 @@ public final class MonitorJob implements Job {
       DatasetConfig ds,
       ModelVersion model,
       LakeCatalog.Table labelsTable,
-      long labelsVersion) {
+      long labelsVersion,
+      boolean latestAreToday) {
     if (ds.label().isEmpty()) {
       return null;
     }
@@ -543,29 +552,38 @@ public final class MonitorJob implements Job {
     Column[] keys =
         ds.key().stream().map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
     int version = model.version();
-    Dataset<Row> recent =
+    Dataset<Row> byChampion =
         spark
             .read()
             .format("delta")
             .load(ctx.catalog().predictions(ds.name()).path())
-            .where(
-                col(ScoreJob.MODEL_VERSION)
-                    .equalTo(version)
-                    .and(
-                        col(PredictionsTable.RUN_DATE)
-                            .gt(lit(Date.valueOf(ctx.runDate().minusDays(source.lookbackDays())))))
-                    .and(col(PredictionsTable.RUN_DATE).leq(lit(Date.valueOf(ctx.runDate())))))
-            .withColumn(
-                "_latest",
-                org.apache
-                    .spark
-                    .sql
-                    .functions
-                    .row_number()
-                    .over(
-                        org.apache.spark.sql.expressions.Window.partitionBy(keys)
-                            .orderBy(col(PredictionsTable.RUN_DATE).desc())))
-            .where(col("_latest").equalTo(1));
+            .where(col(ScoreJob.MODEL_VERSION).equalTo(version));
+    Dataset<Row> recent;
+    if (latestAreToday && source.lookbackDays() > 0) {
+      // no window over every prediction of the lookback days: with score.rows = all that is a full
+      // copy of silver per night, a month of them at 10M rows
+      recent =
+          byChampion.where(
+              col(PredictionsTable.RUN_DATE).equalTo(lit(Date.valueOf(ctx.runDate()))));
+    } else {
+      recent =
+          byChampion
+              .where(
+                  col(PredictionsTable.RUN_DATE)
+                      .gt(lit(Date.valueOf(ctx.runDate().minusDays(source.lookbackDays()))))
+                      .and(col(PredictionsTable.RUN_DATE).leq(lit(Date.valueOf(ctx.runDate())))))
+              .withColumn(
+                  "_latest",
+                  org.apache
+                      .spark
+                      .sql
+                      .functions
+                      .row_number()
+                      .over(
+                          org.apache.spark.sql.expressions.Window.partitionBy(keys)
+                              .orderBy(col(PredictionsTable.RUN_DATE).desc())))
+              .where(col("_latest").equalTo(1));
+    }
     Dataset<Row> labelled =
         recent
             .join(

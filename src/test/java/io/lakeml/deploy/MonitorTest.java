@@ -92,6 +92,7 @@ class MonitorTest {
                 .expectExit(0)
                 .metrics()
                 .get("performance");
+    assertThat(own).as("the performance measured on 11-20").isNotNull();
     assertThat(own.get("metric")).isEqualTo("areaUnderROC");
     assertThat(((Number) own.get("value")).doubleValue())
         .isEqualTo(((Number) own.get("test")).doubleValue());
@@ -102,14 +103,31 @@ class MonitorTest {
                     p.sql("SELECT count(*) AS n FROM gold.m WHERE split = 'test'").get(0).get("n"))
                 .longValue());
 
-    // new rows with x moved and a new category: every row of silver is scored on 11-21
+    // the same rows scored again the next day: of two days' predictions only the latest per key is
+    // measured, so the metric and its counts are the first day's
+    p.run("score", "--dataset", "m", "--run-date", "2026-11-21").expectExit(0);
+    assertThat(
+            p.run("monitor", "--dataset", "m", "--run-date", "2026-11-21")
+                .expectExit(0)
+                .metrics()
+                .get("performance"))
+        .isEqualTo(own);
+
+    // new rows with x moved and a new category: every row of silver is scored on 11-22
     p.land("m", "b.csv", rows(300, 500, 0.4, new String[] {"red", "blue", "green"}));
     for (String stage : List.of("ingest", "etl", "score")) {
-      p.run(stage, "--dataset", "m", "--run-date", "2026-11-21").expectExit(0);
+      p.run(stage, "--dataset", "m", "--run-date", "2026-11-22").expectExit(0);
     }
     TestProject.Result monitor =
-        p.run("monitor", "--dataset", "m", "--run-date", "2026-11-21").expectExit(0);
+        p.run("monitor", "--dataset", "m", "--run-date", "2026-11-22").expectExit(0);
     Map<?, ?> psi = (Map<?, ?>) monitor.metrics().get("psi");
+    // the performance check reads the 11-22 predictions: all 500 rows, not the 300 of 11-20 and
+    // 11-21
+    Map<?, ?> performance = (Map<?, ?>) monitor.metrics().get("performance");
+    assertThat(
+            ((Number) performance.get("rows")).longValue()
+                + ((Number) performance.get("rowsSeenInTraining")).longValue())
+        .isEqualTo(500);
 
     SparkSession spark = TestSpark.session();
     var cat = p.catalog();
@@ -129,7 +147,7 @@ class MonitorTest {
             .read()
             .format("delta")
             .load(cat.predictions("m").path())
-            .where(col(PredictionsTable.RUN_DATE).equalTo(java.sql.Date.valueOf("2026-11-21")));
+            .where(col(PredictionsTable.RUN_DATE).equalTo(java.sql.Date.valueOf("2026-11-22")));
     long scoredSilver = predictions.select(ScoreJob.SILVER_VERSION).first().getLong(0);
     Dataset<Row> silverScored =
         spark
