@@ -34,6 +34,9 @@ class PrepareTest {
       """;
   private static TestProject shared;
 
+  /** The shared project's one prepare run (later runs of it are SKIPPED). */
+  private static TestProject.Result sharedPrepare;
+
   /**
    * 3000 rows: x mostly in 0..100 with one outlier (1000) placed in the test split; ~30% positives.
    */
@@ -88,12 +91,59 @@ class PrepareTest {
   @BeforeAll
   static void prepareOnce() {
     shared = project("prepare", "");
+    sharedPrepare = shared.run("prepare", "--dataset", "synth").expectExit(0);
+  }
+
+  @Test
+  void theProfilesTextRangesAndTopValuesAreThoseOfTheRowsPerSplit() {
+    String rows = "silver.synth s JOIN gold.synth g ON s.id = g.id";
+    for (String c : List.of("colour", "grp")) {
+      // colour is a categorical feature, grp a sensitive column: their min and max come from the
+      // pass that counts their values by split
+      for (Map<String, Object> expected :
+          shared.sql(
+              "SELECT coalesce(g.split, 'all') AS scope, min(s."
+                  + c
+                  + ") AS mn, max(s."
+                  + c
+                  + ") AS mx FROM "
+                  + rows
+                  + " GROUP BY ROLLUP(g.split)")) {
+        Map<String, Object> profiled =
+            shared
+                .sql(
+                    "SELECT min, max FROM _system.profile WHERE `column` = '"
+                        + c
+                        + "' AND scope = '"
+                        + expected.get("scope")
+                        + "'")
+                .get(0);
+        assertThat(profiled.get("min")).as(c + " " + expected).isEqualTo(expected.get("mn"));
+        assertThat(profiled.get("max")).as(c + " " + expected).isEqualTo(expected.get("mx"));
+      }
+    }
+    // a top value's label rate is the mean of the label over its rows, to the last digit
+    Map<String, Object> red =
+        shared
+            .sql(
+                "SELECT t.count AS n, t.label_rate AS rate FROM _system.profile LATERAL VIEW explode(top_values) AS t"
+                    + " WHERE `column` = 'colour' AND scope = 'all' AND t.value = 'red'")
+            .get(0);
+    Map<String, Object> direct =
+        shared
+            .sql(
+                "SELECT count(*) AS n, avg(g.label) AS rate FROM "
+                    + rows
+                    + " WHERE s.colour = 'red'")
+            .get(0);
+    assertThat(((Number) red.get("n")).longValue())
+        .isEqualTo(((Number) direct.get("n")).longValue());
+    assertThat(red.get("rate")).isEqualTo(direct.get("rate"));
   }
 
   @Test
   void splitIsSixtyTwentyTwentyStratifiedAndDeterministicAcrossPartitionings() {
-    Map<String, Map<String, Number>> splits =
-        assertSplitShares(shared.run("prepare", "--dataset", "synth").expectExit(0), 0.02);
+    Map<String, Map<String, Number>> splits = assertSplitShares(sharedPrepare, 0.02);
     double trainRate = splits.get("train").get("labelRate").doubleValue();
     assertThat(splits.get("validation").get("labelRate").doubleValue())
         .isCloseTo(trainRate, within(0.02));
