@@ -40,6 +40,25 @@ public record DatasetConfig(
     return names;
   }
 
+  /**
+   * Features whose missing-value policy is {@code drop} (numeric first, then categorical): prepare
+   * leaves rows without them out of gold, score quarantines them.
+   */
+  public List<String> featuresDroppedWhenMissing() {
+    List<String> out = new ArrayList<>();
+    for (String c : features.numeric()) {
+      if (prepare.missingFor(c, true).policy() == MissingPolicy.DROP) {
+        out.add(c);
+      }
+    }
+    for (String c : features.categorical()) {
+      if (prepare.missingFor(c, false).policy() == MissingPolicy.DROP) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
   public Optional<Column> column(String name) {
     return columns.stream().filter(c -> c.name().equals(name)).findFirst();
   }

@@ -3,6 +3,8 @@ package io.lakeml.deploy;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.DatasetConfig;
@@ -30,6 +32,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -434,13 +437,9 @@ public final class MonitorJob implements Job {
             .agg(count(lit(1)).as("n"))
             .withColumn(
                 "rank",
-                org.apache
-                    .spark
-                    .sql
-                    .functions
-                    .row_number()
+                row_number()
                     .over(
-                        org.apache.spark.sql.expressions.Window.partitionBy("f")
+                        Window.partitionBy("f")
                             .orderBy(col("n").desc(), col("v").asc_nulls_first())))
             .where(col("rank").leq(5000));
     Map<String, Double> totals = new LinkedHashMap<>();
@@ -574,14 +573,9 @@ public final class MonitorJob implements Job {
                       .and(col(PredictionsTable.RUN_DATE).leq(lit(Date.valueOf(ctx.runDate())))))
               .withColumn(
                   "_latest",
-                  org.apache
-                      .spark
-                      .sql
-                      .functions
-                      .row_number()
+                  row_number()
                       .over(
-                          org.apache.spark.sql.expressions.Window.partitionBy(keys)
-                              .orderBy(col(PredictionsTable.RUN_DATE).desc())))
+                          Window.partitionBy(keys).orderBy(col(PredictionsTable.RUN_DATE).desc())))
               .where(col("_latest").equalTo(1));
     }
     Dataset<Row> labelled =
@@ -625,13 +619,10 @@ public final class MonitorJob implements Job {
                 col(SEEN).isNotNull().as(SEEN))
             .cache();
     try {
-      Row counts =
-          flaggedEval
-              .agg(count(lit(1)), org.apache.spark.sql.functions.count(when(col(SEEN), lit(1))))
-              .first();
+      Row counts = flaggedEval.agg(count(lit(1)), count(when(col(SEEN), lit(1)))).first();
       long seenRows = counts.getLong(1);
       long unseenRows = counts.getLong(0) - seenRows;
-      Dataset<Row> eval = flaggedEval.where(org.apache.spark.sql.functions.not(col(SEEN)));
+      Dataset<Row> eval = flaggedEval.where(not(col(SEEN)));
       if (unseenRows == 0) {
         if (seenRows > 0) {
           ctx.step(

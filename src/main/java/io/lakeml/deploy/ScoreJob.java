@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.DatasetConfig;
-import io.lakeml.config.DatasetConfig.MissingPolicy;
 import io.lakeml.core.Columns;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Job;
@@ -125,17 +124,7 @@ public final class ScoreJob implements Job {
 
     // the feature pipeline drops rows missing a 'drop'-policy feature at training time; here they
     // are quarantined
-    List<String> dropPolicy = new ArrayList<>();
-    for (String c : ds.features().numeric()) {
-      if (ds.prepare().missingFor(c, true).policy() == MissingPolicy.DROP) {
-        dropPolicy.add(c);
-      }
-    }
-    for (String c : ds.features().categorical()) {
-      if (ds.prepare().missingFor(c, false).policy() == MissingPolicy.DROP) {
-        dropPolicy.add(c);
-      }
-    }
+    List<String> dropPolicy = ds.featuresDroppedWhenMissing();
     Column reason = lit("");
     for (String c : dropPolicy) {
       reason =

@@ -9,7 +9,6 @@ import static org.apache.spark.sql.functions.to_json;
 
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Action;
-import io.lakeml.config.DatasetConfig.MissingPolicy;
 import io.lakeml.core.Columns;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Hooks;
@@ -211,15 +210,8 @@ public final class PrepareJob implements Job {
           silverVersion);
     }
     Column usable = col(label.column()).isNotNull();
-    for (String c : ds.features().numeric()) {
-      if (ds.prepare().missingFor(c, true).policy() == MissingPolicy.DROP) {
-        usable = usable.and(col(c).isNotNull());
-      }
-    }
-    for (String c : ds.features().categorical()) {
-      if (ds.prepare().missingFor(c, false).policy() == MissingPolicy.DROP) {
-        usable = usable.and(col(c).isNotNull());
-      }
+    for (String c : ds.featuresDroppedWhenMissing()) {
+      usable = usable.and(col(c).isNotNull());
     }
     Dataset<Row> kept = flagged.where(dropped.unary_$bang());
     Dataset<Row> labelled = kept.where(usable);
