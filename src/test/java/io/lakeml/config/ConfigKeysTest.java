@@ -58,7 +58,7 @@ class ConfigKeysTest {
     assertThat(ConfigKeys.TUNE_FOLDS.defaultValue()).isEqualTo(3);
     assertThat(ConfigKeys.TUNE_STRATEGY.defaultValue()).isEqualTo(Strategy.GRID);
     assertThat(ConfigKeys.DI_MIN.defaultValue()).isEqualTo(0.8);
-    assertThat(ConfigKeys.SMALL_INPUT_MAX_MB.defaultValue()).isZero();
+    assertThat(ConfigKeys.SMALL_INPUT_MAX_MB.defaultValue()).isEqualTo(2);
   }
 
   @Test
