@@ -1,8 +1,10 @@
 package io.lakeml.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.lakeml.config.Json;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -135,62 +137,33 @@ public final class SmallNightly {
    */
   public static boolean sameRows(String a, String b) {
     try {
-      List<JsonNode> left = new ArrayList<>();
-      List<JsonNode> right = new ArrayList<>();
-      for (String line : a.split("\n")) {
-        if (!line.isBlank()) {
-          left.add(Json.MAPPER.readTree(line));
-        }
-      }
-      for (String line : b.split("\n")) {
-        if (!line.isBlank()) {
-          right.add(Json.MAPPER.readTree(line));
-        }
-      }
-      if (left.isEmpty() || left.size() != right.size()) {
-        return false;
-      }
-      for (int i = 0; i < left.size(); i++) {
-        if (!close(left.get(i), right.get(i))) {
-          return false;
-        }
-      }
-      return true;
+      ArrayNode left = rows(a);
+      return !left.isEmpty() && left.equals(SAME_TO_1E9, rows(b));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       return false;
     }
   }
 
-  private static boolean close(JsonNode a, JsonNode b) {
-    if (a.isNumber() && b.isNumber()) {
-      double x = a.doubleValue();
-      double y = b.doubleValue();
-      return x == y || Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
-    }
-    if (a.isObject() && b.isObject()) {
-      if (a.size() != b.size()) {
-        return false;
-      }
-      for (var it = a.fieldNames(); it.hasNext(); ) {
-        String f = it.next();
-        if (!b.has(f) || !close(a.get(f), b.get(f))) {
-          return false;
+  /** Jackson's recursive comparison of two trees calls this for each pair of leaves. */
+  private static final Comparator<JsonNode> SAME_TO_1E9 =
+      (x, y) -> {
+        if (x.isNumber() && y.isNumber()) {
+          double u = x.doubleValue();
+          double v = y.doubleValue();
+          return u == v || Math.abs(u - v) <= 1e-9 * Math.max(Math.abs(u), Math.abs(v)) ? 0 : 1;
         }
+        return x.equals(y) ? 0 : 1;
+      };
+
+  private static ArrayNode rows(String jsonLines)
+      throws com.fasterxml.jackson.core.JsonProcessingException {
+    ArrayNode rows = Json.MAPPER.createArrayNode();
+    for (String line : jsonLines.split("\n")) {
+      if (!line.isBlank()) {
+        rows.add(Json.MAPPER.readTree(line));
       }
-      return true;
     }
-    if (a.isArray() && b.isArray()) {
-      if (a.size() != b.size()) {
-        return false;
-      }
-      for (int i = 0; i < a.size(); i++) {
-        if (!close(a.get(i), b.get(i))) {
-          return false;
-        }
-      }
-      return true;
-    }
-    return a.equals(b);
+    return rows;
   }
 
   private static void share(
