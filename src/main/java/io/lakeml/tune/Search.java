@@ -1,5 +1,6 @@
 package io.lakeml.tune;
 
+import static java.util.stream.Collectors.joining;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
@@ -144,11 +145,59 @@ final class Search {
     List<Best> best = new ArrayList<>();
     Tally fits = new Tally();
     if (tune.strategy() != Strategy.HALVING) {
+      // XGBoost algorithms whose searches can share one task's matrix and folds
+      List<Integer> together = shareOneMatrix(tune, spaces, train, trainRows, eval, fits);
+      Best[] bySpace = new Best[spaces.size()];
       for (int k = 0; k < spaces.size(); k++) {
         Space s = spaces.get(k);
         List<Integer> all = new ArrayList<>();
         for (int i = 0; i < s.candidates().size(); i++) {
           all.add(i);
+        }
+        if (together.size() > 1 && together.contains(k)) {
+          if (k == together.get(0)) {
+            ctx.step(
+                "algorithms "
+                    + together.stream().map(i -> String.valueOf(i + 1)).collect(joining(", "))
+                    + "/"
+                    + spaces.size()
+                    + ": cross-validating "
+                    + together.stream()
+                        .map(i -> spaces.get(i).algorithm())
+                        .collect(joining(" and "))
+                    + ", "
+                    + together.stream()
+                        .map(i -> String.valueOf(spaces.get(i).candidates().size()))
+                        .collect(joining(" + "))
+                    + " candidate(s) × "
+                    + tune.folds()
+                    + " folds from one matrix",
+                "rows",
+                trainRows);
+            List<Best> shared =
+                matrix(
+                    ctx,
+                    tune,
+                    together.stream().map(spaces::get).toList(),
+                    together.stream()
+                        .map(
+                            t ->
+                                java.util.stream.IntStream.range(
+                                        0, spaces.get(t).candidates().size())
+                                    .boxed()
+                                    .toList())
+                        .toList(),
+                    train,
+                    0,
+                    1.0,
+                    trainRows,
+                    trials,
+                    fits);
+            for (int j = 0; j < together.size(); j++) {
+              bySpace[together.get(j)] = shared.get(j);
+            }
+          }
+          continue;
         }
         ctx.step(
             "algorithm "
@@ -167,8 +216,9 @@ final class Search {
                     : ""),
             "rows",
             trainRows);
-        best.add(crossValidate(ctx, tune, s, all, train, 0, 1.0, trainRows, eval, trials, fits));
+        bySpace[k] = crossValidate(ctx, tune, s, all, train, 0, 1.0, trainRows, eval, trials, fits);
       }
+      best.addAll(java.util.Arrays.asList(bySpace));
       return new Outcome(trials, best, fits.fits, fits.iterations);
     }
     // successive halving: pool every algorithm's candidates, keep the best 1/eta per rung
@@ -246,7 +296,8 @@ final class Search {
         && s.estimator() instanceof EarlyStoppingXgboost
         && rows > 0
         && MatrixXgboost.eligible(s, maps, eval, rows, fits.width(data))) {
-      return matrix(ctx, tune, s, idx, maps, data, rung, fraction, rows, trials, fits);
+      return matrix(ctx, tune, List.of(s), List.of(idx), data, rung, fraction, rows, trials, fits)
+          .get(0);
     }
     // a progress line per fit (candidates × folds of this algorithm and rung); at most about 20 for
     // large grids
@@ -388,11 +439,103 @@ final class Search {
   }
 
   /**
-   * The same cross-validation as {@link #crossValidate} for XGBoost, from one in-memory matrix in
-   * one task ({@link MatrixXgboost}); the winner is refitted on all of {@code data} by its
-   * estimator (in one task too where it fits, {@link NativeXgboost}), as CrossValidator does.
+   * The XGBoost algorithms (indexes into {@code spaces}) whose whole grids {@link MatrixXgboost}
+   * takes, that can {@link MatrixXgboost#canShare share} the first one's matrix; they are searched
+   * in one task when there are two or more.
    */
-  private static Best matrix(
+  private static List<Integer> shareOneMatrix(
+      DatasetConfig.Tune tune,
+      List<Space> spaces,
+      Dataset<Row> train,
+      long rows,
+      Evaluator eval,
+      Tally fits) {
+    List<Integer> out = new ArrayList<>();
+    if (!tune.sharedPass() || rows <= 0) {
+      return out;
+    }
+    for (int k = 0; k < spaces.size(); k++) {
+      Space s = spaces.get(k);
+      if (s.estimator() instanceof EarlyStoppingXgboost x
+          && MatrixXgboost.eligible(s, s.candidates(), eval, rows, fits.width(train))
+          && (out.isEmpty()
+              || MatrixXgboost.canShare(
+                  (EarlyStoppingXgboost) spaces.get(out.get(0)).estimator(), x))) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The same cross-validation as {@link #crossValidate} for XGBoost, from one in-memory matrix in
+   * one task ({@link MatrixXgboost}): the candidates {@code idx} of each of {@code spaces}, which
+   * share the task's rows and folds; each winner is refitted on all of {@code data} by its
+   * estimator (in the task, from the same matrix), as CrossValidator does. Their bests in {@code
+   * spaces}' order.
+   */
+  private static List<Best> matrix(
+      JobContext ctx,
+      DatasetConfig.Tune tune,
+      List<Space> spaces,
+      List<List<Integer>> idx,
+      Dataset<Row> data,
+      int rung,
+      double fraction,
+      long rows,
+      List<Trial> trials,
+      Tally fits) {
+    int threads = NativeXgboost.threads(ctx.spark().sparkContext());
+    List<List<ParamMap>> maps = new ArrayList<>();
+    List<String> what = new ArrayList<>();
+    for (int k = 0; k < spaces.size(); k++) {
+      Space s = spaces.get(k);
+      maps.add(idx.get(k).stream().map(i -> s.candidates().get(i)).toList());
+      what.add(
+          idx.get(k).size() + (spaces.size() > 1 ? " " + s.algorithm() : "") + " candidate(s)");
+    }
+    ctx.progress(
+        "one matrix of "
+            + rows
+            + " rows in one task, "
+            + threads
+            + " XGBoost thread(s): "
+            + String.join(" and ", what)
+            + " × "
+            + tune.folds()
+            + " folds"
+            + (fraction < 1.0 ? " rung " + rung : ""),
+        "rows",
+        rows);
+    List<MatrixXgboost.Unit> units = new ArrayList<>();
+    for (int k = 0; k < spaces.size(); k++) {
+      units.add(
+          new MatrixXgboost.Unit((EarlyStoppingXgboost) spaces.get(k).estimator(), maps.get(k)));
+    }
+    List<MatrixXgboost.Result> results =
+        MatrixXgboost.crossValidate(data, tune.folds(), units, threads, rows, fits.width(data));
+    List<Best> out = new ArrayList<>();
+    for (int k = 0; k < spaces.size(); k++) {
+      out.add(
+          matrixBest(
+              ctx,
+              tune,
+              spaces.get(k),
+              idx.get(k),
+              maps.get(k),
+              data,
+              rung,
+              fraction,
+              rows,
+              trials,
+              fits,
+              results.get(k)));
+    }
+    return out;
+  }
+
+  /** Records a matrix search's trials and returns its best, with the task's refit as the model. */
+  private static Best matrixBest(
       JobContext ctx,
       DatasetConfig.Tune tune,
       Space s,
@@ -403,31 +546,8 @@ final class Search {
       double fraction,
       long rows,
       List<Trial> trials,
-      Tally fits) {
-    org.apache.spark.SparkContext sc = ctx.spark().sparkContext();
-    int threads = NativeXgboost.threads(sc);
-    ctx.progress(
-        "one matrix of "
-            + rows
-            + " rows in one task, "
-            + threads
-            + " XGBoost thread(s): "
-            + maps.size()
-            + " candidate(s) × "
-            + tune.folds()
-            + " folds"
-            + (fraction < 1.0 ? " rung " + rung : ""),
-        "rows",
-        rows);
-    MatrixXgboost.Result r =
-        MatrixXgboost.crossValidate(
-            data,
-            tune.folds(),
-            (EarlyStoppingXgboost) s.estimator(),
-            maps,
-            threads,
-            rows,
-            fits.width(data));
+      Tally fits,
+      MatrixXgboost.Result r) {
     double[] mean = new double[maps.size()];
     for (int j = 0; j < maps.size(); j++) {
       mean[j] = java.util.Arrays.stream(r.foldMetrics()[j]).average().orElse(Double.NaN);
@@ -436,7 +556,9 @@ final class Search {
         record(
             s, idx, maps, rung, fraction, rows, r.foldMetrics(), mean, r.seconds(), true, trials);
     ctx.progress(
-        r.boosters()
+        s.algorithm()
+            + ": "
+            + r.boosters()
             + " boosters for "
             + maps.size() * tune.folds()
             + " fits and the refit of candidate "
@@ -451,8 +573,7 @@ final class Search {
         "metric",
         mean[bestLocal]);
     // the task refitted the same pick from its matrix: what the estimator's fit would give (one
-    // read
-    // of the rows fewer); lakeml's stage around it: dense vectors when predicting, MLlib's
+    // read of the rows fewer); lakeml's stage around it: dense vectors when predicting, MLlib's
     // threshold rule, saving
     Model<?> fitted =
         r.best() == bestLocal && r.refit() != null

@@ -128,6 +128,64 @@ class MatrixXgboostTest {
     data.unpersist();
   }
 
+  @Test
+  void twoAlgorithmsInOneTaskGetWhatEachGetsAlone() {
+    // boosting with early stopping and XGBoost's forest, from one matrix and one slicing of the
+    // folds: every fold's AUC and the refit's model bytes as in a task of their own
+    Dataset<Row> data = rows(900, 23).cache();
+    EarlyStoppingXgboost boost = (EarlyStoppingXgboost) Algorithms.estimator("xgboost", 42);
+    EarlyStoppingXgboost forest =
+        (EarlyStoppingXgboost) Algorithms.estimator("xgboost-random-forest", 42);
+    List<ParamMap> boosts =
+        List.of(
+            Algorithms.paramMap(boost, java.util.Map.of("max_depth", "3", "numRound", "20")),
+            Algorithms.paramMap(
+                boost,
+                java.util.Map.of(
+                    "max_depth", "2", "numRound", "100", "numEarlyStoppingRounds", "5")));
+    List<ParamMap> forests =
+        List.of(
+            Algorithms.paramMap(
+                forest, java.util.Map.of("max_depth", "4", "num_parallel_tree", "20")));
+    long n = data.count();
+    int width = 4;
+    assertThat(MatrixXgboost.canShare(boost, forest)).isTrue();
+    assertThat(
+            MatrixXgboost.canShare(
+                boost, (EarlyStoppingXgboost) Algorithms.estimator("xgboost", 43)))
+        .as("another seed holds out other rows for early stopping")
+        .isFalse();
+    List<MatrixXgboost.Result> together =
+        MatrixXgboost.crossValidate(
+            data,
+            3,
+            List.of(new MatrixXgboost.Unit(forest, forests), new MatrixXgboost.Unit(boost, boosts)),
+            2,
+            n,
+            width);
+    MatrixXgboost.Result forestAlone =
+        MatrixXgboost.crossValidate(data, 3, forest, forests, 2, n, width);
+    MatrixXgboost.Result boostAlone =
+        MatrixXgboost.crossValidate(data, 3, boost, boosts, 2, n, width);
+    assertThat(together).hasSize(2);
+    for (int u = 0; u < 2; u++) {
+      MatrixXgboost.Result t = together.get(u);
+      MatrixXgboost.Result a = u == 0 ? forestAlone : boostAlone;
+      for (int c = 0; c < a.foldMetrics().length; c++) {
+        assertThat(t.foldMetrics()[c])
+            .as("unit %d candidate %d", u, c)
+            .containsExactly(a.foldMetrics()[c]);
+      }
+      assertThat(t.best()).isEqualTo(a.best());
+      assertThat(t.boosters()).isEqualTo(a.boosters());
+      assertThat(t.refit()).as("unit %d refit", u).isEqualTo(a.refit());
+    }
+    assertThat(together.get(1).phases().shared()).isTrue();
+    assertThat(together.get(1).phases().slice()).isZero();
+    assertThat(together.get(0).phases().slice()).isPositive();
+    data.unpersist();
+  }
+
   /** Each row's positive-class probability, in the order of the cached rows. */
   private static double[] probabilities(Model<?> m, Dataset<Row> data) {
     // bounded: a test's 900 rows

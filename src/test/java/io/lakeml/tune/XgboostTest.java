@@ -243,6 +243,50 @@ class XgboostTest {
     // reproduce refits it from the recorded versions: the same subsamples, the same metrics
     assertThat(p.run("reproduce", "--dataset", "forest", "--version", "1").expectExit(0).metrics())
         .containsEntry("match", true);
+
+    // the forest and boosting searched together from one matrix in one task: every fold's AUC and
+    // each one's validation AUC (its refit scored) as when each is searched alone
+    String forestGrid =
+        "{ type = xgboost-random-forest, grid { num_parallel_tree = [7, 40], max_depth = [4] } }";
+    String boostGrid =
+        "{ type = xgboost, grid { numRound = [10, 30], max_depth = [3], numEarlyStoppingRounds = [0, 3] } }";
+    p.run(
+            "tune",
+            "--dataset",
+            "forest",
+            "--run-date",
+            "2026-11-21",
+            "--set",
+            "dataset.tune.algorithms=[" + forestGrid + ", " + boostGrid + "]")
+        .expectExit(0);
+    p.run(
+            "tune",
+            "--dataset",
+            "forest",
+            "--run-date",
+            "2026-11-22",
+            "--set",
+            "dataset.tune.algorithms=[" + boostGrid + "]")
+        .expectExit(0);
+    java.util.function.BiFunction<String, String, List<Map<String, Object>>> trials =
+        (date, algorithm) ->
+            p.sql(
+                "SELECT candidate, params, fold_metrics, validation_metric FROM _system.trials"
+                    + " WHERE run_date = '"
+                    + date
+                    + "' AND algorithm = '"
+                    + algorithm
+                    + "' ORDER BY candidate");
+    List<Map<String, Object>> forestTogether = trials.apply("2026-11-21", "xgboost-random-forest");
+    List<Map<String, Object>> boostTogether = trials.apply("2026-11-21", "xgboost");
+    assertThat(forestTogether)
+        .hasSize(2)
+        .isEqualTo(trials.apply("2026-11-20", "xgboost-random-forest"));
+    assertThat(boostTogether).hasSize(4).isEqualTo(trials.apply("2026-11-22", "xgboost"));
+    assertThat(boostTogether)
+        .extracting(t -> t.get("validation_metric"))
+        .filteredOn(java.util.Objects::nonNull)
+        .hasSize(1);
   }
 
   private static long boostedRounds(String path) {
