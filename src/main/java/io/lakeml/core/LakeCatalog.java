@@ -145,6 +145,14 @@ public final class LakeCatalog {
     return layer(Layer.MODELS) + "/" + dataset + "/v" + version;
   }
 
+  /**
+   * The training distributions monitor compares a model version's scored rows with (deciles and
+   * shares of every feature), computed once per version: a JSON file beside the versions.
+   */
+  public String monitorReference(String dataset, int version) {
+    return layer(Layer.MODELS) + "/" + dataset + "/monitor-reference/v" + version + ".json";
+  }
+
   /** Where a tune run writes its model before it is renamed into place as a version. */
   public String modelStaging(String dataset, String runId) {
     return layer(Layer.MODELS) + "/" + dataset + "/_staging/" + runId;

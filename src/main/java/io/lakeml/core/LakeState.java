@@ -5,7 +5,6 @@ import io.lakeml.config.LakemlConfig;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -200,19 +199,8 @@ public final class LakeState {
       return; // a rerun that changed nothing: keep the record of when the lake was finished
     }
     Path file = file(catalog, dataset, runDate);
-    FileSystem fs = file.getFileSystem(hadoop);
-    // written whole then renamed: a reader sees the old record or the new one, never half of one
-    Path tmp =
-        new Path(
-            file.getParent(), "." + file.getName() + "." + java.util.UUID.randomUUID() + ".tmp");
-    try (OutputStream out = fs.create(tmp, true)) {
-      out.write(Summary.MAPPER.writeValueAsBytes(state));
-    }
-    fs.delete(file, false);
-    if (!fs.rename(tmp, file)) {
-      fs.delete(tmp, false);
-      throw new IOException("could not rename " + tmp + " to " + file);
-    }
+    // written whole: a reader sees the old record or the new one, never half of one
+    WholeFiles.write(file.getFileSystem(hadoop), file, Summary.MAPPER.writeValueAsBytes(state));
   }
 
   /**

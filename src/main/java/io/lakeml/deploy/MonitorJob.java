@@ -162,31 +162,6 @@ public final class MonitorJob implements Job {
     }
     Long trainedSilver = model.silverVersion();
     LakeCatalog.Table silver = cat.silver(ds.name());
-    Dataset<Row> reference =
-        spark
-            .read()
-            .format("delta")
-            .option("versionAsOf", trainedSilver == null ? scoredSilver : trainedSilver)
-            .load(silver.path());
-    if (!ds.key().isEmpty()) {
-      // the champion's training rows, not all of that silver version: rows that landed without a
-      // label (left out of gold) were in it, and scoring that same silver then showed a PSI of 0
-      // for every feature, a new category in 30 of 300 new rows included
-      reference =
-          reference.join(
-              spark
-                  .read()
-                  .format("delta")
-                  .option("versionAsOf", model.goldVersion())
-                  .load(cat.gold(ds.name()).path())
-                  .where(col(GoldTable.SPLIT).equalTo(GoldTable.TRAIN))
-                  .select(
-                      ds.key().stream()
-                          .map(org.apache.spark.sql.functions::col)
-                          .toArray(Column[]::new)),
-              scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq(),
-              "left_semi");
-    }
     Dataset<Row> scoredPredictions =
         spark.read().format("delta").load(predictions.path()).where(thisDate);
     Dataset<Row> current =
@@ -219,21 +194,40 @@ public final class MonitorJob implements Job {
     Map<String, Boolean> features = new LinkedHashMap<>(); // name → numeric
     ds.features().numeric().forEach(f -> features.put(f, true));
     ds.features().categorical().forEach(f -> features.put(f, false));
-    // every feature's bins in one pass over each side (one job per side, not two per feature)
-    // the reference is read twice (the numeric features' deciles, then every feature's bins):
-    // cached, so silver and the semi-join with gold's training keys run once
-    Dataset<Row> referenceFeatures =
-        reference
-            .select(features.keySet().stream().map(c -> col(c)).toArray(Column[]::new))
-            .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    Map<String, Map<String, Double>> expected;
-    Map<String, Column> bins;
-    try {
-      bins = binColumns(referenceFeatures, features);
-      expected = distributions(referenceFeatures, bins);
-    } finally {
-      referenceFeatures.unpersist();
+    long referenceSilver = trainedSilver == null ? scoredSilver : trainedSilver;
+    String stored = cat.monitorReference(ds.name(), version);
+    Reference ref =
+        Reference.read(spark, stored)
+            .filter(r -> r.matches(referenceSilver, model.goldVersion(), ds.key(), features))
+            .orElse(null);
+    if (ref == null) {
+      // the champion's first night (or its features changed): computed and stored for the next.
+      // Every feature's bins in one pass over each side (one job per side, not two per feature);
+      // the reference is read twice (the numeric features' deciles, then every feature's bins):
+      // cached, so silver and the semi-join with gold's training keys run once
+      Dataset<Row> referenceFeatures =
+          trainingRows(spark, cat, ds, model, referenceSilver)
+              .select(features.keySet().stream().map(c -> col(c)).toArray(Column[]::new))
+              .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+      try {
+        Map<String, double[]> edges = edges(referenceFeatures, features);
+        ref =
+            new Reference(
+                referenceSilver,
+                model.goldVersion(),
+                ds.key(),
+                features,
+                edges,
+                distributions(referenceFeatures, binColumns(features, edges)));
+      } finally {
+        referenceFeatures.unpersist();
+      }
+      ref.write(spark, stored);
+    } else {
+      ctx.progress("the training rows' distributions of version " + version + " from " + stored);
     }
+    Map<String, Map<String, Double>> expected = ref.expected();
+    Map<String, Column> bins = binColumns(features, ref.edges());
     Map<String, Map<String, Double>> actual = distributions(current, bins);
     for (String f : features.keySet()) {
       double v = psi(expected.getOrDefault(f, Map.of()), actual.getOrDefault(f, Map.of()));
@@ -364,12 +358,78 @@ public final class MonitorJob implements Job {
   }
 
   /**
+   * The champion's training rows in silver: its gold version's training split, by key, in the
+   * silver version it was trained from (all of that version without a key).
+   */
+  private static Dataset<Row> trainingRows(
+      SparkSession spark,
+      LakeCatalog cat,
+      DatasetConfig ds,
+      ModelVersion model,
+      long silverVersion) {
+    Dataset<Row> reference =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", silverVersion)
+            .load(cat.silver(ds.name()).path());
+    if (!ds.key().isEmpty()) {
+      // the champion's training rows, not all of that silver version: rows that landed without a
+      // label (left out of gold) were in it, and scoring that same silver then showed a PSI of 0
+      // for every feature, a new category in 30 of 300 new rows included
+      reference =
+          reference.join(
+              spark
+                  .read()
+                  .format("delta")
+                  .option("versionAsOf", model.goldVersion())
+                  .load(cat.gold(ds.name()).path())
+                  .where(col(GoldTable.SPLIT).equalTo(GoldTable.TRAIN))
+                  .select(
+                      ds.key().stream()
+                          .map(org.apache.spark.sql.functions::col)
+                          .toArray(Column[]::new)),
+              scala.jdk.javaapi.CollectionConverters.asScala(ds.key()).toSeq(),
+              "left_semi");
+    }
+    return reference;
+  }
+
+  /**
    * Each feature as the string its distribution is counted by: categorical features their value;
    * numeric ones the index of their decile bin, edges from the reference (all numeric columns'
    * quantiles in one pass), nulls a bin of their own (a feature that starts arriving empty is drift
    * too).
    */
   static Map<String, Column> binColumns(Dataset<Row> reference, Map<String, Boolean> features) {
+    return binColumns(features, edges(reference, features));
+  }
+
+  /** The features' columns binned on {@code edges} (see {@link #edges}). */
+  static Map<String, Column> binColumns(
+      Map<String, Boolean> features, Map<String, double[]> edges) {
+    Map<String, Column> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Boolean> e : features.entrySet()) {
+      Column v = col(e.getKey()).cast("double");
+      if (!e.getValue()) {
+        out.put(e.getKey(), col(e.getKey()).cast("string"));
+        continue;
+      }
+      double[] at = edges.get(e.getKey());
+      Column bin = lit(at.length);
+      for (int i = at.length - 1; i >= 0; i--) {
+        bin = when(v.leq(at[i]), lit(i)).otherwise(bin);
+      }
+      out.put(e.getKey(), when(v.isNull(), lit(-1)).otherwise(bin).cast("string"));
+    }
+    return out;
+  }
+
+  /**
+   * The numeric features' decile edges in the reference, distinct and ascending (all columns'
+   * quantiles in one pass, nulls ignored per column).
+   */
+  static Map<String, double[]> edges(Dataset<Row> reference, Map<String, Boolean> features) {
     String[] numeric =
         features.entrySet().stream()
             .filter(Map.Entry::getValue)
@@ -388,24 +448,70 @@ public final class MonitorJob implements Job {
                   .toArray(Column[]::new));
       q = ref.stat().approxQuantile(numeric, probs, 0.001); // nulls ignored per column
     }
-    Map<String, Column> out = new LinkedHashMap<>();
-    int n = 0;
-    for (Map.Entry<String, Boolean> e : features.entrySet()) {
-      Column v = col(e.getKey()).cast("double");
-      if (!e.getValue()) {
-        out.put(e.getKey(), col(e.getKey()).cast("string"));
-        continue;
-      }
-      double[] edges =
-          new TreeSet<Double>(java.util.Arrays.stream(q[n++]).boxed().toList())
-              .stream().mapToDouble(Double::doubleValue).toArray();
-      Column bin = lit(edges.length);
-      for (int i = edges.length - 1; i >= 0; i--) {
-        bin = when(v.leq(edges[i]), lit(i)).otherwise(bin);
-      }
-      out.put(e.getKey(), when(v.isNull(), lit(-1)).otherwise(bin).cast("string"));
+    Map<String, double[]> out = new LinkedHashMap<>();
+    for (int n = 0; n < numeric.length; n++) {
+      out.put(
+          numeric[n],
+          new TreeSet<Double>(java.util.Arrays.stream(q[n]).boxed().toList())
+              .stream().mapToDouble(Double::doubleValue).toArray());
     }
     return out;
+  }
+
+  /**
+   * What a version's scored rows are compared with: its training rows' decile edges (numeric
+   * features) and each feature's shares of rows per bin or category, computed from the silver and
+   * gold versions it was trained on, for these key columns and features. The same numbers every
+   * night, so they are computed on the version's first night and stored ({@link
+   * LakeCatalog#monitorReference}); doubles written by Jackson read back exactly, so the PSI is the
+   * same as if recomputed.
+   */
+  record Reference(
+      long silverVersion,
+      long goldVersion,
+      List<String> key,
+      Map<String, Boolean> features,
+      Map<String, double[]> edges,
+      Map<String, Map<String, Double>> expected) {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Reference.class);
+
+    boolean matches(long silver, long gold, List<String> keys, Map<String, Boolean> wanted) {
+      return silverVersion == silver
+          && goldVersion == gold
+          && key.equals(keys)
+          && features.equals(wanted);
+    }
+
+    /** The stored reference, if there is one and it reads; a cache, so never a failure. */
+    static Optional<Reference> read(SparkSession spark, String path) {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      try {
+        org.apache.hadoop.fs.FileSystem fs =
+            p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.exists(p)) {
+          return Optional.empty();
+        }
+        try (java.io.InputStream in = fs.open(p)) {
+          return Optional.of(io.lakeml.config.Json.MAPPER.readValue(in, Reference.class));
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        LOG.warn("monitor: recomputing the training distributions: cannot read {}: {}", path, e);
+        return Optional.empty();
+      }
+    }
+
+    /** Stores it for the next nights; a failure only costs them the computation. */
+    void write(SparkSession spark, String path) {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      try {
+        io.lakeml.core.WholeFiles.write(
+            p.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+            p,
+            io.lakeml.config.Json.MAPPER.writeValueAsBytes(this));
+      } catch (java.io.IOException | RuntimeException e) {
+        LOG.warn("monitor: could not store the training distributions at {}: {}", path, e);
+      }
+    }
   }
 
   /**

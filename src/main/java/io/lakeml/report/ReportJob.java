@@ -7,7 +7,6 @@ import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.Version;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -85,7 +84,7 @@ public final class ReportJob implements Job {
             ds.bias().diMax(),
             runs);
     ctx.step("writing " + target);
-    write(fs, path, HtmlReport.render(data), ctx.runId());
+    write(fs, path, HtmlReport.render(data));
     JobResult r =
         JobResult.succeeded()
             .metric(REPORT, target)
@@ -137,21 +136,14 @@ public final class ReportJob implements Job {
     }
   }
 
-  /** Writes next to the target and renames, so a reader never sees half a page. */
-  private static void write(FileSystem fs, Path path, String html, String runId)
-      throws IOException {
-    Path tmp = new Path(path.getParent(), "." + path.getName() + "." + runId + ".tmp");
-    fs.mkdirs(path.getParent());
-    try (OutputStream out = fs.create(tmp, true)) {
-      out.write(html.getBytes(StandardCharsets.UTF_8));
-    }
-    if (fs.exists(path)) {
-      fs.delete(path, false);
-    }
-    if (!fs.rename(tmp, path)) {
-      fs.delete(tmp, false);
+  /** Writes the page whole, so a reader never sees half of it. */
+  private static void write(FileSystem fs, Path path, String html) {
+    try {
+      io.lakeml.core.WholeFiles.write(fs, path, html.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
       throw new JobFailure(
-          "could not move the report into place at " + path + "; rerun the report.");
+          "could not write the report to " + path + " (" + e.getMessage() + "); rerun the report.",
+          e);
     }
   }
 }

@@ -70,7 +70,7 @@ class MonitorTest {
   }
 
   @Test
-  void whenEveryRowIsScoredThePsiEqualsTheOneMeasuredOnTheJoinedRows() {
+  void whenEveryRowIsScoredThePsiEqualsTheOneMeasuredOnTheJoinedRows() throws Exception {
     TestProject p = TestProject.create("monitor").dataset("m", CONF);
     p.land("m", "a.csv", rows(0, 300, 0.0, new String[] {"red", "blue"}));
     p.run(
@@ -190,5 +190,49 @@ class MonitorTest {
           .isGreaterThan(0.2);
     }
     assertThat(monitor.metrics().get("retrain")).isEqualTo(true);
+
+    // the training rows' edges and shares were computed on the champion's first night and stored;
+    // the later nights read them (the PSI above, measured from the stored ones, equals the one
+    // recomputed here). Shares changed in the file show that they are what the next night reads.
+    java.nio.file.Path stored = p.lake().resolve("models/m/monitor-reference/v1.json");
+    assertThat(stored).exists();
+    com.fasterxml.jackson.databind.node.ObjectNode file =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            io.lakeml.config.Json.MAPPER.readTree(stored.toFile());
+    assertThat(file.get("silverVersion").asLong()).isEqualTo(model.getLong(0));
+    assertThat(file.get("goldVersion").asLong()).isEqualTo(model.getLong(1));
+    com.fasterxml.jackson.databind.node.ObjectNode c =
+        (com.fasterxml.jackson.databind.node.ObjectNode) file.get("expected").get("c");
+    c.removeAll();
+    c.put("red", 0.9).put("blue", 0.1);
+    io.lakeml.config.Json.MAPPER.writeValue(stored.toFile(), file);
+    // (Hadoop's local file system keeps a checksum beside the file: edited by hand, it goes too)
+    java.nio.file.Path crc = stored.resolveSibling(".v1.json.crc");
+    java.nio.file.Files.deleteIfExists(crc);
+    p.run("score", "--dataset", "m", "--run-date", "2026-11-23").expectExit(0);
+    Map<?, ?> tampered =
+        (Map<?, ?>)
+            p.run("monitor", "--dataset", "m", "--run-date", "2026-11-23")
+                .expectExit(0)
+                .metrics()
+                .get("psi");
+    assertThat(((Number) tampered.get("c")).doubleValue())
+        .isEqualTo(
+            Math.round(MonitorJob.psi(Map.of("red", 0.9, "blue", 0.1), actual.get("c")) * 1e6)
+                / 1e6);
+    assertThat(tampered.get("x")).isEqualTo(psi.get("x"));
+    // a file for other inputs (here another gold version) is not used: computed again and stored
+    file.put("goldVersion", model.getLong(1) + 7);
+    io.lakeml.config.Json.MAPPER.writeValue(stored.toFile(), file);
+    java.nio.file.Files.deleteIfExists(crc);
+    p.run("score", "--dataset", "m", "--run-date", "2026-11-24").expectExit(0);
+    assertThat(
+            p.run("monitor", "--dataset", "m", "--run-date", "2026-11-24")
+                .expectExit(0)
+                .metrics()
+                .get("psi"))
+        .isEqualTo(psi);
+    assertThat(io.lakeml.config.Json.MAPPER.readTree(stored.toFile()).get("goldVersion").asLong())
+        .isEqualTo(model.getLong(1));
   }
 }
