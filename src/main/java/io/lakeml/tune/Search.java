@@ -150,10 +150,7 @@ final class Search {
       Best[] bySpace = new Best[spaces.size()];
       for (int k = 0; k < spaces.size(); k++) {
         Space s = spaces.get(k);
-        List<Integer> all = new ArrayList<>();
-        for (int i = 0; i < s.candidates().size(); i++) {
-          all.add(i);
-        }
+        List<Integer> all = everyCandidate(s);
         if (together.size() > 1 && together.contains(k)) {
           if (k == together.get(0)) {
             ctx.step(
@@ -179,14 +176,7 @@ final class Search {
                     ctx,
                     tune,
                     together.stream().map(spaces::get).toList(),
-                    together.stream()
-                        .map(
-                            t ->
-                                java.util.stream.IntStream.range(
-                                        0, spaces.get(t).candidates().size())
-                                    .boxed()
-                                    .toList())
-                        .toList(),
+                    together.stream().map(t -> everyCandidate(spaces.get(t))).toList(),
                     train,
                     0,
                     1.0,
@@ -292,10 +282,7 @@ final class Search {
     if (tune.sharedPass() && SharedPassLogistic.eligible(s, maps, eval)) {
       return sharedPass(ctx, tune, s, idx, maps, data, rung, fraction, rows, trials, fits);
     }
-    if (tune.sharedPass()
-        && s.estimator() instanceof EarlyStoppingXgboost
-        && rows > 0
-        && MatrixXgboost.eligible(s, maps, eval, rows, fits.width(data))) {
+    if (takesMatrix(tune, s, maps, data, rows, eval, fits)) {
       return matrix(ctx, tune, List.of(s), List.of(idx), data, rung, fraction, rows, trials, fits)
           .get(0);
     }
@@ -451,20 +438,39 @@ final class Search {
       Evaluator eval,
       Tally fits) {
     List<Integer> out = new ArrayList<>();
-    if (!tune.sharedPass() || rows <= 0) {
-      return out;
-    }
     for (int k = 0; k < spaces.size(); k++) {
       Space s = spaces.get(k);
-      if (s.estimator() instanceof EarlyStoppingXgboost x
-          && MatrixXgboost.eligible(s, s.candidates(), eval, rows, fits.width(train))
+      if (takesMatrix(tune, s, s.candidates(), train, rows, eval, fits)
           && (out.isEmpty()
               || MatrixXgboost.canShare(
-                  (EarlyStoppingXgboost) spaces.get(out.get(0)).estimator(), x))) {
+                  (EarlyStoppingXgboost) spaces.get(out.get(0)).estimator(),
+                  (EarlyStoppingXgboost) s.estimator()))) {
         out.add(k);
       }
     }
     return out;
+  }
+
+  /** The indexes of all of {@code s}'s candidates. */
+  private static List<Integer> everyCandidate(Space s) {
+    return java.util.stream.IntStream.range(0, s.candidates().size()).boxed().toList();
+  }
+
+  /**
+   * Whether {@link MatrixXgboost} cross-validates these candidates of {@code s} on {@code data}.
+   */
+  private static boolean takesMatrix(
+      DatasetConfig.Tune tune,
+      Space s,
+      List<ParamMap> maps,
+      Dataset<Row> data,
+      long rows,
+      Evaluator eval,
+      Tally fits) {
+    return tune.sharedPass()
+        && s.estimator() instanceof EarlyStoppingXgboost
+        && rows > 0
+        && MatrixXgboost.eligible(s, maps, eval, rows, fits.width(data));
   }
 
   /**
