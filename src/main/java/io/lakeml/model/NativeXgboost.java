@@ -400,44 +400,6 @@ public final class NativeXgboost {
     }
 
     /**
-     * The matrices of {@code first} and {@code second} ({@link #matrix(int[])} each), built side by
-     * side: XGBoost4J builds a matrix from dense values on one thread, so a fold's training and
-     * held-out parts take the time of the larger one instead of both.
-     */
-    public DMatrix[] matrices(int[] first, int[] second) throws XGBoostError {
-      dense(); // once, before two threads ask for it
-      java.util.concurrent.FutureTask<DMatrix> other =
-          new java.util.concurrent.FutureTask<>(() -> matrix(second));
-      Thread t = new Thread(other, "lakeml-xgboost-matrix");
-      t.setDaemon(true);
-      t.start();
-      DMatrix a;
-      try {
-        a = matrix(first);
-      } catch (XGBoostError | RuntimeException e) {
-        try {
-          other.get().dispose();
-        } catch (Exception ignored) {
-          // the first failure is the one to report
-        }
-        throw e;
-      }
-      try {
-        return new DMatrix[] {a, other.get()};
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        a.dispose();
-        throw new IllegalStateException("interrupted while XGBoost built a matrix", e);
-      } catch (java.util.concurrent.ExecutionException e) {
-        a.dispose();
-        if (e.getCause() instanceof XGBoostError x) {
-          throw x;
-        }
-        throw new IllegalStateException("XGBoost could not build a matrix", e.getCause());
-      }
-    }
-
-    /**
      * XGBoost's matrix of the rows {@code rows} (in that order), as {@code matrix().slice(rows)}
      * would give it: the rows are copied out of the native values into a matrix of their own, then
      * handed to XGBoost. XGBoost's own {@code slice} copied entry by entry into growing arrays:

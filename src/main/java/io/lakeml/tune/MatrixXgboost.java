@@ -29,19 +29,26 @@ import org.apache.spark.sql.catalyst.InternalRow;
 
 /**
  * Cross-validates XGBoost candidates from one in-memory matrix, in one Spark task: the training
- * rows are read once into XGBoost's matrix, each fold's two parts are row slices of it, and
- * candidates that differ only in {@code numRound} share one booster, scored at each round count
- * (rounds as a path). MLlib's CrossValidator instead converts the rows again for every fit (a
- * profile of a 1M-row search: 10 of 1,241 executor samples were boosting, the rest vector
- * serialization, the shuffle to one partition and the row-to-matrix conversion).
+ * rows are read once into one XGBoost matrix, each fold's fits weigh its held-out rows 0 and
+ * predict them from the same matrix, and candidates that differ only in {@code numRound} share one
+ * booster, scored at each round count (rounds as a path). MLlib's CrossValidator instead converts
+ * the rows again for every fit (a profile of a 1M-row search: 10 of 1,241 executor samples were
+ * boosting, the rest vector serialization, the shuffle to one partition and the row-to-matrix
+ * conversion).
  *
  * <p>The same folds, parameters and metric as the CrossValidator path: areaUnderROC, exact (MLlib's
  * evaluator bins above 1,000 distinct scores), unweighted like the search's evaluator, with the
- * training rows' weights in the fit. XGBoost uses every core of the task's executor in local mode
- * and {@code spark.task.cpus} threads on a cluster. The winner is refitted by its estimator ({@link
- * EarlyStoppingXgboost}, itself in one task where the rows fit, {@link NativeXgboost}), so the
- * saved model, {@code reproduce} and scoring are as for any fit. Only where the matrix fits: at
- * most {@link #MAX_VALUES} feature values.
+ * training rows' weights in the fit. One difference: XGBoost's histogram bins are cut from all the
+ * training rows' values (no labels) instead of each fold's, so a feature with more than {@code
+ * max_bin} distinct values may split at slightly other points than a fit on the fold's rows alone
+ * would; with fewer, and without row sampling, a fold's model is the estimator's
+ * (MatrixXgboostTest). Row sampling ({@code subsample}) draws from every row's index, the held-out
+ * ones too, so a forest's trees are others than the estimator's on the fold, grown the same way.
+ * XGBoost uses every core of the task's executor in local mode and {@code spark.task.cpus} threads
+ * on a cluster. The winner is refitted by its estimator ({@link EarlyStoppingXgboost}, itself in
+ * one task where the rows fit, {@link NativeXgboost}), so the saved model, {@code reproduce} and
+ * scoring are as for any fit. Only where the matrix fits: at most {@link #MAX_VALUES} feature
+ * values.
  */
 final class MatrixXgboost {
   /**
@@ -63,27 +70,28 @@ final class MatrixXgboost {
       implements Serializable {}
 
   /**
-   * Seconds of the task: reading the rows into the matrix, cutting the folds' row slices out of it,
-   * boosting (early stopping's probe included), predicting the held-out rows with their AUC, and
-   * the refit.
+   * Seconds of the task: reading the rows, building XGBoost's matrix of them with its quantized
+   * index, boosting (early stopping's probe included), predicting the held-out rows with their AUC,
+   * and the refit.
    */
-  record Phases(double read, double slice, double boost, double score, double refit, boolean shared)
+  record Phases(
+      double read, double matrix, double boost, double score, double refit, boolean shared)
       implements Serializable {
     @Override
     public String toString() {
       if (shared) {
         return String.format(
             java.util.Locale.ROOT,
-            "the rows and folds of the algorithm before, boosting %.1f s, scoring %.1f s, the refit %.1f s",
+            "the rows and matrix of the algorithm before, boosting %.1f s, scoring %.1f s, the refit %.1f s",
             boost,
             score,
             refit);
       }
       return String.format(
           java.util.Locale.ROOT,
-          "reading the rows %.1f s, slicing the folds %.1f s, boosting %.1f s, scoring %.1f s, the refit %.1f s",
+          "reading the rows %.1f s, the matrix and its index %.1f s, boosting %.1f s, scoring %.1f s, the refit %.1f s",
           read,
-          slice,
+          matrix,
           boost,
           score,
           refit);
@@ -149,11 +157,10 @@ final class MatrixXgboost {
   }
 
   /**
-   * Cross-validates every unit's candidates in one task: the rows are read and each fold's two
-   * parts sliced once for all of them (at 10M rows 3 and 11-13 s per algorithm), and the refits
-   * share one matrix of all the rows. The units must {@link #canShare}; one result per unit, in
-   * their order, each what {@link #crossValidate(Dataset, int, EarlyStoppingXgboost, List, int,
-   * long, int) the unit alone} gives.
+   * Cross-validates every unit's candidates in one task: the rows are read, and XGBoost's matrix of
+   * them built with its quantized index, once for all of them and for their refits. The units must
+   * {@link #canShare}; one result per unit, in their order, each what {@link
+   * #crossValidate(Dataset, int, EarlyStoppingXgboost, List, int, long, int) the unit alone} gives.
    */
   static List<Result> crossValidate(
       Dataset<Row> data, int folds, List<Unit> units, int threads, long count, int width) {
@@ -254,10 +261,23 @@ final class MatrixXgboost {
     float[] y = read.labels;
     int[] fold = read.folds;
     int[] boosters = new int[units];
-    long slicing = 0;
     long[] boosting = new long[units];
     long[] scoring = new long[units];
+    // One matrix of all the rows for every fold's fits and every refit: a fold's held-out rows
+    // weigh 0 in its fits, so they add nothing to the gradients, the hessians or the
+    // intercept, and are predicted from the same matrix. At 10M rows building a matrix of each
+    // fold's rows (copying them, then XGBoost's single-threaded conversion and its quantized
+    // index) was 13 s of a 52 s task, and the index another 3 s per fold.
+    DMatrix all = null;
     try {
+      all = read.matrix();
+      // XGBoost's quantized index of the rows, cached in the matrix, is built on the first fit:
+      // built here with the rows' own weights, so the refits bin the rows as the estimator's fit
+      // on all of them does, and every fold's fit uses the same bins (LightGBM's cv shares them
+      // the same way). A grid that varies max_bin rebuilds it, under a fold's weights; the refits
+      // then get a matrix of their own.
+      boolean oneIndex = indexOnce(all, plans);
+      long indexed = System.nanoTime();
       for (int k = 0; k < folds; k++) {
         final int f = k;
         int[] held = IntStream.range(0, m).filter(i -> fold[i] == f).toArray();
@@ -270,70 +290,65 @@ final class MatrixXgboost {
           }
           continue;
         }
-        long s0 = System.nanoTime();
-        // each part copied out of the rows' native values (XGBoost's slice of a whole-rows matrix
-        // was most of a 10M-row search), the two side by side
-        DMatrix[] parts = read.matrices(fit, held);
-        DMatrix train = parts[0];
-        DMatrix test = parts[1];
-        slicing += System.nanoTime() - s0;
+        float[] weights = read.weights.clone();
         float[] truth = new float[held.length];
-        for (int i = 0; i < truth.length; i++) {
+        for (int i = 0; i < held.length; i++) {
+          weights[held[i]] = 0f;
           truth[i] = y[held[i]];
         }
-        try {
-          for (int u = 0; u < units; u++) {
-            Plan plan = plans.get(u);
-            for (int g = 0; g < plan.params().size(); g++) {
-              int[] group = plan.members().get(g);
-              int most = Arrays.stream(group).map(c -> plan.rounds()[c]).max().orElseThrow();
-              int patience = plan.patience()[g];
-              long t0 = System.nanoTime();
-              // with early stopping, the fit's rows less a tenth find the round count, then all
-              // of them get that many
-              int stopped =
-                  patience > 0
-                      ? NativeXgboost.stoppedAt(read, fit, plan.params().get(g), most, patience)
-                      : 0;
-              Booster b =
-                  XGBoost.train(
-                      train,
-                      plan.params().get(g),
-                      patience > 0 ? stopped : most,
-                      new HashMap<>(),
-                      null,
-                      null);
-              boosters[u] += patience > 0 ? 2 : 1;
-              boosting[u] += System.nanoTime() - t0;
-              try {
-                for (int c : group) {
-                  long t1 = System.nanoTime();
-                  float[][] p = b.predict(test, false, patience > 0 ? stopped : plan.rounds()[c]);
-                  metrics[u][c][k] = auc(truth, p);
-                  long t2 = System.nanoTime();
-                  seconds[u][c] += (t2 - t1) / 1e9;
-                  scoring[u] += t2 - t1;
-                }
-              } finally {
-                b.dispose();
-              }
-              double shared = (System.nanoTime() - t0) / 1e9;
+        all.setWeight(weights);
+        for (int u = 0; u < units; u++) {
+          Plan plan = plans.get(u);
+          for (int g = 0; g < plan.params().size(); g++) {
+            int[] group = plan.members().get(g);
+            int most = Arrays.stream(group).map(c -> plan.rounds()[c]).max().orElseThrow();
+            int patience = plan.patience()[g];
+            long t0 = System.nanoTime();
+            // with early stopping, the fit's rows less a tenth find the round count (on matrices
+            // of those rows, as the estimator's fit does), then all of them get that many
+            int stopped =
+                patience > 0
+                    ? NativeXgboost.stoppedAt(read, fit, plan.params().get(g), most, patience)
+                    : 0;
+            Booster b =
+                XGBoost.train(
+                    all,
+                    plan.params().get(g),
+                    patience > 0 ? stopped : most,
+                    new HashMap<>(),
+                    null,
+                    null);
+            boosters[u] += patience > 0 ? 2 : 1;
+            boosting[u] += System.nanoTime() - t0;
+            try {
               for (int c : group) {
-                seconds[u][c] += shared / group.length;
+                long t1 = System.nanoTime();
+                float[][] p = b.predict(all, false, patience > 0 ? stopped : plan.rounds()[c]);
+                float[] scores = new float[held.length];
+                for (int i = 0; i < held.length; i++) {
+                  scores[i] = p[held[i]][0];
+                }
+                metrics[u][c][k] = auc(truth, scores);
+                long t2 = System.nanoTime();
+                seconds[u][c] += (t2 - t1) / 1e9;
+                scoring[u] += t2 - t1;
               }
+            } finally {
+              b.dispose();
+            }
+            double shared = (System.nanoTime() - t0) / 1e9;
+            for (int c : group) {
+              seconds[u][c] += shared / group.length;
             }
           }
-        } finally {
-          train.dispose();
-          test.dispose();
         }
       }
-      // each unit's pick (Search#record), then its refit from this matrix: the rows, order,
-      // weights and early-stopping flags EarlyStoppingXgboost's fit would read, so the same model;
-      // one matrix of all the rows for every unit's refit
+      // each unit's pick (Search#record), then its refit: the rows, order, weights and
+      // early-stopping flags EarlyStoppingXgboost's fit would read, so the same model
+      all.setWeight(read.weights);
       long folded = System.nanoTime();
       List<Result> out = new ArrayList<>();
-      DMatrix all = read.matrix();
+      DMatrix refits = oneIndex ? all : read.matrix();
       try {
         for (int u = 0; u < units; u++) {
           Plan plan = plans.get(u);
@@ -351,7 +366,7 @@ final class MatrixXgboost {
           }
           byte[] refit =
               NativeXgboost.trainAll(
-                  all, read, plan.params().get(g), plan.rounds()[best], plan.patience()[g]);
+                  refits, read, plan.params().get(g), plan.rounds()[best], plan.patience()[g]);
           long refitted = System.nanoTime();
           out.add(
               new Result(
@@ -362,7 +377,7 @@ final class MatrixXgboost {
                   refit,
                   new Phases(
                       u == 0 ? (built - start) / 1e9 : 0,
-                      u == 0 ? slicing / 1e9 : 0,
+                      u == 0 ? (indexed - built) / 1e9 : 0,
                       boosting[u] / 1e9,
                       scoring[u] / 1e9,
                       (refitted - folded) / 1e9,
@@ -370,12 +385,36 @@ final class MatrixXgboost {
           folded = refitted;
         }
       } finally {
-        all.dispose();
+        if (refits != all) {
+          refits.dispose();
+        }
       }
       return out;
     } finally {
+      if (all != null) {
+        all.dispose();
+      }
       read.release();
     }
+  }
+
+  /**
+   * Builds {@code all}'s quantized index with the rows' own weights (one round of one stump); true
+   * when every candidate bins the rows alike (one {@code max_bin}), so that no fit rebuilds it.
+   */
+  private static boolean indexOnce(DMatrix all, List<Plan> plans) throws XGBoostError {
+    java.util.Set<Object> bins = new java.util.HashSet<>();
+    for (Plan plan : plans) {
+      for (Map<String, Object> p : plan.params()) {
+        bins.add(String.valueOf(p.getOrDefault("max_bin", "")));
+      }
+    }
+    Map<String, Object> stump = new HashMap<>(plans.get(0).params().get(0));
+    stump.put("max_depth", 1);
+    stump.put("num_parallel_tree", 1);
+    stump.put("subsample", 1.0);
+    XGBoost.train(all, stump, 1, new HashMap<>(), null, null).dispose();
+    return bins.size() == 1;
   }
 
   private static boolean contains(int[] a, int v) {
@@ -383,11 +422,11 @@ final class MatrixXgboost {
   }
 
   /**
-   * Exact area under the ROC curve of the positive class's probability (label 1), ties counted
-   * half: what MLlib's {@code BinaryClassificationMetrics} computes when it does not bin. NaN with
-   * one class.
+   * Exact area under the ROC curve of the positive class's scores (label 1), ties counted half:
+   * what MLlib's {@code BinaryClassificationMetrics} computes when it does not bin. NaN with one
+   * class.
    */
-  static double auc(float[] truth, float[][] probability) {
+  static double auc(float[] truth, float[] scores) {
     int n = truth.length;
     // rows ordered by score in one primitive sort (a boxed comparator sort of 200,000 indexes per
     // fold was a visible part of the search): each key is the score's bits, made to order as the
@@ -395,7 +434,7 @@ final class MatrixXgboost {
     long[] keyed = new long[n];
     double positives = 0;
     for (int i = 0; i < n; i++) {
-      int bits = Float.floatToIntBits(probability[i][0]);
+      int bits = Float.floatToIntBits(scores[i]);
       bits ^= (bits >> 31) & 0x7fffffff;
       keyed[i] = ((long) bits << 32) | i;
       positives += truth[i] == 1f ? 1 : 0;

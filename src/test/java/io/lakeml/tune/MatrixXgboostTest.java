@@ -38,14 +38,18 @@ class MatrixXgboostTest {
 
   /**
    * Rows whose label depends on x0 and x1 jointly, a missing x0 now and then, coarse x2 so that
-   * scores tie.
+   * scores tie. x0 and x1 take {@code levels} values (0 for any double): with few, every fold's
+   * rows hold all of them, so XGBoost bins a fold's rows as it bins all of them.
    */
-  private static Dataset<Row> rows(int n, long seed) {
+  private static Dataset<Row> rows(int n, long seed, int levels) {
     Random r = new Random(seed);
     List<Row> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      double x0 = i % 13 == 0 ? Double.NaN : r.nextDouble();
-      double x1 = r.nextDouble();
+      double x0 =
+          i % 13 == 0
+              ? Double.NaN
+              : levels > 0 ? r.nextInt(levels) / (double) levels : r.nextDouble();
+      double x1 = levels > 0 ? r.nextInt(levels) / (double) levels : r.nextDouble();
       double x2 = r.nextInt(4);
       boolean yes = r.nextDouble() < ((x0 > 0.5 && x1 > 0.4) || x2 == 3 ? 0.75 : 0.15);
       out.add(
@@ -61,8 +65,10 @@ class MatrixXgboostTest {
   @Test
   void everyCandidateAndFoldMatchesXgboostsSparkEstimatorAndMLlibsEvaluator() {
     // (a fold's fits through EarlyStoppingXgboost, CrossValidator's path, early stopping included;
-    // NativeXgboostTest shows it gives the Spark estimator's models)
-    Dataset<Row> data = rows(900, 11).cache();
+    // NativeXgboostTest shows it gives the Spark estimator's models). The task fits on all the
+    // rows with the held-out ones weighing 0: with 20 values per feature, the bins are the fold's
+    // and each fold's model is the estimator's on the fold's rows.
+    Dataset<Row> data = rows(900, 11, 20).cache();
     EarlyStoppingXgboost est = (EarlyStoppingXgboost) Algorithms.estimator("xgboost", 42);
     List<ParamMap> maps = new ArrayList<>();
     // two depths × two round counts: two boosters per fold, each scored at 10 and at 40 rounds
@@ -129,10 +135,39 @@ class MatrixXgboostTest {
   }
 
   @Test
+  void withMoreValuesThanBinsTheFoldsShareAllRowsBinsAndTheRefitIsStillTheEstimators() {
+    // continuous features: XGBoost cuts 256 bins from all 900 rows' values for every fold, where
+    // the estimator on a fold cuts them from its 600; the fold AUCs stay close, and the refit,
+    // binned with the rows' own weights before any fold's fit, is the estimator's model
+    Dataset<Row> data = rows(900, 17, 0).cache();
+    EarlyStoppingXgboost est = (EarlyStoppingXgboost) Algorithms.estimator("xgboost", 42);
+    List<ParamMap> maps =
+        List.of(
+            Algorithms.paramMap(
+                est, java.util.Map.of("max_depth", "3", "numRound", "30", "eta", "0.3")));
+    MatrixXgboost.Result r = MatrixXgboost.crossValidate(data, 3, est, maps, 2, data.count(), 4);
+    BinaryClassificationEvaluator eval =
+        new BinaryClassificationEvaluator().setLabelCol(Algorithms.LABEL);
+    for (int k = 0; k < 3; k++) {
+      Model<?> m =
+          XgboostModel.savable(
+              (Model<?>) est.fit(data.where(col(Search.FOLD).notEqual(k)), maps.get(0)));
+      double mllib = eval.evaluate(m.transform(data.where(col(Search.FOLD).equalTo(k))));
+      assertThat(r.foldMetrics()[0][k]).as("fold %d", k).isCloseTo(mllib, within(0.02));
+    }
+    Model<?> fromTask =
+        XgboostModel.savable(
+            io.lakeml.model.NativeXgboost.model(est.copy(maps.get(0)).xgboost(), r.refit()));
+    Model<?> refitted = XgboostModel.savable((Model<?>) est.fit(data, maps.get(0)));
+    assertThat(probabilities(fromTask, data)).containsExactly(probabilities(refitted, data));
+    data.unpersist();
+  }
+
+  @Test
   void twoAlgorithmsInOneTaskGetWhatEachGetsAlone() {
-    // boosting with early stopping and XGBoost's forest, from one matrix and one slicing of the
-    // folds: every fold's AUC and the refit's model bytes as in a task of their own
-    Dataset<Row> data = rows(900, 23).cache();
+    // boosting with early stopping and XGBoost's forest, from one matrix: every fold's AUC and the
+    // refit's model bytes as in a task of their own
+    Dataset<Row> data = rows(900, 23, 0).cache();
     EarlyStoppingXgboost boost = (EarlyStoppingXgboost) Algorithms.estimator("xgboost", 42);
     EarlyStoppingXgboost forest =
         (EarlyStoppingXgboost) Algorithms.estimator("xgboost-random-forest", 42);
@@ -181,8 +216,8 @@ class MatrixXgboostTest {
       assertThat(t.refit()).as("unit %d refit", u).isEqualTo(a.refit());
     }
     assertThat(together.get(1).phases().shared()).isTrue();
-    assertThat(together.get(1).phases().slice()).isZero();
-    assertThat(together.get(0).phases().slice()).isPositive();
+    assertThat(together.get(1).phases().matrix()).isZero();
+    assertThat(together.get(0).phases().matrix()).isPositive();
     data.unpersist();
   }
 
@@ -199,13 +234,12 @@ class MatrixXgboostTest {
     Random r = new Random(5);
     int n = 500;
     float[] truth = new float[n];
-    float[][] p = new float[n][1];
+    float[] p = new float[n];
     List<Tuple2<Object, Object>> pairs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       truth[i] = r.nextDouble() < 0.3 ? 1f : 0f;
-      p[i][0] =
-          Math.round((r.nextDouble() + truth[i] * 0.3) * 20) / 20f; // coarse scores: many ties
-      pairs.add(new Tuple2<>((double) p[i][0], (double) truth[i]));
+      p[i] = Math.round((r.nextDouble() + truth[i] * 0.3) * 20) / 20f; // coarse scores: many ties
+      pairs.add(new Tuple2<>((double) p[i], (double) truth[i]));
     }
     double mllib =
         new BinaryClassificationMetrics(
@@ -218,14 +252,14 @@ class MatrixXgboostTest {
                 0)
             .areaUnderROC();
     assertThat(MatrixXgboost.auc(truth, p)).isCloseTo(mllib, within(1e-12));
-    assertThat(MatrixXgboost.auc(new float[] {1, 1}, new float[][] {{0.2f}, {0.9f}})).isNaN();
+    assertThat(MatrixXgboost.auc(new float[] {1, 1}, new float[] {0.2f, 0.9f})).isNaN();
     // against every (positive, negative) pair counted by hand, with negative scores and ties
     int m = 300;
     float[] t = new float[m];
-    float[][] q = new float[m][1];
+    float[] q = new float[m];
     for (int i = 0; i < m; i++) {
       t[i] = r.nextDouble() < 0.4 ? 1f : 0f;
-      q[i][0] = (float) Math.round((r.nextGaussian() + t[i]) * 4) / 4f - 1f;
+      q[i] = (float) Math.round((r.nextGaussian() + t[i]) * 4) / 4f - 1f;
     }
     double wins = 0;
     double counted = 0;
@@ -233,7 +267,7 @@ class MatrixXgboostTest {
       for (int j = 0; j < m; j++) {
         if (t[i] == 1f && t[j] == 0f) {
           counted++;
-          wins += q[i][0] > q[j][0] ? 1 : q[i][0] == q[j][0] ? 0.5 : 0;
+          wins += q[i] > q[j] ? 1 : q[i] == q[j] ? 0.5 : 0;
         }
       }
     }
