@@ -61,6 +61,22 @@ public final class Bench {
       boolean lr) {}
 
   /** The tree algorithms the bench times, each in a tune of its own, in this order. */
+  /**
+   * The bench's step for XGBoost's forest and boosting searched in one tune, as the nightly does.
+   */
+  static final String TREES_TOGETHER = "treeSearch.xgboost-together";
+
+  /** One algorithm of {@code dataset.tune.algorithms} in the configuration's syntax. */
+  private static String algorithm(DatasetConfig.Algorithm a) {
+    return "{type = "
+        + a.type()
+        + ", grid {"
+        + a.grid().entrySet().stream()
+            .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]")
+            .collect(Collectors.joining(", "))
+        + "}}";
+  }
+
   static final List<String> TREES =
       List.of("random-forest", "xgboost-random-forest", "xgboost", "gradient-boosted-trees");
 
@@ -253,17 +269,27 @@ public final class Bench {
     }
     for (DatasetConfig.Algorithm a : configured.values()) {
       log.printf("bench: rows=%d run %d/%d %s search alone%n", n, r, o.repeat(), a.type());
-      String only =
-          "dataset.tune.algorithms=[{type = "
-              + a.type()
-              + ", grid {"
-              + a.grid().entrySet().stream()
-                  .map(e -> e.getKey() + " = [" + String.join(", ", e.getValue()) + "]")
-                  .collect(Collectors.joining(", "))
-              + "}}]";
+      String only = "dataset.tune.algorithms=[" + algorithm(a) + "]";
       run.put(
           "treeSearch." + a.type(),
           stage(new io.lakeml.tune.TuneJob(), withOverrides(overrides, only), n));
+    }
+    DatasetConfig.Algorithm forestAlgorithm = configured.get("xgboost-random-forest");
+    DatasetConfig.Algorithm boostAlgorithm = configured.get("xgboost");
+    if (forestAlgorithm != null && boostAlgorithm != null) {
+      // as the nightly searches them: XGBoost's forest and boosting in one tune, which reads their
+      // rows and builds their matrix in one task for both
+      log.printf(
+          "bench: rows=%d run %d/%d xgboost-random-forest and xgboost searched together%n",
+          n, r, o.repeat());
+      String both =
+          "dataset.tune.algorithms=["
+              + algorithm(forestAlgorithm)
+              + ", "
+              + algorithm(boostAlgorithm)
+              + "]";
+      run.put(
+          TREES_TOGETHER, stage(new io.lakeml.tune.TuneJob(), withOverrides(overrides, both), n));
     }
     if (python == null) {
       return;

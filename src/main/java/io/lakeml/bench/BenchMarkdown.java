@@ -291,6 +291,13 @@ final class BenchMarkdown {
             "tree search through XGBoost (xgboost-random-forest + xgboost) ÷ scikit-learn (RandomForest + HistGradientBoosting), refits included (target ≤ 1.0 at 1M rows)",
             String.format(
                 Locale.ROOT, "%.2f (%.1f s vs %.1f s)", (forest + xgb) / peer, forest + xgb, peer));
+        Double together = search(med, Bench.TREES_TOGETHER);
+        if (together != null) {
+          r.put(
+              "the same two XGBoost searches in one tune, as the nightly runs them (one task, one matrix) ÷ scikit-learn (RandomForest + HistGradientBoosting), refits included",
+              String.format(
+                  Locale.ROOT, "%.2f (%.1f s vs %.1f s)", together / peer, together, peer));
+        }
       }
     }
     String gb = xgb != null ? "treeSearch.xgboost" : "treeSearch.gradient-boosted-trees";

@@ -267,6 +267,12 @@ class BenchTest {
     assertThat(((Number) med.get("treeSearch.xgboost").get("fits")).intValue()).isEqualTo(5);
     assertThat(((Number) med.get("treeSearch.xgboost").get("cvMetric")).doubleValue())
         .isBetween(0.5, 0.8);
+    // and XGBoost's two searched together, as the nightly does: both grids' fits and refits in one
+    // tune
+    assertThat(((Number) med.get("treeSearch.xgboost-together").get("fits")).intValue())
+        .isEqualTo(3 + 5);
+    assertThat(((Number) med.get("treeSearch.xgboost-together").get("searchSeconds")).doubleValue())
+        .isPositive();
     if (peer) {
       // scikit-learn on the same training rows and grid: its fits count the refit as lakeml's do
       Map<String, Object> rf = med.get("treePeer.random-forest");
@@ -287,6 +293,7 @@ class BenchTest {
           .contains("tree search (random forest + xgboost) ÷ scikit-learn")
           .contains("random forest through XGBoost ÷ scikit-learn RandomForest")
           .contains("tree search through XGBoost (xgboost-random-forest + xgboost) ÷ scikit-learn")
+          .contains("the same two XGBoost searches in one tune, as the nightly runs them")
           .contains("whole tune commands");
       Map<String, Object> sk = med.get("peer");
       assertThat(((Number) sk.get("rows")).longValue()).isEqualTo(trainRows);
