@@ -61,6 +61,9 @@ public final class Bench {
       boolean lr) {}
 
   /** The tree algorithms the bench times, each in a tune of its own, in this order. */
+  static final List<String> TREES =
+      List.of("random-forest", "xgboost-random-forest", "xgboost", "gradient-boosted-trees");
+
   /**
    * The bench's step for XGBoost's forest and boosting searched in one tune, as the nightly does.
    */
@@ -76,9 +79,6 @@ public final class Bench {
             .collect(Collectors.joining(", "))
         + "}}";
   }
-
-  static final List<String> TREES =
-      List.of("random-forest", "xgboost-random-forest", "xgboost", "gradient-boosted-trees");
 
   /** The grid's values of {@code key}, comma separated, or {@code fallback} when it has none. */
   private static String grid(DatasetConfig.Algorithm a, String key, String fallback) {

@@ -281,8 +281,7 @@ final class MatrixXgboost {
       for (int k = 0; k < folds; k++) {
         final int f = k;
         int[] held = IntStream.range(0, m).filter(i -> fold[i] == f).toArray();
-        int[] fit = IntStream.range(0, m).filter(i -> fold[i] != f).toArray();
-        if (fit.length == 0 || held.length == 0) {
+        if (held.length == 0 || held.length == m) {
           for (double[][] unit : metrics) {
             for (double[] row : unit) {
               row[k] = Double.NaN; // a fold without rows has no AUC, as in MLlib
@@ -297,6 +296,7 @@ final class MatrixXgboost {
           truth[i] = y[held[i]];
         }
         all.setWeight(weights);
+        int[] fit = null; // the fold's training rows, for early stopping's own matrices only
         for (int u = 0; u < units; u++) {
           Plan plan = plans.get(u);
           for (int g = 0; g < plan.params().size(); g++) {
@@ -306,6 +306,9 @@ final class MatrixXgboost {
             long t0 = System.nanoTime();
             // with early stopping, the fit's rows less a tenth find the round count (on matrices
             // of those rows, as the estimator's fit does), then all of them get that many
+            if (patience > 0 && fit == null) {
+              fit = IntStream.range(0, m).filter(i -> fold[i] != f).toArray();
+            }
             int stopped =
                 patience > 0
                     ? NativeXgboost.stoppedAt(read, fit, plan.params().get(g), most, patience)

@@ -467,8 +467,8 @@ final class Search {
       long rows,
       Evaluator eval,
       Tally fits) {
+    // (eligible checks that the estimator is XGBoost's, which the shared grouping's casts rely on)
     return tune.sharedPass()
-        && s.estimator() instanceof EarlyStoppingXgboost
         && rows > 0
         && MatrixXgboost.eligible(s, maps, eval, rows, fits.width(data));
   }
