@@ -48,8 +48,11 @@ final class QualityRules {
     }
   }
 
-  /** Rows with a violation flag per rule and the drop reason; and the per-rule results. */
-  record Evaluation(Dataset<Row> rows, long rowCount, List<Result> results) {}
+  /**
+   * The rows with their drop reason, read from {@code cached} (which also holds a flag per rule);
+   * the per-rule results. The caller unpersists {@code cached}.
+   */
+  record Evaluation(Dataset<Row> cached, Dataset<Row> rows, long rowCount, List<Result> results) {}
 
   private QualityRules() {}
 
@@ -104,13 +107,17 @@ final class QualityRules {
             DROP_REASON,
             dropReasons.isEmpty() ? lit("") : concat_ws("; ", dropReasons.toArray(new Column[0])));
 
+    // Cached before it is counted: the count fills the cache, so the input is read and every rule
+    // (a uniqueness rule's window too) evaluated once, where the count used to read it and the
+    // first reader of the rows read it again (at 10M rows, 9 s of a 106 s prepare).
+    Dataset<Row> cached = flagged.persist();
     List<Column> aggs = new ArrayList<>();
     aggs.add(count(lit(1)).as("_n"));
     for (String f : flags) {
       aggs.add(sum(when(col(f), 1L).otherwise(0L)).as(f));
     }
     Row totals =
-        flagged.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+        cached.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
     long n = totals.getLong(0);
     List<Result> results = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
@@ -138,6 +145,6 @@ final class QualityRules {
             default -> new Result(r, n, failed, null, failed == 0);
           });
     }
-    return new Evaluation(flagged.drop(flags.toArray(new String[0])), n, results);
+    return new Evaluation(cached, cached.drop(flags.toArray(new String[0])), n, results);
   }
 }

@@ -57,7 +57,7 @@ final class Splitter {
     }
     Column hash = xxhash64(hashInput.toArray(new Column[0]));
     String last = s.test() > 0 ? TEST : s.validation() > 0 ? VALIDATION : TRAIN;
-    if (s.timeColumn().isEmpty() && rowCount > s.exactMaxRows()) {
+    if (!ranked(dataset, rowCount)) {
       // salted, so it is not the hash tune's folds are taken from (same seed, same key)
       hashInput.add(0, lit("lakeml-split"));
       Column uniform =
@@ -107,6 +107,15 @@ final class Splitter {
     return rows.withColumn(SPLIT, cut(percent_rank().over(w), s, last))
         .repartition(partitions, hash)
         .sortWithinPartitions(order.toArray(new Column[0]));
+  }
+
+  /**
+   * Whether {@link #assign} ranks the rows (a window, a shuffle and a sort), or decides each row's
+   * split by its own hash, a projection of the rows.
+   */
+  static boolean ranked(DatasetConfig dataset, long rowCount) {
+    DatasetConfig.Split s = dataset.prepare().split();
+    return s.timeColumn().isPresent() || rowCount <= s.exactMaxRows();
   }
 
   /**

@@ -73,6 +73,31 @@ class LeakageTest {
             .get(0);
     assertThat(r.auc()).isEqualTo(0.0);
     assertThat(r.strength()).isEqualTo(1.0);
+    // an unseen value's base rate is over every training value, not only those held out: a (rate
+    // 1), b (½) and c (0) give 3/8, which ranks the unseen positive z below the negative b (AUC
+    // 0); a base over b alone (½) would tie them (AUC ½)
+    List<Row> rated =
+        List.of(
+            RowFactory.create(0.0, "a", "-", 1.0),
+            RowFactory.create(0.0, "a", "-", 1.0),
+            RowFactory.create(0.0, "b", "-", 1.0),
+            RowFactory.create(0.0, "b", "-", 0.0),
+            RowFactory.create(0.0, "c", "-", 0.0),
+            RowFactory.create(0.0, "c", "-", 0.0),
+            RowFactory.create(0.0, "c", "-", 0.0),
+            RowFactory.create(0.0, "c", "-", 0.0));
+    List<Row> unseen =
+        List.of(RowFactory.create(0.0, "b", "-", 0.0), RowFactory.create(0.0, "z", "-", 1.0));
+    assertThat(
+            find(
+                Leakage.measure(
+                    TestSpark.session().createDataFrame(rated, SCHEMA),
+                    TestSpark.session().createDataFrame(unseen, SCHEMA),
+                    "label",
+                    List.of(),
+                    List.of("id")),
+                "id"))
+        .isEqualTo(new Association(0.0, 2));
   }
 
   private static final String CONF =
