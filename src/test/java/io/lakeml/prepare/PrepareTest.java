@@ -106,13 +106,15 @@ class PrepareTest {
                   + c
                   + ") AS mn, max(s."
                   + c
-                  + ") AS mx FROM "
+                  + ") AS mx, count(DISTINCT s."
+                  + c
+                  + ") AS d FROM "
                   + rows
                   + " GROUP BY ROLLUP(g.split)")) {
         Map<String, Object> profiled =
             shared
                 .sql(
-                    "SELECT min, max FROM _system.profile WHERE `column` = '"
+                    "SELECT min, max, distinct_approx AS d FROM _system.profile WHERE `column` = '"
                         + c
                         + "' AND scope = '"
                         + expected.get("scope")
@@ -120,7 +122,56 @@ class PrepareTest {
                 .get(0);
         assertThat(profiled.get("min")).as(c + " " + expected).isEqualTo(expected.get("mn"));
         assertThat(profiled.get("max")).as(c + " " + expected).isEqualTo(expected.get("mx"));
+        // counted exactly from those groups
+        assertThat(((Number) profiled.get("d")).longValue())
+            .as(c + " " + expected)
+            .isEqualTo(((Number) expected.get("d")).longValue());
       }
+    }
+    // the statistics pass (a number's count, nulls, range, mean and deviation) and the sketches
+    // pass (the text label's range) per scope, against the same aggregates over the rows
+    for (Map<String, Object> expected :
+        shared.sql(
+            "SELECT coalesce(g.split, 'all') AS scope, count(s.x) AS n, count(*) - count(s.x) AS nulls,"
+                + " cast(min(s.x) AS string) AS mn, cast(max(s.x) AS string) AS mx, avg(s.x) AS mean,"
+                + " stddev(s.x) AS sd, min(s.y) AS ymn, max(s.y) AS ymx FROM "
+                + rows
+                + " GROUP BY ROLLUP(g.split)")) {
+      String scope = (String) expected.get("scope");
+      Map<String, Object> x =
+          shared
+              .sql(
+                  "SELECT count AS n, nulls, min AS mn, max AS mx, mean, stddev AS sd FROM _system.profile"
+                      + " WHERE `column` = 'x' AND scope = '"
+                      + scope
+                      + "'")
+              .get(0);
+      assertThat(x)
+          .as(scope)
+          .containsEntry("n", expected.get("n"))
+          .containsEntry("mn", expected.get("mn"));
+      assertThat(x).as(scope).containsEntry("mx", expected.get("mx"));
+      assertThat(((Number) x.get("nulls")).longValue())
+          .as(scope)
+          .isEqualTo(((Number) expected.get("nulls")).longValue())
+          .isPositive();
+      assertThat(((Number) x.get("mean")).doubleValue())
+          .as(scope)
+          .isCloseTo(((Number) expected.get("mean")).doubleValue(), within(1e-9));
+      assertThat(((Number) x.get("sd")).doubleValue())
+          .as(scope)
+          .isCloseTo(((Number) expected.get("sd")).doubleValue(), within(1e-9));
+      Map<String, Object> y =
+          shared
+              .sql(
+                  "SELECT min AS mn, max AS mx FROM _system.profile WHERE `column` = 'y' AND scope = '"
+                      + scope
+                      + "'")
+              .get(0);
+      assertThat(y)
+          .as(scope)
+          .containsEntry("mn", expected.get("ymn"))
+          .containsEntry("mx", expected.get("ymx"));
     }
     // a top value's label rate is the mean of the label over its rows, to the last digit
     Map<String, Object> red =
