@@ -186,12 +186,10 @@ final class Profiler {
       return aggs.size(); // position 0 of each result row is the split
     }
 
-    /**
-     * One row per split and one for all rows ({@code "all"}), rolled up over the split. Bounded:
-     * one row per split and the total.
-     */
+    /** One row per split and one for all rows ({@code "all"}), rolled up over the split. */
     Map<String, Row> byScope(Dataset<Row> rows) {
       Map<String, Row> out = new java.util.LinkedHashMap<>();
+      // bounded: one row per split and the total (rollup)
       for (Row r :
           rows.rollup(col(Splitter.SPLIT))
               .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
@@ -293,7 +291,8 @@ final class Profiler {
               .toList();
       // Each grouped column's distinct values (exact: they are the groups above; HyperLogLog
       // sketches of them in the statistics pass were a fifth of its time at 10M rows), and the
-      // text ones' min and max. Bounded: one row per column and scope (each split, and the total).
+      // text ones' min and max.
+      // bounded: one row per column and scope (each split, and the rollup's total)
       for (Row r :
           bySplit
               .rollup(col("column"), col(Splitter.SPLIT))
