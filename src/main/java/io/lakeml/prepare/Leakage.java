@@ -159,10 +159,8 @@ final class Leakage {
                 count(when(inHeld, col(Y))).as("hn"));
     // a value unseen in training scores the feature's base rate over all its training rows
     Column rate = when(col("tn").gt(0), col("ty").divide(col("tn")));
-    Column base =
-        sum(col("ty"))
-            .over(Window.partitionBy(FEATURE))
-            .divide(sum(col("tn")).over(Window.partitionBy(FEATURE)));
+    org.apache.spark.sql.expressions.WindowSpec feature = Window.partitionBy(FEATURE);
+    Column base = sum(col("ty")).over(feature).divide(sum(col("tn")).over(feature));
     // the base over every training value, before the values without held rows are left out
     return byValue
         .withColumn("base", base)

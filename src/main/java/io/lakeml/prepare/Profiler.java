@@ -82,23 +82,23 @@ final class Profiler {
       // row by row through generic code, which was 40 % of the profile's time at 10M rows.
       Aggs plain = new Aggs();
       Aggs sketches = new Aggs();
-      List<int[]> at = new ArrayList<>(); // per column: positions, see the reads below
+      List<At> at = new ArrayList<>();
       for (DatasetConfig.Column c : chunk) {
         Column v = col(c.name());
         int cnt = plain.add(count(v));
         int nulls = plain.add(sum(when(v.isNull(), 1L).otherwise(0L)));
         int distinct = grouped.hasDistinct(c.name()) ? -1 : sketches.add(approx_count_distinct(v));
+        Aggs rangeIn = null; // null: the range comes from the top values' pass
         int mn = -1;
         int mx = -1;
-        int rangeIn = 0; // 1: plain, 2: sketches, 0: the top values' pass
         if (!grouped.hasRange(c.name())) {
-          boolean fixedWidth =
+          rangeIn =
               org.apache.spark.sql.catalyst.expressions.UnsafeRow.isMutable(
-                  rows.schema().apply(c.name()).dataType());
-          Aggs in = fixedWidth ? plain : sketches;
-          mn = in.add(min(v).cast("string"));
-          mx = in.add(max(v).cast("string"));
-          rangeIn = fixedWidth ? 1 : 2;
+                      rows.schema().apply(c.name()).dataType())
+                  ? plain
+                  : sketches;
+          mn = rangeIn.add(min(v).cast("string"));
+          mx = rangeIn.add(max(v).cast("string"));
         }
         int mean = -1;
         int sd = -1;
@@ -110,7 +110,7 @@ final class Profiler {
               java.util.Arrays.stream(QUANTILES).mapToObj(x -> lit(x)).toArray(Column[]::new);
           q = sketches.add(percentile_approx(v.cast("double"), array(qs), lit(1000)));
         }
-        at.add(new int[] {cnt, nulls, distinct, rangeIn, mn, mx, mean, sd, q});
+        at.add(new At(cnt, nulls, distinct, rangeIn, mn, mx, mean, sd, q));
       }
       Map<String, Row> plainByScope = plain.byScope(rows);
       Map<String, Row> sketchesByScope = sketches.byScope(rows);
@@ -121,31 +121,33 @@ final class Profiler {
         List<Row> out = byScope.computeIfAbsent(scope, x -> new ArrayList<>());
         for (int j = 0; j < chunk.size(); j++) {
           DatasetConfig.Column c = chunk.get(j);
-          int[] i = at.get(j);
-          long cnt = p.getLong(i[0]);
-          long nulls = p.getLong(i[1]);
+          At i = at.get(j);
+          long cnt = p.getLong(i.count());
+          long nulls = p.getLong(i.nulls());
           // exact for the grouped columns; else approximate (HyperLogLog, 5 % error), never more
           // than the values counted
           long distinct =
-              i[2] < 0 ? grouped.distinct(scope, c.name()) : Math.min(k.getLong(i[2]), cnt);
+              i.distinct() < 0
+                  ? grouped.distinct(scope, c.name())
+                  : Math.min(k.getLong(i.distinct()), cnt);
           String mn;
           String mx;
-          if (i[3] == 0) {
+          if (i.rangeIn() == null) {
             String[] range = grouped.range(scope, c.name());
             mn = range[0];
             mx = range[1];
           } else {
-            Row r = i[3] == 1 ? p : k;
-            mn = r.getString(i[4]);
-            mx = r.getString(i[5]);
+            Row r = i.rangeIn() == plain ? p : k;
+            mn = r.getString(i.min());
+            mx = r.getString(i.max());
           }
           Double mean = null;
           Double sd = null;
           List<Double> quantiles = null;
           if (c.type().isNumeric()) {
-            mean = p.isNullAt(i[6]) ? null : p.getDouble(i[6]);
-            sd = p.isNullAt(i[7]) ? null : p.getDouble(i[7]);
-            quantiles = k.isNullAt(i[8]) ? null : k.getList(i[8]);
+            mean = p.isNullAt(i.mean()) ? null : p.getDouble(i.mean());
+            sd = p.isNullAt(i.sd()) ? null : p.getDouble(i.sd());
+            quantiles = k.isNullAt(i.quantiles()) ? null : k.getList(i.quantiles());
           }
           List<Row> tops = scope.equals("all") ? top.get(c.name()) : null;
           out.add(
@@ -177,6 +179,22 @@ final class Profiler {
     return spark.createDataFrame(out, SCHEMA);
   }
 
+  /**
+   * Where one column's statistics are in the two passes' rows: positions in the plain pass (count,
+   * nulls, mean, sd), in the sketches' pass (distinct, quantiles; -1 when not computed there), and
+   * the pass that holds its min and max ({@code null}: the top values' pass).
+   */
+  private record At(
+      int count,
+      int nulls,
+      int distinct,
+      Aggs rangeIn,
+      int min,
+      int max,
+      int mean,
+      int sd,
+      int quantiles) {}
+
   /** The aggregates of one pass, each read back at the position {@link #add} returns. */
   private static final class Aggs {
     private final List<Column> aggs = new ArrayList<>();
@@ -189,6 +207,9 @@ final class Profiler {
     /** One row per split and one for all rows ({@code "all"}), rolled up over the split. */
     Map<String, Row> byScope(Dataset<Row> rows) {
       Map<String, Row> out = new java.util.LinkedHashMap<>();
+      if (aggs.isEmpty()) {
+        return out; // nothing to sketch (every column counted by the top values' pass)
+      }
       // bounded: one row per split and the total (rollup)
       for (Row r :
           rows.rollup(col(Splitter.SPLIT))
