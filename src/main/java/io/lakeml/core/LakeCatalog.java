@@ -146,11 +146,16 @@ public final class LakeCatalog {
   }
 
   /**
-   * The training distributions monitor compares a model version's scored rows with (deciles and
-   * shares of every feature), computed once per version: a JSON file beside the versions.
+   * The training distributions monitor compares scored rows with (deciles and shares of every
+   * feature) for one gold version ({@link TrainingReference}): a JSON file beside the versions.
    */
-  public String monitorReference(String dataset, int version) {
-    return layer(Layer.MODELS) + "/" + dataset + "/monitor-reference/v" + version + ".json";
+  public String trainingReference(String dataset, long goldVersion) {
+    return layer(Layer.MODELS)
+        + "/"
+        + dataset
+        + "/training-reference/gold-v"
+        + goldVersion
+        + ".json";
   }
 
   /** Where a tune run writes its model before it is renamed into place as a version. */

@@ -14,7 +14,9 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.ModelRegistry;
+import io.lakeml.core.TrainingReference;
 import io.lakeml.model.Algorithms;
+import io.lakeml.model.Drift;
 import io.lakeml.model.LabelCoding;
 import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.ModelsTable.ModelVersion;
@@ -26,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -45,11 +46,6 @@ import org.apache.spark.sql.types.StructType;
  * did not change.
  */
 public final class MonitorJob implements Job {
-  /** PSI's floor for empty bins (avoids log of zero). */
-  static final double EPSILON = 1e-4;
-
-  static final int BINS = 10;
-
   static final StructType SCHEMA = MonitorTable.SCHEMA;
 
   /**
@@ -191,17 +187,16 @@ public final class MonitorJob implements Job {
         "population stability of "
             + (ds.features().numeric().size() + ds.features().categorical().size())
             + " feature(s)");
-    Map<String, Boolean> features = new LinkedHashMap<>(); // name → numeric
-    ds.features().numeric().forEach(f -> features.put(f, true));
-    ds.features().categorical().forEach(f -> features.put(f, false));
+    Map<String, Boolean> features = Drift.features(ds);
     long referenceSilver = trainedSilver == null ? scoredSilver : trainedSilver;
-    String stored = cat.monitorReference(ds.name(), version);
-    Reference ref =
-        Reference.read(spark, stored)
+    // one file per gold version: prepare writes it with gold (a keyed dataset's training rows are
+    // at hand there); otherwise the first night that needs it computes and stores it
+    String stored = cat.trainingReference(ds.name(), model.goldVersion());
+    TrainingReference ref =
+        TrainingReference.read(spark, stored)
             .filter(r -> r.matches(referenceSilver, model.goldVersion(), ds.key(), features))
             .orElse(null);
     if (ref == null) {
-      // the champion's first night (or its features changed): computed and stored for the next.
       // Every feature's bins in one pass over each side (one job per side, not two per feature);
       // the reference is read twice (the numeric features' deciles, then every feature's bins):
       // cached, so silver and the semi-join with gold's training keys run once
@@ -210,27 +205,29 @@ public final class MonitorJob implements Job {
               .select(features.keySet().stream().map(c -> col(c)).toArray(Column[]::new))
               .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
       try {
-        Map<String, double[]> edges = edges(referenceFeatures, features);
         ref =
-            new Reference(
+            TrainingReference.of(
                 referenceSilver,
                 model.goldVersion(),
                 ds.key(),
                 features,
-                edges,
-                distributions(referenceFeatures, binColumns(features, edges)));
+                Drift.expected(referenceFeatures, features));
       } finally {
         referenceFeatures.unpersist();
       }
       ref.write(spark, stored);
     } else {
-      ctx.progress("the training rows' distributions of version " + version + " from " + stored);
+      ctx.progress(
+          "the training rows' distributions of gold version "
+              + model.goldVersion()
+              + " from "
+              + stored);
     }
     Map<String, Map<String, Double>> expected = ref.expected();
-    Map<String, Column> bins = binColumns(features, ref.edges());
-    Map<String, Map<String, Double>> actual = distributions(current, bins);
+    Map<String, Column> bins = Drift.binColumns(features, ref.edges());
+    Map<String, Map<String, Double>> actual = Drift.distributions(current, bins);
     for (String f : features.keySet()) {
-      double v = psi(expected.getOrDefault(f, Map.of()), actual.getOrDefault(f, Map.of()));
+      double v = Drift.psi(expected.getOrDefault(f, Map.of()), actual.getOrDefault(f, Map.of()));
       psi.put(f, round(v));
       boolean breach = v > psiThreshold;
       retrain |= breach;
@@ -396,191 +393,12 @@ public final class MonitorJob implements Job {
   }
 
   /**
-   * Each feature as the string its distribution is counted by: categorical features their value;
-   * numeric ones the index of their decile bin, edges from the reference (all numeric columns'
-   * quantiles in one pass), nulls a bin of their own (a feature that starts arriving empty is drift
-   * too).
-   */
-  static Map<String, Column> binColumns(Dataset<Row> reference, Map<String, Boolean> features) {
-    return binColumns(features, edges(reference, features));
-  }
-
-  /** The features' columns binned on {@code edges} (see {@link #edges}). */
-  static Map<String, Column> binColumns(
-      Map<String, Boolean> features, Map<String, double[]> edges) {
-    Map<String, Column> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Boolean> e : features.entrySet()) {
-      Column v = col(e.getKey()).cast("double");
-      if (!e.getValue()) {
-        out.put(e.getKey(), col(e.getKey()).cast("string"));
-        continue;
-      }
-      double[] at = edges.get(e.getKey());
-      Column bin = lit(at.length);
-      for (int i = at.length - 1; i >= 0; i--) {
-        bin = when(v.leq(at[i]), lit(i)).otherwise(bin);
-      }
-      out.put(e.getKey(), when(v.isNull(), lit(-1)).otherwise(bin).cast("string"));
-    }
-    return out;
-  }
-
-  /**
-   * The numeric features' decile edges in the reference, distinct and ascending (all columns'
-   * quantiles in one pass, nulls ignored per column).
-   */
-  static Map<String, double[]> edges(Dataset<Row> reference, Map<String, Boolean> features) {
-    String[] numeric =
-        features.entrySet().stream()
-            .filter(Map.Entry::getValue)
-            .map(Map.Entry::getKey)
-            .toArray(String[]::new);
-    double[] probs = new double[BINS - 1];
-    for (int i = 1; i < BINS; i++) {
-      probs[i - 1] = i / (double) BINS;
-    }
-    double[][] q = new double[0][];
-    if (numeric.length > 0) {
-      Dataset<Row> ref =
-          reference.select(
-              java.util.Arrays.stream(numeric)
-                  .map(c -> col(c).cast("double").as(c))
-                  .toArray(Column[]::new));
-      q = ref.stat().approxQuantile(numeric, probs, 0.001); // nulls ignored per column
-    }
-    Map<String, double[]> out = new LinkedHashMap<>();
-    for (int n = 0; n < numeric.length; n++) {
-      out.put(
-          numeric[n],
-          new TreeSet<Double>(java.util.Arrays.stream(q[n]).boxed().toList())
-              .stream().mapToDouble(Double::doubleValue).toArray());
-    }
-    return out;
-  }
-
-  /**
-   * What a version's scored rows are compared with: its training rows' decile edges (numeric
-   * features) and each feature's shares of rows per bin or category, computed from the silver and
-   * gold versions it was trained on, for these key columns and features. The same numbers every
-   * night, so they are computed on the version's first night and stored ({@link
-   * LakeCatalog#monitorReference}); doubles written by Jackson read back exactly, so the PSI is the
-   * same as if recomputed.
-   */
-  record Reference(
-      long silverVersion,
-      long goldVersion,
-      List<String> key,
-      Map<String, Boolean> features,
-      Map<String, double[]> edges,
-      Map<String, Map<String, Double>> expected) {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Reference.class);
-
-    boolean matches(long silver, long gold, List<String> keys, Map<String, Boolean> wanted) {
-      return silverVersion == silver
-          && goldVersion == gold
-          && key.equals(keys)
-          && features.equals(wanted);
-    }
-
-    /** The stored reference, if there is one and it reads; a cache, so never a failure. */
-    static Optional<Reference> read(SparkSession spark, String path) {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-      try {
-        org.apache.hadoop.fs.FileSystem fs =
-            p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        if (!fs.exists(p)) {
-          return Optional.empty();
-        }
-        try (java.io.InputStream in = fs.open(p)) {
-          return Optional.of(io.lakeml.config.Json.MAPPER.readValue(in, Reference.class));
-        }
-      } catch (java.io.IOException | RuntimeException e) {
-        LOG.warn("monitor: recomputing the training distributions: cannot read {}: {}", path, e);
-        return Optional.empty();
-      }
-    }
-
-    /** Stores it for the next nights; a failure only costs them the computation. */
-    void write(SparkSession spark, String path) {
-      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
-      try {
-        io.lakeml.core.WholeFiles.write(
-            p.getFileSystem(spark.sparkContext().hadoopConfiguration()),
-            p,
-            io.lakeml.config.Json.MAPPER.writeValueAsBytes(this));
-      } catch (java.io.IOException | RuntimeException e) {
-        LOG.warn("monitor: could not store the training distributions at {}: {}", path, e);
-      }
-    }
-  }
-
-  /**
-   * Share of rows per bin of every feature, from one aggregation; per feature the 5,000 most
-   * frequent values reach the driver (null counted as its own value).
-   */
-  static Map<String, Map<String, Double>> distributions(
-      Dataset<Row> rows, Map<String, Column> bins) {
-    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-    if (bins.isEmpty()) {
-      return out;
-    }
-    Column[] pairs =
-        bins.entrySet().stream()
-            .map(
-                e ->
-                    org.apache.spark.sql.functions.struct(
-                        lit(e.getKey()).as("f"), e.getValue().as("v")))
-            .toArray(Column[]::new);
-    Dataset<Row> counts =
-        rows.select(
-                org.apache
-                    .spark
-                    .sql
-                    .functions
-                    .explode(org.apache.spark.sql.functions.array(pairs))
-                    .as("x"))
-            .groupBy(col("x.f").as("f"), col("x.v").as("v"))
-            .agg(count(lit(1)).as("n"))
-            .withColumn(
-                "rank",
-                row_number()
-                    .over(
-                        Window.partitionBy("f")
-                            .orderBy(col("n").desc(), col("v").asc_nulls_first())))
-            .where(col("rank").leq(5000));
-    Map<String, Double> totals = new LinkedHashMap<>();
-    // bounded: at most 5,000 value counts per feature
-    List<Row> collected = counts.select("f", "v", "n").collectAsList();
-    for (Row r : collected) {
-      totals.merge(r.getString(0), (double) r.getLong(2), Double::sum);
-    }
-    for (Row r : collected) {
-      out.computeIfAbsent(r.getString(0), k -> new LinkedHashMap<>())
-          .put(
-              r.isNullAt(1) ? "(null)" : r.getString(1), r.getLong(2) / totals.get(r.getString(0)));
-    }
-    return out;
-  }
-
-  /**
    * Share of rows per value of column "v" (null counted as its own value); at most a few thousand
    * values reach the driver.
    */
   private static Map<String, Double> distribution(Dataset<Row> values) {
-    return distributions(values, Map.of("v", col("v").cast("string"))).getOrDefault("v", Map.of());
-  }
-
-  /** PSI = Σ (a − e) · ln(a / e) over the union of bins, empty bins floored at {@link #EPSILON}. */
-  static double psi(Map<String, Double> expected, Map<String, Double> actual) {
-    TreeSet<String> keys = new TreeSet<>(expected.keySet());
-    keys.addAll(actual.keySet());
-    double sum = 0;
-    for (String k : keys) {
-      double e = Math.max(expected.getOrDefault(k, 0.0), EPSILON);
-      double a = Math.max(actual.getOrDefault(k, 0.0), EPSILON);
-      sum += (a - e) * Math.log(a / e);
-    }
-    return sum;
+    return Drift.distributions(values, Map.of("v", col("v").cast("string")))
+        .getOrDefault("v", Map.of());
   }
 
   private static double predictionPsi(ModelVersion model, Dataset<Row> scored) {
@@ -605,7 +423,7 @@ public final class MonitorJob implements Job {
       throw new IllegalStateException(
           "unreadable confusion matrix of version " + model.version(), e);
     }
-    return psi(expected, distribution(scored.select(col(ScoreJob.PREDICTION).as("v"))));
+    return Drift.psi(expected, distribution(scored.select(col(ScoreJob.PREDICTION).as("v"))));
   }
 
   /**

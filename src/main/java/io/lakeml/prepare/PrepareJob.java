@@ -20,6 +20,8 @@ import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
+import io.lakeml.core.TrainingReference;
+import io.lakeml.model.Drift;
 import io.lakeml.model.LabelCoding;
 import io.lakeml.tables.GoldTable;
 import io.lakeml.tables.QualityTable;
@@ -334,6 +336,26 @@ public final class PrepareJob implements Job {
                       FEATURES,
                       FeaturePipeline.readableNames(goldRows.schema().apply(FEATURES), inputs)));
 
+      // Monitor compares scored rows with the training rows' distributions; they are here, in
+      // the split, so they are computed now rather than on monitor's first night from a semi-join
+      // of
+      // silver with gold's training keys (20 s at 10M rows). Without a key monitor's reference is
+      // all of silver, not the training split, so it stays monitor's.
+      Map<String, Boolean> driftFeatures = Drift.features(ds);
+      Drift.Expected trainingDistributions = null;
+      if (!ds.key().isEmpty()) {
+        ctx.step("the training rows' distributions for monitor");
+        trainingDistributions =
+            Drift.expected(
+                split
+                    .where(col(SPLIT).equalTo(Splitter.TRAIN))
+                    .select(
+                        driftFeatures.keySet().stream()
+                            .map(org.apache.spark.sql.functions::col)
+                            .toArray(Column[]::new)),
+                driftFeatures);
+      }
+
       // the profile first, gold last: gold's commit is what makes a rerun skip, so a run that dies
       // in
       // between (out of memory while profiling a wide table, say) is redone whole, never left
@@ -358,6 +380,13 @@ public final class PrepareJob implements Job {
           .save(cat.gold(ds.name()).path());
       long goldVersion = DeltaTables.version(spark, cat.gold(ds.name()).path()).getAsLong();
       ctx.hook(Hooks.Point.GOLD_COMMITTED, goldVersion);
+      if (trainingDistributions != null) {
+        // after gold's commit, whose version names it; a run that dies before this leaves monitor
+        // to compute it
+        TrainingReference.of(
+                silverVersion, goldVersion, ds.key(), driftFeatures, trainingDistributions)
+            .write(spark, cat.trainingReference(ds.name(), goldVersion));
+      }
       // the assembler's output metadata knows the vector size: no need to read gold back
       int featureCount =
           org.apache.spark.ml.attribute.AttributeGroup.fromStructField(

@@ -83,6 +83,9 @@ class MonitorTest {
             "--until",
             "promote")
         .expectExit(0);
+    // prepare stored the training rows' distributions with gold, before monitor ever ran
+    assertThat(p.lake().resolve("models/m/training-reference"))
+        .isDirectoryContaining("glob:**/gold-v*.json");
     // scored on the rows it was built from, the champion's labelled predictions that it never saw
     // are its test split: the metric the monitor measures on them is the registry's test metric
     p.run("score", "--dataset", "m", "--run-date", "2026-11-20").expectExit(0);
@@ -179,11 +182,11 @@ class MonitorTest {
     Map<String, Boolean> features = new LinkedHashMap<>();
     features.put("x", true);
     features.put("c", false);
-    var bins = MonitorJob.binColumns(reference, features);
-    var expected = MonitorJob.distributions(reference, bins);
-    var actual = MonitorJob.distributions(current, bins);
+    var bins = io.lakeml.model.Drift.binColumns(reference, features);
+    var expected = io.lakeml.model.Drift.distributions(reference, bins);
+    var actual = io.lakeml.model.Drift.distributions(current, bins);
     for (String f : features.keySet()) {
-      double v = MonitorJob.psi(expected.get(f), actual.get(f));
+      double v = io.lakeml.model.Drift.psi(expected.get(f), actual.get(f));
       assertThat(((Number) psi.get(f)).doubleValue())
           .as(f)
           .isEqualTo(Math.round(v * 1e6) / 1e6)
@@ -191,10 +194,12 @@ class MonitorTest {
     }
     assertThat(monitor.metrics().get("retrain")).isEqualTo(true);
 
-    // the training rows' edges and shares were computed on the champion's first night and stored;
-    // the later nights read them (the PSI above, measured from the stored ones, equals the one
-    // recomputed here). Shares changed in the file show that they are what the next night reads.
-    java.nio.file.Path stored = p.lake().resolve("models/m/monitor-reference/v1.json");
+    // the training rows' edges and shares were computed by prepare when it wrote gold and stored
+    // (the file was there before monitor first ran, see above); monitor reads them (the PSI above,
+    // measured from the stored ones, equals the one recomputed here from silver and gold's training
+    // keys). Shares changed in the file show that they are what the next night reads.
+    java.nio.file.Path stored =
+        p.lake().resolve("models/m/training-reference/gold-v" + model.getLong(1) + ".json");
     assertThat(stored).exists();
     com.fasterxml.jackson.databind.node.ObjectNode file =
         (com.fasterxml.jackson.databind.node.ObjectNode)
@@ -207,7 +212,7 @@ class MonitorTest {
     c.put("red", 0.9).put("blue", 0.1);
     io.lakeml.config.Json.MAPPER.writeValue(stored.toFile(), file);
     // (Hadoop's local file system keeps a checksum beside the file: edited by hand, it goes too)
-    java.nio.file.Path crc = stored.resolveSibling(".v1.json.crc");
+    java.nio.file.Path crc = stored.resolveSibling("." + stored.getFileName() + ".crc");
     java.nio.file.Files.deleteIfExists(crc);
     p.run("score", "--dataset", "m", "--run-date", "2026-11-23").expectExit(0);
     Map<?, ?> tampered =
@@ -218,7 +223,9 @@ class MonitorTest {
                 .get("psi");
     assertThat(((Number) tampered.get("c")).doubleValue())
         .isEqualTo(
-            Math.round(MonitorJob.psi(Map.of("red", 0.9, "blue", 0.1), actual.get("c")) * 1e6)
+            Math.round(
+                    io.lakeml.model.Drift.psi(Map.of("red", 0.9, "blue", 0.1), actual.get("c"))
+                        * 1e6)
                 / 1e6);
     assertThat(tampered.get("x")).isEqualTo(psi.get("x"));
     // a file for other inputs (here another gold version) is not used: computed again and stored
