@@ -382,38 +382,33 @@ public final class Bench {
     Map<String, Object> v = new LinkedHashMap<>(m.measurement().toMap());
     v.put("status", summary.status().name());
     v.put("rowsPerSecond", Math.round(n / m.measurement().wallSeconds()));
-    Map<String, Object> metrics = summary.metrics() == null ? Map.of() : summary.metrics();
-    if (job instanceof io.lakeml.tune.TuneJob) {
-      Object fits = metrics.get("fits");
-      Object search = metrics.get("searchSeconds");
-      v.put("fits", fits);
-      v.put("searchSeconds", search);
+    if (job instanceof io.lakeml.tune.TuneJob
+        && summary.status() == io.lakeml.core.JobStatus.SUCCEEDED) {
+      io.lakeml.core.TuneMetrics t = io.lakeml.core.TuneMetrics.of(summary.metrics());
+      v.put("fits", t.fits());
+      v.put("searchSeconds", t.searchSeconds());
       // the search alone, without caching, scoring and registering around it
-      if (search instanceof Number s
-          && s.doubleValue() > 0
-          && metrics.get("searchCpuSeconds") instanceof Number cpu) {
+      if (t.searchSeconds() > 0) {
         v.put(
             "searchCpuUtilization",
-            Meter.round(cpu.doubleValue() / (s.doubleValue() * Meter.cores()), 3));
+            Meter.round(t.searchCpuSeconds() / (t.searchSeconds() * Meter.cores()), 3));
       }
-      if (fits instanceof Number f && search instanceof Number s && f.intValue() > 0) {
-        v.put("secondsPerFit", Meter.round(s.doubleValue() / f.intValue(), 3));
+      if (t.fits() > 0) {
+        v.put("secondsPerFit", Meter.round(t.searchSeconds() / t.fits(), 3));
         // iterations tell a slow optimizer step from an optimizer that takes more steps than
         // scikit-learn's
-        if (metrics.get("iterations") instanceof Number it && it.longValue() > 0) {
-          v.put("iterations", it.longValue());
-          v.put("iterationsPerFit", Meter.round(it.doubleValue() / f.intValue(), 1));
+        if (t.iterations() > 0) {
+          v.put("iterations", t.iterations());
+          v.put("iterationsPerFit", Meter.round((double) t.iterations() / t.fits(), 1));
         }
       }
-      v.put("cvMetric", metrics.get("cvMetric"));
+      v.put("cvMetric", t.cvMetric());
       // the winner's metric on the validation split, which decides between algorithms
-      if (metrics.get("validationByAlgorithm") instanceof Map<?, ?> byAlgorithm) {
-        v.put("validationMetric", byAlgorithm.get(metrics.get("algorithm")));
-      }
-      v.put("algorithm", metrics.get("algorithm"));
-      v.put("parallelism", metrics.get("parallelism"));
-      v.put("trainRows", metrics.get("trainRows"));
-      v.put("trainCachedMb", metrics.get("trainCachedMb"));
+      v.put("validationMetric", t.validationMetric());
+      v.put("algorithm", t.algorithm());
+      v.put("parallelism", t.parallelism());
+      v.put("trainRows", t.trainRows());
+      v.put("trainCachedMb", t.trainCachedMb());
     }
     return v;
   }

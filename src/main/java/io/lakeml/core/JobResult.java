@@ -37,6 +37,18 @@ public final class JobResult {
     return this;
   }
 
+  /**
+   * Every property of a typed metrics record (e.g. {@link TuneMetrics}), in its order, as its JSON
+   * would print them: the summary line is the same as from one {@link #metric} call per property.
+   */
+  public JobResult metrics(Object typed) {
+    metrics.putAll(
+        io.lakeml.config.Json.MAPPER.convertValue(
+            typed,
+            new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {}));
+    return this;
+  }
+
   /** Records the Delta version of a table this run read. */
   public JobResult read(String table, long version) {
     read.put(table, version);

@@ -15,6 +15,7 @@ import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.core.SavedModels;
+import io.lakeml.core.TuneMetrics;
 import io.lakeml.model.Algorithms;
 import io.lakeml.model.ModelDiagnostics;
 import io.lakeml.model.ModelMetrics;
@@ -279,42 +280,38 @@ public final class TuneJob implements Job {
               permutation);
       int version = ModelRegistry.register(ctx, entry, complete);
 
+      String validationCaution =
+          caution(nValidation, binary ? validationMetrics.get("areaUnderROC") : null).orElse(null);
       JobResult result =
           JobResult.succeeded()
-              .metric("version", version)
-              .metric("trainedBecause", why)
-              .metric("algorithm", winner.space().algorithm())
-              .metric("params", winner.params())
-              .metric("metric", tune.metric())
-              .metric("cvMetric", round(winner.cvMetric()))
-              .metric(
-                  "threshold",
-                  chosenThreshold != null
-                      ? Double.valueOf(round(chosenThreshold))
-                      : threshold(model, binary))
-              .metric("validationByAlgorithm", rounded(byAlgorithm))
-              .metric("test", rounded(testMetrics))
-              .metric("strategy", tune.strategy().toString())
-              .metric("parallelism", tune.parallelism())
-              .metric("trials", outcome.trials().size())
-              .metric("fits", outcome.fits())
-              .metric("iterations", outcome.iterations())
-              .metric("searchSeconds", round(searchSeconds))
-              // this JVM's CPU time (all threads) during the search: in local mode the executors
-              // run in it too
-              .metric("searchCpuSeconds", round(searchCpuSeconds))
-              .metric("trainRows", nTrain)
-              .metric("trainCachedMb", Math.round(trainCachedMb * 10) / 10.0)
-              .metric("model", cat.modelVersion(ds.name(), version));
-      if (classWeights != null) {
-        result.metric("classWeights", classWeights);
-      }
-      caution(nValidation, binary ? validationMetrics.get("areaUnderROC") : null)
-          .ifPresent(c -> result.metric("caution", c));
-      String suspicion = ModelRegistry.suspicion(entry);
-      if (suspicion != null) {
-        result.metric("suspect", suspicion);
-      }
+              .metrics(
+                  new TuneMetrics(
+                      version,
+                      why,
+                      winner.space().algorithm(),
+                      winner.params(),
+                      tune.metric(),
+                      round(winner.cvMetric()),
+                      chosenThreshold != null
+                          ? Double.valueOf(round(chosenThreshold))
+                          : threshold(model, binary),
+                      rounded(byAlgorithm),
+                      rounded(testMetrics),
+                      tune.strategy().toString(),
+                      tune.parallelism(),
+                      outcome.trials().size(),
+                      outcome.fits(),
+                      outcome.iterations(),
+                      round(searchSeconds),
+                      // this JVM's CPU time (all threads) during the search: in local mode the
+                      // executors run in it too
+                      round(searchCpuSeconds),
+                      nTrain,
+                      Math.round(trainCachedMb * 10) / 10.0,
+                      cat.modelVersion(ds.name(), version),
+                      classWeights,
+                      validationCaution,
+                      ModelRegistry.suspicion(entry)));
       result.read(gold.name(), goldVersion);
       DeltaTables.version(spark, cat.trials().path())
           .ifPresent(v -> result.wrote(cat.trials().name(), v));
