@@ -1,6 +1,7 @@
 package io.lakeml.core;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
@@ -32,6 +33,7 @@ import java.util.Map;
  * @param caution a warning about the validation split's size or metric
  * @param suspect why the model is suspect (and will not be promoted)
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record TuneMetrics(
     int version,
     String trainedBecause,

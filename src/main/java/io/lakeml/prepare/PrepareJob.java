@@ -18,6 +18,7 @@ import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.Lineage;
+import io.lakeml.core.PrepareMetrics;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
 import io.lakeml.core.TrainingReference;
@@ -47,17 +48,6 @@ import org.apache.spark.sql.types.StructType;
  * gold commit ({@link Lineage}): the same pair again is SKIPPED.
  */
 public final class PrepareJob implements Job {
-  /**
-   * A split's size in the summary's {@code splits} metric: its rows and, for a binary label, the
-   * share of positives (a multiclass label's mean would be a mean class index, so it has none).
-   */
-  @com.fasterxml.jackson.annotation.JsonPropertyOrder({"rows", "labelRate"})
-  public record SplitSize(
-      long rows,
-      @com.fasterxml.jackson.annotation.JsonInclude(
-              com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-          Double labelRate) {}
-
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PrepareJob.class);
 
   /** Gold column names ({@link GoldTable}). */
@@ -242,7 +232,7 @@ public final class PrepareJob implements Job {
     Dataset<Row> assigned = Splitter.assign(ready, ds, dataCols, rowsIn);
     Dataset<Row> split = ranked ? assigned.persist() : assigned;
     try {
-      Map<String, Object> splits = new LinkedHashMap<>();
+      Map<String, PrepareMetrics.SplitSize> splits = new LinkedHashMap<>();
       long usableRows = 0;
       // bounded: one row per split
       for (Row r :
@@ -250,7 +240,7 @@ public final class PrepareJob implements Job {
         // a multiclass label's mean is a mean class index, no rate: only the rows
         splits.put(
             r.getString(0),
-            new SplitSize(
+            new PrepareMetrics.SplitSize(
                 r.getLong(1),
                 label.binary() ? Math.round(r.getDouble(2) * 10000) / 10000.0 : null));
         usableRows += r.getLong(1);
@@ -395,21 +385,19 @@ public final class PrepareJob implements Job {
 
       JobResult result =
           JobResult.succeeded()
-              .metric("rowsIn", rowsIn)
-              .metric("rowsQuarantined", quarantined)
-              .metric("rowsUnusable", rowsIn - quarantined - usableRows)
-              .metric("rowsGold", usableRows)
-              .metric("rulesViolated", violated)
-              .metric("splits", splits)
-              .metric("features", featureCount)
-              .metric("labelAssociation", association)
-              .metric("featurePipeline", modelPath);
-      if (weights != null) {
-        result.metric("reweighing", weights);
-      }
-      if (labelCaution != null) {
-        result.metric("caution", labelCaution);
-      }
+              .metrics(
+                  new PrepareMetrics(
+                      rowsIn,
+                      quarantined,
+                      rowsIn - quarantined - usableRows,
+                      usableRows,
+                      violated,
+                      splits,
+                      featureCount,
+                      association,
+                      modelPath,
+                      weights,
+                      labelCaution));
       result
           .read(cat.silver(ds.name()).name(), silverVersion)
           .wrote(cat.gold(ds.name()).name(), goldVersion);

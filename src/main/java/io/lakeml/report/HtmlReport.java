@@ -160,7 +160,7 @@ final class HtmlReport {
                     + Html.esc(day(d.champions().get(0).get(AT)))));
     long rules = d.quality().size();
     long passed = d.quality().stream().filter(r -> Boolean.TRUE.equals(r.get(PASSED))).count();
-    Object gold = d.prepare() == null ? null : d.prepare().get("rowsGold");
+    Object gold = d.prepare() == null ? null : d.prepare().rowsGold();
     s.add(
         card(
             "Data",
@@ -469,7 +469,8 @@ final class HtmlReport {
   }
 
   private String splits() {
-    Map<String, Object> splits = d.prepare() == null ? Map.of() : map(d.prepare().get("splits"));
+    Map<String, io.lakeml.core.PrepareMetrics.SplitSize> splits =
+        d.prepare() == null || d.prepare().splits() == null ? Map.of() : d.prepare().splits();
     if (splits.isEmpty()) {
       return Html.empty(
           why(
@@ -484,13 +485,13 @@ final class HtmlReport {
     List<Svg.Bar> rates = new ArrayList<>();
     List<List<String>> rows = new ArrayList<>();
     for (String split : List.of(GoldTable.TRAIN, GoldTable.VALIDATION, GoldTable.TEST)) {
-      Map<String, Object> sp = map(splits.get(split));
-      if (sp.isEmpty()) {
+      io.lakeml.core.PrepareMetrics.SplitSize sp = splits.get(split);
+      if (sp == null) {
         continue;
       }
-      sizes.add(new Svg.Bar(split, num(sp.get("rows")), false));
-      rates.add(new Svg.Bar(split, num(sp.get("labelRate")), false));
-      rows.add(List.of(Html.esc(split), Html.num(sp.get("rows")), Html.num(sp.get("labelRate"))));
+      sizes.add(new Svg.Bar(split, sp.rows(), false));
+      rates.add(new Svg.Bar(split, num(sp.labelRate()), false));
+      rows.add(List.of(Html.esc(split), Html.num(sp.rows()), Html.num(sp.labelRate())));
     }
     // a multiclass label has no positive rate: prepare records the rows only
     boolean withRates = !rates.stream().allMatch(b -> Double.isNaN(b.value()));

@@ -44,7 +44,7 @@ record ReportData(
     List<Map<String, Object>> quality,
     List<Map<String, Object>> qualityTrend,
     List<Map<String, Object>> profile,
-    Map<String, Object> prepare,
+    io.lakeml.core.PrepareMetrics prepare,
     List<Map<String, Object>> bias,
     Map<String, Object> model,
     List<Map<String, Object>> trials,

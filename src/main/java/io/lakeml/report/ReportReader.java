@@ -157,7 +157,7 @@ final class ReportReader {
         trend.stream().filter(r -> r.get(RUN_DATE).equals(qualityDate)).toList();
     List<Map<String, Object>> profile =
         query(cat.profile(), q -> latest(q.where(onOrBefore), RUN_DATE));
-    Map<String, Object> prepare = prepareMetrics(onOrBefore);
+    io.lakeml.core.PrepareMetrics prepare = prepareMetrics(onOrBefore);
 
     Map<String, Object> model =
         first(query(cat.models(), q -> q.where(onOrBefore).orderBy(col(VERSION).desc()).limit(1)));
@@ -234,7 +234,7 @@ final class ReportReader {
   /**
    * Metrics of the latest successful prepare on or before the run date (they hold the split sizes).
    */
-  private Map<String, Object> prepareMetrics(Column onOrBefore) {
+  private io.lakeml.core.PrepareMetrics prepareMetrics(Column onOrBefore) {
     Dataset<Row> ledger = ledger();
     if (ledger == null) {
       return null;
@@ -249,7 +249,9 @@ final class ReportReader {
                         .and(onOrBefore))
                 .orderBy(col(STARTED_AT).desc())
                 .limit(1));
-    return run == null ? null : parse((String) run.get(METRICS_JSON));
+    return run == null
+        ? null
+        : io.lakeml.core.PrepareMetrics.of(parse((String) run.get(METRICS_JSON)));
   }
 
   /**

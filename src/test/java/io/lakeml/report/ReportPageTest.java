@@ -173,7 +173,8 @@ class ReportPageTest {
         quality,
         quality,
         profile,
-        Map.of("splits", Map.of("train", Map.of("rows", 60, "labelRate", 0.38))),
+        io.lakeml.core.PrepareMetrics.of(
+            Map.of("splits", Map.of("train", Map.of("rows", 60, "labelRate", 0.38)))),
         List.of(),
         null,
         List.of(),
