@@ -14,6 +14,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.ModelRegistry;
+import io.lakeml.core.MonitorMetrics;
 import io.lakeml.core.TrainingReference;
 import io.lakeml.model.Algorithms;
 import io.lakeml.model.Drift;
@@ -47,21 +48,6 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class MonitorJob implements Job {
   static final StructType SCHEMA = MonitorTable.SCHEMA;
-
-  /**
-   * The summary's {@code performance}: the champion's selection metric on labelled predictions it
-   * never saw, its test value, the fall from it, the rows measured and those left out (rows it was
-   * trained or selected on), and the labels' table and version.
-   */
-  public record Performance(
-      String metric,
-      double value,
-      Double test,
-      double drop,
-      long rows,
-      long rowsSeenInTraining,
-      String labels,
-      int lookbackDays) {}
 
   @Override
   public String name() {
@@ -178,7 +164,7 @@ public final class MonitorJob implements Job {
     }
     double psiThreshold = ds.deploy().psiThreshold();
     List<Row> out = new ArrayList<>();
-    Map<String, Object> psi = new LinkedHashMap<>();
+    Map<String, Double> psi = new LinkedHashMap<>();
     boolean retrain = false;
     List<String> reasons = new ArrayList<>();
     Date date = Date.valueOf(ctx.runDate());
@@ -271,7 +257,7 @@ public final class MonitorJob implements Job {
             psiThreshold,
             predictionBreach));
 
-    Performance performance = null;
+    MonitorMetrics.Performance performance = null;
     if (labelsVersion.isPresent()) {
       ctx.step(
           "performance on labels from " + labels.name() + " version " + labelsVersion.getAsLong());
@@ -340,16 +326,14 @@ public final class MonitorJob implements Job {
         MonitorTable.DATASET + " = '" + ds.name() + "' AND " + thisDate);
     JobResult r =
         JobResult.succeeded()
-            .metric("version", version)
-            .metric("psi", psi)
-            .metric("predictionPsi", round(predictionPsi))
-            .metric("retrain", retrain);
-    if (performance != null) {
-      r.metric("performance", performance);
-    }
-    if (retrain) {
-      r.metric("retrainReason", String.join("; ", reasons));
-    }
+            .metrics(
+                new MonitorMetrics(
+                    version,
+                    psi,
+                    round(predictionPsi),
+                    retrain,
+                    performance,
+                    retrain ? String.join("; ", reasons) : null));
     DeltaTables.version(spark, t.path()).ifPresent(x -> r.wrote(t.name(), x));
     return r;
   }
@@ -433,7 +417,7 @@ public final class MonitorJob implements Job {
    */
   private static final String SEEN = "_seen_in_training";
 
-  private static Performance performance(
+  private static MonitorMetrics.Performance performance(
       JobContext ctx,
       DatasetConfig ds,
       ModelVersion model,
@@ -564,7 +548,7 @@ public final class MonitorJob implements Job {
       // rows, depending on how the query partitioned them
       double value = io.lakeml.model.ModelMetrics.evaluator(metric).evaluate(eval);
       Double test = model.testMetrics().get(metric);
-      return new Performance(
+      return new MonitorMetrics.Performance(
           metric,
           value,
           test,

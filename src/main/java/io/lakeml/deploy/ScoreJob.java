@@ -22,6 +22,7 @@ import io.lakeml.core.Lineage;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.core.Quarantine;
 import io.lakeml.core.SavedModels;
+import io.lakeml.core.ScoreMetrics;
 import io.lakeml.model.LabelCoding;
 import io.lakeml.tables.ModelsTable.ModelVersion;
 import io.lakeml.tables.PredictionsTable;
@@ -195,10 +196,9 @@ public final class ScoreJob implements Job {
     long written = spark.read().format("delta").load(out.path()).where(thisDate).count();
     JobResult r =
         JobResult.succeeded()
-            .metric("version", version)
-            .metric("rowsScored", written)
-            .metric("rowsQuarantined", quarantined)
-            .metric("rows", ds.deploy().scoreAll() ? "all" : "run-date");
+            .metrics(
+                new ScoreMetrics(
+                    version, written, quarantined, ds.deploy().scoreAll() ? "all" : "run-date"));
     r.read(silver.name(), silverVersion);
     DeltaTables.version(spark, out.path()).ifPresent(x -> r.wrote(out.name(), x));
     return r;

@@ -64,7 +64,7 @@ class MonitorTest {
     before.put("lookbackDays", 30);
     assertThat(
             io.lakeml.config.Json.MAPPER.writeValueAsString(
-                new MonitorJob.Performance(
+                new io.lakeml.core.MonitorMetrics.Performance(
                     "areaUnderROC", 0.61, null, 0.0, 2000787, 7999213, "silver.fertility@0", 30)))
         .isEqualTo(io.lakeml.config.Json.MAPPER.writeValueAsString(before));
   }

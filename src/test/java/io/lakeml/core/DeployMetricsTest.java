@@ -1,0 +1,58 @@
+package io.lakeml.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lakeml.config.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Score's and monitor's summary metrics as typed records: each line is the one the job printed key
+ * by key before, and reads back into the same record. No Spark.
+ */
+class DeployMetricsTest {
+  private static String line(Object typed) throws Exception {
+    return Json.MAPPER.writeValueAsString(JobResult.succeeded().metrics(typed).metrics());
+  }
+
+  private static Map<String, Object> parsed(String json) throws Exception {
+    return Json.MAPPER.readValue(
+        json, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+  }
+
+  @Test
+  void scoreAndMonitorLinesAreTheOnesBuiltKeyByKey() throws Exception {
+    ScoreMetrics score = new ScoreMetrics(2, 1309, 0, "all");
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("version", 2);
+    s.put("rowsScored", 1309L);
+    s.put("rowsQuarantined", 0L);
+    s.put("rows", "all");
+    assertThat(line(score)).isEqualTo(Json.MAPPER.writeValueAsString(s));
+    assertThat(ScoreMetrics.of(parsed(line(score)))).isEqualTo(score);
+
+    Map<String, Double> psi = new LinkedHashMap<>();
+    psi.put("age", 0.012);
+    psi.put("sex", 0.0);
+    MonitorMetrics.Performance perf =
+        new MonitorMetrics.Performance(
+            "areaUnderROC", 0.61, 0.62, 0.01, 262, 1047, "silver.titanic@3", 30);
+    for (boolean retrain : new boolean[] {false, true}) {
+      MonitorMetrics m =
+          new MonitorMetrics(
+              1, psi, 0.004, retrain, retrain ? perf : null, retrain ? "age PSI 0.3 > 0.2" : null);
+      Map<String, Object> byHand = new LinkedHashMap<>();
+      byHand.put("version", 1);
+      byHand.put("psi", psi);
+      byHand.put("predictionPsi", 0.004);
+      byHand.put("retrain", retrain);
+      if (retrain) {
+        byHand.put("performance", perf);
+        byHand.put("retrainReason", "age PSI 0.3 > 0.2");
+      }
+      assertThat(line(m)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
+      assertThat(MonitorMetrics.of(parsed(line(m)))).isEqualTo(m);
+    }
+  }
+}
