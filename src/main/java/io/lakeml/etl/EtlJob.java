@@ -18,6 +18,7 @@ import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.core.Columns;
 import io.lakeml.core.DeltaTables;
+import io.lakeml.core.EtlMetrics;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
@@ -316,24 +317,28 @@ public final class EtlJob implements Job {
     long deduplicated = valid - counts.duplicates();
     JobResult result =
         JobResult.succeeded()
-            .metric("bronzeRows", valid + invalid)
-            .metric("rowsQuarantined", newlyInvalid)
-            .metric("rowsInvalid", invalid)
-            .metric("duplicatesRemoved", valid - deduplicated)
-            .metric("silverRows", deduplicated)
-            .metric("mode", rebuild ? "rebuild" : "merge");
-    if (!rebuild) {
-      result
-          .metric("inserted", Long.parseLong(op.getOrDefault("numTargetRowsInserted", "0")))
-          .metric("updated", Long.parseLong(op.getOrDefault("numTargetRowsUpdated", "0")))
-          .metric("deleted", Long.parseLong(op.getOrDefault("numTargetRowsDeleted", "0")));
-    }
+            .metrics(
+                new EtlMetrics(
+                    valid + invalid,
+                    newlyInvalid,
+                    invalid,
+                    valid - deduplicated,
+                    deduplicated,
+                    rebuild ? "rebuild" : "merge",
+                    rebuild ? null : mergeCount(op, "numTargetRowsInserted"),
+                    rebuild ? null : mergeCount(op, "numTargetRowsUpdated"),
+                    rebuild ? null : mergeCount(op, "numTargetRowsDeleted")));
     result.read(bronze.name(), bronzeVersion).wrote(silver.name(), silverVersion);
     if (newlyInvalid > 0) {
       DeltaTables.version(spark, ctx.catalog().quarantine().path())
           .ifPresent(v -> result.wrote(ctx.catalog().quarantine().name(), v));
     }
     return result;
+  }
+
+  /** One of a merge's operation metrics in Delta's history (0 when Delta did not record it). */
+  private static Long mergeCount(Map<String, String> op, String name) {
+    return Long.parseLong(op.getOrDefault(name, "0"));
   }
 
   /** Whether silver's declared columns still have the declared types (else it is rebuilt). */

@@ -8,10 +8,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Score's and monitor's summary metrics as typed records: each line is the one the job printed key
- * by key before, and reads back into the same record. No Spark.
+ * Etl's, score's and monitor's summary metrics as typed records: each line is the one the job
+ * printed key by key before, and reads back into the same record. No Spark.
  */
-class DeployMetricsTest {
+class StageMetricsTest {
   private static String line(Object typed) throws Exception {
     return Json.MAPPER.writeValueAsString(JobResult.succeeded().metrics(typed).metrics());
   }
@@ -53,6 +53,37 @@ class DeployMetricsTest {
       }
       assertThat(line(m)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
       assertThat(MonitorMetrics.of(parsed(line(m)))).isEqualTo(m);
+    }
+  }
+
+  @Test
+  void etlLinesAreTheOnesBuiltKeyByKeyWithTheMergesCountsOnlyAfterAMerge() throws Exception {
+    for (boolean merged : new boolean[] {false, true}) {
+      EtlMetrics m =
+          new EtlMetrics(
+              1409,
+              2,
+              3,
+              100,
+              1306,
+              merged ? "merge" : "rebuild",
+              merged ? 100L : null,
+              merged ? 0L : null,
+              merged ? 0L : null);
+      Map<String, Object> byHand = new LinkedHashMap<>();
+      byHand.put("bronzeRows", 1409L);
+      byHand.put("rowsQuarantined", 2L);
+      byHand.put("rowsInvalid", 3L);
+      byHand.put("duplicatesRemoved", 100L);
+      byHand.put("silverRows", 1306L);
+      byHand.put("mode", merged ? "merge" : "rebuild");
+      if (merged) {
+        byHand.put("inserted", 100L);
+        byHand.put("updated", 0L);
+        byHand.put("deleted", 0L);
+      }
+      assertThat(line(m)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
+      assertThat(EtlMetrics.of(parsed(line(m)))).isEqualTo(m);
     }
   }
 }
