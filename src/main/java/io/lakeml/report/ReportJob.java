@@ -5,6 +5,7 @@ import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
+import io.lakeml.core.ReportMetrics;
 import io.lakeml.core.Version;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,12 +29,6 @@ import org.apache.hadoop.fs.Path;
 public final class ReportJob implements Job {
   /** The job's (and the nightly stage's) name. */
   public static final String NAME = "report";
-
-  /** Summary metric: where the report is. */
-  static final String REPORT = "report";
-
-  /** Summary metric: fingerprint of the ledger rows the report shows (run ids and statuses). */
-  static final String STAGE_RUNS = "stageRuns";
 
   @Override
   public String name() {
@@ -68,8 +63,7 @@ public final class ReportJob implements Job {
                   "the report of "
                       + ctx.runDate()
                       + " is up to date (same table versions, stage runs and configuration)")
-              .metric(REPORT, target)
-              .metric(STAGE_RUNS, stageRuns);
+              .metrics(ReportMetrics.upToDate(target, stageRuns));
       reader.versions().forEach(r::read);
       return r;
     }
@@ -87,13 +81,15 @@ public final class ReportJob implements Job {
     write(fs, path, HtmlReport.render(data));
     JobResult r =
         JobResult.succeeded()
-            .metric(REPORT, target)
-            .metric("sections", ReportData.SECTIONS.size())
-            .metric(STAGE_RUNS, stageRuns)
-            .metric("stages", runs.size());
-    if (data.model() != null) {
-      r.metric("modelVersion", data.model().get(ReportData.VERSION));
-    }
+            .metrics(
+                new ReportMetrics(
+                    target,
+                    ReportData.SECTIONS.size(),
+                    stageRuns,
+                    runs.size(),
+                    data.model() == null
+                        ? null
+                        : ((Number) data.model().get(ReportData.VERSION)).intValue()));
     reader.versions().forEach(r::read);
     return r;
   }
@@ -111,7 +107,8 @@ public final class ReportJob implements Job {
         || !configHash.equals(last.get(ReportData.CONFIG_HASH))) {
       return false;
     }
-    if (before.size() != versions.size() || !stageRuns.equals(metrics.get(STAGE_RUNS))) {
+    if (before.size() != versions.size()
+        || !stageRuns.equals(ReportMetrics.of(metrics).stageRuns())) {
       return false;
     }
     return versions.entrySet().stream()

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Etl's, score's and monitor's summary metrics as typed records: each line is the one the job
- * printed key by key before, and reads back into the same record. No Spark.
+ * Etl's, score's, monitor's and report's summary metrics as typed records: each line is the one the
+ * job printed key by key before, and reads back into the same record. No Spark.
  */
 class StageMetricsTest {
   private static String line(Object typed) throws Exception {
@@ -85,5 +85,23 @@ class StageMetricsTest {
       assertThat(line(m)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
       assertThat(EtlMetrics.of(parsed(line(m)))).isEqualTo(m);
     }
+  }
+
+  @Test
+  void reportLinesAreTheOnesBuiltKeyByKeyAndAnUpToDateRunPrintsTwoKeys() throws Exception {
+    ReportMetrics ran =
+        new ReportMetrics("/lake/reports/t/2026-12-06/index.html", 11, "ab12", 10, 3);
+    Map<String, Object> byHand = new LinkedHashMap<>();
+    byHand.put("report", "/lake/reports/t/2026-12-06/index.html");
+    byHand.put("sections", 11);
+    byHand.put("stageRuns", "ab12");
+    byHand.put("stages", 10);
+    byHand.put("modelVersion", 3);
+    assertThat(line(ran)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
+    assertThat(ReportMetrics.of(parsed(line(ran)))).isEqualTo(ran);
+    assertThat(line(ReportMetrics.upToDate("/lake/r.html", "ab12")))
+        .isEqualTo("{\"report\":\"/lake/r.html\",\"stageRuns\":\"ab12\"}");
+    assertThat(line(new ReportMetrics("/lake/r.html", 11, "ab12", 0, null)))
+        .doesNotContain("modelVersion");
   }
 }
