@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.core.DeltaTables;
+import io.lakeml.core.FairnessMetrics;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
@@ -151,26 +152,22 @@ public final class BiasJob implements Job {
     List<String> found = violations(ds, learned, false);
     JobResult r =
         JobResult.succeeded()
-            .metric(
-                "convention",
-                "unprivileged vs privileged; DI = P(fav|unpriv)/P(fav|priv); SPD, EOD = unpriv - priv")
-            .metric("favorable", ds.label().get().favorable().get())
-            .metric("pre", summary)
-            .metric(
-                "dataGate",
-                found.isEmpty()
-                    ? "passed"
-                    : ds.bias().action() == DatasetConfig.GateAction.BLOCK
-                        ? ModelRegistry.BLOCKED
-                        : "warned");
-    if (!found.isEmpty()) {
-      r.metric(
-          "dataGateReason",
-          String.join("; ", found)
-              + (ds.bias().reweigh()
-                  ? ""
-                  : "; dataset.bias.reweigh = true would equalise the training data's favorable rates (Kamiran & Calders reweighing)"));
-    }
+            .metrics(
+                new FairnessMetrics.Pre(
+                    FairnessMetrics.CONVENTION,
+                    ds.label().get().favorable().get(),
+                    summary,
+                    found.isEmpty()
+                        ? "passed"
+                        : ds.bias().action() == DatasetConfig.GateAction.BLOCK
+                            ? ModelRegistry.BLOCKED
+                            : "warned",
+                    found.isEmpty()
+                        ? null
+                        : String.join("; ", found)
+                            + (ds.bias().reweigh()
+                                ? ""
+                                : "; dataset.bias.reweigh = true would equalise the training data's favorable rates (Kamiran & Calders reweighing)")));
     r.read(gold.name(), goldVersion);
     DeltaTables.version(spark, cat.bias().path()).ifPresent(v -> r.wrote(cat.bias().name(), v));
     return r;
@@ -289,14 +286,14 @@ public final class BiasJob implements Job {
       ModelRegistry.recordGate(spark, cat, ds.name(), v, gate.decision(), gate.reason());
       JobResult r =
           JobResult.succeeded()
-              .metric("version", v)
-              .metric(
-                  "convention",
-                  "unprivileged vs privileged; DI = P(fav|unpriv)/P(fav|priv); SPD, EOD = unpriv - priv")
-              .metric("favorable", ds.label().get().favorable().get())
-              .metric("post", summary)
-              .metric("gate", gate.decision())
-              .metric("gateReason", gate.reason());
+              .metrics(
+                  new FairnessMetrics.Post(
+                      v,
+                      FairnessMetrics.CONVENTION,
+                      ds.label().get().favorable().get(),
+                      summary,
+                      gate.decision(),
+                      gate.reason()));
       r.read(cat.gold(ds.name()).name(), goldVersion);
       DeltaTables.version(spark, cat.bias().path()).ifPresent(x -> r.wrote(cat.bias().name(), x));
       DeltaTables.version(spark, cat.models().path())

@@ -10,6 +10,7 @@ import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.ModelRegistry;
+import io.lakeml.core.PromoteMetrics;
 import io.lakeml.tables.ChampionsTable;
 import io.lakeml.tables.ModelsTable.ModelVersion;
 import java.sql.Timestamp;
@@ -155,12 +156,7 @@ public final class PromoteJob implements Job {
     if (!refusals.isEmpty()) {
       String reason = "not promoted: " + String.join("; ", refusals);
       ModelRegistry.explain(spark, cat, ds.name(), v, reason);
-      JobResult r =
-          JobResult.succeeded()
-              .metric("version", v)
-              .metric("promoted", false)
-              .metric("reason", reason)
-              .metric("champion", previous);
+      JobResult r = JobResult.succeeded().metrics(new PromoteMetrics.Refused(v, reason, previous));
       DeltaTables.version(spark, cat.models().path())
           .ifPresent(x -> r.wrote(cat.models().name(), x));
       return r;
@@ -298,12 +294,7 @@ public final class PromoteJob implements Job {
         0,
         false);
     JobResult r =
-        JobResult.succeeded()
-            .metric("version", v)
-            .metric("promoted", true)
-            .metric("action", action)
-            .metric("previousChampion", previous)
-            .metric("reason", reason);
+        JobResult.succeeded().metrics(new PromoteMetrics.Promoted(v, action, previous, reason));
     DeltaTables.version(spark, cat.models().path()).ifPresent(x -> r.wrote(cat.models().name(), x));
     DeltaTables.version(spark, cat.champions().path())
         .ifPresent(x -> r.wrote(cat.champions().name(), x));

@@ -104,4 +104,57 @@ class StageMetricsTest {
     assertThat(line(new ReportMetrics("/lake/r.html", 11, "ab12", 0, null)))
         .doesNotContain("modelVersion");
   }
+
+  @Test
+  void promoteAndBiasLinesAreTheOnesBuiltKeyByKey() throws Exception {
+    Map<String, Object> promoted = new LinkedHashMap<>();
+    promoted.put("version", 3);
+    promoted.put("promoted", true);
+    promoted.put("action", "promote");
+    promoted.put("previousChampion", null);
+    promoted.put("reason", "first champion");
+    assertThat(line(new PromoteMetrics.Promoted(3, "promote", null, "first champion")))
+        .isEqualTo(Json.MAPPER.writeValueAsString(promoted));
+    Map<String, Object> refused = new LinkedHashMap<>();
+    refused.put("version", 4);
+    refused.put("promoted", false);
+    refused.put("reason", "not promoted: below the champion");
+    refused.put("champion", 3);
+    assertThat(line(new PromoteMetrics.Refused(4, "not promoted: below the champion", 3)))
+        .isEqualTo(Json.MAPPER.writeValueAsString(refused));
+
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("data", Map.of("sex", Map.of("di", 0.31, "spd", Double.NaN)));
+    for (String reason : new String[] {null, "sex DI 0.31 < 0.8"}) {
+      Map<String, Object> pre = new LinkedHashMap<>();
+      pre.put("convention", FairnessMetrics.CONVENTION);
+      pre.put("favorable", "yes");
+      pre.put("pre", figures);
+      pre.put("dataGate", reason == null ? "passed" : "warned");
+      if (reason != null) {
+        pre.put("dataGateReason", reason);
+      }
+      assertThat(
+              line(
+                  new FairnessMetrics.Pre(
+                      FairnessMetrics.CONVENTION,
+                      "yes",
+                      figures,
+                      reason == null ? "passed" : "warned",
+                      reason)))
+          .isEqualTo(Json.MAPPER.writeValueAsString(pre));
+    }
+    Map<String, Object> post = new LinkedHashMap<>();
+    post.put("version", 2);
+    post.put("convention", FairnessMetrics.CONVENTION);
+    post.put("favorable", "yes");
+    post.put("post", figures);
+    post.put("gate", "passed");
+    post.put("gateReason", null);
+    assertThat(
+            line(
+                new FairnessMetrics.Post(
+                    2, FairnessMetrics.CONVENTION, "yes", figures, "passed", null)))
+        .isEqualTo(Json.MAPPER.writeValueAsString(post));
+  }
 }
