@@ -6,6 +6,7 @@ import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.MaintenanceMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,10 +60,7 @@ final class SqlWriteJob implements Job {
         });
     JobResult result =
         JobResult.succeeded()
-            .metric("statementKind", kind)
-            .metric("statement", statement)
-            .metric("output", output)
-            .metric("commitMetadata", tag);
+            .metrics(new MaintenanceMetrics.SqlWrite(kind, statement, output, tag));
     for (LakeCatalog.Table t : named) {
       DeltaTables.version(ctx.spark(), t.path())
           .ifPresent(

@@ -7,6 +7,7 @@ import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.MaintenanceMetrics;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.tables.ModelsTable;
 import java.sql.Timestamp;
@@ -174,12 +175,9 @@ public final class VacuumJob implements Job {
     }
     JobResult r =
         JobResult.succeeded()
-            .metric("retainHours", retainHours)
-            .metric("filesDeleted", deleted)
-            .metric("tables", report);
-    if (!warnings.isEmpty()) {
-      r.metric("warnings", warnings);
-    }
+            .metrics(
+                new MaintenanceMetrics.Vacuum(
+                    retainHours, deleted, report, warnings.isEmpty() ? null : warnings));
     return r;
   }
 

@@ -8,6 +8,7 @@ import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.MaintenanceMetrics;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.model.Algorithms;
 import io.lakeml.model.ModelMetrics;
@@ -148,14 +149,15 @@ public final class ReproduceJob implements Job {
                       + " did not reproduce: metrics differ beyond "
                       + TOLERANCE
                       + " (see 'metrics')");
-      result
-          .metric("version", version)
-          .metric("algorithm", algorithm)
-          .metric("params", params)
-          .metric("goldVersion", goldVersion)
-          .metric("match", match)
-          .metric("metrics", comparison)
-          .metric("configChanged", !ctx.config().modelHash().equals(entry.configHash()));
+      result.metrics(
+          new MaintenanceMetrics.Reproduce(
+              version,
+              algorithm,
+              params,
+              goldVersion,
+              match,
+              comparison,
+              !ctx.config().modelHash().equals(entry.configHash())));
       result.read(cat.gold(ds.name()).name(), goldVersion);
       return result;
     } finally {

@@ -157,4 +157,52 @@ class StageMetricsTest {
                     2, FairnessMetrics.CONVENTION, "yes", figures, "passed", null)))
         .isEqualTo(Json.MAPPER.writeValueAsString(post));
   }
+
+  @Test
+  void theOperatorsJobsLinesAreTheOnesBuiltKeyByKey() throws Exception {
+    Map<String, Object> figures = Map.of("test", Map.of("areaUnderROC", Map.of("match", true)));
+    Map<String, Object> reproduce = new LinkedHashMap<>();
+    reproduce.put("version", 1);
+    reproduce.put("algorithm", "xgboost");
+    reproduce.put("params", Map.of("max_depth", "3"));
+    reproduce.put("goldVersion", 0L);
+    reproduce.put("match", true);
+    reproduce.put("metrics", figures);
+    reproduce.put("configChanged", false);
+    assertThat(
+            line(
+                new MaintenanceMetrics.Reproduce(
+                    1, "xgboost", Map.of("max_depth", "3"), 0, true, figures, false)))
+        .isEqualTo(Json.MAPPER.writeValueAsString(reproduce));
+    for (boolean warned : new boolean[] {false, true}) {
+      Map<String, Object> vacuum = new LinkedHashMap<>();
+      vacuum.put("retainHours", 168);
+      vacuum.put("filesDeleted", 4L);
+      vacuum.put("tables", java.util.List.of(Map.of("table", "gold.t", "filesDeleted", 4)));
+      if (warned) {
+        vacuum.put("warnings", java.util.List.of("gold.u: locked"));
+      }
+      assertThat(
+              line(
+                  new MaintenanceMetrics.Vacuum(
+                      168,
+                      4,
+                      java.util.List.of(Map.of("table", "gold.t", "filesDeleted", 4)),
+                      warned ? java.util.List.of("gold.u: locked") : null)))
+          .isEqualTo(Json.MAPPER.writeValueAsString(vacuum));
+    }
+    Map<String, Object> sql = new LinkedHashMap<>();
+    sql.put("statementKind", "DELETE");
+    sql.put("statement", "DELETE FROM silver.t WHERE id = 1");
+    sql.put("output", java.util.List.of(Map.of("num_affected_rows", 1L)));
+    sql.put("commitMetadata", "job=sql");
+    assertThat(
+            line(
+                new MaintenanceMetrics.SqlWrite(
+                    "DELETE",
+                    "DELETE FROM silver.t WHERE id = 1",
+                    java.util.List.of(Map.of("num_affected_rows", 1L)),
+                    "job=sql")))
+        .isEqualTo(Json.MAPPER.writeValueAsString(sql));
+  }
 }
