@@ -384,7 +384,8 @@ public final class Bench {
     v.put("rowsPerSecond", Math.round(n / m.measurement().wallSeconds()));
     if (job instanceof io.lakeml.tune.TuneJob
         && summary.status() == io.lakeml.core.JobStatus.SUCCEEDED) {
-      io.lakeml.core.TuneMetrics t = io.lakeml.core.TuneMetrics.of(summary.metrics());
+      io.lakeml.core.TuneMetrics t =
+          io.lakeml.core.JobResult.metricsAs(summary.metrics(), io.lakeml.core.TuneMetrics.class);
       v.put("fits", t.fits());
       v.put("searchSeconds", t.searchSeconds());
       // the search alone, without caching, scoring and registering around it

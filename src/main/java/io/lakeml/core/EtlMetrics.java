@@ -2,7 +2,6 @@ package io.lakeml.core;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.util.Map;
 
 /**
  * What an etl run that wrote silver reports in its summary's {@code metrics}, in the order the
@@ -29,10 +28,4 @@ public record EtlMetrics(
     String mode,
     @JsonInclude(JsonInclude.Include.NON_NULL) Long inserted,
     @JsonInclude(JsonInclude.Include.NON_NULL) Long updated,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Long deleted) {
-
-  /** Read back from a summary's metrics (as the run ledger's JSON holds them). */
-  public static EtlMetrics of(Map<String, Object> metrics) {
-    return io.lakeml.config.Json.MAPPER.convertValue(metrics, EtlMetrics.class);
-  }
-}
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long deleted) {}

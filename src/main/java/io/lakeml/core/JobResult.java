@@ -49,6 +49,14 @@ public final class JobResult {
     return this;
   }
 
+  /**
+   * A summary's metrics (as {@link #metrics()} or the run ledger's JSON holds them) read back into
+   * the record the job wrote them from; keys the record does not know are ignored.
+   */
+  public static <T> T metricsAs(Map<String, Object> metrics, Class<T> type) {
+    return io.lakeml.config.Json.MAPPER.convertValue(metrics, type);
+  }
+
   /** Records the Delta version of a table this run read. */
   public JobResult read(String table, long version) {
     read.put(table, version);

@@ -39,9 +39,4 @@ public record MonitorMetrics(
       long rowsSeenInTraining,
       String labels,
       int lookbackDays) {}
-
-  /** Read back from a summary's metrics (as the run ledger's JSON holds them). */
-  public static MonitorMetrics of(Map<String, Object> metrics) {
-    return io.lakeml.config.Json.MAPPER.convertValue(metrics, MonitorMetrics.class);
-  }
 }

@@ -44,9 +44,4 @@ public record PrepareMetrics(
    */
   @JsonPropertyOrder({"rows", "labelRate"})
   public record SplitSize(long rows, @JsonInclude(JsonInclude.Include.NON_NULL) Double labelRate) {}
-
-  /** Read back from a summary's metrics (as the run ledger's JSON holds them). */
-  public static PrepareMetrics of(Map<String, Object> metrics) {
-    return io.lakeml.config.Json.MAPPER.convertValue(metrics, PrepareMetrics.class);
-  }
 }

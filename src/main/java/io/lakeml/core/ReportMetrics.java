@@ -2,7 +2,6 @@ package io.lakeml.core;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.util.Map;
 
 /**
  * What a report run reports in its summary's {@code metrics}, in the order the summary line prints
@@ -23,10 +22,5 @@ public record ReportMetrics(
   /** A run that found the page up to date. */
   public static ReportMetrics upToDate(String report, String stageRuns) {
     return new ReportMetrics(report, null, stageRuns, null, null);
-  }
-
-  /** Read back from a summary's metrics (as the run ledger's JSON holds them). */
-  public static ReportMetrics of(Map<String, Object> metrics) {
-    return io.lakeml.config.Json.MAPPER.convertValue(metrics, ReportMetrics.class);
   }
 }

@@ -1,7 +1,6 @@
 package io.lakeml.core;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import java.util.Map;
 
 /**
  * What a score run that wrote predictions reports in its summary's {@code metrics}, in the order
@@ -13,9 +12,4 @@ import java.util.Map;
  * @param rows which rows were scored: {@code all} of silver or the {@code run-date}'s
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ScoreMetrics(int version, long rowsScored, long rowsQuarantined, String rows) {
-  /** Read back from a summary's metrics (as the run ledger's JSON holds them). */
-  public static ScoreMetrics of(Map<String, Object> metrics) {
-    return io.lakeml.config.Json.MAPPER.convertValue(metrics, ScoreMetrics.class);
-  }
-}
+public record ScoreMetrics(int version, long rowsScored, long rowsQuarantined, String rows) {}

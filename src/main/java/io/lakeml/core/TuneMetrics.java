@@ -63,9 +63,4 @@ public record TuneMetrics(
   public Double validationMetric() {
     return validationByAlgorithm == null ? null : validationByAlgorithm.get(algorithm);
   }
-
-  /** Read back from a summary's metrics (as {@link JobResult#metrics()} or its JSON holds them). */
-  public static TuneMetrics of(Map<String, Object> metrics) {
-    return io.lakeml.config.Json.MAPPER.convertValue(metrics, TuneMetrics.class);
-  }
 }

@@ -108,7 +108,7 @@ public final class ReportJob implements Job {
       return false;
     }
     if (before.size() != versions.size()
-        || !stageRuns.equals(ReportMetrics.of(metrics).stageRuns())) {
+        || !stageRuns.equals(JobResult.metricsAs(metrics, ReportMetrics.class).stageRuns())) {
       return false;
     }
     return versions.entrySet().stream()

@@ -251,7 +251,8 @@ final class ReportReader {
                 .limit(1));
     return run == null
         ? null
-        : io.lakeml.core.PrepareMetrics.of(parse((String) run.get(METRICS_JSON)));
+        : io.lakeml.core.JobResult.metricsAs(
+            parse((String) run.get(METRICS_JSON)), io.lakeml.core.PrepareMetrics.class);
   }
 
   /**

@@ -47,12 +47,13 @@ class PrepareMetricsTest {
       Map<String, Object> ledger =
           Json.MAPPER.readValue(
               line, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
-      assertThat(PrepareMetrics.of(ledger)).isEqualTo(m);
+      assertThat(JobResult.metricsAs(ledger, PrepareMetrics.class)).isEqualTo(m);
     }
     // a ledger row written before a key existed, or after one was added, still reads
     PrepareMetrics old =
-        PrepareMetrics.of(
-            Map.of("rowsGold", 60, "splits", Map.of("train", Map.of("rows", 60)), "later", 1));
+        JobResult.metricsAs(
+            Map.of("rowsGold", 60, "splits", Map.of("train", Map.of("rows", 60)), "later", 1),
+            PrepareMetrics.class);
     assertThat(old.rowsGold()).isEqualTo(60);
     assertThat(old.splits().get("train")).isEqualTo(new PrepareMetrics.SplitSize(60, null));
     assertThat(old.caution()).isNull();

@@ -30,7 +30,7 @@ class StageMetricsTest {
     s.put("rowsQuarantined", 0L);
     s.put("rows", "all");
     assertThat(line(score)).isEqualTo(Json.MAPPER.writeValueAsString(s));
-    assertThat(ScoreMetrics.of(parsed(line(score)))).isEqualTo(score);
+    assertThat(JobResult.metricsAs(parsed(line(score)), ScoreMetrics.class)).isEqualTo(score);
 
     Map<String, Double> psi = new LinkedHashMap<>();
     psi.put("age", 0.012);
@@ -52,7 +52,7 @@ class StageMetricsTest {
         byHand.put("retrainReason", "age PSI 0.3 > 0.2");
       }
       assertThat(line(m)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
-      assertThat(MonitorMetrics.of(parsed(line(m)))).isEqualTo(m);
+      assertThat(JobResult.metricsAs(parsed(line(m)), MonitorMetrics.class)).isEqualTo(m);
     }
   }
 
@@ -83,7 +83,7 @@ class StageMetricsTest {
         byHand.put("deleted", 0L);
       }
       assertThat(line(m)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
-      assertThat(EtlMetrics.of(parsed(line(m)))).isEqualTo(m);
+      assertThat(JobResult.metricsAs(parsed(line(m)), EtlMetrics.class)).isEqualTo(m);
     }
   }
 
@@ -98,7 +98,7 @@ class StageMetricsTest {
     byHand.put("stages", 10);
     byHand.put("modelVersion", 3);
     assertThat(line(ran)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
-    assertThat(ReportMetrics.of(parsed(line(ran)))).isEqualTo(ran);
+    assertThat(JobResult.metricsAs(parsed(line(ran)), ReportMetrics.class)).isEqualTo(ran);
     assertThat(line(ReportMetrics.upToDate("/lake/r.html", "ab12")))
         .isEqualTo("{\"report\":\"/lake/r.html\",\"stageRuns\":\"ab12\"}");
     assertThat(line(new ReportMetrics("/lake/r.html", 11, "ab12", 0, null)))

@@ -94,8 +94,8 @@ class TuneMetricsTest {
           Json.MAPPER.readValue(
               Json.MAPPER.writeValueAsString(r.metrics()),
               new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
-      assertThat(TuneMetrics.of(parsed)).isEqualTo(t);
-      assertThat(TuneMetrics.of(r.metrics())).isEqualTo(t);
+      assertThat(JobResult.metricsAs(parsed, TuneMetrics.class)).isEqualTo(t);
+      assertThat(JobResult.metricsAs(r.metrics(), TuneMetrics.class)).isEqualTo(t);
     }
     String line =
         Json.MAPPER.writeValueAsString(

@@ -173,8 +173,9 @@ class ReportPageTest {
         quality,
         quality,
         profile,
-        io.lakeml.core.PrepareMetrics.of(
-            Map.of("splits", Map.of("train", Map.of("rows", 60, "labelRate", 0.38)))),
+        io.lakeml.core.JobResult.metricsAs(
+            Map.of("splits", Map.of("train", Map.of("rows", 60, "labelRate", 0.38))),
+            io.lakeml.core.PrepareMetrics.class),
         List.of(),
         null,
         List.of(),
