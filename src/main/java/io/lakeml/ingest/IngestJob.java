@@ -12,6 +12,7 @@ import io.lakeml.core.Columns;
 import io.lakeml.core.CommitTag;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Hooks;
+import io.lakeml.core.IngestMetrics;
 import io.lakeml.core.Job;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
@@ -206,7 +207,7 @@ public final class IngestJob implements Job {
               + " files. Put the frozen dataset there and rerun.");
     }
     String checksum = LandingFiles.checksum(landing, files, hadoop);
-    counters.metric("snapshotSha256", checksum);
+    counters.snapshotSha256 = checksum;
     String appId = "lakeml-snapshot-" + ds.name();
     String tag = CommitTag.of(name(), Map.of(CommitTag.SNAPSHOT, checksum)).encode();
     Optional<CommitTag> last =
@@ -233,7 +234,8 @@ public final class IngestJob implements Job {
       ctx.step(
           "bronze holds the snapshot but its quarantine was not written: reading the files again for rejected rows");
       writeBatch(ctx, files, appId, written, true, tag, counters);
-      return JobResult.succeeded().metric("quarantineCompleted", true);
+      counters.quarantineCompleted = true;
+      return JobResult.succeeded();
     }
     // Same id and version on a retry after a crash (bronze unchanged), a new one for every new
     // snapshot.
@@ -522,7 +524,8 @@ public final class IngestJob implements Job {
     long blankLines;
     final Map<String, Long> quarantinedByKind = new TreeMap<>();
     final List<String> columnsAdded = new ArrayList<>();
-    final Map<String, Object> extra = new TreeMap<>();
+    String snapshotSha256;
+    boolean quarantineCompleted;
 
     synchronized void add(
         long f,
@@ -554,23 +557,18 @@ public final class IngestJob implements Job {
       return rowsRead;
     }
 
-    void metric(String k, Object v) {
-      extra.put(k, v);
-    }
-
     JobResult report(JobResult r, JobContext ctx) {
-      r.metric("files", files)
-          .metric("rowsRead", rowsRead)
-          .metric("rowsBronze", rowsBronze)
-          .metric("rowsQuarantined", rowsQuarantined)
-          .metric("quarantinedByKind", quarantinedByKind);
-      if (blankLines > 0) {
-        r.metric("blankLines", blankLines);
-      }
-      if (!columnsAdded.isEmpty()) {
-        r.metric("columnsAdded", columnsAdded);
-      }
-      extra.forEach(r::metric);
+      r.metrics(
+          new IngestMetrics.Files(
+              quarantineCompleted ? Boolean.TRUE : null,
+              files,
+              rowsRead,
+              rowsBronze,
+              rowsQuarantined,
+              quarantinedByKind,
+              blankLines > 0 ? blankLines : null,
+              columnsAdded.isEmpty() ? null : columnsAdded,
+              snapshotSha256));
       LakeCatalog.Table bronze = ctx.catalog().bronze(ctx.dataset().name());
       if (files > 0) {
         DeltaTables.version(ctx.spark(), bronze.path()).ifPresent(v -> r.wrote(bronze.name(), v));

@@ -14,6 +14,7 @@ import io.lakeml.config.JdbcUrls;
 import io.lakeml.core.Columns;
 import io.lakeml.core.CommitTag;
 import io.lakeml.core.DeltaTables;
+import io.lakeml.core.IngestMetrics;
 import io.lakeml.core.JobContext;
 import io.lakeml.core.JobFailure;
 import io.lakeml.core.JobResult;
@@ -120,19 +121,7 @@ final class JdbcIngest {
     Optional<String> before = previousWatermark(state);
     ctx.step("querying " + jdbc.describe());
     Probe probe = probe(before);
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("source", jdbc.describe());
-    metrics.put("mode", wmColumn.isPresent() ? "watermark" : "snapshot");
-    wmColumn.ifPresent(c -> metrics.put("watermarkColumn", c));
-    if (wmColumn.isPresent()) {
-      metrics.put("watermarkBefore", before.orElse(null));
-    }
     if (wmColumn.isPresent() && probe.high() == null) {
-      metrics.put("watermarkAfter", before.orElse(null));
-      metrics.put("rowsRead", 0L);
-      metrics.put("rowsBronze", 0L);
-      metrics.put("rowsQuarantined", 0L);
-      metrics.put("partitions", 0);
       JobResult r =
           JobResult.skipped(
               "no rows in "
@@ -142,8 +131,7 @@ final class JdbcIngest {
                   + " > "
                   + before.map(w -> "'" + w + "'").orElse("(none: the source is empty)"));
       state.version().ifPresent(v -> r.read(bronze.name(), v));
-      metrics.forEach(r::metric);
-      return r;
+      return r.metrics(metrics(before, before.orElse(null), 0L, 0));
     }
 
     List<String> extras = new ArrayList<>();
@@ -209,21 +197,11 @@ final class JdbcIngest {
                   + txnVersion
                   + " from the same watermark while this one was reading; nothing written by this run");
       r.read(bronze.name(), latest);
-      metrics.put("watermarkAfter", before.orElse(null));
-      metrics.put("rowsRead", 0L);
-      metrics.put("rowsBronze", 0L);
-      metrics.put("rowsQuarantined", 0L);
-      metrics.forEach(r::metric);
-      return r;
+      return r.metrics(metrics(before, before.orElse(null), 0L, null));
     }
     long version = txnVersion;
     Map<String, String> opMetrics = commit.get().operationMetrics();
     long written = Long.parseLong(opMetrics.getOrDefault("numOutputRows", "0"));
-    metrics.put("watermarkAfter", probe.high());
-    metrics.put("rowsRead", written);
-    metrics.put("rowsBronze", written);
-    metrics.put("rowsQuarantined", 0L);
-    metrics.put("partitions", partitions);
     LOG.info(
         "ingest {}: {} row(s) from {} to bronze version {} (watermark {} → {})",
         ds.name(),
@@ -232,10 +210,30 @@ final class JdbcIngest {
         version,
         before.orElse("-"),
         probe.high() == null ? "-" : probe.high());
-    JobResult r = JobResult.succeeded();
-    metrics.forEach(r::metric);
-    r.wrote(bronze.name(), version);
-    return r;
+    return JobResult.succeeded()
+        .metrics(metrics(before, probe.high(), written, partitions))
+        .wrote(bronze.name(), version);
+  }
+
+  /**
+   * The summary's metrics: {@code rows} read and written to bronze (none quarantined: the database
+   * typed them), {@code partitions} null when nothing was read.
+   */
+  private Object metrics(Optional<String> before, String after, long rows, Integer partitions) {
+    Optional<String> column = jdbc.watermarkColumn();
+    return column.isPresent()
+        ? new IngestMetrics.JdbcWatermark(
+            jdbc.describe(),
+            IngestMetrics.JdbcWatermark.MODE,
+            column.get(),
+            before.orElse(null),
+            after,
+            rows,
+            rows,
+            0L,
+            partitions)
+        : new IngestMetrics.JdbcSnapshot(
+            jdbc.describe(), IngestMetrics.JdbcSnapshot.MODE, after, rows, rows, 0L, partitions);
   }
 
   /**

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Etl's, score's, monitor's and report's summary metrics as typed records: each line is the one the
- * job printed key by key before, and reads back into the same record. No Spark.
+ * Ingest's, etl's, score's, monitor's and report's summary metrics as typed records: each line is
+ * the one the job printed key by key before, and reads back into the same record. No Spark.
  */
 class StageMetricsTest {
   private static String line(Object typed) throws Exception {
@@ -54,6 +54,84 @@ class StageMetricsTest {
       assertThat(line(m)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
       assertThat(JobResult.metricsAs(parsed(line(m)), MonitorMetrics.class)).isEqualTo(m);
     }
+  }
+
+  @Test
+  void ingestLinesAreTheOnesBuiltKeyByKeyWithOptionalKeysOnlyWhenSet() throws Exception {
+    Map<String, Long> byKind = new java.util.TreeMap<>();
+    byKind.put("malformed", 2L);
+    byKind.put("schema_drift", 1L);
+    for (boolean all : new boolean[] {false, true}) {
+      IngestMetrics.Files m =
+          new IngestMetrics.Files(
+              all ? Boolean.TRUE : null,
+              3,
+              1312,
+              1309,
+              3,
+              byKind,
+              all ? 1L : null,
+              all ? java.util.List.of("zip") : null,
+              all ? "ab12" : null);
+      // as the job built it: the rerun's flag first, then the counters, then the optional keys
+      Map<String, Object> byHand = new LinkedHashMap<>();
+      if (all) {
+        byHand.put("quarantineCompleted", true);
+      }
+      byHand.put("files", 3L);
+      byHand.put("rowsRead", 1312L);
+      byHand.put("rowsBronze", 1309L);
+      byHand.put("rowsQuarantined", 3L);
+      byHand.put("quarantinedByKind", byKind);
+      if (all) {
+        byHand.put("blankLines", 1L);
+        byHand.put("columnsAdded", java.util.List.of("zip"));
+        byHand.put("snapshotSha256", "ab12");
+      }
+      assertThat(line(m)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
+      assertThat(JobResult.metricsAs(parsed(line(m)), IngestMetrics.Files.class)).isEqualTo(m);
+    }
+
+    // a watermark run prints its previous watermark even when there is none
+    IngestMetrics.JdbcWatermark first =
+        new IngestMetrics.JdbcWatermark(
+            "jdbc:postgresql://db/x table t",
+            "watermark",
+            "updated",
+            null,
+            "2026-11-01",
+            4,
+            4,
+            0,
+            2);
+    Map<String, Object> w = new LinkedHashMap<>();
+    w.put("source", "jdbc:postgresql://db/x table t");
+    w.put("mode", "watermark");
+    w.put("watermarkColumn", "updated");
+    w.put("watermarkBefore", null);
+    w.put("watermarkAfter", "2026-11-01");
+    w.put("rowsRead", 4L);
+    w.put("rowsBronze", 4L);
+    w.put("rowsQuarantined", 0L);
+    w.put("partitions", 2);
+    assertThat(line(first)).isEqualTo(Json.MAPPER.writeValueAsString(w));
+    assertThat(parsed(line(first))).containsEntry("watermarkBefore", null);
+    assertThat(JobResult.metricsAs(parsed(line(first)), IngestMetrics.JdbcWatermark.class))
+        .isEqualTo(first);
+
+    // a snapshot has no previous watermark, and a run that read nothing no partitions
+    IngestMetrics.JdbcSnapshot none =
+        new IngestMetrics.JdbcSnapshot("jdbc:h2:mem table t", "snapshot", null, 0, 0, 0, null);
+    Map<String, Object> n = new LinkedHashMap<>();
+    n.put("source", "jdbc:h2:mem table t");
+    n.put("mode", "snapshot");
+    n.put("watermarkAfter", null);
+    n.put("rowsRead", 0L);
+    n.put("rowsBronze", 0L);
+    n.put("rowsQuarantined", 0L);
+    assertThat(line(none)).isEqualTo(Json.MAPPER.writeValueAsString(n));
+    assertThat(JobResult.metricsAs(parsed(line(none)), IngestMetrics.JdbcSnapshot.class))
+        .isEqualTo(none);
   }
 
   @Test
