@@ -17,6 +17,7 @@ import io.lakeml.core.Lineage;
 import io.lakeml.core.ModelRegistry;
 import io.lakeml.core.SavedModels;
 import io.lakeml.model.Algorithms;
+import io.lakeml.model.LabelCoding;
 import io.lakeml.model.ModelMetrics;
 import io.lakeml.tables.BiasTable;
 import io.lakeml.tables.GoldTable;
@@ -209,8 +210,7 @@ public final class BiasJob implements Job {
     }
     Dataset<Row> gold = goldAt(ctx, goldVersion);
     Dataset<Row> test = gold.where(col(GoldTable.SPLIT).equalTo(GoldTable.TEST));
-    Transformer[] stages = SavedModels.load(ctx.spark(), e.path()).stages();
-    Transformer model = stages[stages.length - 1];
+    Transformer model = LabelCoding.classifier(SavedModels.load(ctx.spark(), e.path()));
     List<BiasMetrics.Grouping> groupings = BiasMetrics.groupings(ds);
     Column favLabel = col(Algorithms.LABEL).equalTo(favorable);
     Column favPred = col("prediction").equalTo(favorable);

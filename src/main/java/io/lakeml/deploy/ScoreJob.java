@@ -174,7 +174,7 @@ public final class ScoreJob implements Job {
     PipelineModel pipeline = SavedModels.load(ctx.spark(), model.path());
     Dataset<Row> scored = pipeline.transform(accepted);
     List<String> classes = model.classes();
-    Column className = LabelCoding.decode(col(PREDICTION), classes);
+    Column className = className(scored, classes);
     boolean hasProbability = List.of(scored.columns()).contains(PROBABILITY);
     Column probs = org.apache.spark.ml.functions.vector_to_array(col(PROBABILITY), "float64");
     Column probability =
@@ -202,5 +202,15 @@ public final class ScoreJob implements Job {
     r.read(silver.name(), silverVersion);
     DeltaTables.version(spark, out.path()).ifPresent(x -> r.wrote(out.name(), x));
     return r;
+  }
+
+  /**
+   * The predicted class's name of each scored row: from the version's own decoder, or for versions
+   * saved before they had one, from the classes the registry recorded.
+   */
+  static Column className(Dataset<Row> scored, List<String> classes) {
+    return List.of(scored.columns()).contains(LabelCoding.PREDICTED_CLASS)
+        ? col(LabelCoding.PREDICTED_CLASS)
+        : LabelCoding.decode(col(PREDICTION), classes);
   }
 }

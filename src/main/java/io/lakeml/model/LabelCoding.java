@@ -10,6 +10,9 @@ import static org.apache.spark.sql.functions.when;
 
 import io.lakeml.config.DatasetConfig;
 import java.util.List;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.feature.IndexToString;
 import org.apache.spark.sql.Column;
 
 /**
@@ -19,10 +22,38 @@ import org.apache.spark.sql.Column;
  * matched regardless of case and surrounding spaces ({@code Yes}, {@code " YES"} and {@code yes}
  * are one answer as exports write it); a multiclass label's value is its position in the recorded
  * classes (sorted values), and a value not among them is -1.0. The class names are those the
- * registry records with each model version.
+ * registry records with each model version; a version's saved pipeline also ends with their {@link
+ * #decoder}, so the model itself answers in the label's values.
  */
 public final class LabelCoding {
+  /** MLlib's column of a classifier's predicted class index. */
+  public static final String PREDICTION = "prediction";
+
+  /** The column a model version's saved pipeline writes its predicted class's name to. */
+  public static final String PREDICTED_CLASS = "predictedClass";
+
   private LabelCoding() {}
+
+  /**
+   * The last stage of a model version's saved pipeline: MLlib's {@code prediction} (a class index)
+   * to the class's name in {@link #PREDICTED_CLASS}, the inverse of {@link #encode} for the classes
+   * the version was trained on. Score reads its predictions from it, and anyone loading the saved
+   * model gets names rather than indexes.
+   */
+  public static IndexToString decoder(List<String> classes) {
+    return new IndexToString()
+        .setInputCol(PREDICTION)
+        .setOutputCol(PREDICTED_CLASS)
+        .setLabels(classes.toArray(new String[0]));
+  }
+
+  /**
+   * The classifier of a model version's saved pipeline: its second stage, after the features and
+   * before the {@link #decoder} (which versions saved before 2026-12-06 do not have).
+   */
+  public static Transformer classifier(PipelineModel version) {
+    return version.stages()[1];
+  }
 
   /** The class index (a double, as MLlib's label column) of a label value. */
   public static Column encode(Column value, DatasetConfig.Label label, List<String> classes) {
@@ -50,7 +81,10 @@ public final class LabelCoding {
     return array_position(names(classes), className).minus(1).cast("double");
   }
 
-  /** The class name of a predicted index (MLlib's {@code prediction}). */
+  /**
+   * The class name of a predicted index (MLlib's {@code prediction}), for versions saved without a
+   * {@link #decoder}.
+   */
   public static Column decode(Column prediction, List<String> classes) {
     return element_at(names(classes), prediction.cast("int").plus(1));
   }

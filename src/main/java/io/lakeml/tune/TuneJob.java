@@ -17,6 +17,7 @@ import io.lakeml.core.ModelRegistry;
 import io.lakeml.core.SavedModels;
 import io.lakeml.core.TuneMetrics;
 import io.lakeml.model.Algorithms;
+import io.lakeml.model.LabelCoding;
 import io.lakeml.model.ModelDiagnostics;
 import io.lakeml.model.ModelMetrics;
 import io.lakeml.model.PermutationImportance;
@@ -249,7 +250,9 @@ public final class TuneJob implements Job {
       ctx.step("registering the model");
       PipelineModel features = SavedModels.load(ctx.spark(), in.featurePipeline());
       PipelineModel complete =
-          new PipelineModel(Identifiable.randomUID("lakeml"), new Transformer[] {features, model});
+          new PipelineModel(
+              Identifiable.randomUID("lakeml"),
+              new Transformer[] {features, model, LabelCoding.decoder(classes)});
       ModelRegistry.Entry entry =
           new ModelRegistry.Entry(
               winner.space().algorithm(),

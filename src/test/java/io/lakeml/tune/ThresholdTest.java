@@ -52,7 +52,8 @@ class ThresholdTest {
   private static double[] testRates(TestProject p, int version) {
     Map<String, Object> row =
         p.sql("SELECT path, gold_version FROM _system.models WHERE version = " + version).get(0);
-    Transformer[] stages = PipelineModel.load((String) row.get("path")).stages();
+    Transformer classifier =
+        io.lakeml.model.LabelCoding.classifier(PipelineModel.load((String) row.get("path")));
     Dataset<Row> test =
         TestSpark.session()
             .read()
@@ -61,7 +62,7 @@ class ThresholdTest {
             .load(p.catalog().gold("rare").path())
             .where(col("split").equalTo("test"));
     Row rates =
-        stages[stages.length - 1]
+        classifier
             .transform(test)
             .agg(
                 org.apache.spark.sql.functions.avg(col("prediction")),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.lakeml.core.Hooks;
 import io.lakeml.core.SparkSessions;
+import io.lakeml.model.LabelCoding;
 import io.lakeml.testing.TestHooks;
 import io.lakeml.testing.TestProject;
 import io.lakeml.testing.TestSpark;
@@ -18,6 +19,7 @@ import java.util.Set;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.feature.IndexToString;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -213,12 +215,16 @@ class TuneTest {
     Map<String, Object> entry =
         project
             .sql(
-                "SELECT path, gold_version, test_metrics FROM _system.models WHERE dataset = 'xor' AND version = "
+                "SELECT path, gold_version, test_metrics, classes FROM _system.models WHERE dataset = 'xor' AND version = "
                     + version)
             .get(0);
     SparkSession spark = TestSpark.session();
     PipelineModel loaded = PipelineModel.load((String) entry.get("path"));
-    assertThat(loaded.stages()).hasSize(2);
+    // features, the classifier, and the decoder of its predictions into the registry's classes
+    assertThat(loaded.stages()).hasSize(3);
+    assertThat(loaded.stages()[2]).isInstanceOf(IndexToString.class);
+    assertThat(List.<Object>of(((IndexToString) loaded.stages()[2]).getLabels()))
+        .isEqualTo(entry.get("classes"));
     // raw silver rows of the test split, through the whole saved pipeline (features + model)
     Dataset<Row> gold =
         spark
@@ -245,6 +251,14 @@ class TuneTest {
         fromRaw.select("id", "prediction").join(fromGold, "id").where("prediction <> g").count();
     assertThat(differing).isZero();
     assertThat(fromRaw.count()).isEqualTo(gold.where("split = 'test'").count());
+    // the saved model names each prediction as the registry's classes do (score writes that name)
+    List<?> classes = (List<?>) entry.get("classes");
+    List<Row> named =
+        fromRaw.groupBy("prediction", LabelCoding.PREDICTED_CLASS).count().collectAsList();
+    assertThat(named).hasSize(2);
+    for (Row r : named) {
+      assertThat(r.getString(1)).isEqualTo(classes.get((int) r.getDouble(0)));
+    }
   }
 
   @Test
@@ -342,7 +356,7 @@ class TuneTest {
     Map<String, Object> row =
         project.sql("SELECT run_id, path FROM _system.models WHERE version = " + next).get(0);
     assertThat(row).containsEntry("run_id", halving.summary().get("runId"));
-    assertThat(PipelineModel.load((String) row.get("path")).stages()).hasSize(2);
+    assertThat(PipelineModel.load((String) row.get("path")).stages()).hasSize(3);
     try (var staged = Files.list(project.lake().resolve("models/xor/_staging"))) {
       assertThat(staged.toList()).isEmpty();
     } catch (java.io.IOException e) {
