@@ -64,17 +64,17 @@ record ReportData(
           "champions",
           "monitoring");
 
-  // columns shared by several _system tables
-  static final String DATASET = "dataset";
+  // columns shared by several _system tables (each table class declares its own, equal spelling)
+  static final String DATASET = RunsTable.DATASET;
   static final String RUN_DATE = RunsTable.RUN_DATE;
   static final String RUN_ID = RunsTable.RUN_ID;
-  static final String VERSION = "version";
-  static final String STATUS = "status";
-  static final String PARAMS = "params";
-  static final String ALGORITHM = "algorithm";
-  static final String METRIC = "metric";
-  static final String VALUE = "value";
-  static final String THRESHOLD = "threshold";
+  static final String VERSION = ModelsTable.VERSION;
+  static final String STATUS = ModelsTable.STATUS;
+  static final String PARAMS = ModelsTable.PARAMS;
+  static final String ALGORITHM = ModelsTable.ALGORITHM;
+  static final String METRIC = BiasTable.METRIC;
+  static final String VALUE = BiasTable.VALUE;
+  static final String THRESHOLD = ModelsTable.THRESHOLD;
 
   // _system.runs
   static final String JOB = RunsTable.JOB;
