@@ -61,7 +61,27 @@ public final class IngestMetrics {
       long rowsBronze,
       long rowsQuarantined,
       @JsonInclude(JsonInclude.Include.NON_NULL) Integer partitions) {
-    public static final String MODE = "watermark";
+    /**
+     * A run that read {@code rows} into bronze: the database typed them, so none is quarantined.
+     */
+    public JdbcWatermark(
+        String source,
+        String watermarkColumn,
+        String watermarkBefore,
+        String watermarkAfter,
+        long rows,
+        Integer partitions) {
+      this(
+          source,
+          "watermark",
+          watermarkColumn,
+          watermarkBefore,
+          watermarkAfter,
+          rows,
+          rows,
+          0L,
+          partitions);
+    }
   }
 
   /**
@@ -79,6 +99,11 @@ public final class IngestMetrics {
       long rowsBronze,
       long rowsQuarantined,
       @JsonInclude(JsonInclude.Include.NON_NULL) Integer partitions) {
-    public static final String MODE = "snapshot";
+    /**
+     * A run that read {@code rows} into bronze: the database typed them, so none is quarantined.
+     */
+    public JdbcSnapshot(String source, long rows, Integer partitions) {
+      this(source, "snapshot", null, rows, rows, 0L, partitions);
+    }
   }
 }

@@ -216,24 +216,15 @@ final class JdbcIngest {
   }
 
   /**
-   * The summary's metrics: {@code rows} read and written to bronze (none quarantined: the database
-   * typed them), {@code partitions} null when nothing was read.
+   * The summary's metrics: {@code rows} read and written to bronze, {@code partitions} null when
+   * nothing was read; a snapshot keeps no watermark.
    */
   private Object metrics(Optional<String> before, String after, long rows, Integer partitions) {
     Optional<String> column = jdbc.watermarkColumn();
     return column.isPresent()
         ? new IngestMetrics.JdbcWatermark(
-            jdbc.describe(),
-            IngestMetrics.JdbcWatermark.MODE,
-            column.get(),
-            before.orElse(null),
-            after,
-            rows,
-            rows,
-            0L,
-            partitions)
-        : new IngestMetrics.JdbcSnapshot(
-            jdbc.describe(), IngestMetrics.JdbcSnapshot.MODE, after, rows, rows, 0L, partitions);
+            jdbc.describe(), column.get(), before.orElse(null), after, rows, partitions)
+        : new IngestMetrics.JdbcSnapshot(jdbc.describe(), rows, partitions);
   }
 
   /**

@@ -45,6 +45,9 @@ public final class Algorithms {
   public static final String LABEL = GoldTable.LABEL;
   public static final String WEIGHT = GoldTable.WEIGHT;
 
+  /** MLlib's column of a classifier's predicted class index. */
+  public static final String PREDICTION = "prediction";
+
   /**
    * A number in [0, 1) per training row, hashed from the row's key (its features when the dataset
    * has none), that tune's search adds to the rows it trains on: a row identity that does not

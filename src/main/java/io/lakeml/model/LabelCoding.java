@@ -26,9 +26,6 @@ import org.apache.spark.sql.Column;
  * #decoder}, so the model itself answers in the label's values.
  */
 public final class LabelCoding {
-  /** MLlib's column of a classifier's predicted class index. */
-  public static final String PREDICTION = "prediction";
-
   /** The column a model version's saved pipeline writes its predicted class's name to. */
   public static final String PREDICTED_CLASS = "predictedClass";
 
@@ -42,7 +39,7 @@ public final class LabelCoding {
    */
   public static IndexToString decoder(List<String> classes) {
     return new IndexToString()
-        .setInputCol(PREDICTION)
+        .setInputCol(Algorithms.PREDICTION)
         .setOutputCol(PREDICTED_CLASS)
         .setLabels(classes.toArray(new String[0]));
   }
