@@ -38,9 +38,9 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Column profiles of the prepared data, per split and overall ({@code scope = all}): counts, nulls,
  * approximate distinct values, min/max/mean/stddev and quantiles for numbers, top values with their
- * label rate for categories. Two aggregations in all: one for the statistics (rolled up over the
- * split), one for the top values of every categorical column at once, which also gives the text
- * ones' min and max.
+ * label rate for categories. A one-column key is counted exactly (its values are unique) and has no
+ * quantiles. Two aggregations in all: one for the statistics (rolled up over the split), one for
+ * the top values of every categorical column at once, which also gives the text ones' min and max.
  */
 final class Profiler {
   static final double[] QUANTILES = {0.05, 0.25, 0.5, 0.75, 0.95};
@@ -64,6 +64,11 @@ final class Profiler {
       String runId,
       LocalDate runDate) {
     List<DatasetConfig.Column> columns = ds.columns();
+    // A one-column key's values are unique and never null (etl quarantines rows without one and
+    // deduplicates by it), so its distinct count is its count, exactly; and its quantiles would
+    // describe how the rows were numbered, not the data. Its two sketches were a third of the
+    // sketches' pass at 10M rows.
+    String key = ds.key().size() == 1 ? ds.key().get(0) : null;
     Grouped grouped = topValues(rows, ds, labelCol);
     Map<String, List<Row>> top = grouped.top();
     Date date = Date.valueOf(runDate);
@@ -87,7 +92,9 @@ final class Profiler {
         Column v = col(c.name());
         int cnt = plain.add(count(v));
         int nulls = plain.add(sum(when(v.isNull(), 1L).otherwise(0L)));
-        int distinct = grouped.hasDistinct(c.name()) ? -1 : sketches.add(approx_count_distinct(v));
+        boolean isKey = c.name().equals(key);
+        int distinct =
+            grouped.hasDistinct(c.name()) || isKey ? -1 : sketches.add(approx_count_distinct(v));
         Aggs rangeIn = null; // null: the range comes from the top values' pass
         int mn = -1;
         int mx = -1;
@@ -106,6 +113,8 @@ final class Profiler {
         if (c.type().isNumeric()) {
           mean = plain.add(avg(v));
           sd = plain.add(stddev(v));
+        }
+        if (c.type().isNumeric() && !isKey) {
           Column[] qs =
               java.util.Arrays.stream(QUANTILES).mapToObj(x -> lit(x)).toArray(Column[]::new);
           q = sketches.add(percentile_approx(v.cast("double"), array(qs), lit(1000)));
@@ -127,9 +136,11 @@ final class Profiler {
           // exact for the grouped columns; else approximate (HyperLogLog, 5 % error), never more
           // than the values counted
           long distinct =
-              i.distinct() < 0
-                  ? grouped.distinct(scope, c.name())
-                  : Math.min(k.getLong(i.distinct()), cnt);
+              c.name().equals(key)
+                  ? cnt
+                  : i.distinct() < 0
+                      ? grouped.distinct(scope, c.name())
+                      : Math.min(k.getLong(i.distinct()), cnt);
           String mn;
           String mx;
           if (i.rangeIn() == null) {
@@ -147,7 +158,8 @@ final class Profiler {
           if (c.type().isNumeric()) {
             mean = p.isNullAt(i.mean()) ? null : p.getDouble(i.mean());
             sd = p.isNullAt(i.sd()) ? null : p.getDouble(i.sd());
-            quantiles = k.isNullAt(i.quantiles()) ? null : k.getList(i.quantiles());
+            quantiles =
+                i.quantiles() < 0 || k.isNullAt(i.quantiles()) ? null : k.getList(i.quantiles());
           }
           List<Row> tops = scope.equals("all") ? top.get(c.name()) : null;
           out.add(

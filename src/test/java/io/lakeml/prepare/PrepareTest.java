@@ -173,6 +173,31 @@ class PrepareTest {
           .containsEntry("mn", expected.get("ymn"))
           .containsEntry("mx", expected.get("ymx"));
     }
+    // the one-column key: its distinct count is its count, exactly (etl deduplicates by it), its
+    // range and mean as for any number, and no quantiles (they would describe the numbering)
+    for (Map<String, Object> expected :
+        shared.sql(
+            "SELECT coalesce(g.split, 'all') AS scope, count(*) AS n, cast(min(s.id) AS string) AS mn,"
+                + " cast(max(s.id) AS string) AS mx FROM "
+                + rows
+                + " GROUP BY ROLLUP(g.split)")) {
+      Map<String, Object> id =
+          shared
+              .sql(
+                  "SELECT count AS n, distinct_approx AS d, min AS mn, max AS mx, quantiles AS q"
+                      + " FROM _system.profile WHERE `column` = 'id' AND scope = '"
+                      + expected.get("scope")
+                      + "'")
+              .get(0);
+      long n = ((Number) expected.get("n")).longValue();
+      assertThat(((Number) id.get("n")).longValue()).as("id %s", expected).isEqualTo(n);
+      assertThat(((Number) id.get("d")).longValue()).as("id %s", expected).isEqualTo(n);
+      assertThat(id)
+          .as("id %s", expected)
+          .containsEntry("mn", expected.get("mn"))
+          .containsEntry("mx", expected.get("mx"))
+          .doesNotContainKey("q"); // a null column is left out of the row's map
+    }
     // a top value's label rate is the mean of the label over its rows, to the last digit
     Map<String, Object> red =
         shared
