@@ -68,6 +68,13 @@ final class DatasetTemplate {
           "y");
 
   /**
+   * Whole names of a two-valued label that, as parts, name features too ({@code passengerClass},
+   * {@code annual_income}): UCI's Adult ({@code income}), German credit ({@code class}), the breast
+   * cancer data ({@code diagnosis}). After {@link #LABEL_NAMES}.
+   */
+  static final List<String> WHOLE_LABEL_NAMES = List.of("class", "income", "salary", "diagnosis");
+
+  /**
    * Label names whose positive class is bad for the person: the favorable outcome is the other
    * value.
    */
@@ -617,6 +624,16 @@ final class DatasetTemplate {
         }
       }
     }
+    for (String wanted : WHOLE_LABEL_NAMES) {
+      for (Col c : cols) {
+        if (label == null
+            && !c.name().equals(key)
+            && labelDistinct(c) == 2
+            && c.name().equalsIgnoreCase(wanted)) {
+          label = c.name();
+        }
+      }
+    }
     // no two-valued label by name: a label by name with a few repeated values is a multiclass label
     // (wine's
     // "target", iris's "species" under "label"/"target"/"class"…), before any unnamed two-valued
@@ -701,7 +718,7 @@ final class DatasetTemplate {
                 + lc.values().size()
                 + " ways "
                 + lc.values().stream().map(v -> "\"" + v + "\"").toList()
-                + ": lakeml reads a binary label regardless of case and surrounding spaces.");
+                + ": lakeml reads a binary label regardless of case, surrounding spaces and a final full stop.");
       }
       positive =
           answers.stream()
@@ -917,8 +934,8 @@ final class DatasetTemplate {
   }
 
   /**
-   * A column's distinct values as a binary label reads them (case and surrounding spaces ignored),
-   * or none when the sample has too many to list.
+   * A column's distinct values as a binary label reads them (case, surrounding spaces and a final
+   * full stop ignored), or none when the sample has too many to list.
    */
   private static List<String> labelValues(Col c) {
     return c.values().stream().map(LabelCoding::normalized).distinct().toList();
@@ -930,12 +947,23 @@ final class DatasetTemplate {
   }
 
   /**
-   * How the sample writes an answer: its one spelling, or the answer itself when it has several.
+   * How the sample writes an answer: its one spelling; its one spelling up to spaces and a final
+   * full stop ({@code " >50K"} and {@code " >50K."} give {@code ">50K"}); or else the answer itself
+   * (lower case) when it has several.
    */
   private static String spelling(Col c, String answer) {
     List<String> ways =
         c.values().stream().filter(v -> LabelCoding.normalized(v).equals(answer)).toList();
-    return ways.size() == 1 ? ways.get(0) : answer;
+    if (ways.size() == 1) {
+      return ways.get(0);
+    }
+    List<String> cased =
+        ways.stream()
+            .map(v -> v.strip())
+            .map(v -> v.endsWith(".") ? v.substring(0, v.length() - 1).strip() : v)
+            .distinct()
+            .toList();
+    return cased.size() == 1 ? cased.get(0) : answer;
   }
 
   /** The value seen less often (ties: the later in sort order). */

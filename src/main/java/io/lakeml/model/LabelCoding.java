@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.array_position;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.regexp_replace;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
@@ -19,11 +20,12 @@ import org.apache.spark.sql.Column;
  * The one mapping between a label's values and the class indexes models predict, used where a model
  * is trained (prepare), where its outcomes are judged (monitor) and where its predictions are named
  * (score). A binary label's positive value is 1.0 and every other value 0.0, the positive value
- * matched regardless of case and surrounding spaces ({@code Yes}, {@code " YES"} and {@code yes}
- * are one answer as exports write it); a multiclass label's value is its position in the recorded
- * classes (sorted values), and a value not among them is -1.0. The class names are those the
- * registry records with each model version; a version's saved pipeline also ends with their {@link
- * #decoder}, so the model itself answers in the label's values.
+ * matched regardless of case, surrounding spaces and a final full stop ({@code Yes}, {@code " YES"}
+ * and {@code yes} are one answer as exports write it, and UCI's Adult test file writes {@code
+ * ">50K."} where its training file writes {@code ">50K"}); a multiclass label's value is its
+ * position in the recorded classes (sorted values), and a value not among them is -1.0. The class
+ * names are those the registry records with each model version; a version's saved pipeline also
+ * ends with their {@link #decoder}, so the model itself answers in the label's values.
  */
 public final class LabelCoding {
   /** The column a model version's saved pipeline writes its predicted class's name to. */
@@ -62,15 +64,17 @@ public final class LabelCoding {
   }
 
   /**
-   * Whether a label value (as text) is the positive class, ignoring case and surrounding spaces.
+   * Whether a label value (as text) is the positive class, ignoring case, surrounding spaces and a
+   * final full stop.
    */
   public static Column isPositive(Column text, String positive) {
-    return lower(trim(text)).equalTo(normalized(positive));
+    return trim(regexp_replace(lower(trim(text)), "\\.$", "")).equalTo(normalized(positive));
   }
 
   /** A label value as {@link #isPositive} compares it. */
   public static String normalized(String value) {
-    return value.strip().toLowerCase(java.util.Locale.ROOT);
+    String s = value.strip().toLowerCase(java.util.Locale.ROOT);
+    return s.endsWith(".") ? s.substring(0, s.length() - 1).strip() : s;
   }
 
   /** The class index of a predicted class name (as score writes it), -1.0 when it is none. */

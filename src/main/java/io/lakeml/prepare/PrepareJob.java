@@ -525,9 +525,22 @@ public final class PrepareJob implements Job {
           .forEach(v -> others.add(LabelCoding.normalized(v)));
       if (asPositive.stream().anyMatch(v -> !v.equals(positive))) {
         LOG.warn(
-            "label {}: {} count as the positive class \"{}\" (case and surrounding spaces are ignored)",
+            "label {}: {} count as the positive class \"{}\" (case, surrounding spaces and a final full stop are ignored)",
             label.column(),
             asPositive,
+            positive);
+      }
+      if (others.size() > 1) {
+        // every answer but the positive one is the other class; say which, since a second
+        // spelling of the positive answer (">50K" against ">50K+") would be read as negative
+        LOG.warn(
+            "label {}: {} answers count as the other class, not \"{}\": {}. If one of them means"
+                + " the positive class, make the files write it as \"{}\" (case, surrounding spaces"
+                + " and a final full stop are ignored), or filter the rows with a validation rule",
+            label.column(),
+            others.size(),
+            positive,
+            others,
             positive);
       }
       // the other class by its own name when the data has exactly one ("0" for a 0/1 label), so

@@ -76,6 +76,51 @@ class ExportQuirksTest {
   }
 
   @Test
+  void adultsIncomeWithItsTestFilesFullStopsIsTheLabelNotSexAndOneAnswerPerClassToGold()
+      throws Exception {
+    // UCI Adult as downloaded: a space after every comma, "?" for unknown, and the test file's
+    // labels end in a full stop (" >50K."), so the sample shows four incomes and two sexes
+    TestProject p = TestProject.create("adult-income");
+    Path sample = p.dir().resolve("samples/adult.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv = new StringBuilder("age,workclass,sex,hours-per-week,income\n");
+    int high = 0;
+    for (int i = 0; i < 150; i++) {
+      boolean rich = i % 5 < 2;
+      high += rich ? 1 : 0;
+      csv.append(20 + i % 47)
+          .append(", ")
+          .append(i % 9 == 0 ? "?" : i % 2 == 0 ? "Private" : "State-gov")
+          .append(", ")
+          .append(i % 3 == 0 ? "Female" : "Male")
+          .append(", ")
+          .append(30 + i % 29)
+          .append(", ")
+          .append(rich ? ">50K" : "<=50K")
+          .append(i >= 100 ? "." : "")
+          .append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "adult", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stderr() + made.stdout())
+        .contains("writes its two answers in 4 ways")
+        .contains("a final full stop");
+    String conf = Files.readString(p.confDir().resolve("datasets/adult.conf"));
+    assertThat(conf).containsPattern("label \\{ column = \"?income\"?,\\s*positive = \">50K\"");
+    p.run("ingest", "--dataset", "adult").expectExit(0);
+    p.run("etl", "--dataset", "adult").expectExit(0);
+    p.run("prepare", "--dataset", "adult").expectExit(0);
+    // with and without the full stop, each income is one class: 20 of the positives end in one
+    assertThat(
+            p.sql(
+                "SELECT count_if(income LIKE '%>50K%') AS positives, count(*) AS n FROM silver.adult"))
+        .containsExactly(Map.of("positives", high, "n", 150));
+    assertThat(p.sql("SELECT sum(label) AS positives, count(*) AS n FROM gold.adult"))
+        .containsExactly(Map.of("positives", (double) high, "n", 150));
+  }
+
+  @Test
   void anIdThatRepeatsOnAFewRowsIsProposedAsTheKeyAndNeverAsAFeature() throws Exception {
     TestProject p = TestProject.create("key-repeats");
     Path sample = p.dir().resolve("samples/orders.csv");

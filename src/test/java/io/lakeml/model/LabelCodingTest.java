@@ -45,4 +45,18 @@ class LabelCodingTest {
     assertThat(column(predictions.select(LabelCoding.decode(col("p"), classes))))
         .containsExactly("maybe", "yes", "no");
   }
+
+  @Test
+  void aBinaryAnswerIsOneWhateverItsCaseSpacesOrFinalFullStopAndSparkAgreesWithJava() {
+    // UCI Adult: the training file writes " >50K", its test file " >50K."
+    List<String> spellings =
+        Arrays.asList(" >50K", ">50k.", " >50K. ", " <=50K", " <=50K.", ">50", ">5OK", "", null);
+    Dataset<Row> values = TestSpark.session().createDataset(spellings, Encoders.STRING()).toDF("v");
+    DatasetConfig.Label income =
+        new DatasetConfig.Label("v", Optional.of(" >50K"), Optional.empty());
+    assertThat(column(values.select(LabelCoding.encode(col("v"), income, List.of("a", "b")))))
+        .containsExactly(1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    assertThat(spellings.stream().map(v -> v == null ? null : LabelCoding.normalized(v)).toList())
+        .containsExactly(">50k", ">50k", ">50k", "<=50k", "<=50k", ">50", ">5ok", "", null);
+  }
 }
