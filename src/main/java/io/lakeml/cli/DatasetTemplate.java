@@ -211,6 +211,24 @@ final class DatasetTemplate {
                   "new-dataset builds a template from a sample file; write a JDBC dataset by hand (README, 'JDBC sources').");
         };
     List<String> problems = new ArrayList<>();
+    // A header that ends with a delimiter (every line ends with one: Kaggle's breast-cancer
+    // data.csv) has an empty last name, which Spark's reader calls _c<index>. Ingest leaves that
+    // column out, so the template does too when the sample has nothing under it.
+    boolean trailing = false;
+    String[] read = df.columns();
+    String last = read.length > 1 ? read[read.length - 1] : "";
+    if (format == Format.CSV && last.equals("_c" + (read.length - 1))) {
+      if (df.where(col(last).isNotNull().and(trim(col(last)).notEqual(""))).isEmpty()) {
+        df = df.drop(last);
+        trailing = true;
+      } else {
+        problems.add(
+            "the sample "
+                + sample
+                + "'s last column has no name but holds values: name it in the header of the"
+                + " sample and of the files that will land.");
+      }
+    }
     if (List.of(df.columns()).contains("_corrupt_record")) {
       problems.add(
           "the sample "
@@ -284,6 +302,13 @@ final class DatasetTemplate {
       }
       Map<String, String> shapes = decimal == '.' ? textShapes(df) : Map.of();
       Guess g = guess(dataset, format, options, df, landedAs, decimal, tokened, shapes);
+      if (trailing) {
+        g.checks()
+            .add(
+                "the header ends with a delimiter: its unnamed last column is empty in every row of the"
+                    + " sample and is not declared. Ingest leaves it out, and sends a row with a value"
+                    + " under it to quarantine.");
+      }
       long split = format == Format.CSV ? quotedLineBreaks(sample, options) : 0;
       if (split > 0) {
         g.checks()

@@ -292,6 +292,11 @@ final class NewDataset {
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < cols.length; i++) {
       String name = cols[i] == null ? "" : cols[i].trim();
+      if (name.isEmpty() && i == cols.length - 1 && i > 0) {
+        // the header ends with a delimiter: ingest leaves that column out (the template checks
+        // that the sample has nothing under it)
+        continue;
+      }
       if (name.isEmpty()) {
         problems.add("column " + (i + 1) + " has no name");
         continue;
@@ -315,7 +320,8 @@ final class NewDataset {
               + " cannot be ingested: "
               + String.join("; ", problems)
               + ". Give every column its own name in the sample and in the files that will land "
-              + "(ingest refuses a file whose header repeats a name or leaves one empty).");
+              + "(ingest refuses a file whose header repeats a name or leaves one empty, but for the"
+              + " last one of a header that ends with a delimiter).");
     }
   }
 

@@ -65,6 +65,10 @@ final class LandingReader {
   static final List<String> KINDS = List.of(OK, MALFORMED, UNPARSABLE, DRIFT, BLANK);
 
   private static final String TYPING = "_typing_problems";
+
+  /** The unnamed last column of a CSV header that ends with a delimiter. */
+  private static final String TRAILING = "_trailing";
+
   private static final String DRIFT_REASON = "_drift_reason";
 
   /** Parsed rows and the columns added to bronze by schema evolution. */
@@ -140,7 +144,12 @@ final class LandingReader {
     List<Dataset<Row>> parts = new ArrayList<>();
     Set<String> added = new LinkedHashSet<>();
     for (Map.Entry<List<String>, List<String>> group : byHeader.entrySet()) {
-      List<String> landedHeader = group.getKey();
+      // A header that ends with a delimiter (Kaggle's breast-cancer data.csv: every line ends
+      // with a comma) has an unnamed last column; it is read under TRAILING and left out of
+      // bronze, and a row with a value there is quarantined rather than cut short.
+      boolean trailing = trailingDelimiter(group.getKey());
+      List<String> landedHeader =
+          trailing ? group.getKey().subList(0, group.getKey().size() - 1) : group.getKey();
       // columns declared with landed-as get their column names once read (the reader wants the
       // landed
       // names in its schema, or it warns that the header does not conform)
@@ -149,6 +158,9 @@ final class LandingReader {
       StructType schema = new StructType();
       for (String c : landedHeader) {
         schema = schema.add(c, DataTypes.StringType);
+      }
+      if (trailing) {
+        schema = schema.add(TRAILING, DataTypes.StringType);
       }
       schema = schema.add(Columns.CORRUPT, DataTypes.StringType);
       Dataset<Row> raw =
@@ -169,6 +181,9 @@ final class LandingReader {
               .withColumn(Columns.SOURCE_FILE, col("_metadata.file_path"));
       if (!header.equals(landedHeader)) {
         List<String> renamed = new ArrayList<>(header);
+        if (trailing) {
+          renamed.add(TRAILING);
+        }
         renamed.add(Columns.CORRUPT);
         renamed.add(Columns.SOURCE_FILE);
         raw = raw.toDF(renamed.toArray(new String[0]));
@@ -180,14 +195,38 @@ final class LandingReader {
               DIAGNOSE_CSV.apply(
                   col(Columns.CORRUPT), lit(header.size()), lit(String.valueOf(delimiter))));
       Column rawRecord = coalesce(col(Columns.CORRUPT), to_json(struct(cols(header))));
+      if (trailing) {
+        Column beyond = col(TRAILING).isNotNull().and(trim(col(TRAILING)).notEqual(""));
+        malformedReason =
+            when(
+                    col(Columns.CORRUPT).isNull().and(beyond),
+                    lit(
+                        "malformed CSV record: a value under the header's unnamed last column (the"
+                            + " header ends with a delimiter, so that column is not ingested)"))
+                .otherwise(malformedReason);
+        malformed = malformed.or(beyond);
+        List<Column> all = new ArrayList<>(List.of(cols(header)));
+        all.add(col(TRAILING).as("_unnamed_last_column"));
+        rawRecord = coalesce(col(Columns.CORRUPT), to_json(struct(all.toArray(new Column[0]))));
+      }
       parts.add(classify(raw, header, header, malformed, malformedReason, drift, rawRecord));
     }
     return finish(parts, added);
   }
 
+  /**
+   * Whether a CSV header ends with a delimiter: its last name empty, the others not. Exports that
+   * end every line with the delimiter write one more, empty, field.
+   */
+  static boolean trailingDelimiter(List<String> header) {
+    return header.size() > 1
+        && (header.get(header.size() - 1) == null || header.get(header.size() - 1).isEmpty());
+  }
+
   private void checkHeader(String file, List<String> header) {
     Set<String> seen = new LinkedHashSet<>();
-    for (String c : header) {
+    List<String> named = trailingDelimiter(header) ? header.subList(0, header.size() - 1) : header;
+    for (String c : named) {
       if (c == null || c.isEmpty() || c.startsWith("_") || !seen.add(c)) {
         throw new JobFailure(
             "landing file "

@@ -121,6 +121,54 @@ class ExportQuirksTest {
   }
 
   @Test
+  void aHeaderEndingWithADelimiterLosesItsEmptyColumnAndAValueUnderItIsQuarantined()
+      throws Exception {
+    // Kaggle's breast-cancer data.csv ends every line with a comma: one more, unnamed, column
+    TestProject p = TestProject.create("trailing-comma");
+    Path sample = p.dir().resolve("samples/data.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv = new StringBuilder("\"id\",\"diagnosis\",\"radius_mean\",\n");
+    for (int i = 0; i < 30; i++) {
+      csv.append(842302 + i)
+          .append(',')
+          .append(i % 3 == 0 ? "M" : "B")
+          .append(',')
+          .append(10 + i % 7 + 0.25)
+          .append(",\n");
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "wdbc", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stderr() + made.stdout())
+        .contains("the header ends with a delimiter: its unnamed last column is empty");
+    String conf = Files.readString(p.confDir().resolve("datasets/wdbc.conf"));
+    assertThat(conf)
+        .containsPattern("label \\{ column = \"?diagnosis\"?,\\s*positive = \"M\"")
+        .doesNotContain("_c3");
+    // a later file, one of whose rows has a value where the others end
+    p.land(
+        "wdbc",
+        "day-2.csv",
+        "id,diagnosis,radius_mean,\n900001,B,11.5,\n900002,M,19.25,oops\n900003,B,12.0,\n");
+    TestProject.Result ingest = p.run("ingest", "--dataset", "wdbc").expectExit(0);
+    assertThat(ingest.metric("rowsBronze")).isEqualTo(32);
+    assertThat(ingest.metric("rowsQuarantined")).isEqualTo(1);
+    assertThat(
+            p.sql(
+                "SELECT raw_record, reason FROM _system.quarantine WHERE dataset = 'wdbc' AND stage = 'ingest'"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat((String) r.get("reason"))
+                  .contains("a value under the header's unnamed last column");
+              assertThat((String) r.get("raw_record")).contains("900002").contains("oops");
+            });
+    p.run("etl", "--dataset", "wdbc").expectExit(0);
+    assertThat(p.sql("SELECT count(*) AS n, sum(radius_mean) AS r FROM silver.wdbc"))
+        .containsExactly(Map.of("n", 32, "r", 392.5 + 11.5 + 12.0));
+  }
+
+  @Test
   void anIdThatRepeatsOnAFewRowsIsProposedAsTheKeyAndNeverAsAFeature() throws Exception {
     TestProject p = TestProject.create("key-repeats");
     Path sample = p.dir().resolve("samples/orders.csv");
