@@ -192,7 +192,7 @@ final class DatasetTemplate {
                   .format("csv")
                   .option("escape", "\"") // as ingest reads it: RFC 4180's doubled quotes
                   .options(options)
-                  .option("header", "true")
+                  .option("header", options.getOrDefault("header", "true"))
                   .option("inferSchema", "true")
                   .option("multiLine", "false")
                   .option("nullValue", "NA")
@@ -215,6 +215,15 @@ final class DatasetTemplate {
     // data.csv) has an empty last name, which Spark's reader calls _c<index>. Ingest leaves that
     // column out, so the template does too when the sample has nothing under it.
     boolean trailing = false;
+    boolean headerless = format == Format.CSV && "false".equals(options.get("header"));
+    if (headerless) {
+      // Spark's _c0, _c1, … as col_1, col_2, …: names the user replaces, in file order
+      df =
+          df.toDF(
+              java.util.stream.IntStream.rangeClosed(1, df.columns().length)
+                  .mapToObj(i -> "col_" + i)
+                  .toArray(String[]::new));
+    }
     String[] read = df.columns();
     String last = read.length > 1 ? read[read.length - 1] : "";
     if (format == Format.CSV && last.equals("_c" + (read.length - 1))) {
@@ -302,6 +311,18 @@ final class DatasetTemplate {
       }
       Map<String, String> shapes = decimal == '.' ? textShapes(df) : Map.of();
       Guess g = guess(dataset, format, options, df, landedAs, decimal, tokened, shapes);
+      if (headerless) {
+        g.checks()
+            .add(
+                0,
+                "the sample has no header line (no field of its first line has a letter): its "
+                    + df.columns().length
+                    + " columns are named col_1 … col_"
+                    + df.columns().length
+                    + " in file order, and options.header = false reads every file that way. Rename"
+                    + " them in dataset.schema (and in features, label and rules) but keep their order;"
+                    + " the files must not have a header line either.");
+      }
       if (trailing) {
         g.checks()
             .add(

@@ -269,6 +269,30 @@ final class NewDataset {
    * encoding when the sample is not UTF-8 (a spreadsheet's export is often Windows-1252).
    */
   /**
+   * Whether a CSV's first line is a record rather than a header: no field has a letter in it
+   * ({@code 63.0,1.0,1.0,145.0,?}). Column names have letters; numbers and missing-value marks do
+   * not.
+   */
+  static boolean isData(String firstLine, char delimiter) {
+    com.univocity.parsers.csv.CsvParserSettings settings =
+        new com.univocity.parsers.csv.CsvParserSettings();
+    settings.setMaxColumns(100_000);
+    settings.getFormat().setDelimiter(delimiter);
+    String[] fields =
+        new com.univocity.parsers.csv.CsvParser(settings)
+            .parseLine(firstLine.startsWith("\uFEFF") ? firstLine.substring(1) : firstLine);
+    if (fields == null || fields.length < 2) {
+      return false;
+    }
+    for (String f : fields) {
+      if (f != null && f.chars().anyMatch(Character::isLetter)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Refuses a header that ingest would refuse (its names trimmed, each non-empty and used once):
    * Spark's reader numbers a repeated name ("score3", "score5") and the template would look fine
    * until the first ingest failed on the file.
@@ -348,8 +372,14 @@ final class NewDataset {
         bestCount = n;
       }
     }
-    headerProblems(sample, header, best);
     Map<String, String> options = new java.util.LinkedHashMap<>();
+    if (isData(header, best)) {
+      // no header line (UCI's adult.data, processed.cleveland.data): the template names the
+      // columns by position and ingest reads them in the declared order
+      options.put("header", "false");
+    } else {
+      headerProblems(sample, header, best);
+    }
     if (best != ',') {
       options.put("delimiter", String.valueOf(best));
     }

@@ -131,6 +131,9 @@ final class LandingReader {
             .options()
             .getOrDefault("delimiter", dataset.source().options().getOrDefault("sep", ","))
             .charAt(0);
+    // files without a header line (options.header = false: UCI's adult.data, heart's
+    // processed.cleveland.data) hold the declared columns in their order
+    boolean headerLine = headerLine(dataset);
     Map<List<String>, List<String>> byHeader = new LinkedHashMap<>();
     for (String f : files) {
       List<String> header =
@@ -138,7 +141,11 @@ final class LandingReader {
       if (header.isEmpty()) {
         continue; // an empty file holds no records
       }
-      checkHeader(f, header);
+      if (!headerLine) {
+        header = dataset.columnNames();
+      } else {
+        checkHeader(f, header);
+      }
       byHeader.computeIfAbsent(header, h -> new ArrayList<>()).add(f);
     }
     List<Dataset<Row>> parts = new ArrayList<>();
@@ -172,7 +179,7 @@ final class LandingReader {
               // (13 % of a helpdesk export quarantined); options { escape = "\\" } restores it
               .option("escape", "\"")
               .options(dataset.source().options())
-              .option("header", "true")
+              .option("header", String.valueOf(headerLine))
               .option("mode", "PERMISSIVE")
               .option("multiLine", "false")
               .option("columnNameOfCorruptRecord", Columns.CORRUPT)
@@ -212,6 +219,14 @@ final class LandingReader {
       parts.add(classify(raw, header, header, malformed, malformedReason, drift, rawRecord));
     }
     return finish(parts, added);
+  }
+
+  /**
+   * Whether a CSV source's files start with a header line: unless {@code options.header = false},
+   * when they hold the declared columns in their order.
+   */
+  static boolean headerLine(io.lakeml.config.DatasetConfig dataset) {
+    return !"false".equalsIgnoreCase(dataset.source().options().getOrDefault("header", "true"));
   }
 
   /**

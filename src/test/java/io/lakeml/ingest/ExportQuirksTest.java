@@ -169,6 +169,47 @@ class ExportQuirksTest {
   }
 
   @Test
+  void aFileWithoutAHeaderLineIsReadByPositionAndItsFirstRecordIsKept() throws Exception {
+    // UCI's processed.cleveland.data and adult.data have no header line
+    TestProject p = TestProject.create("headerless");
+    Path sample = p.dir().resolve("samples/cleveland.data");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      csv.append(40 + i % 30)
+          .append(".0,")
+          .append(i % 2)
+          .append(".0,")
+          .append(i % 10 == 0 ? "?" : String.valueOf(120 + i))
+          .append(',')
+          .append(i % 5)
+          .append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "heart", "--format", "csv", "--sample", sample.toString())
+            .expectExit(0);
+    assertThat(made.stderr() + made.stdout())
+        .contains("the sample has no header line")
+        .contains("named col_1 … col_4 in file order");
+    String conf = Files.readString(p.confDir().resolve("datasets/heart.conf"));
+    assertThat(conf).contains("header = \"false\"").contains("name = \"col_1\"");
+    // a later file, one of whose records is short of a field
+    p.land("heart", "day-2.data.csv", "71.0,1.0,150,3\n72.0,0.0,151\n");
+    TestProject.Result ingest = p.run("ingest", "--dataset", "heart").expectExit(0);
+    assertThat(ingest.metric("rowsBronze")).isEqualTo(41);
+    assertThat(ingest.metric("rowsQuarantined")).isEqualTo(1);
+    p.run("etl", "--dataset", "heart").expectExit(0);
+    // the first record of each file is data, not a header: the sample's first and 31st records
+    // have age 40
+    assertThat(
+            p.sql(
+                "SELECT count(*) AS n, count_if(col_1 = 40.0) AS forty,"
+                    + " count_if(col_1 = 71.0 AND col_3 = 150) AS later FROM silver.heart"))
+        .containsExactly(Map.of("n", 41, "forty", 2, "later", 1));
+  }
+
+  @Test
   void anIdThatRepeatsOnAFewRowsIsProposedAsTheKeyAndNeverAsAFeature() throws Exception {
     TestProject p = TestProject.create("key-repeats");
     Path sample = p.dir().resolve("samples/orders.csv");
