@@ -18,6 +18,7 @@ import io.lakeml.core.Typing;
 import io.lakeml.model.LabelCoding;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,14 +31,17 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
 
@@ -173,7 +177,8 @@ final class DatasetTemplate {
       Map<String, String> landedAs,
       char decimalSeparator,
       List<String> missingTokens,
-      Map<String, String> derived) {}
+      Map<String, String> derived,
+      Set<String> derivedCategorical) {}
 
   private DatasetTemplate() {}
 
@@ -827,6 +832,7 @@ final class DatasetTemplate {
     List<String> numeric = new ArrayList<>();
     List<String> categorical = new ArrayList<>();
     Map<String, String> derived = new LinkedHashMap<>();
+    Set<String> derivedCategorical = new LinkedHashSet<>();
     Set<String> names = cols.stream().map(Col::name).collect(java.util.stream.Collectors.toSet());
     List<String> sensitive = new ArrayList<>();
     Map<String, String> leftOut = new LinkedHashMap<>();
@@ -878,7 +884,16 @@ final class DatasetTemplate {
                 + c.type()
                 + ": make a feature of it with prepare.derived, or use it as prepare.split.time-column");
       } else if (!c.sparkType().equals("string")) {
-        leftOut.put(c.name(), "a nested value (" + c.sparkType() + "), ingested as JSON text");
+        List<String> made = nestedFeatures(df, c.name(), names, derived, derivedCategorical);
+        leftOut.put(
+            c.name(),
+            "a nested value ("
+                + c.sparkType()
+                + "), ingested as JSON text"
+                + (made.isEmpty()
+                    ? ""
+                    : "; its fields are features through prepare.derived: "
+                        + String.join(", ", made)));
       } else if ("money".equals(shapes.get(c.name()))) {
         String name = c.name() + "_value";
         while (names.contains(name)) {
@@ -964,7 +979,49 @@ final class DatasetTemplate {
         java.util.Collections.unmodifiableMap(new LinkedHashMap<>(landedAs)),
         decimalSeparator,
         tokened.values().stream().flatMap(List::stream).distinct().sorted().toList(),
-        derived);
+        derived,
+        derivedCategorical);
+  }
+
+  /**
+   * Features from a JSON object's fields (one level): ingest lands the object as JSON text, so each
+   * numeric field becomes a derived numeric feature and each text or true/false field with few
+   * values a categorical one, read with {@code get_json_object}. Returns the names made.
+   */
+  private static List<String> nestedFeatures(
+      Dataset<Row> df,
+      String column,
+      Set<String> names,
+      Map<String, String> derived,
+      Set<String> categorical) {
+    List<String> made = new ArrayList<>();
+    if (!(df.schema().apply(column).dataType() instanceof StructType struct)) {
+      return made;
+    }
+    for (StructField f : struct.fields()) {
+      if (!f.name().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        continue; // a JSON path needs quoting for other names; left to the user
+      }
+      String name = column + "_" + columnNameFor(f.name());
+      while (names.contains(name) || derived.containsKey(name)) {
+        name += "_";
+      }
+      String path = "get_json_object(" + column + ", '$." + f.name() + "')";
+      DataType t = f.dataType();
+      if (t instanceof NumericType) {
+        derived.put(name, "try_cast(" + path + " AS double)");
+        made.add(name);
+      } else if (t.equals(DataTypes.StringType) || t.equals(DataTypes.BooleanType)) {
+        // bounded: a count of the sample's distinct values of one field
+        long distinct = df.select(col(column).getField(f.name())).distinct().count();
+        if (distinct > 1 && distinct <= CATEGORICAL_TEXT_MAX) {
+          derived.put(name, path);
+          categorical.add(name);
+          made.add(name);
+        }
+      }
+    }
+    return made;
   }
 
   /** How often each value of a column known to have two values occurs in the sample. */
@@ -1269,7 +1326,10 @@ final class DatasetTemplate {
                       .append(quote(name))
                       .append(", expression = ")
                       .append(quote(expression))
-                      .append(", kind = numeric }\n"));
+                      .append(
+                          g.derivedCategorical().contains(name)
+                              ? ", kind = categorical }\n"
+                              : ", kind = numeric }\n"));
       b.append("  ]\n");
     }
     b.append("  validation.rules = [\n");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lakeml.testing.TestProject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -207,6 +208,46 @@ class ExportQuirksTest {
                 "SELECT count(*) AS n, count_if(col_1 = 40.0) AS forty,"
                     + " count_if(col_1 = 71.0 AND col_3 = 150) AS later FROM silver.heart"))
         .containsExactly(Map.of("n", 41, "forty", 2, "later", 1));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aJsonObjectsFieldsBecomeDerivedFeaturesReadFromItsJsonText() throws Exception {
+    TestProject p = TestProject.create("nested-json");
+    Path sample = p.dir().resolve("samples/events.jsonl");
+    Files.createDirectories(sample.getParent());
+    StringBuilder json = new StringBuilder();
+    String[] countries = {"DE", "FR", "US"};
+    for (int i = 0; i < 120; i++) {
+      json.append("{\"event_id\": ")
+          .append(i)
+          .append(", \"user\": {\"age\": ")
+          .append(18 + i % 50)
+          .append(", \"country\": \"")
+          .append(countries[i % 3])
+          .append("\", \"home page\": \"x\"}, \"amount\": ")
+          .append(i % 17 + 0.5)
+          .append(", \"fraud\": ")
+          .append(i % 5 == 0)
+          .append("}\n");
+    }
+    Files.writeString(sample, json.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "events", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stdout())
+        .contains("its fields are features through prepare.derived: user_age, user_country");
+    String conf = Files.readString(p.confDir().resolve("datasets/events.conf"));
+    assertThat(conf)
+        .contains(
+            "{ name = \"user_age\", expression = \"try_cast(get_json_object(user, '$.age') AS double)\", kind = numeric }")
+        .contains(
+            "{ name = \"user_country\", expression = \"get_json_object(user, '$.country')\", kind = categorical }");
+    p.run("ingest", "--dataset", "events").expectExit(0);
+    p.run("etl", "--dataset", "events").expectExit(0);
+    TestProject.Result prepare = p.run("prepare", "--dataset", "events").expectExit(0);
+    assertThat((List<Map<String, Object>>) prepare.metrics().get("labelAssociation"))
+        .extracting(m -> m.get("feature"))
+        .contains("user_age", "user_country");
   }
 
   @Test
