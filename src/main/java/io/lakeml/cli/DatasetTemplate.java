@@ -457,8 +457,12 @@ final class DatasetTemplate {
       return 0;
     }
     String encoding = options.getOrDefault("encoding", options.getOrDefault("charset", "UTF-8"));
-    try (java.util.stream.Stream<String> lines =
-        java.nio.file.Files.lines(file, java.nio.charset.Charset.forName(encoding))) {
+    try (java.io.BufferedReader reader =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    io.lakeml.core.Compressed.open(file),
+                    java.nio.charset.Charset.forName(encoding)));
+        java.util.stream.Stream<String> lines = reader.lines()) {
       long odd = lines.filter(l -> l.chars().filter(ch -> ch == '"').count() % 2 == 1).count();
       return odd / 2;
     } catch (java.io.IOException | java.io.UncheckedIOException e) {

@@ -5,6 +5,7 @@ import io.lakeml.config.ConfigLoader;
 import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.Format;
 import io.lakeml.config.LakemlConfig;
+import io.lakeml.core.Compressed;
 import io.lakeml.core.LakeCatalog;
 import io.lakeml.core.SparkSessions;
 import java.io.BufferedReader;
@@ -48,17 +49,20 @@ final class NewDataset {
 
     /** The sample's name in landing: ingest only picks up files ending with the format's suffix. */
     String landedName() {
-      String file = sample.getFileName().toString();
+      // a compressed sample lands compressed: orders.tsv.gz as orders.csv.gz
+      String name = sample.getFileName().toString();
+      String compression = Compressed.suffixOf(name);
+      String file = Compressed.withoutSuffix(name);
       String lower = file.toLowerCase(Locale.ROOT);
       if (lower.endsWith(format.suffix())) {
-        return file;
+        return file + compression;
       }
       for (String other : List.of(".jsonl", ".ndjson", ".tsv", ".txt")) {
         if (lower.endsWith(other)) {
-          return file.substring(0, file.length() - other.length()) + format.suffix();
+          return file.substring(0, file.length() - other.length()) + format.suffix() + compression;
         }
       }
-      return file + format.suffix();
+      return file + format.suffix() + compression;
     }
   }
 
@@ -101,7 +105,8 @@ final class NewDataset {
   }
 
   private static Format formatOf(Path sample) {
-    String file = sample.getFileName().toString().toLowerCase(Locale.ROOT);
+    String file =
+        Compressed.withoutSuffix(sample.getFileName().toString()).toLowerCase(Locale.ROOT);
     if (file.endsWith(".csv") || file.endsWith(".tsv") || file.endsWith(".txt")) {
       return Format.CSV;
     }
@@ -352,7 +357,8 @@ final class NewDataset {
   static Map<String, String> csvOptions(Path sample) {
     java.nio.charset.Charset charset = isUtf8(sample) ? StandardCharsets.UTF_8 : LATIN_1;
     String header;
-    try (BufferedReader in = Files.newBufferedReader(sample, charset)) {
+    try (BufferedReader in =
+        new BufferedReader(new java.io.InputStreamReader(Compressed.open(sample), charset))) {
       header = in.readLine();
     } catch (IOException e) {
       throw new ConfigException("cannot read the sample " + sample + ": " + e.getMessage());
@@ -401,7 +407,7 @@ final class NewDataset {
    */
   static boolean isUtf8(Path sample) {
     byte[] head;
-    try (var in = Files.newInputStream(sample)) {
+    try (var in = Compressed.open(sample)) {
       head = in.readNBytes(4 << 20);
     } catch (IOException e) {
       throw new ConfigException("cannot read the sample " + sample + ": " + e.getMessage());

@@ -10,6 +10,7 @@ import io.lakeml.config.DatasetConfig;
 import io.lakeml.config.DatasetConfig.DriftPolicy;
 import io.lakeml.core.Columns;
 import io.lakeml.core.CommitTag;
+import io.lakeml.core.Compressed;
 import io.lakeml.core.DeltaTables;
 import io.lakeml.core.Hooks;
 import io.lakeml.core.IngestMetrics;
@@ -139,7 +140,8 @@ public final class IngestJob implements Job {
             .readStream()
             .format("binaryFile")
             .schema(BINARY_FILE_SCHEMA)
-            .option("pathGlobFilter", "*" + ds.source().format().suffix())
+            // data.csv, data.csv.gz, data.csv.bz2: Spark's readers decompress by the suffix
+            .option("pathGlobFilter", Compressed.glob(ds.source().format().suffix()))
             .option("recursiveFileLookup", "true")
             .option("maxFilesPerTrigger", ds.source().maxFilesPerBatch())
             .load(landing)

@@ -36,8 +36,8 @@ final class LandingFiles {
   }
 
   /**
-   * Data files under a folder (recursively) with the suffix, skipping hidden ('.', '_') names;
-   * sorted.
+   * Data files under a folder (recursively) with the suffix, compressed ({@code .csv.gz}) or not,
+   * skipping hidden ('.', '_') names; sorted.
    */
   static List<String> list(String folder, String suffix, Configuration hadoop) throws IOException {
     Path root = new Path(folder);
@@ -47,7 +47,10 @@ final class LandingFiles {
     while (it.hasNext()) {
       LocatedFileStatus s = it.next();
       String name = s.getPath().getName();
-      if (s.isFile() && name.endsWith(suffix) && !name.startsWith(".") && !name.startsWith("_")) {
+      if (s.isFile()
+          && io.lakeml.core.Compressed.hasSuffix(name, suffix)
+          && !name.startsWith(".")
+          && !name.startsWith("_")) {
         files.add(s.getPath().toString());
       }
     }
@@ -65,7 +68,7 @@ final class LandingFiles {
       String file, char delimiter, java.nio.charset.Charset charset, Configuration hadoop)
       throws IOException {
     Path p = new Path(file);
-    try (InputStream in = p.getFileSystem(hadoop).open(p);
+    try (InputStream in = io.lakeml.core.Compressed.open(p, hadoop);
         BufferedReader r = new BufferedReader(new InputStreamReader(in, charset))) {
       String line = r.readLine();
       if (line == null) {

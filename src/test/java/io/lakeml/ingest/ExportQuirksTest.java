@@ -250,6 +250,41 @@ class ExportQuirksTest {
         .contains("user_age", "user_country");
   }
 
+  private static void gzip(Path file, String text) throws java.io.IOException {
+    Files.createDirectories(file.getParent());
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
+      out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void gzippedFilesAreASampleAndLandingFilesLikeAnyOther() throws Exception {
+    // downloads and nightly exports often come compressed: orders.tsv.gz, day-2.csv.gz
+    TestProject p = TestProject.create("gzipped");
+    Path sample = p.dir().resolve("samples/orders.tsv.gz");
+    StringBuilder tsv = new StringBuilder("order_id\tamount\treturned\n");
+    for (int i = 0; i < 50; i++) {
+      tsv.append(i).append('\t').append(10 + i % 17).append('\t').append(i % 4 == 0 ? "yes" : "no");
+      tsv.append('\n');
+    }
+    gzip(sample, tsv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "orders", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.summary()).containsEntry("format", "csv").containsEntry("rows", 50);
+    assertThat(p.lake().resolve("landing/orders/orders.csv.gz")).isRegularFile();
+    String conf = Files.readString(p.confDir().resolve("datasets/orders.conf"));
+    assertThat(conf)
+        .contains("delimiter = \"\\t\"")
+        .containsPattern("label \\{ column = \"?returned\"?");
+    gzip(
+        p.lake().resolve("landing/orders/day-2.csv.gz"),
+        "order_id\tamount\treturned\n50\t12\tno\n51\t13\tyes\n");
+    TestProject.Result ingest = p.run("ingest", "--dataset", "orders").expectExit(0);
+    assertThat(ingest.metric("files")).isEqualTo(2);
+    assertThat(ingest.metric("rowsBronze")).isEqualTo(52);
+    assertThat(ingest.metric("rowsQuarantined")).isEqualTo(0);
+  }
+
   @Test
   void anIdThatRepeatsOnAFewRowsIsProposedAsTheKeyAndNeverAsAFeature() throws Exception {
     TestProject p = TestProject.create("key-repeats");
