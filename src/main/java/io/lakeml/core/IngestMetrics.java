@@ -28,6 +28,8 @@ public final class IngestMetrics {
    * @param blankLines blank lines skipped in JSON files; absent when none
    * @param columnsAdded columns bronze gained from the files (schema drift); absent when none
    * @param snapshotSha256 the checksum of a snapshot's files; absent for incremental runs
+   * @param notIngested files in the landing folder that ingest does not read, being of another
+   *     format (a spreadsheet, notes, {@code .txt}): at most 20 names; absent when none
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Files(
@@ -39,7 +41,8 @@ public final class IngestMetrics {
       Map<String, Long> quarantinedByKind,
       @JsonInclude(JsonInclude.Include.NON_NULL) Long blankLines,
       @JsonInclude(JsonInclude.Include.NON_NULL) List<String> columnsAdded,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String snapshotSha256) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) String snapshotSha256,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<String> notIngested) {}
 
   /**
    * A JDBC source read by watermark ({@code mode} is always {@code watermark}).

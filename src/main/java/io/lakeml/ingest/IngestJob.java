@@ -116,6 +116,23 @@ public final class IngestJob implements Job {
               + " files there (or set dataset.source.path) and rerun.");
     }
     Counters counters = new Counters();
+    // a file of another format in the landing folder (a spreadsheet, notes) is never read: say so
+    // on every run it is there, rather than leave it unmentioned
+    List<String> others = LandingFiles.others(landing, ds.source().format().suffix(), hadoop);
+    if (!others.isEmpty()) {
+      LOG.warn(
+          "ingest {}: {} file(s) in {} are not {} files (nor {} compressed) and are not read: {}",
+          ds.name(),
+          others.size(),
+          landing,
+          ds.source().format().suffix(),
+          ds.source().format().suffix(),
+          others.size() > NOT_INGESTED_LISTED
+              ? others.subList(0, NOT_INGESTED_LISTED) + " …"
+              : others);
+      counters.notIngested.addAll(
+          others.size() > NOT_INGESTED_LISTED ? others.subList(0, NOT_INGESTED_LISTED) : others);
+    }
     JobResult result =
         ds.source().mode() == DatasetConfig.Mode.SNAPSHOT
             ? snapshot(ctx, landing, hadoop, counters)
@@ -518,6 +535,9 @@ public final class IngestJob implements Job {
   }
 
   /** Totals over all micro-batches of a run (foreachBatch runs on the driver). */
+  /** Names of files not ingested that the summary lists, at most. */
+  private static final int NOT_INGESTED_LISTED = 20;
+
   private static final class Counters {
     long files;
     long rowsRead;
@@ -526,6 +546,7 @@ public final class IngestJob implements Job {
     long blankLines;
     final Map<String, Long> quarantinedByKind = new TreeMap<>();
     final List<String> columnsAdded = new ArrayList<>();
+    final List<String> notIngested = new ArrayList<>();
     String snapshotSha256;
     boolean quarantineCompleted;
 
@@ -570,7 +591,8 @@ public final class IngestJob implements Job {
               quarantinedByKind,
               blankLines > 0 ? blankLines : null,
               columnsAdded.isEmpty() ? null : columnsAdded,
-              snapshotSha256));
+              snapshotSha256,
+              notIngested.isEmpty() ? null : notIngested));
       LakeCatalog.Table bronze = ctx.catalog().bronze(ctx.dataset().name());
       if (files > 0) {
         DeltaTables.version(ctx.spark(), bronze.path()).ifPresent(v -> r.wrote(bronze.name(), v));

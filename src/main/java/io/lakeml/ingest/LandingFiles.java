@@ -59,6 +59,32 @@ final class LandingFiles {
   }
 
   /**
+   * The files under a folder (recursively, hidden names skipped) that {@link #list} leaves out for
+   * their suffix, relative to the folder; sorted.
+   */
+  static List<String> others(String folder, String suffix, Configuration hadoop)
+      throws IOException {
+    Path root = new Path(folder);
+    FileSystem fs = root.getFileSystem(hadoop);
+    String base = fs.makeQualified(root).toUri().getPath();
+    List<String> files = new ArrayList<>();
+    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+    while (it.hasNext()) {
+      LocatedFileStatus s = it.next();
+      String name = s.getPath().getName();
+      if (s.isFile()
+          && !io.lakeml.core.Compressed.hasSuffix(name, suffix)
+          && !name.startsWith(".")
+          && !name.startsWith("_")) {
+        String path = s.getPath().toUri().getPath();
+        files.add(path.startsWith(base + "/") ? path.substring(base.length() + 1) : name);
+      }
+    }
+    files.sort(null);
+    return files;
+  }
+
+  /**
    * The column names in a CSV file's header line, or an empty list for an empty file.
    *
    * @param delimiter the field delimiter from the reader options

@@ -72,7 +72,8 @@ class StageMetricsTest {
               byKind,
               all ? 1L : null,
               all ? java.util.List.of("zip") : null,
-              all ? "ab12" : null);
+              all ? "ab12" : null,
+              all ? java.util.List.of("notes.txt") : null);
       // as the job built it: the rerun's flag first, then the counters, then the optional keys
       Map<String, Object> byHand = new LinkedHashMap<>();
       if (all) {
@@ -87,6 +88,7 @@ class StageMetricsTest {
         byHand.put("blankLines", 1L);
         byHand.put("columnsAdded", java.util.List.of("zip"));
         byHand.put("snapshotSha256", "ab12");
+        byHand.put("notIngested", java.util.List.of("notes.txt"));
       }
       assertThat(line(m)).isEqualTo(Json.MAPPER.writeValueAsString(byHand));
       assertThat(JobResult.metricsAs(parsed(line(m)), IngestMetrics.Files.class)).isEqualTo(m);

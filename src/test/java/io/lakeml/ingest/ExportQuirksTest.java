@@ -279,10 +279,15 @@ class ExportQuirksTest {
     gzip(
         p.lake().resolve("landing/orders/day-2.csv.gz"),
         "order_id\tamount\treturned\n50\t12\tno\n51\t13\tyes\n");
+    // and beside them, files of other formats, which ingest names in its summary
+    p.land("orders", "README.txt", "exported nightly by the shop system\n");
+    p.land("orders", "2026/orders.xlsx", "not a CSV");
     TestProject.Result ingest = p.run("ingest", "--dataset", "orders").expectExit(0);
     assertThat(ingest.metric("files")).isEqualTo(2);
     assertThat(ingest.metric("rowsBronze")).isEqualTo(52);
     assertThat(ingest.metric("rowsQuarantined")).isEqualTo(0);
+    assertThat(ingest.metrics().get("notIngested"))
+        .isEqualTo(List.of("2026/orders.xlsx", "README.txt"));
   }
 
   @Test
