@@ -118,7 +118,18 @@ public final class IngestJob implements Job {
     Counters counters = new Counters();
     // a file of another format in the landing folder (a spreadsheet, notes) is never read: say so
     // on every run it is there, rather than leave it unmentioned
-    List<String> others = LandingFiles.others(landing, ds.source().format().suffix(), hadoop);
+    List<String> others;
+    try {
+      others = LandingFiles.others(landing, ds.source().format().suffix(), hadoop);
+    } catch (IOException | RuntimeException e) {
+      // a notice only: a listing that fails here must not stop the ingest
+      LOG.warn(
+          "ingest {}: could not list {} for files of other formats: {}",
+          ds.name(),
+          landing,
+          e.toString());
+      others = List.of();
+    }
     if (!others.isEmpty()) {
       LOG.warn(
           "ingest {}: {} file(s) in {} are not {} files (nor {} compressed) and are not read: {}",

@@ -66,22 +66,27 @@ final class LandingFiles {
       throws IOException {
     Path root = new Path(folder);
     FileSystem fs = root.getFileSystem(hadoop);
-    String base = fs.makeQualified(root).toUri().getPath();
     List<String> files = new ArrayList<>();
-    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-    while (it.hasNext()) {
-      LocatedFileStatus s = it.next();
-      String name = s.getPath().getName();
-      if (s.isFile()
-          && !io.lakeml.core.Compressed.hasSuffix(name, suffix)
-          && !name.startsWith(".")
-          && !name.startsWith("_")) {
-        String path = s.getPath().toUri().getPath();
-        files.add(path.startsWith(base + "/") ? path.substring(base.length() + 1) : name);
-      }
-    }
+    others(fs, root, "", suffix, files);
     files.sort(null);
     return files;
+  }
+
+  // listStatus rather than listFiles: its located statuses load each file's permissions, which
+  // some file systems cannot (a wrapped local one in the tests)
+  private static void others(
+      FileSystem fs, Path dir, String prefix, String suffix, List<String> out) throws IOException {
+    for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(dir)) {
+      String name = s.getPath().getName();
+      if (name.startsWith(".") || name.startsWith("_")) {
+        continue;
+      }
+      if (s.isDirectory()) {
+        others(fs, s.getPath(), prefix + name + "/", suffix, out);
+      } else if (!io.lakeml.core.Compressed.hasSuffix(name, suffix)) {
+        out.add(prefix + name);
+      }
+    }
   }
 
   /**
