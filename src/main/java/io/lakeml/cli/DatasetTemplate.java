@@ -216,10 +216,6 @@ final class DatasetTemplate {
                   "new-dataset builds a template from a sample file; write a JDBC dataset by hand (README, 'JDBC sources').");
         };
     List<String> problems = new ArrayList<>();
-    // A header that ends with a delimiter (every line ends with one: Kaggle's breast-cancer
-    // data.csv) has an empty last name, which Spark's reader calls _c<index>. Ingest leaves that
-    // column out, so the template does too when the sample has nothing under it.
-    boolean trailing = false;
     boolean headerless = format == Format.CSV && "false".equals(options.get("header"));
     if (headerless) {
       // Spark's _c0, _c1, … as col_1, col_2, …: names the user replaces, in file order
@@ -229,6 +225,10 @@ final class DatasetTemplate {
                   .mapToObj(i -> "col_" + i)
                   .toArray(String[]::new));
     }
+    // A header that ends with a delimiter (every line ends with one: Kaggle's breast-cancer
+    // data.csv) has an empty last name, which Spark's reader calls _c<index>. Ingest leaves that
+    // column out, so the template does too when the sample has nothing under it.
+    boolean trailing = false;
     String[] read = df.columns();
     String last = read.length > 1 ? read[read.length - 1] : "";
     if (format == Format.CSV && last.equals("_c" + (read.length - 1))) {
@@ -1064,12 +1064,7 @@ final class DatasetTemplate {
     if (ways.size() == 1) {
       return ways.get(0);
     }
-    List<String> cased =
-        ways.stream()
-            .map(v -> v.strip())
-            .map(v -> v.endsWith(".") ? v.substring(0, v.length() - 1).strip() : v)
-            .distinct()
-            .toList();
+    List<String> cased = ways.stream().map(LabelCoding::written).distinct().toList();
     return cased.size() == 1 ? cased.get(0) : answer;
   }
 

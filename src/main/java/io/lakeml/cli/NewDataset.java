@@ -270,22 +270,11 @@ final class NewDataset {
   }
 
   /**
-   * CSV reader options: the delimiter when the header line uses another one than ',', and the
-   * encoding when the sample is not UTF-8 (a spreadsheet's export is often Windows-1252).
-   */
-  /**
    * Whether a CSV's first line is a record rather than a header: no field has a letter in it
    * ({@code 63.0,1.0,1.0,145.0,?}). Column names have letters; numbers and missing-value marks do
    * not.
    */
-  static boolean isData(String firstLine, char delimiter) {
-    com.univocity.parsers.csv.CsvParserSettings settings =
-        new com.univocity.parsers.csv.CsvParserSettings();
-    settings.setMaxColumns(100_000);
-    settings.getFormat().setDelimiter(delimiter);
-    String[] fields =
-        new com.univocity.parsers.csv.CsvParser(settings)
-            .parseLine(firstLine.startsWith("\uFEFF") ? firstLine.substring(1) : firstLine);
+  static boolean isData(String[] fields) {
     if (fields == null || fields.length < 2) {
       return false;
     }
@@ -297,12 +286,8 @@ final class NewDataset {
     return true;
   }
 
-  /**
-   * Refuses a header that ingest would refuse (its names trimmed, each non-empty and used once):
-   * Spark's reader numbers a repeated name ("score3", "score5") and the template would look fine
-   * until the first ingest failed on the file.
-   */
-  static void headerProblems(Path sample, String header, char delimiter) {
+  /** The fields of a CSV header line, kept as written (spaces included; empty ones ""). */
+  static String[] headerFields(String header, char delimiter) {
     com.univocity.parsers.csv.CsvParserSettings settings =
         new com.univocity.parsers.csv.CsvParserSettings();
     settings.setMaxColumns(100_000);
@@ -311,9 +296,16 @@ final class NewDataset {
     // kept as written, so the message can say that two names differ only in spaces
     settings.setIgnoreLeadingWhitespaces(false);
     settings.setIgnoreTrailingWhitespaces(false);
-    String[] cols =
-        new com.univocity.parsers.csv.CsvParser(settings)
-            .parseLine(header.startsWith("\uFEFF") ? header.substring(1) : header);
+    return new com.univocity.parsers.csv.CsvParser(settings)
+        .parseLine(header.startsWith("\uFEFF") ? header.substring(1) : header);
+  }
+
+  /**
+   * Refuses a header that ingest would refuse (its names trimmed, each non-empty and used once):
+   * Spark's reader numbers a repeated name ("score3", "score5") and the template would look fine
+   * until the first ingest failed on the file.
+   */
+  static void headerProblems(Path sample, String[] cols) {
     if (cols == null) {
       return;
     }
@@ -354,6 +346,11 @@ final class NewDataset {
     }
   }
 
+  /**
+   * CSV reader options: the delimiter when the header line uses another one than ',', the header
+   * option when the first line is a record, and the encoding when the sample is not UTF-8 (a
+   * spreadsheet's export is often Windows-1252).
+   */
   static Map<String, String> csvOptions(Path sample) {
     java.nio.charset.Charset charset = isUtf8(sample) ? StandardCharsets.UTF_8 : LATIN_1;
     String header;
@@ -379,12 +376,13 @@ final class NewDataset {
       }
     }
     Map<String, String> options = new java.util.LinkedHashMap<>();
-    if (isData(header, best)) {
+    String[] fields = headerFields(header, best);
+    if (isData(fields)) {
       // no header line (UCI's adult.data, processed.cleveland.data): the template names the
       // columns by position and ingest reads them in the declared order
       options.put("header", "false");
     } else {
-      headerProblems(sample, header, best);
+      headerProblems(sample, fields);
     }
     if (best != ',') {
       options.put("delimiter", String.valueOf(best));

@@ -131,18 +131,17 @@ public final class IngestJob implements Job {
       others = List.of();
     }
     if (!others.isEmpty()) {
+      List<String> listed = others.subList(0, Math.min(others.size(), NOT_INGESTED_LISTED));
       LOG.warn(
-          "ingest {}: {} file(s) in {} are not {} files (nor {} compressed) and are not read: {}",
+          "ingest {}: {} file(s) in {} are not {} files (nor {} compressed) and are not read: {}{}",
           ds.name(),
           others.size(),
           landing,
           ds.source().format().suffix(),
           ds.source().format().suffix(),
-          others.size() > NOT_INGESTED_LISTED
-              ? others.subList(0, NOT_INGESTED_LISTED) + " …"
-              : others);
-      counters.notIngested.addAll(
-          others.size() > NOT_INGESTED_LISTED ? others.subList(0, NOT_INGESTED_LISTED) : others);
+          listed,
+          listed.size() < others.size() ? " …" : "");
+      counters.notIngested.addAll(listed);
     }
     JobResult result =
         ds.source().mode() == DatasetConfig.Mode.SNAPSHOT
@@ -545,10 +544,10 @@ public final class IngestJob implements Job {
         counters.rowsRead());
   }
 
-  /** Totals over all micro-batches of a run (foreachBatch runs on the driver). */
   /** Names of files not ingested that the summary lists, at most. */
   private static final int NOT_INGESTED_LISTED = 20;
 
+  /** Totals over all micro-batches of a run (foreachBatch runs on the driver). */
   private static final class Counters {
     long files;
     long rowsRead;

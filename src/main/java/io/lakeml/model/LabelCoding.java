@@ -73,7 +73,12 @@ public final class LabelCoding {
 
   /** A label value as {@link #isPositive} compares it. */
   public static String normalized(String value) {
-    String s = value.strip().toLowerCase(java.util.Locale.ROOT);
+    return written(value).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** A label value without surrounding spaces and a final full stop, its case kept. */
+  public static String written(String value) {
+    String s = value.strip();
     return s.endsWith(".") ? s.substring(0, s.length() - 1).strip() : s;
   }
 
