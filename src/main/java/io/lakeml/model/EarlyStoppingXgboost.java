@@ -52,8 +52,8 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
   private final XGBoostClassifier inner;
 
   /**
-   * Whether this is {@code xgboost-random-forest}: its features per split default to 1/√p of the
-   * rows' p features (see {@link #xgboost(Dataset)}).
+   * Whether this is {@code xgboost-random-forest}: its features per split default to ⌊√k⌋ of the k
+   * columns that vary ({@link #forestPerSplit()}).
    */
   private final boolean forest;
 
@@ -88,14 +88,15 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
 
   /**
    * This stage for these rows. A forest whose grid does not set {@code colsample_bynode} tries 1/√p
-   * of the p features at each split, as random forests do (Breiman's default, MLlib's and
-   * scikit-learn's for classification); p is the features column's size from its ML attributes
+   * of the p features at each split through XGBoost's Spark estimator (Breiman's default, MLlib's
+   * and scikit-learn's for classification); p is the features column's size from its ML attributes
    * (gold's vectors carry them), else from the first row. Resolved once, candidates' copies keep it
-   * unless their own grid values set it.
+   * unless their own grid values set it. A fit from one matrix, which sees the rows, replaces it
+   * with ⌊√k⌋ of the k columns that vary ({@link NativeXgboost#forestPerSplit}).
    */
   public EarlyStoppingXgboost forRows(Dataset<?> rows) {
     Param<Object> perSplit = inner.getParam("colsample_bynode");
-    if (!forest || xgboost().isSet(perSplit)) {
+    if (!forestPerSplit()) {
       return this;
     }
     String features = xgboost().getFeaturesCol();
@@ -107,6 +108,16 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
       p = ((org.apache.spark.ml.linalg.Vector) first.get(0)).size();
     }
     return copy(new ParamMap().put(perSplit, 1.0 / Math.sqrt(Math.max(1, p))));
+  }
+
+  /**
+   * Whether this is a random forest whose grid leaves {@code colsample_bynode} unset: fitted from
+   * one matrix ({@link NativeXgboost}), it then draws ⌊√k⌋ of the k columns that vary in its rows
+   * ({@link NativeXgboost#forestPerSplit}); through XGBoost's Spark estimator (rows beyond {@link
+   * NativeXgboost#MAX_VALUES}) 1/√p of all p columns ({@link #forRows}).
+   */
+  public boolean forestPerSplit() {
+    return forest && !xgboost().isSet(inner.getParam("colsample_bynode"));
   }
 
   @Override
@@ -157,6 +168,7 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
    */
   @Override
   public XGBoostClassificationModel fit(Dataset<?> dataset) {
+    boolean forestPerSplit = forestPerSplit();
     XGBoostClassifier x = xgboost(dataset);
     int patience = x.getNumEarlyStoppingRounds();
     Dataset<Row> rows = dataset.toDF();
@@ -164,7 +176,11 @@ public final class EarlyStoppingXgboost extends Estimator<XGBoostClassificationM
         patience > 0 ? heldOut(rows, x.getSeed(), x.getFeaturesCol(), x.getLabelCol()) : null;
     java.util.Optional<XGBoostClassificationModel> inOneTask =
         NativeXgboost.fit(
-            x, rows, heldOut, NativeXgboost.threads(rows.sparkSession().sparkContext()));
+            x,
+            rows,
+            heldOut,
+            NativeXgboost.threads(rows.sparkSession().sparkContext()),
+            forestPerSplit);
     if (inOneTask.isPresent()) {
       return inOneTask.get();
     }

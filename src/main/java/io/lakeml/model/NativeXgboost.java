@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -20,6 +21,7 @@ import ml.dmlc.xgboost4j.java.util.BigDenseMatrix;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.SparkContext;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.sql.Column;
@@ -68,8 +70,12 @@ public final class NativeXgboost {
   }
 
   /** What the task sends back: XGBoost's model bytes, or why it did not train. */
-  private record Trained(byte[] booster, String notHere, boolean nothingToStopOn)
-      implements Serializable {}
+  private record Trained(byte[] booster, String notHere, boolean nothingToStopOn, double perSplit)
+      implements Serializable {
+    Trained(byte[] booster, String notHere, boolean nothingToStopOn) {
+      this(booster, notHere, nothingToStopOn, Double.NaN);
+    }
+  }
 
   /**
    * Fits {@code x} (every parameter set) on {@code rows} in one task; empty when the rows are not
@@ -80,6 +86,16 @@ public final class NativeXgboost {
    */
   public static Optional<XGBoostClassificationModel> fit(
       XGBoostClassifier x, Dataset<Row> rows, Column heldOut, int threads) {
+    return fit(x, rows, heldOut, threads, false);
+  }
+
+  /**
+   * {@link #fit(XGBoostClassifier, Dataset, Column, int)}; with {@code forestPerSplit} a random
+   * forest whose features per split are {@link #forestPerSplit} of the rows, and the model's {@code
+   * colsample_bynode} the fraction used.
+   */
+  public static Optional<XGBoostClassificationModel> fit(
+      XGBoostClassifier x, Dataset<Row> rows, Column heldOut, int threads, boolean forestPerSplit) {
     boolean weighted = x.isDefined(x.weightCol()) && !x.getWeightCol().isEmpty();
     Map<String, Object> params =
         new HashMap<>(scala.jdk.javaapi.CollectionConverters.asJava(x.getXGBoostParams()));
@@ -96,7 +112,8 @@ public final class NativeXgboost {
     List<Trained> out =
         Rows.internal(columns)
             .mapPartitions(
-                (Iterator<InternalRow> it) -> List.of(train(it, params, most, patience)).iterator())
+                (Iterator<InternalRow> it) ->
+                    List.of(train(it, params, most, patience, forestPerSplit)).iterator())
             .collect(); // bounded: one model from the one task
     Trained t = out.get(0);
     if (t.nothingToStopOn()) {
@@ -106,7 +123,16 @@ public final class NativeXgboost {
       LOG.info("XGBoost through its Spark estimator: {}", t.notHere());
       return Optional.empty();
     }
-    return Optional.of(model(x, t.booster()));
+    return Optional.of(model(withPerSplit(x, t.perSplit()), t.booster()));
+  }
+
+  /** {@code x} with {@code colsample_bynode} set to {@code perSplit}; {@code x} when NaN. */
+  public static XGBoostClassifier withPerSplit(XGBoostClassifier x, double perSplit) {
+    if (Double.isNaN(perSplit)) {
+      return x;
+    }
+    Param<Object> p = x.getParam("colsample_bynode");
+    return (XGBoostClassifier) x.copy(new ParamMap().put(p, perSplit));
   }
 
   /**
@@ -142,7 +168,11 @@ public final class NativeXgboost {
 
   /** The task: the matrix, then the booster (after finding its rounds, with early stopping). */
   private static Trained train(
-      Iterator<InternalRow> it, Map<String, Object> params, int most, int patience)
+      Iterator<InternalRow> it,
+      Map<String, Object> params,
+      int most,
+      int patience,
+      boolean forestPerSplit)
       throws XGBoostError {
     Rows r = Rows.read(it, 0, 1, 2, -1, 3);
     if (r == null) {
@@ -169,9 +199,14 @@ public final class NativeXgboost {
       }
     }
     try {
+      Map<String, Object> used = forestPerSplit ? forestPerSplit(params, r) : params;
       DMatrix all = r.matrix();
       try {
-        return new Trained(trainAll(all, r, params, most, patience), null, false);
+        return new Trained(
+            trainAll(all, r, used, most, patience),
+            null,
+            false,
+            forestPerSplit ? ((Number) used.get("colsample_bynode")).doubleValue() : Double.NaN);
       } finally {
         all.dispose();
       }
@@ -236,12 +271,77 @@ public final class NativeXgboost {
   }
 
   /**
+   * XGBoost's {@code XGDMatrixSetFloatInfo}, which its Java {@code DMatrix} (3.1) calls for labels
+   * and weights but not for feature weights; its JNI class is package-private, hence reflection.
+   */
+  private static final java.lang.reflect.Method SET_FLOAT_INFO = setFloatInfo();
+
+  private static java.lang.reflect.Method setFloatInfo() {
+    try {
+      java.lang.reflect.Method m =
+          Class.forName("ml.dmlc.xgboost4j.java.XGBoostJNI")
+              .getMethod("XGDMatrixSetFloatInfo", long.class, String.class, float[].class);
+      m.setAccessible(true);
+      return m;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new ExceptionInInitializerError(
+          "this XGBoost has no XGDMatrixSetFloatInfo to set feature weights through ("
+              + e
+              + "); lakeml is built for ml.dmlc:xgboost4j-spark 3.1");
+    }
+  }
+
+  /** Sets {@code m}'s feature weights (XGBoost's {@code feature_weights}); none when null. */
+  static void weigh(DMatrix m, float[] featureWeights) throws XGBoostError {
+    if (featureWeights == null) {
+      return;
+    }
+    int rc;
+    try {
+      rc = (Integer) SET_FLOAT_INFO.invoke(null, m.getHandle(), "feature_weights", featureWeights);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("XGBoost's feature weights could not be set", e);
+    }
+    if (rc != 0) {
+      throw new XGBoostError("XGBoost refused the feature weights (return code " + rc + ")");
+    }
+  }
+
+  /**
+   * A random forest's features per split when its grid leaves {@code colsample_bynode} unset: ⌊√k⌋
+   * of the k columns that vary in {@code rows}, as Breiman's and scikit-learn's forests draw.
+   * {@link Rows#matrix() The rows' matrices} weigh the columns that do not vary 0, so XGBoost never
+   * draws them, and it draws ⌊fraction × p⌋ of the p columns: the fraction is set a quarter of a
+   * column above ⌊√k⌋ / p so that its float product rounds down to ⌊√k⌋. Without the weights, a
+   * fertility forest drew 4 of 17 columns of which 5 are one-hot slots for unseen categories, zero
+   * in every row.
+   */
+  public static Map<String, Object> forestPerSplit(Map<String, Object> params, Rows rows) {
+    int p = rows.width;
+    if (p == 0) {
+      return params;
+    }
+    int k = Math.max(1, rows.varyingColumns());
+    Map<String, Object> out = new HashMap<>(params);
+    out.put("colsample_bynode", perSplitFraction(k, p));
+    return out;
+  }
+
+  /** The {@code colsample_bynode} that draws ⌊√k⌋ of p columns (k of them with weight). */
+  public static double perSplitFraction(int k, int p) {
+    int draw = Math.max(1, (int) Math.floor(Math.sqrt(k)));
+    return Math.min(1.0, (draw + 0.25) / p);
+  }
+
+  /**
    * Rows read into arrays: features as dense floats (row-major), label, weight, and optionally a
    * fold number and an early-stopping flag per row.
    */
   public static final class Rows {
     private final FloatStore values;
     private BigDenseMatrix dense;
+    private boolean weighed;
+    private float[] featureWeights;
     public final int width;
     public final float[] labels;
     public final float[] weights;
@@ -375,6 +475,49 @@ public final class NativeXgboost {
       values.dispose();
     }
 
+    /**
+     * XGBoost's feature weights for these rows: 0 for a column that holds one value in every row (a
+     * one-hot encoder's slot for unseen categories, a constant number), 1 for the others; null when
+     * every column varies. A column with one value can never split, so column sampling that drew it
+     * would waste the draw (scikit-learn's forests skip such columns too).
+     */
+    public synchronized float[] featureWeights() {
+      if (!weighed) {
+        weighed = true;
+        float[] w = new float[width];
+        int varying = 0;
+        int n = labels.length;
+        if (n > 0 && width > 0) {
+          // row after row, once through memory: the columns that never vary (the ones that
+          // matter) are read to the last row anyway
+          BigDenseMatrix d = dense();
+          long rowBytes = 4L * width;
+          float[] first = new float[width];
+          for (int c = 0; c < width; c++) {
+            first[c] = BigDenseMatrix.getDirect(d.address + 4L * c);
+          }
+          for (int i = 1; i < n && varying < width; i++) {
+            long row = d.address + i * rowBytes;
+            for (int c = 0; c < width; c++) {
+              if (w[c] == 0f
+                  && Float.compare(BigDenseMatrix.getDirect(row + 4L * c), first[c]) != 0) {
+                w[c] = 1f;
+                varying++;
+              }
+            }
+          }
+        }
+        featureWeights = varying == width ? null : w;
+      }
+      return featureWeights;
+    }
+
+    /** How many columns take more than one value in these rows. */
+    public int varyingColumns() {
+      float[] w = featureWeights();
+      return w == null ? width : (int) IntStream.range(0, width).filter(c -> w[c] > 0).count();
+    }
+
     /** The values in native memory, row-major, kept until {@link #release}. */
     private synchronized BigDenseMatrix dense() {
       if (dense == null) {
@@ -396,6 +539,7 @@ public final class NativeXgboost {
               : new DMatrix(dense(), Float.NaN);
       m.setLabel(labels);
       m.setWeight(weights);
+      weigh(m, featureWeights());
       return m;
     }
 
@@ -437,6 +581,7 @@ public final class NativeXgboost {
       }
       m.setLabel(y);
       m.setWeight(w);
+      weigh(m, featureWeights());
       return m;
     }
   }

@@ -42,13 +42,14 @@ import org.apache.spark.sql.catalyst.InternalRow;
  * training rows' values (no labels) instead of each fold's, so a feature with more than {@code
  * max_bin} distinct values may split at slightly other points than a fit on the fold's rows alone
  * would; with fewer, and without row sampling, a fold's model is the estimator's
- * (MatrixXgboostTest). Row sampling ({@code subsample}) draws from every row's index, the held-out
- * ones too, so a forest's trees are others than the estimator's on the fold, grown the same way.
- * XGBoost uses every core of the task's executor in local mode and {@code spark.task.cpus} threads
- * on a cluster. The winner is refitted by its estimator ({@link EarlyStoppingXgboost}, itself in
- * one task where the rows fit, {@link NativeXgboost}), so the saved model, {@code reproduce} and
- * scoring are as for any fit. Only where the matrix fits: at most {@link #MAX_VALUES} feature
- * values.
+ * (MatrixXgboostTest). Likewise a forest's columns that vary ({@link NativeXgboost#forestPerSplit})
+ * are those of all the training rows, not of the fold's. Row sampling ({@code subsample}) draws
+ * from every row's index, the held-out ones too, so a forest's trees are others than the
+ * estimator's on the fold, grown the same way. XGBoost uses every core of the task's executor in
+ * local mode and {@code spark.task.cpus} threads on a cluster. The winner is refitted by its
+ * estimator ({@link EarlyStoppingXgboost}, itself in one task where the rows fit, {@link
+ * NativeXgboost}), so the saved model, {@code reproduce} and scoring are as for any fit. Only where
+ * the matrix fits: at most {@link #MAX_VALUES} feature values.
  */
 final class MatrixXgboost {
   /**
@@ -62,11 +63,18 @@ final class MatrixXgboost {
   /**
    * What the search needs: per candidate the AUC of each held-out fold, and seconds spent on it;
    * the candidate with the best mean AUC (the first on a tie, as the search picks) and its refit on
-   * all the rows ({@code ubj} bytes, null without rows), trained from the same matrix as {@link
-   * NativeXgboost#fit} would train it; and where the task's time went.
+   * all the rows ({@code ubj} bytes, null without rows; with the forest's features per split it
+   * drew, NaN when its grid set them), trained from the same matrix as {@link NativeXgboost#fit}
+   * would train it; and where the task's time went.
    */
   record Result(
-      double[][] foldMetrics, double[] seconds, int boosters, int best, byte[] refit, Phases phases)
+      double[][] foldMetrics,
+      double[] seconds,
+      int boosters,
+      int best,
+      byte[] refit,
+      double perSplit,
+      Phases phases)
       implements Serializable {}
 
   /**
@@ -107,7 +115,12 @@ final class MatrixXgboost {
    * (it decides its round count).
    */
   private record Plan(
-      int n, int[] rounds, List<Map<String, Object>> params, int[] patience, List<int[]> members)
+      int n,
+      int[] rounds,
+      List<Map<String, Object>> params,
+      int[] patience,
+      boolean[] forestPerSplit,
+      List<int[]> members)
       implements Serializable {}
 
   /**
@@ -197,10 +210,11 @@ final class MatrixXgboost {
     List<ParamMap> candidates = unit.candidates();
     int n = candidates.size();
     int[] rounds = new int[n];
-    record Group(Map<String, Object> params, int patience, int candidate) {}
+    record Group(Map<String, Object> params, int patience, int candidate, boolean perSplit) {}
     Map<Group, List<Integer>> groups = new LinkedHashMap<>();
     EarlyStoppingXgboost forRows = unit.estimator().forRows(data);
     for (int c = 0; c < n; c++) {
+      boolean perSplit = unit.estimator().copy(candidates.get(c)).forestPerSplit();
       XGBoostClassifier x = forRows.copy(candidates.get(c)).xgboost();
       rounds[c] = x.getNumRound();
       Map<String, Object> p =
@@ -209,7 +223,8 @@ final class MatrixXgboost {
       p.put("nthread", threads);
       int patience = Math.max(0, x.getNumEarlyStoppingRounds());
       groups
-          .computeIfAbsent(new Group(p, patience, patience > 0 ? c : -1), k -> new ArrayList<>())
+          .computeIfAbsent(
+              new Group(p, patience, patience > 0 ? c : -1, perSplit), k -> new ArrayList<>())
           .add(c);
     }
     return new Plan(
@@ -217,9 +232,18 @@ final class MatrixXgboost {
         rounds,
         groups.keySet().stream().map(Group::params).toList(),
         groups.keySet().stream().mapToInt(Group::patience).toArray(),
+        perSplit(groups.keySet().stream().map(Group::perSplit).toList()),
         groups.values().stream()
             .map(l -> l.stream().mapToInt(Integer::intValue).toArray())
             .toList());
+  }
+
+  private static boolean[] perSplit(List<Boolean> flags) {
+    boolean[] out = new boolean[flags.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = flags.get(i);
+    }
+    return out;
   }
 
   /** The task: the matrix, then every fold and, per fold, every unit's groups of candidates. */
@@ -253,9 +277,23 @@ final class MatrixXgboost {
                 0,
                 0,
                 null,
+                Double.NaN,
                 new Phases(u == 0 ? (System.nanoTime() - start) / 1e9 : 0, 0, 0, 0, 0, u > 0)));
       }
       return none;
+    }
+    // a forest's features per split from the columns that vary in these rows, which the
+    // matrices weigh (NativeXgboost#forestPerSplit)
+    List<List<Map<String, Object>>> used = new ArrayList<>();
+    for (Plan plan : plans) {
+      List<Map<String, Object>> params = new ArrayList<>();
+      for (int g = 0; g < plan.params().size(); g++) {
+        params.add(
+            plan.forestPerSplit()[g]
+                ? NativeXgboost.forestPerSplit(plan.params().get(g), read)
+                : plan.params().get(g));
+      }
+      used.add(params);
     }
     long built = System.nanoTime();
     float[] y = read.labels;
@@ -311,12 +349,12 @@ final class MatrixXgboost {
             }
             int stopped =
                 patience > 0
-                    ? NativeXgboost.stoppedAt(read, fit, plan.params().get(g), most, patience)
+                    ? NativeXgboost.stoppedAt(read, fit, used.get(u).get(g), most, patience)
                     : 0;
             Booster b =
                 XGBoost.train(
                     all,
-                    plan.params().get(g),
+                    used.get(u).get(g),
                     patience > 0 ? stopped : most,
                     new HashMap<>(),
                     null,
@@ -369,7 +407,7 @@ final class MatrixXgboost {
           }
           byte[] refit =
               NativeXgboost.trainAll(
-                  refits, read, plan.params().get(g), plan.rounds()[best], plan.patience()[g]);
+                  refits, read, used.get(u).get(g), plan.rounds()[best], plan.patience()[g]);
           long refitted = System.nanoTime();
           out.add(
               new Result(
@@ -378,6 +416,9 @@ final class MatrixXgboost {
                   boosters[u],
                   best,
                   refit,
+                  plan.forestPerSplit()[g]
+                      ? ((Number) used.get(u).get(g).get("colsample_bynode")).doubleValue()
+                      : Double.NaN,
                   new Phases(
                       u == 0 ? (built - start) / 1e9 : 0,
                       u == 0 ? (indexed - built) / 1e9 : 0,

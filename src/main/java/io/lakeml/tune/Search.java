@@ -584,7 +584,9 @@ final class Search {
     Model<?> fitted =
         r.best() == bestLocal && r.refit() != null
             ? NativeXgboost.model(
-                ((EarlyStoppingXgboost) s.estimator()).copy(maps.get(bestLocal)).xgboost(data),
+                NativeXgboost.withPerSplit(
+                    ((EarlyStoppingXgboost) s.estimator()).copy(maps.get(bestLocal)).xgboost(data),
+                    r.perSplit()),
                 r.refit())
             : (Model<?>) s.estimator().fit(data, maps.get(bestLocal));
     Model<?> model = XgboostModel.savable(fitted);

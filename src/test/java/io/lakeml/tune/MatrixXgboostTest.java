@@ -221,6 +221,77 @@ class MatrixXgboostTest {
     data.unpersist();
   }
 
+  @Test
+  void aForestDrawsRootKOfTheColumnsThatVaryAndNeverOneThatDoesNot() throws Exception {
+    // 4 columns that vary and 12 that are 0 in every row (one-hot slots for unseen categories):
+    // ⌊√4⌋ = 2 of the 4 per split. Drawn from all 16 (1/√16 of them, as before), 55 % of the
+    // splits would see two constant columns and leave the node a leaf.
+    int p = 16;
+    Random r = new Random(7);
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      double[] x = new double[p];
+      for (int j = 0; j < 4; j++) {
+        x[j] = r.nextDouble();
+      }
+      boolean yes = r.nextDouble() < (x[0] + x[1] > 1 ? 0.7 : 0.3);
+      out.add(RowFactory.create(yes ? 1.0 : 0.0, 1.0, Vectors.dense(x), i % 3));
+    }
+    Dataset<Row> data = TestSpark.session().createDataFrame(out, SCHEMA).repartition(2).cache();
+    EarlyStoppingXgboost forest =
+        (EarlyStoppingXgboost) Algorithms.estimator("xgboost-random-forest", 42);
+    List<ParamMap> grid =
+        List.of(
+            Algorithms.paramMap(
+                forest, java.util.Map.of("max_depth", "3", "num_parallel_tree", "10")));
+    MatrixXgboost.Result searched = MatrixXgboost.crossValidate(data, 3, forest, grid, 2, 2000, p);
+    assertThat(searched.perSplit()).isEqualTo(2.25 / 16);
+    ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel fitted =
+        (ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel)
+            forest.copy(grid.get(0)).fit(data);
+    assertThat(fitted.getOrDefault(fitted.getParam("colsample_bynode"))).isEqualTo(2.25 / 16);
+    String[] trees = fitted.nativeBooster().getModelDump((String) null, false, "text");
+    assertThat(trees).hasSize(10);
+    // a node stays a leaf when its two columns give no split (a small node now and then); one
+    // that drew only constant columns would too, which drawing among all 16 makes most nodes
+    long splits =
+        java.util.Arrays.stream(trees)
+            .mapToLong(t -> t.lines().filter(l -> l.contains("[f")).count())
+            .sum();
+    assertThat(splits).as("splits of 10 depth-3 trees (at most 70)").isGreaterThanOrEqualTo(60);
+    for (String tree : trees) {
+      assertThat(tree).doesNotContainPattern("\\[f([4-9]|1[0-5])<");
+    }
+    // the search's refit is the estimator's fit, and so is reproduce's
+    assertThat(
+            io.lakeml.model.NativeXgboost.model(
+                    forest.copy(grid.get(0)).xgboost(), searched.refit())
+                .nativeBooster()
+                .getModelDump((String) null, false, "text"))
+        .containsExactly(trees);
+    // a grid that sets the fraction keeps it, drawn among the columns that vary
+    List<ParamMap> set =
+        List.of(
+            Algorithms.paramMap(
+                forest,
+                java.util.Map.of(
+                    "max_depth", "3", "num_parallel_tree", "10", "colsample_bynode", "0.5")));
+    assertThat(MatrixXgboost.crossValidate(data, 3, forest, set, 2, 2000, p).perSplit()).isNaN();
+    data.unpersist();
+  }
+
+  @Test
+  void theFractionPerSplitDrawsTheFloorOfRootKForEveryWidth() {
+    // XGBoost draws (int) (fraction × p) columns, in float arithmetic
+    for (int p = 1; p <= 3000; p++) {
+      for (int k : new int[] {1, Math.max(1, p / 3), Math.max(1, p - 5), p}) {
+        float fraction = (float) io.lakeml.model.NativeXgboost.perSplitFraction(k, p);
+        int drawn = Math.max(1, (int) (fraction * p));
+        assertThat(drawn).as("k %d of p %d", k, p).isEqualTo((int) Math.floor(Math.sqrt(k)));
+      }
+    }
+  }
+
   /** Each row's positive-class probability, in the order of the cached rows. */
   private static double[] probabilities(Model<?> m, Dataset<Row> data) {
     // bounded: a test's 900 rows
