@@ -52,6 +52,14 @@ import org.apache.spark.sql.types.TimestampType;
  * {@link Guess#checks()} says what a person should look at.
  */
 final class DatasetTemplate {
+  /**
+   * Whole names that say "the label" in any domain, before {@link #LABEL_NAMES}: a column named
+   * {@code y} is the target even when another two-valued column is named like one (UCI's bank
+   * marketing data has {@code default}, the customer's credit default, beside its label {@code y}).
+   */
+  static final List<String> GENERIC_LABEL_NAMES =
+      List.of("label", "target", "y", "class", "outcome");
+
   /** Names (or name parts) that suggest the label, in order of preference. */
   static final List<String> LABEL_NAMES =
       List.of(
@@ -669,6 +677,16 @@ final class DatasetTemplate {
 
     // label: a two-valued column named like a label, or else the only two-valued column
     String label = null;
+    for (String wanted : GENERIC_LABEL_NAMES) {
+      for (Col c : cols) {
+        if (label == null
+            && !c.name().equals(key)
+            && labelDistinct(c) == 2
+            && c.name().equalsIgnoreCase(wanted)) {
+          label = c.name();
+        }
+      }
+    }
     for (String wanted : LABEL_NAMES) {
       for (Col c : cols) {
         if (label == null

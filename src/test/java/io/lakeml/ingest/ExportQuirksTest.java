@@ -122,6 +122,39 @@ class ExportQuirksTest {
   }
 
   @Test
+  void aColumnNamedYIsTheLabelBesideAColumnNamedLikeOne() throws Exception {
+    // UCI's bank marketing file: ';' between quoted fields, the customer's credit "default"
+    // (yes/no) beside the campaign's outcome "y" (yes/no), which is the label
+    TestProject p = TestProject.create("bank-marketing");
+    Path sample = p.dir().resolve("samples/bank-full.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv =
+        new StringBuilder("\"age\";\"job\";\"default\";\"balance\";\"duration\";\"y\"\n");
+    for (int i = 0; i < 120; i++) {
+      csv.append(25 + i % 40)
+          .append(";\"")
+          .append(i % 3 == 0 ? "admin." : i % 3 == 1 ? "technician" : "unknown")
+          .append("\";\"")
+          .append(i % 30 == 0 ? "yes" : "no")
+          .append("\";")
+          .append(i * 37 % 2000 - 300)
+          .append(';')
+          .append(60 + i * 13 % 600)
+          .append(";\"")
+          .append(i % 4 == 0 ? "yes" : "no")
+          .append("\"\n");
+    }
+    Files.writeString(sample, csv.toString());
+    p.run("new-dataset", "bank", "--sample", sample.toString()).expectExit(0);
+    String conf = Files.readString(p.confDir().resolve("datasets/bank.conf"));
+    assertThat(conf).containsPattern("label \\{ column = \"?y\"?,\\s*positive = \"yes\"");
+    assertThat(conf).containsPattern("categorical = \\[[^]]*\"?default\"?");
+    p.run("ingest", "--dataset", "bank").expectExit(0);
+    assertThat(p.sql("SELECT count_if(y = 'yes') AS yes, count(*) AS n FROM bronze.bank"))
+        .containsExactly(Map.of("yes", 30, "n", 120));
+  }
+
+  @Test
   void aHeaderEndingWithADelimiterLosesItsEmptyColumnAndAValueUnderItIsQuarantined()
       throws Exception {
     // Kaggle's breast-cancer data.csv ends every line with a comma: one more, unnamed, column
