@@ -757,12 +757,27 @@ final class DatasetTemplate {
     if (label == null) {
       List<Col> binary =
           cols.stream().filter(c -> !c.name().equals(keyColumn) && labelDistinct(c) == 2).toList();
+      Col last = cols.isEmpty() ? null : cols.get(cols.size() - 1);
       if (binary.size() == 1) {
         label = binary.get(0).name();
         checks.add(
             "label '"
                 + label
                 + "' is a guess: it is the only column with two values in the sample.");
+      } else if (binary.size() > 1
+          && binary.contains(last)
+          && SENSITIVE_NAMES.stream().noneMatch(w -> nameMatches(last.name(), w))) {
+        // a downloaded dataset puts its target last more often than anywhere else (UCI's heart
+        // failure records' DEATH_EVENT after five yes/no conditions, Kaggle's Transported)
+        label = last.name();
+        checks.add(
+            "label '"
+                + label
+                + "' is a guess: it is the last of the "
+                + binary.size()
+                + " columns with two values in the sample "
+                + binary.stream().map(Col::name).toList()
+                + ", where downloaded files usually put the target. Set label { column = … } if another is.");
       } else {
         checks.add(
             "no label found"

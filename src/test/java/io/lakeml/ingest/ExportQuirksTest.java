@@ -155,6 +155,58 @@ class ExportQuirksTest {
   }
 
   @Test
+  void amongSeveralYesNoColumnsTheLastOneIsTheGuessedLabelUnlessItIsASensitiveAttribute()
+      throws Exception {
+    // UCI's heart failure records: five 0/1 conditions, then the target DEATH_EVENT, last
+    TestProject p = TestProject.create("heart-failure");
+    Path sample = p.dir().resolve("samples/heart_failure_clinical_records_dataset.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv =
+        new StringBuilder("age,anaemia,diabetes,ejection_fraction,sex,smoking,time,DEATH_EVENT\n");
+    for (int i = 0; i < 90; i++) {
+      csv.append(40 + i % 50)
+          .append(',')
+          .append(i % 2)
+          .append(',')
+          .append(i % 3 == 0 ? 1 : 0)
+          .append(',')
+          .append(20 + i % 40)
+          .append(',')
+          .append(i % 5 < 3 ? 1 : 0)
+          .append(',')
+          .append(i % 7 == 0 ? 1 : 0)
+          .append(',')
+          .append(4 + i * 3 % 280)
+          .append(',')
+          .append(i % 3 == 1 ? 1 : 0)
+          .append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "heart", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stdout()).contains("it is the last of the 5 columns with two values");
+    String conf = Files.readString(p.confDir().resolve("datasets/heart.conf"));
+    assertThat(conf).containsPattern("label \\{ column = \"?DEATH_EVENT\"?,\\s*positive = \"1\"");
+    // the same columns with sex last: no guess, the two-valued columns listed
+    String sexLast =
+        csv.toString()
+            .lines()
+            .map(
+                l -> {
+                  String[] f = l.split(",");
+                  return String.join(",", f[0], f[1], f[2], f[3], f[5], f[6], f[7], f[4]);
+                })
+            .collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+    Path other = p.dir().resolve("samples/sex_last.csv");
+    Files.writeString(other, sexLast);
+    TestProject.Result none =
+        p.run("new-dataset", "heart2", "--sample", other.toString()).expectExit(0);
+    assertThat(none.stdout()).contains("no label found (two-valued columns:");
+    assertThat(Files.readString(p.confDir().resolve("datasets/heart2.conf")))
+        .doesNotContainPattern("(?m)^\\s*label \\{");
+  }
+
+  @Test
   void aHeaderEndingWithADelimiterLosesItsEmptyColumnAndAValueUnderItIsQuarantined()
       throws Exception {
     // Kaggle's breast-cancer data.csv ends every line with a comma: one more, unnamed, column
