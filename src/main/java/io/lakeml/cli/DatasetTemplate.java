@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
@@ -951,13 +952,18 @@ final class DatasetTemplate {
                 + ", 'MM/dd/yyyy')), or land them as yyyy-MM-dd and declare type = date");
       } else if (c.distinct() > CATEGORICAL_TEXT_MAX
           || (c.distinct() == c.nonNull() && c.nonNull() >= 10)) {
+        List<String> parts = compoundFeatures(df, c.name(), names, derived, derivedCategorical);
         leftOut.put(
             c.name(),
             "text with "
                 + c.distinct()
                 + " distinct values in "
                 + c.nonNull()
-                + " rows: a name or free text?");
+                + " rows: "
+                + (parts.isEmpty()
+                    ? "a name or free text?"
+                    : "values of parts joined by a separator, whose parts are features through prepare.derived: "
+                        + String.join(", ", parts)));
       } else {
         categorical.add(c.name());
       }
@@ -1057,6 +1063,88 @@ final class DatasetTemplate {
           made.add(name);
         }
       }
+    }
+    return made;
+  }
+
+  /**
+   * The label's values as silver holds them, for its allowed-values rule: as the sample writes
+   * them, stripped (etl trims text). A label Spark read as true/false is declared as text, which
+   * keeps the file's spelling, and Spark reads true/false in any case: Kaggle's {@code True}/{@code
+   * False}, R's and Excel's {@code TRUE}/{@code FALSE} and {@code true}/{@code false} are all
+   * allowed, or every row of such a file would fail the rule.
+   */
+  static List<String> allowedLabelValues(Col label) {
+    List<String> written = label.values().stream().map(String::strip).distinct().toList();
+    if (!"boolean".equals(label.sparkType())) {
+      return written;
+    }
+    List<String> all = new ArrayList<>();
+    for (String v : written) {
+      String lower = v.toLowerCase(Locale.ROOT);
+      all.add(lower);
+      all.add(Character.toUpperCase(lower.charAt(0)) + lower.substring(1));
+      all.add(lower.toUpperCase(Locale.ROOT));
+    }
+    return all.stream().distinct().toList();
+  }
+
+  /** Separators of compound values ({@code "B/0/P"}), as regex character classes. */
+  private static final List<String> PART_SEPARATORS = List.of("[/]", "[|]", "[:]");
+
+  /**
+   * Features from the parts of compound text values, such as a cabin written deck/number/side
+   * ({@code "B/0/P"}, Kaggle's Spaceship Titanic): when every value in the sample has the same
+   * number (2 to 6) of parts between one separator, each part with numbers only becomes a derived
+   * numeric feature and each part with 2 to {@link #CATEGORICAL_TEXT_MAX} values a categorical one
+   * ({@code try_element_at(split(…))}, null where a later value has fewer parts). Returns the names
+   * made; none when no separator splits every value alike.
+   */
+  private static List<String> compoundFeatures(
+      Dataset<Row> df,
+      String column,
+      Set<String> names,
+      Map<String, String> derived,
+      Set<String> categorical) {
+    List<String> made = new ArrayList<>();
+    Dataset<Row> present = df.select(col(column)).where(col(column).isNotNull());
+    for (String sep : PART_SEPARATORS) {
+      String split = "split(" + column + ", '" + sep + "')";
+      // bounded: the distinct part counts of one column, a handful of rows
+      List<Row> sizes =
+          present.select(expr("size(" + split + ")")).distinct().limit(2).collectAsList();
+      if (sizes.size() != 1 || sizes.get(0).getInt(0) < 2 || sizes.get(0).getInt(0) > 6) {
+        continue;
+      }
+      int n = sizes.get(0).getInt(0);
+      for (int i = 1; i <= n; i++) {
+        String part = "try_element_at(" + split + ", " + i + ")";
+        // bounded: one row of counts
+        Row counts =
+            present
+                .select(expr(part).as("p"))
+                .agg(
+                    countDistinct(col("p")),
+                    sum(
+                        when(col("p").isNotNull().and(expr("try_cast(p AS double)").isNull()), 1)
+                            .otherwise(0)))
+                .first();
+        long distinct = counts.getLong(0);
+        boolean numbers = counts.isNullAt(1) || counts.getLong(1) == 0;
+        String name = column + "_" + i;
+        while (names.contains(name) || derived.containsKey(name)) {
+          name += "_";
+        }
+        if (numbers && distinct > CATEGORICAL_NUMERIC_MAX) {
+          derived.put(name, "try_cast(" + part + " AS double)");
+          made.add(name);
+        } else if (distinct > 1 && distinct <= CATEGORICAL_TEXT_MAX) {
+          derived.put(name, part);
+          categorical.add(name);
+          made.add(name);
+        }
+      }
+      return made;
     }
     return made;
   }
@@ -1377,7 +1465,7 @@ final class DatasetTemplate {
           .append(quote(g.label()))
           .append(", values = ")
           // as silver holds them: etl trims text
-          .append(list(lc.values().stream().map(String::strip).distinct().toList()))
+          .append(list(allowedLabelValues(lc)))
           .append(", action = fail }\n");
     }
     if (g.key() != null) {

@@ -335,6 +335,63 @@ class ExportQuirksTest {
         .contains("user_age", "user_country");
   }
 
+  @Test
+  @SuppressWarnings("unchecked")
+  void aCompoundValuesPartsBecomeDerivedFeatures() throws Exception {
+    // Kaggle's Spaceship Titanic: Cabin is deck/number/side ("B/0/P"), hundreds of distinct values
+    // as a whole, a few decks and two sides as parts
+    TestProject p = TestProject.create("spaceship");
+    Path sample = p.dir().resolve("samples/train.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv =
+        new StringBuilder("PassengerId,HomePlanet,CryoSleep,Cabin,Age,Transported\n");
+    for (int i = 0; i < 160; i++) {
+      boolean cryo = i % 3 == 0;
+      csv.append(String.format("%04d_%02d", i / 2 + 1, i % 2 + 1))
+          .append(',')
+          .append(i % 4 == 0 ? "Europa" : "Earth")
+          .append(',')
+          .append(i % 17 == 0 ? "" : cryo ? "True" : "False")
+          .append(',')
+          .append(
+              i % 23 == 0
+                  ? ""
+                  : "ABCDEFG".charAt(i % 7) + "/" + (i * 7 % 300) + "/" + (i % 2 == 0 ? "P" : "S"))
+          .append(',')
+          .append(20 + i % 50)
+          .append(',')
+          .append(cryo || i % 5 == 0 ? "True" : "False")
+          .append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "spaceship", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stdout())
+        .contains("whose parts are features through prepare.derived: Cabin_1, Cabin_2, Cabin_3");
+    String conf = Files.readString(p.confDir().resolve("datasets/spaceship.conf"));
+    assertThat(conf)
+        .contains(
+            "{ name = \"Cabin_1\", expression = \"try_element_at(split(Cabin, '[/]'), 1)\", kind = categorical }")
+        .contains(
+            "{ name = \"Cabin_2\", expression = \"try_cast(try_element_at(split(Cabin, '[/]'), 2) AS double)\", kind = numeric }")
+        .containsPattern("label \\{ column = \"?Transported\"?")
+        // Spark read True/False as booleans; silver keeps them as written, so the allowed values
+        // are every case Spark reads (before, ["false", "true"] failed all 160 rows in prepare)
+        .contains(
+            "values = [\"false\", \"False\", \"FALSE\", \"true\", \"True\", \"TRUE\"], action = fail");
+    p.run("ingest", "--dataset", "spaceship").expectExit(0);
+    p.run("etl", "--dataset", "spaceship").expectExit(0);
+    TestProject.Result prepare = p.run("prepare", "--dataset", "spaceship").expectExit(0);
+    assertThat((List<Map<String, Object>>) prepare.metrics().get("labelAssociation"))
+        .extracting(m -> m.get("feature"))
+        .contains("Cabin_1", "Cabin_2", "Cabin_3");
+    // the side is the parity of the row here: its part alone tells P from S, nulls where Cabin is
+    assertThat(
+            p.sql(
+                "SELECT count_if(try_element_at(split(Cabin, '[/]'), 3) = 'P') AS p, count_if(Cabin IS NULL) AS missing FROM silver.spaceship"))
+        .containsExactly(Map.of("p", 76, "missing", 7));
+  }
+
   private static void gzip(Path file, String text) throws java.io.IOException {
     Files.createDirectories(file.getParent());
     try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
