@@ -329,7 +329,7 @@ final class DatasetTemplate {
         g.checks()
             .add(
                 0,
-                "the sample has no header line (no field of its first line has a letter): its "
+                "the sample has no header line (no field of its first line has a letter, or its words are values of their columns further down): its "
                     + df.columns().length
                     + " columns are named col_1 … col_"
                     + df.columns().length
@@ -779,6 +779,25 @@ final class DatasetTemplate {
                 + " columns with two values in the sample "
                 + binary.stream().map(Col::name).toList()
                 + ", where downloaded files usually put the target. Set label { column = … } if another is.");
+      } else if (binary.isEmpty()
+          && last != null
+          && !last.name().equals(keyColumn)
+          && last.distinct() > 2
+          && last.distinct() <= MAX_VALUES
+          && last.distinct() * 2 <= last.nonNull()
+          && SENSITIVE_NAMES.stream().noneMatch(w -> nameMatches(last.name(), w))) {
+        // UCI's wine quality: "quality", 3 to 8, is the last column
+        label = last.name();
+        multiclass = true;
+        checks.add(
+            "label '"
+                + label
+                + "' is a guess: it is the last column and has "
+                + last.distinct()
+                + " values, each repeated, in the sample "
+                + last.values()
+                + ", so the model predicts one of them (multiclass: no positive class, no decision "
+                + "threshold, no fairness metrics). Set label { column = … } if another is.");
       } else {
         checks.add(
             "no label found"

@@ -286,6 +286,46 @@ final class NewDataset {
     return true;
   }
 
+  /**
+   * Whether the lines are values between single spaces: no other delimiter, at least 3 fields, the
+   * same number on the first line and on each of at least one more.
+   */
+  static boolean spaceSeparated(String first, List<String> next) {
+    if (next.isEmpty()) {
+      return false;
+    }
+    int n = first.strip().split(" ", -1).length;
+    return n >= 3 && next.stream().allMatch(l -> l.strip().split(" ", -1).length == n);
+  }
+
+  /**
+   * Whether a first line that has letters is still a record: one of its fields with letters is a
+   * value of its own column in the lines after it (german.data's {@code A11}, a coded category,
+   * opens its first line and many others); a header's names are not values of their columns.
+   */
+  static boolean valuesOfItsColumns(String[] first, List<String> next, char delimiter) {
+    if (first == null || first.length < 2) {
+      return false;
+    }
+    for (String line : next) {
+      String[] values = headerFields(line, delimiter);
+      if (values == null
+          || values.length != first.length
+          || java.util.Arrays.equals(values, first)) {
+        continue; // files concatenated with their headers repeat the header line
+      }
+      for (int i = 0; i < first.length; i++) {
+        String f = first[i] == null ? "" : first[i].strip();
+        if (f.chars().anyMatch(Character::isLetter)
+            && values[i] != null
+            && f.equals(values[i].strip())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The fields of a CSV header line, kept as written (spaces included; empty ones ""). */
   static String[] headerFields(String header, char delimiter) {
     com.univocity.parsers.csv.CsvParserSettings settings =
@@ -354,9 +394,15 @@ final class NewDataset {
   static Map<String, String> csvOptions(Path sample) {
     java.nio.charset.Charset charset = isUtf8(sample) ? StandardCharsets.UTF_8 : LATIN_1;
     String header;
+    List<String> next = new ArrayList<>(); // the lines after the first, up to 20
     try (BufferedReader in =
         new BufferedReader(new java.io.InputStreamReader(Compressed.open(sample), charset))) {
       header = in.readLine();
+      for (String line = in.readLine(); line != null && next.size() < 20; line = in.readLine()) {
+        if (!line.isBlank()) {
+          next.add(line);
+        }
+      }
     } catch (IOException e) {
       throw new ConfigException("cannot read the sample " + sample + ": " + e.getMessage());
     }
@@ -375,9 +421,13 @@ final class NewDataset {
         bestCount = n;
       }
     }
+    if (bestCount == 0 && spaceSeparated(header, next)) {
+      // UCI's german.data: values between single spaces, the same number on every line
+      best = ' ';
+    }
     Map<String, String> options = new java.util.LinkedHashMap<>();
     String[] fields = headerFields(header, best);
-    if (isData(fields)) {
+    if (isData(fields) || valuesOfItsColumns(fields, next, best)) {
       // no header line (UCI's adult.data, processed.cleveland.data): the template names the
       // columns by position and ingest reads them in the declared order
       options.put("header", "false");

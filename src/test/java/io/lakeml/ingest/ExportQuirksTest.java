@@ -207,6 +207,72 @@ class ExportQuirksTest {
   }
 
   @Test
+  void spaceSeparatedRecordsWithCodedCategoriesAndNoHeaderAreReadByPosition() throws Exception {
+    // UCI's german.data: no header line, values between single spaces, categories coded A11, A34
+    // (letters, so the first line looked like a header), the class (1 good, 2 bad) last
+    TestProject p = TestProject.create("german-credit");
+    Path sample = p.dir().resolve("samples/german.data");
+    Files.createDirectories(sample.getParent());
+    StringBuilder data = new StringBuilder();
+    for (int i = 0; i < 60; i++) {
+      data.append("A1")
+          .append(1 + i % 4)
+          .append(' ')
+          .append(6 + i * 7 % 60)
+          .append(" A3")
+          .append(i % 5)
+          .append(' ')
+          .append(250 + i * 311 % 15000)
+          .append(' ')
+          .append(i % 3 == 0 ? 2 : 1)
+          .append('\n');
+    }
+    Files.writeString(sample, data.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "german", "--sample", sample.toString(), "--format", "csv")
+            .expectExit(0);
+    assertThat(made.stdout()).contains("the sample has no header line");
+    String conf = Files.readString(p.confDir().resolve("datasets/german.conf"));
+    assertThat(conf)
+        .contains("options { header = \"false\", delimiter = \" \" }")
+        .containsPattern("label \\{ column = \"?col_5\"?");
+    TestProject.Result ingest = p.run("ingest", "--dataset", "german").expectExit(0);
+    assertThat(ingest.metrics())
+        .containsEntry("rowsBronze", 60)
+        .containsEntry("rowsQuarantined", 0);
+    assertThat(
+            p.sql(
+                "SELECT count_if(col_1 = 'A11') AS a11, count_if(col_5 = '2') AS bad FROM bronze.german"))
+        .containsExactly(Map.of("a11", 15, "bad", 20));
+  }
+
+  @Test
+  void theLastColumnWithAFewRepeatedValuesIsAMulticlassLabelWhenNoneIsNamed() throws Exception {
+    // UCI's wine quality: ';' between quoted names, quality 3 to 8 last
+    TestProject p = TestProject.create("wine-quality");
+    Path sample = p.dir().resolve("samples/winequality-red.csv");
+    Files.createDirectories(sample.getParent());
+    StringBuilder csv = new StringBuilder("\"fixed acidity\";\"pH\";\"alcohol\";\"quality\"\n");
+    for (int i = 0; i < 80; i++) {
+      csv.append(5 + i % 9 * 0.7)
+          .append(';')
+          .append(3 + i % 11 * 0.1)
+          .append(';')
+          .append(9 + i % 13 * 0.4)
+          .append(';')
+          .append(3 + i % 6)
+          .append('\n');
+    }
+    Files.writeString(sample, csv.toString());
+    TestProject.Result made =
+        p.run("new-dataset", "wine", "--sample", sample.toString()).expectExit(0);
+    assertThat(made.stdout())
+        .contains("label 'quality' is a guess: it is the last column and has 6 values");
+    String conf = Files.readString(p.confDir().resolve("datasets/wine.conf"));
+    assertThat(conf).containsPattern("(?m)^\\s*label \\{ column = \"quality\" \\}");
+  }
+
+  @Test
   void aHeaderEndingWithADelimiterLosesItsEmptyColumnAndAValueUnderItIsQuarantined()
       throws Exception {
     // Kaggle's breast-cancer data.csv ends every line with a comma: one more, unnamed, column
