@@ -677,36 +677,12 @@ final class DatasetTemplate {
     }
 
     // label: a two-valued column named like a label, or else the only two-valued column
-    String label = null;
-    for (String wanted : GENERIC_LABEL_NAMES) {
-      for (Col c : cols) {
-        if (label == null
-            && !c.name().equals(key)
-            && labelDistinct(c) == 2
-            && c.name().equalsIgnoreCase(wanted)) {
-          label = c.name();
-        }
-      }
+    String label = binaryNamed(cols, key, GENERIC_LABEL_NAMES, String::equalsIgnoreCase);
+    if (label == null) {
+      label = binaryNamed(cols, key, LABEL_NAMES, DatasetTemplate::nameMatches);
     }
-    for (String wanted : LABEL_NAMES) {
-      for (Col c : cols) {
-        if (label == null
-            && !c.name().equals(key)
-            && labelDistinct(c) == 2
-            && nameMatches(c.name(), wanted)) {
-          label = c.name();
-        }
-      }
-    }
-    for (String wanted : WHOLE_LABEL_NAMES) {
-      for (Col c : cols) {
-        if (label == null
-            && !c.name().equals(key)
-            && labelDistinct(c) == 2
-            && c.name().equalsIgnoreCase(wanted)) {
-          label = c.name();
-        }
-      }
+    if (label == null) {
+      label = binaryNamed(cols, key, WHOLE_LABEL_NAMES, String::equalsIgnoreCase);
     }
     // no two-valued label by name: a label by name with a few repeated values is a multiclass label
     // (wine's
@@ -1106,6 +1082,25 @@ final class DatasetTemplate {
       all.add(lower.toUpperCase(Locale.ROOT));
     }
     return all.stream().distinct().toList();
+  }
+
+  /**
+   * The first column other than {@code key} with two values (as a label reads them) whose name
+   * {@code matches} one of {@code names}, trying the names in their order; null when none does.
+   */
+  private static String binaryNamed(
+      List<Col> cols,
+      String key,
+      List<String> names,
+      java.util.function.BiPredicate<String, String> matches) {
+    for (String wanted : names) {
+      for (Col c : cols) {
+        if (!c.name().equals(key) && labelDistinct(c) == 2 && matches.test(c.name(), wanted)) {
+          return c.name();
+        }
+      }
+    }
+    return null;
   }
 
   /** Separators of compound values ({@code "B/0/P"}), as regex character classes. */
