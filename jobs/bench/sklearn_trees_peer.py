@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The single-machine peer of lakeml's tree searches: scikit-learn's RandomForestClassifier and
 HistGradientBoostingClassifier, each through GridSearchCV (folds + the refit of the winner) on the
-same rows, features and grid as lakeml's random-forest and gradient-boosting searches. Called by
+same rows, features, folds and grid as lakeml's random-forest and gradient-boosting searches. Called by
 `jobs/lakeml bench`; prints one JSON line. Each search is timed from GridSearchCV.fit's start to its
-end, refit included, as lakeml's searchSeconds include its refit; reading and encoding are timed
+end, refit included, as lakeml's searchSeconds include its refit; reading is timed
 apart (loadSeconds)."""
 import argparse
 import json
@@ -12,7 +12,7 @@ import time
 
 import sklearn
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.model_selection import GridSearchCV, KFold
+from sklearn.model_selection import GridSearchCV
 
 import peer_data
 
@@ -28,14 +28,14 @@ a = p.parse_args()
 
 ints = lambda s: [int(float(v)) for v in s.split(",") if v]
 floats = lambda s: [float(v) for v in s.split(",") if v]
-X, y, load_seconds = peer_data.load(a, scale=False)
+X, y, w, folds, load_seconds = peer_data.load(a)
 
 
 def search(name, estimator, grid, n_jobs):
-    s = GridSearchCV(estimator, grid, scoring="roc_auc", cv=KFold(n_splits=a.folds, shuffle=True, random_state=a.seed),
+    s = GridSearchCV(estimator, grid, scoring="roc_auc", cv=folds,
                      n_jobs=n_jobs, refit=True)
     t = time.time()
-    s.fit(X, y)
+    s.fit(X, y) if w is None else s.fit(X, y, sample_weight=w)
     seconds = time.time() - t
     candidates = len(s.cv_results_["params"])
     return {"algorithm": name, "seconds": round(seconds, 3), "candidates": candidates, "fits": candidates * a.folds + 1,
@@ -54,5 +54,5 @@ if ints(a.gb_rounds):
     results.append(search("hist-gradient-boosting", hgb,
                           {"max_iter": ints(a.gb_rounds), "max_depth": ints(a.gb_depth), "learning_rate": floats(a.gb_eta)}, 1))
 print(json.dumps({"peer": "scikit-learn", "version": sklearn.__version__, "rows": int(len(y)), "features": int(X.shape[1]),
-                  "folds": a.folds, "nJobs": a.jobs, "loadSeconds": round(load_seconds, 3),
+                  "folds": a.folds, "foldRows": peer_data.fold_rows(folds), "nJobs": a.jobs, "loadSeconds": round(load_seconds, 3),
                   "seconds": round(sum(r["seconds"] for r in results), 3), "searches": results}))

@@ -61,6 +61,21 @@ public final class TuneJob implements Job {
 
   static final StructType TRIALS_SCHEMA = TrialsTable.SCHEMA;
 
+  /** Column of {@link #trainingFolds}: the row's cross-validation fold, 0 … folds − 1. */
+  public static final String FOLD = Search.FOLD;
+
+  /**
+   * The training split of {@code gold} as tune's cross-validation sees it: label, weight, feature
+   * vector and {@link #FOLD}, the fold the search gives the row (a seeded hash of its key). The
+   * bench hands these rows to scikit-learn, so that both sides search the same rows in the same
+   * folds. Class weights ({@code class-weight = balanced}) are not applied here.
+   */
+  public static Dataset<Row> trainingFolds(Dataset<Row> gold, DatasetConfig ds) {
+    return Search.trainingSet(
+            gold.where(col(SPLIT).equalTo(TRAIN)), ds.tune().seed(), ds.tune().folds(), ds.key())
+        .drop(Search.UNIFORM);
+  }
+
   @Override
   public String name() {
     return "tune";

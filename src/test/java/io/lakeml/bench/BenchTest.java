@@ -299,6 +299,29 @@ class BenchTest {
       assertThat(((Number) sk.get("rows")).longValue()).isEqualTo(trainRows);
       assertThat(((Number) sk.get("fits")).intValue()).isEqualTo(5);
       assertThat(((Number) sk.get("bestAuc")).doubleValue()).isBetween(0.5, 0.8);
+      // both peers search lakeml's training rows in tune's folds: the rows per fold are those of
+      // tune's fold column on the gold the searches read
+      Dataset<Row> gold =
+          TestSpark.session()
+              .read()
+              .format("delta")
+              .load(p.dir().resolve("bench-work/rows-3000/lake/gold/fertility").toString());
+      Map<Integer, Long> tuneFolds = new java.util.TreeMap<>();
+      for (Row row :
+          io.lakeml.tune.TuneJob.trainingFolds(
+                  gold,
+                  io.lakeml.config.ConfigLoader.load(
+                          p.confDir(), "local", "fertility", List.of("dataset.tune.folds=2"))
+                      .requireDataset())
+              .groupBy(io.lakeml.tune.TuneJob.FOLD)
+              .count()
+              .collectAsList()) {
+        tuneFolds.put(row.getInt(0), row.getLong(1));
+      }
+      List<Long> expected = List.copyOf(tuneFolds.values());
+      assertThat(expected).hasSize(2);
+      assertThat(foldRows(sk)).isEqualTo(expected);
+      assertThat(foldRows(med.get("treePeer.script"))).isEqualTo(expected);
       assertThat(md)
           .contains("scikit-learn GridSearchCV")
           .contains("optimizer iterations per fit")
@@ -353,5 +376,13 @@ class BenchTest {
 
   private static long digest(Dataset<Row> rows) {
     return rows.selectExpr("sum(hash(*))").first().getLong(0);
+  }
+
+  /** The peer's rows per fold, as the report holds them (JSON numbers). */
+  private static List<Long> foldRows(Map<String, Object> peer) {
+    @SuppressWarnings("unchecked")
+    List<Number> rows = (List<Number>) peer.get("foldRows");
+    assertThat(rows).as("foldRows of %s", peer).isNotNull();
+    return rows.stream().map(Number::longValue).toList();
   }
 }
