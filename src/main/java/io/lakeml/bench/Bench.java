@@ -72,12 +72,12 @@ public final class Bench {
   static final List<String> TREES =
       List.of("random-forest", "xgboost-random-forest", "xgboost", "gradient-boosted-trees");
 
-  /**
-   * The bench's step for XGBoost's forest and boosting searched in one tune, as the nightly does.
-   */
   /** The scikit-learn peers' input in a size's work folder: see {@link #peerTrainingCsv}. */
   static final String PEER_CSV = "peer-train.csv";
 
+  /**
+   * The bench's step for XGBoost's forest and boosting searched in one tune, as the nightly does.
+   */
   static final String TREES_TOGETHER = "treeSearch.xgboost-together";
 
   /** One algorithm of {@code dataset.tune.algorithms} in the configuration's syntax. */
@@ -355,8 +355,7 @@ public final class Bench {
     long t0 = System.nanoTime();
     Map<String, Object> peer = runPeer(python, o.treesPeerScript(), config, ds, work, args);
     Map<String, Object> script = new LinkedHashMap<>();
-    // the whole script as a process: interpreter start, imports, reading the CSV, encoding, every
-    // search
+    // the whole script as a process: interpreter start, imports, reading the CSV, every search
     script.put("processSeconds", Meter.round((System.nanoTime() - t0) / 1e9, 3));
     script.put("loadSeconds", peer.get("loadSeconds"));
     script.put("seconds", peer.get("seconds"));
