@@ -1,9 +1,6 @@
 package io.lakeml.model;
 
-import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.lit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,10 +11,8 @@ import org.apache.spark.ml.evaluation.Evaluator;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.mllib.evaluation.BinaryClassificationMetrics;
 import org.apache.spark.mllib.evaluation.MulticlassMetrics;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import scala.Tuple3;
 
 /**
  * Classification metrics computed by MLlib's own evaluators, so the numbers in the registry mean
@@ -66,36 +61,19 @@ public final class ModelMetrics {
           "positiveRecall", "recallByLabel");
 
   /**
-   * Every applicable metric of scored rows (rows with label, prediction and rawPrediction), as
-   * MLlib's evaluators compute them: their own metric classes ({@code BinaryClassificationMetrics}
-   * unbinned, {@code MulticlassMetrics}), fed with how many rows share each (score, prediction,
-   * label) as the rows' weight. Sums of whole numbers are exact in doubles, so the values equal the
-   * evaluators' to the last digit (one exception: a score of −0.0 counts as 0.0, where MLlib's RDD
-   * would keep two points). The counts come from one Spark SQL aggregation; before, both classes
-   * read every row through an RDD of boxed tuples, which was most of the 6.9 s that a 6M-row
-   * training split's metrics took (docs/benchmarks, 2026-12-07).
+   * Every applicable metric of scored rows (rows with label, prediction and rawPrediction). One
+   * {@code getMetrics} per evaluator, as {@code evaluate} itself does, so the values are the
+   * evaluators' to the last digit; but one sort for both binary metrics and one confusion count for
+   * the four multiclass ones, instead of a pass per metric.
    */
   public static Map<String, Double> all(Dataset<Row> scored, boolean binary) {
-    Column score =
-        binary ? element_at(vector_to_array(col("rawPrediction"), "float64"), 2) : lit(0.0);
-    Dataset<Row> counts =
-        scored
-            .groupBy(
-                score.as("score"),
-                col("prediction").cast("double").as("prediction"),
-                col(Algorithms.LABEL).cast("double").as("label"))
-            .count()
-            .cache();
+    Dataset<Row> cached =
+        scored.select(col(Algorithms.LABEL), col("prediction"), col("rawPrediction")).cache();
     try {
       Map<String, Double> out = new LinkedHashMap<>();
       if (binary) {
         BinaryClassificationMetrics b =
-            new BinaryClassificationMetrics(
-                counts
-                    .toJavaRDD()
-                    .map(r -> new Tuple3<Object, Object, Object>(r.get(0), r.get(2), weight(r)))
-                    .rdd(),
-                ((BinaryClassificationEvaluator) evaluator(BINARY.get(0))).getNumBins());
+            ((BinaryClassificationEvaluator) evaluator(BINARY.get(0))).getMetrics(cached);
         try {
           out.put("areaUnderROC", b.areaUnderROC());
           out.put("areaUnderPR", b.areaUnderPR());
@@ -104,11 +82,7 @@ public final class ModelMetrics {
         }
       }
       MulticlassMetrics m =
-          new MulticlassMetrics(
-              counts
-                  .toJavaRDD()
-                  .map(r -> new Tuple3<Object, Object, Object>(r.get(1), r.get(2), weight(r)))
-                  .rdd());
+          ((MulticlassClassificationEvaluator) evaluator(MULTICLASS.get(0))).getMetrics(cached);
       out.put("f1", m.weightedFMeasure());
       out.put("accuracy", m.accuracy());
       out.put("weightedPrecision", m.weightedPrecision());
@@ -123,13 +97,8 @@ public final class ModelMetrics {
       }
       return out;
     } finally {
-      counts.unpersist();
+      cached.unpersist();
     }
-  }
-
-  /** The rows a count stands for, as the weight MLlib's metric classes sum. */
-  private static Object weight(Row counted) {
-    return (double) counted.getLong(3);
   }
 
   /** Confusion matrix: rows are true classes, columns predicted classes, by class index. */

@@ -233,11 +233,8 @@ public final class TuneJob implements Job {
         chosenThreshold = Thresholds.apply(model, validation, rule, trainRate).orElse(null);
       }
       Dataset<Row> scoredValidation = model.transform(validation);
-      ctx.step("the winner's metrics on the training split");
       Map<String, Double> trainMetrics = ModelMetrics.all(model.transform(train), binary);
-      ctx.step("the winner's metrics on the validation split");
       Map<String, Double> validationMetrics = ModelMetrics.all(scoredValidation, binary);
-      ctx.step("the winner's metrics, confusion matrix and curves on the test split");
       // the only place the test split is read
       Dataset<Row> test =
           goldRows
