@@ -161,7 +161,7 @@ public final class PrepareJob implements Job {
       // feature are left out
       return prepare(ctx, eval, rowsIn, silverVersion, label, inputs, violated);
     } finally {
-      eval.cached().unpersist();
+      eval.release();
     }
   }
 
@@ -247,7 +247,7 @@ public final class PrepareJob implements Job {
       }
       if (ranked) {
         // the split is cached now, and nothing below reads the validated rows again
-        eval.cached().unpersist();
+        eval.release();
       }
       if (rowsIn == 0) {
         throw new JobFailure(
