@@ -233,8 +233,12 @@ public final class TuneJob implements Job {
         chosenThreshold = Thresholds.apply(model, validation, rule, trainRate).orElse(null);
       }
       Dataset<Row> scoredValidation = model.transform(validation);
-      Map<String, Double> trainMetrics = ModelMetrics.all(model.transform(train), binary);
-      Map<String, Double> validationMetrics = ModelMetrics.all(scoredValidation, binary);
+      ctx.step("the winner's metrics on the training split");
+      Map<String, Double> trainMetrics = ModelMetrics.all(model.transform(train), binary, nTrain);
+      ctx.step("the winner's metrics on the validation split");
+      Map<String, Double> validationMetrics =
+          ModelMetrics.all(scoredValidation, binary, nValidation);
+      ctx.step("the winner's metrics, confusion matrix and curves on the test split");
       // the only place the test split is read
       Dataset<Row> test =
           goldRows
@@ -243,7 +247,7 @@ public final class TuneJob implements Job {
       Dataset<Row> scoredTest = model.transform(test).cache();
       long nTest = scoredTest.count();
       Map<String, Double> testMetrics =
-          nTest == 0 ? Map.of() : ModelMetrics.all(scoredTest, binary);
+          nTest == 0 ? Map.of() : ModelMetrics.all(scoredTest, binary, nTest);
       long[][] confusion = ModelMetrics.confusion(scoredTest, classes.size());
       // for the report: curves of the test split and what the model learned, so it never needs the
       // model files

@@ -1,6 +1,7 @@
 package io.lakeml.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.lakeml.testing.TestSpark;
 import java.util.ArrayList;
@@ -67,5 +68,52 @@ class ModelMetricsTest {
     assertThat(all.get("positiveF1")).isEqualTo(0.75);
     assertThat(ModelMetrics.all(scored, false).keySet())
         .containsExactly("f1", "accuracy", "weightedPrecision", "weightedRecall");
+  }
+
+  /**
+   * Many rows with tied scores, two or three classes, over several partitions: the counts fed to
+   * MLlib's metric classes (the path of large inputs, taken here by passing the threshold as the
+   * row count) give their evaluators' values (to 1e-12: partitions' sums may be added in another
+   * order).
+   */
+  @Test
+  void countedRowsGiveTheEvaluatorsValuesExactlyWithTiesAndThreeClasses() {
+    StructType schema =
+        new StructType()
+            .add(Algorithms.LABEL, DataTypes.DoubleType)
+            .add("prediction", DataTypes.DoubleType)
+            .add("rawPrediction", SQLDataTypes.VectorType());
+    java.util.Random random = new java.util.Random(7);
+    List<Row> two = new ArrayList<>();
+    List<Row> three = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      // scores on a grid of 41 values: ties everywhere, as a forest's few leaves give
+      double s = Math.round(random.nextGaussian() * 10) / 10.0;
+      double label = random.nextDouble() < 1 / (1 + Math.exp(-2 * s)) ? 1.0 : 0.0;
+      two.add(RowFactory.create(label, s > 0.2 ? 1.0 : 0.0, Vectors.dense(-s, s)));
+      double c = random.nextInt(3);
+      double predicted = random.nextDouble() < 0.6 ? c : random.nextInt(3);
+      three.add(RowFactory.create(c, predicted, Vectors.dense(0.2, 0.3, 0.5)));
+    }
+    assertThat(ModelMetrics.counted(ModelMetrics.COUNTED_FROM_ROWS)).isTrue();
+    assertThat(ModelMetrics.counted(ModelMetrics.COUNTED_FROM_ROWS - 1)).isFalse();
+    Dataset<Row> binary = TestSpark.session().createDataFrame(two, schema).repartition(3);
+    Map<String, Double> all = ModelMetrics.all(binary, true, ModelMetrics.COUNTED_FROM_ROWS);
+    assertThat(all).hasSize(9);
+    for (Map.Entry<String, Double> e : all.entrySet()) {
+      assertThat(e.getValue())
+          .as(e.getKey())
+          .isCloseTo(ModelMetrics.evaluator(e.getKey()).evaluate(binary), within(1e-12));
+    }
+    assertThat(all.get("areaUnderROC")).isBetween(0.7, 0.95);
+    Dataset<Row> multiclass = TestSpark.session().createDataFrame(three, schema).repartition(3);
+    Map<String, Double> m = ModelMetrics.all(multiclass, false, ModelMetrics.COUNTED_FROM_ROWS);
+    assertThat(m).hasSize(4);
+    for (Map.Entry<String, Double> e : m.entrySet()) {
+      assertThat(e.getValue())
+          .as(e.getKey())
+          .isCloseTo(ModelMetrics.evaluator(e.getKey()).evaluate(multiclass), within(1e-12));
+    }
+    assertThat(m.get("accuracy")).isBetween(0.6, 0.8);
   }
 }
