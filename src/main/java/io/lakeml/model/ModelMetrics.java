@@ -114,12 +114,7 @@ public final class ModelMetrics {
             (BinaryClassificationEvaluator) evaluator(BINARY.get(0));
         BinaryClassificationMetrics b =
             counted
-                ? new BinaryClassificationMetrics(
-                    cached
-                        .toJavaRDD()
-                        .map(r -> new Tuple3<Object, Object, Object>(r.get(0), r.get(2), weight(r)))
-                        .rdd(),
-                    evaluator.getNumBins())
+                ? new BinaryClassificationMetrics(weighted(cached, 0), evaluator.getNumBins())
                 : evaluator.getMetrics(cached);
         try {
           out.put("areaUnderROC", b.areaUnderROC());
@@ -130,11 +125,7 @@ public final class ModelMetrics {
       }
       MulticlassMetrics m =
           counted
-              ? new MulticlassMetrics(
-                  cached
-                      .toJavaRDD()
-                      .map(r -> new Tuple3<Object, Object, Object>(r.get(1), r.get(2), weight(r)))
-                      .rdd())
+              ? new MulticlassMetrics(weighted(cached, 1))
               : ((MulticlassClassificationEvaluator) evaluator(MULTICLASS.get(0)))
                   .getMetrics(cached);
       out.put("f1", m.weightedFMeasure());
@@ -160,9 +151,19 @@ public final class ModelMetrics {
     return rows >= COUNTED_FROM_ROWS;
   }
 
-  /** The rows a count stands for, as the weight MLlib's metric classes sum. */
-  private static Object weight(Row counted) {
-    return (double) counted.getLong(3);
+  /**
+   * (value at {@code position}, label, weight) of each counted row of (score, prediction, label,
+   * count): the rows a count stands for become the weight MLlib's metric classes sum.
+   */
+  private static org.apache.spark.rdd.RDD<Tuple3<Object, Object, Object>> weighted(
+      Dataset<Row> counts, int position) {
+    return counts
+        .toJavaRDD()
+        .map(
+            r ->
+                new Tuple3<Object, Object, Object>(
+                    r.get(position), r.get(2), (double) r.getLong(3)))
+        .rdd();
   }
 
   /** Confusion matrix: rows are true classes, columns predicted classes, by class index. */

@@ -42,7 +42,7 @@ class QualityRulesTest {
             + " FROM range(100)");
   }
 
-  private static boolean cached(SparkSession spark, Dataset<Row> rows) {
+  private static boolean cached(Dataset<Row> rows) {
     return !rows.storageLevel().equals(org.apache.spark.storage.StorageLevel.NONE());
   }
 
@@ -59,8 +59,8 @@ class QualityRulesTest {
     assertThat(eval.results())
         .extracting(QualityRules.Result::rowsFailed)
         .containsExactly(20L, 1L); // x of 8 and 9; id 7
-    assertThat(cached(spark, eval.flagged())).isFalse();
-    assertThat(eval.rows().where("_drop_reason != ''").count()).isEqualTo(20);
+    assertThat(cached(eval.flagged())).isFalse();
+    assertThat(eval.rows().where(QualityRules.DROP_REASON + " != ''").count()).isEqualTo(20);
     eval.release();
   }
 
@@ -72,9 +72,9 @@ class QualityRulesTest {
             rows(spark), dataset("{ id = x-unique, check = unique, column = x, action = drop }"));
     // every value after its first occurrence: 9 of 10 per value, over the 99 rows with an x
     assertThat(eval.results().get(0).rowsFailed()).isEqualTo(99 - 10);
-    assertThat(cached(spark, eval.flagged())).isTrue();
-    assertThat(eval.rows().where("_drop_reason = ''").count()).isEqualTo(10 + 1);
+    assertThat(cached(eval.flagged())).isTrue();
+    assertThat(eval.rows().where(QualityRules.DROP_REASON + " = ''").count()).isEqualTo(10 + 1);
     eval.release();
-    assertThat(cached(spark, eval.flagged())).isFalse();
+    assertThat(cached(eval.flagged())).isFalse();
   }
 }
