@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lakeml.testing.TestProject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Map;
+import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher's JVM wrapper (jobs/lib/run-jvm.sh): Spark's exit 52 becomes exit 1 with a summary
- * that names memory.
+ * that names memory. Its class-data sharing (jobs/lib/cds.sh): a run records its class list, an
+ * archive is dumped from it in the background, later runs map it, a new jar gets a new one.
  */
 class LauncherTest {
   private record Run(int exit, String stdout, String stderr) {}
@@ -46,5 +54,137 @@ class LauncherTest {
     assertThat(runJvm("exit 0").exit()).isZero();
     assertThat(runJvm("exit 2").exit()).isEqualTo(2);
     assertThat(runJvm("exit 1").stdout()).isEmpty();
+  }
+
+  /**
+   * One launch as jobs/lakeml makes it: cds_init, the JVM with its options, cds_after_run. The
+   * probe's jar is the classpath; the archives go to {@code dir}. Returns once the background dump
+   * it may have started is over.
+   */
+  private static Run launch(Path dir, Path jar, String cds, String jvmOptions, String probeArgs)
+      throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String script =
+        ". jobs/lib/cds.sh; cds_init \"$J\" \"$CP\"; echo \"opts: $CDS_OPTS\" >&2; "
+            + "\"$J\" $CDS_OPTS "
+            + jvmOptions
+            + " -cp \"$CP\" io.lakeml.cli.CdsProbe "
+            + probeArgs
+            + "; cds_after_run \"$J\" \"$CP\"";
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", "-c", script).directory(TestProject.projectDir().toFile());
+    pb.environment().put("J", java);
+    pb.environment().put("CP", jar.toString());
+    pb.environment().put("LAKEML_CDS_DIR", dir.toString());
+    // the probe loads ~460 classes: an archive from 100 up, a new one for 11 it lacks
+    pb.environment().put("LAKEML_CDS_MIN_CLASSES", "100");
+    pb.environment().put("LAKEML_CDS", cds);
+    pb.environment().remove("LAKEML_JAVA_OPTS");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    Run run = new Run(p.waitFor(), out, err);
+    for (int i = 0; i < 600 && Files.isDirectory(dir) && !files(dir, ".lock").isEmpty(); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(files(dir, ".lock")).as("a dump still running after 60 s").isEmpty();
+    return run;
+  }
+
+  private static List<Path> files(Path dir, String suffix) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(f -> f.toString().endsWith(suffix)).toList();
+    }
+  }
+
+  /** The classes a run took from the archive, from its class-loading log. */
+  private static String shared(Path loads) throws Exception {
+    return Files.readAllLines(loads).stream()
+        .filter(l -> l.endsWith("source: shared objects file"))
+        .reduce("", (a, b) -> a + b + "\n");
+  }
+
+  @Test
+  void aRunRecordsItsClassesLaterRunsMapTheArchiveItGrowsAndANewJarGetsANewOne(@TempDir Path tmp)
+      throws Exception {
+    Path classes = tmp.resolve("classes/io/lakeml/cli");
+    Files.createDirectories(classes);
+    Files.copy(
+        Path.of(CdsProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .resolve("io/lakeml/cli/CdsProbe.class"),
+        classes.resolve("CdsProbe.class"));
+    Path jar = tmp.resolve("probe.jar");
+    ToolProvider tool = ToolProvider.findFirst("jar").orElseThrow();
+    assertThat(
+            tool.run(
+                System.out,
+                System.err,
+                "cf",
+                jar.toString(),
+                "-C",
+                tmp.resolve("classes").toString(),
+                "."))
+        .isZero();
+    Path dir = tmp.resolve("cds");
+
+    // first run: records its class list; the archive is dumped after it, in the background
+    Run first = launch(dir, jar, "on", "", "");
+    assertThat(first.exit()).isZero();
+    assertThat(first.stdout()).isEqualTo("probe ran\n");
+    assertThat(first.stderr()).contains("-XX:DumpLoadedClassList=").doesNotContain("SharedArchive");
+    assertThat(files(dir, ".jsa")).hasSize(1);
+    Path archive = files(dir, ".jsa").get(0);
+    assertThat(files(dir, ".classlist"))
+        .containsExactly(Path.of(archive.toString().replace(".jsa", ".classlist")));
+    FileTime dumpedAt = Files.getLastModifiedTime(archive);
+
+    // the same run again maps it, and loads nothing the archive lacks: no new dump
+    Run again = launch(dir, jar, "on", "", "");
+    assertThat(again.stdout()).isEqualTo("probe ran\n");
+    assertThat(again.stderr()).contains("-XX:SharedArchiveFile=" + archive);
+    assertThat(Files.getLastModifiedTime(archive)).isEqualTo(dumpedAt);
+    // the probe's own class comes from the archive
+    Path loads = tmp.resolve("loads.log");
+    Run second = launch(dir, jar, "on", "-Xlog:class+load=info:file=" + loads, "");
+    assertThat(second.exit()).isZero();
+    assertThat(second.stdout()).isEqualTo("probe ran\n");
+    assertThat(shared(loads)).contains("io.lakeml.cli.CdsProbe ");
+
+    // a run that loads classes the archive lacks, from the JDK's modules: a new archive from the
+    // union of both lists, from which the next such run takes them
+    Path before = tmp.resolve("before.log");
+    Run more = launch(dir, jar, "on", "-Xlog:class+load=info:file=" + before, "more");
+    assertThat(more.stdout()).isEqualTo("probe ran\n");
+    assertThat(Files.readString(before)).contains(CdsProbe.MORE[0] + " source: jrt:/java.base");
+    assertThat(files(dir, ".jsa")).containsExactly(archive);
+    assertThat(Files.getLastModifiedTime(archive)).isNotEqualTo(dumpedAt);
+    Run grown = launch(dir, jar, "on", "-Xlog:class+load=info:file=" + loads, "more");
+    assertThat(grown.exit()).isZero();
+    assertThat(shared(loads)).contains("io.lakeml.cli.CdsProbe ", CdsProbe.MORE[0] + " ");
+
+    // off: no options at all
+    assertThat(launch(dir, jar, "off", "", "").stderr()).contains("opts: \n");
+
+    // an archive the JVM cannot use: it runs without, and says so on stderr, never on stdout
+    byte[] good = Files.readAllBytes(archive);
+    archive.toFile().setWritable(true);
+    Files.write(archive, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    Run broken = launch(dir, jar, "on", "", "");
+    assertThat(broken.exit()).isZero();
+    assertThat(broken.stdout()).isEqualTo("probe ran\n");
+    Files.write(archive, good);
+
+    // a rebuilt jar (another modification time): a new list, a new archive, the old ones gone
+    Files.setLastModifiedTime(
+        jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000));
+    Run rebuilt = launch(dir, jar, "on", "", "");
+    assertThat(rebuilt.stderr())
+        .contains("-XX:DumpLoadedClassList=")
+        .doesNotContain("SharedArchive");
+    assertThat(files(dir, ".jsa")).hasSize(1).doesNotContain(archive);
+    assertThat(files(dir, ".classlist")).hasSize(1);
   }
 }
