@@ -24,6 +24,7 @@ cds_init() {
   shift 2
   CDS_OPTS=""
   CDS_LIST=""
+  CDS_KEY=""
   CDS_DIR="${LAKEML_CDS_DIR:-$ROOT/target/cds}"
   case "${LAKEML_CDS:-on}" in off | false | 0 | no) return 0 ;; esac
   # a user's own archive or sharing setting wins
@@ -38,9 +39,12 @@ cds_init() {
   jar_ids="$(tr ':' '\n' <<<"$classpath" | head -n 1 | xargs -r stat -c '%n %s %Y' 2>/dev/null)"
   CDS_KEY="$(printf '%s\n' "$bin" "$version" "$jar_ids" "$classpath" "$@" | cksum | cut -d' ' -f1)"
   CDS_ARCHIVE="$CDS_DIR/lakeml-$CDS_KEY.jsa"
+  # for the JVM's commands that start others through the launcher (bench-small waits for this
+  # build's archive)
+  export LAKEML_CDS_DIR="$CDS_DIR" LAKEML_CDS_ARCHIVE="$CDS_ARCHIVE"
   # what a killed run or dump left behind: its lock would keep every later run from recording
-  find "$CDS_DIR" -maxdepth 1 \( -name '*.lock' -mmin +10 -o -name '*.*.classlist' -mmin +1440 \) \
-    -exec rm -rf {} + 2>/dev/null || true
+  find "$CDS_DIR" -maxdepth 1 \( -name '*.lock' -mmin +10 -o -name '*.*.classlist' -mmin +1440 \
+    -o -name '*.tmp' -mmin +60 \) -exec rm -rf {} + 2>/dev/null || true
   # -Xlog:disable, then warnings to stderr: a JVM warning (e.g. about an archive it cannot map)
   # never lands on stdout, whose last line is the command's JSON summary
   CDS_OPTS="-Xlog:disable -Xlog:all=warning:stderr"
@@ -78,6 +82,8 @@ cds_after_run() {
   local lock="$CDS_DIR/lakeml-$CDS_KEY.lock" list="$CDS_LIST" tmp="$CDS_ARCHIVE.$$.tmp"
   local merged="$base.$$.tmp" log="$CDS_DIR/lakeml-$CDS_KEY.log"
   (
+    # a closed terminal does not stop it (background jobs of a script already ignore Ctrl-C)
+    trap '' HUP
     trap 'rm -f "$tmp" "$merged" "$list"; rmdir "$lock" 2>/dev/null' EXIT
     # the union, in the order the classes were first loaded
     awk '!seen[$0]++' $([ -f "$base" ] && echo "$base") "$list" >"$merged"

@@ -30,12 +30,17 @@ public final class SmallNightly {
               "nightlyGeneratedCode",
               "the same without the small-input settings (spark.small-input.max-mb=0: generated code)",
               null),
+          new Step(
+              "nightlyWithoutCds",
+              "the same without class-data sharing (LAKEML_CDS=off: no class archive mapped)",
+              null),
           new Step("nightlySeparate", "the same with a JVM per stage (--separate)", null),
           new Step("rerun", "same-date rerun, every stage SKIPPED (decided without Spark)", null),
           new Step(
               "rerunWithSpark",
               "the same rerun deciding with Spark (lake.skip-unchanged=false)",
               null),
+          new Step("rerunWithoutCds", "the same rerun without class-data sharing", null),
           new Step("promote", "promote with nothing to promote, own process", null),
           new Step(
               "promoteWithSpark",
@@ -104,7 +109,14 @@ public final class SmallNightly {
         "nightlyGeneratedCode",
         "nightly",
         "small-input settings (no generated code for a small dataset)");
+    share(
+        sb,
+        medians,
+        "nightlyWithoutCds",
+        "nightly",
+        "class-data sharing (the launcher's archive of the classes a run loads)");
     share(sb, medians, "rerunWithSpark", "rerun", "rerun decided without Spark");
+    share(sb, medians, "rerunWithoutCds", "rerun", "class-data sharing, for the rerun");
     share(sb, medians, "promoteWithSpark", "promote", "promote decided without Spark");
     sb.append(
             "\nRegistry rows (`_system.models`) and predictions of the nightly with and without the small-input settings equal (numbers to 1e-9): **")

@@ -449,22 +449,38 @@ final class BenchCommands {
       boolean same = true;
       long commits = 0;
       try {
+        boolean classArchive = awaitClassArchive(ds, landing, runDate);
+        report.put("classArchive", classArchive);
         for (int r = 1; r <= repeat; r++) {
           Map<String, Double> seconds = new LinkedHashMap<>();
           Path lake = fresh(ds, landing, "r" + r);
           Path plain = fresh(ds, landing, "r" + r + "-generated-code");
           // alternate which goes first: a busy machine then hurts both alike
-          boolean defaultFirst = r % 2 == 1;
-          for (boolean withCut : new boolean[] {defaultFirst, !defaultFirst}) {
+          List<String> order = new ArrayList<>(List.of("nightly", "nightlyGeneratedCode"));
+          if (classArchive) {
+            order.add("nightlyWithoutCds");
+          }
+          if (r % 2 == 0) {
+            java.util.Collections.reverse(order);
+          }
+          for (String key : order) {
             Map<String, Object> s =
                 timed(
                     seconds,
-                    withCut ? "nightly" : "nightlyGeneratedCode",
-                    nightly(
-                        withCut ? lake : plain,
-                        runDate,
-                        withCut ? List.of() : List.of("--set", "spark.small-input.max-mb=0")));
-            if (withCut && firstStages == null) {
+                    key,
+                    switch (key) {
+                      case "nightly" -> nightly(lake, runDate, List.of());
+                      case "nightlyGeneratedCode" ->
+                          nightly(plain, runDate, List.of("--set", "spark.small-input.max-mb=0"));
+                      default ->
+                          command(
+                              fresh(ds, landing, "r" + r + "-without-cds"),
+                              runDate,
+                              "nightly",
+                              List.of(),
+                              WITHOUT_CDS);
+                    });
+            if (key.equals("nightly") && firstStages == null) {
               @SuppressWarnings("unchecked")
               List<Map<String, Object>> stages = (List<Map<String, Object>>) s.get("stages");
               firstStages = stages;
@@ -484,6 +500,14 @@ final class BenchCommands {
                   "rerunWithSpark",
                   nightly(lake, runDate, List.of("--set", "lake.skip-unchanged=false"))),
               false);
+          if (classArchive) {
+            requireAllSkipped(
+                timed(
+                    seconds,
+                    "rerunWithoutCds",
+                    command(lake, runDate, "nightly", List.of(), WITHOUT_CDS)),
+                true);
+          }
           timed(seconds, "promote", command(lake, runDate, "promote", List.of()));
           timed(
               seconds,
@@ -562,6 +586,64 @@ final class BenchCommands {
 
     private java.util.function.Supplier<StageProcess.Child> command(
         Path lake, String runDate, String command, List<String> extra) {
+      return command(lake, runDate, command, extra, Map.of());
+    }
+
+    /**
+     * Whether the launcher's commands map a class-data-sharing archive (jobs/lib/cds.sh), so that
+     * the default side is measured with one and {@code LAKEML_CDS=off} beside it. The launcher
+     * names this build's archive in {@code LAKEML_CDS_ARCHIVE}; without it yet, one nightly on a
+     * lake of its own (not measured) records the classes, and the background dump is waited for.
+     */
+    private boolean awaitClassArchive(DatasetConfig ds, Path landing, String runDate)
+        throws IOException {
+      String file = System.getenv("LAKEML_CDS_ARCHIVE");
+      if (System.getenv(StageProcess.LAUNCHER) == null || file == null || file.isBlank()) {
+        return false;
+      }
+      Path archive = Path.of(file);
+      Path cds = archive.getParent();
+      if (!Files.isRegularFile(archive)) {
+        err.println(
+            "bench-small: one nightly first, for the launcher's class archive (not measured)");
+        StageProcess.Child o =
+            nightly(fresh(ds, landing, "class-archive"), runDate, List.of()).get();
+        if (o.exitCode() != 0) {
+          throw new JobFailure("the nightly for the class archive failed: " + o.message());
+        }
+      }
+      long deadline = System.nanoTime() + 600_000_000_000L;
+      while (has(cds, ".lock") && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      boolean ready = Files.isRegularFile(archive) && !has(cds, ".lock");
+      if (!ready) {
+        err.println(
+            "bench-small: no class archive "
+                + archive
+                + " (see the lakeml-*.log beside it): measuring without the class-data-sharing cut");
+      }
+      return ready;
+    }
+
+    private static boolean has(Path dir, String suffix) throws IOException {
+      if (!Files.isDirectory(dir)) {
+        return false;
+      }
+      try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+        return s.anyMatch(f -> f.getFileName().toString().endsWith(suffix));
+      }
+    }
+
+    private static final Map<String, String> WITHOUT_CDS = Map.of("LAKEML_CDS", "off");
+
+    private java.util.function.Supplier<StageProcess.Child> command(
+        Path lake, String runDate, String command, List<String> extra, Map<String, String> env) {
       List<String> args =
           new ArrayList<>(
               List.of(
@@ -581,8 +663,8 @@ final class BenchCommands {
       args.addAll(List.of("--set", "lake.root=" + lake));
       args.addAll(extra);
       return () -> {
-        err.println("bench-small: " + String.join(" ", args));
-        return StageProcess.run(command, args, err, err, null);
+        err.println("bench-small: " + (env.isEmpty() ? "" : env + " ") + String.join(" ", args));
+        return StageProcess.run(command, args, err, err, null, env);
       };
     }
 

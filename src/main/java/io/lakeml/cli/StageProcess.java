@@ -76,9 +76,23 @@ final class StageProcess {
    */
   static Child run(
       String stage, List<String> args, PrintStream out, PrintStream err, String prefix) {
+    return run(stage, args, out, err, prefix, Map.of());
+  }
+
+  /**
+   * {@link #run(String, List, PrintStream, PrintStream, String)} with these environment changes.
+   */
+  static Child run(
+      String stage,
+      List<String> args,
+      PrintStream out,
+      PrintStream err,
+      String prefix,
+      Map<String, String> env) {
     List<String> cmd = launcher();
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
     boolean inherit = prefix == null && err == System.err;
     if (inherit) {
       pb.redirectError(ProcessBuilder.Redirect.INHERIT);
