@@ -36,7 +36,9 @@ cds_init() {
   local bin jar_ids
   bin="$(command -v "$java")"
   bin="$(readlink -f "$bin" 2>/dev/null || echo "$bin")"
-  jar_ids="$(tr ':' '\n' <<<"$classpath" | head -n 1 | xargs -r stat -c '%n %s %Y' 2>/dev/null)"
+  # the first entry, lakeml's jar, without a pipe into head: under the launcher's pipefail, a long
+  # classpath's writer killed by SIGPIPE would end the launcher with exit 141
+  jar_ids="$(stat -c '%n %s %Y' "${classpath%%:*}" 2>/dev/null || true)"
   CDS_KEY="$(printf '%s\n' "$bin" "$version" "$jar_ids" "$classpath" "$@" | cksum | cut -d' ' -f1)"
   CDS_ARCHIVE="$CDS_DIR/lakeml-$CDS_KEY.jsa"
   # for the JVM's commands that start others through the launcher (bench-small waits for this

@@ -187,4 +187,31 @@ class LauncherTest {
     assertThat(files(dir, ".jsa")).hasSize(1).doesNotContain(archive);
     assertThat(files(dir, ".classlist")).hasSize(1);
   }
+
+  @Test
+  void aLongClasspathDoesNotEndTheLauncher(@TempDir Path tmp) throws Exception {
+    // the launcher runs under errexit and pipefail; a pipe into head that closes early (its
+    // writer killed by SIGPIPE) once ended a bench-small's promote with exit 141
+    String java = ProcessHandle.current().info().command().orElse("java");
+    StringBuilder cp = new StringBuilder(tmp.resolve("lakeml.jar").toString());
+    for (int i = 0; i < 1800; i++) { // ~100 kB: more than a pipe holds, less than one variable may
+      cp.append(":/opt/maven/repository/org/example/artifact-").append(i).append("/a.jar");
+    }
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "bash",
+                "-c",
+                "set -euo pipefail; . jobs/lib/cds.sh; cds_init \"$J\" \"$CP\"; echo \"key $CDS_KEY\"")
+            .directory(TestProject.projectDir().toFile());
+    pb.environment().put("J", java);
+    pb.environment().put("CP", cp.toString());
+    pb.environment().put("LAKEML_CDS_DIR", tmp.resolve("cds").toString());
+    pb.environment().remove("LAKEML_CDS");
+    pb.environment().remove("LAKEML_JAVA_OPTS");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.getErrorStream().readAllBytes();
+    assertThat(p.waitFor()).isZero();
+    assertThat(out).matches("key [0-9]+\n");
+  }
 }
