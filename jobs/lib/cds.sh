@@ -18,10 +18,12 @@
 CDS_MIN_CLASSES="${LAKEML_CDS_MIN_CLASSES:-5000}"
 
 # cds_init JAVA CLASSPATH EXTRA_KEY… — sets CDS_DIR, CDS_KEY, CDS_ARCHIVE, CDS_LIST (this run's
-# class list, empty when none is recorded) and CDS_OPTS, the JVM options of this run.
+# class list, empty when none is recorded) and the JVM options of this run: CDS_MAP_OPTS (map the
+# archive; JVM warnings to stderr), and CDS_OPTS, which also record the class list.
 cds_init() {
   local java="$1" classpath="$2"
   shift 2
+  CDS_MAP_OPTS=""
   CDS_OPTS=""
   CDS_LIST=""
   CDS_KEY=""
@@ -49,10 +51,11 @@ cds_init() {
     -o -name '*.tmp' -mmin +60 \) -exec rm -rf {} + 2>/dev/null || true
   # -Xlog:disable, then warnings to stderr: a JVM warning (e.g. about an archive it cannot map)
   # never lands on stdout, whose last line is the command's JSON summary
-  CDS_OPTS="-Xlog:disable -Xlog:all=warning:stderr"
+  CDS_MAP_OPTS="-Xlog:disable -Xlog:all=warning:stderr"
   if [ -s "$CDS_ARCHIVE" ]; then
-    CDS_OPTS="$CDS_OPTS -XX:SharedArchiveFile=$CDS_ARCHIVE -Xshare:auto"
+    CDS_MAP_OPTS="$CDS_MAP_OPTS -XX:SharedArchiveFile=$CDS_ARCHIVE -Xshare:auto"
   fi
+  CDS_OPTS="$CDS_MAP_OPTS"
   # a class list is recorded unless a dump is under way (its result will be checked next run)
   if [ ! -d "$CDS_DIR/lakeml-$CDS_KEY.lock" ]; then
     CDS_LIST="$CDS_DIR/lakeml-$CDS_KEY.$$.classlist"

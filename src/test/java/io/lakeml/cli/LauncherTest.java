@@ -22,17 +22,29 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherTest {
   private record Run(int exit, String stdout, String stderr) {}
 
-  private static Run runJvm(String fakeJvm) throws Exception {
+  /**
+   * A bash script in the project folder, as the launcher sources its libraries there, with these
+   * variables set (and the user's own CDS settings and JVM options left out).
+   */
+  private static Run bash(String script, Map<String, String> env) throws Exception {
     ProcessBuilder pb =
-        new ProcessBuilder(
-                "bash", "-c", ". jobs/lib/run-jvm.sh; run_jvm nightly bash -c '" + fakeJvm + "'")
-            .directory(TestProject.projectDir().toFile());
-    pb.environment().put("LAKEML_DRIVER_MEMORY", "3g");
+        new ProcessBuilder("bash", "-c", script).directory(TestProject.projectDir().toFile());
+    pb.environment().remove("LAKEML_CDS");
+    pb.environment().remove("LAKEML_JAVA_OPTS");
+    pb.environment().putAll(env);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     return new Run(p.waitFor(), out, err);
   }
+
+  private static Run runJvm(String fakeJvm) throws Exception {
+    return bash(
+        ". jobs/lib/run-jvm.sh; run_jvm nightly bash -c '" + fakeJvm + "'",
+        Map.of("LAKEML_DRIVER_MEMORY", "3g"));
+  }
+
+  private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
 
   @Test
   void aJvmStoppedBySparkExitsOneWithAMessageAboutMemoryAndOtherCodesPassThrough()
@@ -63,7 +75,6 @@ class LauncherTest {
    */
   private static Run launch(Path dir, Path jar, String cds, String jvmOptions, String probeArgs)
       throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
     String script =
         ". jobs/lib/cds.sh; cds_init \"$J\" \"$CP\"; echo \"opts: $CDS_OPTS\" >&2; "
             + "\"$J\" $CDS_OPTS "
@@ -71,19 +82,21 @@ class LauncherTest {
             + " -cp \"$CP\" io.lakeml.cli.CdsProbe "
             + probeArgs
             + "; cds_after_run \"$J\" \"$CP\"";
-    ProcessBuilder pb =
-        new ProcessBuilder("bash", "-c", script).directory(TestProject.projectDir().toFile());
-    pb.environment().put("J", java);
-    pb.environment().put("CP", jar.toString());
-    pb.environment().put("LAKEML_CDS_DIR", dir.toString());
-    // the probe loads ~460 classes: an archive from 100 up, a new one for 11 it lacks
-    pb.environment().put("LAKEML_CDS_MIN_CLASSES", "100");
-    pb.environment().put("LAKEML_CDS", cds);
-    pb.environment().remove("LAKEML_JAVA_OPTS");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-    Run run = new Run(p.waitFor(), out, err);
+    Run run =
+        bash(
+            script,
+            Map.of(
+                "J",
+                JAVA,
+                "CP",
+                jar.toString(),
+                "LAKEML_CDS_DIR",
+                dir.toString(),
+                // the probe loads ~460 classes: an archive from 100 up, a new one for 11 it lacks
+                "LAKEML_CDS_MIN_CLASSES",
+                "100",
+                "LAKEML_CDS",
+                cds));
     for (int i = 0; i < 600 && Files.isDirectory(dir) && !files(dir, ".lock").isEmpty(); i++) {
       Thread.sleep(100);
     }
@@ -192,26 +205,16 @@ class LauncherTest {
   void aLongClasspathDoesNotEndTheLauncher(@TempDir Path tmp) throws Exception {
     // the launcher runs under errexit and pipefail; a pipe into head that closes early (its
     // writer killed by SIGPIPE) once ended a bench-small's promote with exit 141
-    String java = ProcessHandle.current().info().command().orElse("java");
     StringBuilder cp = new StringBuilder(tmp.resolve("lakeml.jar").toString());
     for (int i = 0; i < 1800; i++) { // ~100 kB: more than a pipe holds, less than one variable may
       cp.append(":/opt/maven/repository/org/example/artifact-").append(i).append("/a.jar");
     }
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                "bash",
-                "-c",
-                "set -euo pipefail; . jobs/lib/cds.sh; cds_init \"$J\" \"$CP\"; echo \"key $CDS_KEY\"")
-            .directory(TestProject.projectDir().toFile());
-    pb.environment().put("J", java);
-    pb.environment().put("CP", cp.toString());
-    pb.environment().put("LAKEML_CDS_DIR", tmp.resolve("cds").toString());
-    pb.environment().remove("LAKEML_CDS");
-    pb.environment().remove("LAKEML_JAVA_OPTS");
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.getErrorStream().readAllBytes();
-    assertThat(p.waitFor()).isZero();
-    assertThat(out).matches("key [0-9]+\n");
+    Run run =
+        bash(
+            "set -euo pipefail; . jobs/lib/cds.sh; cds_init \"$J\" \"$CP\"; echo \"key $CDS_KEY\"",
+            Map.of(
+                "J", JAVA, "CP", cp.toString(), "LAKEML_CDS_DIR", tmp.resolve("cds").toString()));
+    assertThat(run.exit()).isZero();
+    assertThat(run.stdout()).matches("key [0-9]+\n");
   }
 }
