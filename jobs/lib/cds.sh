@@ -14,6 +14,9 @@
 # version, the jar and the classpath, so a rebuilt jar or another JDK starts afresh; the JVM also
 # checks the jars itself and runs without sharing if they changed. LAKEML_CDS=off turns it all off.
 
+# the archives' format, part of their key (see cds_init)
+CDS_FORMAT=2
+
 # a class list from a run that never started Spark is not worth an archive (tests lower it)
 CDS_MIN_CLASSES="${LAKEML_CDS_MIN_CLASSES:-5000}"
 
@@ -41,7 +44,9 @@ cds_init() {
   # the first entry, lakeml's jar, without a pipe into head: under the launcher's pipefail, a long
   # classpath's writer killed by SIGPIPE would end the launcher with exit 141
   jar_ids="$(stat -c '%n %s %Y' "${classpath%%:*}" 2>/dev/null || true)"
-  CDS_KEY="$(printf '%s\n' "$bin" "$version" "$jar_ids" "$classpath" "$@" | cksum | cut -d' ' -f1)"
+  # CDS_FORMAT: what the archive holds (2: no generated method-handle classes, below), so an
+  # archive of an older launcher is replaced even when the jar is the same
+  CDS_KEY="$(printf '%s\n' "$CDS_FORMAT" "$bin" "$version" "$jar_ids" "$classpath" "$@" | cksum | cut -d' ' -f1)"
   CDS_ARCHIVE="$CDS_DIR/lakeml-$CDS_KEY.jsa"
   # for the JVM's commands that start others through the launcher (bench-small waits for this
   # build's archive)
@@ -90,8 +95,11 @@ cds_after_run() {
     # a closed terminal does not stop it (background jobs of a script already ignore Ctrl-C)
     trap '' HUP
     trap 'rm -f "$tmp" "$merged" "$list"; rmdir "$lock" 2>/dev/null' EXIT
-    # the union, in the order the classes were first loaded
-    awk '!seen[$0]++' $([ -f "$base" ] && echo "$base") "$list" >"$merged"
+    # the union, in the order the classes were first loaded, without the method-handle classes
+    # the JDK generates (@lambda-form-invoker lines): archived, they have no class file, and a JVM
+    # with a class-file load hook (a JFR recording, from the command line or jcmd JFR.start)
+    # crashed in KlassFactory::check_shared_class_file_load_hook when it loaded one (JDK 17.0.15)
+    awk '!/^@lambda-form-invoker/ && !seen[$0]++' $([ -f "$base" ] && echo "$base") "$list" >"$merged"
     if nice -n 19 "$java" "$@" -Xshare:dump -XX:SharedClassListFile="$merged" \
       -XX:SharedArchiveFile="$tmp" -cp "$classpath" >"$log" 2>&1 && [ -s "$tmp" ]; then
       # the archives of older builds (other jars, another JDK) are of no use any more

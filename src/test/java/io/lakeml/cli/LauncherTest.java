@@ -120,9 +120,8 @@ class LauncherTest {
         .reduce("", (a, b) -> a + b + "\n");
   }
 
-  @Test
-  void aRunRecordsItsClassesLaterRunsMapTheArchiveItGrowsAndANewJarGetsANewOne(@TempDir Path tmp)
-      throws Exception {
+  /** A jar of the probe's one class, in {@code tmp}. */
+  private static Path probeJar(Path tmp) throws Exception {
     Path classes = tmp.resolve("classes/io/lakeml/cli");
     Files.createDirectories(classes);
     Files.copy(
@@ -141,6 +140,13 @@ class LauncherTest {
                 tmp.resolve("classes").toString(),
                 "."))
         .isZero();
+    return jar;
+  }
+
+  @Test
+  void aRunRecordsItsClassesLaterRunsMapTheArchiveItGrowsAndANewJarGetsANewOne(@TempDir Path tmp)
+      throws Exception {
+    Path jar = probeJar(tmp);
     Path dir = tmp.resolve("cds");
 
     // first run: records its class list; the archive is dumped after it, in the background
@@ -199,6 +205,32 @@ class LauncherTest {
         .doesNotContain("SharedArchive");
     assertThat(files(dir, ".jsa")).hasSize(1).doesNotContain(archive);
     assertThat(files(dir, ".classlist")).hasSize(1);
+  }
+
+  /**
+   * An archive holding the method-handle classes the JDK generates (a bound object and int) made
+   * the JVM crash (SIGSEGV, exit 134) as soon as a class-file load hook was on: a JFR recording
+   * started with the JVM or later by jcmd, as an operator profiling a slow nightly would.
+   */
+  @Test
+  void aRunRecordingWithJfrDoesNotCrashOnTheArchive(@TempDir Path tmp) throws Exception {
+    Path jar = probeJar(tmp);
+    Path dir = tmp.resolve("cds");
+    Run first = launch(dir, jar, "on", "", "species");
+    assertThat(first.stdout()).isEqualTo("probe ran\n");
+    List<Path> recorded = files(dir, ".classlist");
+    assertThat(recorded).hasSize(1);
+    assertThat(files(dir, ".jsa")).hasSize(1);
+    assertThat(Files.readString(recorded.get(0))).doesNotContain("@lambda-form-invoker");
+
+    Path recording = tmp.resolve("r.jfr");
+    Run profiled =
+        launch(dir, jar, "on", "-XX:StartFlightRecording=filename=" + recording, "species");
+    assertThat(profiled.stderr()).contains("-XX:SharedArchiveFile=");
+    assertThat(profiled.exit()).as(profiled.stdout()).isZero();
+    // (JFR announces its recording on stdout itself, before the program's output)
+    assertThat(profiled.stdout()).endsWith("\nprobe ran\n");
+    assertThat(recording).isNotEmptyFile();
   }
 
   @Test
