@@ -267,7 +267,10 @@ public final class TuneJob implements Job {
               tune.seed());
 
       ctx.step("registering the model");
-      PipelineModel features = SavedModels.load(ctx.spark(), in.featurePipeline());
+      // saved with the version by copying prepare's directory of it
+      PipelineModel features =
+          SavedModels.savedAt(
+              SavedModels.load(ctx.spark(), in.featurePipeline()), in.featurePipeline());
       PipelineModel complete =
           new PipelineModel(
               Identifiable.randomUID("lakeml"),

@@ -10,8 +10,10 @@ import java.util.List;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.LogisticRegression;
 import org.apache.spark.ml.classification.LogisticRegressionModel;
+import org.apache.spark.ml.feature.StandardScaler;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -88,6 +90,75 @@ class SavedModelsTest {
       spark.sparkContext().clearJobGroup();
       counter.forget(group);
     }
+  }
+
+  /**
+   * A pipeline saved inside another is copied from where it was saved, without a Spark job, and the
+   * outer pipeline loads back with the same stages.
+   */
+  @Test
+  void aPipelineSavedAlreadyIsCopiedIntoTheOneThatHoldsIt() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Path dir =
+        Files.createTempDirectory(
+            Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "saved-at");
+    String inner = dir.resolve("features").toUri().toString();
+    String outer = dir.resolve("version").toUri().toString();
+    StructType schema =
+        new StructType().add("x", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
+    Dataset<Row> rows =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(0.0, 0.0),
+                RowFactory.create(1.0, 1.0),
+                RowFactory.create(0.2, 0.0),
+                RowFactory.create(0.9, 1.0)),
+            schema);
+    PipelineModel features =
+        new Pipeline()
+            .setStages(
+                new PipelineStage[] {
+                  new StandardScaler().setInputCol("x0").setOutputCol("scaled").setWithMean(true)
+                })
+            .fit(
+                new VectorAssembler()
+                    .setInputCols(new String[] {"x"})
+                    .setOutputCol("x0")
+                    .transform(rows));
+    features.write().overwrite().save(inner);
+    PipelineModel loaded = SavedModels.load(spark, inner);
+    PipelineModel version =
+        new PipelineModel(
+            "version",
+            new Transformer[] {
+              new VectorAssembler().setInputCols(new String[] {"x"}).setOutputCol("x0"),
+              SavedModels.savedAt(loaded, inner)
+            });
+
+    String group = "saved-at-" + System.nanoTime();
+    SparkJobCounter counter = SparkJobCounter.of(spark.sparkContext());
+    spark.sparkContext().setJobGroup(group, "test", false);
+    try {
+      version.write().overwrite().save(outer);
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      // the outer pipeline's and the assembler's metadata: two writes, none for the copied stage
+      assertThat(counter.jobs(group)).isEqualTo(2);
+    } finally {
+      spark.sparkContext().clearJobGroup();
+      counter.forget(group);
+    }
+    Path stage =
+        Files.list(dir.resolve("version/stages"))
+            .filter(p -> p.getFileName().toString().startsWith("1_"))
+            .findFirst()
+            .orElseThrow();
+    // the very files prepare wrote (a new save would carry another timestamp)
+    assertThat(SavedModels.metadata(spark.sparkContext().hadoopConfiguration(), stage.toString()))
+        .isEqualTo(SavedModels.metadata(spark.sparkContext().hadoopConfiguration(), inner));
+    PipelineModel back = PipelineModel.load(outer);
+    assertThat(back.stages()[1]).isInstanceOf(PipelineModel.class);
+    Row expected = version.transform(rows).orderBy("x").select("scaled").first();
+    assertThat(back.transform(rows).orderBy("x").select("scaled").first()).isEqualTo(expected);
   }
 
   private static Pipeline fit(Dataset<Row> rows, int maxIter) {
