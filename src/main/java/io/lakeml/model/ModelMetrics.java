@@ -37,7 +37,7 @@ public final class ModelMetrics {
    */
   public static Evaluator evaluator(String metric) {
     if (BINARY.contains(metric)) {
-      return new BinaryClassificationEvaluator()
+      return new SmallFirstBinary()
           .setMetricName(metric)
           .setLabelCol(Algorithms.LABEL)
           .setRawPredictionCol("rawPrediction")
@@ -45,16 +45,106 @@ public final class ModelMetrics {
     }
     String byLabel = POSITIVE.get(metric);
     if (byLabel != null) {
-      return new MulticlassClassificationEvaluator()
+      return new SmallFirstMulticlass()
           .setMetricName(byLabel)
           .setMetricLabel(1.0)
           .setLabelCol(Algorithms.LABEL)
           .setPredictionCol("prediction");
     }
-    return new MulticlassClassificationEvaluator()
+    return new SmallFirstMulticlass()
         .setMetricName(metric)
         .setLabelCol(Algorithms.LABEL)
         .setPredictionCol("prediction");
+  }
+
+  /**
+   * MLlib's binary evaluator that computes on the driver ({@link LocalMetrics}) when the scored
+   * rows are few and unweighted and the curves unbinned: one Spark job instead of five to seven.
+   */
+  public static final class SmallFirstBinary extends BinaryClassificationEvaluator {
+    private static final long serialVersionUID = 1L;
+
+    public SmallFirstBinary() {
+      super();
+    }
+
+    /** The constructor MLlib's {@code copy} calls. */
+    public SmallFirstBinary(String uid) {
+      super(uid);
+    }
+
+    @Override
+    public double evaluate(Dataset<?> dataset) {
+      if (getNumBins() == 0 && !isDefined(weightCol())) {
+        LocalMetrics.Scored s =
+            LocalMetrics.fetch(dataset, getLabelCol(), null, getRawPredictionCol());
+        double[] areas = s == null ? null : LocalMetrics.areas(s.labels(), s.scores());
+        if (areas != null && BINARY.contains(getMetricName())) {
+          return areas[BINARY.indexOf(getMetricName())];
+        }
+      }
+      return super.evaluate(dataset);
+    }
+  }
+
+  /**
+   * MLlib's multiclass evaluator that computes on the driver ({@link LocalMetrics}) when the scored
+   * rows are few and unweighted, for the metrics lakeml selects by.
+   */
+  public static final class SmallFirstMulticlass extends MulticlassClassificationEvaluator {
+    private static final long serialVersionUID = 1L;
+
+    public SmallFirstMulticlass() {
+      super();
+    }
+
+    /** The constructor MLlib's {@code copy} calls. */
+    public SmallFirstMulticlass(String uid) {
+      super(uid);
+    }
+
+    @Override
+    public double evaluate(Dataset<?> dataset) {
+      String name = getMetricName();
+      boolean known =
+          MULTICLASS.contains(name) || (POSITIVE.containsValue(name) && getBeta() == 1.0);
+      if (known && !isDefined(weightCol())) {
+        LocalMetrics.Scored s =
+            LocalMetrics.fetch(dataset, getLabelCol(), getPredictionCol(), null);
+        if (s != null && s.size() > 0) {
+          LocalMetrics.Multiclass m = new LocalMetrics.Multiclass(s.labels(), s.predictions());
+          double label = getMetricLabel();
+          switch (name) {
+            case "f1":
+              return m.weightedFMeasure();
+            case "accuracy":
+              return m.accuracy();
+            case "weightedPrecision":
+              return m.weightedPrecision();
+            case "weightedRecall":
+              return m.weightedRecall();
+            case "precisionByLabel":
+              if (m.hasLabel(label)) {
+                return m.precision(label);
+              }
+              break;
+            case "recallByLabel":
+              if (m.hasLabel(label)) {
+                return m.recall(label);
+              }
+              break;
+            case "fMeasureByLabel":
+              if (m.hasLabel(label)) {
+                return m.fMeasure(label);
+              }
+              break;
+            default:
+              break;
+          }
+        }
+      }
+      return super.evaluate(dataset);
+    }
   }
 
   /** The positive class's own metrics of a binary label, by MLlib's per-label metric names. */
@@ -93,6 +183,16 @@ public final class ModelMetrics {
    * the registry's 1e-9). A score of −0.0 counts as 0.0, where MLlib's RDD would keep two points.
    */
   public static Map<String, Double> all(Dataset<Row> scored, boolean binary, long rows) {
+    if (rows <= LocalMetrics.MAX_ROWS) {
+      // few rows (or a number not known): fetched once, computed on the driver as MLlib would
+      LocalMetrics.Scored s =
+          LocalMetrics.fetch(
+              scored, Algorithms.LABEL, "prediction", binary ? "rawPrediction" : null);
+      Map<String, Double> local = s == null ? null : local(s, binary);
+      if (local != null) {
+        return local;
+      }
+    }
     boolean counted = counted(rows);
     Dataset<Row> cached =
         counted
@@ -144,6 +244,34 @@ public final class ModelMetrics {
     } finally {
       cached.unpersist();
     }
+  }
+
+  /**
+   * {@link #all}'s metrics from rows on the driver; null where MLlib's classes must decide (no
+   * rows, or a binary label without positive rows, whose recall MLlib does not define).
+   */
+  private static Map<String, Double> local(LocalMetrics.Scored s, boolean binary) {
+    if (s.size() == 0
+        || (binary && !new LocalMetrics.Multiclass(s.labels(), s.predictions()).hasLabel(1.0))) {
+      return null;
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (binary) {
+      double[] areas = LocalMetrics.areas(s.labels(), s.scores());
+      out.put("areaUnderROC", areas[0]);
+      out.put("areaUnderPR", areas[1]);
+    }
+    LocalMetrics.Multiclass m = new LocalMetrics.Multiclass(s.labels(), s.predictions());
+    out.put("f1", m.weightedFMeasure());
+    out.put("accuracy", m.accuracy());
+    out.put("weightedPrecision", m.weightedPrecision());
+    out.put("weightedRecall", m.weightedRecall());
+    if (binary) {
+      out.put("positiveF1", m.fMeasure(1.0));
+      out.put("positivePrecision", m.precision(1.0));
+      out.put("positiveRecall", m.recall(1.0));
+    }
+    return out;
   }
 
   /** Whether {@link #all(Dataset, boolean, long)} counts {@code rows} rows before reading them. */

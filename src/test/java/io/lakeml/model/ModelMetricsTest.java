@@ -7,6 +7,9 @@ import io.lakeml.testing.TestSpark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.evaluation.Evaluator;
+import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -56,7 +59,8 @@ class ModelMetricsTest {
     for (Map.Entry<String, Double> e : all.entrySet()) {
       assertThat(e.getValue())
           .as(e.getKey())
-          .isEqualTo(ModelMetrics.evaluator(e.getKey()).evaluate(scored));
+          .isEqualTo(ModelMetrics.evaluator(e.getKey()).evaluate(scored))
+          .isCloseTo(mllib(e.getKey()).evaluate(scored), within(1e-15));
     }
     // 6 of 8 right (-0.5 for a 1 and 0.5 for a 0 are the misses); positives ranked above negatives
     // in 13 of 16 pairs
@@ -103,7 +107,7 @@ class ModelMetricsTest {
     for (Map.Entry<String, Double> e : all.entrySet()) {
       assertThat(e.getValue())
           .as(e.getKey())
-          .isCloseTo(ModelMetrics.evaluator(e.getKey()).evaluate(binary), within(1e-12));
+          .isCloseTo(mllib(e.getKey()).evaluate(binary), within(1e-12));
     }
     assertThat(all.get("areaUnderROC")).isBetween(0.7, 0.95);
     Dataset<Row> multiclass = TestSpark.session().createDataFrame(three, schema).repartition(3);
@@ -112,8 +116,125 @@ class ModelMetricsTest {
     for (Map.Entry<String, Double> e : m.entrySet()) {
       assertThat(e.getValue())
           .as(e.getKey())
-          .isCloseTo(ModelMetrics.evaluator(e.getKey()).evaluate(multiclass), within(1e-12));
+          .isCloseTo(mllib(e.getKey()).evaluate(multiclass), within(1e-12));
     }
     assertThat(m.get("accuracy")).isBetween(0.6, 0.8);
+  }
+
+  /**
+   * MLlib's own evaluator of a metric, as lakeml configures it: what the driver-side path must
+   * equal.
+   */
+  private static Evaluator mllib(String metric) {
+    if (ModelMetrics.BINARY.contains(metric)) {
+      return new BinaryClassificationEvaluator()
+          .setMetricName(metric)
+          .setLabelCol(Algorithms.LABEL)
+          .setRawPredictionCol("rawPrediction")
+          .setNumBins(0);
+    }
+    String byLabel = ModelMetrics.POSITIVE.get(metric);
+    return new MulticlassClassificationEvaluator()
+        .setMetricName(byLabel != null ? byLabel : metric)
+        .setMetricLabel(1.0)
+        .setLabelCol(Algorithms.LABEL)
+        .setPredictionCol("prediction");
+  }
+
+  /**
+   * The driver-side metrics (few rows) equal MLlib's evaluators on rows that stress them: scores on
+   * a coarse grid (ties), 0.0 beside -0.0, two and three classes, a class that is predicted but
+   * never a label, one never predicted, a single row, partitions of every size; each evaluator
+   * itself computes on the driver, and one Spark job fetches the rows (MLlib's takes three or
+   * more).
+   */
+  @Test
+  void driverSideMetricsEqualMLlibsOnTiesSignedZerosMissingClassesAndOneRow() throws Exception {
+    StructType schema =
+        new StructType()
+            .add(Algorithms.LABEL, DataTypes.DoubleType)
+            .add("prediction", DataTypes.DoubleType)
+            .add("rawPrediction", SQLDataTypes.VectorType());
+    java.util.Random random = new java.util.Random(11);
+    int cases = 0;
+    for (int n : new int[] {1, 7, 300}) {
+      for (int classes : new int[] {2, 3}) {
+        for (int variant = 0; variant < 3; variant++) {
+          List<Row> rows = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            double s = Math.round(random.nextGaussian() * 3) / 3.0;
+            if (s == 0 && random.nextBoolean()) {
+              s = -0.0;
+            }
+            if (i <= 1 && variant == 0) {
+              // the highest score a positive's and a negative's: the PR curve starts at (0, 0.5)
+              s = 9;
+            }
+            double label =
+                classes == 2
+                    ? (i == 0 || (i != 1 && random.nextDouble() < 1 / (1 + Math.exp(-2 * s)))
+                        ? 1.0
+                        : 0.0)
+                    : random.nextInt(3);
+            // variant 1: class 2 is predicted, never a label; variant 2: class 0 never predicted
+            double predicted =
+                variant == 1
+                    ? (random.nextDouble() < 0.3 ? 2.0 : label)
+                    : variant == 2 ? 1.0 : (random.nextDouble() < 0.7 ? label : s > 0 ? 1.0 : 0.0);
+            rows.add(RowFactory.create(label, predicted, Vectors.dense(-s, s)));
+          }
+          Dataset<Row> scored =
+              TestSpark.session().createDataFrame(rows, schema).repartition(1 + n % 4);
+          List<String> metrics =
+              new ArrayList<>(List.of("f1", "accuracy", "weightedPrecision", "weightedRecall"));
+          if (classes == 2 && variant != 1) {
+            metrics.addAll(
+                List.of(
+                    "areaUnderROC",
+                    "areaUnderPR",
+                    "positiveF1",
+                    "positivePrecision",
+                    "positiveRecall"));
+          }
+          Map<String, Double> all = ModelMetrics.all(scored, false, n);
+          Map<String, Double> binary =
+              classes == 2 && variant != 1 ? ModelMetrics.all(scored, true, n) : Map.of();
+          for (String metric : metrics) {
+            double expected = mllib(metric).evaluate(scored);
+            String as = metric + " of " + n + " rows, " + classes + " classes, variant " + variant;
+            assertThat(ModelMetrics.evaluator(metric).evaluate(scored))
+                .as(as)
+                .isCloseTo(expected, within(1e-12));
+            for (Map<String, Double> m : List.of(all, binary)) {
+              if (m.containsKey(metric)) {
+                assertThat(m.get(metric)).as(as).isCloseTo(expected, within(1e-12));
+              }
+            }
+            cases++;
+          }
+        }
+      }
+    }
+    assertThat(cases).isGreaterThan(80);
+
+    // one Spark job for a metric of few rows (MLlib's evaluator: five or more)
+    Dataset<Row> small = scored().cache();
+    small.count();
+    org.apache.spark.SparkContext sc = TestSpark.session().sparkContext();
+    io.lakeml.core.SparkJobCounter counter = io.lakeml.core.SparkJobCounter.of(sc);
+    String group = "local-metrics-" + System.nanoTime();
+    sc.setJobGroup(group, "test", false);
+    try {
+      ModelMetrics.evaluator("areaUnderROC").evaluate(small);
+      sc.listenerBus().waitUntilEmpty();
+      assertThat(counter.jobs(group)).isEqualTo(1);
+      mllib("areaUnderROC").evaluate(small);
+      sc.listenerBus().waitUntilEmpty();
+      assertThat(counter.jobs(group) - 1).as("MLlib's own evaluator").isGreaterThanOrEqualTo(3);
+    } finally {
+      sc.clearJobGroup();
+      counter.forget(group);
+      small.unpersist();
+    }
   }
 }
