@@ -143,6 +143,74 @@ public final class LocalMetrics {
     return new double[] {roc, pr};
   }
 
+  /**
+   * MLlib's curves of unbinned scores, as {@code BinaryClassificationMetrics(…, bins)} gives them
+   * when it does not bin (fewer than twice {@code bins} distinct scores): the distinct scores
+   * (highest first), the ROC points (FPR, recall) from (0, 0) to (1, 1) and the PR points (recall,
+   * precision) from (0, the first point's precision). Null when MLlib would bin, or for no rows or
+   * a NaN score.
+   */
+  static Curves curves(double[] labels, double[] scores, int bins) {
+    int n = labels.length;
+    if (n == 0) {
+      return null;
+    }
+    for (double v : scores) {
+      if (Double.isNaN(v)) {
+        return null;
+      }
+    }
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(scores[b] + 0.0, scores[a] + 0.0));
+    double totalPositives = 0;
+    double totalNegatives = 0;
+    for (double l : labels) {
+      if (l > 0.5) {
+        totalPositives++;
+      } else {
+        totalNegatives++;
+      }
+    }
+    List<Double> thresholds = new java.util.ArrayList<>();
+    List<double[]> roc = new java.util.ArrayList<>();
+    List<double[]> pr = new java.util.ArrayList<>();
+    roc.add(new double[] {0.0, 0.0});
+    double positives = 0;
+    double negatives = 0;
+    int i = 0;
+    while (i < n) {
+      double score = scores[order[i]];
+      while (i < n && scores[order[i]] == score) {
+        if (labels[order[i]] > 0.5) {
+          positives++;
+        } else {
+          negatives++;
+        }
+        i++;
+      }
+      double recall = totalPositives == 0 ? 0.0 : positives / totalPositives;
+      thresholds.add(score);
+      roc.add(new double[] {totalNegatives == 0 ? 0.0 : negatives / totalNegatives, recall});
+      double precision = positives + negatives == 0 ? 1.0 : positives / (positives + negatives);
+      if (pr.isEmpty()) {
+        pr.add(new double[] {0.0, precision});
+      }
+      pr.add(new double[] {recall, precision});
+    }
+    // MLlib bins from two scores per bin on: its bins follow the partitions of a sampled sort
+    if (thresholds.size() / bins >= 2) {
+      return null;
+    }
+    roc.add(new double[] {1.0, 1.0});
+    return new Curves(thresholds, roc, pr);
+  }
+
+  /** Distinct scores, highest first, and the curves' points as (x, y). */
+  record Curves(List<Double> thresholds, List<double[]> roc, List<double[]> pr) {}
+
   private static double trapezoid(double x1, double y1, double x2, double y2) {
     return (x2 - x1) * (y2 + y1) / 2.0;
   }

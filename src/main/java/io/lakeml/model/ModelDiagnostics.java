@@ -57,6 +57,20 @@ public final class ModelDiagnostics {
    */
   public static Curves curves(Dataset<Row> scored) {
     List<String> cols = List.of(scored.columns());
+    // few rows with few distinct scores: the same points from one fetch, on the driver
+    LocalMetrics.Scored s =
+        LocalMetrics.fetch(
+            scored,
+            Algorithms.LABEL,
+            null,
+            cols.contains("probability") ? "probability" : "rawPrediction");
+    LocalMetrics.Curves local =
+        s == null ? null : LocalMetrics.curves(s.labels(), s.scores(), MAX_POINTS - 2);
+    if (local != null) {
+      return new Curves(
+          points(tuples(local.roc()), local.thresholds(), true),
+          points(tuples(local.pr()), local.thresholds(), false));
+    }
     Column score =
         element_at(
             functions.vector_to_array(
@@ -80,6 +94,14 @@ public final class ModelDiagnostics {
     } finally {
       m.unpersist();
     }
+  }
+
+  private static List<Tuple2<Object, Object>> tuples(List<double[]> xy) {
+    List<Tuple2<Object, Object>> out = new ArrayList<>();
+    for (double[] p : xy) {
+      out.add(new Tuple2<>(p[0], p[1]));
+    }
+    return out;
   }
 
   /**
