@@ -180,7 +180,8 @@ public final class ModelMetrics {
    * combine under boxed {@code Double} and {@code Tuple2} equality). Sums of whole numbers are
    * exact in doubles, so the curves' points are the same either way; their areas may differ in the
    * last digit or two, from the order in which partitions' sums are added (4e-16 at 6M rows, within
-   * the registry's 1e-9). A score of −0.0 counts as 0.0, where MLlib's RDD would keep two points.
+   * the registry's 1e-9). A score of −0.0 counts as 0.0, as MLlib itself counts it
+   * (ModelMetricsTest).
    */
   public static Map<String, Double> all(Dataset<Row> scored, boolean binary, long rows) {
     if (rows <= LocalMetrics.MAX_ROWS) {
