@@ -2,6 +2,7 @@ package io.lakeml.model;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -76,12 +77,41 @@ public final class LocalMetrics {
 
   /**
    * Areas under the ROC and precision-recall curves of unbinned scores, as MLlib's {@code
-   * BinaryClassificationMetrics(…, 0)}: rows grouped by equal score, highest first, each group a
-   * point of cumulative counts; ROC from (0, 0) to (1, 1), PR from (0, the first point's
-   * precision). A label above 0.5 is positive, as MLlib counts it. Null for no rows (MLlib's
-   * classes decide).
+   * BinaryClassificationMetrics(…, 0)}: the trapezoids between the points of {@link #points}, in
+   * order. Null for no rows or a NaN score (MLlib's classes decide).
    */
   static double[] areas(double[] labels, double[] scores) {
+    Curves c = points(labels, scores);
+    return c == null ? null : new double[] {area(c.roc()), area(c.pr())};
+  }
+
+  private static double area(List<double[]> points) {
+    double sum = 0;
+    for (int i = 1; i < points.size(); i++) {
+      double[] a = points.get(i - 1);
+      double[] b = points.get(i);
+      sum += (b[0] - a[0]) * (b[1] + a[1]) / 2.0;
+    }
+    return sum;
+  }
+
+  /**
+   * MLlib's curves of unbinned scores, as {@code BinaryClassificationMetrics(…, bins)} gives them
+   * when it does not bin (fewer than twice {@code bins} distinct scores); null when it would bin.
+   */
+  static Curves curves(double[] labels, double[] scores, int bins) {
+    Curves c = points(labels, scores);
+    // MLlib bins from two scores per bin on: its bins follow the partitions of a sampled sort
+    return c == null || c.thresholds().size() / bins >= 2 ? null : c;
+  }
+
+  /**
+   * The points MLlib's curves are made of: rows grouped by equal score, highest first, each group a
+   * point of cumulative counts; ROC (FPR, recall) from (0, 0) to (1, 1), PR (recall, precision)
+   * from (0, the first point's precision). A label above 0.5 is positive, as MLlib counts it. Null
+   * for no rows or a NaN score.
+   */
+  private static Curves points(double[] labels, double[] scores) {
     int n = labels.length;
     if (n == 0) {
       return null;
@@ -105,78 +135,9 @@ public final class LocalMetrics {
         totalNegatives++;
       }
     }
-    double roc = 0;
-    double pr = 0;
-    double rocX = 0;
-    double rocY = 0;
-    double prX = 0;
-    double prY = Double.NaN;
-    double positives = 0;
-    double negatives = 0;
-    int i = 0;
-    boolean first = true;
-    while (i < n) {
-      double score = scores[order[i]];
-      while (i < n && scores[order[i]] == score) {
-        if (labels[order[i]] > 0.5) {
-          positives++;
-        } else {
-          negatives++;
-        }
-        i++;
-      }
-      double fpr = totalNegatives == 0 ? 0.0 : negatives / totalNegatives;
-      double recall = totalPositives == 0 ? 0.0 : positives / totalPositives;
-      double precision = positives + negatives == 0 ? 1.0 : positives / (positives + negatives);
-      roc += trapezoid(rocX, rocY, fpr, recall);
-      rocX = fpr;
-      rocY = recall;
-      if (first) {
-        prY = precision; // the curve starts at (0, the first point's precision)
-        first = false;
-      }
-      pr += trapezoid(prX, prY, recall, precision);
-      prX = recall;
-      prY = precision;
-    }
-    roc += trapezoid(rocX, rocY, 1.0, 1.0);
-    return new double[] {roc, pr};
-  }
-
-  /**
-   * MLlib's curves of unbinned scores, as {@code BinaryClassificationMetrics(…, bins)} gives them
-   * when it does not bin (fewer than twice {@code bins} distinct scores): the distinct scores
-   * (highest first), the ROC points (FPR, recall) from (0, 0) to (1, 1) and the PR points (recall,
-   * precision) from (0, the first point's precision). Null when MLlib would bin, or for no rows or
-   * a NaN score.
-   */
-  static Curves curves(double[] labels, double[] scores, int bins) {
-    int n = labels.length;
-    if (n == 0) {
-      return null;
-    }
-    for (double v : scores) {
-      if (Double.isNaN(v)) {
-        return null;
-      }
-    }
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> Double.compare(scores[b] + 0.0, scores[a] + 0.0));
-    double totalPositives = 0;
-    double totalNegatives = 0;
-    for (double l : labels) {
-      if (l > 0.5) {
-        totalPositives++;
-      } else {
-        totalNegatives++;
-      }
-    }
-    List<Double> thresholds = new java.util.ArrayList<>();
-    List<double[]> roc = new java.util.ArrayList<>();
-    List<double[]> pr = new java.util.ArrayList<>();
+    List<Double> thresholds = new ArrayList<>();
+    List<double[]> roc = new ArrayList<>();
+    List<double[]> pr = new ArrayList<>();
     roc.add(new double[] {0.0, 0.0});
     double positives = 0;
     double negatives = 0;
@@ -192,17 +153,13 @@ public final class LocalMetrics {
         i++;
       }
       double recall = totalPositives == 0 ? 0.0 : positives / totalPositives;
+      double precision = positives + negatives == 0 ? 1.0 : positives / (positives + negatives);
       thresholds.add(score);
       roc.add(new double[] {totalNegatives == 0 ? 0.0 : negatives / totalNegatives, recall});
-      double precision = positives + negatives == 0 ? 1.0 : positives / (positives + negatives);
       if (pr.isEmpty()) {
         pr.add(new double[] {0.0, precision});
       }
       pr.add(new double[] {recall, precision});
-    }
-    // MLlib bins from two scores per bin on: its bins follow the partitions of a sampled sort
-    if (thresholds.size() / bins >= 2) {
-      return null;
     }
     roc.add(new double[] {1.0, 1.0});
     return new Curves(thresholds, roc, pr);
@@ -210,10 +167,6 @@ public final class LocalMetrics {
 
   /** Distinct scores, highest first, and the curves' points as (x, y). */
   record Curves(List<Double> thresholds, List<double[]> roc, List<double[]> pr) {}
-
-  private static double trapezoid(double x1, double y1, double x2, double y2) {
-    return (x2 - x1) * (y2 + y1) / 2.0;
-  }
 
   /**
    * MLlib's {@code MulticlassMetrics} of unweighted rows: per class its true positives, false
@@ -267,30 +220,25 @@ public final class LocalMetrics {
     }
 
     double weightedPrecision() {
-      double sum = 0;
-      for (Map.Entry<Double, double[]> e : byClass.entrySet()) {
-        if (e.getValue()[2] > 0) {
-          sum += precision(e.getKey()) * e.getValue()[2] / rows;
-        }
-      }
-      return sum;
+      return weighted(this::precision);
     }
 
     double weightedRecall() {
-      double sum = 0;
-      for (Map.Entry<Double, double[]> e : byClass.entrySet()) {
-        if (e.getValue()[2] > 0) {
-          sum += recall(e.getKey()) * e.getValue()[2] / rows;
-        }
-      }
-      return sum;
+      return weighted(this::recall);
     }
 
     double weightedFMeasure() {
+      return weighted(this::fMeasure);
+    }
+
+    /**
+     * A per-class value weighted by each label's share of the rows, as MLlib's weighted metrics.
+     */
+    private double weighted(java.util.function.DoubleUnaryOperator perClass) {
       double sum = 0;
       for (Map.Entry<Double, double[]> e : byClass.entrySet()) {
         if (e.getValue()[2] > 0) {
-          sum += fMeasure(e.getKey()) * e.getValue()[2] / rows;
+          sum += perClass.applyAsDouble(e.getKey()) * e.getValue()[2] / rows;
         }
       }
       return sum;

@@ -36,16 +36,7 @@ class SavedModelsTest {
             Files.createDirectories(TestProject.projectDir().resolve("target/tmp")),
             "saved-models");
     String path = dir.resolve("v1").toUri().toString();
-    StructType schema =
-        new StructType().add("x", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
-    Dataset<Row> rows =
-        spark.createDataFrame(
-            List.of(
-                RowFactory.create(0.0, 0.0),
-                RowFactory.create(1.0, 1.0),
-                RowFactory.create(0.2, 0.0),
-                RowFactory.create(0.9, 1.0)),
-            schema);
+    Dataset<Row> rows = rows(spark);
     PipelineModel first = fit(rows, 10).fit(rows);
     first.write().overwrite().save(path);
 
@@ -104,16 +95,7 @@ class SavedModelsTest {
             Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "saved-at");
     String inner = dir.resolve("features").toUri().toString();
     String outer = dir.resolve("version").toUri().toString();
-    StructType schema =
-        new StructType().add("x", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
-    Dataset<Row> rows =
-        spark.createDataFrame(
-            List.of(
-                RowFactory.create(0.0, 0.0),
-                RowFactory.create(1.0, 1.0),
-                RowFactory.create(0.2, 0.0),
-                RowFactory.create(0.9, 1.0)),
-            schema);
+    Dataset<Row> rows = rows(spark);
     PipelineModel features =
         new Pipeline()
             .setStages(
@@ -159,6 +141,19 @@ class SavedModelsTest {
     assertThat(back.stages()[1]).isInstanceOf(PipelineModel.class);
     Row expected = version.transform(rows).orderBy("x").select("scaled").first();
     assertThat(back.transform(rows).orderBy("x").select("scaled").first()).isEqualTo(expected);
+  }
+
+  /** Four rows of one feature x and a label that follows it. */
+  private static Dataset<Row> rows(SparkSession spark) {
+    StructType schema =
+        new StructType().add("x", DataTypes.DoubleType).add("label", DataTypes.DoubleType);
+    return spark.createDataFrame(
+        List.of(
+            RowFactory.create(0.0, 0.0),
+            RowFactory.create(1.0, 1.0),
+            RowFactory.create(0.2, 0.0),
+            RowFactory.create(0.9, 1.0)),
+        schema);
   }
 
   private static Pipeline fit(Dataset<Row> rows, int maxIter) {
