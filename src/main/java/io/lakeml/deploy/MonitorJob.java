@@ -548,7 +548,7 @@ public final class MonitorJob implements Job {
       // the evaluator the test metric came from (unbinned curves), so that on the champion's own
       // test rows the two agree: MLlib's default binning gave values 3e-6 apart on the same 2M
       // rows, depending on how the query partitioned them
-      double value = io.lakeml.model.ModelMetrics.evaluator(metric).evaluate(eval);
+      double value = io.lakeml.model.ModelMetrics.evaluator(metric, unseenRows).evaluate(eval);
       Double test = model.testMetrics().get(metric);
       return new MonitorMetrics.Performance(
           metric,

@@ -54,16 +54,20 @@ public final class ModelDiagnostics {
   /**
    * ROC and PR curves of scored rows (label, and probability or rawPrediction). The score is the
    * positive class's probability when the model has one (thresholds then read as probabilities).
+   * {@code rows}: how many there are (0: not known); above {@link LocalMetrics#MAX_ROWS} MLlib
+   * computes the curves without a fetch to the driver first.
    */
-  public static Curves curves(Dataset<Row> scored) {
+  public static Curves curves(Dataset<Row> scored, long rows) {
     List<String> cols = List.of(scored.columns());
     // few rows with few distinct scores: the same points from one fetch, on the driver
     LocalMetrics.Scored s =
-        LocalMetrics.fetch(
-            scored,
-            Algorithms.LABEL,
-            null,
-            cols.contains("probability") ? "probability" : "rawPrediction");
+        rows > LocalMetrics.MAX_ROWS
+            ? null
+            : LocalMetrics.fetch(
+                scored,
+                Algorithms.LABEL,
+                null,
+                cols.contains("probability") ? "probability" : "rawPrediction");
     LocalMetrics.Curves local =
         s == null ? null : LocalMetrics.curves(s.labels(), s.scores(), MAX_POINTS - 2);
     if (local != null) {

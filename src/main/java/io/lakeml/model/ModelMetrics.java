@@ -36,22 +36,34 @@ public final class ModelMetrics {
    * 1e-9 check.
    */
   public static Evaluator evaluator(String metric) {
+    return evaluator(metric, 0);
+  }
+
+  /**
+   * {@link #evaluator(String)} for scored sets of at most {@code rows} rows (0: not known). Above
+   * {@link LocalMetrics#MAX_ROWS} it is MLlib's own evaluator, which does not first fetch rows to
+   * the driver only to find them too many.
+   */
+  public static Evaluator evaluator(String metric, long rows) {
+    boolean small = rows <= LocalMetrics.MAX_ROWS;
     if (BINARY.contains(metric)) {
-      return new SmallFirstBinary()
+      return (small ? new SmallFirstBinary() : new BinaryClassificationEvaluator())
           .setMetricName(metric)
           .setLabelCol(Algorithms.LABEL)
           .setRawPredictionCol("rawPrediction")
           .setNumBins(0);
     }
+    MulticlassClassificationEvaluator multiclass =
+        small ? new SmallFirstMulticlass() : new MulticlassClassificationEvaluator();
     String byLabel = POSITIVE.get(metric);
     if (byLabel != null) {
-      return new SmallFirstMulticlass()
+      return multiclass
           .setMetricName(byLabel)
           .setMetricLabel(1.0)
           .setLabelCol(Algorithms.LABEL)
           .setPredictionCol("prediction");
     }
-    return new SmallFirstMulticlass()
+    return multiclass
         .setMetricName(metric)
         .setLabelCol(Algorithms.LABEL)
         .setPredictionCol("prediction");
@@ -252,8 +264,11 @@ public final class ModelMetrics {
    * rows, or a binary label without positive rows, whose recall MLlib does not define).
    */
   private static Map<String, Double> local(LocalMetrics.Scored s, boolean binary) {
-    if (s.size() == 0
-        || (binary && !new LocalMetrics.Multiclass(s.labels(), s.predictions()).hasLabel(1.0))) {
+    if (s.size() == 0) {
+      return null;
+    }
+    LocalMetrics.Multiclass m = new LocalMetrics.Multiclass(s.labels(), s.predictions());
+    if (binary && !m.hasLabel(1.0)) {
       return null;
     }
     Map<String, Double> out = new LinkedHashMap<>();
@@ -262,7 +277,6 @@ public final class ModelMetrics {
       out.put("areaUnderROC", areas[0]);
       out.put("areaUnderPR", areas[1]);
     }
-    LocalMetrics.Multiclass m = new LocalMetrics.Multiclass(s.labels(), s.predictions());
     out.put("f1", m.weightedFMeasure());
     out.put("accuracy", m.accuracy());
     out.put("weightedPrecision", m.weightedPrecision());

@@ -187,7 +187,8 @@ public final class TuneJob implements Job {
                 + goldVersion
                 + " is empty; the winner is chosen on it. Set dataset.prepare.split.validation above 0.");
       }
-      Evaluator eval = ModelMetrics.evaluator(tune.metric());
+      // folds score parts of train, the comparison scores validation
+      Evaluator eval = ModelMetrics.evaluator(tune.metric(), Math.max(nTrain, nValidation));
       List<Search.Space> spaces = spaces(tune);
       long t0 = System.nanoTime();
       long cpu0 = processCpuNanos();
@@ -252,7 +253,7 @@ public final class TuneJob implements Job {
       // for the report: curves of the test split and what the model learned, so it never needs the
       // model files
       ModelDiagnostics.Curves curves =
-          binary && nTest > 0 ? ModelDiagnostics.curves(scoredTest) : null;
+          binary && nTest > 0 ? ModelDiagnostics.curves(scoredTest, nTest) : null;
       StructField featureField = goldRows.schema().apply(Algorithms.FEATURES);
       ModelDiagnostics.Importances importances = ModelDiagnostics.importances(model, featureField);
       scoredTest.unpersist();

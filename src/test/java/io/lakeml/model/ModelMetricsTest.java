@@ -217,6 +217,16 @@ class ModelMetricsTest {
     }
     assertThat(cases).isGreaterThan(50);
 
+    // sets known to be larger go straight to MLlib's own evaluators, without a fetch first
+    for (String metric : List.of("areaUnderROC", "f1", "positiveRecall")) {
+      assertThat(ModelMetrics.evaluator(metric, LocalMetrics.MAX_ROWS))
+          .isInstanceOfAny(
+              ModelMetrics.SmallFirstBinary.class, ModelMetrics.SmallFirstMulticlass.class);
+      assertThat(ModelMetrics.evaluator(metric, LocalMetrics.MAX_ROWS + 1))
+          .isNotInstanceOfAny(
+              ModelMetrics.SmallFirstBinary.class, ModelMetrics.SmallFirstMulticlass.class);
+    }
+
     // one Spark job for a metric of few rows (MLlib's evaluator: five or more)
     Dataset<Row> small = scored().cache();
     small.count();
