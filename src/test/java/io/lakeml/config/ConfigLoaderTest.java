@@ -194,7 +194,7 @@ class ConfigLoaderTest {
             "spark.conf.\"spark.sql.adaptive.enabled\"=false");
     assertThat(c.spark().conf())
         .containsEntry("spark.sql.shuffle.partitions", "4") // local.conf writes it quoted
-        .containsEntry("spark.databricks.delta.snapshotPartitions", "2")
+        .containsEntry("spark.databricks.delta.snapshotPartitions", "1")
         .containsEntry("spark.ui.enabled", "false")
         .containsEntry("spark.sql.ansi.enabled", "true")
         .containsEntry("spark.sql.adaptive.enabled", "false");

@@ -34,8 +34,8 @@ public final class TestSpark {
                   "org.apache.spark.sql.delta.catalog.DeltaCatalog")
               .config("spark.sql.session.timeZone", "UTC")
               // Delta reconstructs table state with 50 partitions by default: far too many for
-              // test-sized tables
-              .config("spark.databricks.delta.snapshotPartitions", "2")
+              // test-sized tables (one, as conf/local.conf)
+              .config("spark.databricks.delta.snapshotPartitions", "1")
               // test data is tiny: compiling generated code for every query costs more than it
               // saves
               .config("spark.sql.codegen.wholeStage", "false")
