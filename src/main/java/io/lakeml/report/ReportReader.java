@@ -1,57 +1,55 @@
 package io.lakeml.report;
 
 import static io.lakeml.report.ReportData.*;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.dense_rank;
-import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lakeml.core.DeltaTables;
 import io.lakeml.core.LakeCatalog;
+import io.lakeml.core.SmallTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
 
 /**
  * Reads what a report shows from the {@code _system} tables, each at one fixed Delta version (so
- * the report and the versions it records agree), and always bounded: one dataset, one run date or
- * model version, and a row limit. Rows arrive as JSON-shaped maps ({@link Dataset#toJSON}), so a
- * column an older table lacks is just absent.
+ * the report and the versions it records agree), and always bounded: one dataset's rows, then one
+ * run date or model version, and a row limit. The tables are read on the driver ({@link
+ * SmallTables}: Delta Kernel, no Spark job), and rows arrive as JSON-shaped maps, as Spark's {@code
+ * toJSON} writes them, so a column an older table lacks is just absent.
  */
 final class ReportReader {
   /** How many earlier validations the quality trend shows. */
   static final int TREND_DATES = 30;
 
-  /** Upper bound on rows read from any one table (the tables are small; this keeps them so). */
+  /** Upper bound on rows shown from any one table (the tables are small; this keeps them so). */
   static final int MAX_ROWS = 2000;
 
   private static final ObjectMapper JSON = io.lakeml.config.Json.MAPPER;
 
-  private final SparkSession spark;
+  private final SmallTables tables;
   private final LakeCatalog cat;
   private final String dataset;
-  private final LocalDate runDate;
+  private final String runDate;
   private final Map<String, Long> versions = new LinkedHashMap<>();
-  private final Map<String, Dataset<Row>> loaded = new java.util.HashMap<>();
-  private List<Map<String, Object>> ledgerOfDate;
+  private List<Map<String, Object>> ledger;
 
   ReportReader(SparkSession spark, LakeCatalog cat, String dataset, LocalDate runDate) {
-    this.spark = spark;
+    this.tables = SmallTables.of(spark);
     this.cat = cat;
     this.dataset = dataset;
-    this.runDate = runDate;
+    this.runDate = runDate.toString();
     for (LakeCatalog.Table t :
         List.of(
             cat.quality(),
@@ -61,8 +59,7 @@ final class ReportReader {
             cat.bias(),
             cat.champions(),
             cat.monitor())) {
-      // the reads below at this version reuse the snapshot this loads
-      DeltaTables.version(spark, t.path()).ifPresent(v -> versions.put(t.name(), v));
+      tables.latestVersion(t.path()).ifPresent(v -> versions.put(t.name(), v));
     }
   }
 
@@ -105,30 +102,20 @@ final class ReportReader {
     return last;
   }
 
-  /** The ledger rows of the dataset and run date, in start order (read once). */
+  /** The ledger rows of the dataset and run date, in start order. */
   private List<Map<String, Object>> ledgerOfDate() {
-    if (ledgerOfDate == null) {
-      Dataset<Row> ledger = ledger();
-      ledgerOfDate =
-          ledger == null ? List.of() : rows(ledger.where(onDate(runDate)).orderBy(col(STARTED_AT)));
-    }
-    return ledgerOfDate;
+    return shown(ledger().stream().filter(r -> runDate.equals(r.get(RUN_DATE))), by(STARTED_AT));
   }
 
   /**
-   * The dataset's rows of the run ledger (its latest version: it grows with every run), or null.
+   * The dataset's rows of the run ledger at its latest version (it grows with every run), read
+   * once.
    */
-  private Dataset<Row> ledger() {
-    if (!loaded.containsKey(cat.runs().name()) && DeltaTables.exists(spark, cat.runs().path())) {
-      loaded.put(
-          cat.runs().name(),
-          spark
-              .read()
-              .format("delta")
-              .load(cat.runs().path())
-              .where(col(DATASET).equalTo(dataset)));
+  private List<Map<String, Object>> ledger() {
+    if (ledger == null) {
+      ledger = tables.rows(cat.runs().path(), OptionalLong.empty(), dataset);
     }
-    return loaded.get(cat.runs().name());
+    return ledger;
   }
 
   ReportData read(
@@ -138,70 +125,69 @@ final class ReportReader {
       double diMin,
       double diMax,
       List<Map<String, Object>> runs) {
-    Column onOrBefore = col(RUN_DATE).leq(lit(Date.valueOf(runDate)));
-    // the last TREND_DATES validations in one read; the latest of them is the one shown in full
+    Predicate<Map<String, Object>> upToRunDate = r -> onOrBefore(r.get(RUN_DATE));
+    // the last TREND_DATES validations; the latest of them is the one shown in full
+    List<Map<String, Object>> validated = rows(cat.quality(), upToRunDate);
+    List<Object> dates =
+        validated.stream()
+            .map(r -> r.get(RUN_DATE))
+            .distinct()
+            .sorted(ReportReader::compare)
+            .toList();
+    Set<Object> trendDates =
+        new HashSet<>(dates.subList(Math.max(0, dates.size() - TREND_DATES), dates.size()));
     List<Map<String, Object>> trend =
-        query(
-            cat.quality(),
-            q ->
-                q.where(onOrBefore)
-                    .withColumn(
-                        "_rank",
-                        dense_rank()
-                            .over(Window.partitionBy(DATASET).orderBy(col(RUN_DATE).desc())))
-                    .where(col("_rank").leq(TREND_DATES))
-                    .drop("_rank")
-                    .orderBy(RUN_DATE, RULE_ID));
+        shown(
+            validated.stream().filter(r -> trendDates.contains(r.get(RUN_DATE))),
+            by(RUN_DATE).thenComparing(by(RULE_ID)));
     Object qualityDate = trend.isEmpty() ? null : trend.get(trend.size() - 1).get(RUN_DATE);
     List<Map<String, Object>> quality =
         trend.stream().filter(r -> r.get(RUN_DATE).equals(qualityDate)).toList();
-    List<Map<String, Object>> profile =
-        query(cat.profile(), q -> latest(q.where(onOrBefore), RUN_DATE));
-    io.lakeml.core.PrepareMetrics prepare = prepareMetrics(onOrBefore);
+    List<Map<String, Object>> profile = latest(rows(cat.profile(), upToRunDate), RUN_DATE);
+    io.lakeml.core.PrepareMetrics prepare = prepareMetrics();
 
     Map<String, Object> model =
-        first(query(cat.models(), q -> q.where(onOrBefore).orderBy(col(VERSION).desc()).limit(1)));
+        first(shown(rows(cat.models(), upToRunDate).stream(), by(VERSION).reversed()));
     List<Map<String, Object>> trials =
         model == null
             ? List.of()
-            : query(
-                cat.trials(),
-                q ->
-                    q.where(col(RUN_ID).equalTo(model.get(RUN_ID)))
-                        .orderBy(col(RUNG), col(ALGORITHM), col(CANDIDATE)));
+            : shown(
+                rows(cat.trials(), r -> Objects.equals(r.get(RUN_ID), model.get(RUN_ID))).stream(),
+                by(RUNG).thenComparing(by(ALGORITHM)).thenComparing(by(CANDIDATE)));
     // pre-training rows of the latest gold version measured, post-training rows of the model shown
+    List<Map<String, Object>> biasRows = rows(cat.bias(), r -> true);
+    List<Map<String, Object>> pre =
+        latest(
+            biasRows.stream()
+                .filter(r -> "pre".equals(r.get(STAGE)) && onOrBefore(r.get(RUN_DATE)))
+                .toList(),
+            GOLD_VERSION);
     List<Map<String, Object>> bias =
-        query(
-            cat.bias(),
-            q -> {
-              Dataset<Row> pre =
-                  latest(q.where(onOrBefore.and(col(STAGE).equalTo("pre"))), GOLD_VERSION);
-              return model == null
-                  ? pre
-                  : pre.unionByName(
-                      q.where(
-                          col(STAGE)
-                              .equalTo("post")
-                              .and(col(MODEL_VERSION).equalTo(model.get(VERSION)))));
-            });
+        shown(
+            Stream.concat(
+                pre.stream(),
+                model == null
+                    ? Stream.empty()
+                    : biasRows.stream()
+                        .filter(
+                            r ->
+                                "post".equals(r.get(STAGE))
+                                    && Objects.equals(r.get(MODEL_VERSION), model.get(VERSION)))),
+            null);
     // champion changes made by runs of this run date or earlier (their run date is in the ledger;
     // 'at' is wall-clock time), newest first
-    Dataset<Row> ledger = ledger();
+    Set<Object> runIds = new HashSet<>();
+    ledger().stream().filter(upToRunDate).forEach(r -> runIds.add(r.get(RUN_ID)));
     List<Map<String, Object>> champions =
-        ledger == null
-            ? List.of()
-            : query(
-                cat.champions(),
-                q -> {
-                  Dataset<Row> ids = ledger.where(onOrBefore).select(RUN_ID);
-                  return q.join(ids, q.col(RUN_ID).equalTo(ids.col(RUN_ID)), "left_semi")
-                      .orderBy(col(AT).desc())
-                      .limit(50);
-                });
-    List<Map<String, Object>> monitor = query(cat.monitor(), q -> q.where(onDate(runDate)));
+        rows(cat.champions(), r -> runIds.contains(r.get(RUN_ID))).stream()
+            .sorted(by(AT).reversed())
+            .limit(50)
+            .toList();
+    List<Map<String, Object>> monitor =
+        shown(rows(cat.monitor(), r -> runDate.equals(r.get(RUN_DATE))).stream(), null);
     return new ReportData(
         dataset,
-        runDate,
+        LocalDate.parse(runDate),
         generatedAt,
         lakemlVersion,
         reportPath,
@@ -219,36 +205,25 @@ final class ReportReader {
         monitor);
   }
 
-  /**
-   * The rows with the largest value of {@code column} (e.g. the latest run date). The rows are one
-   * dataset's, so the window's partition by dataset changes no rank; without a partition Spark
-   * warns on every query that it moves all rows to one partition (13 warnings per report).
-   */
-  private static Dataset<Row> latest(Dataset<Row> rows, String column) {
-    return rows.withColumn(
-            "_rank", dense_rank().over(Window.partitionBy(DATASET).orderBy(col(column).desc())))
-        .where(col("_rank").equalTo(1))
-        .drop("_rank");
+  /** The rows with the largest value of {@code column} (e.g. the latest run date). */
+  private static List<Map<String, Object>> latest(List<Map<String, Object>> rows, String column) {
+    Object max = rows.stream().map(r -> r.get(column)).max(ReportReader::compare).orElse(null);
+    return shown(rows.stream().filter(r -> Objects.equals(r.get(column), max)), null);
   }
 
   /**
    * Metrics of the latest successful prepare on or before the run date (they hold the split sizes).
    */
-  private io.lakeml.core.PrepareMetrics prepareMetrics(Column onOrBefore) {
-    Dataset<Row> ledger = ledger();
-    if (ledger == null) {
-      return null;
-    }
+  private io.lakeml.core.PrepareMetrics prepareMetrics() {
     Map<String, Object> run =
-        first(
-            ledger
-                .where(
-                    col(JOB)
-                        .equalTo("prepare")
-                        .and(col(STATUS).equalTo("SUCCEEDED"))
-                        .and(onOrBefore))
-                .orderBy(col(STARTED_AT).desc())
-                .limit(1));
+        ledger().stream()
+            .filter(
+                r ->
+                    "prepare".equals(r.get(JOB))
+                        && "SUCCEEDED".equals(r.get(STATUS))
+                        && onOrBefore(r.get(RUN_DATE)))
+            .max(by(STARTED_AT))
+            .orElse(null);
     return run == null
         ? null
         : io.lakeml.core.JobResult.metricsAs(
@@ -256,49 +231,48 @@ final class ReportReader {
   }
 
   /**
-   * The dataset's rows of a table, at the version this report reads, shaped by {@code q}; none when
-   * the table does not exist yet.
+   * The dataset's rows of a table that {@code keep} accepts, at the version this report reads; none
+   * when the table does not exist yet.
    */
-  private List<Map<String, Object>> query(
-      LakeCatalog.Table t, java.util.function.UnaryOperator<Dataset<Row>> q) {
+  private List<Map<String, Object>> rows(LakeCatalog.Table t, Predicate<Map<String, Object>> keep) {
     Long v = versions.get(t.name());
     if (v == null) {
       return List.of();
     }
-    // loaded once per table: later queries reuse the resolved snapshot
-    Dataset<Row> base =
-        loaded.computeIfAbsent(
-            t.name(),
-            k ->
-                spark
-                    .read()
-                    .format("delta")
-                    .option("versionAsOf", v)
-                    .load(t.path())
-                    .where(col(DATASET).equalTo(dataset)));
-    return rows(q.apply(base));
+    return tables.rows(t.path(), OptionalLong.of(v), dataset).stream().filter(keep).toList();
   }
 
-  private static Column onDate(LocalDate d) {
-    return col(RUN_DATE).equalTo(lit(Date.valueOf(d)));
+  private boolean onOrBefore(Object date) {
+    return date instanceof String d && d.compareTo(runDate) <= 0;
   }
 
-  private static Map<String, Object> first(Dataset<Row> rows) {
-    return first(rows(rows));
+  /** At most {@link #MAX_ROWS} rows, in {@code order} (or as read when null). */
+  private static List<Map<String, Object>> shown(
+      Stream<Map<String, Object>> rows, Comparator<Map<String, Object>> order) {
+    return (order == null ? rows : rows.sorted(order)).limit(MAX_ROWS).toList();
+  }
+
+  /** Ascending by one column, nulls first (as Spark's orderBy). */
+  private static Comparator<Map<String, Object>> by(String column) {
+    return (a, b) -> compare(a.get(column), b.get(column));
+  }
+
+  /**
+   * Orders two JSON values of one column: numbers by value, text (dates and timestamps are
+   * fixed-width text) by character, nulls first.
+   */
+  static int compare(Object a, Object b) {
+    if (a == null || b == null) {
+      return a == null ? (b == null ? 0 : -1) : 1;
+    }
+    if (a instanceof Number x && b instanceof Number y) {
+      return Double.compare(x.doubleValue(), y.doubleValue());
+    }
+    return a.toString().compareTo(b.toString());
   }
 
   private static Map<String, Object> first(List<Map<String, Object>> rows) {
     return rows.isEmpty() ? null : rows.get(0);
-  }
-
-  /** At most {@link #MAX_ROWS} rows as maps; columns a table lacks (or nulls) are absent. */
-  static List<Map<String, Object>> rows(Dataset<Row> rows) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    // bounded: limit MAX_ROWS
-    for (String json : rows.limit(MAX_ROWS).toJSON().collectAsList()) {
-      out.add(parse(json));
-    }
-    return out;
   }
 
   static Map<String, Object> parse(String json) {

@@ -242,6 +242,92 @@ public final class ModelsTable {
           names.contains(CLASS_WEIGHTS) ? javaMap(r, CLASS_WEIGHTS) : null);
     }
 
+    /** The columns {@link #fromJson} reads. */
+    public static final List<String> COLUMNS =
+        List.of(
+            DATASET,
+            VERSION,
+            STATUS,
+            STATUS_REASON,
+            ALGORITHM,
+            PARAMS,
+            SELECTION_METRIC,
+            CV_METRIC,
+            TRAIN_METRICS,
+            VALIDATION_METRICS,
+            TEST_METRICS,
+            CONFUSION_MATRIX,
+            CLASSES,
+            THRESHOLD,
+            GOLD_VERSION,
+            SILVER_VERSION,
+            BRONZE_VERSION,
+            PATH,
+            CONFIG_HASH,
+            SEED,
+            FOLDS,
+            RUN_ID,
+            RUN_DATE,
+            CREATED_AT,
+            BIAS_GATE,
+            BIAS_REASON,
+            CLASS_WEIGHTS);
+
+    /**
+     * Reads a row in the JSON shape of Spark's {@code toJSON} (null columns absent, dates and
+     * timestamps as text, NaN and infinities as text), as the driver-side reader of {@code _system}
+     * tables returns it. Timestamps keep milliseconds.
+     */
+    @SuppressWarnings("unchecked")
+    public static ModelVersion fromJson(Map<String, Object> r) {
+      Object runDate = r.get(RUN_DATE);
+      Object createdAt = r.get(CREATED_AT);
+      return new ModelVersion(
+          (String) r.get(DATASET),
+          ((Number) r.get(VERSION)).intValue(),
+          (String) r.get(STATUS),
+          (String) r.get(STATUS_REASON),
+          (String) r.get(ALGORITHM),
+          (String) r.get(PARAMS),
+          (String) r.get(SELECTION_METRIC),
+          number(r.get(CV_METRIC)),
+          doubles(r.get(TRAIN_METRICS)),
+          doubles(r.get(VALIDATION_METRICS)),
+          doubles(r.get(TEST_METRICS)),
+          (String) r.get(CONFUSION_MATRIX),
+          r.get(CLASSES) == null ? List.of() : List.copyOf((List<String>) r.get(CLASSES)),
+          r.get(THRESHOLD) == null ? null : number(r.get(THRESHOLD)),
+          ((Number) r.get(GOLD_VERSION)).longValue(),
+          r.get(SILVER_VERSION) == null ? null : ((Number) r.get(SILVER_VERSION)).longValue(),
+          r.get(BRONZE_VERSION) == null ? null : ((Number) r.get(BRONZE_VERSION)).longValue(),
+          (String) r.get(PATH),
+          (String) r.get(CONFIG_HASH),
+          ((Number) r.get(SEED)).longValue(),
+          ((Number) r.get(FOLDS)).intValue(),
+          (String) r.get(RUN_ID),
+          runDate == null ? null : LocalDate.parse((String) runDate),
+          createdAt == null
+              ? null
+              : Timestamp.from(java.time.OffsetDateTime.parse((String) createdAt).toInstant()),
+          (String) r.get(BIAS_GATE),
+          (String) r.get(BIAS_REASON),
+          doubles(r.get(CLASS_WEIGHTS)));
+    }
+
+    /** A double as JSON carries it: a number, or NaN and the infinities as text. */
+    private static double number(Object v) {
+      return v instanceof Number n ? n.doubleValue() : Double.parseDouble((String) v);
+    }
+
+    private static Map<String, Double> doubles(Object v) {
+      if (v == null) {
+        return null;
+      }
+      Map<String, Double> out = new java.util.LinkedHashMap<>();
+      ((Map<?, ?>) v).forEach((k, x) -> out.put((String) k, x == null ? null : number(x)));
+      return java.util.Collections.unmodifiableMap(out);
+    }
+
     /** The candidate's parameters (MLlib or XGBoost parameter name → value as text). */
     public Map<String, String> params() {
       try {

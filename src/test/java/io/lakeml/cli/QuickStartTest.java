@@ -99,6 +99,49 @@ class QuickStartTest {
             org.assertj.core.groups.Tuple.tuple("score", "2026-11-20"),
             org.assertj.core.groups.Tuple.tuple("monitor", "2026-11-20"),
             org.assertj.core.groups.Tuple.tuple("report", "2026-11-20"));
+    // the report reads the _system tables without Spark: every one of them, as the nightly left it,
+    // reads the same both ways
+    Map<String, Integer> systemRows = new java.util.TreeMap<>();
+    try (var tables = java.nio.file.Files.list(p.lake().resolve("_system"))) {
+      for (java.nio.file.Path t : tables.toList()) {
+        if (java.nio.file.Files.isDirectory(t.resolve("_delta_log"))) {
+          systemRows.put(
+              t.getFileName().toString(),
+              io.lakeml.core.SmallTablesTest.sameAsSpark(
+                  io.lakeml.testing.TestSpark.session(),
+                  t.toString(),
+                  java.util.OptionalLong.empty(),
+                  "titanic"));
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(systemRows)
+        .containsEntry("runs", 10)
+        .containsEntry("models", 1)
+        .containsEntry("quality", 5)
+        .containsKeys("profile", "trials", "bias", "champions", "monitor");
+    // the registry's rows read without Spark are the rows Spark reads (timestamps to the
+    // millisecond)
+    String registry = p.lake().resolve("_system/models").toString();
+    var viaSpark =
+        io.lakeml.tables.ModelsTable.ModelVersion.fromRow(
+            io.lakeml.testing.TestSpark.session().read().format("delta").load(registry).first());
+    var viaKernel =
+        io.lakeml.tables.ModelsTable.ModelVersion.fromJson(
+            io.lakeml.core.SmallTables.of(io.lakeml.testing.TestSpark.session())
+                .rows(
+                    registry,
+                    java.util.OptionalLong.empty(),
+                    "titanic",
+                    io.lakeml.tables.ModelsTable.ModelVersion.COLUMNS)
+                .get(0));
+    assertThat(viaKernel)
+        .usingRecursiveComparison()
+        .ignoringFields("createdAt")
+        .isEqualTo(viaSpark);
+    assertThat(viaKernel.createdAt().getTime()).isEqualTo(viaSpark.createdAt().getTime());
     assertThat(p.sql("select count(*) as n from gold.titanic").get(0)).containsEntry("n", 1309);
     assertThat(p.sql("select count(*) as n from _system.profile where scope = 'all'").get(0))
         .containsEntry("n", 5);
