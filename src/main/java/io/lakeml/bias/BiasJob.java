@@ -109,7 +109,7 @@ public final class BiasJob implements Job {
     LakeCatalog cat = ctx.catalog();
     LakeCatalog.Table gold = cat.gold(ds.name());
     long goldVersion = Lineage.requireInput(ctx, gold, "prepare");
-    if (alreadyDone(ctx, BiasTable.GOLD_VERSION + " = " + goldVersion)) {
+    if (alreadyDone(ctx, BiasTable.GOLD_VERSION, goldVersion)) {
       return JobResult.skipped(
               "pre-training bias of "
                   + gold.name()
@@ -201,7 +201,7 @@ public final class BiasJob implements Job {
     ModelsTable.ModelVersion e = entry.get();
     int v = e.version();
     long goldVersion = e.goldVersion();
-    if (alreadyDone(ctx, BiasTable.MODEL_VERSION + " = " + v)) {
+    if (alreadyDone(ctx, BiasTable.MODEL_VERSION, v)) {
       return JobResult.skipped(
               "post-training bias of model version "
                   + v
@@ -465,32 +465,25 @@ public final class BiasJob implements Job {
     return gold;
   }
 
-  private boolean alreadyDone(JobContext ctx, String condition) {
-    LakeCatalog.Table t = ctx.catalog().bias();
-    if (!DeltaTables.exists(ctx.spark(), t.path())) {
-      return false;
-    }
-    return !ctx.spark()
-        .read()
-        .format("delta")
-        .load(t.path())
-        .where(
-            BiasTable.DATASET
-                + " = '"
-                + ctx.dataset().name()
-                + "' AND "
-                + BiasTable.STAGE
-                + " = '"
-                + stage
-                + "' AND "
-                + condition
-                + " AND "
-                + BiasTable.CONFIG_HASH
-                + " = '"
-                + ctx.config().datasetHash()
-                + "'")
-        .limit(1)
-        .isEmpty();
+  /**
+   * Whether this stage already measured the given gold or model version under this configuration:
+   * one look at the dataset's bias rows, read on the driver (no Spark job).
+   */
+  private boolean alreadyDone(JobContext ctx, String column, long value) {
+    String hash = ctx.config().datasetHash();
+    return io.lakeml.core.SmallTables.of(ctx.spark())
+        .rows(
+            ctx.catalog().bias().path(),
+            java.util.OptionalLong.empty(),
+            ctx.dataset().name(),
+            List.of(BiasTable.STAGE, column, BiasTable.CONFIG_HASH))
+        .stream()
+        .anyMatch(
+            r ->
+                stage.toString().equals(r.get(BiasTable.STAGE))
+                    && r.get(column) instanceof Number n
+                    && n.longValue() == value
+                    && hash.equals(r.get(BiasTable.CONFIG_HASH)));
   }
 
   private List<Row> rows(
