@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link SmallTables} reads, without Spark, exactly the rows Spark reads: the same JSON-shaped maps
  * for every column type, at each version, in one dataset's partition or filtered from an
- * unpartitioned table.
+ * unpartitioned table, through a checkpoint and with rows deleted by a deletion vector.
  */
 public class SmallTablesTest {
   private static final String ROW =
@@ -68,6 +68,26 @@ public class SmallTablesTest {
     assertSameAsSpark(spark, partitioned, OptionalLong.empty(), "b", 1);
     assertSameAsSpark(spark, plain, OptionalLong.empty(), "b", 1);
     assertSameAsSpark(spark, plain, OptionalLong.empty(), "c", 0);
+
+    // a log with a checkpoint (Delta writes one every ten commits) and rows deleted through a
+    // deletion vector (the file stays, Kernel's selection vector hides the rows)
+    String logged = dir.resolve("logged").toString();
+    rows(spark, "a", 0)
+        .write()
+        .format("delta")
+        .option("delta.enableDeletionVectors", "true")
+        .save(logged);
+    for (int n = 1; n <= 11; n++) {
+      // one file of two rows: deleting one of them needs a deletion vector
+      rows(spark, "a", n, n + 100).coalesce(1).write().format("delta").mode("append").save(logged);
+    }
+    spark.sql("DELETE FROM delta.`" + logged + "` WHERE i > 100 AND i % 2 = 0");
+    assertThat(dir.resolve("logged/_delta_log/00000000000000000010.checkpoint.parquet")).exists();
+    assertThat(Files.readString(dir.resolve("logged/_delta_log/00000000000000000012.json")))
+        .as("the DELETE marks rows in a deletion vector instead of rewriting the files")
+        .contains("\"deletionVector\":{");
+    assertSameAsSpark(spark, logged, OptionalLong.empty(), "a", 23 - 5);
+    assertSameAsSpark(spark, logged, OptionalLong.of(11), "a", 23);
 
     // the values themselves, as a reader of the maps sees them
     Map<String, Object> one =
