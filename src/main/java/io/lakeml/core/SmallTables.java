@@ -66,7 +66,8 @@ import org.apache.spark.sql.SparkSession;
  * null fields absent, dates as {@code yyyy-MM-dd}, timestamps as {@code
  * yyyy-MM-dd'T'HH:mm:ss.SSSXXX} in the session's time zone, numbers as Jackson reads them back.
  * Callers written against Spark's rows therefore read the same maps ({@code SmallTablesTest}
- * compares both on every {@code _system} table of a nightly's lake).
+ * compares both readers on every column type, a checkpoint and a deletion vector; {@code
+ * QuickStartTest} on every {@code _system} table of a nightly's lake).
  *
  * <p>For tables of thousands of rows, not data tables: every row of the read partition passes
  * through the driver.
