@@ -70,7 +70,7 @@ import org.apache.spark.sql.SparkSession;
  * QuickStartTest} on every {@code _system} table of a nightly's lake).
  *
  * <p>For tables of thousands of rows, not data tables: every row of the read partition passes
- * through the driver.
+ * through the driver. Not for use by several threads at once.
  */
 public final class SmallTables {
   private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
@@ -81,6 +81,12 @@ public final class SmallTables {
 
   private final Engine engine;
   private final ZoneId zone;
+
+  /**
+   * Snapshots this reader loaded, by path and version: a caller that asks for a table's latest
+   * version and then reads it at that version (the report) loads its log once.
+   */
+  private final Map<String, Snapshot> loaded = new java.util.HashMap<>();
 
   private SmallTables(Engine engine, ZoneId zone) {
     this.engine = engine;
@@ -97,7 +103,9 @@ public final class SmallTables {
   /** The table's latest version, or empty when there is no table at {@code path}. */
   public OptionalLong latestVersion(String path) {
     try {
-      return OptionalLong.of(Table.forPath(engine, path).getLatestSnapshot(engine).getVersion());
+      Snapshot latest = Table.forPath(engine, path).getLatestSnapshot(engine);
+      loaded.put(path + "@" + latest.getVersion(), latest);
+      return OptionalLong.of(latest.getVersion());
     } catch (TableNotFoundException e) {
       return OptionalLong.empty();
     }
@@ -121,10 +129,14 @@ public final class SmallTables {
     Table table = Table.forPath(engine, path);
     Snapshot snapshot;
     try {
-      snapshot =
-          version.isPresent()
-              ? table.getSnapshotAsOfVersion(engine, version.getAsLong())
-              : table.getLatestSnapshot(engine);
+      if (version.isEmpty()) {
+        snapshot = table.getLatestSnapshot(engine);
+      } else {
+        snapshot = loaded.get(path + "@" + version.getAsLong());
+        if (snapshot == null) {
+          snapshot = table.getSnapshotAsOfVersion(engine, version.getAsLong());
+        }
+      }
     } catch (TableNotFoundException e) {
       return List.of();
     }
