@@ -5,7 +5,7 @@
 # java.lang.OutOfMemoryError; the JVM then prints no summary and the user sees "SparkContext was shut
 # down" at best. run_jvm turns that into exit 1 with a message naming memory and the setting to
 # change, and a FAILED summary as stdout's last line. Signals (cron, Airflow, Ctrl-C) are passed on
-# to the JVM, which stops as if signalled directly.
+# to the JVM, which stops as if signalled directly. jit_opts gives the local JVM's JIT thresholds.
 
 # run_jvm COMMAND_NAME JAVA_ARGS…
 run_jvm() {
@@ -30,4 +30,17 @@ run_jvm() {
     return 1
   fi
   return "$rc"
+}
+
+# jit_opts: C2 (HotSpot's optimizing JIT) only for code ten times hotter than the JVM's default
+# thresholds. A command on small data is mostly code that runs a few thousand times: on 2 cores C2
+# spent ~35 s of CPU compiling it during a 38 s titanic nightly, beside the driver and the tasks.
+# Loops over real data still cross the higher thresholds early (a loop's back edges count), and a
+# 1M-row nightly was no slower (docs/benchmarks, 2026-12-07). Empty with LAKEML_JIT=default, or when
+# LAKEML_JAVA_OPTS names a tiered-compilation option itself.
+jit_opts() {
+  if [ "${LAKEML_JIT:-}" = "default" ] || [[ "${LAKEML_JAVA_OPTS:-}" == *-XX:Tier* ]]; then
+    return 0
+  fi
+  echo "-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=6000 -XX:Tier4CompileThreshold=150000 -XX:Tier4BackEdgeThreshold=400000"
 }

@@ -34,6 +34,11 @@ public final class SmallNightly {
               "nightlyWithoutCds",
               "the same without class-data sharing (LAKEML_CDS=off: no class archive mapped)",
               null),
+          new Step(
+              "nightlyDefaultJit",
+              "the same with the JVM's default JIT thresholds (LAKEML_JIT=default: C2 compiles code"
+                  + " ten times sooner)",
+              null),
           new Step("nightlySeparate", "the same with a JVM per stage (--separate)", null),
           new Step("rerun", "same-date rerun, every stage SKIPPED (decided without Spark)", null),
           new Step(
@@ -115,6 +120,12 @@ public final class SmallNightly {
         "nightlyWithoutCds",
         "nightly",
         "class-data sharing (the launcher's archive of the classes a run loads)");
+    share(
+        sb,
+        medians,
+        "nightlyDefaultJit",
+        "nightly",
+        "the launcher's JIT thresholds (C2 only for code ten times hotter than the default)");
     share(sb, medians, "rerunWithSpark", "rerun", "rerun decided without Spark");
     share(sb, medians, "rerunWithoutCds", "rerun", "class-data sharing, for the rerun");
     share(sb, medians, "promoteWithSpark", "promote", "promote decided without Spark");

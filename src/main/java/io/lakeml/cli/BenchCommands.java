@@ -460,6 +460,10 @@ final class BenchCommands {
           if (classArchive) {
             order.add("nightlyWithoutCds");
           }
+          if (System.getenv(StageProcess.LAUNCHER) != null) {
+            // the thresholds are the launcher's: without it both sides would be the same JVM
+            order.add("nightlyDefaultJit");
+          }
           if (r % 2 == 0) {
             java.util.Collections.reverse(order);
           }
@@ -472,6 +476,13 @@ final class BenchCommands {
                       case "nightly" -> nightly(lake, runDate, List.of());
                       case "nightlyGeneratedCode" ->
                           nightly(plain, runDate, List.of("--set", "spark.small-input.max-mb=0"));
+                      case "nightlyDefaultJit" ->
+                          command(
+                              fresh(ds, landing, "r" + r + "-default-jit"),
+                              runDate,
+                              "nightly",
+                              List.of(),
+                              DEFAULT_JIT);
                       default ->
                           command(
                               fresh(ds, landing, "r" + r + "-without-cds"),
@@ -641,6 +652,9 @@ final class BenchCommands {
     }
 
     private static final Map<String, String> WITHOUT_CDS = Map.of("LAKEML_CDS", "off");
+
+    /** The launcher's local JVM with HotSpot's own C2 thresholds (jobs/lakeml). */
+    private static final Map<String, String> DEFAULT_JIT = Map.of("LAKEML_JIT", "default");
 
     private java.util.function.Supplier<StageProcess.Child> command(
         Path lake, String runDate, String command, List<String> extra, Map<String, String> env) {

@@ -68,6 +68,29 @@ class LauncherTest {
     assertThat(runJvm("exit 1").stdout()).isEmpty();
   }
 
+  @Test
+  void theLocalJvmsJitThresholdsAreOnesTheJvmTakesAndEitherSwitchTurnsThemOff() throws Exception {
+    // the JVM prints the thresholds it runs with: the launcher's, not HotSpot's defaults
+    Run jvm =
+        bash(
+            ". jobs/lib/run-jvm.sh; \"$J\" $(jit_opts) -XX:+PrintFlagsFinal -version",
+            Map.of("J", JAVA));
+    assertThat(jvm.exit()).as(jvm.stderr()).isZero();
+    assertThat(jvm.stdout())
+        .containsPattern("Tier4InvocationThreshold\\s+= 50000 ")
+        .containsPattern("Tier4CompileThreshold\\s+= 150000 ")
+        .containsPattern("Tier4BackEdgeThreshold\\s+= 400000 ");
+    assertThat(bash(". jobs/lib/run-jvm.sh; jit_opts", Map.of("LAKEML_JIT", "default")).stdout())
+        .isEmpty();
+    assertThat(
+            bash(
+                    ". jobs/lib/run-jvm.sh; jit_opts",
+                    Map.of("LAKEML_JAVA_OPTS", "-Xss4m -XX:TieredStopAtLevel=1"))
+                .stdout())
+        .as("a tiered option of the user's own replaces the launcher's")
+        .isEmpty();
+  }
+
   /**
    * One launch as jobs/lakeml makes it: cds_init, the JVM with its options, cds_after_run. The
    * probe's jar is the classpath; the archives go to {@code dir}. Returns once the background dump
