@@ -35,9 +35,9 @@ run_jvm() {
 # jit_opts: C2 (HotSpot's optimizing JIT) only for code ten times hotter than the JVM's default
 # thresholds. A command on small data is mostly code that runs a few thousand times: on 2 cores C2
 # spent ~35 s of CPU compiling it during a 38 s titanic nightly, beside the driver and the tasks.
-# Loops over real data still cross the higher thresholds early (a loop's back edges count), and a
-# 1M-row nightly was no slower (docs/benchmarks, 2026-12-07). Empty with LAKEML_JIT=default, or when
-# LAKEML_JAVA_OPTS names a tiered-compilation option itself.
+# Loops over real data still cross the higher thresholds (a loop's back edges count): a 1M-row
+# nightly was no slower, at 10M tune and score were 5-13 % slower (docs/benchmarks, 2026-12-07), hence
+# the switch. Empty with LAKEML_JIT=default, or when LAKEML_JAVA_OPTS names a tiered option itself.
 jit_opts() {
   if [ "${LAKEML_JIT:-}" = "default" ] || [[ "${LAKEML_JAVA_OPTS:-}" == *-XX:Tier* ]]; then
     return 0
