@@ -264,18 +264,20 @@ final class DatasetTemplate {
     List<String> names = new ArrayList<>();
     java.util.Set<String> taken = new java.util.HashSet<>();
     for (String c : df.columns()) {
-      if (ConfigLoader.isValidColumnName(c) && !c.startsWith("_")) {
+      if (ConfigLoader.isValidColumnName(c) && !c.startsWith("_") && !addedByLakeml(c)) {
         taken.add(c);
       }
     }
     for (String c : df.columns()) {
-      if (c.equals("_corrupt_record") || ConfigLoader.isValidColumnName(c) && !c.startsWith("_")) {
+      if (c.equals("_corrupt_record")
+          || ConfigLoader.isValidColumnName(c) && !c.startsWith("_") && !addedByLakeml(c)) {
         names.add(c);
         continue;
       }
-      String n = columnNameFor(c);
+      String n = addedByLakeml(c) ? c.toLowerCase(Locale.ROOT) + "_value" : columnNameFor(c);
+      String base = n;
       for (int i = 2; taken.contains(n); i++) {
-        n = columnNameFor(c) + "_" + i;
+        n = base + "_" + i;
       }
       taken.add(n);
       landedAs.put(n, c);
@@ -526,6 +528,17 @@ final class DatasetTemplate {
       }
     }
     return out;
+  }
+
+  /**
+   * A landed name lakeml gives a column of its own beside the dataset's (gold's {@code weight}, the
+   * predictions' {@code prediction}, …; ConfigLoader#ADDED_COLUMNS): declared under another name
+   * with landed-as. Not {@code label}, which is most often the label column itself, the one column
+   * allowed that name.
+   */
+  static boolean addedByLakeml(String landed) {
+    return !landed.equalsIgnoreCase(io.lakeml.tables.GoldTable.LABEL)
+        && ConfigLoader.ADDED_COLUMNS.keySet().stream().anyMatch(landed::equalsIgnoreCase);
   }
 
   /**
@@ -993,7 +1006,9 @@ final class DatasetTemplate {
               .toList();
       checks.add(
           landedAs.size()
-              + " landed column name(s) are not valid column names: declared under new names with landed-as ("
+              + " landed column name(s) are not valid column names, or are names lakeml gives columns of its own"
+              + " (gold's weight, split and features, the predictions' prediction and probability, …):"
+              + " declared under new names with landed-as ("
               + String.join(", ", pairs)
               + (landedAs.size() > 3 ? ", …" : "")
               + "), and ingest renames them (keep the files' header as it is).");

@@ -463,6 +463,9 @@ public final class ConfigLoader {
     checkColumns(r, p + "features.categorical", features.categorical(), known);
     checkNotFeatures(
         r, p, features, label.map(Label::column).filter(Objects::nonNull).orElse(null), key);
+    if (label.isPresent()) {
+      checkNotLakemlNames(r, p, columns, label.get().column(), key, format == Format.JDBC);
+    }
 
     List<Rule> rules = bindRules(r, p + "validation.rules", known);
     DatasetConfig.Prepare prepare = bindPrepare(r, p + "prepare", known, columns, features, label);
@@ -619,10 +622,17 @@ public final class ConfigLoader {
             "'" + kind + "' is not numeric or categorical",
             "Use kind = numeric or kind = categorical");
       }
-      if (dname != null && (known.contains(dname) || !COLUMN_NAME.matcher(dname).matches())) {
+      if (dname != null
+          && (known.contains(dname)
+              || !COLUMN_NAME.matcher(dname).matches()
+              || ADDED_COLUMNS.keySet().stream().anyMatch(dname::equalsIgnoreCase))) {
         c.problem(
             "name",
-            "derived feature name '" + dname + "' is invalid or clashes with a schema column",
+            "derived feature name '"
+                + dname
+                + "' is invalid, clashes with a schema column or is one lakeml adds ("
+                + String.join(", ", new TreeSet<>(ADDED_COLUMNS.keySet()))
+                + ")",
             "Choose a new name of letters, digits and '_'");
       } else if (dname != null && expr != null) {
         derived.add(new DatasetConfig.Derived(dname, expr, kind.equals("numeric")));
@@ -969,6 +979,88 @@ public final class ConfigLoader {
    * The label, and a key, must not be features: a model given the answer (or a row's identity)
    * scores perfectly in every split and learns nothing that holds on new rows.
    */
+  /**
+   * The columns lakeml adds beside a dataset's own, by the name a dataset column must not have
+   * (compared without case, as Spark resolves names): prepare adds the first four to gold's rows,
+   * scoring runs every silver column through the saved pipeline, whose last stages add the next
+   * three, and the predictions table puts the last four beside the key columns.
+   */
+  public static final Map<String, String> ADDED_COLUMNS =
+      Map.ofEntries(
+          Map.entry(
+              io.lakeml.tables.GoldTable.LABEL,
+              "gold's numeric label (allowed as the name of the label column itself)"),
+          Map.entry(io.lakeml.tables.GoldTable.WEIGHT, "gold's training weight"),
+          Map.entry(io.lakeml.tables.GoldTable.SPLIT, "gold's train/validation/test split"),
+          Map.entry(io.lakeml.tables.GoldTable.FEATURES, "gold's feature vector"),
+          Map.entry("rawPrediction", "the model's raw scores when scoring"),
+          Map.entry(io.lakeml.tables.PredictionsTable.PROBABILITY, "the model's probabilities"),
+          Map.entry(io.lakeml.tables.PredictionsTable.PREDICTION, "the model's prediction"),
+          Map.entry(io.lakeml.tables.PredictionsTable.MODEL_VERSION, "predictions' model version"),
+          Map.entry(
+              io.lakeml.tables.PredictionsTable.SILVER_VERSION, "predictions' silver version"),
+          Map.entry(io.lakeml.tables.PredictionsTable.RUN_ID, "predictions' run id"),
+          Map.entry(io.lakeml.tables.PredictionsTable.RUN_DATE, "predictions' run date"));
+
+  /** Of {@link #ADDED_COLUMNS}, those only the predictions table adds, beside the key columns. */
+  private static final Set<String> PREDICTIONS_ONLY =
+      Set.of(
+          io.lakeml.tables.PredictionsTable.MODEL_VERSION,
+          io.lakeml.tables.PredictionsTable.SILVER_VERSION,
+          io.lakeml.tables.PredictionsTable.RUN_ID,
+          io.lakeml.tables.PredictionsTable.RUN_DATE);
+
+  /**
+   * A modelled dataset's column may not be named like a column lakeml adds to its rows: prepare
+   * would silently replace a feature named {@code weight} with 1.0 (the model then learns nothing
+   * from it), a feature named {@code label} with the label itself, and scoring fails on a column
+   * named {@code prediction}.
+   */
+  private static void checkNotLakemlNames(
+      ConfigReader r,
+      String p,
+      List<Column> columns,
+      String labelColumn,
+      List<String> key,
+      boolean jdbc) {
+    for (Column c : columns) {
+      String name = c.name();
+      for (Map.Entry<String, String> added : ADDED_COLUMNS.entrySet()) {
+        String taken = added.getKey();
+        if (!name.equalsIgnoreCase(taken)
+            || taken.equals(io.lakeml.tables.GoldTable.LABEL) && name.equals(labelColumn)
+            || PREDICTIONS_ONLY.contains(taken) && !key.isEmpty() && !key.contains(name)) {
+          continue;
+        }
+        String rename = name + "_value";
+        r.problem(
+            p + "schema",
+            "column '"
+                + name
+                + "' has the name of a column lakeml adds beside the dataset's own ("
+                + added.getValue()
+                + "): the two would clash, and prepare would overwrite a feature of that name",
+            jdbc
+                ? "Alias it in dataset.source.jdbc.query (SELECT "
+                    + name
+                    + " AS "
+                    + rename
+                    + " …) and use "
+                    + rename
+                    + " in the schema, features, key and sensitive"
+                : "Declare it under another name, the files staying as they are: { name = "
+                    + rename
+                    + ", type = "
+                    + c.type()
+                    + ", landed-as = \""
+                    + (c.landedAs() != null ? c.landedAs() : name)
+                    + "\" }, and use "
+                    + rename
+                    + " in dataset.features, key and sensitive");
+      }
+    }
+  }
+
   private static void checkNotFeatures(
       ConfigReader r, String p, Features features, String labelColumn, List<String> key) {
     for (String kind : List.of("numeric", "categorical")) {

@@ -149,15 +149,20 @@ class OperatorCommandsTest {
     assertThat(p.run("new-dataset", "Orders", "--sample", sample.toString()).expectExit(2).stderr())
         .contains("dataset name 'Orders' is invalid");
     Path spaced = p.dir().resolve("samples/spaced.csv");
-    Files.writeString(spaced, "order id,total\n1,2.5\n");
+    Files.writeString(spaced, "order id,Weight,total\n1,70.5,2.5\n");
     // a landed name that is not a column name gets one, declared with landed-as (LandedNamesTest
-    // ingests such files)
+    // ingests such files); so does one lakeml gives a column of its own (gold's weight would
+    // silently replace it, ConfigLoaderTest)
     assertThat(p.run("new-dataset", "spaced", "--sample", spaced.toString()).expectExit(0).stdout())
         .contains(
-            "1 landed column name(s) are not valid column names: declared under new names with landed-as ('order id' as order_id)");
+            "2 landed column name(s) are not valid column names, or are names lakeml gives columns of its own")
+        .contains(
+            "declared under new names with landed-as ('order id' as order_id, 'Weight' as weight_value)");
     assertThat(Files.readString(p.confDir().resolve("datasets/spaced.conf")))
         .contains("name = \"order_id\",")
-        .contains("landed-as = \"order id\"");
+        .contains("landed-as = \"order id\"")
+        .contains("name = \"weight_value\",")
+        .contains("landed-as = \"Weight\"");
 
     // ---- an empty lake: a clear message, exit 0, the summary still last
     TestProject.Result none = p.run("runs").expectExit(0);

@@ -254,6 +254,68 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aColumnNamedLikeOneLakemlAddsIsRejectedWithTheLandedAsThatRenamesIt() {
+    // gold adds weight (1.0 for every row): a feature of that name was replaced silently, and the
+    // model learnt nothing from it (AUC 0.53 instead of 0.90 on data where it decides the label)
+    TestProject p =
+        TestProject.create("cfg")
+            .dataset(
+                "clash",
+                """
+        dataset {
+          schema = [ { name = id, type = string }, { name = Weight, type = double }, { name = split, type = string },
+                     { name = run_date, type = string }, { name = label, type = string }, { name = y, type = string } ]
+          key = [id]
+          label { column = y, positive = "1" }
+          features { numeric = [Weight], categorical = [split, run_date, label] }
+        }
+        """);
+    ConfigException e = fails(p, "clash");
+    // run_date is not a key column, so the predictions table does not carry it beside its own
+    assertThat(e.problems()).hasSize(3);
+    assertThat(e.getMessage())
+        .contains(
+            "column 'Weight' has the name of a column lakeml adds beside the dataset's own (gold's training weight)")
+        .contains("{ name = Weight_value, type = double, landed-as = \"Weight\" }")
+        .contains("column 'split' has the name")
+        .contains("column 'label' has the name")
+        .doesNotContain("'run_date'");
+    // a key column named like one of the predictions' columns clashes there
+    p.dataset(
+        "keyed",
+        MINIMAL
+            .replace("name = id,", "name = run_date,")
+            .replace("key = [id]", "key = [run_date]"));
+    assertThat(fails(p, "keyed").getMessage())
+        .contains(
+            "column 'run_date' has the name of a column lakeml adds beside the dataset's own (predictions' run date)");
+    // the label column may be named label; a dataset without a label has no gold, so no clash
+    p.dataset(
+        "labelled",
+        MINIMAL.replace("name = y,", "name = label,").replace("column = y,", "column = label,"));
+    assertThat(load(p, "labelled").requireDataset().label().orElseThrow().column())
+        .isEqualTo("label");
+    p.dataset(
+        "unlabelled",
+        """
+        dataset {
+          schema = [ { name = id, type = string }, { name = weight, type = double } ]
+          key = [id]
+        }
+        """);
+    assertThat(load(p, "unlabelled").requireDataset().columnNames()).contains("weight");
+    // a derived feature may not take such a name either
+    assertThat(
+            fails(
+                    p,
+                    "labelled",
+                    "dataset.prepare.derived=[{ name = features, expression = \"x * 2\" }]")
+                .getMessage())
+        .contains(
+            "derived feature name 'features' is invalid, clashes with a schema column or is one lakeml adds");
+  }
+
+  @Test
   void thresholdIsARuleOrANumberBetweenZeroAndOne() {
     TestProject p = TestProject.create("cfg").dataset("thr", MINIMAL);
     assertThat(load(p, "thr").requireDataset().tune().threshold().toString()).isEqualTo("0.5");
