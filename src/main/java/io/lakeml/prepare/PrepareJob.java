@@ -233,10 +233,13 @@ public final class PrepareJob implements Job {
     Dataset<Row> split = ranked ? assigned.persist() : assigned;
     try {
       Map<String, PrepareMetrics.SplitSize> splits = new LinkedHashMap<>();
+      Map<String, double[]> positives = new LinkedHashMap<>(); // split → {rows, positive rows}
       long usableRows = 0;
       // bounded: one row per split
       for (Row r :
           split.groupBy(SPLIT).agg(count(lit(1)), avg(col(LABEL))).orderBy(SPLIT).collectAsList()) {
+        positives.put(
+            r.getString(0), new double[] {r.getLong(1), Math.round(r.getLong(1) * r.getDouble(2))});
         // a multiclass label's mean is a mean class index, no rate: only the rows
         splits.put(
             r.getString(0),
@@ -276,6 +279,10 @@ public final class PrepareJob implements Job {
                 + " rows, "
                 + quarantined
                 + " dropped by rules). Check the label column and the validation rules.");
+      }
+
+      if (label.binary()) {
+        requireBothClasses(positives, label, classes, ds.prepare().split(), usableRows);
       }
 
       List<Map<String, Object>> association = leakageGuard(ctx, split, inputs, label);
@@ -502,6 +509,60 @@ public final class PrepareJob implements Job {
    */
   /** Distinct spellings of a binary label read to name its classes (more: "not <positive>"). */
   private static final int MAX_SPELLINGS = 50;
+
+  /**
+   * A binary label needs both classes in every split: tune picks the model on validation and
+   * measures it once on test, and neither an AUC nor the positive class's precision and recall
+   * exists for a split without one of them (MLlib's metrics then failed with "key not found: 1.0"
+   * deep in tune). Says how many rows of each class there are and what to change.
+   */
+  static void requireBothClasses(
+      Map<String, double[]> bySplit,
+      DatasetConfig.Label label,
+      List<String> classes,
+      DatasetConfig.Split fractions,
+      long usableRows) {
+    long positive = 0;
+    for (double[] v : bySplit.values()) {
+      positive += (long) v[1];
+    }
+    long negative = usableRows - positive;
+    Map<String, Double> share =
+        Map.of(
+            Splitter.TRAIN,
+            fractions.train(),
+            Splitter.VALIDATION,
+            fractions.validation(),
+            Splitter.TEST,
+            fractions.test());
+    for (String s : List.of(Splitter.TRAIN, Splitter.VALIDATION, Splitter.TEST)) {
+      double[] v = bySplit.getOrDefault(s, new double[] {0, 0});
+      String missing = v[1] == 0 ? classes.get(1) : v[1] == v[0] ? classes.get(0) : null;
+      if (missing == null) {
+        continue;
+      }
+      long ofMissing = missing.equals(classes.get(1)) ? positive : negative;
+      throw new JobFailure(
+          String.format(
+              java.util.Locale.ROOT,
+              "the %s split has no row of the class \"%s\" of %s: %d of the %d usable rows are"
+                  + " \"%s\", and the split gives %s about %.0f %% of each class (%.1f of them)."
+                  + " Tune chooses the model on validation and measures it once on test, which"
+                  + " needs both classes in every split. Land more labelled rows (at least 5 of"
+                  + " each class; a few dozen of each give metrics worth reading), or give %s a"
+                  + " larger share with dataset.prepare.split. No gold version written.",
+              s,
+              missing,
+              label.column(),
+              ofMissing,
+              usableRows,
+              missing,
+              s,
+              100 * share.get(s),
+              ofMissing * share.get(s),
+              s));
+    }
+  }
 
   private static List<String> classes(Dataset<Row> rows, DatasetConfig.Label label) {
     if (label.binary()) {

@@ -574,6 +574,40 @@ class PrepareTest {
   }
 
   @Test
+  void aBinaryLabelWithTooFewRowsOfAClassForEverySplitFailsBeforeGoldSayingHowMany() {
+    // 3 positives in 60 rows: stratified 60/20/20, validation gets none of them (tune failed on it
+    // with MLlib's "key not found: 1.0" before)
+    TestProject p =
+        TestProject.create("rare")
+            .dataset(
+                "rare",
+                """
+        dataset {
+          schema = [ { name = id, type = int }, { name = x, type = double }, { name = flag, type = string } ]
+          key = [id]
+          label { column = flag, positive = "yes" }
+          features { numeric = [x] }
+        }
+        """);
+    StringBuilder csv = new StringBuilder("id,x,flag\n");
+    for (int i = 0; i < 60; i++) {
+      csv.append(i).append(',').append(i / 60.0).append(',').append(i % 20 == 0 ? "yes" : "no");
+      csv.append('\n');
+    }
+    p.land("rare", "rare.csv", csv.toString());
+    p.run("ingest", "--dataset", "rare").expectExit(0);
+    p.run("etl", "--dataset", "rare").expectExit(0);
+    TestProject.Result rare = p.run("prepare", "--dataset", "rare").expectExit(1);
+    assertThat((String) rare.summary().get("message"))
+        .contains(
+            "split has no row of the class \"yes\" of flag: 3 of the 60 usable rows are \"yes\"")
+        .contains("at least 5 of each class")
+        .contains("No gold version written");
+    assertThat(java.nio.file.Path.of(java.net.URI.create(p.catalog().gold("rare").path())))
+        .doesNotExist();
+  }
+
+  @Test
   void timeColumnSplitTrainsOnThePast() {
     TestProject p =
         TestProject.create("time-split")
