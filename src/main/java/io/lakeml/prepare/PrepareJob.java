@@ -282,7 +282,22 @@ public final class PrepareJob implements Job {
       }
 
       if (label.binary()) {
-        requireBothClasses(positives, label, classes, ds.prepare().split(), usableRows);
+        requireBothClasses(
+            positives,
+            label,
+            classes,
+            ds.prepare().split(),
+            usableRows,
+            () ->
+                // bounded: at most MAX_SPELLINGS values, and only on the way to failing
+                labelled
+                    .select(col(label.column()).cast("string").as("v"))
+                    .where(col("v").isNotNull())
+                    .distinct()
+                    .orderBy("v")
+                    .limit(MAX_SPELLINGS)
+                    .as(org.apache.spark.sql.Encoders.STRING())
+                    .collectAsList());
       }
 
       List<Map<String, Object>> association = leakageGuard(ctx, split, inputs, label);
@@ -521,7 +536,8 @@ public final class PrepareJob implements Job {
       DatasetConfig.Label label,
       List<String> classes,
       DatasetConfig.Split fractions,
-      long usableRows) {
+      long usableRows,
+      java.util.function.Supplier<List<String>> labelValues) {
     long positive = 0;
     for (double[] v : bySplit.values()) {
       positive += (long) v[1];
@@ -542,6 +558,22 @@ public final class PrepareJob implements Job {
         continue;
       }
       long ofMissing = missing.equals(classes.get(1)) ? positive : negative;
+      if (ofMissing == 0 && missing.equals(classes.get(1))) {
+        // not a matter of rows: the positive class is spelled otherwise in the data, or absent
+        throw new JobFailure(
+            String.format(
+                java.util.Locale.ROOT,
+                "none of the %d usable rows has %s = \"%s\", the positive class of"
+                    + " dataset.label.positive; the data's values of %s are %s. Set"
+                    + " dataset.label.positive to the value that means the positive outcome (case,"
+                    + " surrounding spaces and a final full stop are ignored). No gold version"
+                    + " written.",
+                usableRows,
+                label.column(),
+                label.positive().orElse(missing),
+                label.column(),
+                labelValues.get()));
+      }
       throw new JobFailure(
           String.format(
               java.util.Locale.ROOT,

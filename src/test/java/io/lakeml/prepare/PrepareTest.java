@@ -605,6 +605,16 @@ class PrepareTest {
         .contains("No gold version written");
     assertThat(java.nio.file.Path.of(java.net.URI.create(p.catalog().gold("rare").path())))
         .doesNotExist();
+    // no row at all of the positive class: its spelling, not the row count, is what to fix
+    assertThat(
+            (String)
+                p.run("prepare", "--dataset", "rare", "--set", "dataset.label.positive=Y")
+                    .expectExit(1)
+                    .summary()
+                    .get("message"))
+        .contains(
+            "none of the 60 usable rows has flag = \"Y\", the positive class of dataset.label.positive;"
+                + " the data's values of flag are [no, yes]");
   }
 
   @Test
