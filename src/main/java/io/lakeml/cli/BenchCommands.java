@@ -705,7 +705,14 @@ final class BenchCommands {
               "the rerun was not a no-op "
                   + (withoutSpark ? "decided without Spark" : "decided with Spark")
                   + ": "
-                  + st);
+                  + st
+                  + (withoutSpark
+                      ? ". The nightly's log above says why its stages could not skip without"
+                          + " Spark: most often the launcher rebuilt lakeml's jar because src/main or"
+                          + " pom.xml changed while the bench ran (a new build invalidates the state"
+                          + " the nightly recorded), or a file was written into the bench's lake."
+                          + " Rerun the bench without touching either"
+                      : ""));
         }
       }
     }
