@@ -478,7 +478,8 @@ final class MatrixXgboost {
     long[] keyed = new long[n];
     double positives = 0;
     for (int i = 0; i < n; i++) {
-      int bits = Float.floatToIntBits(scores[i]);
+      // -0.0 is the score 0.0, as in MLlib's metrics (their bits differ)
+      int bits = Float.floatToIntBits(scores[i] == 0f ? 0f : scores[i]);
       bits ^= (bits >> 31) & 0x7fffffff;
       keyed[i] = ((long) bits << 32) | i;
       positives += truth[i] == 1f ? 1 : 0;

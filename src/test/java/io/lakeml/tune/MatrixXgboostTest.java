@@ -324,6 +324,8 @@ class MatrixXgboostTest {
             .areaUnderROC();
     assertThat(MatrixXgboost.auc(truth, p)).isCloseTo(mllib, within(1e-12));
     assertThat(MatrixXgboost.auc(new float[] {1, 1}, new float[] {0.2f, 0.9f})).isNaN();
+    // a positive at -0.0 and a negative at 0.0 tie, as in MLlib (and in PermutationImportance)
+    assertThat(MatrixXgboost.auc(new float[] {1, 0}, new float[] {-0f, 0f})).isEqualTo(0.5);
     // against every (positive, negative) pair counted by hand, with negative scores and ties
     int m = 300;
     float[] t = new float[m];
