@@ -161,6 +161,10 @@ public final class IngestJob implements Job {
             + ds.name()
             + "-"
             + checkpointId(checkpoint, ctx.spark().sparkContext().hadoopConfiguration());
+    Configuration hadoop = ctx.spark().sparkContext().hadoopConfiguration();
+    IngestedFiles ingested = IngestedFiles.of(checkpoint, hadoop);
+    ingested.requireUnchanged(
+        LandingFiles.lengths(landing, ds.source().format().suffix(), hadoop), landing, ds.name());
     ctx.step("discovering new files in " + landing);
     Dataset<Row> files =
         ctx.spark()
@@ -176,14 +180,20 @@ public final class IngestJob implements Job {
     VoidFunction2<Dataset<Row>, Long> batch =
         (df, batchId) -> {
           // bounded: the landing file paths of one micro-batch (file names, not records)
-          List<String> paths =
-              df.select("path").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
-          if (paths.isEmpty()) {
+          List<Row> listed = df.select("path", "length").collectAsList();
+          if (listed.isEmpty()) {
             return;
           }
+          List<String> paths = listed.stream().map(r -> r.getString(0)).sorted().toList();
           ctx.step("batch " + batchId + ": " + paths.size() + " new file(s)");
-          writeBatch(ctx, paths.stream().sorted().toList(), appId, batchId, false, null, counters);
+          writeBatch(ctx, paths, appId, batchId, false, null, counters);
           ctx.hook(Hooks.Point.BRONZE_COMMITTED, batchId);
+          // before the stream records the batch: a replay records them again, as they are then
+          Map<String, Long> lengths = new java.util.TreeMap<>();
+          for (Row r : listed) {
+            lengths.put(LandingFiles.relative(landing, r.getString(0), hadoop), r.getLong(1));
+          }
+          ingested.record(lengths);
         };
     StreamingQuery query =
         files

@@ -13,11 +13,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /** Driver-side access to landing files through the Hadoop file system (any URI scheme). */
 final class LandingFiles {
@@ -40,22 +40,37 @@ final class LandingFiles {
    * skipping hidden ('.', '_') names; sorted.
    */
   static List<String> list(String folder, String suffix, Configuration hadoop) throws IOException {
-    Path root = new Path(folder);
-    FileSystem fs = root.getFileSystem(hadoop);
     List<String> files = new ArrayList<>();
-    RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-    while (it.hasNext()) {
-      LocatedFileStatus s = it.next();
-      String name = s.getPath().getName();
-      if (s.isFile()
-          && io.lakeml.core.Compressed.hasSuffix(name, suffix)
-          && !name.startsWith(".")
-          && !name.startsWith("_")) {
-        files.add(s.getPath().toString());
-      }
+    for (FileStatus s : statuses(folder, suffix, hadoop)) {
+      files.add(s.getPath().toString());
     }
     files.sort(null);
     return files;
+  }
+
+  /**
+   * The data files under a folder, recursively, by listing each folder (no block locations, which a
+   * file system double or an object store may not give cheaply).
+   */
+  private static List<FileStatus> statuses(String folder, String suffix, Configuration hadoop)
+      throws IOException {
+    Path root = new Path(folder);
+    FileSystem fs = root.getFileSystem(hadoop);
+    List<FileStatus> out = new ArrayList<>();
+    java.util.ArrayDeque<Path> dirs = new java.util.ArrayDeque<>(List.of(root));
+    while (!dirs.isEmpty()) {
+      for (FileStatus s : fs.listStatus(dirs.pop())) {
+        String name = s.getPath().getName();
+        if (s.isDirectory()) {
+          dirs.push(s.getPath());
+        } else if (io.lakeml.core.Compressed.hasSuffix(name, suffix)
+            && !name.startsWith(".")
+            && !name.startsWith("_")) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -124,6 +139,29 @@ final class LandingFiles {
   static java.nio.charset.Charset charset(io.lakeml.config.DatasetConfig.Source source) {
     String name = source.options().getOrDefault("encoding", source.options().get("charset"));
     return name == null ? StandardCharsets.UTF_8 : java.nio.charset.Charset.forName(name);
+  }
+
+  /**
+   * The path of a landing file relative to the landing folder: how {@link IngestedFiles} names it,
+   * whichever form (qualified URI or not) a listing gave.
+   */
+  static String relative(String folder, String file, Configuration hadoop) throws IOException {
+    Path root = new Path(folder);
+    FileSystem fs = root.getFileSystem(hadoop);
+    String rootUri = fs.makeQualified(root).toString();
+    String qualified = fs.makeQualified(new Path(file)).toString();
+    String rel = qualified.startsWith(rootUri) ? qualified.substring(rootUri.length()) : qualified;
+    return rel.startsWith("/") ? rel.substring(1) : rel;
+  }
+
+  /** Every data file under the folder ({@link #list}) by its relative path, with its length. */
+  static Map<String, Long> lengths(String folder, String suffix, Configuration hadoop)
+      throws IOException {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (FileStatus s : statuses(folder, suffix, hadoop)) {
+      out.put(relative(folder, s.getPath().toString(), hadoop), s.getLen());
+    }
+    return out;
   }
 
   /**

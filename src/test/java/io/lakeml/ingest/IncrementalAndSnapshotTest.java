@@ -57,6 +57,51 @@ class IncrementalAndSnapshotTest {
   }
 
   @Test
+  void aFileThatGrowsAfterItWasIngestedStopsIngestUntilItIsRenamedOrMoved() throws Exception {
+    // an upstream still writing the file when ingest took it in (or appending to it every day):
+    // the rows it gains would never reach bronze, since a file is ingested once, by name
+    TestProject p = TestProject.create("growing").dataset("live", "dataset { " + SCHEMA + " }");
+    StringBuilder head = new StringBuilder("id,v\n");
+    StringBuilder tail = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      (i < 25 ? head : tail).append(i).append(",r").append(i).append('\n');
+    }
+    Path file = p.land("live", "drop.csv", head.toString());
+    p.run("ingest", "--dataset", "live", "--run-date", "2026-11-01").expectExit(0);
+    long before = Files.size(file);
+    Files.writeString(file, tail.toString(), java.nio.file.StandardOpenOption.APPEND);
+    for (String date : new String[] {"2026-11-02", "2026-11-03"}) {
+      TestProject.Result grown =
+          p.run("ingest", "--dataset", "live", "--run-date", date).expectExit(1);
+      assertThat((String) grown.summary().get("message"))
+          .as("every run until it is handled")
+          .contains("1 landing file(s) of live in ")
+          .contains(p.lake().resolve("landing/live").toString())
+          .contains(
+              " changed after ingest took them in: drop.csv ("
+                  + before
+                  + " bytes then, "
+                  + Files.size(file)
+                  + " now)")
+          .contains("give it a new name to ingest it whole again");
+    }
+    assertThat(p.count("bronze.live")).isEqualTo(25);
+    // renamed, it is a new file: ingested whole, and etl keeps one row per key
+    Files.move(file, file.resolveSibling("drop-complete.csv"));
+    assertThat(
+            p.run("ingest", "--dataset", "live", "--run-date", "2026-11-04")
+                .expectExit(0)
+                .metric("rowsBronze"))
+        .isEqualTo(40);
+    p.run("etl", "--dataset", "live", "--run-date", "2026-11-04").expectExit(0);
+    assertThat(p.count("silver.live")).isEqualTo(40);
+    // a file that does not change is no concern on later runs
+    assertThat(
+            p.run("ingest", "--dataset", "live", "--run-date", "2026-11-05").expectExit(0).status())
+        .isEqualTo("SKIPPED");
+  }
+
+  @Test
   void snapshotReloadsOnlyWhenTheChecksumChanges() {
     TestProject p =
         TestProject.create("snapshot")
