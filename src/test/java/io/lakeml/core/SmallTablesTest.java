@@ -81,7 +81,20 @@ public class SmallTablesTest {
       // one file of two rows: deleting one of them needs a deletion vector
       rows(spark, "a", n, n + 100).coalesce(1).write().format("delta").mode("append").save(logged);
     }
-    spark.sql("DELETE FROM delta.`" + logged + "` WHERE i > 100 AND i % 2 = 0");
+    // lakeml's defaults have DML rewrite files (lakeml-defaults.conf; a test that ran a job may
+    // have left them on the shared session): this DELETE is to write a deletion vector
+    String persistent = "spark.databricks.delta.delete.deletionVectors.persistent";
+    String was = spark.conf().get(persistent, null);
+    spark.conf().set(persistent, "true");
+    try {
+      spark.sql("DELETE FROM delta.`" + logged + "` WHERE i > 100 AND i % 2 = 0");
+    } finally {
+      if (was == null) {
+        spark.conf().unset(persistent);
+      } else {
+        spark.conf().set(persistent, was);
+      }
+    }
     assertThat(dir.resolve("logged/_delta_log/00000000000000000010.checkpoint.parquet")).exists();
     assertThat(Files.readString(dir.resolve("logged/_delta_log/00000000000000000012.json")))
         .as("the DELETE marks rows in a deletion vector instead of rewriting the files")
