@@ -235,9 +235,35 @@ public final class PrepareJob implements Job {
       Map<String, PrepareMetrics.SplitSize> splits = new LinkedHashMap<>();
       Map<String, double[]> positives = new LinkedHashMap<>(); // split → {rows, positive rows}
       long usableRows = 0;
+      // numeric features whose missing values are imputed from the training rows: one without a
+      // value in any of them leaves nothing to impute from (MLlib's Imputer then fails with
+      // "surrogate cannot be computed")
+      List<String> imputedNumeric =
+          ds.features().numeric().stream()
+              .filter(
+                  c ->
+                      switch (ds.prepare().missingFor(c, true).policy()) {
+                        case MEAN, MEDIAN, MODE -> true;
+                        default -> false;
+                      })
+              .toList();
+      List<Column> aggs = new ArrayList<>(List.of(avg(col(LABEL))));
+      imputedNumeric.forEach(c -> aggs.add(count(col(c))));
+      List<String> valueless = new ArrayList<>();
       // bounded: one row per split
       for (Row r :
-          split.groupBy(SPLIT).agg(count(lit(1)), avg(col(LABEL))).orderBy(SPLIT).collectAsList()) {
+          split
+              .groupBy(SPLIT)
+              .agg(count(lit(1)), aggs.toArray(new Column[0]))
+              .orderBy(SPLIT)
+              .collectAsList()) {
+        if (r.getString(0).equals(Splitter.TRAIN)) {
+          for (int i = 0; i < imputedNumeric.size(); i++) {
+            if (r.getLong(3 + i) == 0) {
+              valueless.add(imputedNumeric.get(i));
+            }
+          }
+        }
         positives.put(
             r.getString(0), new double[] {r.getLong(1), Math.round(r.getLong(1) * r.getDouble(2))});
         // a multiclass label's mean is a mean class index, no rate: only the rows
@@ -281,6 +307,18 @@ public final class PrepareJob implements Job {
                 + " dropped by rules). Check the label column and the validation rules.");
       }
 
+      if (!valueless.isEmpty()) {
+        throw new JobFailure(
+            "numeric feature(s) "
+                + valueless
+                + " have no value in any of the "
+                + splits.get(Splitter.TRAIN).rows()
+                + " training rows, so there is nothing to impute their missing values from."
+                + " Remove them from dataset.features.numeric, or check that the files fill them:"
+                + " a column renamed with landed-as on a lake that ingested it under its old name"
+                + " is empty in silver until the dataset's bronze, silver and gold folders are"
+                + " removed and the landing files ingested again. No gold version written.");
+      }
       if (label.binary()) {
         requireBothClasses(
             positives,

@@ -615,6 +615,36 @@ class PrepareTest {
         .contains(
             "none of the 60 usable rows has flag = \"Y\", the positive class of dataset.label.positive;"
                 + " the data's values of flag are [no, yes]");
+
+    // a numeric feature no row fills: nothing to impute it from (MLlib's Imputer failed with
+    // "surrogate cannot be computed")
+    p.dataset(
+        "hollow",
+        """
+        dataset {
+          schema = [ { name = id, type = int }, { name = x, type = double }, { name = gone, type = double }, { name = y, type = string } ]
+          key = [id]
+          label { column = y, positive = "yes" }
+          features { numeric = [x, gone] }
+        }
+        """);
+    StringBuilder hollow = new StringBuilder("id,x,gone,y\n");
+    for (int i = 0; i < 60; i++) {
+      hollow
+          .append(i)
+          .append(',')
+          .append(i / 60.0)
+          .append(",NA,")
+          .append(i % 2 == 0 ? "yes" : "no");
+      hollow.append('\n');
+    }
+    p.land("hollow", "hollow.csv", hollow.toString());
+    p.run("ingest", "--dataset", "hollow").expectExit(0);
+    p.run("etl", "--dataset", "hollow").expectExit(0);
+    assertThat(
+            (String) p.run("prepare", "--dataset", "hollow").expectExit(1).summary().get("message"))
+        .startsWith("numeric feature(s) [gone] have no value in any of the 36 training rows")
+        .contains("Remove them from dataset.features.numeric");
   }
 
   @Test
