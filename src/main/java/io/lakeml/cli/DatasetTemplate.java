@@ -538,7 +538,7 @@ final class DatasetTemplate {
    */
   static boolean addedByLakeml(String landed) {
     return !landed.equalsIgnoreCase(io.lakeml.tables.GoldTable.LABEL)
-        && ConfigLoader.ADDED_COLUMNS.keySet().stream().anyMatch(landed::equalsIgnoreCase);
+        && ConfigLoader.isAddedColumn(landed);
   }
 
   /**

@@ -625,7 +625,7 @@ public final class ConfigLoader {
       if (dname != null
           && (known.contains(dname)
               || !COLUMN_NAME.matcher(dname).matches()
-              || ADDED_COLUMNS.keySet().stream().anyMatch(dname::equalsIgnoreCase))) {
+              || isAddedColumn(dname))) {
         c.problem(
             "name",
             "derived feature name '"
@@ -976,10 +976,6 @@ public final class ConfigLoader {
   }
 
   /**
-   * The label, and a key, must not be features: a model given the answer (or a row's identity)
-   * scores perfectly in every split and learns nothing that holds on new rows.
-   */
-  /**
    * The columns lakeml adds beside a dataset's own, by the name a dataset column must not have
    * (compared without case, as Spark resolves names): prepare adds the first four to gold's rows,
    * scoring runs every silver column through the saved pipeline, whose last stages add the next
@@ -1001,6 +997,11 @@ public final class ConfigLoader {
               io.lakeml.tables.PredictionsTable.SILVER_VERSION, "predictions' silver version"),
           Map.entry(io.lakeml.tables.PredictionsTable.RUN_ID, "predictions' run id"),
           Map.entry(io.lakeml.tables.PredictionsTable.RUN_DATE, "predictions' run date"));
+
+  /** Whether {@code name} is one of {@link #ADDED_COLUMNS}, compared without case. */
+  public static boolean isAddedColumn(String name) {
+    return ADDED_COLUMNS.keySet().stream().anyMatch(name::equalsIgnoreCase);
+  }
 
   /** Of {@link #ADDED_COLUMNS}, those only the predictions table adds, beside the key columns. */
   private static final Set<String> PREDICTIONS_ONLY =
@@ -1061,6 +1062,10 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * The label, and a key, must not be features: a model given the answer (or a row's identity)
+   * scores perfectly in every split and learns nothing that holds on new rows.
+   */
   private static void checkNotFeatures(
       ConfigReader r, String p, Features features, String labelColumn, List<String> key) {
     for (String kind : List.of("numeric", "categorical")) {

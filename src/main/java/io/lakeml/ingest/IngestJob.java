@@ -146,22 +146,18 @@ public final class IngestJob implements Job {
     JobResult result =
         ds.source().mode() == DatasetConfig.Mode.SNAPSHOT
             ? snapshot(ctx, landing, hadoop, counters)
-            : incremental(ctx, landing, counters);
+            : incremental(ctx, landing, hadoop, counters);
     return counters.report(result, ctx);
   }
 
   // ---------------------------------------------------------------- incremental
 
-  private JobResult incremental(JobContext ctx, String landing, Counters counters)
+  private JobResult incremental(
+      JobContext ctx, String landing, Configuration hadoop, Counters counters)
       throws IOException, TimeoutException, StreamingQueryException {
     DatasetConfig ds = ctx.dataset();
     String checkpoint = ctx.catalog().checkpoint(ds.name(), name());
-    String appId =
-        "lakeml-ingest-"
-            + ds.name()
-            + "-"
-            + checkpointId(checkpoint, ctx.spark().sparkContext().hadoopConfiguration());
-    Configuration hadoop = ctx.spark().sparkContext().hadoopConfiguration();
+    String appId = "lakeml-ingest-" + ds.name() + "-" + checkpointId(checkpoint, hadoop);
     IngestedFiles ingested = IngestedFiles.of(checkpoint, hadoop);
     ingested.requireUnchanged(
         LandingFiles.lengths(landing, ds.source().format().suffix(), hadoop), landing, ds.name());

@@ -148,8 +148,10 @@ final class LandingFiles {
   static String relative(String folder, String file, Configuration hadoop) throws IOException {
     Path root = new Path(folder);
     FileSystem fs = root.getFileSystem(hadoop);
-    String rootUri = fs.makeQualified(root).toString();
-    String qualified = fs.makeQualified(new Path(file)).toString();
+    return relative(fs.makeQualified(root).toString(), fs.makeQualified(new Path(file)).toString());
+  }
+
+  private static String relative(String rootUri, String qualified) {
     String rel = qualified.startsWith(rootUri) ? qualified.substring(rootUri.length()) : qualified;
     return rel.startsWith("/") ? rel.substring(1) : rel;
   }
@@ -157,9 +159,12 @@ final class LandingFiles {
   /** Every data file under the folder ({@link #list}) by its relative path, with its length. */
   static Map<String, Long> lengths(String folder, String suffix, Configuration hadoop)
       throws IOException {
+    Path root = new Path(folder);
+    FileSystem fs = root.getFileSystem(hadoop);
+    String rootUri = fs.makeQualified(root).toString();
     Map<String, Long> out = new java.util.TreeMap<>();
     for (FileStatus s : statuses(folder, suffix, hadoop)) {
-      out.put(relative(folder, s.getPath().toString(), hadoop), s.getLen());
+      out.put(relative(rootUri, fs.makeQualified(s.getPath()).toString()), s.getLen());
     }
     return out;
   }

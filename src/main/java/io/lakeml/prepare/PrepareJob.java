@@ -206,7 +206,8 @@ public final class PrepareJob implements Job {
     }
     Dataset<Row> kept = flagged.where(dropped.unary_$bang());
     Dataset<Row> labelled = kept.where(usable);
-    List<String> classes = classes(labelled, label);
+    Classes found = classes(labelled, label);
+    List<String> classes = found.names();
     String labelCaution = numberAsClasses(labelled, label, classes.size());
     // the label's nominal metadata names the classes (index → value); classifiers read the class
     // count from it
@@ -321,21 +322,7 @@ public final class PrepareJob implements Job {
       }
       if (label.binary()) {
         requireBothClasses(
-            positives,
-            label,
-            classes,
-            ds.prepare().split(),
-            usableRows,
-            () ->
-                // bounded: at most MAX_SPELLINGS values, and only on the way to failing
-                labelled
-                    .select(col(label.column()).cast("string").as("v"))
-                    .where(col("v").isNotNull())
-                    .distinct()
-                    .orderBy("v")
-                    .limit(MAX_SPELLINGS)
-                    .as(org.apache.spark.sql.Encoders.STRING())
-                    .collectAsList());
+            positives, label, classes, ds.prepare().split(), usableRows, found.spellings());
       }
 
       List<Map<String, Object>> association = leakageGuard(ctx, split, inputs, label);
@@ -575,7 +562,7 @@ public final class PrepareJob implements Job {
       List<String> classes,
       DatasetConfig.Split fractions,
       long usableRows,
-      java.util.function.Supplier<List<String>> labelValues) {
+      List<String> labelValues) {
     long positive = 0;
     for (double[] v : bySplit.values()) {
       positive += (long) v[1];
@@ -610,7 +597,7 @@ public final class PrepareJob implements Job {
                 label.column(),
                 label.positive().orElse(missing),
                 label.column(),
-                labelValues.get()));
+                labelValues));
       }
       throw new JobFailure(
           String.format(
@@ -634,7 +621,13 @@ public final class PrepareJob implements Job {
     }
   }
 
-  private static List<String> classes(Dataset<Row> rows, DatasetConfig.Label label) {
+  /**
+   * The label's classes in index order, and the label's values as the data spells them (a binary
+   * label's first {@code MAX_SPELLINGS}, sorted; a multiclass label's are its classes).
+   */
+  private record Classes(List<String> names, List<String> spellings) {}
+
+  private static Classes classes(Dataset<Row> rows, DatasetConfig.Label label) {
     if (label.binary()) {
       String positive = label.positive().get();
       Column value = col(label.column()).cast("string");
@@ -681,7 +674,7 @@ public final class PrepareJob implements Job {
           others.size() != 1 || values.size() >= MAX_SPELLINGS
               ? "not " + positive
               : otherSpellings.size() == 1 ? otherSpellings.get(0) : others.iterator().next();
-      return List.of(other, positive);
+      return new Classes(List.of(other, positive), values);
     }
     List<String> values =
         rows.select(col(label.column()).cast("string").as("c"))
@@ -715,7 +708,7 @@ public final class PrepareJob implements Job {
               + values
               + "; a classifier needs at least two classes.");
     }
-    return values;
+    return new Classes(values, values);
   }
 
   private static String failureText(QualityRules.Result r) {
