@@ -24,14 +24,22 @@ public final class Progress {
   private static final java.util.List<PrintStream> SINKS =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /**
+   * The stream of the command that runs on this thread, inherited by the threads it starts (a
+   * stream's micro-batch thread): commands running side by side each get their own lines.
+   */
+  private static final InheritableThreadLocal<PrintStream> OWN = new InheritableThreadLocal<>();
+
   private Progress() {}
 
   /**
-   * Sends progress lines to {@code to} until {@link #restore} (the newest command's stream wins;
+   * Sends progress lines to {@code to} until {@link #restore}: those of this thread and the threads
+   * it starts, and those of threads no running command started (the newest command's stream wins;
    * with none, {@code System.err}); returns {@code to}, the token for {@link #restore}.
    */
   public static PrintStream redirect(PrintStream to) {
     SINKS.add(to);
+    OWN.set(to);
     return to;
   }
 
@@ -41,9 +49,17 @@ public final class Progress {
    */
   public static void restore(PrintStream redirected) {
     SINKS.remove(redirected);
+    if (OWN.get() == redirected) {
+      OWN.remove();
+    }
   }
 
   private static PrintStream sink() {
+    PrintStream own = OWN.get();
+    if (own != null && SINKS.contains(own)) {
+      return own;
+    }
+    // a thread that a pool started before the command (or for another, finished one)
     PrintStream newest = null;
     for (PrintStream s : SINKS) {
       newest = s;

@@ -22,17 +22,26 @@ public final class SparkSessions {
   /**
    * Runs {@code body} (one dataset's chain of stages) with a session of its own: the first request
    * on this thread makes a {@link SparkSession#newSession() new session} of the shared application,
-   * and every later one returns it. Chains running side by side in one application then share the
-   * SparkContext (executors, cached blocks, Delta's log cache) but not SQL settings, such as the
-   * commit metadata a stage sets or the small-input settings, nor temporary views.
+   * with the configured SQL settings, and every later one returns it. Chains running side by side
+   * in one application then share the SparkContext (executors, cached blocks, Delta's log cache)
+   * but not SQL settings, such as the commit metadata a stage sets or the small-input settings, nor
+   * temporary views. Called again on a thread that already runs a chain, it continues that chain.
    */
   public static <T> T isolated(java.util.function.Supplier<T> body) {
+    if (CHAIN.get() != null) {
+      return body.get();
+    }
+    scala.Option<SparkSession> before = SparkSession.getActiveSession();
     CHAIN.set(new SparkSession[1]);
     try {
       return body.get();
     } finally {
       CHAIN.remove();
-      SparkSession.clearActiveSession();
+      if (before.isDefined()) {
+        SparkSession.setActiveSession(before.get());
+      } else {
+        SparkSession.clearActiveSession();
+      }
     }
   }
 
@@ -58,6 +67,39 @@ public final class SparkSessions {
             k -> new java.util.concurrent.atomic.AtomicInteger())
         .incrementAndGet();
     LocalFiles.install();
+    SparkSession[] chain = CHAIN.get();
+    if (chain != null && chain[0] != null) {
+      return chain[0];
+    }
+    if (chain != null) {
+      scala.Option<SparkSession> running = SparkSession.getActiveSession();
+      if (running.isEmpty()) {
+        running = SparkSession.getDefaultSession();
+      }
+      if (running.isDefined()) {
+        // a chain beside others in a running application: its settings go to its own session only,
+        // never to the session the others were made from
+        chain[0] = running.get().newSession();
+        org.apache.spark.sql.RuntimeConfig conf = chain[0].conf();
+        for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
+          if (org.apache.spark.sql.internal.SQLConf.isStaticConfigKey(e.getKey())) {
+            continue; // fixed when the application started, as getOrCreate's builder skips it
+          }
+          try {
+            conf.set(e.getKey(), e.getValue());
+          } catch (Exception refused) { // Scala's AnalysisException is checked to javac
+            if (!(refused instanceof org.apache.spark.sql.AnalysisException)) {
+              throw refused;
+            }
+            // a Spark core setting (spark.executor.*): the application's, set when it started
+          }
+        }
+        // Delta and MLlib look the session up as the thread's active one (inherited by their
+        // threads)
+        SparkSession.setActiveSession(chain[0]);
+        return chain[0];
+      }
+    }
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     SparkConf launcherConf = new SparkConf(); // spark.* system properties set by spark-submit
     if (!launcherConf.contains("spark.master")) {
@@ -72,15 +114,11 @@ public final class SparkSessions {
       builder.config(e.getKey(), e.getValue());
     }
     SparkSession session = builder.getOrCreate();
-    SparkSession[] chain = CHAIN.get();
     if (chain == null) {
       return session;
     }
-    if (chain[0] == null) {
-      chain[0] = session.newSession();
-      // Delta and MLlib look the session up as the thread's active one (inherited by their threads)
-      SparkSession.setActiveSession(chain[0]);
-    }
+    chain[0] = session.newSession();
+    SparkSession.setActiveSession(chain[0]);
     return chain[0];
   }
 }

@@ -15,6 +15,9 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /** generate and bench through the CLI, on a 3,000-row slice of the real fertility data. */
+// Alone, not beside another class (junit-platform.properties): the bench counts every Spark job
+// of the application, and another class's jobs would be counted as its own
+@org.junit.jupiter.api.parallel.Isolated
 class BenchTest {
   static final Path SAMPLE =
       TestProject.projectDir().resolve("src/test/resources/bench/fertility-sample.csv");

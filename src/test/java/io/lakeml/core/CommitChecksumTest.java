@@ -28,7 +28,19 @@ class CommitChecksumTest {
     LakemlConfig config = ConfigLoader.load(p.confDir(), "local", null, List.of());
     assertThat(config.spark().conf()).containsEntry(KEY, "false");
     TestSpark.session();
-    SparkSession spark = SparkSessions.getOrCreate(config, "commit-checksum");
+    // a session of its own, as a test command's: the settings it changes are not other classes'
+    SparkSessions.isolated(
+        () -> {
+          try {
+            check(p, SparkSessions.getOrCreate(config, "commit-checksum"));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          return null;
+        });
+  }
+
+  private static void check(TestProject p, SparkSession spark) throws Exception {
     assertThat(spark.conf().get(KEY)).isEqualTo("false");
 
     long withoutList = jobsToCreate(spark, p.lake().resolve("without-list"));

@@ -29,7 +29,19 @@ class JoinSizingTest {
     assertThat(config.spark().conf())
         .containsEntry("spark.sql.sources.fileCompressionFactor", "10");
     TestSpark.session();
-    SparkSession spark = SparkSessions.getOrCreate(config, "join-sizing");
+    // a session of its own, as a test command's: the settings it changes are not other classes'
+    SparkSessions.isolated(
+        () -> {
+          try {
+            check(p, SparkSessions.getOrCreate(config, "join-sizing"));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          return null;
+        });
+  }
+
+  private static void check(TestProject p, SparkSession spark) throws Exception {
     assertThat(spark.conf().get("spark.sql.sources.fileCompressionFactor")).isEqualTo("10");
 
     String path = p.lake().resolve("categories").toString();

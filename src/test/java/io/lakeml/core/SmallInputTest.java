@@ -2,6 +2,7 @@ package io.lakeml.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lakeml.config.ConfigLoader;
 import io.lakeml.testing.TestHooks;
 import io.lakeml.testing.TestProject;
 import io.lakeml.testing.TestSpark;
@@ -48,12 +49,25 @@ class SmallInputTest {
     p.land("tiny", "rows.csv", csv(100));
     // 12,000 rows of ~110 bytes: 1.3 MB, over a 1 MB bound
     p.land("big", "rows.csv", csv(12_000));
-    RuntimeConfig conf = TestSpark.session().conf();
+    TestSpark.session();
+    // the commands below continue this chain: they run in the session whose settings are set here
+    SparkSessions.isolated(
+        () -> {
+          check(
+              p,
+              SparkSessions.getOrCreate(
+                      ConfigLoader.load(p.confDir(), "local", null, List.of()), "small-input")
+                  .conf());
+          return null;
+        });
+  }
+
+  private static void check(TestProject p, RuntimeConfig conf) {
     String wholeStage = conf.get(WHOLE_STAGE);
     String factory = conf.get(FACTORY);
     try {
-      // the test session runs without generated code; give it the opposite to see what a stage
-      // changes and gives back
+      // the session runs without generated code (the tests' and lakeml's local defaults); give it
+      // the opposite to see what a stage changes and gives back
       conf.set(WHOLE_STAGE, "true");
       conf.set(FACTORY, "FALLBACK");
 

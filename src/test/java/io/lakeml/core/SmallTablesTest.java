@@ -43,7 +43,8 @@ public class SmallTablesTest {
 
   @Test
   void rowsEqualSparksJsonRowsForEveryTypeVersionAndPartition() throws Exception {
-    SparkSession spark = TestSpark.session();
+    // a session of its own: the DELETE's setting below is not other classes'
+    SparkSession spark = TestSpark.session().newSession();
     Path dir =
         Files.createTempDirectory(
             Files.createDirectories(TestProject.projectDir().resolve("target/tmp")), "small");
@@ -81,8 +82,8 @@ public class SmallTablesTest {
       // one file of two rows: deleting one of them needs a deletion vector
       rows(spark, "a", n, n + 100).coalesce(1).write().format("delta").mode("append").save(logged);
     }
-    // lakeml's defaults have DML rewrite files (lakeml-defaults.conf; a test that ran a job may
-    // have left them on the shared session): this DELETE is to write a deletion vector
+    // whatever the application's defaults for DML (lakeml's rewrite files), this DELETE is to write
+    // a deletion vector
     String persistent = "spark.databricks.delta.delete.deletionVectors.persistent";
     String was = spark.conf().get(persistent, null);
     spark.conf().set(persistent, "true");

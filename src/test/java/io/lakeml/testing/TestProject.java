@@ -139,21 +139,17 @@ public final class TestProject {
 
   /** Runs {@code lakeml ARGS --conf-dir <this project's conf>} in this JVM. */
   public Result run(String... args) {
-    org.apache.spark.sql.SparkSession spark = TestSpark.session();
-    // a command's --set spark.conf… applies to the shared session: restore it afterwards
-    Map<String, String> before =
-        scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll());
+    TestSpark.session();
+    long t0 = System.nanoTime();
     try {
-      return runCommand(args);
+      // its own session of the shared application, as a chain of the in-process nightly: a
+      // command's settings (--set spark.conf..., small-input, commit metadata) stay its own while
+      // other test classes run commands at the same time
+      return io.lakeml.core.SparkSessions.isolated(() -> runCommand(args));
     } finally {
-      Map<String, String> after =
-          scala.jdk.javaapi.CollectionConverters.asJava(spark.conf().getAll());
-      for (String k : after.keySet()) {
-        if (!before.containsKey(k)) {
-          spark.conf().unset(k);
-        } else if (!before.get(k).equals(after.get(k))) {
-          spark.conf().set(k, before.get(k));
-        }
+      if (System.getenv("LAKEML_TEST_TIMES") != null) {
+        System.err.println(
+            "TIMING " + String.join(" ", args) + " " + (System.nanoTime() - t0) / 1000000 + " ms");
       }
     }
   }

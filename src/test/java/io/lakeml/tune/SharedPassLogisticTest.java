@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Test;
  * The shared-pass cross-validation against MLlib itself: for every candidate and fold, MLlib's
  * {@link LogisticRegression} fitted on the other folds and its evaluator on the held-out one.
  */
+// Alone, not beside another class (junit-platform.properties): it checks that the fits leave no
+// block of the application persisted, and another class's cached rows would be counted
+@org.junit.jupiter.api.parallel.Isolated
 class SharedPassLogisticTest {
   private static final StructType SCHEMA =
       new StructType()
