@@ -115,7 +115,7 @@ class NightlyTest {
     TestProject p = TestProject.create("nightly-resume").dataset("alpha", CONF);
     p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
     TestProject.Result failed;
-    try (var hooks = TestHooks.install("alpha", TestHooks.failAtStart("etl"))) {
+    try (var hooks = TestHooks.install(p, "alpha", TestHooks.failAtStart("etl"))) {
       failed =
           p.run(
                   "nightly",
@@ -166,7 +166,7 @@ class NightlyTest {
                     "key = [id]\n  tune.algorithms = [ { type = logistic-regression, grid { regParam = [0.1] } } ]"));
     p.land("alpha", "day-1.csv", "id,city\n1,Oslo\n2,Rome\n");
     TestProject.Result failed;
-    try (var hooks = TestHooks.install("alpha", TestHooks.failAtStart("etl"))) {
+    try (var hooks = TestHooks.install(p, "alpha", TestHooks.failAtStart("etl"))) {
       failed =
           p.run("nightly", "--in-process", "--dataset", "alpha", "--run-date", "2026-11-20")
               .expectExit(1);

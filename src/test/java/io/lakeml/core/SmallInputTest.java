@@ -80,8 +80,8 @@ class SmallInputTest {
               during.add(ctx.jobName() + " " + c.get(WHOLE_STAGE) + " " + c.get(FACTORY));
             }
           };
-      try (var tinyHooks = TestHooks.install("tiny", record);
-          var bigHooks = TestHooks.install("big", record)) {
+      try (var tinyHooks = TestHooks.install(p, "tiny", record);
+          var bigHooks = TestHooks.install(p, "big", record)) {
         TestProject.Result tiny =
             p.run("ingest", "--dataset", "tiny", "--run-date", "2026-11-20").expectExit(0);
         assertThat(smallInput(tiny)).as("the default bound takes 11 kB").isEqualTo(true);

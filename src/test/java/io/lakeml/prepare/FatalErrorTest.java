@@ -55,6 +55,7 @@ class FatalErrorTest {
     TestProject.Result oom;
     try (var hooks =
         TestHooks.install(
+            p,
             "fatal",
             TestHooks.throwAt(
                 Hooks.Point.GOLD_COMMITTED,

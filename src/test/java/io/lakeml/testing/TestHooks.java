@@ -12,9 +12,11 @@ import org.apache.spark.sql.Row;
 
 /**
  * The test classpath's {@link Hooks} (registered in {@code META-INF/services}): a test installs
- * hooks for one dataset for the length of a try-with-resources block; every other run sees none. A
- * child JVM started with {@code -D}{@link #HALT_AFTER_BRONZE}{@code =true} dies right after
- * ingest's first bronze commit, before the stream records the batch, as a killed machine would.
+ * hooks for one dataset of its project for the length of a try-with-resources block; every other
+ * run sees none, a dataset of the same name in another test class's project included (classes run
+ * side by side). A child JVM started with {@code -D}{@link #HALT_AFTER_BRONZE}{@code =true} dies
+ * right after ingest's first bronze commit, before the stream records the batch, as a killed
+ * machine would.
  */
 public final class TestHooks implements Hooks {
   /** System property of a child JVM: halt (exit 137, no shutdown hooks) after a bronze commit. */
@@ -22,26 +24,31 @@ public final class TestHooks implements Hooks {
 
   private static final Map<String, Hooks> BY_DATASET = new ConcurrentHashMap<>();
 
+  private static String key(java.nio.file.Path projectDir, String dataset) {
+    return projectDir.toAbsolutePath().normalize() + "\n" + dataset;
+  }
+
   /** Installed hooks; closing removes them. */
   public static final class Installed implements AutoCloseable {
-    private final String dataset;
+    private final String key;
 
-    private Installed(String dataset) {
-      this.dataset = dataset;
+    private Installed(String key) {
+      this.key = key;
     }
 
     @Override
     public void close() {
-      BY_DATASET.remove(dataset);
+      BY_DATASET.remove(key);
     }
   }
 
-  /** Runs of {@code dataset} call {@code hooks} until the result is closed. */
-  public static Installed install(String dataset, Hooks hooks) {
-    if (BY_DATASET.putIfAbsent(dataset, hooks) != null) {
+  /** Runs of {@code dataset} in {@code project} call {@code hooks} until the result is closed. */
+  public static Installed install(TestProject project, String dataset, Hooks hooks) {
+    String key = key(project.dir(), dataset);
+    if (BY_DATASET.putIfAbsent(key, hooks) != null) {
       throw new IllegalStateException("hooks for " + dataset + " are installed already");
     }
-    return new Installed(dataset);
+    return new Installed(key);
   }
 
   /** The stage named {@code job} fails as it starts. */
@@ -79,7 +86,11 @@ public final class TestHooks implements Hooks {
           "test hook " + HALT_AFTER_BRONZE + ": halting after bronze commit of batch " + subject);
       Runtime.getRuntime().halt(137);
     }
-    Hooks h = BY_DATASET.get(ctx.config().dataset().map(DatasetConfig::name).orElse(""));
+    Hooks h =
+        BY_DATASET.get(
+            key(
+                ctx.config().projectDir(),
+                ctx.config().dataset().map(DatasetConfig::name).orElse("")));
     if (h != null) {
       h.at(point, ctx, subject);
     }

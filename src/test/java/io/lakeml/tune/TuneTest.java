@@ -99,6 +99,7 @@ class TuneTest {
     TestProject.Result r;
     try (var hooks =
         TestHooks.install(
+            project,
             "xor",
             TestHooks.onSelectionRows(
                 rows -> {
@@ -334,6 +335,7 @@ class TuneTest {
     // a crash after the model folder is in place but before the registry row: nothing listed
     try (var hooks =
         TestHooks.install(
+            project,
             "xor",
             TestHooks.throwAt(
                 Hooks.Point.BEFORE_REGISTRY_ROW,
