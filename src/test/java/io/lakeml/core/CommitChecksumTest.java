@@ -27,17 +27,8 @@ class CommitChecksumTest {
     TestProject p = TestProject.create("commit-checksum");
     LakemlConfig config = ConfigLoader.load(p.confDir(), "local", null, List.of());
     assertThat(config.spark().conf()).containsEntry(KEY, "false");
-    TestSpark.session();
     // a session of its own, as a test command's: the settings it changes are not other classes'
-    SparkSessions.isolated(
-        () -> {
-          try {
-            check(p, SparkSessions.getOrCreate(config, "commit-checksum"));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return null;
-        });
+    TestSpark.inChainOfItsOwn(config, "commit-checksum", spark -> check(p, spark));
   }
 
   private static void check(TestProject p, SparkSession spark) throws Exception {

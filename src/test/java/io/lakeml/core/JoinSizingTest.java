@@ -28,17 +28,8 @@ class JoinSizingTest {
     LakemlConfig config = ConfigLoader.load(p.confDir(), "local", null, List.of());
     assertThat(config.spark().conf())
         .containsEntry("spark.sql.sources.fileCompressionFactor", "10");
-    TestSpark.session();
     // a session of its own, as a test command's: the settings it changes are not other classes'
-    SparkSessions.isolated(
-        () -> {
-          try {
-            check(p, SparkSessions.getOrCreate(config, "join-sizing"));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return null;
-        });
+    TestSpark.inChainOfItsOwn(config, "join-sizing", spark -> check(p, spark));
   }
 
   private static void check(TestProject p, SparkSession spark) throws Exception {

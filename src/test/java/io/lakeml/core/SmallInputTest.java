@@ -49,17 +49,11 @@ class SmallInputTest {
     p.land("tiny", "rows.csv", csv(100));
     // 12,000 rows of ~110 bytes: 1.3 MB, over a 1 MB bound
     p.land("big", "rows.csv", csv(12_000));
-    TestSpark.session();
     // the commands below continue this chain: they run in the session whose settings are set here
-    SparkSessions.isolated(
-        () -> {
-          check(
-              p,
-              SparkSessions.getOrCreate(
-                      ConfigLoader.load(p.confDir(), "local", null, List.of()), "small-input")
-                  .conf());
-          return null;
-        });
+    TestSpark.inChainOfItsOwn(
+        ConfigLoader.load(p.confDir(), "local", null, List.of()),
+        "small-input",
+        spark -> check(p, spark.conf()));
   }
 
   private static void check(TestProject p, RuntimeConfig conf) {

@@ -47,4 +47,28 @@ public final class TestSpark {
     }
     return spark;
   }
+
+  /** What {@link #inChainOfItsOwn} runs. */
+  public interface Body {
+    void run(SparkSession spark) throws Exception;
+  }
+
+  /**
+   * Runs {@code body} with a session of its own, as a test command runs ({@code
+   * SparkSessions.isolated}), with {@code config}'s settings: what it changes in that session is no
+   * other class's, and the commands it runs continue the same chain.
+   */
+  public static void inChainOfItsOwn(
+      io.lakeml.config.LakemlConfig config, String appName, Body body) {
+    session();
+    io.lakeml.core.SparkSessions.isolated(
+        () -> {
+          try {
+            body.run(io.lakeml.core.SparkSessions.getOrCreate(config, appName));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          return null;
+        });
+  }
 }
