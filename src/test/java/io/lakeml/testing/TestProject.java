@@ -140,18 +140,10 @@ public final class TestProject {
   /** Runs {@code lakeml ARGS --conf-dir <this project's conf>} in this JVM. */
   public Result run(String... args) {
     TestSpark.session();
-    long t0 = System.nanoTime();
-    try {
-      // its own session of the shared application, as a chain of the in-process nightly: a
-      // command's settings (--set spark.conf..., small-input, commit metadata) stay its own while
-      // other test classes run commands at the same time
-      return io.lakeml.core.SparkSessions.isolated(() -> runCommand(args));
-    } finally {
-      if (System.getenv("LAKEML_TEST_TIMES") != null) {
-        System.err.println(
-            "TIMING " + String.join(" ", args) + " " + (System.nanoTime() - t0) / 1000000 + " ms");
-      }
-    }
+    // its own session of the shared application, as a chain of the in-process nightly: a command's
+    // settings (--set spark.conf..., small-input, commit metadata) stay its own while other test
+    // classes run commands at the same time
+    return io.lakeml.core.SparkSessions.isolated(() -> runCommand(args));
   }
 
   private Result runCommand(String... args) {
